@@ -1,0 +1,54 @@
+package forum
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// Registration is what a new citizen submits. Name is expected already
+// normalised with moderation.PlainText.
+type Registration struct {
+	Name     string
+	Email    string
+	Password string
+}
+
+// PasswordChecker tells whether a password is too common to allow.
+type PasswordChecker interface {
+	Common(password string) bool
+}
+
+// NormalizeEmail lower-cases and trims an e-mail address for storage and lookup.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate checks a registration and returns every problem at once.
+// impersonates reports whether a name could pass for staff.
+func (r Registration) Validate(common PasswordChecker, impersonates func(string) bool) error {
+	var errs ValidationErrors
+	if n := utf8.RuneCountInString(r.Name); n < NameMin || n > NameMax {
+		errs = append(errs, Invalid("name", "err.name_length", NameMin, NameMax))
+	} else if impersonates(r.Name) {
+		errs = append(errs, Invalid("name", "err.name_reserved"))
+	}
+	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 254 {
+		errs = append(errs, Invalid("email", "err.email_invalid"))
+	}
+	errs = append(errs, checkPassword(r.Password, r.Email, r.Name, common)...)
+	return errs.Err()
+}
+
+func checkPassword(pw, email, name string, common PasswordChecker) ValidationErrors {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < PasswordMin:
+		return ValidationErrors{Invalid("password", "err.password_short", PasswordMin)}
+	case n > PasswordMax:
+		return ValidationErrors{Invalid("password", "err.password_long", PasswordMax)}
+	case common != nil && common.Common(pw):
+		return ValidationErrors{Invalid("password", "err.password_common")}
+	case strings.EqualFold(pw, email) || strings.EqualFold(pw, name):
+		return ValidationErrors{Invalid("password", "err.password_personal")}
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package forum
+
+import (
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/e-people/e-people/moderation"
+)
+
+// Stance is the side a comment argues.
+type Stance string
+
+// Stances.
+const (
+	StanceFor     Stance = "for"
+	StanceAgainst Stance = "against"
+	StanceNeutral Stance = "neutral"
+)
+
+// Valid reports whether s is a defined stance.
+func (s Stance) Valid() bool { return s == StanceFor || s == StanceAgainst || s == StanceNeutral }
+
+// CommentStatus says whether a comment is shown.
+type CommentStatus string
+
+// Comment states. A deleted comment keeps its place in the thread as a placeholder.
+const (
+	CommentVisible CommentStatus = "visible"
+	CommentDeleted CommentStatus = "deleted"
+)
+
+// Comment is an argument or reply on a proposal.
+type Comment struct {
+	ID         int64
+	ProposalID int64
+	ParentID   int64 // 0 for a top-level comment
+	Depth      int   // 1 for top level, up to MaxCommentDepth
+	AuthorID   int64
+	AuthorName string
+	AuthorRole Role
+	Stance     Stance
+	BodySrc    string
+	Body       moderation.Sanitized
+	Up         int
+	Down       int
+	Status     CommentStatus
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Replies    []*Comment // filled when a thread is assembled
+}
+
+// Score is the comment's net vote.
+func (c *Comment) Score() int { return c.Up - c.Down }
+
+// Edited reports whether the comment was changed after it was posted.
+func (c *Comment) Edited() bool { return c.UpdatedAt.After(c.CreatedAt) }
+
+// CanReply reports whether a reply may be posted under c.
+func (c *Comment) CanReply() bool { return c.Depth < MaxCommentDepth && c.Status == CommentVisible }
+
+// CommentInput is what a commenter writes.
+type CommentInput struct {
+	ParentID int64
+	Stance   Stance
+	Body     string
+}
+
+// Validate checks the input and returns every problem at once.
+func (in CommentInput) Validate() error {
+	var errs ValidationErrors
+	if !in.Stance.Valid() {
+		errs = append(errs, Invalid("stance", "err.stance_required"))
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		errs = append(errs, Invalid("body", "err.body_required"))
+	} else if utf8.RuneCountInString(in.Body) > CommentBodyMax {
+		errs = append(errs, Invalid("body", "err.body_too_long", CommentBodyMax))
+	}
+	return errs.Err()
+}
+
+// CanEditComment reports whether the author may still edit c at now.
+func (r Rules) CanEditComment(c *Comment, now time.Time) bool {
+	return c.Status == CommentVisible && now.Sub(c.CreatedAt) <= r.CommentEdit
+}
+
+// Thread arranges a flat list of comments, ordered as they should appear
+// within each level, into top-level comments with nested replies.
+func Thread(flat []*Comment) []*Comment {
+	byID := make(map[int64]*Comment, len(flat))
+	for _, c := range flat {
+		c.Replies = nil
+		byID[c.ID] = c
+	}
+	var roots []*Comment
+	for _, c := range flat {
+		if p, ok := byID[c.ParentID]; ok && c.ParentID != 0 {
+			p.Replies = append(p.Replies, c)
+		} else {
+			roots = append(roots, c)
+		}
+	}
+	return roots
+}
+
+// BestArguments returns the visible comments with the highest positive score
+// arguing for and against, or nil where there is none. Ties go to the earlier.
+func BestArguments(flat []*Comment) (bestFor, bestAgainst *Comment) {
+	better := func(c, best *Comment) bool {
+		return c.Status == CommentVisible && c.Score() > 0 &&
+			(best == nil || c.Score() > best.Score() || (c.Score() == best.Score() && c.ID < best.ID))
+	}
+	for _, c := range flat {
+		switch {
+		case c.Stance == StanceFor && better(c, bestFor):
+			bestFor = c
+		case c.Stance == StanceAgainst && better(c, bestAgainst):
+			bestAgainst = c
+		}
+	}
+	return bestFor, bestAgainst
+}
+
+// CommentOrder is how top-level comments are ordered; replies always read oldest first.
+type CommentOrder string
+
+// Comment orders.
+const (
+	OrderBest   CommentOrder = "best"
+	OrderNewest CommentOrder = "newest"
+)
+
+// SortRoots orders top-level comments in place: best by score then age, or newest first.
+func SortRoots(roots []*Comment, order CommentOrder) {
+	sort.SliceStable(roots, func(i, j int) bool {
+		a, b := roots[i], roots[j]
+		if order == OrderNewest {
+			return a.ID > b.ID
+		}
+		if a.Score() != b.Score() {
+			return a.Score() > b.Score()
+		}
+		return a.ID < b.ID
+	})
+}

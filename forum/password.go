@@ -1,0 +1,97 @@
+package forum
+
+import (
+	"bufio"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2id parameters (RFC 9106's second recommended option, with 2 lanes for 2 cores).
+const (
+	argonTime    = 3
+	argonMemory  = 64 * 1024 // KiB
+	argonThreads = 2
+	argonKeyLen  = 32
+	argonSaltLen = 16
+)
+
+// HashPassword returns an argon2id hash of password in PHC string format.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// ErrBadHash means a stored password hash is not an argon2id PHC string we understand.
+var ErrBadHash = errors.New("unrecognised password hash")
+
+// CheckPassword reports whether password matches the PHC-format hash, using
+// the parameters recorded in the hash.
+func CheckPassword(hash, password string) (bool, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, ErrBadHash
+	}
+	var version int
+	var memory, time uint32
+	var threads uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, ErrBadHash
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &time, &threads); err != nil {
+		return false, ErrBadHash
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, ErrBadHash
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, ErrBadHash
+	}
+	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// CommonPasswords is a set of passwords too common to allow.
+type CommonPasswords map[string]struct{}
+
+// LoadCommonPasswords reads a list with one password per line, optionally
+// followed by whitespace and a count (the zxcvbn format). Only entries long
+// enough to pass the length rule are kept; the rest are refused anyway.
+func LoadCommonPasswords(r io.Reader) (CommonPasswords, error) {
+	set := CommonPasswords{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 {
+			continue
+		}
+		if pw := strings.ToLower(fields[0]); len([]rune(pw)) >= PasswordMin {
+			set[pw] = struct{}{}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("load common passwords: %w", err)
+	}
+	return set, nil
+}
+
+// Common reports whether password, ignoring case, is in the set.
+func (c CommonPasswords) Common(password string) bool {
+	_, ok := c[strings.ToLower(password)]
+	return ok
+}

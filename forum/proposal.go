@@ -1,0 +1,163 @@
+package forum
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/e-people/e-people/moderation"
+)
+
+// ProposalStatus is a proposal's place in its lifecycle.
+type ProposalStatus string
+
+// Proposal states. A proposal is drafted, gathers co-sponsors through a private
+// link, opens to the public, and closes; its author may withdraw it before it closes.
+const (
+	StatusDraft     ProposalStatus = "draft"
+	StatusGathering ProposalStatus = "gathering"
+	StatusOpen      ProposalStatus = "open"
+	StatusClosed    ProposalStatus = "closed"
+	StatusWithdrawn ProposalStatus = "withdrawn"
+)
+
+// Transition names a lifecycle event.
+type Transition string
+
+// Lifecycle events.
+const (
+	TransSubmit   Transition = "submit"   // author sends the draft out for co-sponsors
+	TransSponsors Transition = "sponsors" // the sponsor threshold was reached
+	TransClose    Transition = "close"    // the proposal stops taking support
+	TransWithdraw Transition = "withdraw" // author takes it back
+)
+
+var lifecycle = map[ProposalStatus]map[Transition]ProposalStatus{
+	StatusDraft:     {TransSubmit: StatusGathering, TransWithdraw: StatusWithdrawn},
+	StatusGathering: {TransSponsors: StatusOpen, TransWithdraw: StatusWithdrawn},
+	StatusOpen:      {TransClose: StatusClosed, TransWithdraw: StatusWithdrawn},
+}
+
+// Next returns the state that t leads to from s, or ErrInvalidState.
+func (s ProposalStatus) Next(t Transition) (ProposalStatus, error) {
+	if to, ok := lifecycle[s][t]; ok {
+		return to, nil
+	}
+	return s, fmt.Errorf("%s from %s: %w", t, s, ErrInvalidState)
+}
+
+// Public reports whether everyone may see a proposal in this state.
+func (s ProposalStatus) Public() bool { return s == StatusOpen || s == StatusClosed }
+
+// Valid reports whether s is a defined state.
+func (s ProposalStatus) Valid() bool {
+	switch s {
+	case StatusDraft, StatusGathering, StatusOpen, StatusClosed, StatusWithdrawn:
+		return true
+	}
+	return false
+}
+
+// Proposal is a citizen's policy proposal.
+type Proposal struct {
+	ID           int64
+	AuthorID     int64
+	AuthorName   string
+	AuthorRole   Role
+	Title        string
+	BodySrc      string
+	Body         moderation.Sanitized
+	CategoryID   int64
+	MinistryID   int64
+	Status       ProposalStatus
+	SponsorToken string
+	Sponsors     int
+	Supports     int
+	Comments     int
+	Revisions    int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	PublishedAt  time.Time // zero until open
+	ClosedAt     time.Time // zero until closed or withdrawn
+}
+
+// Rules are the tunable numbers of the proposal lifecycle.
+type Rules struct {
+	SponsorThreshold int           // co-sponsors needed before a proposal opens
+	EditWindow       time.Duration // how long after creation an author may edit
+	EditMaxSupports  int           // edits stop once a proposal has this many supports
+	CommentEdit      time.Duration // how long after posting a comment may be edited
+}
+
+// DefaultRules are the rules a fresh forum starts with.
+var DefaultRules = Rules{
+	SponsorThreshold: 5,
+	EditWindow:       30 * time.Minute,
+	EditMaxSupports:  100,
+	CommentEdit:      15 * time.Minute,
+}
+
+// CanEdit reports whether the author may still edit p at now.
+func (r Rules) CanEdit(p *Proposal, now time.Time) bool {
+	switch p.Status {
+	case StatusDraft:
+		return true
+	case StatusGathering, StatusOpen:
+		return now.Sub(p.CreatedAt) <= r.EditWindow && p.Supports < r.EditMaxSupports
+	}
+	return false
+}
+
+// Limits on proposal and comment text, in characters.
+const (
+	TitleMin        = 4
+	TitleMax        = 120
+	ProposalBodyMax = 10000
+	CommentBodyMax  = 5000
+	NameMin         = 2
+	NameMax         = 40
+	PasswordMin     = 10
+	PasswordMax     = 256
+	MaxCommentDepth = 3
+)
+
+// ProposalInput is what an author writes.
+type ProposalInput struct {
+	Title      string
+	Body       string
+	CategoryID int64
+	MinistryID int64
+}
+
+// Validate checks the input and returns every problem at once. Title is
+// expected already normalised with moderation.PlainText.
+func (in ProposalInput) Validate() error {
+	var errs ValidationErrors
+	n := utf8.RuneCountInString(in.Title)
+	if n < TitleMin || n > TitleMax {
+		errs = append(errs, Invalid("title", "err.title_length", TitleMin, TitleMax))
+	}
+	b := utf8.RuneCountInString(in.Body)
+	if strings.TrimSpace(in.Body) == "" {
+		errs = append(errs, Invalid("body", "err.body_required"))
+	} else if b > ProposalBodyMax {
+		errs = append(errs, Invalid("body", "err.body_too_long", ProposalBodyMax))
+	}
+	if in.CategoryID <= 0 {
+		errs = append(errs, Invalid("category", "err.category_required"))
+	}
+	if in.MinistryID <= 0 {
+		errs = append(errs, Invalid("ministry", "err.ministry_required"))
+	}
+	return errs.Err()
+}
+
+// Revision is one saved version of a proposal's title and body.
+type Revision struct {
+	ProposalID int64
+	Number     int
+	Title      string
+	Body       moderation.Sanitized
+	CreatedAt  time.Time
+}
