@@ -1,0 +1,177 @@
+package moderation
+
+import (
+	"bytes"
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// linkRel is the rel attribute every published link carries: search engines
+// get no endorsement, the link is marked user-generated, and the target page
+// gets no handle on ours.
+const linkRel = "nofollow ugc noopener"
+
+// Renderer turns untrusted Markdown into Sanitized HTML. It holds the
+// Markdown parser and the HTML allowlist, which are built once; a Renderer is
+// safe for concurrent use.
+type Renderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// NewRenderer returns a Renderer for the forum's Markdown dialect: CommonMark
+// with tables, strikethrough and bare-URL links; no raw HTML, no images, and
+// headings no larger than h3.
+func NewRenderer() *Renderer {
+	md := goldmark.New(
+		goldmark.WithExtensions(
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.Strikethrough,
+			extension.Linkify,
+		),
+		goldmark.WithParserOptions(
+			parser.WithASTTransformers(util.Prioritized(publishTransformer{}, 1000)),
+		),
+		// No html.WithUnsafe: raw HTML in the source is omitted, and goldmark
+		// drops dangerous link destinations before the policy even sees them.
+	)
+	return &Renderer{md: md, policy: newPolicy()}
+}
+
+// newPolicy is the HTML allowlist applied to everything goldmark renders.
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "em", "strong", "del",
+		"ul", "ol", "li", "blockquote", "code", "pre",
+		"h3", "h4", "h5", "h6", "hr",
+		"table", "thead", "tbody", "tr", "th", "td")
+	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,9}$`)).OnElements("ol")
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[A-Za-z0-9_+#.-]{1,40}$`)).OnElements("code")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowRelativeURLs(false)
+	p.RequireParseableURLs(true)
+	// Belt and braces: our transformer already sets linkRel on every link.
+	p.RequireNoFollowOnLinks(true)
+	return p
+}
+
+// Markdown renders src, untrusted Markdown, to Sanitized HTML. Invalid UTF-8
+// is replaced with U+FFFD first.
+func (r *Renderer) Markdown(src string) Sanitized {
+	src = strings.ToValidUTF8(src, "\uFFFD")
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(src), &buf); err != nil {
+		// Writing to a bytes.Buffer cannot fail; should goldmark ever
+		// return an error, publish the text escaped rather than nothing.
+		return Sanitized{html: "<p>" + html.EscapeString(src) + "</p>"}
+	}
+	return Sanitized{html: string(r.policy.SanitizeBytes(buf.Bytes()))}
+}
+
+// defaultRenderer is built on first use and never changes afterwards.
+var defaultRenderer = sync.OnceValue(NewRenderer)
+
+// RenderMarkdown renders src, untrusted Markdown, to Sanitized HTML with a
+// shared Renderer. It is safe for concurrent use.
+func RenderMarkdown(src string) Sanitized {
+	return defaultRenderer().Markdown(src)
+}
+
+// publishTransformer rewrites the parsed document into what we publish:
+// h1 and h2 become h3 (the page owns h1 and h2), images become their alt
+// text, links to anything but http, https and mailto become their text,
+// and every remaining link gets rel=linkRel.
+type publishTransformer struct{}
+
+// Transform implements parser.ASTTransformer.
+func (publishTransformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+	source := reader.Source()
+	var unwrap []ast.Node
+	var autoLinks []*ast.AutoLink
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			if n.Level < 3 {
+				n.Level = 3
+			}
+		case *ast.Image:
+			unwrap = append(unwrap, n)
+		case *ast.Link:
+			if publishableURL(n.Destination) {
+				n.SetAttributeString("rel", []byte(linkRel))
+			} else {
+				unwrap = append(unwrap, n)
+			}
+		case *ast.AutoLink:
+			if publishableURL(autoLinkURL(n, source)) {
+				n.SetAttributeString("rel", []byte(linkRel))
+			} else {
+				autoLinks = append(autoLinks, n)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range unwrap {
+		replaceWithChildren(n)
+	}
+	for _, n := range autoLinks {
+		label := ast.NewString(n.Label(source))
+		label.SetRaw(true)
+		n.Parent().ReplaceChild(n.Parent(), n, label)
+	}
+}
+
+// autoLinkURL returns the destination goldmark will write for n.
+func autoLinkURL(n *ast.AutoLink, source []byte) []byte {
+	u := n.URL(source)
+	if n.AutoLinkType == ast.AutoLinkEmail && !bytes.HasPrefix(bytes.ToLower(u), []byte("mailto:")) {
+		return append([]byte("mailto:"), u...)
+	}
+	return u
+}
+
+// publishableURL reports whether dest is an absolute http, https or mailto URL.
+func publishableURL(dest []byte) bool {
+	u, err := url.Parse(strings.TrimSpace(string(dest)))
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return u.Host != ""
+	case "mailto":
+		return true
+	}
+	return false
+}
+
+// replaceWithChildren puts n's children where n was and removes n.
+func replaceWithChildren(n ast.Node) {
+	parent := n.Parent()
+	if parent == nil {
+		return
+	}
+	for c := n.FirstChild(); c != nil; {
+		next := c.NextSibling()
+		parent.InsertBefore(parent, n, c)
+		c = next
+	}
+	parent.RemoveChild(parent, n)
+}
