@@ -1,0 +1,1 @@
+// Progressive enhancement for e-people; pages work without it.
