@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
+)
+
+const commentCols = `c.id, c.proposal_id, COALESCE(c.parent_id, 0), c.depth, c.author_id, u.name, u.role, c.stance,
+	c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.created_at, c.updated_at`
+
+const commentFrom = ` FROM comments c JOIN users u ON u.id = c.author_id `
+
+func scanComment(row interface{ Scan(...any) error }) (*forum.Comment, error) {
+	var c forum.Comment
+	var body string
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.ProposalID, &c.ParentID, &c.Depth, &c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Stance,
+		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &created, &updated); err != nil {
+		return nil, err
+	}
+	c.Body = moderation.TrustedFromStore(body)
+	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
+	return &c, nil
+}
+
+// NewComment is a comment about to be created.
+type NewComment struct {
+	ProposalID int64
+	AuthorID   int64
+	Input      forum.CommentInput
+	Body       moderation.Sanitized
+}
+
+// CreateComment adds a comment or reply to an open proposal.
+func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Comment, error) {
+	var id int64
+	err := s.write(ctx, func(t *tx) error {
+		var status forum.ProposalStatus
+		if err := t.QueryRowContext(ctx, `SELECT status FROM proposals WHERE id = ?`, nc.ProposalID).Scan(&status); err != nil {
+			return err
+		}
+		if status != forum.StatusOpen {
+			return forum.ErrInvalidState
+		}
+		depth := 1
+		var parent any
+		if nc.Input.ParentID != 0 {
+			var pp int64
+			var pd int
+			var ps forum.CommentStatus
+			err := t.QueryRowContext(ctx, `SELECT proposal_id, depth, status FROM comments WHERE id = ?`, nc.Input.ParentID).Scan(&pp, &pd, &ps)
+			if err != nil || pp != nc.ProposalID || ps != forum.CommentVisible {
+				return forum.Invalid("parent", "err.parent_missing")
+			}
+			if pd >= forum.MaxCommentDepth {
+				return forum.Invalid("parent", "err.too_deep", forum.MaxCommentDepth)
+			}
+			depth, parent = pd+1, nc.Input.ParentID
+		}
+		now := t.now.Unix()
+		if err := t.QueryRowContext(ctx, `INSERT INTO comments (proposal_id, parent_id, depth, author_id, stance, body_src, body_html, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			nc.ProposalID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), now, now).Scan(&id); err != nil {
+			return err
+		}
+		var count int
+		if err := t.QueryRowContext(ctx, `UPDATE proposals SET comment_count = comment_count + 1 WHERE id = ? RETURNING comment_count`,
+			nc.ProposalID).Scan(&count); err != nil {
+			return err
+		}
+		return t.event(ctx, forum.ProposalTopic(nc.ProposalID), forum.EventCommentCreated, map[string]any{
+			"proposal_id": nc.ProposalID, "comment_id": id, "parent_id": nc.Input.ParentID, "stance": nc.Input.Stance, "comments": count})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create comment: %w", err)
+	}
+	return s.Comment(ctx, id)
+}
+
+// Comment returns the comment with id.
+func (s *Store) Comment(ctx context.Context, id int64) (*forum.Comment, error) {
+	c, err := scanComment(s.r.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("get comment %d: %w", id, mapErr(err))
+	}
+	return c, nil
+}
+
+// Comments returns every comment of a proposal, oldest first.
+func (s *Store) Comments(ctx context.Context, proposalID int64) ([]*forum.Comment, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.proposal_id = ? ORDER BY c.id`, proposalID)
+	if err != nil {
+		return nil, fmt.Errorf("list comments: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []*forum.Comment
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list comments: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// UserComment is a comment with the title of the proposal it belongs to.
+type UserComment struct {
+	*forum.Comment
+	ProposalTitle string
+}
+
+// UserComments returns the visible comments userID wrote on public proposals, newest first.
+func (s *Store) UserComments(ctx context.Context, userID int64, limit int) ([]UserComment, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+`, p.title`+commentFrom+`JOIN proposals p ON p.id = c.proposal_id
+		WHERE c.author_id = ? AND c.status = 'visible' AND p.status IN ('open', 'closed') ORDER BY c.id DESC LIMIT ?`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list user comments: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []UserComment
+	for rows.Next() {
+		var title string
+		c, err := scanComment(scanPlus{rows, &title})
+		if err != nil {
+			return nil, fmt.Errorf("list user comments: %w", err)
+		}
+		out = append(out, UserComment{c, title})
+	}
+	return out, rows.Err()
+}
+
+// EditComment replaces the body of the author's comment while the rules allow editing.
+func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string, body moderation.Sanitized, rules forum.Rules) (*forum.Comment, error) {
+	err := s.write(ctx, func(t *tx) error {
+		c, err := scanComment(t.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if c.AuthorID != authorID {
+			return forum.ErrForbidden
+		}
+		if !rules.CanEditComment(c, t.now) {
+			return forum.ErrInvalidState
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE comments SET body_src = ?, body_html = ?, updated_at = ? WHERE id = ?`,
+			src, body.String(), t.now.Unix(), id); err != nil {
+			return err
+		}
+		return t.event(ctx, forum.ProposalTopic(c.ProposalID), forum.EventCommentUpdated,
+			map[string]any{"proposal_id": c.ProposalID, "comment_id": id})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("edit comment %d: %w", id, err)
+	}
+	return s.Comment(ctx, id)
+}
+
+// DeleteComment blanks the author's comment, leaving a placeholder so its replies keep their place.
+func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.Comment, error) {
+	err := s.write(ctx, func(t *tx) error {
+		var author, proposal int64
+		var status forum.CommentStatus
+		if err := t.QueryRowContext(ctx, `SELECT author_id, proposal_id, status FROM comments WHERE id = ?`, id).
+			Scan(&author, &proposal, &status); err != nil {
+			return err
+		}
+		if author != authorID {
+			return forum.ErrForbidden
+		}
+		if status != forum.CommentVisible {
+			return forum.ErrInvalidState
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE comments SET status = 'deleted', body_src = '', body_html = '', updated_at = ? WHERE id = ?`,
+			t.now.Unix(), id); err != nil {
+			return err
+		}
+		var count int
+		if err := t.QueryRowContext(ctx, `UPDATE proposals SET comment_count = comment_count - 1 WHERE id = ? RETURNING comment_count`,
+			proposal).Scan(&count); err != nil {
+			return err
+		}
+		return t.event(ctx, forum.ProposalTopic(proposal), forum.EventCommentDeleted,
+			map[string]any{"proposal_id": proposal, "comment_id": id, "comments": count})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete comment %d: %w", id, err)
+	}
+	return s.Comment(ctx, id)
+}
+
+// VoteComment sets userID's vote on a comment to value (+1, -1, or 0 to take
+// it back) and returns the comment with its new tallies.
+func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*forum.Comment, error) {
+	if value < -1 || value > 1 {
+		return nil, forum.Invalid("value", "err.bad_vote")
+	}
+	err := s.write(ctx, func(t *tx) error {
+		var author, proposal int64
+		var status forum.CommentStatus
+		var pstatus forum.ProposalStatus
+		if err := t.QueryRowContext(ctx, `SELECT c.author_id, c.proposal_id, c.status, p.status FROM comments c
+			JOIN proposals p ON p.id = c.proposal_id WHERE c.id = ?`, id).Scan(&author, &proposal, &status, &pstatus); err != nil {
+			return err
+		}
+		if author == userID {
+			return forum.ErrForbidden
+		}
+		if status != forum.CommentVisible || pstatus != forum.StatusOpen {
+			return forum.ErrInvalidState
+		}
+		var old int
+		err := t.QueryRowContext(ctx, `SELECT value FROM comment_votes WHERE comment_id = ? AND user_id = ?`, id, userID).Scan(&old)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		if old == value {
+			return nil
+		}
+		if value == 0 {
+			_, err = t.ExecContext(ctx, `DELETE FROM comment_votes WHERE comment_id = ? AND user_id = ?`, id, userID)
+		} else {
+			_, err = t.ExecContext(ctx, `INSERT INTO comment_votes (comment_id, user_id, value, created_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (comment_id, user_id) DO UPDATE SET value = excluded.value`, id, userID, value, t.now.Unix())
+		}
+		if err != nil {
+			return err
+		}
+		up, down := tally(old, value)
+		var u, d int
+		if err := t.QueryRowContext(ctx, `UPDATE comments SET up_count = up_count + ?, down_count = down_count + ? WHERE id = ?
+			RETURNING up_count, down_count`, up, down, id).Scan(&u, &d); err != nil {
+			return err
+		}
+		return t.event(ctx, forum.ProposalTopic(proposal), forum.EventCommentVoted,
+			map[string]any{"proposal_id": proposal, "comment_id": id, "up": u, "down": d})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vote on comment %d: %w", id, err)
+	}
+	return s.Comment(ctx, id)
+}
+
+// tally returns how the up and down counts change when a vote goes from old to new.
+func tally(old, new int) (up, down int) {
+	count := func(v, sign int) (u, d int) {
+		switch v {
+		case 1:
+			return sign, 0
+		case -1:
+			return 0, sign
+		}
+		return 0, 0
+	}
+	u1, d1 := count(old, -1)
+	u2, d2 := count(new, 1)
+	return u1 + u2, d1 + d2
+}

@@ -1,0 +1,497 @@
+package store
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
+)
+
+const proposalCols = `p.id, p.author_id, u.name, u.role, p.title, p.body_src, p.body_html, p.category_id, p.ministry_id,
+	p.status, p.sponsor_token, p.sponsor_count, p.support_count, p.comment_count, p.revision_count,
+	p.created_at, p.updated_at, p.published_at, p.closed_at`
+
+const proposalFrom = ` FROM proposals p JOIN users u ON u.id = p.author_id `
+
+func scanProposal(row interface{ Scan(...any) error }) (*forum.Proposal, error) {
+	var p forum.Proposal
+	var body string
+	var created, updated int64
+	var published, closed sql.NullInt64
+	err := row.Scan(&p.ID, &p.AuthorID, &p.AuthorName, &p.AuthorRole, &p.Title, &p.BodySrc, &body, &p.CategoryID, &p.MinistryID,
+		&p.Status, &p.SponsorToken, &p.Sponsors, &p.Supports, &p.Comments, &p.Revisions,
+		&created, &updated, &published, &closed)
+	if err != nil {
+		return nil, err
+	}
+	p.Body = moderation.TrustedFromStore(body)
+	p.CreatedAt, p.UpdatedAt = fromUnix(created), fromUnix(updated)
+	p.PublishedAt, p.ClosedAt = fromNullUnix(published), fromNullUnix(closed)
+	return &p, nil
+}
+
+// NewProposal is a proposal about to be created: the author's checked input,
+// its sanitized body and the secret of its sponsor link.
+type NewProposal struct {
+	AuthorID     int64
+	Input        forum.ProposalInput
+	Body         moderation.Sanitized
+	SponsorToken string
+	Draft        bool // keep as a draft instead of sending it out for co-sponsors
+}
+
+// CreateProposal stores a new proposal and its first revision. Unless it is a
+// draft it starts gathering co-sponsors, and opens at once when threshold is 0.
+func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold int) (*forum.Proposal, error) {
+	var id int64
+	err := s.write(ctx, func(t *tx) error {
+		in := np.Input
+		err := t.QueryRowContext(ctx, `INSERT INTO proposals (author_id, title, body_src, body_html, category_id, ministry_id,
+			status, sponsor_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
+			np.AuthorID, in.Title, in.Body, np.Body.String(), in.CategoryID, in.MinistryID, np.SponsorToken, t.now.Unix(), t.now.Unix()).Scan(&id)
+		if err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") {
+				return forum.Invalid("category", "err.category_required")
+			}
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO proposal_revisions (proposal_id, number, title, body_src, body_html, created_at)
+			VALUES (?, 1, ?, ?, ?, ?)`, id, in.Title, in.Body, np.Body.String(), t.now.Unix()); err != nil {
+			return err
+		}
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalCreated,
+			map[string]any{"proposal_id": id, "author_id": np.AuthorID}); err != nil {
+			return err
+		}
+		if np.Draft {
+			return nil
+		}
+		return submit(ctx, t, id, threshold)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create proposal: %w", err)
+	}
+	return s.Proposal(ctx, id)
+}
+
+// submit moves a draft to gathering, and on to open when no sponsors are needed.
+func submit(ctx context.Context, t *tx, id int64, threshold int) error {
+	if err := transition(ctx, t, id, forum.TransSubmit); err != nil {
+		return err
+	}
+	if threshold <= 0 {
+		return transition(ctx, t, id, forum.TransSponsors)
+	}
+	return nil
+}
+
+// transition applies a lifecycle transition inside t and records its event.
+func transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error {
+	var from forum.ProposalStatus
+	if err := t.QueryRowContext(ctx, `SELECT status FROM proposals WHERE id = ?`, id).Scan(&from); err != nil {
+		return err
+	}
+	to, err := from.Next(tr)
+	if err != nil {
+		return err
+	}
+	now := t.now.Unix()
+	q := `UPDATE proposals SET status = ?, updated_at = ? WHERE id = ?`
+	switch to {
+	case forum.StatusOpen:
+		q = `UPDATE proposals SET status = ?, updated_at = ?, published_at = ` + strconv.FormatInt(now, 10) + ` WHERE id = ?`
+	case forum.StatusClosed, forum.StatusWithdrawn:
+		q = `UPDATE proposals SET status = ?, updated_at = ?, closed_at = ` + strconv.FormatInt(now, 10) + ` WHERE id = ?`
+	}
+	if _, err := t.ExecContext(ctx, q, to, now, id); err != nil {
+		return err
+	}
+	return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalStatus,
+		map[string]any{"proposal_id": id, "from": from, "status": to})
+}
+
+// Proposal returns the proposal with id, whatever its state.
+func (s *Store) Proposal(ctx context.Context, id int64) (*forum.Proposal, error) {
+	p, err := scanProposal(s.r.QueryRowContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("get proposal %d: %w", id, mapErr(err))
+	}
+	return p, nil
+}
+
+// Submit sends the author's draft out for co-sponsors.
+func (s *Store) Submit(ctx context.Context, id, authorID int64, threshold int) error {
+	err := s.write(ctx, func(t *tx) error {
+		if err := checkAuthor(ctx, t, id, authorID); err != nil {
+			return err
+		}
+		return submit(ctx, t, id, threshold)
+	})
+	if err != nil {
+		return fmt.Errorf("submit proposal %d: %w", id, err)
+	}
+	return nil
+}
+
+// Withdraw lets the author take back a proposal that has not closed.
+func (s *Store) Withdraw(ctx context.Context, id, authorID int64) error {
+	err := s.write(ctx, func(t *tx) error {
+		if err := checkAuthor(ctx, t, id, authorID); err != nil {
+			return err
+		}
+		return transition(ctx, t, id, forum.TransWithdraw)
+	})
+	if err != nil {
+		return fmt.Errorf("withdraw proposal %d: %w", id, err)
+	}
+	return nil
+}
+
+func checkAuthor(ctx context.Context, t *tx, id, authorID int64) error {
+	var author int64
+	if err := t.QueryRowContext(ctx, `SELECT author_id FROM proposals WHERE id = ?`, id).Scan(&author); err != nil {
+		return err
+	}
+	if author != authorID {
+		return forum.ErrForbidden
+	}
+	return nil
+}
+
+// EditProposal saves a new revision of the author's proposal while the rules allow editing.
+func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.ProposalInput, body moderation.Sanitized, rules forum.Rules) error {
+	err := s.write(ctx, func(t *tx) error {
+		p, err := scanProposal(t.QueryRowContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if p.AuthorID != authorID {
+			return forum.ErrForbidden
+		}
+		if !rules.CanEdit(p, t.now) {
+			return forum.ErrInvalidState
+		}
+		now := t.now.Unix()
+		var n int
+		if err := t.QueryRowContext(ctx, `UPDATE proposals SET title = ?, body_src = ?, body_html = ?, category_id = ?, ministry_id = ?,
+			revision_count = revision_count + 1, updated_at = ? WHERE id = ? RETURNING revision_count`,
+			in.Title, in.Body, body.String(), in.CategoryID, in.MinistryID, now, id).Scan(&n); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO proposal_revisions (proposal_id, number, title, body_src, body_html, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, n, in.Title, in.Body, body.String(), now); err != nil {
+			return err
+		}
+		return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalEdited, map[string]any{"proposal_id": id, "revision": n})
+	})
+	if err != nil {
+		return fmt.Errorf("edit proposal %d: %w", id, err)
+	}
+	return nil
+}
+
+// Revisions returns every saved version of a proposal, oldest first.
+func (s *Store) Revisions(ctx context.Context, id int64) ([]forum.Revision, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT number, title, body_html, created_at FROM proposal_revisions
+		WHERE proposal_id = ? ORDER BY number`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list revisions: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []forum.Revision
+	for rows.Next() {
+		r := forum.Revision{ProposalID: id}
+		var body string
+		var created int64
+		if err := rows.Scan(&r.Number, &r.Title, &body, &created); err != nil {
+			return nil, fmt.Errorf("list revisions: %w", err)
+		}
+		r.Body, r.CreatedAt = moderation.TrustedFromStore(body), fromUnix(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Sponsor records userID as a co-sponsor through the proposal's private link,
+// and opens the proposal when the threshold is reached. Signing twice is a no-op.
+func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, threshold int) (*forum.Proposal, error) {
+	err := s.write(ctx, func(t *tx) error {
+		var author int64
+		var secret string
+		var status forum.ProposalStatus
+		if err := t.QueryRowContext(ctx, `SELECT author_id, sponsor_token, status FROM proposals WHERE id = ?`, id).
+			Scan(&author, &secret, &status); err != nil {
+			return err
+		}
+		if subtle.ConstantTimeCompare([]byte(secret), []byte(token)) != 1 {
+			return forum.ErrNotFound
+		}
+		if author == userID {
+			return forum.ErrForbidden
+		}
+		if status != forum.StatusGathering {
+			return forum.ErrInvalidState
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO sponsors (proposal_id, user_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, id, userID, t.now.Unix())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		var count int
+		if err := t.QueryRowContext(ctx, `UPDATE proposals SET sponsor_count = sponsor_count + 1 WHERE id = ? RETURNING sponsor_count`, id).
+			Scan(&count); err != nil {
+			return err
+		}
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalSponsored,
+			map[string]any{"proposal_id": id, "sponsors": count, "threshold": threshold}); err != nil {
+			return err
+		}
+		if count >= threshold {
+			return transition(ctx, t, id, forum.TransSponsors)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sponsor proposal %d: %w", id, err)
+	}
+	return s.Proposal(ctx, id)
+}
+
+// Support records one user's support for an open proposal and returns the
+// new count. Supporting twice changes nothing.
+func (s *Store) Support(ctx context.Context, id, userID int64) (int, error) {
+	return s.setSupport(ctx, id, userID, true)
+}
+
+// Unsupport withdraws one user's support and returns the new count.
+func (s *Store) Unsupport(ctx context.Context, id, userID int64) (int, error) {
+	return s.setSupport(ctx, id, userID, false)
+}
+
+func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool) (int, error) {
+	var count int
+	err := s.write(ctx, func(t *tx) error {
+		var status forum.ProposalStatus
+		if err := t.QueryRowContext(ctx, `SELECT status, support_count FROM proposals WHERE id = ?`, id).Scan(&status, &count); err != nil {
+			return err
+		}
+		if status != forum.StatusOpen {
+			return forum.ErrInvalidState
+		}
+		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, 1
+		args := []any{id, userID, t.now.Unix()}
+		if !on {
+			q, delta, args = `DELETE FROM supports WHERE proposal_id = ? AND user_id = ?`, -1, args[:2]
+		}
+		res, err := t.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if err := t.QueryRowContext(ctx, `UPDATE proposals SET support_count = support_count + ? WHERE id = ? RETURNING support_count`,
+			delta, id).Scan(&count); err != nil {
+			return err
+		}
+		return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalSupported,
+			map[string]any{"proposal_id": id, "supports": count})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("support proposal %d: %w", id, err)
+	}
+	return count, nil
+}
+
+// Viewer is what one signed-in user has done on one proposal.
+type Viewer struct {
+	Supported bool
+	Sponsored bool
+	Votes     map[int64]int // comment id → +1 or -1
+}
+
+// ViewerState returns what userID has done on proposal id.
+func (s *Store) ViewerState(ctx context.Context, id, userID int64) (Viewer, error) {
+	v := Viewer{Votes: map[int64]int{}}
+	err := s.r.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM supports WHERE proposal_id = ?1 AND user_id = ?2),
+		EXISTS (SELECT 1 FROM sponsors WHERE proposal_id = ?1 AND user_id = ?2)`, id, userID).Scan(&v.Supported, &v.Sponsored)
+	if err != nil {
+		return v, fmt.Errorf("viewer state: %w", mapErr(err))
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT v.comment_id, v.value FROM comment_votes v JOIN comments c ON c.id = v.comment_id
+		WHERE c.proposal_id = ? AND v.user_id = ?`, id, userID)
+	if err != nil {
+		return v, fmt.Errorf("viewer votes: %w", mapErr(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid int64
+		var val int
+		if err := rows.Scan(&cid, &val); err != nil {
+			return v, fmt.Errorf("viewer votes: %w", err)
+		}
+		v.Votes[cid] = val
+	}
+	return v, rows.Err()
+}
+
+// Sort orders a proposal list.
+type Sort string
+
+// Proposal list orders.
+const (
+	SortNewest    Sort = "newest"
+	SortSupported Sort = "supported"
+	SortDebated   Sort = "debated"
+	SortTrending  Sort = "trending"
+)
+
+// ProposalQuery filters and pages the public proposal list.
+type ProposalQuery struct {
+	Status     forum.ProposalStatus // open or closed; both when empty
+	CategoryID int64
+	MinistryID int64
+	AuthorID   int64
+	Sort       Sort
+	Cursor     string // from the previous page's Next; empty for the first page
+	Limit      int
+}
+
+// ProposalPage is one page of a proposal list.
+type ProposalPage struct {
+	Proposals []*forum.Proposal
+	Next      string // cursor of the next page; empty on the last
+}
+
+// TrendingWindow is how far back supports count towards the trending order, in seconds.
+const TrendingWindow = 7 * 24 * 3600
+
+// ListProposals returns a page of public proposals. Pages are keyset-paginated
+// on (sort key, id), so proposals published while a reader pages through never
+// shift or repeat what they see.
+func (s *Store) ListProposals(ctx context.Context, q ProposalQuery) (ProposalPage, error) {
+	if q.Limit <= 0 || q.Limit > 100 {
+		q.Limit = 20
+	}
+	var key string
+	switch q.Sort {
+	case SortSupported:
+		key = `p.support_count`
+	case SortDebated:
+		key = `p.comment_count`
+	case SortTrending:
+		key = `(SELECT count(*) FROM supports s WHERE s.proposal_id = p.id AND s.created_at > ` +
+			strconv.FormatInt(s.now().Unix()-TrendingWindow, 10) + `)`
+	default:
+		q.Sort, key = SortNewest, `p.published_at`
+	}
+	where := []string{`p.status IN ('open', 'closed')`}
+	var args []any
+	if q.Status != "" {
+		where, args = append(where, `p.status = ?`), append(args, q.Status)
+	}
+	if q.CategoryID != 0 {
+		where, args = append(where, `p.category_id = ?`), append(args, q.CategoryID)
+	}
+	if q.MinistryID != 0 {
+		where, args = append(where, `p.ministry_id = ?`), append(args, q.MinistryID)
+	}
+	if q.AuthorID != 0 {
+		where, args = append(where, `p.author_id = ?`), append(args, q.AuthorID)
+	}
+	if q.Cursor != "" {
+		k, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return ProposalPage{}, forum.Invalid("cursor", "err.bad_cursor")
+		}
+		where = append(where, `(`+key+` < ? OR (`+key+` = ? AND p.id < ?))`)
+		args = append(args, k, k, id)
+	}
+	query := `SELECT ` + proposalCols + `, ` + key + proposalFrom + `WHERE ` + strings.Join(where, ` AND `) +
+		` ORDER BY ` + key + ` DESC, p.id DESC LIMIT ?`
+	rows, err := s.r.QueryContext(ctx, query, append(args, q.Limit+1)...)
+	if err != nil {
+		return ProposalPage{}, fmt.Errorf("list proposals: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var page ProposalPage
+	var keys []int64
+	for rows.Next() {
+		var k int64
+		p, err := scanProposal(scanPlus{rows, &k})
+		if err != nil {
+			return ProposalPage{}, fmt.Errorf("list proposals: %w", err)
+		}
+		page.Proposals, keys = append(page.Proposals, p), append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return ProposalPage{}, fmt.Errorf("list proposals: %w", err)
+	}
+	if len(page.Proposals) > q.Limit {
+		last := q.Limit - 1
+		page.Proposals = page.Proposals[:q.Limit]
+		page.Next = encodeCursor(keys[last], page.Proposals[last].ID)
+	}
+	return page, nil
+}
+
+// scanPlus scans a proposal row followed by one extra column.
+type scanPlus struct {
+	rows  *sql.Rows
+	extra any
+}
+
+func (sp scanPlus) Scan(dest ...any) error { return sp.rows.Scan(append(dest, sp.extra)...) }
+
+func encodeCursor(key, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(key, 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (key, id int64, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, 0, err
+	}
+	k, i, ok := strings.Cut(string(b), ".")
+	if !ok {
+		return 0, 0, fmt.Errorf("bad cursor")
+	}
+	if key, err = strconv.ParseInt(k, 10, 64); err != nil {
+		return 0, 0, err
+	}
+	id, err = strconv.ParseInt(i, 10, 64)
+	return key, id, err
+}
+
+// UserProposals returns the proposals userID wrote, newest first; drafts and
+// proposals still gathering sponsors only when private is true.
+func (s *Store) UserProposals(ctx context.Context, userID int64, private bool) ([]*forum.Proposal, error) {
+	cond := `p.status IN ('open', 'closed')`
+	if private {
+		cond = `1`
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.author_id = ? AND `+cond+` ORDER BY p.id DESC LIMIT 200`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list user proposals: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []*forum.Proposal
+	for rows.Next() {
+		p, err := scanProposal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list user proposals: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,226 @@
+// Package store keeps the forum in SQLite. Every SQL statement of the
+// project lives in this package.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/mattn/go-sqlite3"
+)
+
+// Store is the forum's database: one writer connection that serialises every
+// write transaction, and a pool of read-only connections.
+type Store struct {
+	w, r *sql.DB
+	dsn  string // the database with the shared pragmas, for one-off connections
+	now  func() time.Time
+	// notify receives the events of each write transaction after it committed.
+	notify func([]forum.Event)
+}
+
+// Options tunes Open.
+type Options struct {
+	Now     func() time.Time // the clock; time.Now when nil
+	Readers int              // size of the read pool; 4 when 0
+}
+
+// Open opens (creating when missing) the database at path, builds a fresh
+// schema from schemaSQL or upgrades an older one, and refuses a database
+// newer than this binary.
+func Open(ctx context.Context, path, schemaSQL string, opt Options) (*Store, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Readers <= 0 {
+		opt.Readers = 4
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_synchronous=FULL"
+	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	s := &Store{w: w, dsn: base, now: opt.Now}
+	if err := s.checkBuild(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx, schemaSQL); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite3", base+"&_query_only=true")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	r.SetMaxOpenConns(opt.Readers)
+	r.SetMaxIdleConns(opt.Readers)
+	s.r = r
+	return s, nil
+}
+
+// ErrNoFTS5 means the binary was built without the sqlite_fts5 build tag.
+var ErrNoFTS5 = errors.New("this binary was built without SQLite FTS5: build with -tags sqlite_fts5 (use the Makefile)")
+
+func (s *Store) checkBuild(ctx context.Context) error {
+	var ok int
+	if err := s.w.QueryRowContext(ctx, `SELECT sqlite_compileoption_used('ENABLE_FTS5')`).Scan(&ok); err != nil {
+		return fmt.Errorf("check sqlite build: %w", err)
+	}
+	if ok != 1 {
+		return ErrNoFTS5
+	}
+	return nil
+}
+
+// SetNotify registers fn to receive the events of every write transaction,
+// in id order, after the transaction committed. It must not block for long.
+func (s *Store) SetNotify(fn func([]forum.Event)) { s.notify = fn }
+
+// Close closes both pools, checkpointing the write-ahead log.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if _, err := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+	}
+	errs = append(errs, s.w.Close())
+	return errors.Join(errs...)
+}
+
+// Ping reports whether the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("ping: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to dest, which must not exist.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("backup: %s already exists", dest)
+	}
+	// Readers are query_only, which refuses VACUUM; the writer would hold up
+	// every write for the whole copy. VACUUM INTO on its own connection reads
+	// one snapshot while writers go on.
+	db, err := sql.Open("sqlite3", s.dsn)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		return fmt.Errorf("backup: %w", mapErr(err))
+	}
+	return nil
+}
+
+// tx is one write transaction and the events it appends.
+type tx struct {
+	*sql.Tx
+	now    time.Time
+	events []forum.Event
+}
+
+// event appends an event to the events table inside the transaction.
+func (t *tx) event(ctx context.Context, topic, typ string, data any) error {
+	payload, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	var id int64
+	err = t.QueryRowContext(ctx,
+		`INSERT INTO events (topic, type, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		topic, typ, string(payload), t.now.Unix()).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("append event: %w", err)
+	}
+	t.events = append(t.events, forum.Event{ID: id, Topic: topic, Type: typ, Data: payload, CreatedAt: t.now})
+	return nil
+}
+
+// write runs fn in one immediate transaction on the writer and publishes its
+// events after commit. An error from fn rolls everything back.
+func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	// Stored times are whole unix seconds: rules and events use the same instant.
+	t := &tx{Tx: sqlTx, now: s.now().UTC().Truncate(time.Second)}
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return mapErr(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	if s.notify != nil && len(t.events) > 0 {
+		s.notify(t.events)
+	}
+	return nil
+}
+
+// mapErr turns driver errors into the domain's: no rows into ErrNotFound,
+// a busy or full database into ErrUnavailable.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w", forum.ErrNotFound)
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrFull, sqlite3.ErrIoErr:
+			return fmt.Errorf("%w: %w", forum.ErrUnavailable, err)
+		}
+	}
+	return err
+}
+
+func unix(t time.Time) int64 { return t.Unix() }
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+func fromNullUnix(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromUnix(n.Int64)
+}
+
+func isNotFound(err error) bool { return errors.Is(mapErr(err), forum.ErrNotFound) }
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}

@@ -1,0 +1,138 @@
+-- e-people: the schema of a fresh database at the current version.
+-- Upgrades of older databases are the append-only list in forum/store/migrate.go.
+-- Times are unix seconds (UTC). Counters are kept in the same transaction as the rows they count.
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE ministries (
+    id          INTEGER PRIMARY KEY,
+    slug        TEXT NOT NULL UNIQUE,
+    name_ko     TEXT NOT NULL,
+    name_en     TEXT NOT NULL,
+    name_zh     TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE categories (
+    id          INTEGER PRIMARY KEY,
+    slug        TEXT NOT NULL UNIQUE,
+    name_ko     TEXT NOT NULL,
+    name_en     TEXT NOT NULL,
+    name_zh     TEXT NOT NULL DEFAULT '',
+    ministry_id INTEGER REFERENCES ministries (id)
+);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('citizen', 'moderator', 'official', 'admin')),
+    ministry_id   INTEGER REFERENCES ministries (id),
+    name          TEXT NOT NULL,
+    email         TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'banned')),
+    created_at    INTEGER NOT NULL,
+    CHECK ((role = 'official') = (ministry_id IS NOT NULL))
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+
+CREATE TABLE proposals (
+    id             INTEGER PRIMARY KEY,
+    author_id      INTEGER NOT NULL REFERENCES users (id),
+    title          TEXT NOT NULL,
+    body_src       TEXT NOT NULL,
+    body_html      TEXT NOT NULL,
+    category_id    INTEGER NOT NULL REFERENCES categories (id),
+    ministry_id    INTEGER NOT NULL REFERENCES ministries (id),
+    status         TEXT NOT NULL CHECK (status IN ('draft', 'gathering', 'open', 'closed', 'withdrawn')),
+    sponsor_token  TEXT NOT NULL,
+    sponsor_count  INTEGER NOT NULL DEFAULT 0,
+    support_count  INTEGER NOT NULL DEFAULT 0,
+    comment_count  INTEGER NOT NULL DEFAULT 0,
+    revision_count INTEGER NOT NULL DEFAULT 1,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    published_at   INTEGER,
+    closed_at      INTEGER
+);
+CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
+CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
+CREATE INDEX proposals_debated ON proposals (status, comment_count DESC, id DESC);
+CREATE INDEX proposals_author ON proposals (author_id, id DESC);
+
+CREATE TABLE proposal_revisions (
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    number      INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    body_src    TEXT NOT NULL,
+    body_html   TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, number)
+);
+
+CREATE TABLE sponsors (
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, user_id)
+);
+
+CREATE TABLE supports (
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, user_id)
+);
+CREATE INDEX supports_recent ON supports (proposal_id, created_at);
+CREATE INDEX supports_user ON supports (user_id, created_at DESC);
+
+CREATE TABLE comments (
+    id          INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    parent_id   INTEGER REFERENCES comments (id),
+    depth       INTEGER NOT NULL CHECK (depth BETWEEN 1 AND 3),
+    author_id   INTEGER NOT NULL REFERENCES users (id),
+    stance      TEXT NOT NULL CHECK (stance IN ('for', 'against', 'neutral')),
+    body_src    TEXT NOT NULL,
+    body_html   TEXT NOT NULL,
+    up_count    INTEGER NOT NULL DEFAULT 0,
+    down_count  INTEGER NOT NULL DEFAULT 0,
+    status      TEXT NOT NULL DEFAULT 'visible' CHECK (status IN ('visible', 'deleted')),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX comments_proposal ON comments (proposal_id, id);
+CREATE INDEX comments_author ON comments (author_id, id DESC);
+
+CREATE TABLE comment_votes (
+    comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    value      INTEGER NOT NULL CHECK (value IN (-1, 1)),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (comment_id, user_id)
+);
+CREATE INDEX comment_votes_user ON comment_votes (user_id);
+
+-- Every state change appends here in its own transaction; the live channel streams it.
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic      TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX events_topic ON events (topic, id);
+CREATE INDEX events_created ON events (created_at);
+
+PRAGMA user_version = 1;
