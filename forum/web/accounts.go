@@ -1,0 +1,159 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/moderation"
+	"github.com/gofiber/fiber/v2"
+)
+
+type accountPage struct {
+	base
+	Form  formState
+	Next  string
+	Token string // setup token
+}
+
+func (s *Server) handleRegisterForm(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusOK, "register", accountPage{base: s.base(c, s.t(c, "register.title"))})
+}
+
+func (s *Server) registration(c *fiber.Ctx) (forum.Registration, formState) {
+	r := forum.Registration{
+		Name:     moderation.PlainText(c.FormValue("name")),
+		Email:    forum.NormalizeEmail(c.FormValue("email")),
+		Password: c.FormValue("password"),
+	}
+	return r, formState{Values: map[string]string{"name": r.Name, "email": r.Email}}
+}
+
+func (s *Server) handleRegister(c *fiber.Ctx) error {
+	reg, form := s.registration(c)
+	fail := func(errs []fieldError) error {
+		form.Errors = errs
+		return s.page(c, fiber.StatusBadRequest, "register", accountPage{base: s.base(c, s.t(c, "register.title")), Form: form})
+	}
+	if err := reg.Validate(s.cfg.Passwords, moderation.ImpersonatesStaff); err != nil {
+		errs, _ := s.formErrors(c, err)
+		return fail(errs)
+	}
+	hash, err := forum.HashPassword(reg.Password)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.CreateUser(c.UserContext(), forum.User{Role: forum.RoleCitizen, Name: reg.Name, Email: reg.Email}, hash)
+	if errors.Is(err, forum.ErrEmailTaken) {
+		return fail(s.formError(c, "email", "err.email_taken"))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.signIn(c, u); err != nil {
+		return err
+	}
+	s.flash(c, "flash.welcome")
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (s *Server) handleLoginForm(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusOK, "login", accountPage{base: s.base(c, s.t(c, "login.title")), Next: localPath(c.Query("next"))})
+}
+
+func (s *Server) handleLogin(c *fiber.Ctx) error {
+	email, password := forum.NormalizeEmail(c.FormValue("email")), c.FormValue("password")
+	next := localPath(c.FormValue("next"))
+	u, hash, err := s.store.UserByEmail(c.UserContext(), email)
+	if err != nil && !errors.Is(err, forum.ErrNotFound) {
+		return err
+	}
+	ok := false
+	if u != nil {
+		if ok, err = forum.CheckPassword(hash, password); err != nil {
+			return err
+		}
+	} else {
+		// Spend the same effort on unknown addresses so timing does not reveal who has an account.
+		_, _ = forum.HashPassword(password)
+	}
+	if !ok {
+		form := formState{Values: map[string]string{"email": email}, Errors: s.formError(c, "password", "err.bad_login")}
+		return s.page(c, fiber.StatusUnauthorized, "login", accountPage{base: s.base(c, s.t(c, "login.title")), Form: form, Next: next})
+	}
+	if u.Status == forum.UserBanned {
+		return forum.ErrSuspended
+	}
+	if err := s.signIn(c, u); err != nil {
+		return err
+	}
+	s.flash(c, "flash.signed_in")
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(c *fiber.Ctx) error {
+	if tok := c.Cookies(sessionCookie); tok != "" {
+		if err := s.store.DeleteSession(c.UserContext(), hashToken(tok)); err != nil {
+			return err
+		}
+	}
+	s.cookie(c, sessionCookie, "", -1)
+	s.flash(c, "flash.signed_out")
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (s *Server) handleSetupForm(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusOK, "setup", accountPage{base: s.base(c, s.t(c, "setup.title")), Token: c.Params("token")})
+}
+
+// handleSetup creates the first administrator with the one-time setup token.
+func (s *Server) handleSetup(c *fiber.Ctx) error {
+	reg, form := s.registration(c)
+	token := c.Params("token")
+	if err := reg.Validate(s.cfg.Passwords, func(string) bool { return false }); err != nil {
+		form.Errors, _ = s.formErrors(c, err)
+		return s.page(c, fiber.StatusBadRequest, "setup", accountPage{base: s.base(c, s.t(c, "setup.title")), Form: form, Token: token})
+	}
+	hash, err := forum.HashPassword(reg.Password)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.CreateFirstAdmin(c.UserContext(), hashToken(token), forum.User{Name: reg.Name, Email: reg.Email}, hash)
+	if err != nil {
+		return err
+	}
+	if err := s.signIn(c, u); err != nil {
+		return err
+	}
+	s.flash(c, "flash.admin_created")
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+type userPage struct {
+	base
+	Profile   *forum.User
+	Proposals []*forum.Proposal
+	Comments  []store.UserComment
+	Own       bool
+}
+
+func (s *Server) handleUser(c *fiber.Ctx) error {
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	ctx := c.UserContext()
+	u, err := s.store.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	viewer := currentUser(c)
+	own := viewer != nil && viewer.ID == u.ID
+	props, err := s.store.UserProposals(ctx, u.ID, own)
+	if err != nil {
+		return err
+	}
+	comments, err := s.store.UserComments(ctx, u.ID, 50)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "user", userPage{base: s.base(c, u.Name), Profile: u, Proposals: props, Comments: comments, Own: own})
+}

@@ -1,0 +1,243 @@
+// Package web serves the forum over HTTP with Fiber: routes, sessions, CSRF,
+// rendering and the one error handler.
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/moderation"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/etag"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/logger"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// Config is what the web server needs from the operator.
+type Config struct {
+	BaseURL       string                // public origin, e.g. https://e-people.example
+	SecureCookies bool                  // set the Secure flag: true behind TLS
+	Views         fs.FS                 // templates and catalogs
+	Assets        fs.FS                 // static files served under /assets/
+	Passwords     forum.PasswordChecker // common-password list; nil checks length only
+	Logger        *slog.Logger
+	AccessLog     io.Writer // request log; nil for none
+	Now           func() time.Time
+	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
+}
+
+// Server is the forum's HTTP face.
+type Server struct {
+	app   *fiber.App
+	store *store.Store
+	views *renderer
+	md    *moderation.Renderer
+	cfg   Config
+	log   *slog.Logger
+}
+
+// CSP is the Content-Security-Policy of every response: no inline script or
+// style, nothing from other origins.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// New builds the server; it parses every template and fails on any error.
+func New(st *store.Store, cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.AuthPerMinute <= 0 {
+		cfg.AuthPerMinute = 10
+	}
+	views, err := newRenderer(cfg.Views)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger}
+	s.app = fiber.New(fiber.Config{
+		Immutable:             true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             512 * 1024,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+	})
+	s.routes()
+	return s, nil
+}
+
+// App returns the Fiber application, for serving and for tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until Shutdown.
+func (s *Server) Listen(addr string) error { return s.app.Listen(addr) }
+
+// Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+func (s *Server) routes() {
+	a := s.app
+	if s.cfg.AccessLog != nil {
+		a.Use(logger.New(logger.Config{Output: s.cfg.AccessLog, Format: "${time} ${status} ${method} ${path} ${latency}\n"}))
+	}
+	a.Use(recover.New())
+	a.Use(helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}))
+	a.Use(compress.New())
+	a.Get("/healthz", s.handleHealth)
+	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 3600}))
+	a.Use(etag.New())
+	a.Use(s.requireUTF8, s.loadSession, s.checkCSRF)
+
+	authLimit := limiter.New(limiter.Config{
+		Max:          s.cfg.AuthPerMinute,
+		Expiration:   time.Minute,
+		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
+		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
+	})
+
+	a.Get("/", s.handleHome)
+	a.Get("/lang", s.handleLang)
+	a.Get("/register", s.handleRegisterForm)
+	a.Post("/register", authLimit, s.handleRegister)
+	a.Get("/login", s.handleLoginForm)
+	a.Post("/login", authLimit, s.handleLogin)
+	a.Post("/logout", s.handleLogout)
+	a.Get("/setup/:token", s.handleSetupForm)
+	a.Post("/setup/:token", authLimit, s.handleSetup)
+	a.Get("/users/:id<int>", s.handleUser)
+
+	a.Get("/proposals", s.handleProposalList)
+	a.Get("/proposals/new", s.signedIn, s.handleProposalNew)
+	a.Post("/proposals", s.signedIn, s.handleProposalCreate)
+	a.Get("/proposals/:id<int>", s.handleProposalShow)
+	a.Get("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEditForm)
+	a.Post("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEdit)
+	a.Get("/proposals/:id<int>/history", s.handleProposalHistory)
+	a.Post("/proposals/:id<int>/submit", s.signedIn, s.handleProposalSubmit)
+	a.Post("/proposals/:id<int>/withdraw", s.signedIn, s.handleProposalWithdraw)
+	a.Get("/proposals/:id<int>/sponsor/:token", s.handleSponsorForm)
+	a.Post("/proposals/:id<int>/sponsor/:token", s.signedIn, s.handleSponsor)
+	a.Post("/proposals/:id<int>/support", s.signedIn, s.handleSupport)
+	a.Post("/proposals/:id<int>/unsupport", s.signedIn, s.handleUnsupport)
+	a.Post("/proposals/:id<int>/comments", s.signedIn, s.handleCommentCreate)
+	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
+	a.Post("/comments/:id<int>/edit", s.signedIn, s.handleCommentEdit)
+	a.Post("/comments/:id<int>/delete", s.signedIn, s.handleCommentDelete)
+	a.Post("/comments/:id<int>/vote", s.signedIn, s.handleCommentVote)
+
+	a.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+func (s *Server) handleHealth(c *fiber.Ctx) error {
+	if err := s.store.Ping(c.UserContext()); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable\n")
+	}
+	return c.SendString("ok\n")
+}
+
+// requireUTF8 refuses any request whose query or form values are not valid UTF-8,
+// before anything could store them.
+func (s *Server) requireUTF8(c *fiber.Ctx) error {
+	ok := utf8.Valid(c.Request().URI().Path())
+	check := func(k, v []byte) { ok = ok && utf8.Valid(k) && utf8.Valid(v) }
+	c.Request().URI().QueryArgs().VisitAll(check)
+	if c.Method() == fiber.MethodPost {
+		c.Request().PostArgs().VisitAll(check)
+	}
+	if !ok {
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_utf8")
+	}
+	return c.Next()
+}
+
+// handleError is the one place errors become responses. Users never see err.Error().
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, key := fiber.StatusInternalServerError, ""
+	var fe *fiber.Error
+	var ve *forum.ValidationError
+	var ves forum.ValidationErrors
+	switch {
+	case errors.As(err, &fe):
+		status = fe.Code
+		if strings.HasPrefix(fe.Message, "err.") {
+			key = fe.Message
+		}
+	case errors.As(err, &ve), errors.As(err, &ves):
+		status, key = fiber.StatusBadRequest, "err.invalid"
+	case errors.Is(err, forum.ErrNotFound):
+		status = fiber.StatusNotFound
+	case errors.Is(err, forum.ErrForbidden):
+		status = fiber.StatusForbidden
+	case errors.Is(err, forum.ErrSuspended):
+		status, key = fiber.StatusForbidden, "err.suspended"
+	case errors.Is(err, forum.ErrInvalidState):
+		status, key = fiber.StatusConflict, "err.invalid_state"
+	case errors.Is(err, forum.ErrRateLimited):
+		status = fiber.StatusTooManyRequests
+		if c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
+			c.Set(fiber.HeaderRetryAfter, "60")
+		}
+	case errors.Is(err, forum.ErrUnavailable):
+		status = fiber.StatusServiceUnavailable
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+	}
+	if ves != nil && key == "err.invalid" {
+		key = ves[0].Key
+	} else if ve != nil && key == "err.invalid" {
+		key = ve.Key
+	}
+	lang := s.lang(c)
+	cat := s.views.catalogs[lang]
+	msg := ""
+	if key != "" {
+		msg = cat.T(key)
+		if ve != nil {
+			msg = cat.T(key, ve.Args...)
+		}
+	}
+	if wantsJSON(c) {
+		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"status": status, "message": msg}})
+	}
+	title := cat.T("error.title." + strconv.Itoa(status))
+	if title == "error.title."+strconv.Itoa(status) {
+		title = cat.T("error.title.default")
+	}
+	body, rerr := s.views.render(lang, "error", "layout", errorPage{base: s.base(c, title), Status: status, Message: msg})
+	if rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return c.Status(status).SendString(http.StatusText(status))
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(body)
+}
+
+type errorPage struct {
+	base
+	Status  int
+	Message string
+}
+
+func wantsJSON(c *fiber.Ctx) bool {
+	return strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/gofiber/fiber/v2"
+)
+
+func commentURL(c *forum.Comment) string {
+	return "/proposals/" + strconv.FormatInt(c.ProposalID, 10) + "#c" + strconv.FormatInt(c.ID, 10)
+}
+
+func (s *Server) handleCommentCreate(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	in := forum.CommentInput{
+		ParentID: formID(c, "parent"),
+		Stance:   forum.Stance(c.FormValue("stance")),
+		Body:     strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n"),
+	}
+	p, err := s.store.Proposal(ctx, paramID(c))
+	if err != nil {
+		return err
+	}
+	if !visible(p, currentUser(c)) {
+		return forum.ErrNotFound
+	}
+	err = in.Validate()
+	var cm *forum.Comment
+	if err == nil {
+		cm, err = s.store.CreateComment(ctx, store.NewComment{ProposalID: p.ID, AuthorID: currentUser(c).ID, Input: in, Body: s.md.Markdown(in.Body)})
+	}
+	if err != nil {
+		errs, ok := s.formErrors(c, err)
+		if !ok {
+			return err
+		}
+		if wantsJSON(c) {
+			return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fiber.Map{"status": 400, "message": errs[0].Message, "field": errs[0].Field}})
+		}
+		data, derr := s.proposalData(c, p)
+		if derr != nil {
+			return derr
+		}
+		data.ReplyTo = in.ParentID
+		data.Form = formState{Values: map[string]string{"body": in.Body, "stance": string(in.Stance)}, Errors: errs}
+		return s.page(c, fiber.StatusBadRequest, "proposal", data)
+	}
+	if wantsJSON(c) {
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"comment_id": cm.ID, "proposal_id": cm.ProposalID})
+	}
+	s.flash(c, "flash.comment_posted")
+	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
+}
+
+type commentEditPage struct {
+	base
+	Comment *forum.Comment
+	Form    formState
+}
+
+func (s *Server) ownComment(c *fiber.Ctx) (*forum.Comment, error) {
+	cm, err := s.store.Comment(c.UserContext(), paramID(c))
+	if err != nil {
+		return nil, err
+	}
+	if cm.AuthorID != currentUser(c).ID {
+		return nil, forum.ErrForbidden
+	}
+	return cm, nil
+}
+
+func (s *Server) handleCommentEditForm(c *fiber.Ctx) error {
+	cm, err := s.ownComment(c)
+	if err != nil {
+		return err
+	}
+	if !forum.DefaultRules.CanEditComment(cm, s.cfg.Now()) {
+		return forum.ErrInvalidState
+	}
+	return s.page(c, fiber.StatusOK, "comment_edit", commentEditPage{base: s.base(c, s.t(c, "comment.edit_title")),
+		Comment: cm, Form: formState{Values: map[string]string{"body": cm.BodySrc}}})
+}
+
+func (s *Server) handleCommentEdit(c *fiber.Ctx) error {
+	cm, err := s.ownComment(c)
+	if err != nil {
+		return err
+	}
+	body := strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n")
+	if err := (forum.CommentInput{Stance: cm.Stance, Body: body}).Validate(); err != nil {
+		errs, _ := s.formErrors(c, err)
+		return s.page(c, fiber.StatusBadRequest, "comment_edit", commentEditPage{base: s.base(c, s.t(c, "comment.edit_title")),
+			Comment: cm, Form: formState{Values: map[string]string{"body": body}, Errors: errs}})
+	}
+	cm, err = s.store.EditComment(c.UserContext(), cm.ID, cm.AuthorID, body, s.md.Markdown(body), forum.DefaultRules)
+	if err != nil {
+		return err
+	}
+	s.flash(c, "flash.comment_edited")
+	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleCommentDelete(c *fiber.Ctx) error {
+	cm, err := s.store.DeleteComment(c.UserContext(), paramID(c), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(c) {
+		return c.JSON(fiber.Map{"comment_id": cm.ID, "status": cm.Status})
+	}
+	s.flash(c, "flash.comment_deleted")
+	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleCommentVote(c *fiber.Ctx) error {
+	v, err := strconv.Atoi(c.FormValue("value"))
+	if err != nil || v < -1 || v > 1 {
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_vote")
+	}
+	cm, err := s.store.VoteComment(c.UserContext(), paramID(c), currentUser(c).ID, v)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(c) {
+		return c.JSON(fiber.Map{"comment_id": cm.ID, "up": cm.Up, "down": cm.Down, "value": v})
+	}
+	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
+}

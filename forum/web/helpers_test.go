@@ -1,0 +1,262 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/e-people/e-people/assets"
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/views"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// env is a real server on a real SQLite file.
+type env struct {
+	t     testing.TB
+	srv   *Server
+	st    *store.Store
+	clock *clock
+	dir   string
+	cats  []forum.Category
+	mins  []forum.Ministry
+}
+
+func corpusDir(t testing.TB) string {
+	dir, _ := filepath.Abs("../../../shared/corpora")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("test corpora not found at %s (this checkout is not beside shared/)", dir)
+	}
+	return dir
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	schema, err := os.ReadFile("../../schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, dir: t.TempDir()}
+	e.st, err = store.Open(context.Background(), filepath.Join(e.dir, "test.db"), string(schema), store.Options{Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.st.Close() })
+	var common forum.PasswordChecker
+	if f, err := os.Open("../../../shared/corpora/passwords-zxcvbn/passwords-top10000.txt"); err == nil {
+		common, err = forum.LoadCommonPasswords(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.srv, err = New(e.st, Config{BaseURL: "http://127.0.0.1", Views: views.FS, Assets: assets.FS, Passwords: common,
+		Now: e.clock.Now, AuthPerMinute: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m, err := e.st.CreateMinistry(ctx, forum.Ministry{Slug: "mohw", NameKO: "보건복지부", NameEN: "Ministry of Health and Welfare", NameZH: "保健福祉部"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.st.CreateCategory(ctx, forum.Category{Slug: "welfare", NameKO: "복지", NameEN: "Welfare", NameZH: "福利", MinistryID: m.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mins, e.cats = []forum.Ministry{m}, []forum.Category{c}
+	if err := e.st.SetSetting(ctx, settingSponsorThreshold, "2"); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// client is a browser: it keeps cookies and knows its CSRF token.
+type client struct {
+	e       *env
+	cookies map[string]string
+	lang    string
+}
+
+func (e *env) client() *client { return &client{e: e, cookies: map[string]string{}} }
+
+type resp struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (c *client) do(method, path string, form url.Values, hdr ...string) resp {
+	c.e.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := c.e.srv.App().Test(req, -1)
+	if err != nil {
+		c.e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, ck := range res.Cookies() {
+		if ck.MaxAge < 0 || (!ck.Expires.IsZero() && ck.Expires.Before(time.Now())) || ck.Value == "" {
+			delete(c.cookies, ck.Name)
+		} else {
+			c.cookies[ck.Name] = ck.Value
+		}
+	}
+	return resp{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+func (c *client) get(path string) resp { return c.do("GET", path, nil) }
+
+var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf returns the token the server put in the page's forms.
+func (c *client) csrf() string {
+	c.e.t.Helper()
+	r := c.get("/login")
+	m := csrfRe.FindStringSubmatch(r.Body)
+	if m == nil {
+		c.e.t.Fatalf("no CSRF token in page: %.300s", r.Body)
+	}
+	return m[1]
+}
+
+// post submits a form with the client's CSRF token.
+func (c *client) post(path string, form url.Values) resp {
+	c.e.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("_csrf", c.csrf())
+	return c.do("POST", path, form)
+}
+
+var userSeq int
+
+// register creates a citizen account through the web and returns the signed-in client.
+func (e *env) register(name string) *client {
+	e.t.Helper()
+	userSeq++
+	c := e.client()
+	r := c.post("/register", url.Values{"name": {name}, "email": {"user" + itoa(userSeq) + "@example.org"},
+		"password": {"correct horse battery staple"}})
+	if r.Status != http.StatusSeeOther {
+		e.t.Fatalf("register %q: status %d: %.500s", name, r.Status, r.Body)
+	}
+	return c
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// user returns the signed-in user of c.
+func (c *client) user() *forum.User {
+	c.e.t.Helper()
+	tok := c.cookies[sessionCookie]
+	sess, err := c.e.st.SessionByToken(context.Background(), hashToken(tok))
+	if err != nil {
+		c.e.t.Fatalf("no session: %v", err)
+	}
+	return sess.User
+}
+
+// propose creates a proposal through the web and returns its id.
+func (c *client) propose(title, body string) int64 {
+	c.e.t.Helper()
+	r := c.post("/proposals", url.Values{"title": {title}, "body": {body},
+		"category": {itoa(int(c.e.cats[0].ID))}, "ministry": {itoa(int(c.e.mins[0].ID))}})
+	if r.Status != http.StatusSeeOther {
+		c.e.t.Fatalf("propose: status %d: %.800s", r.Status, r.Body)
+	}
+	loc := r.Header.Get("Location")
+	id, ok := strings.CutPrefix(loc, "/proposals/")
+	if !ok {
+		c.e.t.Fatalf("propose: redirected to %q", loc)
+	}
+	return atoi64(id)
+}
+
+// openProposal creates a proposal and gathers its co-sponsors so it is public.
+func (e *env) openProposal(author *client, title, body string) int64 {
+	e.t.Helper()
+	id := author.propose(title, body)
+	p, err := e.st.Proposal(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := 0; p.Status == forum.StatusGathering; i++ {
+		s := e.register("Sponsor " + itoa(i))
+		if r := s.post("/proposals/"+itoa(int(id))+"/sponsor/"+p.SponsorToken, nil); r.Status != http.StatusSeeOther {
+			e.t.Fatalf("sponsor: %d %.300s", r.Status, r.Body)
+		}
+		if p, err = e.st.Proposal(context.Background(), id); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return id
+}
+
+func contains(t testing.TB, what, body string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !bytes.Contains([]byte(body), []byte(w)) {
+			t.Errorf("%s: missing %q", what, w)
+		}
+	}
+}
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// doRaw posts an already-encoded form body, for bytes url.Values would mend.
+func (c *client) doRaw(method, path, body string) resp {
+	c.e.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := c.e.srv.App().Test(req, -1)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Languages the forum speaks, Korean first.
+var Languages = []string{"ko", "en", "zh"}
+
+var langNames = map[string]string{"ko": "한국어", "en": "English", "zh": "繁體中文"}
+
+// htmlLang is the value of the lang attribute for each language.
+var htmlLang = map[string]string{"ko": "ko", "en": "en", "zh": "zh-Hant"}
+
+// seoul is Korea Standard Time; Korea keeps no daylight saving time.
+var seoul = time.FixedZone("KST", 9*60*60)
+
+// catalog maps message keys to fmt format strings in one language.
+type catalog map[string]string
+
+func loadCatalogs(fsys fs.FS) (map[string]catalog, error) {
+	out := make(map[string]catalog, len(Languages))
+	for _, lang := range Languages {
+		b, err := fs.ReadFile(fsys, "locales/"+lang+".json")
+		if err != nil {
+			return nil, fmt.Errorf("load catalog %s: %w", lang, err)
+		}
+		var c catalog
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, fmt.Errorf("load catalog %s: %w", lang, err)
+		}
+		out[lang] = c
+	}
+	return out, nil
+}
+
+// T translates key with args; a missing key shows itself so it is noticed, never a blank.
+func (c catalog) T(key string, args ...any) string {
+	f, ok := c[key]
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// pickLang chooses the language from the cookie, else Accept-Language, else Korean.
+func pickLang(cookie, accept string) string {
+	if isLang(cookie) {
+		return cookie
+	}
+	best, bestQ := "ko", -1.0
+	for _, part := range strings.Split(accept, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if isLang(base) && q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	return best
+}
+
+func isLang(s string) bool { _, ok := langNames[s]; return ok }
+
+// formatDate renders t in Seoul time the way each language writes dates.
+func formatDate(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(seoul)
+	switch lang {
+	case "en":
+		return t.Format("Jan 2, 2006 15:04")
+	case "zh":
+		return t.Format("2006年1月2日 15:04")
+	}
+	return t.Format("2006년 1월 2일 15:04")
+}
+
+// formatNumber groups digits by thousands, as all three languages do.
+func formatNumber(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

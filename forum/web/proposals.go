@@ -1,0 +1,486 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/moderation"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Setting keys and their defaults.
+const (
+	settingSponsorThreshold = "sponsor_threshold"
+	settingSupportThreshold = "support_threshold"
+)
+
+// thresholds returns the co-sponsors a proposal needs to open and the supports it aims for.
+func (s *Server) thresholds(c *fiber.Ctx) (sponsors, supports int, err error) {
+	get := func(key string, def int) (int, error) {
+		v, err := s.store.Setting(c.UserContext(), key, strconv.Itoa(def))
+		if err != nil {
+			return 0, err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return def, nil
+		}
+		return n, nil
+	}
+	if sponsors, err = get(settingSponsorThreshold, forum.DefaultRules.SponsorThreshold); err != nil {
+		return 0, 0, err
+	}
+	supports, err = get(settingSupportThreshold, 50000)
+	return sponsors, supports, err
+}
+
+// directory is the ministries and categories, for forms, filters and labels.
+type directory struct {
+	Ministries []forum.Ministry
+	Categories []forum.Category
+}
+
+func (s *Server) directory(c *fiber.Ctx) (directory, error) {
+	var d directory
+	var err error
+	if d.Ministries, err = s.store.Ministries(c.UserContext()); err != nil {
+		return d, err
+	}
+	d.Categories, err = s.store.Categories(c.UserContext())
+	return d, err
+}
+
+// Ministry returns the ministry with id (the zero value when unknown).
+func (d directory) Ministry(id int64) forum.Ministry {
+	for _, m := range d.Ministries {
+		if m.ID == id {
+			return m
+		}
+	}
+	return forum.Ministry{}
+}
+
+// Category returns the category with id (the zero value when unknown).
+func (d directory) Category(id int64) forum.Category {
+	for _, c := range d.Categories {
+		if c.ID == id {
+			return c
+		}
+	}
+	return forum.Category{}
+}
+
+func paramID(c *fiber.Ctx) int64 {
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	return id
+}
+
+func formID(c *fiber.Ctx, key string) int64 {
+	id, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(key)), 10, 64)
+	return id
+}
+
+type homePage struct {
+	base
+	Dir              directory
+	Popular, Newest  []*forum.Proposal
+	SupportThreshold int
+}
+
+func (s *Server) handleHome(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	popular, err := s.store.ListProposals(ctx, store.ProposalQuery{Status: forum.StatusOpen, Sort: store.SortSupported, Limit: 5})
+	if err != nil {
+		return err
+	}
+	newest, err := s.store.ListProposals(ctx, store.ProposalQuery{Status: forum.StatusOpen, Sort: store.SortNewest, Limit: 5})
+	if err != nil {
+		return err
+	}
+	_, supports, err := s.thresholds(c)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "home", homePage{base: s.base(c, ""), Dir: d,
+		Popular: popular.Proposals, Newest: newest.Proposals, SupportThreshold: supports})
+}
+
+type listPage struct {
+	base
+	Dir              directory
+	Query            store.ProposalQuery
+	Page             store.ProposalPage
+	NextURL          string
+	SupportThreshold int
+	Sorts            []store.Sort
+}
+
+func (s *Server) handleProposalList(c *fiber.Ctx) error {
+	q := store.ProposalQuery{
+		Status: forum.ProposalStatus(c.Query("status")),
+		Sort:   store.Sort(c.Query("sort")),
+		Cursor: c.Query("cursor"),
+	}
+	if q.Status != "" && !q.Status.Public() {
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_filter")
+	}
+	q.CategoryID, _ = strconv.ParseInt(c.Query("category"), 10, 64)
+	q.MinistryID, _ = strconv.ParseInt(c.Query("ministry"), 10, 64)
+	page, err := s.store.ListProposals(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	_, supports, err := s.thresholds(c)
+	if err != nil {
+		return err
+	}
+	p := listPage{base: s.base(c, s.t(c, "list.title")), Dir: d, Query: q, Page: page, SupportThreshold: supports,
+		Sorts: []store.Sort{store.SortNewest, store.SortSupported, store.SortDebated, store.SortTrending}}
+	if page.Next != "" {
+		args := c.Request().URI().QueryArgs()
+		args.Set("cursor", page.Next)
+		p.NextURL = "/proposals?" + string(args.QueryString())
+	}
+	return s.page(c, fiber.StatusOK, "proposals", p)
+}
+
+type proposalFormPage struct {
+	base
+	Dir      directory
+	Form     formState
+	Proposal *forum.Proposal // nil when creating
+}
+
+func (s *Server) proposalForm(c *fiber.Ctx, status int, form formState, p *forum.Proposal) error {
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	title := s.t(c, "proposal.new_title")
+	if p != nil {
+		title = s.t(c, "proposal.edit_title")
+	}
+	return s.page(c, status, "proposal_form", proposalFormPage{base: s.base(c, title), Dir: d, Form: form, Proposal: p})
+}
+
+func (s *Server) handleProposalNew(c *fiber.Ctx) error {
+	return s.proposalForm(c, fiber.StatusOK, formState{Values: map[string]string{"title": moderation.PlainText(c.Query("title"))}}, nil)
+}
+
+// proposalInput reads and checks the proposal form.
+func (s *Server) proposalInput(c *fiber.Ctx) (forum.ProposalInput, formState, error) {
+	in := forum.ProposalInput{
+		Title:      moderation.PlainText(c.FormValue("title")),
+		Body:       strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n"),
+		CategoryID: formID(c, "category"),
+		MinistryID: formID(c, "ministry"),
+	}
+	form := formState{Values: map[string]string{"title": in.Title, "body": in.Body,
+		"category": c.FormValue("category"), "ministry": c.FormValue("ministry")}}
+	err := in.Validate()
+	if err == nil {
+		d, derr := s.directory(c)
+		if derr != nil {
+			return in, form, derr
+		}
+		var errs forum.ValidationErrors
+		if d.Category(in.CategoryID).ID == 0 {
+			errs = append(errs, forum.Invalid("category", "err.category_required"))
+		}
+		if d.Ministry(in.MinistryID).ID == 0 {
+			errs = append(errs, forum.Invalid("ministry", "err.ministry_required"))
+		}
+		err = errs.Err()
+	}
+	return in, form, err
+}
+
+func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
+	in, form, err := s.proposalInput(c)
+	if err != nil {
+		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
+			return err
+		}
+		return s.proposalForm(c, fiber.StatusBadRequest, form, nil)
+	}
+	sponsors, _, err := s.thresholds(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.CreateProposal(c.UserContext(), store.NewProposal{
+		AuthorID: currentUser(c).ID, Input: in, Body: s.md.Markdown(in.Body),
+		SponsorToken: newToken(), Draft: c.FormValue("action") == "draft",
+	}, sponsors)
+	if err != nil {
+		return err
+	}
+	s.flash(c, "flash.proposal_created."+string(p.Status))
+	return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
+}
+
+// visible reports whether u may read p: public proposals (including ones
+// withdrawn after they were published) for everyone, the rest for the author
+// and the forum's staff.
+func visible(p *forum.Proposal, u *forum.User) bool {
+	if p.Status.Public() || !p.PublishedAt.IsZero() {
+		return true
+	}
+	return u != nil && (u.ID == p.AuthorID || u.Role == forum.RoleAdmin || u.Role == forum.RoleModerator)
+}
+
+type tally struct{ For, Against, Neutral int }
+
+type proposalPage struct {
+	base
+	P                *forum.Proposal
+	Ministry         forum.Ministry
+	Category         forum.Category
+	SponsorThreshold int
+	SupportThreshold int
+	Roots            []*forum.Comment
+	BestFor          *forum.Comment
+	BestAgainst      *forum.Comment
+	Tally            tally
+	Order            forum.CommentOrder
+	Viewer           store.Viewer
+	IsAuthor         bool
+	CanEdit          bool
+	SponsorURL       string
+	ReplyTo          int64
+	Form             formState
+}
+
+func (s *Server) handleProposalShow(c *fiber.Ctx) error {
+	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	if err != nil {
+		return err
+	}
+	if !visible(p, currentUser(c)) {
+		return forum.ErrNotFound
+	}
+	data, err := s.proposalData(c, p)
+	if err != nil {
+		return err
+	}
+	data.ReplyTo, _ = strconv.ParseInt(c.Query("reply"), 10, 64)
+	return s.page(c, fiber.StatusOK, "proposal", data)
+}
+
+// proposalData gathers everything the proposal page shows.
+func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, error) {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	data := proposalPage{base: s.base(c, p.Title), P: p, Order: forum.OrderBest}
+	if c.Query("order") == string(forum.OrderNewest) {
+		data.Order = forum.OrderNewest
+	}
+	d, err := s.directory(c)
+	if err != nil {
+		return data, err
+	}
+	data.Ministry, data.Category = d.Ministry(p.MinistryID), d.Category(p.CategoryID)
+	if data.SponsorThreshold, data.SupportThreshold, err = s.thresholds(c); err != nil {
+		return data, err
+	}
+	flat, err := s.store.Comments(ctx, p.ID)
+	if err != nil {
+		return data, err
+	}
+	for _, cm := range flat {
+		if cm.Status != forum.CommentVisible {
+			continue
+		}
+		switch cm.Stance {
+		case forum.StanceFor:
+			data.Tally.For++
+		case forum.StanceAgainst:
+			data.Tally.Against++
+		default:
+			data.Tally.Neutral++
+		}
+	}
+	data.BestFor, data.BestAgainst = forum.BestArguments(flat)
+	data.Roots = forum.Thread(flat)
+	forum.SortRoots(data.Roots, data.Order)
+	if u != nil {
+		if data.Viewer, err = s.store.ViewerState(ctx, p.ID, u.ID); err != nil {
+			return data, err
+		}
+		data.IsAuthor = u.ID == p.AuthorID
+		data.CanEdit = data.IsAuthor && forum.DefaultRules.CanEdit(p, s.cfg.Now())
+		if data.IsAuthor && p.Status == forum.StatusGathering {
+			data.SponsorURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/proposals/" + strconv.FormatInt(p.ID, 10) + "/sponsor/" + p.SponsorToken
+		}
+	}
+	return data, nil
+}
+
+func (s *Server) authorOnly(c *fiber.Ctx) (*forum.Proposal, error) {
+	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	if err != nil {
+		return nil, err
+	}
+	if p.AuthorID != currentUser(c).ID {
+		return nil, forum.ErrForbidden
+	}
+	return p, nil
+}
+
+func (s *Server) handleProposalEditForm(c *fiber.Ctx) error {
+	p, err := s.authorOnly(c)
+	if err != nil {
+		return err
+	}
+	if !forum.DefaultRules.CanEdit(p, s.cfg.Now()) {
+		return forum.ErrInvalidState
+	}
+	form := formState{Values: map[string]string{"title": p.Title, "body": p.BodySrc,
+		"category": strconv.FormatInt(p.CategoryID, 10), "ministry": strconv.FormatInt(p.MinistryID, 10)}}
+	return s.proposalForm(c, fiber.StatusOK, form, p)
+}
+
+func (s *Server) handleProposalEdit(c *fiber.Ctx) error {
+	p, err := s.authorOnly(c)
+	if err != nil {
+		return err
+	}
+	in, form, err := s.proposalInput(c)
+	if err != nil {
+		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
+			return err
+		}
+		return s.proposalForm(c, fiber.StatusBadRequest, form, p)
+	}
+	if err := s.store.EditProposal(c.UserContext(), p.ID, p.AuthorID, in, s.md.Markdown(in.Body), forum.DefaultRules); err != nil {
+		return err
+	}
+	s.flash(c, "flash.proposal_edited")
+	return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
+}
+
+type historyPage struct {
+	base
+	P         *forum.Proposal
+	Revisions []forum.Revision
+}
+
+func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
+	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	if err != nil {
+		return err
+	}
+	if !visible(p, currentUser(c)) {
+		return forum.ErrNotFound
+	}
+	revs, err := s.store.Revisions(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "history", historyPage{base: s.base(c, s.t(c, "history.title", p.Title)), P: p, Revisions: revs})
+}
+
+func (s *Server) handleProposalSubmit(c *fiber.Ctx) error {
+	sponsors, _, err := s.thresholds(c)
+	if err != nil {
+		return err
+	}
+	id := paramID(c)
+	if err := s.store.Submit(c.UserContext(), id, currentUser(c).ID, sponsors); err != nil {
+		return err
+	}
+	s.flash(c, "flash.proposal_submitted")
+	return c.Redirect("/proposals/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleProposalWithdraw(c *fiber.Ctx) error {
+	id := paramID(c)
+	if err := s.store.Withdraw(c.UserContext(), id, currentUser(c).ID); err != nil {
+		return err
+	}
+	s.flash(c, "flash.proposal_withdrawn")
+	return c.Redirect("/proposals/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+}
+
+type sponsorPage struct {
+	base
+	P         *forum.Proposal
+	Token     string
+	Threshold int
+	Signed    bool
+	IsAuthor  bool
+}
+
+// handleSponsorForm shows a proposal that is gathering co-sponsors to whoever holds its private link.
+func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
+	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	if err != nil {
+		return err
+	}
+	if !tokenEqual(p.SponsorToken, c.Params("token")) {
+		return forum.ErrNotFound
+	}
+	sponsors, _, err := s.thresholds(c)
+	if err != nil {
+		return err
+	}
+	data := sponsorPage{base: s.base(c, p.Title), P: p, Token: c.Params("token"), Threshold: sponsors}
+	if u := currentUser(c); u != nil {
+		v, err := s.store.ViewerState(c.UserContext(), p.ID, u.ID)
+		if err != nil {
+			return err
+		}
+		data.Signed, data.IsAuthor = v.Sponsored, u.ID == p.AuthorID
+	}
+	return s.page(c, fiber.StatusOK, "sponsor", data)
+}
+
+func (s *Server) handleSponsor(c *fiber.Ctx) error {
+	sponsors, _, err := s.thresholds(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.Sponsor(c.UserContext(), paramID(c), currentUser(c).ID, c.Params("token"), sponsors)
+	if err != nil {
+		return err
+	}
+	if p.Status == forum.StatusOpen {
+		s.flash(c, "flash.sponsored_open")
+		return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
+	}
+	s.flash(c, "flash.sponsored")
+	return c.Redirect(c.OriginalURL(), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleSupport(c *fiber.Ctx) error   { return s.support(c, true) }
+func (s *Server) handleUnsupport(c *fiber.Ctx) error { return s.support(c, false) }
+
+func (s *Server) support(c *fiber.Ctx, on bool) error {
+	id := paramID(c)
+	set := s.store.Support
+	if !on {
+		set = s.store.Unsupport
+	}
+	n, err := set(c.UserContext(), id, currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(c) {
+		return c.JSON(fiber.Map{"proposal_id": id, "supports": n, "supported": on})
+	}
+	if on {
+		s.flash(c, "flash.supported")
+	} else {
+		s.flash(c, "flash.unsupported")
+	}
+	return c.Redirect("/proposals/"+strconv.FormatInt(id, 10)+"#support", fiber.StatusSeeOther)
+}

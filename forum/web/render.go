@@ -1,0 +1,110 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+)
+
+// renderer holds every page parsed once per language at start-up.
+type renderer struct {
+	pages    map[string]map[string]*template.Template // lang → page name → template
+	catalogs map[string]catalog
+	bufs     sync.Pool
+}
+
+func newRenderer(fsys fs.FS) (*renderer, error) {
+	cats, err := loadCatalogs(fsys)
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	r := &renderer{pages: map[string]map[string]*template.Template{}, catalogs: cats,
+		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	for _, lang := range Languages {
+		base, err := template.New("").Funcs(templateFuncs(lang, cats[lang])).ParseFS(fsys, "layout.html", "partials.html")
+		if err != nil {
+			return nil, fmt.Errorf("parse layout: %w", err)
+		}
+		r.pages[lang] = map[string]*template.Template{}
+		for _, f := range files {
+			if f == "layout.html" || f == "partials.html" {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("parse %s: %w", f, err)
+			}
+			r.pages[lang][strings.TrimSuffix(path.Base(f), ".html")] = t
+		}
+	}
+	return r, nil
+}
+
+// render executes the page into a buffer first, so that an execution error
+// becomes a 500 and never a half-written 200.
+func (r *renderer) render(lang, page, entry string, data any) ([]byte, error) {
+	t, ok := r.pages[lang][page]
+	if !ok {
+		return nil, fmt.Errorf("render: no page %q", page)
+	}
+	buf := r.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.bufs.Put(buf)
+	if err := t.ExecuteTemplate(buf, entry, data); err != nil {
+		return nil, fmt.Errorf("render %s: %w", page, err)
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+func templateFuncs(lang string, cat catalog) template.FuncMap {
+	return template.FuncMap{
+		"t":        cat.T,
+		"langName": func(code string) string { return langNames[code] },
+		"htmlLang": func() string { return htmlLang[lang] },
+		"date":     func(t time.Time) string { return formatDate(lang, t) },
+		"isoDate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"num":      formatNumber,
+		"int64":    func(n int) int64 { return int64(n) },
+		"min":      func(a, b int) int { return min(a, b) },
+		"pct": func(n, of int) int {
+			if of <= 0 {
+				return 100
+			}
+			return min(100, n*100/of)
+		},
+		"stanceKey": func(s forum.Stance) string { return "stance." + string(s) },
+		"statusKey": func(s forum.ProposalStatus) string { return "status." + string(s) },
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i + 1
+			}
+			return out
+		},
+	}
+}

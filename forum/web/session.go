@@ -1,0 +1,199 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/gofiber/fiber/v2"
+)
+
+const (
+	sessionCookie  = "ep_session"
+	anonCSRFCookie = "ep_csrf"
+	langCookie     = "ep_lang"
+	flashCookie    = "ep_flash"
+	sessionTTL     = 30 * 24 * time.Hour
+)
+
+// base is what every page's layout needs.
+type base struct {
+	Lang  string
+	Title string
+	User  *forum.User
+	CSRF  string
+	Path  string
+	Flash string
+}
+
+// newToken returns 32 random bytes, base64url encoded.
+func newToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Server) cookie(c *fiber.Ctx, name, value string, ttl time.Duration) {
+	ck := &fiber.Cookie{Name: name, Value: value, Path: "/", HTTPOnly: true, Secure: s.cfg.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode}
+	// Lifetimes are relative (Max-Age), so they never depend on the server's clock agreeing with the browser's.
+	if ttl > 0 {
+		ck.MaxAge = int(ttl / time.Second)
+	} else if ttl < 0 {
+		ck.Expires = time.Unix(1, 0)
+		ck.MaxAge = -1
+	}
+	c.Cookie(ck)
+}
+
+// loadSession puts the signed-in user and the CSRF token into the context.
+// Visitors who are not signed in get a random CSRF cookie (double submit).
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	if tok := c.Cookies(sessionCookie); tok != "" {
+		sess, err := s.store.SessionByToken(c.UserContext(), hashToken(tok))
+		switch {
+		case err == nil:
+			c.Locals("user", sess.User)
+			c.Locals("csrf", sess.CSRF)
+			return c.Next()
+		case !errors.Is(err, forum.ErrNotFound):
+			return err
+		}
+		s.cookie(c, sessionCookie, "", -1)
+	}
+	csrf := c.Cookies(anonCSRFCookie)
+	if len(csrf) < 32 {
+		csrf = newToken()
+		s.cookie(c, anonCSRFCookie, csrf, 0)
+	}
+	c.Locals("csrf", csrf)
+	return c.Next()
+}
+
+// checkCSRF refuses a state-changing request whose token, from the _csrf form
+// field or the X-CSRF-Token header, does not match the session's.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	want, _ := c.Locals("csrf").(string)
+	got := c.Get("X-CSRF-Token")
+	if got == "" {
+		got = c.FormValue("_csrf")
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+		return fiber.NewError(fiber.StatusForbidden, "err.csrf")
+	}
+	return c.Next()
+}
+
+// signIn starts a fresh session for u under a new token, so a token planted
+// before sign-in is worth nothing afterwards.
+func (s *Server) signIn(c *fiber.Ctx, u *forum.User) error {
+	if old := c.Cookies(sessionCookie); old != "" {
+		if err := s.store.DeleteSession(c.UserContext(), hashToken(old)); err != nil {
+			return err
+		}
+	}
+	tok := newToken()
+	if err := s.store.CreateSession(c.UserContext(), hashToken(tok), u.ID, newToken(), sessionTTL); err != nil {
+		return err
+	}
+	s.cookie(c, sessionCookie, tok, sessionTTL)
+	s.cookie(c, anonCSRFCookie, "", -1)
+	return nil
+}
+
+func currentUser(c *fiber.Ctx) *forum.User {
+	u, _ := c.Locals("user").(*forum.User)
+	return u
+}
+
+// signedIn sends visitors to the sign-in page (or 401 for scripts), and
+// refuses suspended accounts on anything that writes.
+func (s *Server) signedIn(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u == nil {
+		if c.Method() != fiber.MethodGet || wantsJSON(c) {
+			return fiber.NewError(fiber.StatusUnauthorized, "err.signin_required")
+		}
+		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	if u.Status != forum.UserActive && c.Method() != fiber.MethodGet {
+		return forum.ErrSuspended
+	}
+	return c.Next()
+}
+
+func (s *Server) lang(c *fiber.Ctx) string {
+	if l, ok := c.Locals("lang").(string); ok {
+		return l
+	}
+	l := pickLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+	c.Locals("lang", l)
+	return l
+}
+
+func (s *Server) base(c *fiber.Ctx, title string) base {
+	b := base{Lang: s.lang(c), Title: title, User: currentUser(c), Path: c.Path()}
+	b.CSRF, _ = c.Locals("csrf").(string)
+	if f := c.Cookies(flashCookie); f != "" {
+		if strings.HasPrefix(f, "flash.") {
+			b.Flash = s.views.catalogs[b.Lang].T(f)
+		}
+		s.cookie(c, flashCookie, "", -1)
+	}
+	return b
+}
+
+// flash shows a message (a catalog key) on the next page the browser loads.
+func (s *Server) flash(c *fiber.Ctx, key string) { s.cookie(c, flashCookie, key, time.Minute) }
+
+// t translates a key in the request's language.
+func (s *Server) t(c *fiber.Ctx, key string, args ...any) string {
+	return s.views.catalogs[s.lang(c)].T(key, args...)
+}
+
+// page renders a full page with the layout.
+func (s *Server) page(c *fiber.Ctx, status int, name string, data any) error {
+	body, err := s.views.render(s.lang(c), name, "layout", data)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
+	return c.Status(status).Send(body)
+}
+
+// handleLang remembers the chosen language and returns to the page it came from.
+func (s *Server) handleLang(c *fiber.Ctx) error {
+	if l := c.Query("lang"); isLang(l) {
+		s.cookie(c, langCookie, l, 365*24*time.Hour)
+	}
+	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// localPath returns p if it is a path on this site, else "/": never an open redirect.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/"
+	}
+	return p
+}
+
+func tokenEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
