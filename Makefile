@@ -1,0 +1,44 @@
+# e-people. Every build, test and run goes through here so that the build tags
+# are always the same and go-sqlite3 (cgo) compiles once.
+GO      ?= go
+TAGS    := sqlite_fts5
+BIN     := bin/epeople
+DB      ?= ./data/epeople.db
+export CGO_ENABLED := 1
+
+# The common-password list refused at registration, when this checkout sits beside shared/.
+DENYLIST := $(wildcard ../shared/corpora/passwords-zxcvbn/passwords-top10000.txt)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run build test test-deps lint bench clean
+
+## run: start the forum on ./data with demo data (a fresh database is seeded once)
+run: build
+	./$(BIN) serve -demo -db $(DB) $(if $(DENYLIST),-password-denylist $(DENYLIST))
+
+## build: compile bin/epeople
+build:
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+## test: install what the browser tests need when missing, then run every test
+test: test-deps lint
+	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
+
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
+		echo "Installing chromium and fonts-wqy-microhei with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei fontconfig; \
+	fi
+
+## lint: gofmt and go vet
+lint:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet -tags $(TAGS) ./...
+
+## bench: Go benchmarks of the store and the web pages
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/demo"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/moderation"
+)
+
+// firstStart seeds demo data, or prints a one-time setup link, on a database with no administrator.
+func firstStart(ctx context.Context, cfg config, st *store.Store) error {
+	admins, err := st.CountUsers(ctx, forum.RoleAdmin)
+	if err != nil || admins > 0 {
+		return err
+	}
+	if cfg.demo {
+		fmt.Println("Filling the empty database with demo data…")
+		res, err := demo.Seed(ctx, st, moderation.NewRenderer(), demo.Options{})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Demo data: %d proposals, %d comments, %d supports. Sign in at %s/login as:\n",
+			res.Proposals, res.Comments, res.Supports, cfg.baseURL)
+		for _, a := range res.Accounts {
+			if a.Role != forum.RoleCitizen || a.Email == res.Accounts[len(res.Accounts)-1].Email {
+				fmt.Printf("  %-10s %-40s %s\n", a.Role, a.Email, a.Password)
+			}
+		}
+		fmt.Println("  (every citizen1…N@e-people.example account shares the citizen password above)")
+		return nil
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256([]byte(token))
+	if err := st.SetSetupToken(ctx, hex.EncodeToString(sum[:])); err != nil {
+		return err
+	}
+	fmt.Printf("No administrator yet. Create the first one, once, at:\n  %s/setup/%s\n", cfg.baseURL, token)
+	return nil
+}
+
+// adminCommand runs `epeople admin create ...`.
+func adminCommand(cfg config, fs *flag.FlagSet, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-db FILE]")
+	}
+	role := fs.String("role", "citizen", "admin, moderator, official or citizen")
+	email := fs.String("email", "", "e-mail address (the sign-in name)")
+	password := fs.String("password", "", "password, at least 10 characters")
+	name := fs.String("name", "", "display name")
+	ministry := fs.String("ministry", "", "ministry slug (officials only)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	u := forum.User{Role: forum.Role(*role), Name: moderation.PlainText(*name), Email: forum.NormalizeEmail(*email)}
+	if !u.Role.Valid() {
+		return fmt.Errorf("unknown role %q", *role)
+	}
+	if (u.Role == forum.RoleOfficial) != (*ministry != "") {
+		return errors.New("officials, and only officials, need -ministry")
+	}
+	if err := (forum.Registration{Name: u.Name, Email: u.Email, Password: *password}).Validate(nil, func(string) bool { return false }); err != nil {
+		return fmt.Errorf("create account: %w", err)
+	}
+	return withStore(cfg, func(ctx context.Context, st *store.Store) error {
+		if *ministry != "" {
+			m, err := st.MinistryBySlug(ctx, *ministry)
+			if err != nil {
+				return fmt.Errorf("ministry %q: %w", *ministry, err)
+			}
+			u.MinistryID = m.ID
+		}
+		hash, err := forum.HashPassword(*password)
+		if err != nil {
+			return err
+		}
+		created, err := st.CreateUser(ctx, u, hash)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("created %s #%d %s <%s>\n", created.Role, created.ID, created.Name, created.Email)
+		return nil
+	})
+}

@@ -1,0 +1,135 @@
+// Command epeople runs e-people, a public participation and policy debate forum.
+//
+//	epeople [serve] [flags]             serve the forum (the default)
+//	epeople admin create -role R ...    create an account, e.g. staff
+//	epeople backup [flags] PATH         write a consistent copy of the live database
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/e-people/e-people/assets"
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/web"
+	"github.com/e-people/e-people/views"
+)
+
+//go:embed schema.sql
+var schemaSQL string
+
+// config is everything the operator sets, from flags with EPEOPLE_* fallbacks.
+type config struct {
+	addr, db, baseURL, denylist string
+	demo                        bool
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func (c *config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.db, "db", env("EPEOPLE_DB", "./data/epeople.db"), "SQLite database file (EPEOPLE_DB)")
+	fs.StringVar(&c.addr, "addr", env("EPEOPLE_ADDR", "127.0.0.1:8080"), "listen address (EPEOPLE_ADDR)")
+	fs.StringVar(&c.baseURL, "base-url", env("EPEOPLE_BASE_URL", ""), "public URL; http://ADDR when empty (EPEOPLE_BASE_URL)")
+	fs.StringVar(&c.denylist, "password-denylist", env("EPEOPLE_PASSWORD_DENYLIST", ""), "file of common passwords to refuse, one per line (EPEOPLE_PASSWORD_DENYLIST)")
+	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "admin" || args[0] == "backup") {
+		cmd, args = args[0], args[1:]
+	}
+	var cfg config
+	fs := flag.NewFlagSet("epeople "+cmd, flag.ExitOnError)
+	cfg.flags(fs)
+	var err error
+	switch cmd {
+	case "serve":
+		_ = fs.Parse(args)
+		err = serve(cfg, log)
+	case "backup":
+		_ = fs.Parse(args)
+		err = withStore(cfg, func(ctx context.Context, st *store.Store) error {
+			if fs.NArg() != 1 {
+				return errors.New("usage: epeople backup [-db FILE] PATH")
+			}
+			return st.Backup(ctx, fs.Arg(0))
+		})
+	case "admin":
+		err = adminCommand(cfg, fs, args)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "epeople:", err)
+		os.Exit(1)
+	}
+}
+
+func withStore(cfg config, fn func(context.Context, *store.Store) error) error {
+	ctx := context.Background()
+	st, err := store.Open(ctx, cfg.db, schemaSQL, store.Options{})
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(ctx, st), st.Close())
+}
+
+func serve(cfg config, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if cfg.baseURL == "" {
+		cfg.baseURL = "http://" + cfg.addr
+	}
+	var common forum.PasswordChecker
+	if cfg.denylist != "" {
+		f, err := os.Open(cfg.denylist)
+		if err != nil {
+			return fmt.Errorf("password denylist: %w", err)
+		}
+		list, err := forum.LoadCommonPasswords(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		common = list
+	} else {
+		log.Warn("no -password-denylist given: passwords are checked for length only")
+	}
+	return withStore(cfg, func(_ context.Context, st *store.Store) error {
+		if err := firstStart(ctx, cfg, st); err != nil {
+			return err
+		}
+		srv, err := web.New(st, web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Passwords: common,
+			Logger: log, SecureCookies: len(cfg.baseURL) > 8 && cfg.baseURL[:8] == "https://"})
+		if err != nil {
+			return err
+		}
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Listen(cfg.addr) }()
+		fmt.Printf("e-people is serving at %s\n", cfg.baseURL)
+		select {
+		case err := <-errc:
+			return err
+		case <-ctx.Done():
+		}
+		log.Info("shutting down: finishing in-flight requests")
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+}
