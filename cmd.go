@@ -30,12 +30,18 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 		}
 		fmt.Printf("Demo data: %d proposals, %d comments, %d supports. Sign in at %s/login as:\n",
 			res.Proposals, res.Comments, res.Supports, cfg.baseURL)
+		shown, citizens := map[forum.Role]bool{}, 0
 		for _, a := range res.Accounts {
-			if a.Role != forum.RoleCitizen || a.Email == res.Accounts[len(res.Accounts)-1].Email {
-				fmt.Printf("  %-10s %-40s %s\n", a.Role, a.Email, a.Password)
+			if a.Role == forum.RoleCitizen {
+				citizens++
+			}
+			if !shown[a.Role] {
+				shown[a.Role] = true
+				fmt.Printf("  %-10s %-36s password: %s\n", a.Role, a.Email, a.Password)
 			}
 		}
-		fmt.Println("  (every citizen1…N@e-people.example account shares the citizen password above)")
+		fmt.Println("  Every ministry has an official at official.<slug>@e-people.example, and citizens run from")
+		fmt.Printf("  citizen1@ to citizen%d@e-people.example; each kind shares the password above.\n", citizens)
 		return nil
 	}
 	b := make([]byte, 24)

@@ -40,7 +40,7 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 		errs, _ := s.formErrors(c, err)
 		return fail(errs)
 	}
-	hash, err := forum.HashPassword(reg.Password)
+	hash, err := s.hashPassword(reg.Password)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		}
 	} else {
 		// Spend the same effort on unknown addresses so timing does not reveal who has an account.
-		_, _ = forum.HashPassword(password)
+		_, _ = s.hashPassword(password)
 	}
 	if !ok {
 		form := formState{Values: map[string]string{"email": email}, Errors: s.formError(c, "password", "err.bad_login")}
@@ -115,7 +115,7 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 		form.Errors, _ = s.formErrors(c, err)
 		return s.page(c, fiber.StatusBadRequest, "setup", accountPage{base: s.base(c, s.t(c, "setup.title")), Form: form, Token: token})
 	}
-	hash, err := forum.HashPassword(reg.Password)
+	hash, err := s.hashPassword(reg.Password)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,8 @@ type Server struct {
 	md    *moderation.Renderer
 	cfg   Config
 	log   *slog.Logger
+	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
+	hashPassword func(string) (string, error)
 }
 
 // CSP is the Content-Security-Policy of every response: no inline script or
@@ -70,7 +72,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger}
+	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword}
 	s.app = fiber.New(fiber.Config{
 		Immutable:             true,
 		ReadTimeout:           15 * time.Second,

@@ -229,13 +229,18 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 }
 
 // visible reports whether u may read p: public proposals (including ones
-// withdrawn after they were published) for everyone, the rest for the author
-// and the forum's staff.
+// withdrawn after they were published) for everyone, drafts for their author
+// alone, and proposals gathering co-sponsors also for moderators and admins.
 func visible(p *forum.Proposal, u *forum.User) bool {
-	if p.Status.Public() || !p.PublishedAt.IsZero() {
+	switch {
+	case p.Status.Public() || !p.PublishedAt.IsZero():
+		return true
+	case u == nil:
+		return false
+	case u.ID == p.AuthorID:
 		return true
 	}
-	return u != nil && (u.ID == p.AuthorID || u.Role == forum.RoleAdmin || u.Role == forum.RoleModerator)
+	return p.Status == forum.StatusGathering && (u.Role == forum.RoleAdmin || u.Role == forum.RoleModerator)
 }
 
 type tally struct{ For, Against, Neutral int }

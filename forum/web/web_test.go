@@ -1,13 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
 )
@@ -470,5 +474,64 @@ func TestRoles_StaffBadgeCannotBeImitated(t *testing.T) {
 	page = e.client().get("/users/" + itoa(int(cit.user().ID))).Body
 	if strings.Contains(page, `<span class="role-badge`) {
 		t.Error("a citizen's page shows a role badge")
+	}
+}
+
+// TestUTF8Corpus posts every line of Markus Kuhn's decoder stress test as a
+// comment: lines with invalid UTF-8 get 400 and are never stored; the rest are kept.
+func TestUTF8Corpus(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(corpusDir(t), "utf8-kuhn/UTF-8-test.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	author := e.register("유니코드 작성자")
+	id := e.openProposal(author, "유니코드 시험", "본문")
+	c := e.register("유니코드 시민")
+	tok := url.QueryEscape(c.csrf())
+	// The corpus copy is valid UTF-8 throughout (its malformed sequences were
+	// already replaced by U+FFFD), so the malformed cases of its sections 3-5
+	// are rebuilt here byte for byte.
+	lines := bytes.Split(data, []byte("\n"))
+	for _, bad := range []string{
+		"\x80", "\xbf", "\x80\xbf\x80", // lone continuation bytes (3.1)
+		"\xc0 ", "\xe0\x80 ", "\xf0\x80\x80 ", // lonely start characters (3.2)
+		"\xc2", "\xe0\xa0", "\xf0\x90\x80", // sequences with the last byte missing (3.3)
+		"\xfe", "\xff", "\xfe\xfe\xff\xff", // impossible bytes (3.5)
+		"\xc0\xaf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xc1\xbf", // overlong forms (4)
+		"\xed\xa0\x80", "\xed\xbf\xbf", "\xed\xa0\x80\xed\xb0\x80", // UTF-16 surrogates (5)
+		"\xf8\x88\x80\x80\x80", "\xfc\x84\x80\x80\x80\x80", // 5- and 6-byte forms (2.1)
+	} {
+		lines = append(lines, []byte("정상 텍스트 "+bad+" 뒤"))
+	}
+	valid, invalid := 0, 0
+	for _, line := range lines {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		r := c.doRaw("POST", "/proposals/"+itoa(int(id))+"/comments", "_csrf="+tok+"&stance=neutral&body="+url.QueryEscape(string(line)))
+		if utf8.Valid(line) {
+			valid++
+			if r.Status != http.StatusSeeOther {
+				t.Errorf("valid line refused (%d): %q", r.Status, line)
+			}
+		} else {
+			invalid++
+			if r.Status != http.StatusBadRequest {
+				t.Errorf("invalid line answered %d: %q", r.Status, line)
+			}
+		}
+	}
+	flat, err := e.st.Comments(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flat) != valid || invalid < 20 {
+		t.Fatalf("%d comments stored for %d valid lines (%d invalid)", len(flat), valid, invalid)
+	}
+	for _, cm := range flat {
+		if !utf8.ValidString(cm.BodySrc) || !utf8.ValidString(cm.Body.String()) {
+			t.Fatalf("invalid UTF-8 stored: %q", cm.BodySrc)
+		}
 	}
 }

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/valyala/fasthttp"
+)
+
+// benchThread builds an open proposal with n comments (a third of them
+// replies) written by a handful of users, straight through the store.
+func benchThread(b *testing.B, e *env, n int) int64 {
+	ctx := context.Background()
+	e.st.SetSetting(ctx, settingSponsorThreshold, "0")
+	var users []*forum.User
+	for i := range 20 {
+		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("b%d@example.org", i)}, "x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	p, err := e.st.CreateProposal(ctx, store.NewProposal{AuthorID: users[0].ID, SponsorToken: "t",
+		Input: forum.ProposalInput{Title: "국민연금 개혁 토론", Body: "본문", CategoryID: e.cats[0].ID, MinistryID: e.mins[0].ID}}, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stances := []forum.Stance{forum.StanceFor, forum.StanceAgainst, forum.StanceNeutral}
+	var last int64
+	for i := range n {
+		in := forum.CommentInput{Stance: stances[i%3], Body: strings.Repeat("연금 개혁은 **세대 간 형평**을 고려해야 합니다. ", 3)}
+		if i%3 == 2 {
+			in.ParentID = last
+		}
+		c, err := e.st.CreateComment(ctx, store.NewComment{ProposalID: p.ID, AuthorID: users[i%len(users)].ID, Input: in, Body: e.srv.md.Markdown(in.Body)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%3 == 0 {
+			last = c.ID
+		}
+	}
+	return p.ID
+}
+
+// BenchmarkProposalPage1000 renders the page of a proposal with 1,000
+// comments through the whole Fiber stack, as an anonymous reader.
+func BenchmarkProposalPage1000(b *testing.B) {
+	e := newEnv(b)
+	id := benchThread(b, e, 1000)
+	h := e.srv.App().Handler()
+	uri := "/proposals/" + itoa(int(id))
+	var bytes atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var ctx fasthttp.RequestCtx
+		for pb.Next() {
+			ctx.Request.Reset()
+			ctx.Response.Reset()
+			ctx.Request.SetRequestURI(uri)
+			h(&ctx)
+			if ctx.Response.StatusCode() != 200 {
+				b.Fatalf("status %d", ctx.Response.StatusCode())
+			}
+			bytes.Store(int64(len(ctx.Response.Body())))
+		}
+	})
+	b.ReportMetric(float64(bytes.Load())/1024, "KiB/page")
+}
+
+// BenchmarkSupportParallel posts supports and withdrawals through the whole
+// stack (session, CSRF, write transaction with synchronous=FULL).
+func BenchmarkSupportParallel(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	id := benchThread(b, e, 0)
+	type sess struct{ cookie, csrf string }
+	var sessions []sess
+	for i := range 200 {
+		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("지지자%d", i), Email: fmt.Sprintf("s%d@example.org", i)}, "x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, csrf := newToken(), newToken()
+		if err := e.st.CreateSession(ctx, hashToken(tok), u.ID, csrf, sessionTTL); err != nil {
+			b.Fatal(err)
+		}
+		sessions = append(sessions, sess{tok, csrf})
+	}
+	h := e.srv.App().Handler()
+	var next atomic.Int64
+	uri := "/proposals/" + itoa(int(id))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var ctx fasthttp.RequestCtx
+		for pb.Next() {
+			n := next.Add(1)
+			s := sessions[n%int64(len(sessions))]
+			action := "/support"
+			if (n/int64(len(sessions)))%2 == 1 {
+				action = "/unsupport"
+			}
+			ctx.Request.Reset()
+			ctx.Response.Reset()
+			ctx.Request.Header.SetMethod("POST")
+			ctx.Request.SetRequestURI(uri + action)
+			ctx.Request.Header.SetCookie(sessionCookie, s.cookie)
+			ctx.Request.Header.Set("X-CSRF-Token", s.csrf)
+			h(&ctx)
+			if c := ctx.Response.StatusCode(); c != 303 && c != 409 {
+				b.Fatalf("status %d: %s", c, ctx.Response.Body())
+			}
+		}
+	})
+}
