@@ -58,7 +58,7 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 }
 
 // adminCommand runs `epeople admin create ...`.
-func adminCommand(cfg config, fs *flag.FlagSet, args []string) error {
+func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-db FILE]")
 	}
@@ -80,7 +80,7 @@ func adminCommand(cfg config, fs *flag.FlagSet, args []string) error {
 	if err := (forum.Registration{Name: u.Name, Email: u.Email, Password: *password}).Validate(nil, func(string) bool { return false }); err != nil {
 		return fmt.Errorf("create account: %w", err)
 	}
-	return withStore(cfg, func(ctx context.Context, st *store.Store) error {
+	return withStore(*cfg, func(ctx context.Context, st *store.Store) error {
 		if *ministry != "" {
 			m, err := st.MinistryBySlug(ctx, *ministry)
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -72,7 +73,7 @@ func main() {
 			return st.Backup(ctx, fs.Arg(0))
 		})
 	case "admin":
-		err = adminCommand(cfg, fs, args)
+		err = adminCommand(&cfg, fs, args)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "epeople:", err)
@@ -119,8 +120,12 @@ func serve(cfg config, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
+		ln, err := net.Listen("tcp", cfg.addr)
+		if err != nil {
+			return err
+		}
 		errc := make(chan error, 1)
-		go func() { errc <- srv.Listen(cfg.addr) }()
+		go func() { errc <- srv.Serve(ln) }()
 		fmt.Printf("e-people is serving at %s\n", cfg.baseURL)
 		select {
 		case err := <-errc:

@@ -535,3 +535,33 @@ func TestUTF8Corpus(t *testing.T) {
 		}
 	}
 }
+
+func TestSetup_FirstAdminOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	token := "one-time-setup-token"
+	if err := e.st.SetSetupToken(ctx, hashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.client().get("/setup/" + token); r.Status != 200 || !strings.Contains(r.Body, "첫 관리자") {
+		t.Fatalf("setup page: %d", r.Status)
+	}
+	form := url.Values{"name": {"이도현"}, "email": {"admin@example.org"}, "password": {"a strong admin passphrase"}}
+	if r := e.client().post("/setup/wrong-token", form); r.Status != 403 {
+		t.Errorf("wrong token: %d", r.Status)
+	}
+	c := e.client()
+	if r := c.post("/setup/"+token, form); r.Status != 303 {
+		t.Fatalf("setup: %d %.300s", r.Status, r.Body)
+	}
+	if c.user().Role != forum.RoleAdmin {
+		t.Fatalf("setup made a %s", c.user().Role)
+	}
+	form.Set("email", "second@example.org")
+	if r := e.client().post("/setup/"+token, form); r.Status != 403 {
+		t.Errorf("second use of the token: %d", r.Status)
+	}
+	if n, _ := e.st.CountUsers(ctx, forum.RoleAdmin); n != 1 {
+		t.Fatalf("%d admins", n)
+	}
+}
