@@ -94,6 +94,7 @@ func newEnv(t testing.TB) *env {
 // client is a browser: it keeps cookies and knows its CSRF token.
 type client struct {
 	e       *env
+	mu      sync.Mutex // guards cookies: tests send from several goroutines
 	cookies map[string]string
 	lang    string
 }
@@ -122,15 +123,19 @@ func (c *client) do(method, path string, form url.Values, hdr ...string) resp {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
+	c.mu.Lock()
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
+	c.mu.Unlock()
 	res, err := c.e.srv.App().Test(req, -1)
 	if err != nil {
 		c.e.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, ck := range res.Cookies() {
 		if ck.MaxAge < 0 || (!ck.Expires.IsZero() && ck.Expires.Before(time.Now())) || ck.Value == "" {
 			delete(c.cookies, ck.Name)
@@ -249,9 +254,11 @@ func (c *client) doRaw(method, path, body string) resp {
 	c.e.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	c.mu.Lock()
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
+	c.mu.Unlock()
 	res, err := c.e.srv.App().Test(req, -1)
 	if err != nil {
 		c.e.t.Fatal(err)
