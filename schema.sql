@@ -97,9 +97,30 @@ CREATE TABLE supports (
 CREATE INDEX supports_recent ON supports (proposal_id, created_at);
 CREATE INDEX supports_user ON supports (user_id, created_at DESC);
 
+CREATE TABLE debates (
+    id              INTEGER PRIMARY KEY,
+    ministry_id     INTEGER NOT NULL REFERENCES ministries (id),
+    host_id         INTEGER NOT NULL REFERENCES users (id),
+    question        TEXT NOT NULL,
+    background_src  TEXT NOT NULL,
+    background_html TEXT NOT NULL,
+    opens_at        INTEGER NOT NULL,
+    closes_at       INTEGER NOT NULL CHECK (closes_at > opens_at),
+    status          TEXT NOT NULL CHECK (status IN ('upcoming', 'open', 'closed')),
+    conclusion_src  TEXT NOT NULL DEFAULT '',
+    conclusion_html TEXT NOT NULL DEFAULT '',
+    concluded_at    INTEGER,
+    comment_count   INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX debates_schedule ON debates (status, opens_at, closes_at);
+CREATE INDEX debates_ministry ON debates (ministry_id, opens_at DESC);
+
+-- A comment belongs to exactly one proposal or one debate.
 CREATE TABLE comments (
     id          INTEGER PRIMARY KEY,
-    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    proposal_id INTEGER REFERENCES proposals (id) ON DELETE CASCADE,
+    debate_id   INTEGER REFERENCES debates (id) ON DELETE CASCADE,
     parent_id   INTEGER REFERENCES comments (id),
     depth       INTEGER NOT NULL CHECK (depth BETWEEN 1 AND 3),
     author_id   INTEGER NOT NULL REFERENCES users (id),
@@ -110,9 +131,11 @@ CREATE TABLE comments (
     down_count  INTEGER NOT NULL DEFAULT 0,
     status      TEXT NOT NULL DEFAULT 'visible' CHECK (status IN ('visible', 'deleted')),
     created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL
+    updated_at  INTEGER NOT NULL,
+    CHECK ((proposal_id IS NULL) <> (debate_id IS NULL))
 );
 CREATE INDEX comments_proposal ON comments (proposal_id, id);
+CREATE INDEX comments_debate ON comments (debate_id, id);
 CREATE INDEX comments_author ON comments (author_id, id DESC);
 
 CREATE TABLE comment_votes (
@@ -130,9 +153,11 @@ CREATE TABLE events (
     topic      TEXT NOT NULL,
     type       TEXT NOT NULL,
     payload    TEXT NOT NULL,
+    public     INTEGER NOT NULL DEFAULT 0 CHECK (public IN (0, 1)),
     created_at INTEGER NOT NULL
 );
 CREATE INDEX events_topic ON events (topic, id);
 CREATE INDEX events_created ON events (created_at);
+CREATE INDEX events_public ON events (public, id);
 
 PRAGMA user_version = 1;

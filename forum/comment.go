@@ -2,6 +2,7 @@ package forum
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,10 +32,38 @@ const (
 	CommentDeleted CommentStatus = "deleted"
 )
 
-// Comment is an argument or reply on a proposal.
+// SubjectKind says what a comment thread hangs under.
+type SubjectKind string
+
+// Subject kinds.
+const (
+	KindProposal SubjectKind = "proposal"
+	KindDebate   SubjectKind = "debate"
+)
+
+// Subject is the proposal or debate a comment belongs to.
+type Subject struct {
+	Kind SubjectKind
+	ID   int64
+}
+
+// ProposalSubject is the comment thread of proposal id.
+func ProposalSubject(id int64) Subject { return Subject{KindProposal, id} }
+
+// DebateSubject is the comment thread of debate id.
+func DebateSubject(id int64) Subject { return Subject{KindDebate, id} }
+
+// Topic is the live topic of the subject.
+func (s Subject) Topic() string { return string(s.Kind) + ":" + strconv.FormatInt(s.ID, 10) }
+
+// Path is the subject's page.
+func (s Subject) Path() string { return "/" + string(s.Kind) + "s/" + strconv.FormatInt(s.ID, 10) }
+
+// Comment is an argument or reply on a proposal or in a debate.
 type Comment struct {
 	ID         int64
-	ProposalID int64
+	ProposalID int64 // set for comments on a proposal
+	DebateID   int64 // set for arguments in a debate
 	ParentID   int64 // 0 for a top-level comment
 	Depth      int   // 1 for top level, up to MaxCommentDepth
 	AuthorID   int64
@@ -49,6 +78,14 @@ type Comment struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Replies    []*Comment // filled when a thread is assembled
+}
+
+// Subject is the proposal or debate the comment belongs to.
+func (c *Comment) Subject() Subject {
+	if c.DebateID != 0 {
+		return DebateSubject(c.DebateID)
+	}
+	return ProposalSubject(c.ProposalID)
 }
 
 // Score is the comment's net vote.

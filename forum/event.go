@@ -13,6 +13,7 @@ type Event struct {
 	Topic     string
 	Type      string
 	Data      json.RawMessage
+	Public    bool // anyone may see it; it also goes to the "feed" topic
 	CreatedAt time.Time
 }
 
@@ -27,10 +28,16 @@ const (
 	EventCommentUpdated    = "comment.updated"
 	EventCommentDeleted    = "comment.deleted"
 	EventCommentVoted      = "comment.voted"
+	EventDebateOpened      = "debate.opened"
+	EventDebateClosed      = "debate.closed"
+	EventDebateConcluded   = "debate.concluded"
 )
 
 // ProposalTopic is the live topic of one proposal.
 func ProposalTopic(id int64) string { return "proposal:" + strconv.FormatInt(id, 10) }
+
+// DebateTopic is the live topic of one debate.
+func DebateTopic(id int64) string { return "debate:" + strconv.FormatInt(id, 10) }
 
 // UserTopic is the private live topic of one user.
 func UserTopic(id int64) string { return "user:" + strconv.FormatInt(id, 10) }

@@ -349,7 +349,7 @@ func (s *seeder) comment(ctx context.Context, proposalID int64, by *forum.User, 
 	if err := in.Validate(); err != nil {
 		return nil, fmt.Errorf("check comment %q: %w", body, err)
 	}
-	c, err := s.st.CreateComment(ctx, store.NewComment{ProposalID: proposalID, AuthorID: by.ID, Input: in, Body: s.md.Markdown(body)})
+	c, err := s.st.CreateComment(ctx, store.NewComment{Subject: forum.ProposalSubject(proposalID), AuthorID: by.ID, Input: in, Body: s.md.Markdown(body)})
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func TestSeed(t *testing.T) {
 		if p.Status == forum.StatusGathering && p.Sponsors != 2 {
 			t.Errorf("gathering proposal %q has %d sponsors, want 2", p.Title, p.Sponsors)
 		}
-		flat, err := st.Comments(ctx, p.ID)
+		flat, err := st.Comments(ctx, forum.ProposalSubject(p.ID))
 		if err != nil {
 			t.Fatalf("Comments: %v", err)
 		}
@@ -189,7 +189,7 @@ func TestSeed(t *testing.T) {
 	if err != nil || bench.Status != forum.StatusOpen || bench.Comments != comments {
 		t.Fatalf("benchmark proposal = %+v, %v; want open with %d comments", bench, err, comments)
 	}
-	flat, err := st.Comments(ctx, bench.ID)
+	flat, err := st.Comments(ctx, forum.ProposalSubject(bench.ID))
 	if err != nil || len(flat) != comments {
 		t.Fatalf("benchmark has %d comments (%v), want %d", len(flat), err, comments)
 	}

@@ -48,13 +48,13 @@ func BenchmarkComments1000(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		cs, err := w.s.Comments(ctx, p.ID)
+		cs, err := w.s.Comments(ctx, forum.ProposalSubject(p.ID))
 		if err != nil || len(cs) != 1000 {
 			b.Fatalf("Comments = %d, %v", len(cs), err)
 		}
 	}
 	b.StopTimer()
-	cs, _ := w.s.Comments(ctx, p.ID)
+	cs, _ := w.s.Comments(ctx, forum.ProposalSubject(p.ID))
 	if roots := forum.Thread(cs); len(roots) != 334 {
 		b.Fatalf("roots = %d, want 334", len(roots))
 	}

@@ -13,13 +13,15 @@ var counterChecks = []struct{ table, column, count string }{
 	{"proposals", "sponsor_count", `SELECT count(*) FROM sponsors x WHERE x.proposal_id = t.id`},
 	{"proposals", "support_count", `SELECT count(*) FROM supports x WHERE x.proposal_id = t.id`},
 	{"proposals", "comment_count", `SELECT count(*) FROM comments x WHERE x.proposal_id = t.id AND x.status = 'visible'`},
+	{"debates", "comment_count", `SELECT count(*) FROM comments x WHERE x.debate_id = t.id AND x.status = 'visible'`},
 	{"proposals", "revision_count", `SELECT count(*) FROM proposal_revisions x WHERE x.proposal_id = t.id`},
 	{"comments", "up_count", `SELECT count(*) FROM comment_votes x WHERE x.comment_id = t.id AND x.value = 1`},
 	{"comments", "down_count", `SELECT count(*) FROM comment_votes x WHERE x.comment_id = t.id AND x.value = -1`},
 }
 
 // CheckCounters recomputes every stored counter (a proposal's sponsors,
-// supports, visible comments and revisions; a comment's up and down votes)
+// supports, visible comments and revisions; a debate's visible arguments;
+// a comment's up and down votes)
 // from the rows it counts, and returns an error naming each mismatch, or nil
 // when all agree. It only reads.
 func (s *Store) CheckCounters(ctx context.Context) error {

@@ -8,8 +8,8 @@ import (
 	"github.com/e-people/e-people/moderation"
 )
 
-const commentCols = `c.id, c.proposal_id, COALESCE(c.parent_id, 0), c.depth, c.author_id, u.name, u.role, c.stance,
-	c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.created_at, c.updated_at`
+const commentCols = `c.id, COALESCE(c.proposal_id, 0), COALESCE(c.debate_id, 0), COALESCE(c.parent_id, 0), c.depth, c.author_id, u.name, u.role,
+	c.stance, c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.created_at, c.updated_at`
 
 const commentFrom = ` FROM comments c JOIN users u ON u.id = c.author_id `
 
@@ -17,7 +17,7 @@ func scanComment(row interface{ Scan(...any) error }) (*forum.Comment, error) {
 	var c forum.Comment
 	var body string
 	var created, updated int64
-	if err := row.Scan(&c.ID, &c.ProposalID, &c.ParentID, &c.Depth, &c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Stance,
+	if err := row.Scan(&c.ID, &c.ProposalID, &c.DebateID, &c.ParentID, &c.Depth, &c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Stance,
 		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -26,33 +26,53 @@ func scanComment(row interface{ Scan(...any) error }) (*forum.Comment, error) {
 	return &c, nil
 }
 
-// NewComment is a comment about to be created.
-type NewComment struct {
-	ProposalID int64
-	AuthorID   int64
-	Input      forum.CommentInput
-	Body       moderation.Sanitized
+// subjectSQL is the column and table that hold a subject's comments and their count.
+func subjectSQL(s forum.Subject) (column, table string) {
+	if s.Kind == forum.KindDebate {
+		return "debate_id", "debates"
+	}
+	return "proposal_id", "proposals"
 }
 
-// CreateComment adds a comment or reply to an open proposal.
+// subjectOpen reports whether the subject takes comments and votes now.
+func subjectOpen(ctx context.Context, t *tx, s forum.Subject) (bool, error) {
+	_, table := subjectSQL(s)
+	var status string
+	if err := t.QueryRowContext(ctx, `SELECT status FROM `+table+` WHERE id = ?`, s.ID).Scan(&status); err != nil {
+		return false, err
+	}
+	return status == "open", nil
+}
+
+// NewComment is a comment about to be created.
+type NewComment struct {
+	Subject  forum.Subject
+	AuthorID int64
+	Input    forum.CommentInput
+	Body     moderation.Sanitized
+}
+
+// CreateComment adds a comment or reply to an open proposal or debate.
 func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Comment, error) {
 	var id int64
+	column, table := subjectSQL(nc.Subject)
 	err := s.write(ctx, func(t *tx) error {
-		var status forum.ProposalStatus
-		if err := t.QueryRowContext(ctx, `SELECT status FROM proposals WHERE id = ?`, nc.ProposalID).Scan(&status); err != nil {
+		open, err := subjectOpen(ctx, t, nc.Subject)
+		if err != nil {
 			return err
 		}
-		if status != forum.StatusOpen {
+		if !open {
 			return forum.ErrInvalidState
 		}
 		depth := 1
 		var parent any
 		if nc.Input.ParentID != 0 {
-			var pp int64
 			var pd int
 			var ps forum.CommentStatus
-			err := t.QueryRowContext(ctx, `SELECT proposal_id, depth, status FROM comments WHERE id = ?`, nc.Input.ParentID).Scan(&pp, &pd, &ps)
-			if err != nil || pp != nc.ProposalID || ps != forum.CommentVisible {
+			var same bool
+			err := t.QueryRowContext(ctx, `SELECT depth, status, `+column+` IS ? FROM comments WHERE id = ?`,
+				nc.Subject.ID, nc.Input.ParentID).Scan(&pd, &ps, &same)
+			if err != nil || !same || ps != forum.CommentVisible {
 				return forum.Invalid("parent", "err.parent_missing")
 			}
 			if pd >= forum.MaxCommentDepth {
@@ -61,18 +81,19 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			depth, parent = pd+1, nc.Input.ParentID
 		}
 		now := t.now.Unix()
-		if err := t.QueryRowContext(ctx, `INSERT INTO comments (proposal_id, parent_id, depth, author_id, stance, body_src, body_html, created_at, updated_at)
+		if err := t.QueryRowContext(ctx, `INSERT INTO comments (`+column+`, parent_id, depth, author_id, stance, body_src, body_html, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			nc.ProposalID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), now, now).Scan(&id); err != nil {
+			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), now, now).Scan(&id); err != nil {
 			return err
 		}
 		var count int
-		if err := t.QueryRowContext(ctx, `UPDATE proposals SET comment_count = comment_count + 1 WHERE id = ? RETURNING comment_count`,
-			nc.ProposalID).Scan(&count); err != nil {
+		if err := t.QueryRowContext(ctx, `UPDATE `+table+` SET comment_count = comment_count + 1 WHERE id = ? RETURNING comment_count`,
+			nc.Subject.ID).Scan(&count); err != nil {
 			return err
 		}
-		return t.event(ctx, forum.ProposalTopic(nc.ProposalID), forum.EventCommentCreated, map[string]any{
-			"proposal_id": nc.ProposalID, "comment_id": id, "parent_id": nc.Input.ParentID, "stance": nc.Input.Stance, "comments": count})
+		return t.event(ctx, nc.Subject.Topic(), forum.EventCommentCreated, map[string]any{
+			string(nc.Subject.Kind) + "_id": nc.Subject.ID, "comment_id": id, "parent_id": nc.Input.ParentID,
+			"stance": nc.Input.Stance, "comments": count})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create comment: %w", err)
@@ -89,9 +110,10 @@ func (s *Store) Comment(ctx context.Context, id int64) (*forum.Comment, error) {
 	return c, nil
 }
 
-// Comments returns every comment of a proposal, oldest first.
-func (s *Store) Comments(ctx context.Context, proposalID int64) ([]*forum.Comment, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.proposal_id = ? ORDER BY c.id`, proposalID)
+// Comments returns every comment of a proposal or debate, oldest first.
+func (s *Store) Comments(ctx context.Context, subject forum.Subject) ([]*forum.Comment, error) {
+	column, _ := subjectSQL(subject)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.`+column+` = ? ORDER BY c.id`, subject.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", mapErr(err))
 	}
@@ -107,16 +129,18 @@ func (s *Store) Comments(ctx context.Context, proposalID int64) ([]*forum.Commen
 	return out, rows.Err()
 }
 
-// UserComment is a comment with the title of the proposal it belongs to.
+// UserComment is a comment with the title of the proposal or the question of the debate it belongs to.
 type UserComment struct {
 	*forum.Comment
-	ProposalTitle string
+	SubjectTitle string
 }
 
-// UserComments returns the visible comments userID wrote on public proposals, newest first.
+// UserComments returns the visible comments userID wrote on public proposals and in debates, newest first.
 func (s *Store) UserComments(ctx context.Context, userID int64, limit int) ([]UserComment, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+`, p.title`+commentFrom+`JOIN proposals p ON p.id = c.proposal_id
-		WHERE c.author_id = ? AND c.status = 'visible' AND p.status IN ('open', 'closed') ORDER BY c.id DESC LIMIT ?`, userID, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+`, COALESCE(p.title, d.question)`+commentFrom+`
+		LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id
+		WHERE c.author_id = ? AND c.status = 'visible' AND (p.status IN ('open', 'closed') OR d.id IS NOT NULL)
+		ORDER BY c.id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list user comments: %w", mapErr(err))
 	}
@@ -143,15 +167,20 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 		if c.AuthorID != authorID {
 			return forum.ErrForbidden
 		}
-		if !rules.CanEditComment(c, t.now) {
+		open, err := subjectOpen(ctx, t, c.Subject())
+		if err != nil {
+			return err
+		}
+		if !open || !rules.CanEditComment(c, t.now) {
 			return forum.ErrInvalidState
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE comments SET body_src = ?, body_html = ?, updated_at = ? WHERE id = ?`,
 			src, body.String(), t.now.Unix(), id); err != nil {
 			return err
 		}
-		return t.event(ctx, forum.ProposalTopic(c.ProposalID), forum.EventCommentUpdated,
-			map[string]any{"proposal_id": c.ProposalID, "comment_id": id})
+		subj := c.Subject()
+		return t.event(ctx, subj.Topic(), forum.EventCommentUpdated,
+			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("edit comment %d: %w", id, err)
@@ -162,29 +191,29 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 // DeleteComment blanks the author's comment, leaving a placeholder so its replies keep their place.
 func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.Comment, error) {
 	err := s.write(ctx, func(t *tx) error {
-		var author, proposal int64
-		var status forum.CommentStatus
-		if err := t.QueryRowContext(ctx, `SELECT author_id, proposal_id, status FROM comments WHERE id = ?`, id).
-			Scan(&author, &proposal, &status); err != nil {
+		c, err := scanComment(t.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
+		if err != nil {
 			return err
 		}
-		if author != authorID {
+		if c.AuthorID != authorID {
 			return forum.ErrForbidden
 		}
-		if status != forum.CommentVisible {
+		if c.Status != forum.CommentVisible {
 			return forum.ErrInvalidState
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE comments SET status = 'deleted', body_src = '', body_html = '', updated_at = ? WHERE id = ?`,
 			t.now.Unix(), id); err != nil {
 			return err
 		}
+		subj := c.Subject()
+		_, table := subjectSQL(subj)
 		var count int
-		if err := t.QueryRowContext(ctx, `UPDATE proposals SET comment_count = comment_count - 1 WHERE id = ? RETURNING comment_count`,
-			proposal).Scan(&count); err != nil {
+		if err := t.QueryRowContext(ctx, `UPDATE `+table+` SET comment_count = comment_count - 1 WHERE id = ? RETURNING comment_count`,
+			subj.ID).Scan(&count); err != nil {
 			return err
 		}
-		return t.event(ctx, forum.ProposalTopic(proposal), forum.EventCommentDeleted,
-			map[string]any{"proposal_id": proposal, "comment_id": id, "comments": count})
+		return t.event(ctx, subj.Topic(), forum.EventCommentDeleted,
+			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "comments": count})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete comment %d: %w", id, err)
@@ -199,21 +228,23 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 		return nil, forum.Invalid("value", "err.bad_vote")
 	}
 	err := s.write(ctx, func(t *tx) error {
-		var author, proposal int64
-		var status forum.CommentStatus
-		var pstatus forum.ProposalStatus
-		if err := t.QueryRowContext(ctx, `SELECT c.author_id, c.proposal_id, c.status, p.status FROM comments c
-			JOIN proposals p ON p.id = c.proposal_id WHERE c.id = ?`, id).Scan(&author, &proposal, &status, &pstatus); err != nil {
+		c, err := scanComment(t.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
+		if err != nil {
 			return err
 		}
-		if author == userID {
+		if c.AuthorID == userID {
 			return forum.ErrForbidden
 		}
-		if status != forum.CommentVisible || pstatus != forum.StatusOpen {
+		subj := c.Subject()
+		open, err := subjectOpen(ctx, t, subj)
+		if err != nil {
+			return err
+		}
+		if c.Status != forum.CommentVisible || !open {
 			return forum.ErrInvalidState
 		}
 		var old int
-		err := t.QueryRowContext(ctx, `SELECT value FROM comment_votes WHERE comment_id = ? AND user_id = ?`, id, userID).Scan(&old)
+		err = t.QueryRowContext(ctx, `SELECT value FROM comment_votes WHERE comment_id = ? AND user_id = ?`, id, userID).Scan(&old)
 		if err != nil && !isNotFound(err) {
 			return err
 		}
@@ -235,8 +266,8 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 			RETURNING up_count, down_count`, up, down, id).Scan(&u, &d); err != nil {
 			return err
 		}
-		return t.event(ctx, forum.ProposalTopic(proposal), forum.EventCommentVoted,
-			map[string]any{"proposal_id": proposal, "comment_id": id, "up": u, "down": d})
+		return t.event(ctx, subj.Topic(), forum.EventCommentVoted,
+			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "up": u, "down": d})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("vote on comment %d: %w", id, err)

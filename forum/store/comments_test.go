@@ -29,7 +29,7 @@ func TestStore_Comments(t *testing.T) {
 	}
 
 	post := func(proposal, parent int64) error {
-		_, err := w.s.CreateComment(ctx, NewComment{ProposalID: proposal, AuthorID: v.ID,
+		_, err := w.s.CreateComment(ctx, NewComment{Subject: forum.ProposalSubject(proposal), AuthorID: v.ID,
 			Input: forum.CommentInput{ParentID: parent, Stance: forum.StanceAgainst, Body: "반대"}, Body: html("반대")})
 		return err
 	}
@@ -77,7 +77,7 @@ func TestStore_Comments(t *testing.T) {
 	_, err = w.s.VoteComment(ctx, c2.ID, u.ID, 1)
 	wantErr(t, err, forum.ErrInvalidState)
 
-	all, err := w.s.Comments(ctx, p.ID)
+	all, err := w.s.Comments(ctx, forum.ProposalSubject(p.ID))
 	if err != nil || len(all) != 3 {
 		t.Fatalf("Comments = %d, %v", len(all), err)
 	}
@@ -96,7 +96,7 @@ func TestStore_Comments(t *testing.T) {
 		t.Errorf("UserComments of v = %d, %v; the deleted one must not show", len(mine), err)
 	}
 	mine, err = w.s.UserComments(ctx, u.ID, 10)
-	if err != nil || len(mine) != 2 || mine[0].ProposalTitle != "토론할 제안" {
+	if err != nil || len(mine) != 2 || mine[0].SubjectTitle != "토론할 제안" {
 		t.Errorf("UserComments of u = %+v, %v", mine, err)
 	}
 

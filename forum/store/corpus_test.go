@@ -47,7 +47,7 @@ func TestStore_SQLInjectionCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatalf("store proposal %q: %v", pl, err)
 		}
-		c, err := w.s.CreateComment(ctx, NewComment{ProposalID: host.ID, AuthorID: commenter.ID,
+		c, err := w.s.CreateComment(ctx, NewComment{Subject: forum.ProposalSubject(host.ID), AuthorID: commenter.ID,
 			Input: forum.CommentInput{Stance: forum.StanceNeutral, Body: pl}, Body: html("x")})
 		if err != nil {
 			t.Fatalf("store comment %q: %v", pl, err)
@@ -77,7 +77,7 @@ func TestStore_SQLInjectionCorpus(t *testing.T) {
 	if n := count(t, w.s, `SELECT count(*) FROM users`); n != 2 {
 		t.Errorf("users = %d, want 2", n)
 	}
-	comments, err := w.s.Comments(ctx, host.ID)
+	comments, err := w.s.Comments(ctx, forum.ProposalSubject(host.ID))
 	if err != nil || len(comments) != len(payloads) {
 		t.Errorf("Comments = %d, %v; want %d", len(comments), err, len(payloads))
 	}

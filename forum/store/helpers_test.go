@@ -176,7 +176,7 @@ func (w *world) openProposal(tb testing.TB, title string) *forum.Proposal {
 // comment posts a comment; parent 0 is top level.
 func (w *world) comment(tb testing.TB, proposalID, authorID, parent int64, body string) *forum.Comment {
 	tb.Helper()
-	c, err := w.s.CreateComment(ctx, NewComment{ProposalID: proposalID, AuthorID: authorID,
+	c, err := w.s.CreateComment(ctx, NewComment{Subject: forum.ProposalSubject(proposalID), AuthorID: authorID,
 		Input: forum.CommentInput{ParentID: parent, Stance: forum.StanceFor, Body: body}, Body: html(body)})
 	if err != nil {
 		tb.Fatalf("create comment: %v", err)

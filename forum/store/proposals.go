@@ -328,21 +328,29 @@ func (s *Store) ViewerState(ctx context.Context, id, userID int64) (Viewer, erro
 	if err != nil {
 		return v, fmt.Errorf("viewer state: %w", mapErr(err))
 	}
+	v.Votes, err = s.Votes(ctx, forum.ProposalSubject(id), userID)
+	return v, err
+}
+
+// Votes returns userID's votes on the comments of a proposal or debate: comment id → +1 or -1.
+func (s *Store) Votes(ctx context.Context, subject forum.Subject, userID int64) (map[int64]int, error) {
+	column, _ := subjectSQL(subject)
 	rows, err := s.r.QueryContext(ctx, `SELECT v.comment_id, v.value FROM comment_votes v JOIN comments c ON c.id = v.comment_id
-		WHERE c.proposal_id = ? AND v.user_id = ?`, id, userID)
+		WHERE c.`+column+` = ? AND v.user_id = ?`, subject.ID, userID)
 	if err != nil {
-		return v, fmt.Errorf("viewer votes: %w", mapErr(err))
+		return nil, fmt.Errorf("viewer votes: %w", mapErr(err))
 	}
 	defer rows.Close()
+	votes := map[int64]int{}
 	for rows.Next() {
 		var cid int64
 		var val int
 		if err := rows.Scan(&cid, &val); err != nil {
-			return v, fmt.Errorf("viewer votes: %w", err)
+			return nil, fmt.Errorf("viewer votes: %w", err)
 		}
-		v.Votes[cid] = val
+		votes[cid] = val
 	}
-	return v, rows.Err()
+	return votes, rows.Err()
 }
 
 // Sort orders a proposal list.

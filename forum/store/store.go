@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/e-people/e-people/forum"
@@ -149,15 +150,35 @@ func (t *tx) event(ctx context.Context, topic, typ string, data any) error {
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	var id int64
-	err = t.QueryRowContext(ctx,
-		`INSERT INTO events (topic, type, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		topic, typ, string(payload), t.now.Unix()).Scan(&id)
+	public, err := t.topicPublic(ctx, topic)
 	if err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
-	t.events = append(t.events, forum.Event{ID: id, Topic: topic, Type: typ, Data: payload, CreatedAt: t.now})
+	var id int64
+	err = t.QueryRowContext(ctx,
+		`INSERT INTO events (topic, type, payload, public, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		topic, typ, string(payload), public, t.now.Unix()).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("append event: %w", err)
+	}
+	t.events = append(t.events, forum.Event{ID: id, Topic: topic, Type: typ, Data: payload, Public: public, CreatedAt: t.now})
 	return nil
+}
+
+// topicPublic reports whether everyone may see events on topic, as the
+// transaction leaves things: a proposal's once it has been published, a
+// debate's and a ministry's always, a user's never.
+func (t *tx) topicPublic(ctx context.Context, topic string) (bool, error) {
+	kind, id, _ := strings.Cut(topic, ":")
+	switch kind {
+	case "debate", "ministry":
+		return true, nil
+	case "proposal":
+		var public bool
+		err := t.QueryRowContext(ctx, `SELECT status IN ('open', 'closed') OR published_at IS NOT NULL FROM proposals WHERE id = ?`, id).Scan(&public)
+		return public, err
+	}
+	return false, nil
 }
 
 // write runs fn in one immediate transaction on the writer and publishes its

@@ -37,7 +37,7 @@ func benchThread(b *testing.B, e *env, n int) int64 {
 		if i%3 == 2 {
 			in.ParentID = last
 		}
-		c, err := e.st.CreateComment(ctx, store.NewComment{ProposalID: p.ID, AuthorID: users[i%len(users)].ID, Input: in, Body: e.srv.md.Markdown(in.Body)})
+		c, err := e.st.CreateComment(ctx, store.NewComment{Subject: forum.ProposalSubject(p.ID), AuthorID: users[i%len(users)].ID, Input: in, Body: e.srv.md.Markdown(in.Body)})
 		if err != nil {
 			b.Fatal(err)
 		}

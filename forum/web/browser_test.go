@@ -425,7 +425,7 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	if p.Status != forum.StatusOpen || p.Supports != 1 || p.Comments != 2 {
 		t.Errorf("proposal: status %s, %d supports, %d comments; want open, 1, 2", p.Status, p.Supports, p.Comments)
 	}
-	cs, err := e.st.Comments(bg, pid)
+	cs, err := e.st.Comments(bg, forum.ProposalSubject(pid))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func (s *Server) handleCommentCreate(c *fiber.Ctx) error {
 	err = in.Validate()
 	var cm *forum.Comment
 	if err == nil {
-		cm, err = s.store.CreateComment(ctx, store.NewComment{ProposalID: p.ID, AuthorID: currentUser(c).ID, Input: in, Body: s.md.Markdown(in.Body)})
+		cm, err = s.store.CreateComment(ctx, store.NewComment{Subject: forum.ProposalSubject(p.ID), AuthorID: currentUser(c).ID, Input: in, Body: s.md.Markdown(in.Body)})
 	}
 	if err != nil {
 		errs, ok := s.formErrors(c, err)

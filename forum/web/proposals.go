@@ -297,7 +297,7 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 	if data.SponsorThreshold, data.SupportThreshold, err = s.thresholds(c); err != nil {
 		return data, err
 	}
-	flat, err := s.store.Comments(ctx, p.ID)
+	flat, err := s.store.Comments(ctx, forum.ProposalSubject(p.ID))
 	if err != nil {
 		return data, err
 	}

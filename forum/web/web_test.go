@@ -331,21 +331,21 @@ func TestComments_ThreadVotesEditDelete(t *testing.T) {
 	if r.Status != 303 {
 		t.Fatalf("comment: %d %.300s", r.Status, r.Body)
 	}
-	flat, _ := e.st.Comments(ctx, id)
+	flat, _ := e.st.Comments(ctx, forum.ProposalSubject(id))
 	top := flat[0].ID
 	parent := top
 	for depth := 2; depth <= 3; depth++ {
 		if r := comment(b, "against", "답글 깊이 "+itoa(depth), parent); r.Status != 303 {
 			t.Fatalf("reply depth %d: %d", depth, r.Status)
 		}
-		flat, _ = e.st.Comments(ctx, id)
+		flat, _ = e.st.Comments(ctx, forum.ProposalSubject(id))
 		parent = flat[len(flat)-1].ID
 	}
 	if r := comment(a, "neutral", "너무 깊은 답글", parent); r.Status != 400 || !strings.Contains(r.Body, "3단계까지만") {
 		t.Errorf("depth 4: %d", r.Status)
 	}
 	comment(b, "against", "재정 부담이 큽니다", 0)
-	flat, _ = e.st.Comments(ctx, id)
+	flat, _ = e.st.Comments(ctx, forum.ProposalSubject(id))
 	against := flat[len(flat)-1].ID
 
 	// Votes: one per user, changeable; own comment refused.
@@ -522,7 +522,7 @@ func TestUTF8Corpus(t *testing.T) {
 			}
 		}
 	}
-	flat, err := e.st.Comments(context.Background(), id)
+	flat, err := e.st.Comments(context.Background(), forum.ProposalSubject(id))
 	if err != nil {
 		t.Fatal(err)
 	}
