@@ -213,7 +213,7 @@ func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.C
 			return err
 		}
 		return t.event(ctx, subj.Topic(), forum.EventCommentDeleted,
-			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "comments": count})
+			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "stance": c.Stance, "comments": count})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete comment %d: %w", id, err)

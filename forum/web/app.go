@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/live"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
@@ -26,6 +28,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/logger"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gorilla/websocket"
 )
 
 // Config is what the web server needs from the operator.
@@ -39,6 +42,9 @@ type Config struct {
 	AccessLog     io.Writer // request log; nil for none
 	Now           func() time.Time
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
+	LivePerIP int // live sockets one IP may hold; 64 when 0
+	// Schedule, when set, is called after a change to the schedule (a new debate) so the scheduler looks again.
+	Schedule func()
 }
 
 // Server is the forum's HTTP face.
@@ -49,6 +55,9 @@ type Server struct {
 	md    *moderation.Renderer
 	cfg   Config
 	log   *slog.Logger
+	hub      *live.Hub
+	live     sockets
+	upgrader websocket.Upgrader
 	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
 	hashPassword func(string) (string, error)
 }
@@ -73,7 +82,20 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword}
+	if cfg.LivePerIP <= 0 {
+		cfg.LivePerIP = liveDefaultPerIP
+	}
+	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword,
+		live: sockets{perIP: map[string]int{}, conns: map[*websocket.Conn]struct{}{}}}
+	s.hub = live.New(eventSource{st}, s.renderEvent, live.Options{Now: cfg.Now})
+	st.SetNotify(s.hub.Publish)
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:   256,
+		WriteBufferSize:  1024,
+		WriteBufferPool:  &sync.Pool{}, // idle sockets hold no write buffer
+		HandshakeTimeout: 10 * time.Second,
+		CheckOrigin:      func(r *http.Request) bool { return s.sameOrigin(r.Header.Get("Origin"), r.Host) },
+	}
 	s.app = fiber.New(fiber.Config{
 		Immutable:             true,
 		ReadTimeout:           15 * time.Second,
@@ -90,11 +112,18 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 // App returns the Fiber application, for serving and for tests.
 func (s *Server) App() *fiber.App { return s.app }
 
-// Serve answers requests on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve answers requests on ln, and streams live events, until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	go s.hub.Run(context.Background())
+	return s.app.Listener(ln)
+}
 
-// Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Shutdown closes every live socket with a close frame, stops accepting
+// connections and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closeLive()
+	return s.app.ShutdownWithContext(ctx)
+}
 
 func (s *Server) routes() {
 	a := s.app
@@ -140,7 +169,14 @@ func (s *Server) routes() {
 	a.Post("/proposals/:id<int>/sponsor/:token", s.signedIn, s.handleSponsor)
 	a.Post("/proposals/:id<int>/support", s.signedIn, s.handleSupport)
 	a.Post("/proposals/:id<int>/unsupport", s.signedIn, s.handleUnsupport)
-	a.Post("/proposals/:id<int>/comments", s.signedIn, s.handleCommentCreate)
+	a.Post("/proposals/:id<int>/comments", s.signedIn, s.handleProposalComment)
+	a.Get("/debates", s.handleDebateList)
+	a.Get("/debates/new", s.signedIn, s.handleDebateNew)
+	a.Post("/debates", s.signedIn, s.handleDebateCreate)
+	a.Get("/debates/:id<int>", s.handleDebateShow)
+	a.Post("/debates/:id<int>/comments", s.signedIn, s.handleDebateComment)
+	a.Post("/debates/:id<int>/conclusion", s.signedIn, s.handleDebateConclude)
+	a.Get("/live", s.handleLive)
 	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
 	a.Post("/comments/:id<int>/edit", s.signedIn, s.handleCommentEdit)
 	a.Post("/comments/:id<int>/delete", s.signedIn, s.handleCommentDelete)

@@ -34,9 +34,11 @@ func serveLoopback(t *testing.T, e *env) string {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- e.srv.App().Listener(ln) }()
+	go func() { done <- e.srv.Serve(ln) }()
 	t.Cleanup(func() {
-		if err := e.srv.App().ShutdownWithTimeout(5 * time.Second); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := e.srv.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 		if err := <-done; err != nil {
@@ -159,6 +161,36 @@ func (b *tab) open(path string) {
 func (b *tab) click(sel string, status int) {
 	b.t.Helper()
 	b.load("click "+sel, status, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// tap clicks an element that acts in place (by script), without a page load.
+func (b *tab) tap(sel string) {
+	b.t.Helper()
+	b.do("tap "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// waitText waits until the first match of sel contains want, as a live
+// update or a script changes the page, and returns how long it took. The
+// bound is generous; tests log the time rather than assert on it.
+func (b *tab) waitText(sel, want string) time.Duration {
+	b.t.Helper()
+	start := time.Now()
+	expr := `(() => { const n = document.querySelector(` + jsString(sel) + `); return !!n && n.textContent.includes(` + jsString(want) + `); })()`
+	b.run("wait for "+sel+" to show "+want, func(ctx context.Context) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingMutation()))
+		return err
+	})
+	return time.Since(start)
+}
+
+// waitCount waits until exactly want elements match sel.
+func (b *tab) waitCount(sel string, want int) {
+	b.t.Helper()
+	expr := `document.querySelectorAll(` + jsString(sel) + `).length === ` + strconv.Itoa(want)
+	b.run(fmt.Sprintf("wait for %d × %s", want, sel), func(ctx context.Context) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingMutation()))
+		return err
+	})
 }
 
 // typeInto types text into a field, key by key.
@@ -361,9 +393,9 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	// 4. The author opens the debate with a comment for the proposal.
 	a.do("choose stance", chromedp.Click(chromedp.CSS(`#comment-form fieldset.stance-choice input[value=for]`), chromedp.NodeVisible))
 	a.typeInto("textarea#f-body", "찬성합니다. 야간에 공부할 곳이 부족합니다.")
-	a.click(`#comment-form button[type=submit]`, 200)
-	a.wantText(".flash", "의견을 등록했습니다")
-	a.wantCount("ol.comments > li.comment", 1)
+	a.waitText("#live-status", "실시간") // the live channel is up, so the form posts by script
+	a.tap(`#comment-form button[type=submit]`)
+	a.waitCount("ol.comments > li.comment", 1)
 	first := a.attr("ol.comments > li.comment", "data-id")
 	if first == "" {
 		t.Fatal("no comment on the page")
@@ -381,16 +413,17 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	b.wantText(form+" h3", "답글 쓰기")
 	b.do("choose reply stance", chromedp.Click(chromedp.CSS(form+` fieldset.stance-choice input[value=against]`), chromedp.NodeVisible))
 	b.typeInto("textarea#f-body-"+first, "반대합니다. 야간 안전 대책이 먼저입니다.")
-	b.click(form+` button[type=submit]`, 200)
-	b.wantText(".flash", "의견을 등록했습니다")
-	b.wantCount(fc+" ol.replies > li.comment", 1)
+	b.waitText("#live-status", "실시간")
+	b.tap(form + ` button[type=submit]`)
+	b.waitCount(fc+" ol.replies > li.comment", 1)
 	b.wantText(fc+" ol.replies .comment-body", "야간 안전 대책이 먼저입니다")
 	b.wantCount(form, 0)
 	b.wantText(".tally .stance-against", "1")
 
 	upvote := fmt.Sprintf(`%s > article form[action="/comments/%s/vote"] input[name=value][value="1"] ~ button`, fc, first)
 	b.wantText(upvote, "공감", "0")
-	b.click(upvote, 200)
+	b.tap(upvote)
+	b.waitCount(fc+` > article form[action="/comments/`+first+`/vote"] button[aria-pressed=true]`, 1)
 	if got := b.attr(fc+` > article form[action="/comments/`+first+`/vote"] button`, "aria-pressed"); got != "true" {
 		t.Errorf("upvote button aria-pressed=%q after the vote", got)
 	}

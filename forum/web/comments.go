@@ -10,27 +10,50 @@ import (
 )
 
 func commentURL(c *forum.Comment) string {
-	return "/proposals/" + strconv.FormatInt(c.ProposalID, 10) + "#c" + strconv.FormatInt(c.ID, 10)
+	return c.Subject().Path() + "#c" + strconv.FormatInt(c.ID, 10)
 }
 
-func (s *Server) handleCommentCreate(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	in := forum.CommentInput{
-		ParentID: formID(c, "parent"),
-		Stance:   forum.Stance(c.FormValue("stance")),
-		Body:     strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n"),
-	}
-	p, err := s.store.Proposal(ctx, paramID(c))
+func (s *Server) handleProposalComment(c *fiber.Ctx) error {
+	p, err := s.store.Proposal(c.UserContext(), paramID(c))
 	if err != nil {
 		return err
 	}
 	if !visible(p, currentUser(c)) {
 		return forum.ErrNotFound
 	}
-	err = in.Validate()
+	return s.createComment(c, forum.ProposalSubject(p.ID), func(t **thread) (string, any, error) {
+		data, err := s.proposalData(c, p)
+		*t = data.Thread
+		return "proposal", &data, err
+	})
+}
+
+func (s *Server) handleDebateComment(c *fiber.Ctx) error {
+	d, err := s.store.Debate(c.UserContext(), paramID(c))
+	if err != nil {
+		return err
+	}
+	return s.createComment(c, forum.DebateSubject(d.ID), func(t **thread) (string, any, error) {
+		data, err := s.debateData(c, d)
+		*t = data.Thread
+		return "debate", &data, err
+	})
+}
+
+// createComment posts a comment under subject. On bad input it draws the
+// subject's page again (page gives its name and data, and where its thread
+// is) with the form showing what was wrong.
+func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**thread) (string, any, error)) error {
+	in := forum.CommentInput{
+		ParentID: formID(c, "parent"),
+		Stance:   forum.Stance(c.FormValue("stance")),
+		Body:     strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n"),
+	}
+	err := in.Validate()
 	var cm *forum.Comment
 	if err == nil {
-		cm, err = s.store.CreateComment(ctx, store.NewComment{Subject: forum.ProposalSubject(p.ID), AuthorID: currentUser(c).ID, Input: in, Body: s.md.Markdown(in.Body)})
+		cm, err = s.store.CreateComment(c.UserContext(), store.NewComment{Subject: subject, AuthorID: currentUser(c).ID,
+			Input: in, Body: s.md.Markdown(in.Body)})
 	}
 	if err != nil {
 		errs, ok := s.formErrors(c, err)
@@ -40,16 +63,17 @@ func (s *Server) handleCommentCreate(c *fiber.Ctx) error {
 		if wantsJSON(c) {
 			return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fiber.Map{"status": 400, "message": errs[0].Message, "field": errs[0].Field}})
 		}
-		data, derr := s.proposalData(c, p)
-		if derr != nil {
-			return derr
+		var t *thread
+		name, data, perr := page(&t)
+		if perr != nil {
+			return perr
 		}
-		data.ReplyTo = in.ParentID
-		data.Form = formState{Values: map[string]string{"body": in.Body, "stance": string(in.Stance)}, Errors: errs}
-		return s.page(c, fiber.StatusBadRequest, "proposal", data)
+		t.ReplyTo = in.ParentID
+		t.Form = formState{Values: map[string]string{"body": in.Body, "stance": string(in.Stance)}, Errors: errs}
+		return s.page(c, fiber.StatusBadRequest, name, data)
 	}
 	if wantsJSON(c) {
-		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"comment_id": cm.ID, "proposal_id": cm.ProposalID})
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"comment_id": cm.ID, "url": commentURL(cm)})
 	}
 	s.flash(c, "flash.comment_posted")
 	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)

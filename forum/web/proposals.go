@@ -243,8 +243,6 @@ func visible(p *forum.Proposal, u *forum.User) bool {
 	return p.Status == forum.StatusGathering && (u.Role == forum.RoleAdmin || u.Role == forum.RoleModerator)
 }
 
-type tally struct{ For, Against, Neutral int }
-
 type proposalPage struct {
 	base
 	P                *forum.Proposal
@@ -252,17 +250,11 @@ type proposalPage struct {
 	Category         forum.Category
 	SponsorThreshold int
 	SupportThreshold int
-	Roots            []*forum.Comment
-	BestFor          *forum.Comment
-	BestAgainst      *forum.Comment
-	Tally            tally
-	Order            forum.CommentOrder
+	Thread           *thread
 	Viewer           store.Viewer
 	IsAuthor         bool
 	CanEdit          bool
 	SponsorURL       string
-	ReplyTo          int64
-	Form             formState
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
@@ -277,7 +269,6 @@ func (s *Server) handleProposalShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data.ReplyTo, _ = strconv.ParseInt(c.Query("reply"), 10, 64)
 	return s.page(c, fiber.StatusOK, "proposal", data)
 }
 
@@ -285,9 +276,10 @@ func (s *Server) handleProposalShow(c *fiber.Ctx) error {
 func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, error) {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	data := proposalPage{base: s.base(c, p.Title), P: p, Order: forum.OrderBest}
-	if c.Query("order") == string(forum.OrderNewest) {
-		data.Order = forum.OrderNewest
+	data := proposalPage{base: s.base(c, p.Title), P: p}
+	since, err := s.store.LastEventID(ctx) // before reading, so the live channel replays anything newer
+	if err != nil {
+		return data, err
 	}
 	d, err := s.directory(c)
 	if err != nil {
@@ -297,26 +289,9 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 	if data.SponsorThreshold, data.SupportThreshold, err = s.thresholds(c); err != nil {
 		return data, err
 	}
-	flat, err := s.store.Comments(ctx, forum.ProposalSubject(p.ID))
-	if err != nil {
+	if data.Thread, err = s.thread(c, forum.ProposalSubject(p.ID), p.Status == forum.StatusOpen); err != nil {
 		return data, err
 	}
-	for _, cm := range flat {
-		if cm.Status != forum.CommentVisible {
-			continue
-		}
-		switch cm.Stance {
-		case forum.StanceFor:
-			data.Tally.For++
-		case forum.StanceAgainst:
-			data.Tally.Against++
-		default:
-			data.Tally.Neutral++
-		}
-	}
-	data.BestFor, data.BestAgainst = forum.BestArguments(flat)
-	data.Roots = forum.Thread(flat)
-	forum.SortRoots(data.Roots, data.Order)
 	if u != nil {
 		if data.Viewer, err = s.store.ViewerState(ctx, p.ID, u.ID); err != nil {
 			return data, err
@@ -327,6 +302,7 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 			data.SponsorURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/proposals/" + strconv.FormatInt(p.ID, 10) + "/sponsor/" + p.SponsorToken
 		}
 	}
+	data.LiveTopics, data.LiveSince = forum.ProposalTopic(p.ID), since
 	return data, nil
 }
 

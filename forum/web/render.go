@@ -16,6 +16,7 @@ import (
 // renderer holds every page parsed once per language at start-up.
 type renderer struct {
 	pages    map[string]map[string]*template.Template // lang → page name → template
+	partials map[string]*template.Template            // lang → layout and partials alone
 	catalogs map[string]catalog
 	bufs     sync.Pool
 }
@@ -29,7 +30,7 @@ func newRenderer(fsys fs.FS) (*renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	r := &renderer{pages: map[string]map[string]*template.Template{}, catalogs: cats,
+	r := &renderer{pages: map[string]map[string]*template.Template{}, partials: map[string]*template.Template{}, catalogs: cats,
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	for _, lang := range Languages {
 		base, err := template.New("").Funcs(templateFuncs(lang, cats[lang])).ParseFS(fsys, "layout.html", "partials.html")
@@ -37,6 +38,7 @@ func newRenderer(fsys fs.FS) (*renderer, error) {
 			return nil, fmt.Errorf("parse layout: %w", err)
 		}
 		r.pages[lang] = map[string]*template.Template{}
+		r.partials[lang] = base
 		for _, f := range files {
 			if f == "layout.html" || f == "partials.html" {
 				continue
@@ -65,6 +67,19 @@ func (r *renderer) render(lang, page, entry string, data any) ([]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", page, err)
 	}
 	return bytes.Clone(buf.Bytes()), nil
+}
+
+// partial executes one partial template (from partials.html) on its own, for live pushes.
+func (r *renderer) partial(lang, name string, data any) ([]byte, error) {
+	t, ok := r.partials[lang]
+	if !ok {
+		return nil, fmt.Errorf("partial %s: no language %q", name, lang)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("partial %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
 }
 
 func templateFuncs(lang string, cat catalog) template.FuncMap {

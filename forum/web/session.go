@@ -31,6 +31,10 @@ type base struct {
 	CSRF  string
 	Path  string
 	Flash string
+	// LiveTopics, when set, makes the page subscribe to the live channel for
+	// these topics, replaying from LiveSince, the last event it was drawn from.
+	LiveTopics string
+	LiveSince  int64
 }
 
 // newToken returns 32 random bytes, base64url encoded.

@@ -1,1 +1,0 @@
-// Progressive enhancement for e-people; pages work without it.

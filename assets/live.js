@@ -1,0 +1,273 @@
+// Live updates for e-people. Every page works without this script; it only
+// adds what others post while the page is open, and posts votes and comments
+// without a page load. It inserts only the server's sanitized HTML and never
+// builds markup from data.
+(function () {
+  'use strict';
+
+  function meta(name) {
+    var m = document.querySelector('meta[name="' + name + '"]');
+    return m ? m.content : '';
+  }
+
+  var csrf = meta('csrf-token');
+  var userId = meta('user-id');
+  var topics = meta('live-topics');
+  var lastId = parseInt(meta('live-since'), 10) || 0;
+  var statusEl = document.getElementById('live-status');
+  var announcer = document.getElementById('live-announcer');
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || 'ko');
+  var socket = null;
+  var connected = false;
+  var backoff = 1000;
+  var stopped = false;
+
+  function setStatus(key) {
+    if (!statusEl) return;
+    statusEl.hidden = false;
+    statusEl.textContent = statusEl.dataset[key] || '';
+    statusEl.className = 'live-status live-' + key;
+  }
+
+  function announce(text) {
+    if (!announcer || !text) return;
+    announcer.textContent = '';
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function fromHTML(html) {
+    var t = document.createElement('template');
+    t.innerHTML = html;
+    return t.content.firstElementChild;
+  }
+
+  // prepare makes server HTML drawn for every viewer fit this one: tokens,
+  // and vote controls only for signed-in readers of others' comments.
+  function prepare(root) {
+    root.querySelectorAll('input[name="_csrf"]').forEach(function (i) {
+      if (!i.value) i.value = csrf;
+    });
+    var comments = root.matches && root.matches('.comment') ? [root] : [];
+    root.querySelectorAll('.comment').forEach(function (c) { comments.push(c); });
+    comments.forEach(function (li) {
+      var own = userId !== '' && li.dataset.author === userId;
+      var actions = li.querySelector(':scope > article .comment-actions');
+      if (!actions) return;
+      actions.querySelectorAll('.member-only').forEach(function (el) {
+        if (userId === '' || (own && el.matches('form.vote'))) el.remove();
+      });
+      actions.querySelectorAll('.guest-only').forEach(function (el) {
+        if (userId === '' || own) el.classList.remove('guest-only');
+        else el.remove();
+      });
+    });
+  }
+
+  function setText(sel, value) {
+    document.querySelectorAll(sel).forEach(function (el) { el.textContent = numbers.format(value); });
+  }
+
+  function bumpTally(stance, delta) {
+    document.querySelectorAll('[data-tally="' + stance + '"]').forEach(function (el) {
+      el.textContent = String(Math.max(0, (parseInt(el.textContent, 10) || 0) + delta));
+    });
+  }
+
+  function insertComment(m) {
+    var id = m.data.comment_id;
+    if (!m.html || document.getElementById('c' + id)) return;
+    var node = fromHTML(m.html);
+    if (!node) return;
+    prepare(node);
+    var parent = m.data.parent_id ? document.getElementById('c' + m.data.parent_id) : null;
+    var list;
+    if (parent) {
+      list = parent.querySelector(':scope > ol.replies');
+      if (!list) {
+        list = document.createElement('ol');
+        list.className = 'replies';
+        parent.appendChild(list);
+      }
+      list.appendChild(node);
+    } else {
+      list = document.querySelector('ol.comments');
+      if (!list) return;
+      if (list.dataset.order === 'newest') list.prepend(node); else list.appendChild(node);
+    }
+    node.classList.add('is-new');
+    var empty = document.querySelector('[data-live="no-comments"]');
+    if (empty) empty.hidden = true;
+    bumpTally(m.data.stance, 1);
+    announce(statusEl && statusEl.dataset.new);
+  }
+
+  function replaceComment(m) {
+    var old = document.getElementById('c' + m.data.comment_id);
+    if (!old || !m.html) return;
+    var node = fromHTML(m.html);
+    if (!node) return;
+    prepare(node);
+    var replies = old.querySelector(':scope > ol.replies');
+    if (replies) node.appendChild(replies);
+    old.replaceWith(node);
+  }
+
+  function setVotes(id, up, down) {
+    var li = document.getElementById('c' + id);
+    if (!li) return;
+    li.querySelectorAll(':scope > article [data-count="up"]').forEach(function (el) { el.textContent = up; });
+    li.querySelectorAll(':scope > article [data-count="down"]').forEach(function (el) { el.textContent = down; });
+  }
+
+  function readOnly() {
+    document.querySelectorAll('form.comment-form, form.vote, [data-reply]').forEach(function (el) { el.remove(); });
+    document.querySelectorAll('.guest-only').forEach(function (el) { el.classList.remove('guest-only'); });
+  }
+
+  function replaceInto(sel, html) {
+    document.querySelectorAll(sel).forEach(function (el) {
+      var t = document.createElement('template');
+      t.innerHTML = html;
+      el.replaceChildren(t.content);
+    });
+  }
+
+  function onMessage(m) {
+    if (m.type === 'reload') {
+      stopped = true;
+      setStatus('reload');
+      return;
+    }
+    if (m.id > lastId) lastId = m.id;
+    var d = m.data || {};
+    switch (m.type) {
+      case 'comment.created':
+        insertComment(m);
+        if (typeof d.comments === 'number') setText('[data-live="comments"]', d.comments);
+        break;
+      case 'comment.updated':
+        replaceComment(m);
+        break;
+      case 'comment.deleted':
+      case 'comment.hidden':
+        replaceComment(m);
+        if (d.stance) bumpTally(d.stance, -1);
+        if (typeof d.comments === 'number') setText('[data-live="comments"]', d.comments);
+        break;
+      case 'comment.voted':
+        setVotes(d.comment_id, d.up, d.down);
+        break;
+      case 'proposal.supported':
+        setText('[data-live="supports"]', d.supports);
+        document.querySelectorAll('progress[data-live="support-bar"]').forEach(function (bar) {
+          bar.value = Math.min(d.supports, bar.max);
+        });
+        break;
+      case 'proposal.status':
+        if (m.html) replaceInto('[data-live="status"]', m.html);
+        if (d.status !== 'open') readOnly();
+        break;
+      case 'debate.opened':
+      case 'debate.closed':
+        if (m.html) replaceInto('[data-live="debate-status"]', m.html);
+        if (m.type === 'debate.closed') readOnly();
+        break;
+      case 'debate.concluded':
+        if (m.html) replaceInto('[data-live="conclusion"]', m.html);
+        announce(statusEl && statusEl.dataset.new);
+        break;
+    }
+  }
+
+  function connect() {
+    if (stopped || !topics || !('WebSocket' in window)) return;
+    var scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    var url = scheme + '//' + location.host + '/live?topics=' + encodeURIComponent(topics) + '&since=' + lastId;
+    socket = new WebSocket(url);
+    socket.onopen = function () {
+      connected = true;
+      backoff = 1000;
+      setStatus('on');
+    };
+    socket.onmessage = function (e) {
+      try { onMessage(JSON.parse(e.data)); } catch (err) { /* a bad message must not stop the stream */ }
+    };
+    socket.onclose = function () {
+      connected = false;
+      if (stopped) return;
+      setStatus('off');
+      var wait = backoff + Math.floor(Math.random() * 500);
+      backoff = Math.min(backoff * 2, 30000);
+      window.setTimeout(connect, wait);
+    };
+  }
+
+  // Votes and comments go to the same routes as the plain forms, by script.
+  function showError(form, text) {
+    var box = form.querySelector('.form-status');
+    if (box) {
+      box.textContent = text;
+      box.hidden = false;
+    } else {
+      announce(text);
+    }
+  }
+
+  function afterVote(form, j) {
+    var li = form.closest('.comment');
+    if (!li) return;
+    setVotes(j.comment_id, j.up, j.down);
+    li.querySelectorAll(':scope > article form.vote').forEach(function (f) {
+      var btn = f.querySelector('button');
+      var up = btn.dataset.vote === 'up';
+      var mine = up ? j.value === 1 : j.value === -1;
+      btn.setAttribute('aria-pressed', mine ? 'true' : 'false');
+      f.querySelector('input[name="value"]').value = mine ? '0' : (up ? '1' : '-1');
+    });
+  }
+
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches('form[data-enhance]')) return;
+    var kind = form.dataset.enhance;
+    if (kind === 'comment' && !connected) return; // without the live channel, post the plain form
+    e.preventDefault();
+    var button = form.querySelector('button[type="submit"]');
+    if (button) button.disabled = true;
+    fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { 'X-CSRF-Token': csrf, 'Accept': 'application/json' },
+      credentials: 'same-origin'
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (j) { return { res: res, j: j }; });
+    }).then(function (r) {
+      if (button) button.disabled = false;
+      if (r.res.status === 401) {
+        location.href = '/login?next=' + encodeURIComponent(location.pathname);
+        return;
+      }
+      if (!r.res.ok) {
+        showError(form, (r.j.error && r.j.error.message) || (statusEl && statusEl.dataset.error) || '');
+        return;
+      }
+      if (kind === 'vote') {
+        afterVote(form, r.j);
+      } else if (kind === 'comment') {
+        form.reset();
+        var box = form.querySelector('.form-status');
+        if (box) box.hidden = true;
+        if (form.querySelector('input[name="parent"]')) {
+          form.remove();
+          history.replaceState(null, '', location.pathname + '#c' + r.j.comment_id);
+        }
+      }
+    }).catch(function () {
+      if (button) button.disabled = false;
+      form.submit();
+    });
+  });
+
+  prepare(document);
+  connect();
+})();

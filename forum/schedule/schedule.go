@@ -1,0 +1,87 @@
+// Package schedule runs the forum's time-based transitions: debates that
+// open and close on their own. Everything it does is idempotent and kept in
+// the database, so it survives restarts and catches up after downtime.
+package schedule
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Store is what the scheduler advances.
+type Store interface {
+	// AdvanceDebates applies every transition that is due by the store's clock.
+	AdvanceDebates(ctx context.Context) (opened, closed int, err error)
+	// NextDebateChange returns when the next transition is due, if any is scheduled.
+	NextDebateChange(ctx context.Context) (time.Time, bool, error)
+}
+
+// Scheduler wakes when the next transition is due, and at least every MaxSleep.
+type Scheduler struct {
+	st       Store
+	now      func() time.Time
+	log      *slog.Logger
+	poke     chan struct{}
+	MaxSleep time.Duration // longest sleep between checks; a minute by default
+}
+
+// New returns a scheduler for st; now is the clock (time.Now when nil).
+func New(st Store, now func() time.Time, log *slog.Logger) *Scheduler {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Scheduler{st: st, now: now, log: log, poke: make(chan struct{}, 1), MaxSleep: time.Minute}
+}
+
+// Poke makes a running scheduler look again at once, for example after a debate was created.
+func (s *Scheduler) Poke() {
+	select {
+	case s.poke <- struct{}{}:
+	default:
+	}
+}
+
+// RunOnce applies what is due and returns how long to sleep before the next check.
+func (s *Scheduler) RunOnce(ctx context.Context) (time.Duration, error) {
+	opened, closed, err := s.st.AdvanceDebates(ctx)
+	if err != nil {
+		return time.Second, err
+	}
+	if opened+closed > 0 {
+		s.log.Info("debates advanced", "opened", opened, "closed", closed)
+	}
+	next, ok, err := s.st.NextDebateChange(ctx)
+	if err != nil {
+		return time.Second, err
+	}
+	sleep := s.MaxSleep
+	if ok {
+		// Due times are whole seconds: wake just after, never before.
+		sleep = min(sleep, max(next.Sub(s.now())+10*time.Millisecond, 10*time.Millisecond))
+	}
+	return sleep, nil
+}
+
+// Run checks at start (catching up on anything missed while down) and then
+// whenever the next transition is due, until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) {
+	for {
+		sleep, err := s.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("scheduler", "err", err)
+		}
+		t := time.NewTimer(sleep)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.poke:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,347 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/live"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/websocket"
+)
+
+// Live channel timing and limits.
+const (
+	livePingEvery    = 30 * time.Second
+	liveReadWait     = 75 * time.Second // a client silent this long (no pong) is gone
+	liveWriteWait    = 10 * time.Second
+	liveMaxInbound   = 512 // bytes: clients only answer pings
+	liveMaxTopics    = 20
+	liveDefaultPerIP = 64
+)
+
+// sockets tracks open live connections, per IP and in all.
+type sockets struct {
+	mu      sync.Mutex
+	perIP   map[string]int
+	conns   map[*websocket.Conn]struct{}
+	closing bool
+}
+
+// eventSource lets the hub replay from the store.
+type eventSource struct{ st *store.Store }
+
+func (e eventSource) EventsAfter(ctx context.Context, f live.Filter, after int64, limit int) ([]forum.Event, error) {
+	return e.st.EventsAfter(ctx, f.Topics, f.Feed, after, limit)
+}
+
+func (e eventSource) MinEventID(ctx context.Context) (int64, error) { return e.st.MinEventID(ctx) }
+
+// sameOrigin accepts a handshake only from a page of this site: the Origin
+// must name the host the request was sent to, or the configured base URL.
+func (s *Server) sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || origin == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	if strings.EqualFold(u.Host, host) {
+		return true
+	}
+	base, err := url.Parse(s.cfg.BaseURL)
+	return err == nil && base.Host != "" && strings.EqualFold(u.Host, base.Host) && u.Scheme == base.Scheme
+}
+
+// liveFilter turns the requested topics into a filter, refusing topics the viewer may not read.
+func (s *Server) liveFilter(c *fiber.Ctx, topics string) (live.Filter, error) {
+	var f live.Filter
+	u := currentUser(c)
+	parts := strings.Split(topics, ",")
+	if topics == "" || len(parts) > liveMaxTopics {
+		return f, fiber.NewError(fiber.StatusBadRequest, "err.live_topics")
+	}
+	ctx := c.UserContext()
+	for _, t := range parts {
+		kind, arg, _ := strings.Cut(strings.TrimSpace(t), ":")
+		id, _ := strconv.ParseInt(arg, 10, 64)
+		switch {
+		case kind == "feed" && arg == "":
+			f.Feed = true
+			continue
+		case kind == "me" && arg == "":
+			if u == nil {
+				return f, fiber.NewError(fiber.StatusForbidden, "err.signin_required")
+			}
+			f.Topics = append(f.Topics, forum.UserTopic(u.ID))
+			continue
+		case kind == "proposal" && id > 0:
+			p, err := s.store.Proposal(ctx, id)
+			if err != nil {
+				return f, err
+			}
+			if !visible(p, u) {
+				return f, forum.ErrNotFound
+			}
+		case kind == "debate" && id > 0:
+			if _, err := s.store.Debate(ctx, id); err != nil {
+				return f, err
+			}
+		case kind == "ministry" && arg != "":
+			if _, err := s.store.MinistryBySlug(ctx, arg); err != nil {
+				return f, err
+			}
+		default:
+			return f, fiber.NewError(fiber.StatusBadRequest, "err.live_topics")
+		}
+		f.Topics = append(f.Topics, kind+":"+arg)
+	}
+	return f, nil
+}
+
+// handleLive upgrades GET /live?topics=…&since=… to a websocket that streams
+// the events of those topics. Everything is read from the Fiber context
+// first; then the fasthttp connection is hijacked and handed to gorilla.
+func (s *Server) handleLive(c *fiber.Ctx) error {
+	if !strings.Contains(strings.ToLower(c.Get(fiber.HeaderConnection)), "upgrade") || !strings.EqualFold(c.Get(fiber.HeaderUpgrade), "websocket") {
+		return fiber.NewError(fiber.StatusUpgradeRequired, "err.live_upgrade")
+	}
+	if !s.sameOrigin(c.Get(fiber.HeaderOrigin), c.Hostname()) {
+		return fiber.NewError(fiber.StatusForbidden, "err.live_origin")
+	}
+	f, err := s.liveFilter(c, c.Query("topics"))
+	if err != nil {
+		return err
+	}
+	since, err := strconv.ParseInt(c.Query("since", "0"), 10, 64)
+	if err != nil || since < 0 {
+		return fiber.NewError(fiber.StatusBadRequest, "err.live_since")
+	}
+	ip := c.IP()
+	if !s.live.acquire(ip, s.cfg.LivePerIP) {
+		return forum.ErrRateLimited
+	}
+	req := &http.Request{Method: http.MethodGet, Header: http.Header{}, Host: c.Hostname(), RequestURI: c.OriginalURL()}
+	req.URL, _ = url.ParseRequestURI(c.OriginalURL())
+	c.Request().Header.VisitAll(func(k, v []byte) { req.Header.Add(string(k), string(v)) })
+	lang := s.lang(c)
+	c.Context().HijackSetNoResponse(true)
+	c.Context().Hijack(func(conn net.Conn) {
+		defer s.live.release(ip)
+		s.serveSocket(conn, req, f, lang, since)
+	})
+	return nil
+}
+
+func (l *sockets) acquire(ip string, limit int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closing || l.perIP[ip] >= limit {
+		return false
+	}
+	l.perIP[ip]++
+	return true
+}
+
+func (l *sockets) release(ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.perIP[ip]--; l.perIP[ip] <= 0 {
+		delete(l.perIP, ip)
+	}
+}
+
+// track registers ws for shutdown; false when the server is already closing.
+func (l *sockets) track(ws *websocket.Conn, on bool) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if on {
+		if l.closing {
+			return false
+		}
+		l.conns[ws] = struct{}{}
+	} else {
+		delete(l.conns, ws)
+	}
+	return true
+}
+
+// hijacked is the http.ResponseWriter and http.Hijacker gorilla needs, over
+// the raw connection fasthttp handed over.
+type hijacked struct {
+	conn   net.Conn
+	header http.Header
+	status int
+}
+
+func (h *hijacked) Header() http.Header { return h.header }
+func (h *hijacked) WriteHeader(code int) {
+	if h.status != 0 {
+		return
+	}
+	h.status = code
+	fmt.Fprintf(h.conn, "HTTP/1.1 %d %s\r\n", code, http.StatusText(code))
+	h.header.Set("Connection", "close")
+	_ = h.header.Write(h.conn)
+	fmt.Fprint(h.conn, "\r\n")
+}
+func (h *hijacked) Write(b []byte) (int, error) {
+	h.WriteHeader(http.StatusOK)
+	return h.conn.Write(b)
+}
+func (h *hijacked) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return h.conn, bufio.NewReadWriter(bufio.NewReaderSize(h.conn, 16), bufio.NewWriterSize(h.conn, 16)), nil
+}
+
+func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, lang string, since int64) {
+	_ = conn.SetDeadline(time.Time{}) // fasthttp's deadlines no longer apply; ours follow
+	w := &hijacked{conn: conn, header: http.Header{}}
+	ws, err := s.upgrader.Upgrade(w, req, nil)
+	if err != nil {
+		conn.Close()
+		return
+	}
+	defer ws.Close()
+	if !s.live.track(ws, true) {
+		closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
+		return
+	}
+	defer s.live.track(ws, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	sub, err := s.hub.Subscribe(ctx, f, lang, since)
+	cancel()
+	switch {
+	case errors.Is(err, live.ErrReplayGap):
+		_ = ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
+		_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"reload"}`))
+		closeSocket(ws, websocket.CloseNormalClosure, "reload")
+		return
+	case err != nil:
+		closeSocket(ws, websocket.CloseTryAgainLater, "unavailable")
+		return
+	}
+	defer sub.Close()
+
+	gone := make(chan struct{})
+	go func() { // reader: answers pings, notices a closed or silent client
+		defer close(gone)
+		ws.SetReadLimit(liveMaxInbound)
+		_ = ws.SetReadDeadline(time.Now().Add(liveReadWait))
+		ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(liveReadWait)) })
+		for {
+			if _, _, err := ws.NextReader(); err != nil {
+				return
+			}
+		}
+	}()
+	ping := time.NewTicker(livePingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case msg, ok := <-sub.C():
+			if !ok {
+				if sub.Dropped() {
+					closeSocket(ws, websocket.CloseTryAgainLater, "too slow: reconnect with since")
+				} else {
+					closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
+				}
+				return
+			}
+			_ = ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
+			if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
+				return
+			}
+		case <-gone:
+			return
+		}
+	}
+}
+
+// closeSocket sends a close frame and ends reading: on a hijacked connection
+// Close alone does not wake a blocked reader.
+func closeSocket(ws *websocket.Conn, code int, reason string) {
+	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	_ = ws.SetReadDeadline(time.Now())
+}
+
+// closeLive closes every live socket with a close frame and stops the hub.
+func (s *Server) closeLive() {
+	s.live.mu.Lock()
+	s.live.closing = true
+	conns := make([]*websocket.Conn, 0, len(s.live.conns))
+	for ws := range s.live.conns {
+		conns = append(conns, ws)
+	}
+	s.live.mu.Unlock()
+	for _, ws := range conns {
+		closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
+	}
+	s.hub.Close()
+}
+
+// LiveStats reports open live sockets and subscribers dropped for being slow.
+func (s *Server) LiveStats() (sockets int, dropped int64) {
+	s.live.mu.Lock()
+	n := len(s.live.conns)
+	s.live.mu.Unlock()
+	_, dropped = s.hub.Stats()
+	return n, dropped
+}
+
+// renderEvent draws the partial a live event carries, in lang, with the same
+// templates as the pages; "" when the event needs none (counts travel in data).
+func (s *Server) renderEvent(ev forum.Event, lang string) string {
+	var d struct {
+		CommentID int64  `json:"comment_id"`
+		DebateID  int64  `json:"debate_id"`
+		Status    string `json:"status"`
+	}
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return ""
+	}
+	ctx := context.Background()
+	var name string
+	var data any
+	switch ev.Type {
+	case forum.EventCommentCreated, forum.EventCommentUpdated, forum.EventCommentDeleted:
+		cm, err := s.store.Comment(ctx, d.CommentID)
+		if err != nil {
+			s.log.Error("live: load comment", "id", d.CommentID, "err", err)
+			return ""
+		}
+		name = "comment"
+		data = map[string]any{"C": cm, "T": &thread{Subject: cm.Subject(), Path: cm.Subject().Path(), Open: true, Live: true}}
+	case forum.EventProposalStatus:
+		name, data = "status-badge", forum.ProposalStatus(d.Status)
+	case forum.EventDebateOpened, forum.EventDebateClosed:
+		name, data = "debate-status", forum.DebateStatus(d.Status)
+	case forum.EventDebateConcluded:
+		db, err := s.store.Debate(ctx, d.DebateID)
+		if err != nil {
+			s.log.Error("live: load debate", "id", d.DebateID, "err", err)
+			return ""
+		}
+		name, data = "debate-conclusion", db
+	default:
+		return ""
+	}
+	html, err := s.views.partial(lang, name, data)
+	if err != nil {
+		s.log.Error("live: render", "event", ev.ID, "err", err)
+		return ""
+	}
+	return string(html)
+}
