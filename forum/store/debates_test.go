@@ -140,4 +140,3 @@ func TestEvents_PublicAndReplay(t *testing.T) {
 		t.Errorf("min %d last %d", min, last)
 	}
 }
-

@@ -42,19 +42,19 @@ type Config struct {
 	AccessLog     io.Writer // request log; nil for none
 	Now           func() time.Time
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
-	LivePerIP int // live sockets one IP may hold; 64 when 0
+	LivePerIP     int // live sockets one IP may hold; 64 when 0
 	// Schedule, when set, is called after a change to the schedule (a new debate) so the scheduler looks again.
 	Schedule func()
 }
 
 // Server is the forum's HTTP face.
 type Server struct {
-	app   *fiber.App
-	store *store.Store
-	views *renderer
-	md    *moderation.Renderer
-	cfg   Config
-	log   *slog.Logger
+	app      *fiber.App
+	store    *store.Store
+	views    *renderer
+	md       *moderation.Renderer
+	cfg      Config
+	log      *slog.Logger
 	hub      *live.Hub
 	live     sockets
 	upgrader websocket.Upgrader
