@@ -15,11 +15,14 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/e-people/e-people/assets"
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/schedule"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/forum/web"
 	"github.com/e-people/e-people/views"
@@ -32,6 +35,7 @@ var schemaSQL string
 type config struct {
 	addr, db, baseURL, denylist string
 	demo                        bool
+	livePerIP                   int
 }
 
 func env(key, def string) string {
@@ -46,6 +50,8 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", env("EPEOPLE_ADDR", "127.0.0.1:8080"), "listen address (EPEOPLE_ADDR)")
 	fs.StringVar(&c.baseURL, "base-url", env("EPEOPLE_BASE_URL", ""), "public URL; http://ADDR when empty (EPEOPLE_BASE_URL)")
 	fs.StringVar(&c.denylist, "password-denylist", env("EPEOPLE_PASSWORD_DENYLIST", ""), "file of common passwords to refuse, one per line (EPEOPLE_PASSWORD_DENYLIST)")
+	perIP, _ := strconv.Atoi(env("EPEOPLE_LIVE_PER_IP", "64"))
+	fs.IntVar(&c.livePerIP, "live-per-ip", perIP, "live sockets one IP address may hold (EPEOPLE_LIVE_PER_IP)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
 }
 
@@ -115,11 +121,13 @@ func serve(cfg config, log *slog.Logger) error {
 		if err := firstStart(ctx, cfg, st); err != nil {
 			return err
 		}
+		sched := schedule.New(st, nil, log)
 		srv, err := web.New(st, web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Passwords: common,
-			Logger: log, SecureCookies: len(cfg.baseURL) > 8 && cfg.baseURL[:8] == "https://"})
+			Logger: log, SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), Schedule: sched.Poke, LivePerIP: cfg.livePerIP})
 		if err != nil {
 			return err
 		}
+		go sched.Run(ctx)
 		ln, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
 			return err
@@ -132,7 +140,7 @@ func serve(cfg config, log *slog.Logger) error {
 			return err
 		case <-ctx.Done():
 		}
-		log.Info("shutting down: finishing in-flight requests")
+		log.Info("shutting down: closing live sockets, finishing in-flight requests")
 		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		return srv.Shutdown(sctx)
