@@ -28,8 +28,8 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("Demo data: %d proposals, %d comments, %d supports. Sign in at %s/login as:\n",
-			res.Proposals, res.Comments, res.Supports, cfg.baseURL)
+		fmt.Printf("Demo data: %d proposals, %d debates, %d comments, %d supports. Sign in at %s/login as:\n",
+			res.Proposals, res.Debates, res.Comments, res.Supports, cfg.baseURL)
 		shown, citizens := map[forum.Role]bool{}, 0
 		for _, a := range res.Accounts {
 			if a.Role == forum.RoleCitizen {

@@ -31,6 +31,7 @@ type Account struct {
 type Result struct {
 	Accounts            []Account
 	BenchmarkProposalID int64 // the open debate carrying Options.BenchmarkComments comments
+	Debates             int   // policy debates scheduled by ministries
 	Proposals           int   // proposals created, in every state
 	Comments            int   // comments and replies posted, the benchmark's included
 	Supports            int   // supports given
@@ -114,7 +115,7 @@ func (s *seeder) run(ctx context.Context) error {
 	if s.threshold > len(citizenNames)-1 {
 		return fmt.Errorf("sponsor threshold %d needs more co-sponsors than the %d demo citizens", s.threshold, len(citizenNames))
 	}
-	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark}
+	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark, s.seedDebates}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -342,6 +343,11 @@ func (s *seeder) author(who int, p *forum.Proposal, ministry string, parent *for
 
 // comment posts one comment or reply and returns it.
 func (s *seeder) comment(ctx context.Context, proposalID int64, by *forum.User, parent *forum.Comment, stance forum.Stance, body string) (*forum.Comment, error) {
+	return s.commentOn(ctx, forum.ProposalSubject(proposalID), by, parent, stance, body)
+}
+
+// commentOn posts a comment under a proposal or in a debate.
+func (s *seeder) commentOn(ctx context.Context, subject forum.Subject, by *forum.User, parent *forum.Comment, stance forum.Stance, body string) (*forum.Comment, error) {
 	in := forum.CommentInput{Stance: stance, Body: body}
 	if parent != nil {
 		in.ParentID = parent.ID
@@ -349,7 +355,7 @@ func (s *seeder) comment(ctx context.Context, proposalID int64, by *forum.User, 
 	if err := in.Validate(); err != nil {
 		return nil, fmt.Errorf("check comment %q: %w", body, err)
 	}
-	c, err := s.st.CreateComment(ctx, store.NewComment{Subject: forum.ProposalSubject(proposalID), AuthorID: by.ID, Input: in, Body: s.md.Markdown(body)})
+	c, err := s.st.CreateComment(ctx, store.NewComment{Subject: subject, AuthorID: by.ID, Input: in, Body: s.md.Markdown(body)})
 	if err != nil {
 		return nil, err
 	}

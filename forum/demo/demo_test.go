@@ -172,6 +172,16 @@ func TestSeed(t *testing.T) {
 			withBest++
 		}
 	}
+	debates, err := st.Debates(ctx, store.DebateQuery{})
+	if err != nil {
+		t.Fatalf("Debates: %v", err)
+	}
+	if len(debates) != res.Debates || res.Debates < 2 {
+		t.Errorf("%d debates stored, Result says %d", len(debates), res.Debates)
+	}
+	for _, d := range debates {
+		commentSum += d.Comments
+	}
 	if len(all) != res.Proposals || supports != res.Supports || commentSum != res.Comments {
 		t.Errorf("stored %d proposals, %d supports, %d comments; Result says %d, %d, %d",
 			len(all), supports, commentSum, res.Proposals, res.Supports, res.Comments)

@@ -92,6 +92,9 @@ func (s *Store) checkBuild(ctx context.Context) error {
 	return nil
 }
 
+// Now is the store's clock: the time it stamps on rows and judges schedules by.
+func (s *Store) Now() time.Time { return s.now() }
+
 // SetNotify registers fn to receive the events of every write transaction,
 // in id order, after the transaction committed. It must not block for long.
 func (s *Store) SetNotify(fn func([]forum.Event)) { s.notify = fn }
