@@ -25,7 +25,7 @@
   function setStatus(key) {
     if (!statusEl) return;
     statusEl.hidden = false;
-    statusEl.textContent = statusEl.dataset[key] || '';
+    statusEl.textContent = statusEl.dataset['msg' + key.charAt(0).toUpperCase() + key.slice(1)] || '';
     statusEl.className = 'live-status live-' + key;
   }
 
@@ -98,7 +98,7 @@
     var empty = document.querySelector('[data-live="no-comments"]');
     if (empty) empty.hidden = true;
     bumpTally(m.data.stance, 1);
-    announce(statusEl && statusEl.dataset.new);
+    announce(statusEl && statusEl.dataset.msgNew);
   }
 
   function replaceComment(m) {
@@ -174,7 +174,7 @@
         break;
       case 'debate.concluded':
         if (m.html) replaceInto('[data-live="conclusion"]', m.html);
-        announce(statusEl && statusEl.dataset.new);
+        announce(statusEl && statusEl.dataset.msgNew);
         break;
     }
   }
@@ -248,7 +248,7 @@
         return;
       }
       if (!r.res.ok) {
-        showError(form, (r.j.error && r.j.error.message) || (statusEl && statusEl.dataset.error) || '');
+        showError(form, (r.j.error && r.j.error.message) || (statusEl && statusEl.dataset.msgError) || '');
         return;
       }
       if (kind === 'vote') {

@@ -78,7 +78,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if cfg.AuthPerMinute <= 0 {
 		cfg.AuthPerMinute = 10
 	}
-	views, err := newRenderer(cfg.Views)
+	views, err := newRenderer(cfg.Views, cfg.Assets)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *Server) routes() {
 	a.Use(helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}))
 	a.Use(compress.New())
 	a.Get("/healthz", s.handleHealth)
-	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 3600}))
+	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
 	a.Use(etag.New())
 	a.Use(s.requireUTF8, s.loadSession, s.checkCSRF)
 

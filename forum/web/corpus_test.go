@@ -82,7 +82,7 @@ func liveMarkup(page string) []string {
 						src = a.Val
 					}
 				}
-				if src != "/assets/live.js" || n.FirstChild != nil {
+				if !strings.HasPrefix(src, "/assets/live.js?v=") || n.FirstChild != nil {
 					found = append(found, "script element")
 				}
 			case "iframe", "object", "embed", "frame", "base", "meta":

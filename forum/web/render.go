@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -21,7 +23,11 @@ type renderer struct {
 	bufs     sync.Pool
 }
 
-func newRenderer(fsys fs.FS) (*renderer, error) {
+func newRenderer(fsys, assets fs.FS) (*renderer, error) {
+	versions, err := assetVersions(assets)
+	if err != nil {
+		return nil, err
+	}
 	cats, err := loadCatalogs(fsys)
 	if err != nil {
 		return nil, err
@@ -33,7 +39,7 @@ func newRenderer(fsys fs.FS) (*renderer, error) {
 	r := &renderer{pages: map[string]map[string]*template.Template{}, partials: map[string]*template.Template{}, catalogs: cats,
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	for _, lang := range Languages {
-		base, err := template.New("").Funcs(templateFuncs(lang, cats[lang])).ParseFS(fsys, "layout.html", "partials.html")
+		base, err := template.New("").Funcs(templateFuncs(lang, cats[lang], versions)).ParseFS(fsys, "layout.html", "partials.html")
 		if err != nil {
 			return nil, fmt.Errorf("parse layout: %w", err)
 		}
@@ -82,8 +88,37 @@ func (r *renderer) partial(lang, name string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func templateFuncs(lang string, cat catalog) template.FuncMap {
+// assetVersions fingerprints every static file, so that pages link to
+// /assets/NAME?v=HASH and browsers may cache assets for a year yet never
+// keep a stale one after an upgrade.
+func assetVersions(assets fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(assets, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(assets, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[p] = "/assets/" + p + "?v=" + hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fingerprint assets: %w", err)
+	}
+	return out, nil
+}
+
+func templateFuncs(lang string, cat catalog, assets map[string]string) template.FuncMap {
 	return template.FuncMap{
+		"asset": func(name string) (string, error) {
+			if u, ok := assets[name]; ok {
+				return u, nil
+			}
+			return "", fmt.Errorf("no asset %q", name)
+		},
 		"t":        cat.T,
 		"langName": func(code string) string { return langNames[code] },
 		"htmlLang": func() string { return htmlLang[lang] },
