@@ -136,4 +136,3 @@ func TestDebates_RolesAndLifecycle(t *testing.T) {
 		t.Error(err)
 	}
 }
-
