@@ -120,8 +120,9 @@
   }
 
   function readOnly() {
-    document.querySelectorAll('form.comment-form, form.vote, [data-reply]').forEach(function (el) { el.remove(); });
+    document.querySelectorAll('form.comment-form, form.vote, [data-reply], [data-live="open-only"]').forEach(function (el) { el.remove(); });
     document.querySelectorAll('.guest-only').forEach(function (el) { el.classList.remove('guest-only'); });
+    document.querySelectorAll('[data-live="closed-note"]').forEach(function (el) { el.hidden = false; });
   }
 
   function replaceInto(sel, html) {

@@ -86,7 +86,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		cfg.LivePerIP = liveDefaultPerIP
 	}
 	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword,
-		live: sockets{perIP: map[string]int{}, conns: map[*websocket.Conn]struct{}{}}}
+		live: sockets{perIP: map[string]int{}, stop: make(chan struct{})}}
 	s.hub = live.New(eventSource{st}, s.renderEvent, live.Options{Now: cfg.Now})
 	st.SetNotify(s.hub.Publish)
 	s.upgrader = websocket.Upgrader{
@@ -121,7 +121,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown closes every live socket with a close frame, stops accepting
 // connections and waits for in-flight requests until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.closeLive()
+	s.closeLive(ctx)
 	return s.app.ShutdownWithContext(ctx)
 }
 

@@ -63,6 +63,7 @@ func TestCatalogs_Complete(t *testing.T) {
 			}
 		}
 	}
+	used["comment.closed.proposal"], used["comment.closed.debate"] = true, true
 	for _, st := range []string{"draft", "gathering", "open"} {
 		used["flash.proposal_created."+st] = true
 	}

@@ -35,8 +35,9 @@ const (
 type sockets struct {
 	mu      sync.Mutex
 	perIP   map[string]int
-	conns   map[*websocket.Conn]struct{}
 	closing bool
+	stop    chan struct{}  // closed at shutdown: every socket then says goodbye itself
+	wg      sync.WaitGroup // open sockets, so shutdown can wait for their close frames
 }
 
 // eventSource lets the hub replay from the store.
@@ -160,18 +161,14 @@ func (l *sockets) release(ip string) {
 	}
 }
 
-// track registers ws for shutdown; false when the server is already closing.
-func (l *sockets) track(ws *websocket.Conn, on bool) bool {
+// track counts a socket in, or false when the server is already closing.
+func (l *sockets) track() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if on {
-		if l.closing {
-			return false
-		}
-		l.conns[ws] = struct{}{}
-	} else {
-		delete(l.conns, ws)
+	if l.closing {
+		return false
 	}
+	l.wg.Add(1)
 	return true
 }
 
@@ -210,12 +207,13 @@ func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, la
 		conn.Close()
 		return
 	}
-	defer ws.Close()
-	if !s.live.track(ws, true) {
+	// Only this goroutine writes to ws, and it returns only after the reader
+	// has stopped: once it returns, fasthttp closes and recycles the connection.
+	if !s.live.track() {
 		closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
 		return
 	}
-	defer s.live.track(ws, false)
+	defer s.live.wg.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	sub, err := s.hub.Subscribe(ctx, f, lang, since)
 	cancel()
@@ -232,6 +230,10 @@ func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, la
 	defer sub.Close()
 
 	gone := make(chan struct{})
+	defer func() {
+		_ = ws.SetReadDeadline(time.Now())
+		<-gone
+	}()
 	go func() { // reader: answers pings, notices a closed or silent client
 		defer close(gone)
 		ws.SetReadLimit(liveMaxInbound)
@@ -266,6 +268,9 @@ func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, la
 			}
 		case <-gone:
 			return
+		case <-s.live.stop:
+			closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
+			return
 		}
 	}
 }
@@ -277,29 +282,26 @@ func closeSocket(ws *websocket.Conn, code int, reason string) {
 	_ = ws.SetReadDeadline(time.Now())
 }
 
-// closeLive closes every live socket with a close frame and stops the hub.
-func (s *Server) closeLive() {
+// closeLive has every live socket send a close frame, waits for them until
+// ctx ends, and stops the hub.
+func (s *Server) closeLive(ctx context.Context) {
 	s.live.mu.Lock()
-	s.live.closing = true
-	conns := make([]*websocket.Conn, 0, len(s.live.conns))
-	for ws := range s.live.conns {
-		conns = append(conns, ws)
+	if !s.live.closing {
+		s.live.closing = true
+		close(s.live.stop)
 	}
 	s.live.mu.Unlock()
-	for _, ws := range conns {
-		closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
+	done := make(chan struct{})
+	go func() { s.live.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
 	}
 	s.hub.Close()
 }
 
-// LiveStats reports open live sockets and subscribers dropped for being slow.
-func (s *Server) LiveStats() (sockets int, dropped int64) {
-	s.live.mu.Lock()
-	n := len(s.live.conns)
-	s.live.mu.Unlock()
-	_, dropped = s.hub.Stats()
-	return n, dropped
-}
+// LiveStats reports live subscribers and how many were dropped for being slow.
+func (s *Server) LiveStats() (subscribers int, dropped int64) { return s.hub.Stats() }
 
 // renderEvent draws the partial a live event carries, in lang, with the same
 // templates as the pages; "" when the event needs none (counts travel in data).

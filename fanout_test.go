@@ -1,0 +1,482 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Fan-out measurement parameters.
+const (
+	fanoutEvents       = 20               // support/unsupport events published per run
+	fanoutDialParallel = 50               // concurrent websocket handshakes
+	fanoutConnectLimit = 90 * time.Second // all sockets must be open within this
+	fanoutEventWait    = 5 * time.Second  // longest wait for one event to reach every client
+)
+
+// TestFanout measures the live channel against the real binary: server memory
+// per idle socket and the delay from a POST to every subscriber having the
+// event. It runs only when EPEOPLE_FANOUT lists socket counts.
+func TestFanout(t *testing.T) {
+	spec := os.Getenv("EPEOPLE_FANOUT")
+	if spec == "" {
+		t.Skip("live fan-out measurement; run with EPEOPLE_FANOUT=1000,10000 go test -tags sqlite_fts5 -run TestFanout -count=1 -v -timeout 15m .")
+	}
+	var counts []int
+	for _, f := range strings.Split(spec, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			t.Fatalf("EPEOPLE_FANOUT: bad socket count %q", f)
+		}
+		counts = append(counts, n)
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if need := uint64(slices.Max(counts)) + 200; lim.Cur < need {
+		t.Fatalf("RLIMIT_NOFILE is %d; %d sockets need about %d descriptors in each process", lim.Cur, slices.Max(counts), need)
+	}
+	bin := buildBinary(t)
+	for _, n := range counts {
+		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) { fanoutRun(t, bin, n) })
+	}
+}
+
+// fanoutServer is one child epeople process.
+type fanoutServer struct {
+	cmd    *exec.Cmd
+	base   string
+	stderr string // file the child logs to
+	done   chan error
+}
+
+func startFanoutServer(t *testing.T, bin string) *fanoutServer {
+	t.Helper()
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	s := &fanoutServer{base: "http://" + addr, stderr: filepath.Join(dir, "stderr.log"), done: make(chan error, 1)}
+	errf, err := os.Create(s.stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cmd = exec.Command(bin, "serve", "-demo", "-db", filepath.Join(dir, "e.db"), "-addr", addr, "-live-per-ip", "20000")
+	s.cmd.Stderr = errf
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	errf.Close()
+	go func() { s.done <- s.cmd.Wait() }()
+	ready := make(chan bool, 1)
+	go func() {
+		lines := bufio.NewScanner(stdout)
+		ok := false
+		for lines.Scan() {
+			if strings.Contains(lines.Text(), "serving at") {
+				ok = true
+				break
+			}
+		}
+		ready <- ok
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			t.Fatalf("server exited before serving: %s", s.logTail())
+		}
+	case <-time.After(60 * time.Second):
+		_ = s.cmd.Process.Kill()
+		t.Fatal("server did not print \"serving at\" within 60s")
+	}
+	return s
+}
+
+func (s *fanoutServer) logTail() string {
+	b, _ := os.ReadFile(s.stderr)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// stop sends SIGTERM and waits for the child to exit.
+func (s *fanoutServer) stop(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Errorf("SIGTERM: %v", err)
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("server exit after SIGTERM: %v\n%s", err, s.logTail())
+		}
+	case <-time.After(40 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		t.Errorf("server did not stop within 40s of SIGTERM")
+	}
+}
+
+// rssKiB reads VmRSS of pid from /proc.
+func rssKiB(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^VmRSS:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
+}
+
+// fanoutSession is a signed-in citizen's HTTP client.
+type fanoutSession struct {
+	base string
+	c    *http.Client
+	csrf string
+}
+
+var (
+	csrfInputRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	csrfMetaRe  = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
+	proposalRe  = regexp.MustCompile(`href="/proposals/(\d+)"`)
+)
+
+func (s *fanoutSession) get(t *testing.T, path string) string {
+	t.Helper()
+	res, err := s.c.Get(s.base + path)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", path, res.Status)
+	}
+	return string(b)
+}
+
+func signIn(t *testing.T, base string) *fanoutSession {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	s := &fanoutSession{base: base, c: &http.Client{Jar: jar, Timeout: 15 * time.Second}}
+	m := csrfInputRe.FindStringSubmatch(s.get(t, "/login"))
+	if m == nil {
+		t.Fatal("no _csrf field on /login")
+	}
+	form := url.Values{"email": {"citizen1@e-people.example"}, "password": {"demo-citizen-2026!"}, "_csrf": {html.UnescapeString(m[1])}}
+	res, err := s.c.PostForm(base+"/login", form) // follows the 303 with the new session cookie
+	if err != nil {
+		t.Fatalf("POST /login: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path == "/login" {
+		t.Fatalf("sign-in as citizen1 failed: %s at %s", res.Status, res.Request.URL)
+	}
+	return s
+}
+
+// post sends a state-changing request with the session's token and returns
+// the proposal's support count from the JSON answer.
+func (s *fanoutSession) post(path string) (int, error) {
+	req, _ := http.NewRequest(http.MethodPost, s.base+path, nil)
+	req.Header.Set("X-CSRF-Token", s.csrf)
+	req.Header.Set("Accept", "application/json")
+	res, err := s.c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("POST %s: %s %s", path, res.Status, bytes.TrimSpace(b))
+	}
+	var r struct {
+		Supports int `json:"supports"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return 0, fmt.Errorf("POST %s: %v in %q", path, err, b)
+	}
+	return r.Supports, nil
+}
+
+// fanoutClient is one subscriber; got[k] is when it received the k-th
+// proposal.supported event, in nanoseconds since the run's epoch.
+type fanoutClient struct {
+	ws     *websocket.Conn
+	got    [fanoutEvents]int64
+	ids    [fanoutEvents]int64
+	n      int
+	badID  bool  // an id out of order or different from the other clients'
+	readEr error // why the reader stopped before we closed it
+}
+
+func fanoutRun(t *testing.T, bin string, n int) {
+	srv := startFanoutServer(t, bin)
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = srv.cmd.Process.Kill()
+			<-srv.done
+		}
+	}()
+	pid := srv.cmd.Process.Pid
+
+	sess := signIn(t, srv.base)
+	list := sess.get(t, "/proposals")
+	if m := csrfMetaRe.FindStringSubmatch(list); m != nil {
+		sess.csrf = html.UnescapeString(m[1])
+	} else if m := csrfInputRe.FindStringSubmatch(list); m != nil {
+		sess.csrf = html.UnescapeString(m[1])
+	} else {
+		t.Fatal("no csrf token on /proposals after sign-in")
+	}
+	// The first listed proposal that takes supports; unsupporting it first
+	// makes every timed request a change, hence an event.
+	var pid0 int64
+	var lastErr error
+	for _, m := range proposalRe.FindAllStringSubmatch(list, -1) {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		if _, err := sess.post(fmt.Sprintf("/proposals/%d/unsupport", id)); err != nil {
+			lastErr = err
+			continue
+		}
+		pid0 = id
+		break
+	}
+	if pid0 == 0 {
+		t.Fatalf("no open proposal on /proposals: %v", lastErr)
+	}
+
+	runtime.GC()
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	rss0 := rssKiB(t, pid)
+
+	epoch := time.Now()
+	clients := make([]*fanoutClient, n)
+	var received [fanoutEvents]atomic.Int64
+	var eventID [fanoutEvents]atomic.Int64
+	var closing atomic.Bool
+	var disconnected atomic.Int64
+	var readers sync.WaitGroup
+
+	dialer := websocket.Dialer{ReadBufferSize: 256, WriteBufferSize: 256, HandshakeTimeout: 10 * time.Second}
+	hdr := http.Header{"Origin": {srv.base}}
+	wsURL := fmt.Sprintf("ws%s/live?topics=proposal:%d&since=0", strings.TrimPrefix(srv.base, "http"), pid0)
+
+	read := func(c *fanoutClient) {
+		defer readers.Done()
+		var msg struct {
+			ID   int64  `json:"id"`
+			Type string `json:"type"`
+		}
+		for {
+			_, b, err := c.ws.ReadMessage()
+			at := time.Since(epoch).Nanoseconds()
+			if err != nil {
+				if !closing.Load() {
+					c.readEr = err
+					disconnected.Add(1)
+				}
+				return
+			}
+			msg.Type = ""
+			if json.Unmarshal(b, &msg) != nil || msg.Type != "proposal.supported" {
+				continue
+			}
+			k := c.n
+			if k >= fanoutEvents || (k > 0 && msg.ID <= c.ids[k-1]) {
+				c.badID = true
+				continue
+			}
+			if !eventID[k].CompareAndSwap(0, msg.ID) && eventID[k].Load() != msg.ID {
+				c.badID = true
+			}
+			c.got[k], c.ids[k] = at, msg.ID
+			c.n++
+			received[k].Add(1)
+		}
+	}
+	closeAll := func() {
+		closing.Store(true)
+		for _, c := range clients {
+			if c != nil {
+				_ = c.ws.Close()
+			}
+		}
+		readers.Wait()
+	}
+	defer func() {
+		if !closing.Load() {
+			closeAll()
+		}
+	}()
+
+	start := time.Now()
+	deadline := start.Add(fanoutConnectLimit)
+	var next atomic.Int64
+	var dialErr atomic.Value
+	var dialers sync.WaitGroup
+	for range fanoutDialParallel {
+		dialers.Add(1)
+		go func() {
+			defer dialers.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || dialErr.Load() != nil {
+					return
+				}
+				if time.Now().After(deadline) {
+					dialErr.CompareAndSwap(nil, fmt.Errorf("only %d of %d sockets open after %s", i, n, fanoutConnectLimit))
+					return
+				}
+				ws, res, err := dialer.Dial(wsURL, hdr)
+				if err != nil {
+					if res != nil {
+						err = fmt.Errorf("%w (HTTP %s)", err, res.Status)
+					}
+					dialErr.CompareAndSwap(nil, fmt.Errorf("socket %d: %w", i, err))
+					return
+				}
+				c := &fanoutClient{ws: ws}
+				clients[i] = c
+				readers.Add(1)
+				go read(c)
+			}
+		}()
+	}
+	dialers.Wait()
+	connect := time.Since(start)
+	if err, _ := dialErr.Load().(error); err != nil {
+		t.Fatalf("connecting %d sockets: %v\nserver log tail:\n%s", n, err, srv.logTail())
+	}
+	time.Sleep(2 * time.Second) // let both sides settle idle
+	rss1 := rssKiB(t, pid)
+	runtime.GC()
+	var ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms1)
+	if d := disconnected.Load(); d > 0 {
+		t.Fatalf("%d of %d sockets closed while idle", d, n)
+	}
+
+	// Publish: support, unsupport, … each once every client has the last
+	// event (or fanoutEventWait passed).
+	var sent [fanoutEvents]int64
+	var postRTT []time.Duration
+	supports := -1
+	for k := range fanoutEvents {
+		path := fmt.Sprintf("/proposals/%d/support", pid0)
+		if k%2 == 1 {
+			path = fmt.Sprintf("/proposals/%d/unsupport", pid0)
+		}
+		sent[k] = time.Since(epoch).Nanoseconds()
+		cnt, err := sess.post(path)
+		postRTT = append(postRTT, time.Duration(time.Since(epoch).Nanoseconds()-sent[k]))
+		if err != nil {
+			t.Fatalf("event %d: %v", k, err)
+		}
+		if cnt == supports {
+			t.Fatalf("event %d: %s left the support count at %d: no event", k, path, cnt)
+		}
+		supports = cnt
+		until := time.Now().Add(fanoutEventWait)
+		for received[k].Load() < int64(n) && time.Now().Before(until) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // stragglers of the last event
+	disc := disconnected.Load()
+	closeAll()
+
+	var delays []float64 // ms, every (event, client) pair received
+	lastByEvent := make([]float64, 0, fanoutEvents)
+	missed, mismatched := 0, 0
+	var firstErr error
+	for k := range fanoutEvents {
+		last := 0.0
+		for _, c := range clients {
+			if k < c.n {
+				d := float64(c.got[k]-sent[k]) / 1e6
+				delays = append(delays, d)
+				last = max(last, d)
+			}
+		}
+		lastByEvent = append(lastByEvent, last)
+	}
+	for _, c := range clients {
+		if c.n < fanoutEvents || c.badID || c.readEr != nil {
+			missed++
+		}
+		if c.badID {
+			mismatched++
+		}
+		if c.readEr != nil && firstErr == nil {
+			firstErr = c.readEr
+		}
+	}
+	slices.Sort(delays)
+	slices.Sort(lastByEvent)
+	slices.Sort(postRTT)
+	pct := func(p float64) float64 {
+		if len(delays) == 0 {
+			return 0
+		}
+		return delays[min(len(delays)-1, int(p*float64(len(delays))))]
+	}
+	rssPer := float64(rss1-rss0) / float64(n)
+	heapPer := float64(int64(ms1.HeapInuse+ms1.StackInuse)-int64(ms0.HeapInuse+ms0.StackInuse)) / 1024 / float64(n)
+
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	t.Logf("server holds %d descriptors when sent SIGTERM, right after the clients closed", len(fds))
+	stopped = true
+	srv.stop(t)
+	errLines := 0
+	if b, err := os.ReadFile(srv.stderr); err == nil {
+		errLines = bytes.Count(b, []byte("level=ERROR"))
+	}
+
+	t.Logf("server RSS %d KiB before, %d KiB with %d idle sockets; test process heap+stacks %.1f KiB per client; "+
+		"POST round trip median %s; %d client(s) with wrong event ids, %d disconnected (first: %v); server log ERROR lines: %d",
+		rss0, rss1, n, heapPer, postRTT[len(postRTT)/2].Round(10*time.Microsecond), mismatched, disc, firstErr, errLines)
+	t.Logf("fanout N=%d: connect %.1fs, rss/idle socket %.1f KiB, event p50 %.1f ms p99 %.1f ms max %.1f ms, last-client median %.1f ms, missed %d",
+		n, connect.Seconds(), rssPer, pct(0.50), pct(0.99), pct(1), lastByEvent[len(lastByEvent)/2], missed)
+	if missed != 0 {
+		t.Errorf("%d of %d clients missed an event or were disconnected\nserver log tail:\n%s", missed, n, srv.logTail())
+	}
+}
