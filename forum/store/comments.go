@@ -157,15 +157,24 @@ func (s *Store) UserComments(ctx context.Context, userID int64, limit int) ([]Us
 	return out, rows.Err()
 }
 
+// authorsComment reads comment id inside t, refusing anyone but its author.
+func authorsComment(ctx context.Context, t *tx, id, authorID int64) (*forum.Comment, error) {
+	c, err := scanComment(t.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
+	if err != nil {
+		return nil, err
+	}
+	if c.AuthorID != authorID {
+		return nil, forum.ErrForbidden
+	}
+	return c, nil
+}
+
 // EditComment replaces the body of the author's comment while the rules allow editing.
 func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string, body moderation.Sanitized, rules forum.Rules) (*forum.Comment, error) {
 	err := s.write(ctx, func(t *tx) error {
-		c, err := scanComment(t.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
+		c, err := authorsComment(ctx, t, id, authorID)
 		if err != nil {
 			return err
-		}
-		if c.AuthorID != authorID {
-			return forum.ErrForbidden
 		}
 		open, err := subjectOpen(ctx, t, c.Subject())
 		if err != nil {
@@ -191,12 +200,9 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 // DeleteComment blanks the author's comment, leaving a placeholder so its replies keep their place.
 func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.Comment, error) {
 	err := s.write(ctx, func(t *tx) error {
-		c, err := scanComment(t.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
+		c, err := authorsComment(ctx, t, id, authorID)
 		if err != nil {
 			return err
-		}
-		if c.AuthorID != authorID {
-			return forum.ErrForbidden
 		}
 		if c.Status != forum.CommentVisible {
 			return forum.ErrInvalidState

@@ -123,6 +123,12 @@ func (c *client) do(method, path string, form url.Values, hdr ...string) resp {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
+	return c.send(req)
+}
+
+// send sends req with the client's cookies and keeps the cookies it gets back.
+func (c *client) send(req *http.Request) resp {
+	c.e.t.Helper()
 	c.mu.Lock()
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
@@ -130,7 +136,7 @@ func (c *client) do(method, path string, form url.Values, hdr ...string) resp {
 	c.mu.Unlock()
 	res, err := c.e.srv.App().Test(req, -1)
 	if err != nil {
-		c.e.t.Fatalf("%s %s: %v", method, path, err)
+		c.e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
@@ -254,16 +260,5 @@ func (c *client) doRaw(method, path, body string) resp {
 	c.e.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	c.mu.Lock()
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	c.mu.Unlock()
-	res, err := c.e.srv.App().Test(req, -1)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return resp{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+	return c.send(req)
 }
