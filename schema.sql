@@ -33,6 +33,8 @@ CREATE TABLE users (
     email         TEXT NOT NULL UNIQUE,
     password_hash TEXT NOT NULL,
     status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'banned')),
+    suspended_until INTEGER, -- end of a suspension; NULL for a ban or none
+    held          INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)), -- new account under review: its posts wait for a moderator
     created_at    INTEGER NOT NULL,
     CHECK ((role = 'official') = (ministry_id IS NOT NULL))
 );
@@ -64,7 +66,10 @@ CREATE TABLE proposals (
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL,
     published_at   INTEGER,
-    closed_at      INTEGER
+    closed_at      INTEGER,
+    mod_state      TEXT NOT NULL DEFAULT 'visible' CHECK (mod_state IN ('visible', 'held', 'hidden')),
+    mod_reason     TEXT NOT NULL DEFAULT '',
+    locked         INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
 );
 CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
 CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
@@ -111,6 +116,7 @@ CREATE TABLE debates (
     conclusion_html TEXT NOT NULL DEFAULT '',
     concluded_at    INTEGER,
     comment_count   INTEGER NOT NULL DEFAULT 0,
+    locked          INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
     created_at      INTEGER NOT NULL
 );
 CREATE INDEX debates_schedule ON debates (status, opens_at, closes_at);
@@ -130,6 +136,8 @@ CREATE TABLE comments (
     up_count    INTEGER NOT NULL DEFAULT 0,
     down_count  INTEGER NOT NULL DEFAULT 0,
     status      TEXT NOT NULL DEFAULT 'visible' CHECK (status IN ('visible', 'deleted')),
+    mod_state   TEXT NOT NULL DEFAULT 'visible' CHECK (mod_state IN ('visible', 'held', 'hidden')),
+    mod_reason  TEXT NOT NULL DEFAULT '',
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
     CHECK ((proposal_id IS NULL) <> (debate_id IS NULL))
@@ -146,6 +154,77 @@ CREATE TABLE comment_votes (
     PRIMARY KEY (comment_id, user_id)
 );
 CREATE INDEX comment_votes_user ON comment_votes (user_id);
+
+-- Moderation. Reports are private (reporter and text never leave the staff
+-- pages); actions are the public audit log, written in the same transaction
+-- as the change they record.
+CREATE TABLE reports (
+    id          INTEGER PRIMARY KEY,
+    item_kind   TEXT NOT NULL CHECK (item_kind IN ('proposal', 'comment', 'user')),
+    item_id     INTEGER NOT NULL,
+    reporter_id INTEGER NOT NULL REFERENCES users (id),
+    reason      TEXT NOT NULL,
+    text        TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    UNIQUE (item_kind, item_id, reporter_id)
+);
+CREATE INDEX reports_reporter ON reports (reporter_id, created_at);
+
+CREATE TABLE review_items (
+    id              INTEGER PRIMARY KEY,
+    item_kind       TEXT NOT NULL CHECK (item_kind IN ('proposal', 'comment', 'user')),
+    item_id         INTEGER NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'rejected', 'ignored')),
+    rules           TEXT NOT NULL DEFAULT '', -- content rules tripped, comma-separated
+    claimed_by      INTEGER REFERENCES users (id),
+    claimed_at      INTEGER,
+    resolved_by     INTEGER REFERENCES users (id),
+    resolved_at     INTEGER,
+    created_at      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX review_items_open ON review_items (item_kind, item_id) WHERE state = 'pending';
+CREATE INDEX review_items_state ON review_items (state, created_at);
+
+CREATE TABLE moderation_actions (
+    id          INTEGER PRIMARY KEY,
+    actor_id    INTEGER REFERENCES users (id), -- NULL for the system (automatic holds)
+    actor_role  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    item_kind   TEXT NOT NULL,
+    item_id     INTEGER NOT NULL,
+    reason_code TEXT NOT NULL DEFAULT '',
+    before_state TEXT NOT NULL DEFAULT '',
+    after_state  TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX moderation_actions_item ON moderation_actions (item_kind, item_id, id);
+CREATE INDEX moderation_actions_time ON moderation_actions (created_at);
+
+CREATE TABLE appeals (
+    id          INTEGER PRIMARY KEY,
+    item_kind   TEXT NOT NULL CHECK (item_kind IN ('proposal', 'comment')),
+    item_id     INTEGER NOT NULL,
+    author_id   INTEGER NOT NULL REFERENCES users (id),
+    text        TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'granted', 'denied')),
+    hidden_by   INTEGER REFERENCES users (id), -- who hid the item: may not decide the appeal
+    decided_by  INTEGER REFERENCES users (id),
+    decision_reason TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    decided_at  INTEGER,
+    UNIQUE (item_kind, item_id)
+);
+
+CREATE TABLE notifications (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    read_at    INTEGER
+);
+CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
 
 -- Every state change appends here in its own transaction; the live channel streams it.
 CREATE TABLE events (

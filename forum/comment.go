@@ -75,6 +75,8 @@ type Comment struct {
 	Up         int
 	Down       int
 	Status     CommentStatus
+	ModState   ModState
+	ModReason  string // public reason code when hidden
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Replies    []*Comment // filled when a thread is assembled
@@ -95,7 +97,12 @@ func (c *Comment) Score() int { return c.Up - c.Down }
 func (c *Comment) Edited() bool { return c.UpdatedAt.After(c.CreatedAt) }
 
 // CanReply reports whether a reply may be posted under c.
-func (c *Comment) CanReply() bool { return c.Depth < MaxCommentDepth && c.Status == CommentVisible }
+func (c *Comment) CanReply() bool {
+	return c.Depth < MaxCommentDepth && c.Status == CommentVisible && c.ModState.Visible()
+}
+
+// Shown reports whether the comment's text is shown to everyone.
+func (c *Comment) Shown() bool { return c.Status == CommentVisible && c.ModState.Visible() }
 
 // CommentInput is what a commenter writes.
 type CommentInput struct {
@@ -146,7 +153,7 @@ func Thread(flat []*Comment) []*Comment {
 // arguing for and against, or nil where there is none. Ties go to the earlier.
 func BestArguments(flat []*Comment) (bestFor, bestAgainst *Comment) {
 	better := func(c, best *Comment) bool {
-		return c.Status == CommentVisible && c.Score() > 0 &&
+		return c.Shown() && c.Score() > 0 &&
 			(best == nil || c.Score() > best.Score() || (c.Score() == best.Score() && c.ID < best.ID))
 	}
 	for _, c := range flat {

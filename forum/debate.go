@@ -35,6 +35,7 @@ type Debate struct {
 	Conclusion    moderation.Sanitized
 	ConcludedAt   time.Time // zero until the host publishes a conclusion
 	Comments      int
+	Locked        bool // takes no new arguments or votes
 	CreatedAt     time.Time
 }
 

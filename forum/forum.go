@@ -49,7 +49,22 @@ type User struct {
 	Name       string
 	Email      string
 	Status     UserStatus
-	CreatedAt  time.Time
+	// SuspendedUntil ends a suspension; zero for a ban or none.
+	SuspendedUntil time.Time
+	// Held marks a new account under review: its posts wait for a moderator.
+	Held      bool
+	CreatedAt time.Time
+}
+
+// CanPost reports whether u may write at now: active, or suspended until a time that has passed.
+func (u *User) CanPost(now time.Time) bool {
+	switch u.Status {
+	case UserActive:
+		return true
+	case UserSuspended:
+		return !u.SuspendedUntil.IsZero() && !now.Before(u.SuspendedUntil)
+	}
+	return false
 }
 
 // Ministry is a central government body that receives and answers proposals.

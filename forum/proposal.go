@@ -80,6 +80,9 @@ type Proposal struct {
 	UpdatedAt    time.Time
 	PublishedAt  time.Time // zero until open
 	ClosedAt     time.Time // zero until closed or withdrawn
+	ModState     ModState
+	ModReason    string // public reason code when hidden
+	Locked       bool   // takes no new comments or votes
 }
 
 // Rules are the tunable numbers of the proposal lifecycle.

@@ -9,7 +9,7 @@ import (
 )
 
 const commentCols = `c.id, COALESCE(c.proposal_id, 0), COALESCE(c.debate_id, 0), COALESCE(c.parent_id, 0), c.depth, c.author_id, u.name, u.role,
-	c.stance, c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.created_at, c.updated_at`
+	c.stance, c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.mod_state, c.mod_reason, c.created_at, c.updated_at`
 
 const commentFrom = ` FROM comments c JOIN users u ON u.id = c.author_id `
 
@@ -18,7 +18,7 @@ func scanComment(row interface{ Scan(...any) error }) (*forum.Comment, error) {
 	var body string
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.ProposalID, &c.DebateID, &c.ParentID, &c.Depth, &c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Stance,
-		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &created, &updated); err != nil {
+		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &c.ModState, &c.ModReason, &created, &updated); err != nil {
 		return nil, err
 	}
 	c.Body = moderation.TrustedFromStore(body)
@@ -38,10 +38,11 @@ func subjectSQL(s forum.Subject) (column, table string) {
 func subjectOpen(ctx context.Context, t *tx, s forum.Subject) (bool, error) {
 	_, table := subjectSQL(s)
 	var status string
-	if err := t.QueryRowContext(ctx, `SELECT status FROM `+table+` WHERE id = ?`, s.ID).Scan(&status); err != nil {
+	var locked bool
+	if err := t.QueryRowContext(ctx, `SELECT status, locked FROM `+table+` WHERE id = ?`, s.ID).Scan(&status, &locked); err != nil {
 		return false, err
 	}
-	return status == "open", nil
+	return status == "open" && !locked, nil
 }
 
 // NewComment is a comment about to be created.
@@ -139,7 +140,7 @@ type UserComment struct {
 func (s *Store) UserComments(ctx context.Context, userID int64, limit int) ([]UserComment, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+`, COALESCE(p.title, d.question)`+commentFrom+`
 		LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id
-		WHERE c.author_id = ? AND c.status = 'visible' AND (p.status IN ('open', 'closed') OR d.id IS NOT NULL)
+		WHERE c.author_id = ? AND c.status = 'visible' AND c.mod_state = 'visible' AND (p.status IN ('open', 'closed') OR d.id IS NOT NULL)
 		ORDER BY c.id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list user comments: %w", mapErr(err))

@@ -15,7 +15,7 @@ import (
 
 const proposalCols = `p.id, p.author_id, u.name, u.role, p.title, p.body_src, p.body_html, p.category_id, p.ministry_id,
 	p.status, p.sponsor_token, p.sponsor_count, p.support_count, p.comment_count, p.revision_count,
-	p.created_at, p.updated_at, p.published_at, p.closed_at`
+	p.created_at, p.updated_at, p.published_at, p.closed_at, p.mod_state, p.mod_reason, p.locked`
 
 const proposalFrom = ` FROM proposals p JOIN users u ON u.id = p.author_id `
 
@@ -26,7 +26,7 @@ func scanProposal(row interface{ Scan(...any) error }) (*forum.Proposal, error) 
 	var published, closed sql.NullInt64
 	err := row.Scan(&p.ID, &p.AuthorID, &p.AuthorName, &p.AuthorRole, &p.Title, &p.BodySrc, &body, &p.CategoryID, &p.MinistryID,
 		&p.Status, &p.SponsorToken, &p.Sponsors, &p.Supports, &p.Comments, &p.Revisions,
-		&created, &updated, &published, &closed)
+		&created, &updated, &published, &closed, &p.ModState, &p.ModReason, &p.Locked)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +403,7 @@ func (s *Store) ListProposals(ctx context.Context, q ProposalQuery) (ProposalPag
 	default:
 		q.Sort, key = SortNewest, `p.published_at`
 	}
-	where := []string{`p.status IN ('open', 'closed')`}
+	where := []string{`p.status IN ('open', 'closed')`, `p.mod_state = 'visible'`}
 	var args []any
 	if q.Status != "" {
 		where, args = append(where, `p.status = ?`), append(args, q.Status)
@@ -484,7 +484,7 @@ func decodeCursor(c string) (key, id int64, err error) {
 // UserProposals returns the proposals userID wrote, newest first; drafts and
 // proposals still gathering sponsors only when private is true.
 func (s *Store) UserProposals(ctx context.Context, userID int64, private bool) ([]*forum.Proposal, error) {
-	cond := `p.status IN ('open', 'closed')`
+	cond := `p.status IN ('open', 'closed') AND p.mod_state = 'visible'`
 	if private {
 		cond = `1`
 	}

@@ -241,6 +241,16 @@ func fromNullUnix(n sql.NullInt64) time.Time {
 	return fromUnix(n.Int64)
 }
 
+// scanPlusRow scans a row followed by extra columns.
+type scanPlusRow struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func newScanPlusRow(row interface{ Scan(...any) error }, extra ...any) scanPlusRow { return scanPlusRow{row, extra} }
+
+func (sp scanPlusRow) Scan(dest ...any) error { return sp.row.Scan(append(dest, sp.extra...)...) }
+
 func isNotFound(err error) bool { return errors.Is(mapErr(err), forum.ErrNotFound) }
 
 // isUnique reports whether err is a UNIQUE constraint violation.

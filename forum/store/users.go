@@ -10,15 +10,15 @@ import (
 	"github.com/e-people/e-people/forum"
 )
 
-const userCols = `id, role, COALESCE(ministry_id, 0), name, email, status, created_at`
+const userCols = `id, role, COALESCE(ministry_id, 0), name, email, status, COALESCE(suspended_until, 0), held, created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
 	var u forum.User
-	var created int64
-	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &created); err != nil {
+	var created, until int64
+	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &until, &u.Held, &created); err != nil {
 		return nil, err
 	}
-	u.CreatedAt = fromUnix(created)
+	u.CreatedAt, u.SuspendedUntil = fromUnix(created), fromUnix(until)
 	return &u, nil
 }
 
@@ -65,13 +65,11 @@ func (s *Store) User(ctx context.Context, id int64) (*forum.User, error) {
 func (s *Store) UserByEmail(ctx context.Context, email string) (*forum.User, string, error) {
 	var hash string
 	row := s.r.QueryRowContext(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, forum.NormalizeEmail(email))
-	var u forum.User
-	var created int64
-	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &created, &hash); err != nil {
+	u, err := scanUser(newScanPlusRow(row, &hash))
+	if err != nil {
 		return nil, "", fmt.Errorf("get user by e-mail: %w", mapErr(err))
 	}
-	u.CreatedAt = fromUnix(created)
-	return &u, hash, nil
+	return u, hash, nil
 }
 
 // CountUsers returns how many accounts have role.
@@ -108,16 +106,15 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 
 // SessionByToken returns the live session stored under tokenHash.
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT u.id, u.role, COALESCE(u.ministry_id, 0), u.name, u.email, u.status, u.created_at, s.csrf, s.expires_at
+	row := s.r.QueryRowContext(ctx, `SELECT u.id, u.role, COALESCE(u.ministry_id, 0), u.name, u.email, u.status, COALESCE(u.suspended_until, 0), u.held, u.created_at, s.csrf, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, s.now().Unix())
-	var u forum.User
-	var created, expires int64
+	var expires int64
 	var sess Session
-	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &created, &sess.CSRF, &expires); err != nil {
+	u, err := scanUser(newScanPlusRow(row, &sess.CSRF, &expires))
+	if err != nil {
 		return nil, fmt.Errorf("get session: %w", mapErr(err))
 	}
-	u.CreatedAt = fromUnix(created)
-	sess.User, sess.ExpiresAt = &u, fromUnix(expires)
+	sess.User, sess.ExpiresAt = u, fromUnix(expires)
 	return &sess, nil
 }
 

@@ -56,7 +56,7 @@ func (s *Server) thread(c *fiber.Ctx, subject forum.Subject, open bool) (*thread
 func countStances(flat []*forum.Comment) tally {
 	var t tally
 	for _, cm := range flat {
-		if cm.Status != forum.CommentVisible {
+		if !cm.Shown() {
 			continue
 		}
 		switch cm.Stance {
