@@ -51,6 +51,7 @@ type NewComment struct {
 	AuthorID int64
 	Input    forum.CommentInput
 	Body     moderation.Sanitized
+	Hold     []string // content rules tripped: the comment waits for a moderator
 }
 
 // CreateComment adds a comment or reply to an open proposal or debate.
@@ -82,10 +83,19 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			depth, parent = pd+1, nc.Input.ParentID
 		}
 		now := t.now.Unix()
-		if err := t.QueryRowContext(ctx, `INSERT INTO comments (`+column+`, parent_id, depth, author_id, stance, body_src, body_html, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), now, now).Scan(&id); err != nil {
+		state := forum.ModVisible
+		if len(nc.Hold) > 0 {
+			state = forum.ModHeld
+		}
+		if err := t.QueryRowContext(ctx, `INSERT INTO comments (`+column+`, parent_id, depth, author_id, stance, body_src, body_html, mod_state, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), state, now, now).Scan(&id); err != nil {
 			return err
+		}
+		if state == forum.ModHeld {
+			if err := hold(ctx, t, forum.ItemComment, id, nc.Hold); err != nil {
+				return err
+			}
 		}
 		var count int
 		if err := t.QueryRowContext(ctx, `UPDATE `+table+` SET comment_count = comment_count + 1 WHERE id = ? RETURNING comment_count`,

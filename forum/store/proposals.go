@@ -43,7 +43,8 @@ type NewProposal struct {
 	Input        forum.ProposalInput
 	Body         moderation.Sanitized
 	SponsorToken string
-	Draft        bool // keep as a draft instead of sending it out for co-sponsors
+	Draft        bool     // keep as a draft instead of sending it out for co-sponsors
+	Hold         []string // content rules tripped: the proposal waits for a moderator before anyone else sees it
 }
 
 // CreateProposal stores a new proposal and its first revision. Unless it is a
@@ -64,6 +65,14 @@ func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold in
 		if _, err := t.ExecContext(ctx, `INSERT INTO proposal_revisions (proposal_id, number, title, body_src, body_html, created_at)
 			VALUES (?, 1, ?, ?, ?, ?)`, id, in.Title, in.Body, np.Body.String(), t.now.Unix()); err != nil {
 			return err
+		}
+		if len(np.Hold) > 0 {
+			if _, err := t.ExecContext(ctx, `UPDATE proposals SET mod_state = 'held' WHERE id = ?`, id); err != nil {
+				return err
+			}
+			if err := hold(ctx, t, forum.ItemProposal, id, np.Hold); err != nil {
+				return err
+			}
 		}
 		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalCreated,
 			map[string]any{"proposal_id": id, "author_id": np.AuthorID}); err != nil {

@@ -247,7 +247,9 @@ type scanPlusRow struct {
 	extra []any
 }
 
-func newScanPlusRow(row interface{ Scan(...any) error }, extra ...any) scanPlusRow { return scanPlusRow{row, extra} }
+func newScanPlusRow(row interface{ Scan(...any) error }, extra ...any) scanPlusRow {
+	return scanPlusRow{row, extra}
+}
 
 func (sp scanPlusRow) Scan(dest ...any) error { return sp.row.Scan(append(dest, sp.extra...)...) }
 

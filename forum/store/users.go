@@ -23,7 +23,8 @@ func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
 }
 
 // CreateUser adds an account with an already-hashed password. An e-mail
-// already registered gives forum.ErrEmailTaken.
+// already registered gives forum.ErrEmailTaken. A Held account (a throw-away
+// e-mail domain) is queued for review and its posts wait for a moderator.
 func (s *Store) CreateUser(ctx context.Context, u forum.User, passwordHash string) (*forum.User, error) {
 	var out *forum.User
 	err := s.write(ctx, func(t *tx) error {
@@ -42,12 +43,15 @@ func createUser(ctx context.Context, t *tx, u forum.User, passwordHash string) (
 	if u.MinistryID != 0 {
 		ministry = u.MinistryID
 	}
-	row := t.QueryRowContext(ctx, `INSERT INTO users (role, ministry_id, name, email, password_hash, status, created_at)
-		VALUES (?, ?, ?, ?, ?, 'active', ?) RETURNING `+userCols,
-		u.Role, ministry, u.Name, forum.NormalizeEmail(u.Email), passwordHash, t.now.Unix())
+	row := t.QueryRowContext(ctx, `INSERT INTO users (role, ministry_id, name, email, password_hash, status, held, created_at)
+		VALUES (?, ?, ?, ?, ?, 'active', ?, ?) RETURNING `+userCols,
+		u.Role, ministry, u.Name, forum.NormalizeEmail(u.Email), passwordHash, u.Held, t.now.Unix())
 	out, err := scanUser(row)
 	if isUnique(err) {
 		return nil, forum.ErrEmailTaken
+	}
+	if err == nil && out.Held {
+		err = hold(ctx, t, forum.ItemUser, out.ID, []string{"disposable_email"})
 	}
 	return out, err
 }

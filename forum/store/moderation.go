@@ -1,0 +1,748 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
+)
+
+// itemTarget returns the author of a proposal or comment, or the user
+// itself, and the item's moderation state, inside t.
+func itemTarget(ctx context.Context, t *tx, kind forum.ItemKind, id int64) (*forum.User, forum.ModState, error) {
+	var authorID int64
+	state := forum.ModVisible
+	var err error
+	switch kind {
+	case forum.ItemProposal:
+		err = t.QueryRowContext(ctx, `SELECT author_id, mod_state FROM proposals WHERE id = ?`, id).Scan(&authorID, &state)
+	case forum.ItemComment:
+		err = t.QueryRowContext(ctx, `SELECT author_id, mod_state FROM comments WHERE id = ?`, id).Scan(&authorID, &state)
+	case forum.ItemUser:
+		authorID = id
+	default:
+		return nil, "", forum.Invalid("kind", "err.bad_item")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := scanUser(t.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, authorID))
+	return u, state, err
+}
+
+// audit writes one row of the public moderation log; actor nil is the system.
+func audit(ctx context.Context, t *tx, actor *forum.User, action string, kind forum.ItemKind, id int64, reason, before, after string) error {
+	var actorID any
+	role := "system"
+	if actor != nil {
+		actorID, role = actor.ID, string(actor.Role)
+	}
+	_, err := t.ExecContext(ctx, `INSERT INTO moderation_actions (actor_id, actor_role, action, item_kind, item_id, reason_code, before_state, after_state, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, actorID, role, action, kind, id, reason, before, after, t.now.Unix())
+	return err
+}
+
+// notify leaves userID a notification and tells their open pages.
+func notify(ctx context.Context, t *tx, userID int64, kind string, data map[string]any) error {
+	payload, err := jsonString(data)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if err := t.QueryRowContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		userID, kind, payload, t.now.Unix()).Scan(&id); err != nil {
+		return err
+	}
+	var unread int
+	if err := t.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&unread); err != nil {
+		return err
+	}
+	return t.event(ctx, forum.UserTopic(userID), forum.EventNotification, map[string]any{"notification_id": id, "kind": kind, "unread": unread})
+}
+
+// setModState moves an item between visible, held and hidden, and tells open pages.
+func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, state forum.ModState, reason string) error {
+	switch kind {
+	case forum.ItemProposal:
+		if _, err := t.ExecContext(ctx, `UPDATE proposals SET mod_state = ?, mod_reason = ? WHERE id = ?`, state, reason, id); err != nil {
+			return err
+		}
+		typ := forum.EventProposalHidden
+		if state == forum.ModVisible {
+			typ = "proposal.restored"
+		}
+		return t.event(ctx, forum.ProposalTopic(id), typ, map[string]any{"proposal_id": id, "reason": reason})
+	case forum.ItemComment:
+		if _, err := t.ExecContext(ctx, `UPDATE comments SET mod_state = ?, mod_reason = ? WHERE id = ?`, state, reason, id); err != nil {
+			return err
+		}
+		var pid, did sql.NullInt64
+		var stance string
+		if err := t.QueryRowContext(ctx, `SELECT proposal_id, debate_id, stance FROM comments WHERE id = ?`, id).Scan(&pid, &did, &stance); err != nil {
+			return err
+		}
+		subj := forum.ProposalSubject(pid.Int64)
+		if did.Valid {
+			subj = forum.DebateSubject(did.Int64)
+		}
+		typ := forum.EventCommentHidden
+		if state == forum.ModVisible {
+			typ = forum.EventCommentRestored
+		}
+		return t.event(ctx, subj.Topic(), typ, map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "stance": stance, "reason": reason})
+	}
+	return forum.Invalid("kind", "err.bad_item")
+}
+
+// resolveReview closes the item's pending review entry, if any, as state.
+func resolveReview(ctx context.Context, t *tx, actor *forum.User, kind forum.ItemKind, id int64, state string) error {
+	_, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE item_kind = ? AND item_id = ? AND state = 'pending'`,
+		state, actor.ID, t.now.Unix(), kind, id)
+	return err
+}
+
+// queue puts an item in the review queue unless it is already pending there.
+func queue(ctx context.Context, t *tx, kind forum.ItemKind, id int64, rules []string) error {
+	_, err := t.ExecContext(ctx, `INSERT INTO review_items (item_kind, item_id, rules, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (item_kind, item_id) WHERE state = 'pending' DO UPDATE SET rules = CASE WHEN review_items.rules = '' THEN excluded.rules
+		WHEN excluded.rules = '' THEN review_items.rules ELSE review_items.rules || ',' || excluded.rules END`,
+		kind, id, strings.Join(rules, ","), t.now.Unix())
+	return err
+}
+
+// hold keeps a new post from the public until a moderator approves it; its audit row names the rules tripped.
+func hold(ctx context.Context, t *tx, kind forum.ItemKind, id int64, rules []string) error {
+	if err := queue(ctx, t, kind, id, rules); err != nil {
+		return err
+	}
+	return audit(ctx, t, nil, forum.ActHold, kind, id, strings.Join(rules, ","), string(forum.ModVisible), string(forum.ModHeld))
+}
+
+// Report records one user's report of an item and queues it for review.
+// When autoHide distinct users have reported visible content, it is hidden
+// pending review; Report says whether that happened.
+func (s *Store) Report(ctx context.Context, r forum.Report, autoHide int) (hidden bool, err error) {
+	err = s.write(ctx, func(t *tx) error {
+		author, state, err := itemTarget(ctx, t, r.Kind, r.ItemID)
+		if err != nil {
+			return err
+		}
+		if author.ID == r.ReporterID {
+			return forum.ErrForbidden
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO reports (item_kind, item_id, reporter_id, reason, text, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.Kind, r.ItemID, r.ReporterID, r.Reason, r.Text, t.now.Unix()); err != nil {
+			if isUnique(err) {
+				return forum.ErrConflict
+			}
+			return err
+		}
+		if err := queue(ctx, t, r.Kind, r.ItemID, nil); err != nil {
+			return err
+		}
+		if r.Kind == forum.ItemUser || state != forum.ModVisible || autoHide <= 0 {
+			return nil
+		}
+		var reporters int
+		if err := t.QueryRowContext(ctx, `SELECT count(DISTINCT reporter_id) FROM reports WHERE item_kind = ? AND item_id = ?`,
+			r.Kind, r.ItemID).Scan(&reporters); err != nil {
+			return err
+		}
+		if reporters < autoHide {
+			return nil
+		}
+		hidden = true
+		if err := setModState(ctx, t, r.Kind, r.ItemID, forum.ModHidden, forum.ReasonAutoHidden); err != nil {
+			return err
+		}
+		return audit(ctx, t, nil, forum.ActAutoHide, r.Kind, r.ItemID, forum.ReasonAutoHidden, string(state), string(forum.ModHidden))
+	})
+	if err != nil {
+		return false, fmt.Errorf("report %s %d: %w", r.Kind, r.ItemID, err)
+	}
+	return hidden, nil
+}
+
+// Hide takes a proposal or comment down with a public reason code, closes its review entry and tells its author.
+func (s *Store) Hide(ctx context.Context, actor *forum.User, kind forum.ItemKind, id int64, reason moderation.HideReason) error {
+	if !reason.Valid() {
+		return forum.Invalid("reason", "err.reason_required")
+	}
+	err := s.write(ctx, func(t *tx) error {
+		author, state, err := itemTarget(ctx, t, kind, id)
+		if err != nil {
+			return err
+		}
+		if kind == forum.ItemUser || !forum.CanModerate(actor, author) {
+			return forum.ErrForbidden
+		}
+		if state == forum.ModHidden {
+			var current string
+			_ = t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&current)
+			if current != forum.ReasonAutoHidden {
+				return forum.ErrInvalidState
+			}
+		}
+		if err := setModState(ctx, t, kind, id, forum.ModHidden, string(reason)); err != nil {
+			return err
+		}
+		if err := resolveReview(ctx, t, actor, kind, id, "rejected"); err != nil {
+			return err
+		}
+		if err := audit(ctx, t, actor, forum.ActHide, kind, id, string(reason), string(state), string(forum.ModHidden)); err != nil {
+			return err
+		}
+		return notify(ctx, t, author.ID, forum.NoteContentHidden, map[string]any{"kind": kind, "id": id, "reason": reason})
+	})
+	if err != nil {
+		return fmt.Errorf("hide %s %d: %w", kind, id, err)
+	}
+	return nil
+}
+
+// Restore shows a held or hidden proposal or comment again.
+func (s *Store) Restore(ctx context.Context, actor *forum.User, kind forum.ItemKind, id int64) error {
+	err := s.write(ctx, func(t *tx) error {
+		return restore(ctx, t, actor, forum.ActRestore, kind, id)
+	})
+	if err != nil {
+		return fmt.Errorf("restore %s %d: %w", kind, id, err)
+	}
+	return nil
+}
+
+func restore(ctx context.Context, t *tx, actor *forum.User, action string, kind forum.ItemKind, id int64) error {
+	author, state, err := itemTarget(ctx, t, kind, id)
+	if err != nil {
+		return err
+	}
+	if kind == forum.ItemUser || !forum.CanModerate(actor, author) {
+		return forum.ErrForbidden
+	}
+	if state == forum.ModVisible {
+		return forum.ErrInvalidState
+	}
+	if err := setModState(ctx, t, kind, id, forum.ModVisible, ""); err != nil {
+		return err
+	}
+	if err := resolveReview(ctx, t, actor, kind, id, "approved"); err != nil {
+		return err
+	}
+	if err := audit(ctx, t, actor, action, kind, id, "", string(state), string(forum.ModVisible)); err != nil {
+		return err
+	}
+	return notify(ctx, t, author.ID, forum.NoteContentRestored, map[string]any{"kind": kind, "id": id})
+}
+
+// Claim marks a pending review entry as being worked by actor, so two moderators do not take the same one.
+// A claim older than 30 minutes may be taken over.
+func (s *Store) Claim(ctx context.Context, actor *forum.User, reviewID int64) error {
+	if !forum.IsModerator(actor) {
+		return forum.ErrForbidden
+	}
+	err := s.write(ctx, func(t *tx) error {
+		res, err := t.ExecContext(ctx, `UPDATE review_items SET claimed_by = ?, claimed_at = ? WHERE id = ? AND state = 'pending'
+			AND (claimed_by IS NULL OR claimed_by = ? OR claimed_at < ?)`, actor.ID, t.now.Unix(), reviewID, actor.ID, t.now.Add(-30*time.Minute).Unix())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var state string
+			if err := t.QueryRowContext(ctx, `SELECT state FROM review_items WHERE id = ?`, reviewID).Scan(&state); err != nil {
+				return err
+			}
+			return forum.ErrConflict
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("claim review %d: %w", reviewID, err)
+	}
+	return nil
+}
+
+// Decide resolves a pending review entry: approve shows the item, reject
+// hides it with a public reason, ignore dismisses the reports (and shows an
+// item that reports had hidden). Users are reviewed, not hidden: reject and
+// approve only close their entry (suspensions are separate actions).
+func (s *Store) Decide(ctx context.Context, actor *forum.User, reviewID int64, d moderation.Decision, reason moderation.HideReason) error {
+	err := s.write(ctx, func(t *tx) error {
+		var kind forum.ItemKind
+		var id int64
+		var stateS string
+		if err := t.QueryRowContext(ctx, `SELECT item_kind, item_id, state FROM review_items WHERE id = ?`, reviewID).Scan(&kind, &id, &stateS); err != nil {
+			return err
+		}
+		next, err := moderation.ReviewState(stateS).Next(d)
+		if err != nil {
+			return forum.ErrInvalidState
+		}
+		author, state, err := itemTarget(ctx, t, kind, id)
+		if err != nil {
+			return err
+		}
+		if !forum.CanModerate(actor, author) {
+			return forum.ErrForbidden
+		}
+		action, after, why := forum.ActApprove, forum.ModVisible, ""
+		switch d {
+		case moderation.DecisionReject:
+			if !reason.Valid() {
+				return forum.Invalid("reason", "err.reason_required")
+			}
+			action, after, why = forum.ActReject, forum.ModHidden, string(reason)
+		case moderation.DecisionIgnore:
+			action = forum.ActIgnore
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`,
+			string(next), actor.ID, t.now.Unix(), reviewID); err != nil {
+			return err
+		}
+		if kind == forum.ItemUser {
+			if d == moderation.DecisionApprove {
+				if _, err := t.ExecContext(ctx, `UPDATE users SET held = 0 WHERE id = ?`, id); err != nil {
+					return err
+				}
+			}
+			return audit(ctx, t, actor, action, kind, id, why, "", "")
+		}
+		if after != state {
+			if err := setModState(ctx, t, kind, id, after, why); err != nil {
+				return err
+			}
+			note := forum.NoteContentRestored
+			if after == forum.ModHidden {
+				note = forum.NoteContentHidden
+			}
+			if err := notify(ctx, t, author.ID, note, map[string]any{"kind": kind, "id": id, "reason": why}); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, t, actor, action, kind, id, why, string(state), string(after))
+	})
+	if err != nil {
+		return fmt.Errorf("decide review %d: %w", reviewID, err)
+	}
+	return nil
+}
+
+// SetLock locks a proposal's or debate's thread (no new comments or votes) or unlocks it.
+func (s *Store) SetLock(ctx context.Context, actor *forum.User, subject forum.Subject, locked bool) error {
+	err := s.write(ctx, func(t *tx) error {
+		_, table := subjectSQL(subject)
+		owner := "author_id"
+		if subject.Kind == forum.KindDebate {
+			owner = "host_id"
+		}
+		var ownerID int64
+		var was bool
+		if err := t.QueryRowContext(ctx, `SELECT `+owner+`, locked FROM `+table+` WHERE id = ?`, subject.ID).Scan(&ownerID, &was); err != nil {
+			return err
+		}
+		o, err := scanUser(t.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, ownerID))
+		if err != nil {
+			return err
+		}
+		if !forum.CanModerate(actor, o) {
+			return forum.ErrForbidden
+		}
+		if was == locked {
+			return forum.ErrInvalidState
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE `+table+` SET locked = ? WHERE id = ?`, locked, subject.ID); err != nil {
+			return err
+		}
+		action, before, after := forum.ActLock, "unlocked", "locked"
+		if !locked {
+			action, before, after = forum.ActUnlock, "locked", "unlocked"
+		}
+		if err := t.event(ctx, subject.Topic(), forum.EventThreadLocked, map[string]any{string(subject.Kind) + "_id": subject.ID, "locked": locked}); err != nil {
+			return err
+		}
+		return audit(ctx, t, actor, action, forum.ItemKind(subject.Kind), subject.ID, "", before, after)
+	})
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", subject.Topic(), err)
+	}
+	return nil
+}
+
+// Suspend stops a user from posting until until, or for good when until is zero (a ban), and ends their sessions' posting rights.
+func (s *Store) Suspend(ctx context.Context, actor *forum.User, userID int64, until time.Time, reason moderation.HideReason) error {
+	if !reason.Valid() {
+		return forum.Invalid("reason", "err.reason_required")
+	}
+	err := s.write(ctx, func(t *tx) error {
+		target, _, err := itemTarget(ctx, t, forum.ItemUser, userID)
+		if err != nil {
+			return err
+		}
+		if !forum.CanModerate(actor, target) || target.ID == actor.ID {
+			return forum.ErrForbidden
+		}
+		status, action, untilV := forum.UserSuspended, forum.ActSuspend, any(until.Unix())
+		if until.IsZero() {
+			status, action, untilV = forum.UserBanned, forum.ActBan, nil
+		} else if !until.After(t.now) {
+			return forum.Invalid("until", "err.until_past")
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE users SET status = ?, suspended_until = ? WHERE id = ?`, status, untilV, userID); err != nil {
+			return err
+		}
+		after := string(status)
+		if !until.IsZero() {
+			after += " until " + until.UTC().Format(time.RFC3339)
+		}
+		if err := resolveReview(ctx, t, actor, forum.ItemUser, userID, "rejected"); err != nil {
+			return err
+		}
+		if err := audit(ctx, t, actor, action, forum.ItemUser, userID, string(reason), string(target.Status), after); err != nil {
+			return err
+		}
+		data := map[string]any{"reason": reason}
+		if !until.IsZero() {
+			data["until"] = until.Unix()
+		}
+		return notify(ctx, t, userID, forum.NoteSuspended, data)
+	})
+	if err != nil {
+		return fmt.Errorf("suspend user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// Lift ends a suspension or ban early.
+func (s *Store) Lift(ctx context.Context, actor *forum.User, userID int64) error {
+	err := s.write(ctx, func(t *tx) error {
+		target, _, err := itemTarget(ctx, t, forum.ItemUser, userID)
+		if err != nil {
+			return err
+		}
+		if !forum.CanModerate(actor, target) {
+			return forum.ErrForbidden
+		}
+		if target.Status == forum.UserActive {
+			return forum.ErrInvalidState
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE users SET status = 'active', suspended_until = NULL WHERE id = ?`, userID); err != nil {
+			return err
+		}
+		return audit(ctx, t, actor, forum.ActLift, forum.ItemUser, userID, "", string(target.Status), string(forum.UserActive))
+	})
+	if err != nil {
+		return fmt.Errorf("lift user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// Appoint makes a citizen a moderator; only admins may.
+func (s *Store) Appoint(ctx context.Context, actor *forum.User, userID int64) error {
+	if actor == nil || actor.Role != forum.RoleAdmin || actor.Status != forum.UserActive {
+		return forum.ErrForbidden
+	}
+	err := s.write(ctx, func(t *tx) error {
+		res, err := t.ExecContext(ctx, `UPDATE users SET role = 'moderator' WHERE id = ? AND role = 'citizen'`, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return forum.ErrInvalidState
+		}
+		return audit(ctx, t, actor, forum.ActAppoint, forum.ItemUser, userID, "", string(forum.RoleCitizen), string(forum.RoleModerator))
+	})
+	if err != nil {
+		return fmt.Errorf("appoint moderator %d: %w", userID, err)
+	}
+	return nil
+}
+
+// FileAppeal lets the author of content a moderator hid ask, once and within
+// the appeal window, for it to be restored.
+func (s *Store) FileAppeal(ctx context.Context, authorID int64, kind forum.ItemKind, id int64, text string) error {
+	err := s.write(ctx, func(t *tx) error {
+		if kind != forum.ItemProposal && kind != forum.ItemComment {
+			return forum.Invalid("kind", "err.bad_item")
+		}
+		author, state, err := itemTarget(ctx, t, kind, id)
+		if err != nil {
+			return err
+		}
+		if author.ID != authorID {
+			return forum.ErrForbidden
+		}
+		var hiddenBy sql.NullInt64
+		var hiddenAt int64
+		err = t.QueryRowContext(ctx, `SELECT actor_id, created_at FROM moderation_actions WHERE item_kind = ? AND item_id = ?
+			AND action IN ('hide', 'reject', 'auto_hide') ORDER BY id DESC LIMIT 1`, kind, id).Scan(&hiddenBy, &hiddenAt)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		if state != forum.ModHidden || err != nil {
+			return forum.ErrInvalidState
+		}
+		var appealed bool
+		if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM appeals WHERE item_kind = ? AND item_id = ?)`, kind, id).Scan(&appealed); err != nil {
+			return err
+		}
+		if !moderation.CanAppeal(fromUnix(hiddenAt), t.now, appealed) {
+			return forum.ErrInvalidState
+		}
+		_, err = t.ExecContext(ctx, `INSERT INTO appeals (item_kind, item_id, author_id, text, hidden_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			kind, id, authorID, text, hiddenBy, t.now.Unix())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("appeal %s %d: %w", kind, id, err)
+	}
+	return nil
+}
+
+// DecideAppeal grants (restoring the item) or denies an appeal. The
+// moderator who hid the item may not decide it; the author is told either way.
+func (s *Store) DecideAppeal(ctx context.Context, actor *forum.User, appealID int64, grant bool, reason string) error {
+	err := s.write(ctx, func(t *tx) error {
+		var a forum.Appeal
+		var hiddenBy sql.NullInt64
+		if err := t.QueryRowContext(ctx, `SELECT item_kind, item_id, author_id, state, hidden_by FROM appeals WHERE id = ?`, appealID).
+			Scan(&a.Kind, &a.ItemID, &a.AuthorID, &a.State, &hiddenBy); err != nil {
+			return err
+		}
+		if !forum.IsModerator(actor) || (hiddenBy.Valid && hiddenBy.Int64 == actor.ID) {
+			return forum.ErrForbidden
+		}
+		if a.State != "pending" {
+			return forum.ErrInvalidState
+		}
+		state := "denied"
+		if grant {
+			state = "granted"
+			if err := restore(ctx, t, actor, forum.ActAppealOK, a.Kind, a.ItemID); err != nil {
+				return err
+			}
+		} else {
+			author, _, err := itemTarget(ctx, t, a.Kind, a.ItemID)
+			if err != nil {
+				return err
+			}
+			if !forum.CanModerate(actor, author) {
+				return forum.ErrForbidden
+			}
+			if err := audit(ctx, t, actor, forum.ActAppealDeny, a.Kind, a.ItemID, "", string(forum.ModHidden), string(forum.ModHidden)); err != nil {
+				return err
+			}
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE appeals SET state = ?, decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?`,
+			state, actor.ID, reason, t.now.Unix(), appealID); err != nil {
+			return err
+		}
+		return notify(ctx, t, a.AuthorID, forum.NoteAppealDecided, map[string]any{"kind": a.Kind, "id": a.ItemID, "granted": grant, "reason": reason})
+	})
+	if err != nil {
+		return fmt.Errorf("decide appeal %d: %w", appealID, err)
+	}
+	return nil
+}
+
+// ModerationLog returns public log rows older than before (all when 0), newest first.
+func (s *Store) ModerationLog(ctx context.Context, before int64, limit int) ([]forum.ModAction, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, actor_role, action, item_kind, item_id, reason_code, before_state, after_state, created_at
+		FROM moderation_actions WHERE id < ? ORDER BY id DESC LIMIT ?`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("moderation log: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []forum.ModAction
+	for rows.Next() {
+		var a forum.ModAction
+		var created int64
+		if err := rows.Scan(&a.ID, &a.ActorRole, &a.Action, &a.Kind, &a.ItemID, &a.ReasonCode, &a.Before, &a.After, &created); err != nil {
+			return nil, fmt.Errorf("moderation log: %w", err)
+		}
+		a.CreatedAt = fromUnix(created)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ModStats is the moderation dashboard.
+type ModStats struct {
+	Pending         int
+	OldestPending   time.Duration // age of the oldest pending entry
+	PendingAppeals  int
+	ActionsPerDay   []DayCount    // moderator actions on each of the last 7 days, oldest first
+	MedianFirstTime time.Duration // median time from queueing to resolution over the last 30 days
+}
+
+// DayCount is a count on one day (Korea time).
+type DayCount struct {
+	Day   string // 2006-01-02
+	Count int
+}
+
+// ModerationStats computes the dashboard.
+func (s *Store) ModerationStats(ctx context.Context) (ModStats, error) {
+	var st ModStats
+	now := s.now()
+	var oldest sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM review_items WHERE state = 'pending'`).Scan(&st.Pending, &oldest); err != nil {
+		return st, fmt.Errorf("moderation stats: %w", mapErr(err))
+	}
+	if oldest.Valid {
+		st.OldestPending = now.Sub(fromUnix(oldest.Int64))
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM appeals WHERE state = 'pending'`).Scan(&st.PendingAppeals); err != nil {
+		return st, fmt.Errorf("moderation stats: %w", mapErr(err))
+	}
+	kst := time.FixedZone("KST", 9*3600)
+	day0 := time.Date(now.In(kst).Year(), now.In(kst).Month(), now.In(kst).Day(), 0, 0, 0, 0, kst).AddDate(0, 0, -6)
+	counts := map[string]int{}
+	rows, err := s.r.QueryContext(ctx, `SELECT created_at FROM moderation_actions WHERE actor_id IS NOT NULL AND created_at >= ?`, day0.Unix())
+	if err != nil {
+		return st, fmt.Errorf("moderation stats: %w", mapErr(err))
+	}
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			rows.Close()
+			return st, err
+		}
+		counts[fromUnix(at).In(kst).Format("2006-01-02")]++
+	}
+	rows.Close()
+	for i := range 7 {
+		d := day0.AddDate(0, 0, i).Format("2006-01-02")
+		st.ActionsPerDay = append(st.ActionsPerDay, DayCount{d, counts[d]})
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT resolved_at - created_at FROM review_items WHERE resolved_at IS NOT NULL AND resolved_at >= ? ORDER BY 1`,
+		now.Add(-30*24*time.Hour).Unix())
+	if err != nil {
+		return st, fmt.Errorf("moderation stats: %w", mapErr(err))
+	}
+	var waits []int64
+	for rows.Next() {
+		var w int64
+		if err := rows.Scan(&w); err != nil {
+			rows.Close()
+			return st, err
+		}
+		waits = append(waits, w)
+	}
+	rows.Close()
+	if len(waits) > 0 {
+		st.MedianFirstTime = time.Duration(waits[len(waits)/2]) * time.Second
+	}
+	return st, nil
+}
+
+// Notifications returns a user's newest notifications.
+func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]forum.Notification, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, data, created_at, COALESCE(read_at, 0) FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []forum.Notification
+	for rows.Next() {
+		var n forum.Notification
+		var data string
+		var created, read int64
+		if err := rows.Scan(&n.ID, &n.Kind, &data, &created, &read); err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
+		}
+		n.Data, n.CreatedAt, n.ReadAt = []byte(data), fromUnix(created), fromUnix(read)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// UnreadNotifications counts a user's unread notifications.
+func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("unread notifications: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// MarkNotificationsRead marks every notification of a user read.
+func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64) error {
+	err := s.write(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, t.now.Unix(), userID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark notifications read: %w", err)
+	}
+	return nil
+}
+
+// Activity names what a daily cap counts.
+type Activity string
+
+// Capped activities.
+const (
+	ActivityProposals Activity = "proposals"
+	ActivityComments  Activity = "comments"
+	ActivitySupports  Activity = "supports"
+	ActivityReports   Activity = "reports"
+)
+
+// CountSince counts what userID did of an activity since a time, for daily caps.
+func (s *Store) CountSince(ctx context.Context, userID int64, a Activity, since time.Time) (int, error) {
+	q := map[Activity]string{
+		ActivityProposals: `SELECT count(*) FROM proposals WHERE author_id = ? AND created_at >= ?`,
+		ActivityComments:  `SELECT count(*) FROM comments WHERE author_id = ? AND created_at >= ?`,
+		ActivitySupports:  `SELECT count(*) FROM supports WHERE user_id = ? AND created_at >= ?`,
+		ActivityReports:   `SELECT count(*) FROM reports WHERE reporter_id = ? AND created_at >= ?`,
+	}[a]
+	if q == "" {
+		return 0, fmt.Errorf("count %s: unknown activity", a)
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, q, userID, since.Unix()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", a, mapErr(err))
+	}
+	return n, nil
+}
+
+// AuthorFacts returns what the content rules need to know about an author:
+// the texts they posted since a time, and how many of their posts are shown.
+func (s *Store) AuthorFacts(ctx context.Context, userID int64, since time.Time) (recent []string, approved int, err error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body_src FROM comments WHERE author_id = ?1 AND created_at >= ?2
+		UNION ALL SELECT title FROM proposals WHERE author_id = ?1 AND created_at >= ?2
+		UNION ALL SELECT body_src FROM proposals WHERE author_id = ?1 AND created_at >= ?2`, userID, since.Unix())
+	if err != nil {
+		return nil, 0, fmt.Errorf("author facts: %w", mapErr(err))
+	}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("author facts: %w", err)
+		}
+		recent = append(recent, t)
+	}
+	rows.Close()
+	err = s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM comments WHERE author_id = ?1 AND mod_state = 'visible')
+		+ (SELECT count(*) FROM proposals WHERE author_id = ?1 AND mod_state = 'visible')`, userID).Scan(&approved)
+	if err != nil {
+		return nil, 0, fmt.Errorf("author facts: %w", mapErr(err))
+	}
+	return recent, approved, nil
+}
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
