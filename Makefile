@@ -8,13 +8,15 @@ export CGO_ENABLED := 1
 
 # The common-password list refused at registration, when this checkout sits beside shared/.
 DENYLIST := $(wildcard ../shared/corpora/passwords-zxcvbn/passwords-top10000.txt)
+# Throw-away e-mail domains whose new accounts are held for review, likewise.
+DISPOSABLE := $(wildcard ../shared/corpora/disposable-email-domains/disposable_email_blocklist.conf)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run build test test-deps lint bench clean
 
 ## run: start the forum on ./data with demo data (a fresh database is seeded once)
 run: build
-	./$(BIN) serve -demo -db $(DB) $(if $(DENYLIST),-password-denylist $(DENYLIST))
+	./$(BIN) serve -demo -db $(DB) $(if $(DENYLIST),-password-denylist $(DENYLIST)) $(if $(DISPOSABLE),-disposable-domains $(DISPOSABLE))
 
 ## build: compile bin/epeople
 build:

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/demo"
@@ -99,4 +101,21 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 		fmt.Printf("created %s #%d %s <%s>\n", created.Role, created.ID, created.Name, created.Email)
 		return nil
 	})
+}
+
+// loadList reads an optional operator-supplied list file; nil when no path is given.
+func loadList[T any](path string, load func(io.Reader) (T, error)) (*T, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	defer f.Close()
+	v, err := load(f)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return &v, nil
 }

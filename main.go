@@ -25,6 +25,7 @@ import (
 	"github.com/e-people/e-people/forum/schedule"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/forum/web"
+	"github.com/e-people/e-people/moderation"
 	"github.com/e-people/e-people/views"
 )
 
@@ -33,9 +34,9 @@ var schemaSQL string
 
 // config is everything the operator sets, from flags with EPEOPLE_* fallbacks.
 type config struct {
-	addr, db, baseURL, denylist string
-	demo                        bool
-	livePerIP                   int
+	addr, db, baseURL, denylist, disposable string
+	demo                                    bool
+	livePerIP                               int
 }
 
 func env(key, def string) string {
@@ -50,6 +51,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", env("EPEOPLE_ADDR", "127.0.0.1:8080"), "listen address (EPEOPLE_ADDR)")
 	fs.StringVar(&c.baseURL, "base-url", env("EPEOPLE_BASE_URL", ""), "public URL; http://ADDR when empty (EPEOPLE_BASE_URL)")
 	fs.StringVar(&c.denylist, "password-denylist", env("EPEOPLE_PASSWORD_DENYLIST", ""), "file of common passwords to refuse, one per line (EPEOPLE_PASSWORD_DENYLIST)")
+	fs.StringVar(&c.disposable, "disposable-domains", env("EPEOPLE_DISPOSABLE_DOMAINS", ""), "file of throw-away e-mail domains whose accounts are held for review (EPEOPLE_DISPOSABLE_DOMAINS)")
 	perIP, _ := strconv.Atoi(env("EPEOPLE_LIVE_PER_IP", "64"))
 	fs.IntVar(&c.livePerIP, "live-per-ip", perIP, "live sockets one IP address may hold (EPEOPLE_LIVE_PER_IP)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
@@ -102,28 +104,31 @@ func serve(cfg config, log *slog.Logger) error {
 	if cfg.baseURL == "" {
 		cfg.baseURL = "http://" + cfg.addr
 	}
-	var common forum.PasswordChecker
-	if cfg.denylist != "" {
-		f, err := os.Open(cfg.denylist)
-		if err != nil {
-			return fmt.Errorf("password denylist: %w", err)
-		}
-		list, err := forum.LoadCommonPasswords(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		common = list
+	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log,
+		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), LivePerIP: cfg.livePerIP}
+	common, err := loadList(cfg.denylist, forum.LoadCommonPasswords)
+	if err != nil {
+		return err
+	}
+	if common != nil {
+		wcfg.Passwords = *common
 	} else {
 		log.Warn("no -password-denylist given: passwords are checked for length only")
+	}
+	disposable, err := loadList(cfg.disposable, moderation.LoadDisposableDomains)
+	if err != nil {
+		return err
+	}
+	if disposable != nil {
+		wcfg.Disposable = *disposable
 	}
 	return withStore(cfg, func(_ context.Context, st *store.Store) error {
 		if err := firstStart(ctx, cfg, st); err != nil {
 			return err
 		}
 		sched := schedule.New(st, nil, log)
-		srv, err := web.New(st, web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Passwords: common,
-			Logger: log, SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), Schedule: sched.Poke, LivePerIP: cfg.livePerIP})
+		wcfg.Schedule = sched.Poke
+		srv, err := web.New(st, wcfg)
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,7 @@
       var actions = li.querySelector(':scope > article .comment-actions');
       if (!actions) return;
       actions.querySelectorAll('.member-only').forEach(function (el) {
-        if (userId === '' || (own && el.matches('form.vote'))) el.remove();
+        if (userId === '' || (own && el.matches('form.vote, .report-link'))) el.remove();
       });
       actions.querySelectorAll('.guest-only').forEach(function (el) {
         if (userId === '' || own) el.classList.remove('guest-only');
@@ -154,6 +154,25 @@
         replaceComment(m);
         if (d.stance) bumpTally(d.stance, -1);
         if (typeof d.comments === 'number') setText('[data-live="comments"]', d.comments);
+        break;
+      case 'comment.restored':
+        replaceComment(m);
+        if (d.stance) bumpTally(d.stance, 1);
+        break;
+      case 'proposal.hidden':
+      case 'proposal.restored':
+        stopped = true;
+        location.reload();
+        break;
+      case 'thread.locked':
+        if (d.locked) readOnly(); else location.reload();
+        break;
+      case 'notification.created':
+        document.querySelectorAll('[data-live="unread"]').forEach(function (el) {
+          el.textContent = numbers.format(d.unread);
+          el.hidden = !d.unread;
+        });
+        announce(statusEl && statusEl.dataset.msgNote);
         break;
       case 'comment.voted':
         setVotes(d.comment_id, d.up, d.down);

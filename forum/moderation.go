@@ -3,6 +3,8 @@ package forum
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/e-people/e-people/moderation"
 )
 
 // ItemKind is what a report, review or moderation action is about.
@@ -101,7 +103,7 @@ type ReviewItem struct {
 	Reports       []Report
 	// What is being reviewed, drawn for the moderator.
 	Title         string
-	Body          string // sanitized HTML of the content
+	Body          moderation.Sanitized
 	Path          string
 	ModState      ModState
 	Author        *User

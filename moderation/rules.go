@@ -165,8 +165,10 @@ type Verdict struct {
 // p.Recent is rejected as a duplicate; a banned term, more than
 // MaxLinksNew links from an author younger than NewAccountAge or without an
 // approved post, or a held account holds the post. Links are http and https
-// URLs, bare www. hosts and Markdown links and autolinks to them; a
-// Markdown link counts once whatever its text.
+// URLs, bare www. hosts and Markdown links and autolinks to them, each
+// ending at the first space or non-ASCII character; a Markdown link counts
+// once whatever its text. Verdict.Rules lists every rule tripped; Reject
+// wins over Hold, which wins over Publish.
 func (r Rules) Check(a Author, p Post) Verdict {
 	v := Verdict{Action: Publish}
 	if a.Staff {
@@ -264,9 +266,15 @@ func latinWord(r rune) bool {
 // counted beside its destination.
 var markdownLinkText = regexp.MustCompile(`\[[^\[\]]*\]\(`)
 
-// webLink matches an http or https URL or a bare www. host. Leftmost
-// matching keeps the www of "https://www.…" from counting twice.
-var webLink = regexp.MustCompile(`https?://[^\s<>()\[\]"'` + "`" + `]+|\bwww\.[^\s<>()\[\]"'.` + "`" + `]+\.[^\s<>()\[\]"'` + "`" + `]+`)
+// webLink matches an http or https URL or a bare www. host, written in
+// ASCII as Markdown's linkify finds them: a URL ends at white space, at
+// <>()[]"'` and at the first non-ASCII character, so that Korean particles
+// and Chinese punctuation next to it are not part of it. Leftmost matching
+// keeps the www of "https://www.…" from counting twice.
+var webLink = regexp.MustCompile(`https?://` + urlChar + `+|\bwww\.` + urlChar + `+\.` + urlChar + `+`)
+
+// urlChar is a character that may continue a URL or host.
+const urlChar = `[^\s<>()\[\]"'\x60\x{80}-\x{10FFFF}]`
 
 // countLinks counts the web links in the folded text.
 func countLinks(text string) int {

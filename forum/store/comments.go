@@ -181,7 +181,8 @@ func authorsComment(ctx context.Context, t *tx, id, authorID int64) (*forum.Comm
 }
 
 // EditComment replaces the body of the author's comment while the rules allow editing.
-func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string, body moderation.Sanitized, rules forum.Rules) (*forum.Comment, error) {
+// A non-empty hold (content rules tripped) sends the edited comment back to review.
+func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string, body moderation.Sanitized, rules forum.Rules, hold []string) (*forum.Comment, error) {
 	err := s.write(ctx, func(t *tx) error {
 		c, err := authorsComment(ctx, t, id, authorID)
 		if err != nil {
@@ -199,8 +200,11 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 			return err
 		}
 		subj := c.Subject()
-		return t.event(ctx, subj.Topic(), forum.EventCommentUpdated,
-			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id})
+		if err := t.event(ctx, subj.Topic(), forum.EventCommentUpdated,
+			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id}); err != nil {
+			return err
+		}
+		return holdEdit(ctx, t, forum.ItemComment, id, c.ModState, hold)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("edit comment %d: %w", id, err)

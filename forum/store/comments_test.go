@@ -46,19 +46,21 @@ func TestStore_Comments(t *testing.T) {
 	// Edit: only the author, only within 15 minutes.
 	rules := forum.DefaultRules
 	expectEvents(t, w.s, func() {
-		_, err := w.s.EditComment(ctx, c1.ID, v.ID, "남의 글", html("남의 글"), rules)
+		_, err := w.s.EditComment(ctx, c1.ID, v.ID, "남의 글", html("남의 글"), rules, nil)
 		wantErr(t, err, forum.ErrForbidden)
 	})
 	w.clock.advance(15 * time.Minute)
 	var edited *forum.Comment
 	var err error
-	expectEvents(t, w.s, func() { edited, err = w.s.EditComment(ctx, c1.ID, u.ID, "고친 의견", html("고친 의견"), rules) },
+	expectEvents(t, w.s, func() {
+		edited, err = w.s.EditComment(ctx, c1.ID, u.ID, "고친 의견", html("고친 의견"), rules, nil)
+	},
 		ev{forum.EventCommentUpdated, topic})
 	if err != nil || edited.BodySrc != "고친 의견" || !edited.UpdatedAt.Equal(w.clock.now()) {
 		t.Errorf("edit at 15 minutes = %+v, %v", edited, err)
 	}
 	w.clock.advance(time.Second)
-	_, err = w.s.EditComment(ctx, c1.ID, u.ID, "늦은 수정", html("늦은 수정"), rules)
+	_, err = w.s.EditComment(ctx, c1.ID, u.ID, "늦은 수정", html("늦은 수정"), rules, nil)
 	wantErr(t, err, forum.ErrInvalidState)
 
 	// Delete the middle comment: a placeholder stays and its reply keeps its place.

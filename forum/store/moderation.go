@@ -99,10 +99,19 @@ func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, stat
 	return forum.Invalid("kind", "err.bad_item")
 }
 
-// resolveReview closes the item's pending review entry, if any, as state.
+// resolveReview closes the item's pending review entry, if any, as state,
+// and settles the reports behind it.
 func resolveReview(ctx context.Context, t *tx, actor *forum.User, kind forum.ItemKind, id int64, state string) error {
-	_, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE item_kind = ? AND item_id = ? AND state = 'pending'`,
-		state, actor.ID, t.now.Unix(), kind, id)
+	if _, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE item_kind = ? AND item_id = ? AND state = 'pending'`,
+		state, actor.ID, t.now.Unix(), kind, id); err != nil {
+		return err
+	}
+	return settleReports(ctx, t, kind, id)
+}
+
+// settleReports marks an item's reports as decided on, so only new ones count towards hiding it again.
+func settleReports(ctx context.Context, t *tx, kind forum.ItemKind, id int64) error {
+	_, err := t.ExecContext(ctx, `UPDATE reports SET settled = 1 WHERE item_kind = ? AND item_id = ? AND settled = 0`, kind, id)
 	return err
 }
 
@@ -148,8 +157,9 @@ func (s *Store) Report(ctx context.Context, r forum.Report, autoHide int) (hidde
 		if r.Kind == forum.ItemUser || state != forum.ModVisible || autoHide <= 0 {
 			return nil
 		}
+		// Only reports no moderator has decided on yet count: a dismissed report must not hide the item again.
 		var reporters int
-		if err := t.QueryRowContext(ctx, `SELECT count(DISTINCT reporter_id) FROM reports WHERE item_kind = ? AND item_id = ?`,
+		if err := t.QueryRowContext(ctx, `SELECT count(DISTINCT reporter_id) FROM reports WHERE item_kind = ? AND item_id = ? AND settled = 0`,
 			r.Kind, r.ItemID).Scan(&reporters); err != nil {
 			return err
 		}
@@ -160,7 +170,10 @@ func (s *Store) Report(ctx context.Context, r forum.Report, autoHide int) (hidde
 		if err := setModState(ctx, t, r.Kind, r.ItemID, forum.ModHidden, forum.ReasonAutoHidden); err != nil {
 			return err
 		}
-		return audit(ctx, t, nil, forum.ActAutoHide, r.Kind, r.ItemID, forum.ReasonAutoHidden, string(state), string(forum.ModHidden))
+		if err := audit(ctx, t, nil, forum.ActAutoHide, r.Kind, r.ItemID, forum.ReasonAutoHidden, string(state), string(forum.ModHidden)); err != nil {
+			return err
+		}
+		return notify(ctx, t, author.ID, forum.NoteContentHidden, map[string]any{"kind": r.Kind, "id": r.ItemID, "reason": forum.ReasonAutoHidden})
 	})
 	if err != nil {
 		return false, fmt.Errorf("report %s %d: %w", r.Kind, r.ItemID, err)
@@ -246,16 +259,28 @@ func (s *Store) Claim(ctx context.Context, actor *forum.User, reviewID int64) er
 		return forum.ErrForbidden
 	}
 	err := s.write(ctx, func(t *tx) error {
+		var kind forum.ItemKind
+		var id int64
+		var state string
+		if err := t.QueryRowContext(ctx, `SELECT item_kind, item_id, state FROM review_items WHERE id = ?`, reviewID).Scan(&kind, &id, &state); err != nil {
+			return err
+		}
+		if state != string(moderation.ReviewPending) {
+			return forum.ErrInvalidState
+		}
+		author, _, err := itemTarget(ctx, t, kind, id)
+		if err != nil {
+			return err
+		}
+		if !forum.CanModerate(actor, author) {
+			return forum.ErrForbidden
+		}
 		res, err := t.ExecContext(ctx, `UPDATE review_items SET claimed_by = ?, claimed_at = ? WHERE id = ? AND state = 'pending'
 			AND (claimed_by IS NULL OR claimed_by = ? OR claimed_at < ?)`, actor.ID, t.now.Unix(), reviewID, actor.ID, t.now.Add(-30*time.Minute).Unix())
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			var state string
-			if err := t.QueryRowContext(ctx, `SELECT state FROM review_items WHERE id = ?`, reviewID).Scan(&state); err != nil {
-				return err
-			}
 			return forum.ErrConflict
 		}
 		return nil
@@ -298,9 +323,22 @@ func (s *Store) Decide(ctx context.Context, actor *forum.User, reviewID int64, d
 			action, after, why = forum.ActReject, forum.ModHidden, string(reason)
 		case moderation.DecisionIgnore:
 			action = forum.ActIgnore
+			if state == forum.ModHidden {
+				// Dismissing reports shows only what reports hid, never what a moderator hid.
+				var current string
+				if err := t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&current); err != nil {
+					return err
+				}
+				if current != forum.ReasonAutoHidden {
+					after = forum.ModHidden
+				}
+			}
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`,
 			string(next), actor.ID, t.now.Unix(), reviewID); err != nil {
+			return err
+		}
+		if err := settleReports(ctx, t, kind, id); err != nil {
 			return err
 		}
 		if kind == forum.ItemUser {
@@ -311,7 +349,8 @@ func (s *Store) Decide(ctx context.Context, actor *forum.User, reviewID int64, d
 			}
 			return audit(ctx, t, actor, action, kind, id, why, "", "")
 		}
-		if after != state {
+		// A reject of an item reports hid replaces "reports" with the moderator's reason and tells the author.
+		if after != state || d == moderation.DecisionReject {
 			if err := setModState(ctx, t, kind, id, after, why); err != nil {
 				return err
 			}

@@ -174,7 +174,8 @@ func checkAuthor(ctx context.Context, t *tx, id, authorID int64) error {
 }
 
 // EditProposal saves a new revision of the author's proposal while the rules allow editing.
-func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.ProposalInput, body moderation.Sanitized, rules forum.Rules) error {
+// A non-empty hold (content rules tripped) sends the proposal back to review.
+func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.ProposalInput, body moderation.Sanitized, rules forum.Rules, hold []string) error {
 	err := s.write(ctx, func(t *tx) error {
 		p, err := scanProposal(t.QueryRowContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.id = ?`, id))
 		if err != nil {
@@ -197,7 +198,10 @@ func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.P
 			VALUES (?, ?, ?, ?, ?, ?)`, id, n, in.Title, in.Body, body.String(), now); err != nil {
 			return err
 		}
-		return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalEdited, map[string]any{"proposal_id": id, "revision": n})
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalEdited, map[string]any{"proposal_id": id, "revision": n}); err != nil {
+			return err
+		}
+		return holdEdit(ctx, t, forum.ItemProposal, id, p.ModState, hold)
 	})
 	if err != nil {
 		return fmt.Errorf("edit proposal %d: %w", id, err)

@@ -245,7 +245,7 @@ func TestStore_SupportParallel(t *testing.T) {
 		}
 	}
 	err := w.s.EditProposal(ctx, p3.ID, w.author.ID, forum.ProposalInput{Title: "고친 제목", Body: "고친 본문",
-		CategoryID: w.category, MinistryID: w.ministry}, html("고친 본문"), forum.DefaultRules)
+		CategoryID: w.category, MinistryID: w.ministry}, html("고친 본문"), forum.DefaultRules, nil)
 	wantErr(t, err, forum.ErrInvalidState)
 	checkCounters(t, w.s)
 }
@@ -261,22 +261,22 @@ func TestStore_EditProposal(t *testing.T) {
 	rules := forum.DefaultRules
 
 	expectEvents(t, w.s, func() {
-		wantErr(t, w.s.EditProposal(ctx, p.ID, other.ID, in("남의 수정"), html("x"), rules), forum.ErrForbidden)
-		wantErr(t, w.s.EditProposal(ctx, 999, w.author.ID, in("없는 제안"), html("x"), rules), forum.ErrNotFound)
+		wantErr(t, w.s.EditProposal(ctx, p.ID, other.ID, in("남의 수정"), html("x"), rules, nil), forum.ErrForbidden)
+		wantErr(t, w.s.EditProposal(ctx, 999, w.author.ID, in("없는 제안"), html("x"), rules, nil), forum.ErrNotFound)
 	})
 	w.clock.advance(10 * time.Minute)
 	expectEvents(t, w.s, func() {
-		if err := w.s.EditProposal(ctx, p.ID, w.author.ID, in("두 번째 제목"), html("둘"), rules); err != nil {
+		if err := w.s.EditProposal(ctx, p.ID, w.author.ID, in("두 번째 제목"), html("둘"), rules, nil); err != nil {
 			t.Fatal(err)
 		}
 	}, ev{forum.EventProposalEdited, topic})
 	w.clock.advance(20 * time.Minute) // exactly 30 minutes after creation
-	if err := w.s.EditProposal(ctx, p.ID, w.author.ID, in("세 번째 제목"), html("셋"), rules); err != nil {
+	if err := w.s.EditProposal(ctx, p.ID, w.author.ID, in("세 번째 제목"), html("셋"), rules, nil); err != nil {
 		t.Fatalf("edit exactly at the end of the window: %v", err)
 	}
 	w.clock.advance(time.Second)
 	expectEvents(t, w.s, func() {
-		wantErr(t, w.s.EditProposal(ctx, p.ID, w.author.ID, in("늦은 수정"), html("x"), rules), forum.ErrInvalidState)
+		wantErr(t, w.s.EditProposal(ctx, p.ID, w.author.ID, in("늦은 수정"), html("x"), rules, nil), forum.ErrInvalidState)
 	})
 
 	got, err := w.s.Proposal(ctx, p.ID)
@@ -299,7 +299,7 @@ func TestStore_EditProposal(t *testing.T) {
 	// A draft stays editable however old it is.
 	draft := w.propose(t, "오래된 초안", true, 5)
 	w.clock.advance(72 * time.Hour)
-	if err := w.s.EditProposal(ctx, draft.ID, w.author.ID, in("초안 수정"), html("x"), rules); err != nil {
+	if err := w.s.EditProposal(ctx, draft.ID, w.author.ID, in("초안 수정"), html("x"), rules, nil); err != nil {
 		t.Errorf("edit an old draft: %v", err)
 	}
 	checkCounters(t, w.s)
@@ -313,7 +313,7 @@ func TestStore_EditWindowSubSecond(t *testing.T) {
 	p := w.openProposal(t, "초 단위 경계")
 	w.clock.set(time.Date(2025, 3, 1, 9, 30, 0, 500e6, time.UTC)) // 29m59.6s later
 	err := w.s.EditProposal(ctx, p.ID, w.author.ID, forum.ProposalInput{Title: "고친 제목", Body: "본문",
-		CategoryID: w.category, MinistryID: w.ministry}, html("x"), forum.DefaultRules)
+		CategoryID: w.category, MinistryID: w.ministry}, html("x"), forum.DefaultRules, nil)
 	if err != nil {
 		t.Errorf("edit 29m59.6s after creation: %v", err)
 	}

@@ -44,7 +44,8 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.CreateUser(c.UserContext(), forum.User{Role: forum.RoleCitizen, Name: reg.Name, Email: reg.Email}, hash)
+	held := s.cfg.Disposable != nil && s.cfg.Disposable.Disposable(reg.Email)
+	u, err := s.store.CreateUser(c.UserContext(), forum.User{Role: forum.RoleCitizen, Name: reg.Name, Email: reg.Email, Held: held}, hash)
 	if errors.Is(err, forum.ErrEmailTaken) {
 		return fail(s.formError(c, "email", "err.email_taken"))
 	}
@@ -54,7 +55,11 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 	if err := s.signIn(c, u); err != nil {
 		return err
 	}
-	s.flash(c, "flash.welcome")
+	if held {
+		s.flash(c, "flash.welcome_held")
+	} else {
+		s.flash(c, "flash.welcome")
+	}
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 
@@ -132,10 +137,11 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 
 type userPage struct {
 	base
-	Profile   *forum.User
-	Proposals []*forum.Proposal
-	Comments  []store.UserComment
-	Own       bool
+	Profile     *forum.User
+	Proposals   []*forum.Proposal
+	Comments    []store.UserComment
+	Own         bool
+	CanModerate bool
 }
 
 func (s *Server) handleUser(c *fiber.Ctx) error {
@@ -155,5 +161,6 @@ func (s *Server) handleUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "user", userPage{base: s.base(c, u.Name), Profile: u, Proposals: props, Comments: comments, Own: own})
+	return s.page(c, fiber.StatusOK, "user", userPage{base: s.base(c, u.Name), Profile: u, Proposals: props, Comments: comments, Own: own,
+		CanModerate: forum.CanModerate(viewer, u)})
 }

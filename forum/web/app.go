@@ -33,11 +33,13 @@ import (
 
 // Config is what the web server needs from the operator.
 type Config struct {
-	BaseURL       string                // public origin, e.g. https://e-people.example
-	SecureCookies bool                  // set the Secure flag: true behind TLS
-	Views         fs.FS                 // templates and catalogs
-	Assets        fs.FS                 // static files served under /assets/
-	Passwords     forum.PasswordChecker // common-password list; nil checks length only
+	BaseURL       string                                     // public origin, e.g. https://e-people.example
+	SecureCookies bool                                       // set the Secure flag: true behind TLS
+	Views         fs.FS                                      // templates and catalogs
+	Assets        fs.FS                                      // static files served under /assets/
+	Passwords     forum.PasswordChecker                      // common-password list; nil checks length only
+	Disposable    interface{ Disposable(email string) bool } // throw-away e-mail domains: such accounts are held for review; nil holds none
+	PostPerMinute int                                        // state-changing requests one IP may send a minute; 120 when 0
 	Logger        *slog.Logger
 	AccessLog     io.Writer // request log; nil for none
 	Now           func() time.Time
@@ -77,6 +79,9 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	}
 	if cfg.AuthPerMinute <= 0 {
 		cfg.AuthPerMinute = 10
+	}
+	if cfg.PostPerMinute <= 0 {
+		cfg.PostPerMinute = 120
 	}
 	views, err := newRenderer(cfg.Views, cfg.Assets)
 	if err != nil {
@@ -137,6 +142,12 @@ func (s *Server) routes() {
 	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
 	a.Use(etag.New())
 	a.Use(s.requireUTF8, s.loadSession, s.checkCSRF)
+	a.Use(limiter.New(limiter.Config{ // per-IP cap on everything that writes
+		Max:          s.cfg.PostPerMinute,
+		Expiration:   time.Minute,
+		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
+		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
+	}))
 
 	authLimit := limiter.New(limiter.Config{
 		Max:          s.cfg.AuthPerMinute,
@@ -177,6 +188,32 @@ func (s *Server) routes() {
 	a.Post("/debates/:id<int>/comments", s.signedIn, s.handleDebateComment)
 	a.Post("/debates/:id<int>/conclusion", s.signedIn, s.handleDebateConclude)
 	a.Get("/live", s.handleLive)
+
+	a.Get("/reports/new", s.signedIn, s.handleReportForm)
+	a.Post("/reports", s.signedIn, s.handleReport)
+	a.Get("/appeals/new", s.signedIn, s.handleAppealForm)
+	a.Post("/appeals", s.signedIn, s.handleAppeal)
+	a.Get("/notifications", s.signedIn, s.handleNotifications)
+	a.Post("/notifications/read", s.signedIn, s.handleNotificationsRead)
+	a.Get("/moderation/log", s.handleModerationLog)
+	a.Get("/api/v1/moderation-log", s.handleModerationLogAPI)
+	mod := a.Group("/moderation", s.signedIn, s.staffOnly)
+	mod.Get("/", s.handleQueue)
+	mod.Get("/act", s.handleActForm)
+	mod.Post("/items/:id<int>/claim", s.handleClaim)
+	mod.Post("/items/:id<int>/decide", s.handleDecide)
+	mod.Post("/bulk", s.handleBulk)
+	mod.Post("/hide", s.handleHide)
+	mod.Post("/restore", s.handleRestore)
+	mod.Post("/lock", s.handleLock)
+	mod.Post("/users/:id<int>/suspend", s.handleSuspend)
+	mod.Post("/users/:id<int>/lift", s.handleLift)
+	mod.Get("/appeals", s.handleAppeals)
+	mod.Post("/appeals/:id<int>/decide", s.handleAppealDecide)
+	admin := a.Group("/admin", s.signedIn, s.adminOnly)
+	admin.Get("/moderation", s.handleAdminModeration)
+	admin.Post("/moderation", s.handleAdminModerationSave)
+	admin.Post("/users/:id<int>/appoint", s.handleAppoint)
 	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
 	a.Post("/comments/:id<int>/edit", s.signedIn, s.handleCommentEdit)
 	a.Post("/comments/:id<int>/delete", s.signedIn, s.handleCommentDelete)
@@ -211,9 +248,13 @@ func (s *Server) requireUTF8(c *fiber.Ctx) error {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, key := fiber.StatusInternalServerError, ""
 	var fe *fiber.Error
+	var ce *capError
 	var ve *forum.ValidationError
 	var ves forum.ValidationErrors
 	switch {
+	case errors.As(err, &ce):
+		status, key = fiber.StatusTooManyRequests, "err.cap_reached"
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(time.Until(ce.resets).Seconds()))))
 	case errors.As(err, &fe):
 		status = fe.Code
 		if strings.HasPrefix(fe.Message, "err.") {
@@ -253,6 +294,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg = cat.T(key)
 		if ve != nil {
 			msg = cat.T(key, ve.Args...)
+		}
+		if ce != nil {
+			msg = cat.T(key, formatDate(lang, ce.resets))
 		}
 	}
 	if wantsJSON(c) {

@@ -49,11 +49,19 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 		Stance:   forum.Stance(c.FormValue("stance")),
 		Body:     strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n"),
 	}
+	u := currentUser(c)
 	err := in.Validate()
+	var hold []string
+	if err == nil {
+		if err := s.checkCap(c, u, store.ActivityComments); err != nil {
+			return err
+		}
+		hold, err = s.screen(c, u, "body", in.Body)
+	}
 	var cm *forum.Comment
 	if err == nil {
-		cm, err = s.store.CreateComment(c.UserContext(), store.NewComment{Subject: subject, AuthorID: currentUser(c).ID,
-			Input: in, Body: s.md.Markdown(in.Body)})
+		cm, err = s.store.CreateComment(c.UserContext(), store.NewComment{Subject: subject, AuthorID: u.ID,
+			Input: in, Body: s.md.Markdown(in.Body), Hold: hold})
 	}
 	if err != nil {
 		errs, ok := s.formErrors(c, err)
@@ -73,9 +81,13 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 		return s.page(c, fiber.StatusBadRequest, name, data)
 	}
 	if wantsJSON(c) {
-		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"comment_id": cm.ID, "url": commentURL(cm)})
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"comment_id": cm.ID, "url": commentURL(cm), "held": hold != nil})
 	}
-	s.flash(c, "flash.comment_posted")
+	if hold != nil {
+		s.flash(c, "flash.held")
+	} else {
+		s.flash(c, "flash.comment_posted")
+	}
 	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
 }
 
@@ -119,7 +131,16 @@ func (s *Server) handleCommentEdit(c *fiber.Ctx) error {
 		return s.page(c, fiber.StatusBadRequest, "comment_edit", commentEditPage{base: s.base(c, s.t(c, "comment.edit_title")),
 			Comment: cm, Form: formState{Values: map[string]string{"body": body}, Errors: errs}})
 	}
-	cm, err = s.store.EditComment(c.UserContext(), cm.ID, cm.AuthorID, body, s.md.Markdown(body), forum.DefaultRules)
+	hold, err := s.screen(c, currentUser(c), "body", body)
+	if err != nil {
+		errs, ok := s.formErrors(c, err)
+		if !ok {
+			return err
+		}
+		return s.page(c, fiber.StatusBadRequest, "comment_edit", commentEditPage{base: s.base(c, s.t(c, "comment.edit_title")),
+			Comment: cm, Form: formState{Values: map[string]string{"body": body}, Errors: errs}})
+	}
+	cm, err = s.store.EditComment(c.UserContext(), cm.ID, cm.AuthorID, body, s.md.Markdown(body), forum.DefaultRules, hold)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func newEnv(t testing.TB) *env {
 		}
 	}
 	e.srv, err = New(e.st, Config{BaseURL: "http://127.0.0.1", Views: views.FS, Assets: assets.FS, Passwords: common,
-		Now: e.clock.Now, AuthPerMinute: 1000})
+		Now: e.clock.Now, AuthPerMinute: 1000, PostPerMinute: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,9 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e.mins, e.cats = []forum.Ministry{m}, []forum.Category{c}
-	if err := e.st.SetSetting(ctx, settingSponsorThreshold, "2"); err != nil {
+	// Tests post far more than a citizen may in a day; the caps have their own test.
+	if err := e.st.SetSettings(ctx, map[string]string{settingSponsorThreshold: "2", "cap_proposals": "100000",
+		"cap_comments": "100000", "cap_comments_first_day": "100000", "cap_supports": "100000", "cap_reports": "100000"}); err != nil {
 		t.Fatal(err)
 	}
 	return e

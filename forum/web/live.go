@@ -318,7 +318,7 @@ func (s *Server) renderEvent(ev forum.Event, lang string) string {
 	var name string
 	var data any
 	switch ev.Type {
-	case forum.EventCommentCreated, forum.EventCommentUpdated, forum.EventCommentDeleted:
+	case forum.EventCommentCreated, forum.EventCommentUpdated, forum.EventCommentDeleted, forum.EventCommentHidden, forum.EventCommentRestored:
 		cm, err := s.store.Comment(ctx, d.CommentID)
 		if err != nil {
 			s.log.Error("live: load comment", "id", d.CommentID, "err", err)

@@ -213,16 +213,31 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 		}
 		return s.proposalForm(c, fiber.StatusBadRequest, form, nil)
 	}
+	u := currentUser(c)
+	if err := s.checkCap(c, u, store.ActivityProposals); err != nil {
+		return err
+	}
+	hold, err := s.screen(c, u, "body", in.Title+"\n\n"+in.Body)
+	if err != nil {
+		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
+			return err
+		}
+		return s.proposalForm(c, fiber.StatusBadRequest, form, nil)
+	}
 	sponsors, _, err := s.thresholds(c)
 	if err != nil {
 		return err
 	}
 	p, err := s.store.CreateProposal(c.UserContext(), store.NewProposal{
-		AuthorID: currentUser(c).ID, Input: in, Body: s.md.Markdown(in.Body),
-		SponsorToken: newToken(), Draft: c.FormValue("action") == "draft",
+		AuthorID: u.ID, Input: in, Body: s.md.Markdown(in.Body),
+		SponsorToken: newToken(), Draft: c.FormValue("action") == "draft", Hold: hold,
 	}, sponsors)
 	if err != nil {
 		return err
+	}
+	if hold != nil {
+		s.flash(c, "flash.held")
+		return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
 	}
 	s.flash(c, "flash.proposal_created."+string(p.Status))
 	return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
@@ -243,6 +258,12 @@ func visible(p *forum.Proposal, u *forum.User) bool {
 	return p.Status == forum.StatusGathering && (u.Role == forum.RoleAdmin || u.Role == forum.RoleModerator)
 }
 
+type hiddenPage struct {
+	base
+	State  forum.ModState
+	Reason string
+}
+
 type proposalPage struct {
 	base
 	P                *forum.Proposal
@@ -255,6 +276,7 @@ type proposalPage struct {
 	IsAuthor         bool
 	CanEdit          bool
 	SponsorURL       string
+	IsModerator      bool
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
@@ -262,8 +284,12 @@ func (s *Server) handleProposalShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !visible(p, currentUser(c)) {
+	u := currentUser(c)
+	if !visible(p, u) {
 		return forum.ErrNotFound
+	}
+	if !p.ModState.Visible() && (u == nil || (u.ID != p.AuthorID && !forum.IsModerator(u))) {
+		return s.page(c, fiber.StatusOK, "hidden", hiddenPage{base: s.base(c, s.t(c, "hidden.proposal_title")), State: p.ModState, Reason: p.ModReason})
 	}
 	data, err := s.proposalData(c, p)
 	if err != nil {
@@ -302,6 +328,7 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 			data.SponsorURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/proposals/" + strconv.FormatInt(p.ID, 10) + "/sponsor/" + p.SponsorToken
 		}
 	}
+	data.IsModerator = forum.CanModerate(u, nil)
 	data.LiveTopics, data.LiveSince = forum.ProposalTopic(p.ID), since
 	return data, nil
 }
@@ -342,10 +369,20 @@ func (s *Server) handleProposalEdit(c *fiber.Ctx) error {
 		}
 		return s.proposalForm(c, fiber.StatusBadRequest, form, p)
 	}
-	if err := s.store.EditProposal(c.UserContext(), p.ID, p.AuthorID, in, s.md.Markdown(in.Body), forum.DefaultRules); err != nil {
+	hold, err := s.screen(c, currentUser(c), "body", in.Title+"\n\n"+in.Body)
+	if err != nil {
+		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
+			return err
+		}
+		return s.proposalForm(c, fiber.StatusBadRequest, form, p)
+	}
+	if err := s.store.EditProposal(c.UserContext(), p.ID, p.AuthorID, in, s.md.Markdown(in.Body), forum.DefaultRules, hold); err != nil {
 		return err
 	}
 	s.flash(c, "flash.proposal_edited")
+	if hold != nil {
+		s.flash(c, "flash.held")
+	}
 	return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
 }
 
@@ -450,6 +487,8 @@ func (s *Server) support(c *fiber.Ctx, on bool) error {
 	set := s.store.Support
 	if !on {
 		set = s.store.Unsupport
+	} else if err := s.checkCap(c, currentUser(c), store.ActivitySupports); err != nil {
+		return err
 	}
 	n, err := set(c.UserContext(), id, currentUser(c).ID)
 	if err != nil {

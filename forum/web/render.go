@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
 )
 
 // renderer holds every page parsed once per language at start-up.
@@ -149,6 +151,11 @@ func templateFuncs(lang string, cat catalog, assets map[string]string) template.
 			}
 			return m, nil
 		},
+		"reasonLabel": func(codes string) string { return reasonLabel(cat, codes) },
+		"duration":    func(d time.Duration) string { return humanDuration(cat, d) },
+		"since":       func(t time.Time) time.Duration { return time.Since(t) },
+		"decisions":   moderation.AllDecisions,
+		"note":        func(n forum.Notification) string { return noteText(cat, lang, n) },
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
@@ -157,4 +164,63 @@ func templateFuncs(lang string, cat catalog, assets map[string]string) template.
 			return out
 		},
 	}
+}
+
+// reasonLabel names the reason codes (or tripped rules) of a log row.
+func reasonLabel(cat catalog, codes string) string {
+	if codes == "" {
+		return "—"
+	}
+	var out []string
+	for _, c := range strings.Split(codes, ",") {
+		label := c
+		for _, k := range []string{"hide.reason." + c, "mod.rule." + c} {
+			if v, ok := cat[k]; ok {
+				label = v
+				break
+			}
+		}
+		out = append(out, label)
+	}
+	return strings.Join(out, ", ")
+}
+
+// humanDuration rounds d to minutes, hours or days in the catalog's words.
+func humanDuration(cat catalog, d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return cat.T("dur.minutes", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return cat.T("dur.hours", int(d/time.Hour))
+	}
+	return cat.T("dur.days", int(d/(24*time.Hour)))
+}
+
+// noteText says a notification in the reader's language.
+func noteText(cat catalog, lang string, n forum.Notification) string {
+	var d struct {
+		Kind    string `json:"kind"`
+		Reason  string `json:"reason"`
+		Granted bool   `json:"granted"`
+		Until   int64  `json:"until"`
+	}
+	_ = json.Unmarshal(n.Data, &d)
+	item := cat.T("mod.kind." + d.Kind)
+	switch n.Kind {
+	case forum.NoteContentHidden:
+		return cat.T("notes.content_hidden", item, reasonLabel(cat, d.Reason))
+	case forum.NoteContentRestored:
+		return cat.T("notes.content_restored", item)
+	case forum.NoteAppealDecided:
+		if d.Granted {
+			return cat.T("notes.appeal_granted", item)
+		}
+		return cat.T("notes.appeal_denied", item)
+	case forum.NoteSuspended:
+		if d.Until == 0 {
+			return cat.T("notes.banned", reasonLabel(cat, d.Reason))
+		}
+		return cat.T("notes.suspended", formatDate(lang, time.Unix(d.Until, 0)), reasonLabel(cat, d.Reason))
+	}
+	return cat.T("notes.generic")
 }

@@ -35,6 +35,8 @@ type base struct {
 	// these topics, replaying from LiveSince, the last event it was drawn from.
 	LiveTopics string
 	LiveSince  int64
+	Unread     int  // the viewer's unread notifications
+	StaffNav   bool // the viewer works the moderation queue
 }
 
 // newToken returns 32 random bytes, base64url encoded.
@@ -137,7 +139,7 @@ func (s *Server) signedIn(c *fiber.Ctx) error {
 		}
 		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 	}
-	if u.Status != forum.UserActive && c.Method() != fiber.MethodGet {
+	if c.Method() != fiber.MethodGet && !u.CanPost(s.cfg.Now()) {
 		return forum.ErrSuspended
 	}
 	return c.Next()
@@ -155,6 +157,11 @@ func (s *Server) lang(c *fiber.Ctx) string {
 func (s *Server) base(c *fiber.Ctx, title string) base {
 	b := base{Lang: s.lang(c), Title: title, User: currentUser(c), Path: c.Path()}
 	b.CSRF, _ = c.Locals("csrf").(string)
+	if b.User != nil {
+		// A failed count only hides the badge; the page itself still renders.
+		b.Unread, _ = s.store.UnreadNotifications(c.UserContext(), b.User.ID)
+		b.StaffNav = forum.IsModerator(b.User)
+	}
 	if f := c.Cookies(flashCookie); f != "" {
 		if strings.HasPrefix(f, "flash.") {
 			b.Flash = s.views.catalogs[b.Lang].T(f)

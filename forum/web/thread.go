@@ -23,6 +23,7 @@ type thread struct {
 	ReplyTo     int64         // the comment whose reply form is open
 	Form        formState     // the comment form, when it came back with errors
 	User        *forum.User
+	Moderator   bool // the viewer may moderate: show the moderation links
 	CSRF        string
 	// Live marks a comment drawn once for every viewer of a live push: no
 	// per-viewer state; member-only controls are hidden by script for guests.
@@ -32,6 +33,7 @@ type thread struct {
 // thread loads the comments of a proposal or debate for the viewer.
 func (s *Server) thread(c *fiber.Ctx, subject forum.Subject, open bool) (*thread, error) {
 	t := &thread{Subject: subject, Path: subject.Path(), Open: open, Order: forum.OrderBest, User: currentUser(c)}
+	t.Moderator = forum.IsModerator(t.User)
 	t.CSRF, _ = c.Locals("csrf").(string)
 	if c.Query("order") == string(forum.OrderNewest) {
 		t.Order = forum.OrderNewest

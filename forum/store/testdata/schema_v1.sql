@@ -74,7 +74,7 @@ CREATE TABLE proposals (
 CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
 CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
 CREATE INDEX proposals_debated ON proposals (status, comment_count DESC, id DESC);
-CREATE INDEX proposals_author ON proposals (author_id, id DESC);
+CREATE INDEX proposals_author ON proposals (author_id, created_at);
 
 CREATE TABLE proposal_revisions (
     proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
@@ -144,7 +144,7 @@ CREATE TABLE comments (
 );
 CREATE INDEX comments_proposal ON comments (proposal_id, id);
 CREATE INDEX comments_debate ON comments (debate_id, id);
-CREATE INDEX comments_author ON comments (author_id, id DESC);
+CREATE INDEX comments_author ON comments (author_id, created_at);
 
 CREATE TABLE comment_votes (
     comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
@@ -165,6 +165,7 @@ CREATE TABLE reports (
     reporter_id INTEGER NOT NULL REFERENCES users (id),
     reason      TEXT NOT NULL,
     text        TEXT NOT NULL DEFAULT '',
+    settled     INTEGER NOT NULL DEFAULT 0 CHECK (settled IN (0, 1)), -- a moderator has decided on the item since
     created_at  INTEGER NOT NULL,
     UNIQUE (item_kind, item_id, reporter_id)
 );

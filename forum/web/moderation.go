@@ -1,0 +1,646 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/moderation"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Moderation settings and their defaults.
+const (
+	settingBannedTerms = "banned_terms"
+	settingAutoHide    = "auto_hide_reports"
+	defaultAutoHide    = 3
+)
+
+// dailyCaps are the default per-user limits for one day (Korea time); staff are not capped.
+var dailyCaps = map[store.Activity]int{
+	store.ActivityProposals: 3,
+	store.ActivityComments:  60,
+	store.ActivitySupports:  200,
+	store.ActivityReports:   20,
+}
+
+// firstDayComments is the comment cap on an account's first day.
+const firstDayComments = 10
+
+// capError is a daily cap reached; it resets at the next midnight, Korea time.
+type capError struct{ resets time.Time }
+
+func (e *capError) Error() string {
+	return "daily limit reached until " + e.resets.Format(time.RFC3339)
+}
+
+func (s *Server) intSetting(c *fiber.Ctx, key string, def int) (int, error) {
+	v, err := s.store.Setting(c.UserContext(), key, strconv.Itoa(def))
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return def, nil
+	}
+	return n, nil
+}
+
+// checkCap refuses with a 429 when the user already did a day's worth of a.
+func (s *Server) checkCap(c *fiber.Ctx, u *forum.User, a store.Activity) error {
+	if u.Role.IsStaff() {
+		return nil
+	}
+	limit, err := s.intSetting(c, "cap_"+string(a), dailyCaps[a])
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now().In(seoul)
+	if a == store.ActivityComments && now.Sub(u.CreatedAt) < 24*time.Hour {
+		first, err := s.intSetting(c, "cap_comments_first_day", firstDayComments)
+		if err != nil {
+			return err
+		}
+		limit = min(limit, first)
+	}
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)
+	n, err := s.store.CountSince(c.UserContext(), u.ID, a, midnight)
+	if err != nil {
+		return err
+	}
+	if n >= limit {
+		return &capError{resets: midnight.AddDate(0, 0, 1)}
+	}
+	return nil
+}
+
+// contentRules are the rules in force: the admins' banned terms, or the defaults.
+func (s *Server) contentRules(c *fiber.Ctx) (moderation.Rules, error) {
+	r := moderation.DefaultRules()
+	terms, err := s.store.Setting(c.UserContext(), settingBannedTerms, "")
+	if err != nil {
+		return r, err
+	}
+	if terms != "" {
+		r.BannedTerms = moderation.ParseTerms(terms)
+	}
+	return r, nil
+}
+
+// screen runs the content rules over a new post by u: a rejection comes back
+// as a validation error on field, a hold as the rules tripped.
+func (s *Server) screen(c *fiber.Ctx, u *forum.User, field, text string) (hold []string, err error) {
+	rules, err := s.contentRules(c)
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	recent, approved, err := s.store.AuthorFacts(c.UserContext(), u.ID, now.Add(-rules.DuplicateWindow))
+	if err != nil {
+		return nil, err
+	}
+	v := rules.Check(moderation.Author{Age: now.Sub(u.CreatedAt), ApprovedPosts: approved, Staff: u.Role.IsStaff(), Held: u.Held},
+		moderation.Post{Text: text, Recent: recent})
+	switch v.Action {
+	case moderation.Reject:
+		return nil, forum.Invalid(field, v.Key)
+	case moderation.Hold:
+		return v.Rules, nil
+	}
+	return nil, nil
+}
+
+// staffOnly lets moderators and admins through; everyone else gets 403.
+func (s *Server) staffOnly(c *fiber.Ctx) error {
+	if !forum.IsModerator(currentUser(c)) {
+		return forum.ErrForbidden
+	}
+	return c.Next()
+}
+
+// adminOnly lets admins through; everyone else gets 403.
+func (s *Server) adminOnly(c *fiber.Ctx) error {
+	if u := currentUser(c); u == nil || u.Role != forum.RoleAdmin || u.Status != forum.UserActive {
+		return forum.ErrForbidden
+	}
+	return c.Next()
+}
+
+// itemPath is the page of a moderated item.
+func itemPath(kind forum.ItemKind, id int64, c *forum.Comment) string {
+	switch kind {
+	case forum.ItemProposal:
+		return "/proposals/" + strconv.FormatInt(id, 10)
+	case forum.ItemUser:
+		return "/users/" + strconv.FormatInt(id, 10)
+	}
+	if c != nil {
+		return commentURL(c)
+	}
+	return "/"
+}
+
+// back redirects to a local path from the form, or to fallback.
+func (s *Server) back(c *fiber.Ctx, flash, fallback string) error {
+	if flash != "" {
+		s.flash(c, flash)
+	}
+	to := c.FormValue("next")
+	if to == "" {
+		to = fallback
+	}
+	return c.Redirect(localPath(to), fiber.StatusSeeOther)
+}
+
+type reportPage struct {
+	base
+	Kind    forum.ItemKind
+	ItemID  int64
+	Summary string // what is being reported, as plain text
+	Reasons []moderation.ReportReason
+	Form    formState
+}
+
+// reportTarget describes an item for the report and moderation forms.
+func (s *Server) reportTarget(c *fiber.Ctx, kind forum.ItemKind, id int64) (summary, path string, err error) {
+	ctx := c.UserContext()
+	switch kind {
+	case forum.ItemProposal:
+		p, err := s.store.Proposal(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		if !visible(p, currentUser(c)) {
+			return "", "", forum.ErrNotFound
+		}
+		return p.Title, itemPath(kind, id, nil), nil
+	case forum.ItemComment:
+		cm, err := s.store.Comment(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		return cm.AuthorName + ": " + truncate(cm.BodySrc, 140), commentURL(cm), nil
+	case forum.ItemUser:
+		u, err := s.store.User(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		return u.Name, itemPath(kind, id, nil), nil
+	}
+	return "", "", fiber.NewError(fiber.StatusBadRequest, "err.bad_item")
+}
+
+func truncate(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n]) + "…"
+}
+
+func (s *Server) handleReportForm(c *fiber.Ctx) error {
+	kind := forum.ItemKind(c.Query("kind"))
+	id, _ := strconv.ParseInt(c.Query("id"), 10, 64)
+	summary, _, err := s.reportTarget(c, kind, id)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "report", reportPage{base: s.base(c, s.t(c, "report.title")), Kind: kind, ItemID: id,
+		Summary: summary, Reasons: moderation.AllReportReasons()})
+}
+
+func (s *Server) handleReport(c *fiber.Ctx) error {
+	u := currentUser(c)
+	kind := forum.ItemKind(c.FormValue("kind"))
+	id := formID(c, "id")
+	summary, path, err := s.reportTarget(c, kind, id)
+	if err != nil {
+		return err
+	}
+	reason := moderation.ReportReason(c.FormValue("reason"))
+	text := strings.TrimSpace(moderation.PlainText(c.FormValue("text")))
+	var errs forum.ValidationErrors
+	if !reason.Valid() {
+		errs = append(errs, forum.Invalid("reason", "err.reason_required"))
+	} else if reason.NeedsText() && text == "" {
+		errs = append(errs, forum.Invalid("text", "err.report_text_required"))
+	}
+	if len([]rune(text)) > 1000 {
+		errs = append(errs, forum.Invalid("text", "err.body_too_long", 1000))
+	}
+	if errs != nil {
+		fe, _ := s.formErrors(c, errs)
+		return s.page(c, fiber.StatusBadRequest, "report", reportPage{base: s.base(c, s.t(c, "report.title")), Kind: kind, ItemID: id,
+			Summary: summary, Reasons: moderation.AllReportReasons(),
+			Form: formState{Values: map[string]string{"reason": string(reason), "text": text}, Errors: fe}})
+	}
+	if err := s.checkCap(c, u, store.ActivityReports); err != nil {
+		return err
+	}
+	autoHide, err := s.intSetting(c, settingAutoHide, defaultAutoHide)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.Report(c.UserContext(), forum.Report{Kind: kind, ItemID: id, ReporterID: u.ID, Reason: string(reason), Text: text}, autoHide)
+	if errors.Is(err, forum.ErrConflict) {
+		s.flash(c, "flash.already_reported")
+		return c.Redirect(path, fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "flash.reported")
+	return c.Redirect(path, fiber.StatusSeeOther)
+}
+
+type queuePage struct {
+	base
+	Items       []*forum.ReviewItem
+	Stats       store.ModStats
+	HideReasons []moderation.HideReason
+}
+
+func (s *Server) handleQueue(c *fiber.Ctx) error {
+	items, err := s.store.Queue(c.UserContext(), 200)
+	if err != nil {
+		return err
+	}
+	stats, err := s.store.ModerationStats(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "moderation", queuePage{base: s.base(c, s.t(c, "mod.queue_title")), Items: items, Stats: stats,
+		HideReasons: moderation.AllHideReasons()})
+}
+
+func (s *Server) handleClaim(c *fiber.Ctx) error {
+	if err := s.store.Claim(c.UserContext(), currentUser(c), paramID(c)); err != nil {
+		if errors.Is(err, forum.ErrConflict) {
+			return fiber.NewError(fiber.StatusConflict, "err.claimed")
+		}
+		return err
+	}
+	return s.back(c, "flash.claimed", "/moderation#r"+c.Params("id"))
+}
+
+func (s *Server) handleDecide(c *fiber.Ctx) error {
+	d := moderation.Decision(c.FormValue("decision"))
+	if !d.Valid() {
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_decision")
+	}
+	if err := s.store.Decide(c.UserContext(), currentUser(c), paramID(c), d, moderation.HideReason(c.FormValue("reason"))); err != nil {
+		return err
+	}
+	return s.back(c, "flash.decided", "/moderation")
+}
+
+// handleBulk applies one decision to every selected entry, each in its own
+// transaction, and reports how many went through.
+func (s *Server) handleBulk(c *fiber.Ctx) error {
+	d := moderation.Decision(c.FormValue("decision"))
+	if !d.Valid() {
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_decision")
+	}
+	reason := moderation.HideReason(c.FormValue("reason"))
+	if d == moderation.DecisionReject && !reason.Valid() {
+		return fiber.NewError(fiber.StatusBadRequest, "err.reason_required")
+	}
+	var ids []int64
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if string(k) == "ids" {
+			if id, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	})
+	if len(ids) == 0 {
+		return fiber.NewError(fiber.StatusBadRequest, "err.nothing_selected")
+	}
+	for _, id := range ids {
+		if err := s.store.Decide(c.UserContext(), currentUser(c), id, d, reason); err != nil {
+			return err
+		}
+	}
+	return s.back(c, "flash.decided", "/moderation")
+}
+
+type actPage struct {
+	base
+	Kind        forum.ItemKind
+	ItemID      int64
+	Summary     string
+	Path        string
+	HideReasons []moderation.HideReason
+	Target      *forum.User // for user actions
+}
+
+// handleActForm shows the moderator's actions on one item: hide or restore content, lock threads, suspend accounts.
+func (s *Server) handleActForm(c *fiber.Ctx) error {
+	kind := forum.ItemKind(c.Query("kind"))
+	id, _ := strconv.ParseInt(c.Query("id"), 10, 64)
+	summary, path, err := s.reportTarget(c, kind, id)
+	if err != nil {
+		return err
+	}
+	p := actPage{base: s.base(c, s.t(c, "mod.act_title")), Kind: kind, ItemID: id, Summary: summary, Path: path, HideReasons: moderation.AllHideReasons()}
+	if kind == forum.ItemUser {
+		if p.Target, err = s.store.User(c.UserContext(), id); err != nil {
+			return err
+		}
+	}
+	return s.page(c, fiber.StatusOK, "moderation_act", p)
+}
+
+func (s *Server) handleHide(c *fiber.Ctx) error {
+	kind := forum.ItemKind(c.FormValue("kind"))
+	id := formID(c, "id")
+	if err := s.store.Hide(c.UserContext(), currentUser(c), kind, id, moderation.HideReason(c.FormValue("reason"))); err != nil {
+		return err
+	}
+	return s.back(c, "flash.hidden", "/moderation")
+}
+
+func (s *Server) handleRestore(c *fiber.Ctx) error {
+	if err := s.store.Restore(c.UserContext(), currentUser(c), forum.ItemKind(c.FormValue("kind")), formID(c, "id")); err != nil {
+		return err
+	}
+	return s.back(c, "flash.restored", "/moderation")
+}
+
+func (s *Server) handleLock(c *fiber.Ctx) error {
+	var subj forum.Subject
+	switch c.FormValue("kind") {
+	case "proposal":
+		subj = forum.ProposalSubject(formID(c, "id"))
+	case "debate":
+		subj = forum.DebateSubject(formID(c, "id"))
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_item")
+	}
+	locked := c.FormValue("locked") == "1"
+	if err := s.store.SetLock(c.UserContext(), currentUser(c), subj, locked); err != nil {
+		return err
+	}
+	flash := "flash.unlocked"
+	if locked {
+		flash = "flash.locked"
+	}
+	return s.back(c, flash, subj.Path())
+}
+
+func (s *Server) handleSuspend(c *fiber.Ctx) error {
+	id := paramID(c)
+	var until time.Time
+	switch d := c.FormValue("days"); d {
+	case "ban":
+	case "1", "3", "7", "30", "90":
+		n, _ := strconv.Atoi(d)
+		until = s.cfg.Now().Add(time.Duration(n) * 24 * time.Hour)
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_duration")
+	}
+	if err := s.store.Suspend(c.UserContext(), currentUser(c), id, until, moderation.HideReason(c.FormValue("reason"))); err != nil {
+		return err
+	}
+	return s.back(c, "flash.suspended", "/users/"+c.Params("id"))
+}
+
+func (s *Server) handleLift(c *fiber.Ctx) error {
+	if err := s.store.Lift(c.UserContext(), currentUser(c), paramID(c)); err != nil {
+		return err
+	}
+	return s.back(c, "flash.lifted", "/users/"+c.Params("id"))
+}
+
+func (s *Server) handleAppoint(c *fiber.Ctx) error {
+	if err := s.store.Appoint(c.UserContext(), currentUser(c), paramID(c)); err != nil {
+		return err
+	}
+	return s.back(c, "flash.appointed", "/users/"+c.Params("id"))
+}
+
+type appealFormPage struct {
+	base
+	Kind    forum.ItemKind
+	ItemID  int64
+	Summary string
+	Form    formState
+}
+
+func (s *Server) handleAppealForm(c *fiber.Ctx) error {
+	kind := forum.ItemKind(c.Query("kind"))
+	id, _ := strconv.ParseInt(c.Query("id"), 10, 64)
+	summary, _, err := s.ownHidden(c, kind, id)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "appeal", appealFormPage{base: s.base(c, s.t(c, "appeal.title")), Kind: kind, ItemID: id, Summary: summary})
+}
+
+// ownHidden checks that the viewer wrote the item, for appeals.
+func (s *Server) ownHidden(c *fiber.Ctx, kind forum.ItemKind, id int64) (summary, path string, err error) {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	switch kind {
+	case forum.ItemProposal:
+		p, err := s.store.Proposal(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		if p.AuthorID != u.ID {
+			return "", "", forum.ErrForbidden
+		}
+		return p.Title, itemPath(kind, id, nil), nil
+	case forum.ItemComment:
+		cm, err := s.store.Comment(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		if cm.AuthorID != u.ID {
+			return "", "", forum.ErrForbidden
+		}
+		return truncate(cm.BodySrc, 140), commentURL(cm), nil
+	}
+	return "", "", fiber.NewError(fiber.StatusBadRequest, "err.bad_item")
+}
+
+func (s *Server) handleAppeal(c *fiber.Ctx) error {
+	kind := forum.ItemKind(c.FormValue("kind"))
+	id := formID(c, "id")
+	summary, path, err := s.ownHidden(c, kind, id)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(strings.ReplaceAll(c.FormValue("text"), "\r\n", "\n"))
+	if text == "" || len([]rune(text)) > 2000 {
+		fe := s.formError(c, "text", "err.appeal_text", 2000)
+		return s.page(c, fiber.StatusBadRequest, "appeal", appealFormPage{base: s.base(c, s.t(c, "appeal.title")), Kind: kind, ItemID: id,
+			Summary: summary, Form: formState{Values: map[string]string{"text": text}, Errors: fe}})
+	}
+	if err := s.store.FileAppeal(c.UserContext(), currentUser(c).ID, kind, id, text); err != nil {
+		return err
+	}
+	s.flash(c, "flash.appealed")
+	return c.Redirect(path, fiber.StatusSeeOther)
+}
+
+type appealsPage struct {
+	base
+	Appeals []*forum.Appeal
+}
+
+func (s *Server) handleAppeals(c *fiber.Ctx) error {
+	list, err := s.store.PendingAppeals(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "moderation_appeals", appealsPage{base: s.base(c, s.t(c, "mod.appeals_title")), Appeals: list})
+}
+
+func (s *Server) handleAppealDecide(c *fiber.Ctx) error {
+	grant := c.FormValue("grant") == "1"
+	reason := truncate(moderation.PlainText(c.FormValue("reason")), 500)
+	if err := s.store.DecideAppeal(c.UserContext(), currentUser(c), paramID(c), grant, reason); err != nil {
+		return err
+	}
+	return s.back(c, "flash.decided", "/moderation/appeals")
+}
+
+type logPage struct {
+	base
+	Actions []forum.ModAction
+	NextURL string
+}
+
+func (s *Server) moderationLog(c *fiber.Ctx) ([]forum.ModAction, int64, error) {
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	list, err := s.store.ModerationLog(c.UserContext(), before, 101)
+	if err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(list) > 100 {
+		list = list[:100]
+		next = list[99].ID
+	}
+	return list, next, nil
+}
+
+func (s *Server) handleModerationLog(c *fiber.Ctx) error {
+	list, next, err := s.moderationLog(c)
+	if err != nil {
+		return err
+	}
+	p := logPage{base: s.base(c, s.t(c, "mod.log_title")), Actions: list}
+	if next != 0 {
+		p.NextURL = "/moderation/log?before=" + strconv.FormatInt(next, 10)
+	}
+	return s.page(c, fiber.StatusOK, "moderation_log", p)
+}
+
+// handleModerationLogAPI is the public log as open data: item, action, reason code, time and acting role; never reporters or report text.
+func (s *Server) handleModerationLogAPI(c *fiber.Ctx) error {
+	list, next, err := s.moderationLog(c)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ID        int64  `json:"id"`
+		Time      string `json:"time"`
+		Action    string `json:"action"`
+		ItemKind  string `json:"item_kind"`
+		ItemID    int64  `json:"item_id"`
+		Reason    string `json:"reason_code"`
+		ActorRole string `json:"actor_role"`
+		Before    string `json:"before"`
+		After     string `json:"after"`
+	}
+	out := struct {
+		Items []row  `json:"items"`
+		Next  string `json:"next,omitempty"`
+	}{Items: []row{}}
+	for _, a := range list {
+		out.Items = append(out.Items, row{a.ID, a.CreatedAt.UTC().Format(time.RFC3339), a.Action, string(a.Kind), a.ItemID, a.ReasonCode, a.ActorRole, a.Before, a.After})
+	}
+	if next != 0 {
+		out.Next = "/api/v1/moderation-log?before=" + strconv.FormatInt(next, 10)
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	return c.JSON(out)
+}
+
+type notificationsPage struct {
+	base
+	Notes []forum.Notification
+}
+
+func (s *Server) handleNotifications(c *fiber.Ctx) error {
+	notes, err := s.store.Notifications(c.UserContext(), currentUser(c).ID, 100)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "notifications", notificationsPage{base: s.base(c, s.t(c, "notes.title")), Notes: notes})
+}
+
+func (s *Server) handleNotificationsRead(c *fiber.Ctx) error {
+	if err := s.store.MarkNotificationsRead(c.UserContext(), currentUser(c).ID); err != nil {
+		return err
+	}
+	return c.Redirect("/notifications", fiber.StatusSeeOther)
+}
+
+type adminModPage struct {
+	base
+	Terms    string
+	AutoHide int
+	Caps     map[string]int
+	Form     formState
+}
+
+func (s *Server) handleAdminModeration(c *fiber.Ctx) error {
+	terms, err := s.store.Setting(c.UserContext(), settingBannedTerms, strings.Join(moderation.DefaultRules().BannedTerms, "\n"))
+	if err != nil {
+		return err
+	}
+	p := adminModPage{base: s.base(c, s.t(c, "admin.mod_title")), Terms: terms, Caps: map[string]int{}}
+	if p.AutoHide, err = s.intSetting(c, settingAutoHide, defaultAutoHide); err != nil {
+		return err
+	}
+	for a, def := range dailyCaps {
+		if p.Caps[string(a)], err = s.intSetting(c, "cap_"+string(a), def); err != nil {
+			return err
+		}
+	}
+	if p.Caps["comments_first_day"], err = s.intSetting(c, "cap_comments_first_day", firstDayComments); err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin_moderation", p)
+}
+
+func (s *Server) handleAdminModerationSave(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	terms := strings.Join(moderation.ParseTerms(c.FormValue("terms")), "\n")
+	if len(terms) > 100000 {
+		return fiber.NewError(fiber.StatusBadRequest, "err.terms_too_long")
+	}
+	values := map[string]string{settingBannedTerms: terms}
+	nums := map[string]string{settingAutoHide: c.FormValue("auto_hide")}
+	for a := range dailyCaps {
+		nums["cap_"+string(a)] = c.FormValue("cap_" + string(a))
+	}
+	for k, v := range nums {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 100000 {
+			return fiber.NewError(fiber.StatusBadRequest, "err.bad_number")
+		}
+		values[k] = strconv.Itoa(n)
+	}
+	if err := s.store.SetSettings(ctx, values); err != nil {
+		return err
+	}
+	s.flash(c, "flash.settings_saved")
+	return c.Redirect("/admin/moderation", fiber.StatusSeeOther)
+}
