@@ -115,7 +115,7 @@ func (s *seeder) run(ctx context.Context) error {
 	if s.threshold > len(citizenNames)-1 {
 		return fmt.Errorf("sponsor threshold %d needs more co-sponsors than the %d demo citizens", s.threshold, len(citizenNames))
 	}
-	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark, s.seedDebates}
+	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark, s.seedDebates, s.seedModeration}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err

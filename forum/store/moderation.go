@@ -758,9 +758,11 @@ func (s *Store) CountSince(ctx context.Context, userID int64, a Activity, since 
 // AuthorFacts returns what the content rules need to know about an author:
 // the texts they posted since a time, and how many of their posts are shown.
 func (s *Store) AuthorFacts(ctx context.Context, userID int64, since time.Time) (recent []string, approved int, err error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT body_src FROM comments WHERE author_id = ?1 AND created_at >= ?2
-		UNION ALL SELECT title FROM proposals WHERE author_id = ?1 AND created_at >= ?2
-		UNION ALL SELECT body_src FROM proposals WHERE author_id = ?1 AND created_at >= ?2`, userID, since.Unix())
+	// At most the 50 newest of each kind: the daily caps keep real authors far below that, and a bound keeps the check cheap.
+	rows, err := s.r.QueryContext(ctx, `SELECT body_src FROM (SELECT body_src FROM comments WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50)
+		UNION ALL SELECT t FROM (SELECT title AS t, body_src AS b FROM proposals WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50)
+		UNION ALL SELECT b FROM (SELECT title AS t, body_src AS b FROM proposals WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50)`,
+		userID, since.Unix())
 	if err != nil {
 		return nil, 0, fmt.Errorf("author facts: %w", mapErr(err))
 	}
