@@ -214,6 +214,7 @@ func (s *Server) routes() {
 	admin.Get("/moderation", s.handleAdminModeration)
 	admin.Post("/moderation", s.handleAdminModerationSave)
 	admin.Post("/users/:id<int>/appoint", s.handleAppoint)
+	a.Get("/comments/:id<int>", s.handleCommentLink)
 	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
 	a.Post("/comments/:id<int>/edit", s.signedIn, s.handleCommentEdit)
 	a.Post("/comments/:id<int>/delete", s.signedIn, s.handleCommentDelete)
@@ -254,7 +255,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &ce):
 		status, key = fiber.StatusTooManyRequests, "err.cap_reached"
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(time.Until(ce.resets).Seconds()))))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(ce.resets.Sub(s.cfg.Now()).Seconds()))))
 	case errors.As(err, &fe):
 		status = fe.Code
 		if strings.HasPrefix(fe.Message, "err.") {

@@ -174,3 +174,21 @@ func (s *Server) handleCommentVote(c *fiber.Ctx) error {
 	}
 	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
 }
+
+// handleCommentLink sends a comment's permanent address to its place in its thread.
+func (s *Server) handleCommentLink(c *fiber.Ctx) error {
+	cm, err := s.store.Comment(c.UserContext(), paramID(c))
+	if err != nil {
+		return err
+	}
+	if cm.ProposalID != 0 {
+		p, err := s.store.Proposal(c.UserContext(), cm.ProposalID)
+		if err != nil {
+			return err
+		}
+		if !visible(p, currentUser(c)) {
+			return forum.ErrNotFound
+		}
+	}
+	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
+}
