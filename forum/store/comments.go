@@ -37,12 +37,16 @@ func subjectSQL(s forum.Subject) (column, table string) {
 // subjectOpen reports whether the subject takes comments and votes now.
 func subjectOpen(ctx context.Context, t *tx, s forum.Subject) (bool, error) {
 	_, table := subjectSQL(s)
+	shown := `1`
+	if s.Kind == forum.KindProposal {
+		shown = `mod_state = 'visible'`
+	}
 	var status string
-	var locked bool
-	if err := t.QueryRowContext(ctx, `SELECT status, locked FROM `+table+` WHERE id = ?`, s.ID).Scan(&status, &locked); err != nil {
+	var locked, visible bool
+	if err := t.QueryRowContext(ctx, `SELECT status, locked, `+shown+` FROM `+table+` WHERE id = ?`, s.ID).Scan(&status, &locked, &visible); err != nil {
 		return false, err
 	}
-	return status == "open" && !locked, nil
+	return status == "open" && !locked && visible, nil
 }
 
 // NewComment is a comment about to be created.

@@ -294,10 +294,11 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool) (int,
 	var count int
 	err := s.write(ctx, func(t *tx) error {
 		var status forum.ProposalStatus
-		if err := t.QueryRowContext(ctx, `SELECT status, support_count FROM proposals WHERE id = ?`, id).Scan(&status, &count); err != nil {
+		var state forum.ModState
+		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, &count, &state); err != nil {
 			return err
 		}
-		if status != forum.StatusOpen {
+		if status != forum.StatusOpen || (on && state != forum.ModVisible) {
 			return forum.ErrInvalidState
 		}
 		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, 1
