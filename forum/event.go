@@ -19,18 +19,21 @@ type Event struct {
 
 // Event types written by the core forum.
 const (
-	EventProposalCreated   = "proposal.created"
-	EventProposalStatus    = "proposal.status"
-	EventProposalSponsored = "proposal.sponsored"
-	EventProposalSupported = "proposal.supported"
-	EventProposalEdited    = "proposal.updated"
-	EventCommentCreated    = "comment.created"
-	EventCommentUpdated    = "comment.updated"
-	EventCommentDeleted    = "comment.deleted"
-	EventCommentVoted      = "comment.voted"
-	EventDebateOpened      = "debate.opened"
-	EventDebateClosed      = "debate.closed"
-	EventDebateConcluded   = "debate.concluded"
+	EventProposalCreated     = "proposal.created"
+	EventProposalStatus      = "proposal.status"
+	EventProposalSponsored   = "proposal.sponsored"
+	EventProposalSupported   = "proposal.supported"
+	EventProposalEdited      = "proposal.updated"
+	EventCommentCreated      = "comment.created"
+	EventCommentUpdated      = "comment.updated"
+	EventCommentDeleted      = "comment.deleted"
+	EventCommentVoted        = "comment.voted"
+	EventDebateOpened        = "debate.opened"
+	EventDebateClosed        = "debate.closed"
+	EventDebateConcluded     = "debate.concluded"
+	EventResponsePublished   = "response.published"
+	EventProposalTransferred = "proposal.transferred"
+	EventProposalCoMinistry  = "proposal.co_ministry"
 )
 
 // ProposalTopic is the live topic of one proposal.

@@ -150,10 +150,14 @@ type Notification struct {
 
 // Notification kinds written by moderation.
 const (
-	NoteContentHidden   = "content_hidden"
-	NoteContentRestored = "content_restored"
-	NoteAppealDecided   = "appeal_decided"
-	NoteSuspended       = "account_suspended"
+	NoteContentHidden    = "content_hidden"
+	NoteContentRestored  = "content_restored"
+	NoteAppealDecided    = "appeal_decided"
+	NoteSuspended        = "account_suspended"
+	NoteThresholdReached = "threshold_reached"
+	NoteStatusChanged    = "status_changed"
+	NoteResponse         = "official_response"
+	NoteTransferred      = "transferred"
 )
 
 // EventNotification is the live event that tells a user of a new notification, on their private topic.

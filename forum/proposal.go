@@ -20,6 +20,9 @@ const (
 	StatusOpen      ProposalStatus = "open"
 	StatusClosed    ProposalStatus = "closed"
 	StatusWithdrawn ProposalStatus = "withdrawn"
+	StatusAwaiting  ProposalStatus = "awaiting_response" // reached the support threshold: the ministry must answer by its due date
+	StatusAnswered  ProposalStatus = "answered"          // the ministry answered
+	StatusReferred  ProposalStatus = "referred"          // the ministry referred it to another body
 )
 
 // Transition names a lifecycle event.
@@ -31,12 +34,18 @@ const (
 	TransSponsors Transition = "sponsors" // the sponsor threshold was reached
 	TransClose    Transition = "close"    // the proposal stops taking support
 	TransWithdraw Transition = "withdraw" // author takes it back
+	TransReach    Transition = "reach"    // enough supporters within the window: the ministry must answer
+	TransAnswer   Transition = "answer"   // the ministry published its answer
+	TransRefer    Transition = "refer"    // the ministry's answer refers it to another body
 )
 
 var lifecycle = map[ProposalStatus]map[Transition]ProposalStatus{
 	StatusDraft:     {TransSubmit: StatusGathering, TransWithdraw: StatusWithdrawn},
 	StatusGathering: {TransSponsors: StatusOpen, TransWithdraw: StatusWithdrawn},
-	StatusOpen:      {TransClose: StatusClosed, TransWithdraw: StatusWithdrawn},
+	StatusOpen:      {TransClose: StatusClosed, TransWithdraw: StatusWithdrawn, TransReach: StatusAwaiting},
+	StatusAwaiting:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred},
+	StatusAnswered:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred},
+	StatusReferred:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred},
 }
 
 // Next returns the state that t leads to from s, or ErrInvalidState.
@@ -48,12 +57,23 @@ func (s ProposalStatus) Next(t Transition) (ProposalStatus, error) {
 }
 
 // Public reports whether everyone may see a proposal in this state.
-func (s ProposalStatus) Public() bool { return s == StatusOpen || s == StatusClosed }
+func (s ProposalStatus) Public() bool {
+	switch s {
+	case StatusOpen, StatusClosed, StatusAwaiting, StatusAnswered, StatusReferred:
+		return true
+	}
+	return false
+}
+
+// PublicStatuses are the states a published proposal can be in.
+func PublicStatuses() []ProposalStatus {
+	return []ProposalStatus{StatusOpen, StatusAwaiting, StatusAnswered, StatusReferred, StatusClosed}
+}
 
 // Valid reports whether s is a defined state.
 func (s ProposalStatus) Valid() bool {
 	switch s {
-	case StatusDraft, StatusGathering, StatusOpen, StatusClosed, StatusWithdrawn:
+	case StatusDraft, StatusGathering, StatusOpen, StatusClosed, StatusWithdrawn, StatusAwaiting, StatusAnswered, StatusReferred:
 		return true
 	}
 	return false
@@ -83,6 +103,16 @@ type Proposal struct {
 	ModState     ModState
 	ModReason    string // public reason code when hidden
 	Locked       bool   // takes no new comments or votes
+	// The ministry's clock.
+	SupportDeadline time.Time // end of the window for gathering support
+	ReachedAt       time.Time // when the threshold was reached
+	ResponseDue     time.Time // when the answer is due
+	AnsweredAt      time.Time // the first official answer
+}
+
+// Overdue reports whether the ministry's answer is late at now.
+func (p *Proposal) Overdue(now time.Time) bool {
+	return p.Status == StatusAwaiting && !p.ResponseDue.IsZero() && now.After(p.ResponseDue)
 }
 
 // Rules are the tunable numbers of the proposal lifecycle.
@@ -91,6 +121,31 @@ type Rules struct {
 	EditWindow       time.Duration // how long after creation an author may edit
 	EditMaxSupports  int           // edits stop once a proposal has this many supports
 	CommentEdit      time.Duration // how long after posting a comment may be edited
+}
+
+// Thresholds are the settings that oblige a ministry to answer.
+type Thresholds struct {
+	Supports   int           // supporters needed
+	Window     time.Duration // how long an open proposal may gather them
+	ResponseIn time.Duration // how long the ministry then has to answer
+}
+
+// DefaultThresholds are the national defaults: 50,000 supporters in 30 days, an answer within 30 days.
+var DefaultThresholds = Thresholds{Supports: 50000, Window: 30 * 24 * time.Hour, ResponseIn: 30 * 24 * time.Hour}
+
+// Forecast projects when a proposal gathering support at recentPerDay
+// supporters a day reaches the threshold; ok is false when it is not on
+// track to reach it before its deadline.
+func Forecast(p *Proposal, threshold int, recentPerDay float64, now time.Time) (when time.Time, ok bool) {
+	if p.Supports >= threshold {
+		return p.ReachedAt, true
+	}
+	if recentPerDay <= 0 {
+		return time.Time{}, false
+	}
+	days := float64(threshold-p.Supports) / recentPerDay
+	when = now.Add(time.Duration(days * float64(24*time.Hour)))
+	return when, p.SupportDeadline.IsZero() || !when.After(p.SupportDeadline)
 }
 
 // DefaultRules are the rules a fresh forum starts with.

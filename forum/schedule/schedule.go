@@ -1,5 +1,6 @@
 // Package schedule runs the forum's time-based transitions: debates that
-// open and close on their own. Everything it does is idempotent and kept in
+// open and close on their own, and proposals whose window for gathering
+// support ends. Everything it does is idempotent and kept in
 // the database, so it survives restarts and catches up after downtime.
 package schedule
 
@@ -15,6 +16,10 @@ type Store interface {
 	AdvanceDebates(ctx context.Context) (opened, closed int, err error)
 	// NextDebateChange returns when the next transition is due, if any is scheduled.
 	NextDebateChange(ctx context.Context) (time.Time, bool, error)
+	// AdvanceProposals closes open proposals whose support window ended short of the threshold.
+	AdvanceProposals(ctx context.Context) (closed int, err error)
+	// NextProposalDeadline returns when the next support window ends, if any.
+	NextProposalDeadline(ctx context.Context) (time.Time, bool, error)
 }
 
 // Scheduler wakes when the next transition is due, and at least every MaxSleep.
@@ -54,14 +59,23 @@ func (s *Scheduler) RunOnce(ctx context.Context) (time.Duration, error) {
 	if opened+closed > 0 {
 		s.log.Info("debates advanced", "opened", opened, "closed", closed)
 	}
-	next, ok, err := s.st.NextDebateChange(ctx)
+	lapsed, err := s.st.AdvanceProposals(ctx)
 	if err != nil {
 		return time.Second, err
 	}
+	if lapsed > 0 {
+		s.log.Info("proposals closed short of the threshold", "closed", lapsed)
+	}
 	sleep := s.MaxSleep
-	if ok {
-		// Due times are whole seconds: wake just after, never before.
-		sleep = min(sleep, max(next.Sub(s.now())+10*time.Millisecond, 10*time.Millisecond))
+	for _, next := range []func(context.Context) (time.Time, bool, error){s.st.NextDebateChange, s.st.NextProposalDeadline} {
+		at, ok, err := next(ctx)
+		if err != nil {
+			return time.Second, err
+		}
+		if ok {
+			// Due times are whole seconds: wake just after, never before.
+			sleep = min(sleep, max(at.Sub(s.now())+10*time.Millisecond, 10*time.Millisecond))
+		}
 	}
 	return sleep, nil
 }

@@ -154,7 +154,7 @@ type UserComment struct {
 func (s *Store) UserComments(ctx context.Context, userID int64, limit int) ([]UserComment, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+`, COALESCE(p.title, d.question)`+commentFrom+`
 		LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id
-		WHERE c.author_id = ? AND c.status = 'visible' AND c.mod_state = 'visible' AND (p.status IN ('open', 'closed') OR d.id IS NOT NULL)
+		WHERE c.author_id = ? AND c.status = 'visible' AND c.mod_state = 'visible' AND (p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') OR d.id IS NOT NULL)
 		ORDER BY c.id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list user comments: %w", mapErr(err))

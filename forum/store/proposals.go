@@ -15,7 +15,8 @@ import (
 
 const proposalCols = `p.id, p.author_id, u.name, u.role, p.title, p.body_src, p.body_html, p.category_id, p.ministry_id,
 	p.status, p.sponsor_token, p.sponsor_count, p.support_count, p.comment_count, p.revision_count,
-	p.created_at, p.updated_at, p.published_at, p.closed_at, p.mod_state, p.mod_reason, p.locked`
+	p.created_at, p.updated_at, p.published_at, p.closed_at, p.mod_state, p.mod_reason, p.locked,
+	COALESCE(p.support_deadline, 0), COALESCE(p.reached_at, 0), COALESCE(p.response_due, 0), COALESCE(p.answered_at, 0)`
 
 const proposalFrom = ` FROM proposals p JOIN users u ON u.id = p.author_id `
 
@@ -24,15 +25,18 @@ func scanProposal(row interface{ Scan(...any) error }) (*forum.Proposal, error) 
 	var body string
 	var created, updated int64
 	var published, closed sql.NullInt64
+	var deadline, reached, due, answered int64
 	err := row.Scan(&p.ID, &p.AuthorID, &p.AuthorName, &p.AuthorRole, &p.Title, &p.BodySrc, &body, &p.CategoryID, &p.MinistryID,
 		&p.Status, &p.SponsorToken, &p.Sponsors, &p.Supports, &p.Comments, &p.Revisions,
-		&created, &updated, &published, &closed, &p.ModState, &p.ModReason, &p.Locked)
+		&created, &updated, &published, &closed, &p.ModState, &p.ModReason, &p.Locked,
+		&deadline, &reached, &due, &answered)
 	if err != nil {
 		return nil, err
 	}
 	p.Body = moderation.TrustedFromStore(body)
 	p.CreatedAt, p.UpdatedAt = fromUnix(created), fromUnix(updated)
 	p.PublishedAt, p.ClosedAt = fromNullUnix(published), fromNullUnix(closed)
+	p.SupportDeadline, p.ReachedAt, p.ResponseDue, p.AnsweredAt = fromUnix(deadline), fromUnix(reached), fromUnix(due), fromUnix(answered)
 	return &p, nil
 }
 
@@ -111,14 +115,27 @@ func transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error
 		return err
 	}
 	now := t.now.Unix()
-	q := `UPDATE proposals SET status = ?, updated_at = ? WHERE id = ?`
+	th, err := thresholds(ctx, t)
+	if err != nil {
+		return err
+	}
+	q, extra := `UPDATE proposals SET status = ?, updated_at = ? WHERE id = ?`, []any{}
 	switch to {
 	case forum.StatusOpen:
-		q = `UPDATE proposals SET status = ?, updated_at = ?, published_at = ` + strconv.FormatInt(now, 10) + ` WHERE id = ?`
+		q = `UPDATE proposals SET status = ?, updated_at = ?, published_at = ?, support_deadline = ? WHERE id = ?`
+		extra = []any{now, t.now.Add(th.Window).Unix()}
 	case forum.StatusClosed, forum.StatusWithdrawn:
-		q = `UPDATE proposals SET status = ?, updated_at = ?, closed_at = ` + strconv.FormatInt(now, 10) + ` WHERE id = ?`
+		q = `UPDATE proposals SET status = ?, updated_at = ?, closed_at = ? WHERE id = ?`
+		extra = []any{now}
+	case forum.StatusAwaiting:
+		q = `UPDATE proposals SET status = ?, updated_at = ?, reached_at = ?, response_due = ? WHERE id = ?`
+		extra = []any{now, t.now.Add(th.ResponseIn).Unix()}
+	case forum.StatusAnswered, forum.StatusReferred:
+		q = `UPDATE proposals SET status = ?, updated_at = ?, answered_at = COALESCE(answered_at, ?) WHERE id = ?`
+		extra = []any{now}
 	}
-	if _, err := t.ExecContext(ctx, q, to, now, id); err != nil {
+	args := append(append([]any{to, now}, extra...), id)
+	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return err
 	}
 	return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalStatus,
@@ -298,7 +315,8 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool) (int,
 		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, &count, &state); err != nil {
 			return err
 		}
-		if status != forum.StatusOpen || (on && state != forum.ModVisible) {
+		// Support counts while a proposal is open and on while its ministry prepares the answer.
+		if (status != forum.StatusOpen && status != forum.StatusAwaiting) || (on && state != forum.ModVisible) {
 			return forum.ErrInvalidState
 		}
 		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, 1
@@ -317,8 +335,27 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool) (int,
 			delta, id).Scan(&count); err != nil {
 			return err
 		}
-		return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalSupported,
-			map[string]any{"proposal_id": id, "supports": count})
+		if on { // supporters follow what they support; they may stop
+			if _, err := t.ExecContext(ctx, `INSERT INTO follows (user_id, item_kind, item_id, created_at) VALUES (?, 'proposal', ?, ?)
+				ON CONFLICT DO NOTHING`, userID, id, t.now.Unix()); err != nil {
+				return err
+			}
+		}
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalSupported,
+			map[string]any{"proposal_id": id, "supports": count}); err != nil {
+			return err
+		}
+		th, err := thresholds(ctx, t)
+		if err != nil {
+			return err
+		}
+		if !on || status != forum.StatusOpen || count < th.Supports {
+			return nil
+		}
+		if err := transition(ctx, t, id, forum.TransReach); err != nil {
+			return err
+		}
+		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteThresholdReached, map[string]any{"proposal_id": id})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("support proposal %d: %w", id, err)
@@ -417,7 +454,7 @@ func (s *Store) ListProposals(ctx context.Context, q ProposalQuery) (ProposalPag
 	default:
 		q.Sort, key = SortNewest, `p.published_at`
 	}
-	where := []string{`p.status IN ('open', 'closed')`, `p.mod_state = 'visible'`}
+	where := []string{`p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred')`, `p.mod_state = 'visible'`}
 	var args []any
 	if q.Status != "" {
 		where, args = append(where, `p.status = ?`), append(args, q.Status)
@@ -498,7 +535,7 @@ func decodeCursor(c string) (key, id int64, err error) {
 // UserProposals returns the proposals userID wrote, newest first; drafts and
 // proposals still gathering sponsors only when private is true.
 func (s *Store) UserProposals(ctx context.Context, userID int64, private bool) ([]*forum.Proposal, error) {
-	cond := `p.status IN ('open', 'closed') AND p.mod_state = 'visible'`
+	cond := `p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') AND p.mod_state = 'visible'`
 	if private {
 		cond = `1`
 	}

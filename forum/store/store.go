@@ -178,7 +178,7 @@ func (t *tx) topicPublic(ctx context.Context, topic string) (bool, error) {
 		return true, nil
 	case "proposal":
 		var public bool
-		err := t.QueryRowContext(ctx, `SELECT status IN ('open', 'closed') OR published_at IS NOT NULL FROM proposals WHERE id = ?`, id).Scan(&public)
+		err := t.QueryRowContext(ctx, `SELECT status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') OR published_at IS NOT NULL FROM proposals WHERE id = ?`, id).Scan(&public)
 		return public, err
 	}
 	return false, nil

@@ -13,27 +13,15 @@ import (
 // Setting keys and their defaults.
 const (
 	settingSponsorThreshold = "sponsor_threshold"
-	settingSupportThreshold = "support_threshold"
 )
 
 // thresholds returns the co-sponsors a proposal needs to open and the supports it aims for.
 func (s *Server) thresholds(c *fiber.Ctx) (sponsors, supports int, err error) {
-	get := func(key string, def int) (int, error) {
-		v, err := s.store.Setting(c.UserContext(), key, strconv.Itoa(def))
-		if err != nil {
-			return 0, err
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return def, nil
-		}
-		return n, nil
-	}
-	if sponsors, err = get(settingSponsorThreshold, forum.DefaultRules.SponsorThreshold); err != nil {
+	if sponsors, err = s.intSetting(c, settingSponsorThreshold, forum.DefaultRules.SponsorThreshold); err != nil {
 		return 0, 0, err
 	}
-	supports, err = get(settingSupportThreshold, 50000)
-	return sponsors, supports, err
+	th, err := s.store.Thresholds(c.UserContext())
+	return sponsors, th.Supports, err
 }
 
 // directory is the ministries and categories, for forms, filters and labels.

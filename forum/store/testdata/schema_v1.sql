@@ -35,6 +35,7 @@ CREATE TABLE users (
     status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'banned')),
     suspended_until INTEGER, -- end of a suspension; NULL for a ban or none
     held          INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)), -- new account under review: its posts wait for a moderator
+    email_frequency TEXT NOT NULL DEFAULT 'immediate' CHECK (email_frequency IN ('none', 'immediate', 'daily')),
     created_at    INTEGER NOT NULL,
     CHECK ((role = 'official') = (ministry_id IS NOT NULL))
 );
@@ -57,7 +58,7 @@ CREATE TABLE proposals (
     body_html      TEXT NOT NULL,
     category_id    INTEGER NOT NULL REFERENCES categories (id),
     ministry_id    INTEGER NOT NULL REFERENCES ministries (id),
-    status         TEXT NOT NULL CHECK (status IN ('draft', 'gathering', 'open', 'closed', 'withdrawn')),
+    status         TEXT NOT NULL CHECK (status IN ('draft', 'gathering', 'open', 'closed', 'withdrawn', 'awaiting_response', 'answered', 'referred')),
     sponsor_token  TEXT NOT NULL,
     sponsor_count  INTEGER NOT NULL DEFAULT 0,
     support_count  INTEGER NOT NULL DEFAULT 0,
@@ -67,6 +68,10 @@ CREATE TABLE proposals (
     updated_at     INTEGER NOT NULL,
     published_at   INTEGER,
     closed_at      INTEGER,
+    support_deadline INTEGER, -- the end of the window for gathering support, set when it opens
+    reached_at     INTEGER,   -- when it reached the support threshold
+    response_due   INTEGER,   -- when the ministry's answer is due
+    answered_at    INTEGER,   -- the first official answer
     mod_state      TEXT NOT NULL DEFAULT 'visible' CHECK (mod_state IN ('visible', 'held', 'hidden')),
     mod_reason     TEXT NOT NULL DEFAULT '',
     locked         INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
@@ -75,6 +80,8 @@ CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
 CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
 CREATE INDEX proposals_debated ON proposals (status, comment_count DESC, id DESC);
 CREATE INDEX proposals_author ON proposals (author_id, created_at);
+CREATE INDEX proposals_due ON proposals (status, response_due);
+CREATE INDEX proposals_deadline ON proposals (status, support_deadline);
 
 CREATE TABLE proposal_revisions (
     proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
@@ -226,6 +233,87 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
 CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+
+-- Ministries answer in public. A proposal has its lead ministry (proposals.ministry_id)
+-- and may have co-answering ministries; every hand-off is kept with its reason.
+CREATE TABLE proposal_ministries (
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id INTEGER NOT NULL REFERENCES ministries (id),
+    added_by    INTEGER NOT NULL REFERENCES users (id),
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, ministry_id)
+);
+
+CREATE TABLE transfers (
+    id            INTEGER PRIMARY KEY,
+    proposal_id   INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    from_ministry INTEGER NOT NULL REFERENCES ministries (id),
+    to_ministry   INTEGER NOT NULL REFERENCES ministries (id),
+    actor_id      INTEGER NOT NULL REFERENCES users (id),
+    reason        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX transfers_proposal ON transfers (proposal_id, id);
+
+-- One joint official answer per proposal; every published version is kept.
+CREATE TABLE responses (
+    proposal_id      INTEGER PRIMARY KEY REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id      INTEGER NOT NULL REFERENCES ministries (id),
+    official_id      INTEGER NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL CHECK (decision IN ('accepted', 'partially_accepted', 'not_accepted', 'under_review', 'referred')),
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    contact          TEXT NOT NULL DEFAULT '',
+    next_step        TEXT NOT NULL DEFAULT '',
+    next_step_date   INTEGER,
+    revision         INTEGER NOT NULL DEFAULT 1,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
+
+CREATE TABLE response_revisions (
+    proposal_id      INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    number           INTEGER NOT NULL,
+    ministry_id      INTEGER NOT NULL REFERENCES ministries (id),
+    official_id      INTEGER NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL,
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL,
+    responsible_unit TEXT NOT NULL,
+    contact          TEXT NOT NULL,
+    next_step        TEXT NOT NULL,
+    next_step_date   INTEGER,
+    created_at       INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, number)
+);
+
+CREATE TABLE follows (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    item_kind  TEXT NOT NULL CHECK (item_kind IN ('proposal', 'debate', 'ministry')),
+    item_id    INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, item_kind, item_id)
+);
+CREATE INDEX follows_item ON follows (item_kind, item_id);
+
+-- Mail waiting to be sent (or, without SMTP, read by admins).
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    address    TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    sent_at    INTEGER,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_unsent ON outbox (sent_at, id);
 
 -- Every state change appends here in its own transaction; the live channel streams it.
 CREATE TABLE events (

@@ -1,0 +1,549 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
+)
+
+// Setting keys of the ministries' obligations.
+const (
+	SettingSupportThreshold = "support_threshold"
+	SettingSupportWindow    = "support_window_days"
+	SettingResponseDays     = "response_days"
+)
+
+// rowQueryer is a transaction or the read pool.
+type rowQueryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// thresholds reads the obligation settings through q.
+func thresholds(ctx context.Context, t rowQueryer) (forum.Thresholds, error) {
+	th := forum.DefaultThresholds
+	read := func(key string, def int) (int, error) {
+		var v string
+		err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+		if isNotFound(err) {
+			return def, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return def, nil
+		}
+		return n, nil
+	}
+	var err error
+	if th.Supports, err = read(SettingSupportThreshold, th.Supports); err != nil {
+		return th, err
+	}
+	days, err := read(SettingSupportWindow, int(th.Window/(24*time.Hour)))
+	if err != nil {
+		return th, err
+	}
+	th.Window = time.Duration(days) * 24 * time.Hour
+	if days, err = read(SettingResponseDays, int(th.ResponseIn/(24*time.Hour))); err != nil {
+		return th, err
+	}
+	th.ResponseIn = time.Duration(days) * 24 * time.Hour
+	return th, nil
+}
+
+// Thresholds returns the settings that oblige a ministry to answer.
+func (s *Store) Thresholds(ctx context.Context) (forum.Thresholds, error) {
+	th, err := thresholds(ctx, s.r)
+	if err != nil {
+		return th, fmt.Errorf("read thresholds: %w", mapErr(err))
+	}
+	return th, nil
+}
+
+// notifyFollowers tells everyone who follows an item, in one statement each
+// for the notifications, their live events and the immediate e-mails, so that
+// 50,000 followers cost one transaction, not 50,000. Each follower is told
+// exactly once: follows has one row per user and item.
+func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, note string, data map[string]any) error {
+	payload, err := jsonString(data)
+	if err != nil {
+		return err
+	}
+	now := t.now.Unix()
+	if _, err := t.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at)
+		SELECT user_id, ?, ?, ? FROM follows WHERE item_kind = ? AND item_id = ?`, note, payload, now, kind, id); err != nil {
+		return err
+	}
+	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
+		SELECT 'user:' || f.user_id, ?, json_object('kind', ?, 'unread',
+			(SELECT count(*) FROM notifications n WHERE n.user_id = f.user_id AND n.read_at IS NULL)), 0, ?
+		FROM follows f WHERE f.item_kind = ? AND f.item_id = ? RETURNING id, topic, type, payload`,
+		forum.EventNotification, note, now, kind, id)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var e forum.Event
+		var p string
+		if err := rows.Scan(&e.ID, &e.Topic, &e.Type, &p); err != nil {
+			rows.Close()
+			return err
+		}
+		e.Data, e.CreatedAt = []byte(p), t.now
+		t.events = append(t.events, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.Slice(t.events, func(i, j int) bool { return t.events[i].ID < t.events[j].ID })
+	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, subject, body, created_at)
+		SELECT u.id, u.email, ?, ?, ? FROM follows f JOIN users u ON u.id = f.user_id
+		WHERE f.item_kind = ? AND f.item_id = ? AND u.email_frequency = 'immediate' AND u.status = 'active'`,
+		"e-people: "+note, mailBody(note, kind, id), now, kind, id)
+	return err
+}
+
+// mailBody is the plain-text mail for a notification; the web layer links it.
+func mailBody(note string, kind forum.ItemKind, id int64) string {
+	return note + " " + string(kind) + " " + strconv.FormatInt(id, 10)
+}
+
+// AdvanceProposals closes every open proposal whose support window ended
+// short of the threshold, by the store's clock. It is idempotent, so it
+// catches up after downtime.
+func (s *Store) AdvanceProposals(ctx context.Context) (closed int, err error) {
+	err = s.write(ctx, func(t *tx) error {
+		rows, err := t.QueryContext(ctx, `SELECT id FROM proposals WHERE status = 'open' AND support_deadline <= ?`, t.now.Unix())
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			if err := transition(ctx, t, id, forum.TransClose); err != nil {
+				return err
+			}
+			if err := notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteStatusChanged, map[string]any{"proposal_id": id, "status": forum.StatusClosed}); err != nil {
+				return err
+			}
+		}
+		closed = len(ids)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("advance proposals: %w", err)
+	}
+	return closed, nil
+}
+
+// NextProposalDeadline returns when the next open proposal's support window ends.
+func (s *Store) NextProposalDeadline(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT min(support_deadline) FROM proposals WHERE status = 'open'`).Scan(&next); err != nil {
+		return time.Time{}, false, fmt.Errorf("next proposal deadline: %w", mapErr(err))
+	}
+	return fromNullUnix(next), next.Valid, nil
+}
+
+// answering returns the lead ministry and the co-answering ones of a proposal inside t.
+func answering(ctx context.Context, t *tx, id int64) (lead int64, co []int64, status forum.ProposalStatus, err error) {
+	if err = t.QueryRowContext(ctx, `SELECT ministry_id, status FROM proposals WHERE id = ?`, id).Scan(&lead, &status); err != nil {
+		return 0, nil, "", err
+	}
+	rows, err := t.QueryContext(ctx, `SELECT ministry_id FROM proposal_ministries WHERE proposal_id = ? ORDER BY created_at`, id)
+	if err != nil {
+		return 0, nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m int64
+		if err := rows.Scan(&m); err != nil {
+			return 0, nil, "", err
+		}
+		co = append(co, m)
+	}
+	return lead, co, status, rows.Err()
+}
+
+// PublishResponse publishes (or revises) the joint official answer to a
+// proposal awaiting one. Only an official of the lead or a co-answering
+// ministry may. Every version is kept; the followers are told.
+func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64, in forum.ResponseInput, body moderation.Sanitized) error {
+	err := s.write(ctx, func(t *tx) error {
+		lead, co, status, err := answering(ctx, t, id)
+		if err != nil {
+			return err
+		}
+		if !forum.CanAnswer(actor, append([]int64{lead}, co...)...) {
+			return forum.ErrForbidden
+		}
+		if status != forum.StatusAwaiting && status != forum.StatusAnswered && status != forum.StatusReferred {
+			return forum.ErrInvalidState
+		}
+		var next any
+		if !in.NextStepDate.IsZero() {
+			next = in.NextStepDate.Unix()
+		}
+		now := t.now.Unix()
+		var rev int
+		err = t.QueryRowContext(ctx, `INSERT INTO responses (proposal_id, ministry_id, official_id, decision, summary, body_src, body_html,
+			legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (proposal_id) DO UPDATE SET ministry_id = excluded.ministry_id, official_id = excluded.official_id,
+			decision = excluded.decision, summary = excluded.summary, body_src = excluded.body_src, body_html = excluded.body_html,
+			legal_basis = excluded.legal_basis, responsible_unit = excluded.responsible_unit, contact = excluded.contact,
+			next_step = excluded.next_step, next_step_date = excluded.next_step_date, revision = responses.revision + 1,
+			updated_at = excluded.updated_at
+			RETURNING revision`, id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(),
+			in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now, now).Scan(&rev)
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO response_revisions (proposal_id, number, ministry_id, official_id, decision, summary,
+			body_src, body_html, legal_basis, responsible_unit, contact, next_step, next_step_date, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, rev, actor.MinistryID, actor.ID, in.Decision, in.Summary,
+			in.Body, body.String(), in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now); err != nil {
+			return err
+		}
+		tr := forum.TransAnswer
+		if in.Decision == forum.DecisionReferred {
+			tr = forum.TransRefer
+		}
+		if err := transition(ctx, t, id, tr); err != nil {
+			return err
+		}
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventResponsePublished,
+			map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev}); err != nil {
+			return err
+		}
+		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteResponse, map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev})
+	})
+	if err != nil {
+		return fmt.Errorf("publish response to %d: %w", id, err)
+	}
+	return nil
+}
+
+const responseCols = `r.proposal_id, r.ministry_id, r.official_id, u.name, r.decision, r.summary, r.body_src, r.body_html, r.legal_basis,
+	r.responsible_unit, r.contact, r.next_step, COALESCE(r.next_step_date, 0), r.%s, r.created_at`
+
+func scanResponse(row interface{ Scan(...any) error }) (*forum.Response, error) {
+	var r forum.Response
+	var body string
+	var next, created int64
+	if err := row.Scan(&r.ProposalID, &r.MinistryID, &r.OfficialID, &r.OfficialName, &r.Decision, &r.Summary, &r.BodySrc, &body,
+		&r.LegalBasis, &r.ResponsibleUnit, &r.Contact, &r.NextStep, &next, &r.Revision, &created); err != nil {
+		return nil, err
+	}
+	r.Body, r.NextStepDate, r.CreatedAt = moderation.TrustedFromStore(body), fromUnix(next), fromUnix(created)
+	return &r, nil
+}
+
+// Response returns the current official answer to a proposal.
+func (s *Store) Response(ctx context.Context, id int64) (*forum.Response, error) {
+	r, err := scanResponse(s.r.QueryRowContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "revision")+`, r.updated_at FROM responses r
+		JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("get response to %d: %w", id, mapErr(err))
+	}
+	return r, nil
+}
+
+// ResponseRevisions returns every published version of an answer, oldest first.
+func (s *Store) ResponseRevisions(ctx context.Context, id int64) ([]*forum.Response, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "number")+` FROM response_revisions r
+		JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ? ORDER BY r.number`, id)
+	if err != nil {
+		return nil, fmt.Errorf("response revisions: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []*forum.Response
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return nil, fmt.Errorf("response revisions: %w", err)
+		}
+		r.UpdatedAt = r.CreatedAt
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Transfer hands a proposal to another lead ministry, with the reason kept in public.
+func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return forum.Invalid("reason", "err.transfer_reason")
+	}
+	err := s.write(ctx, func(t *tx) error {
+		lead, _, status, err := answering(ctx, t, id)
+		if err != nil {
+			return err
+		}
+		if !forum.CanRoute(actor, lead) {
+			return forum.ErrForbidden
+		}
+		if !status.Public() || lead == to {
+			return forum.ErrInvalidState
+		}
+		var exists bool
+		if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ministries WHERE id = ?)`, to).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return forum.Invalid("ministry", "err.ministry_required")
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE proposals SET ministry_id = ?, updated_at = ? WHERE id = ?`, to, t.now.Unix(), id); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `DELETE FROM proposal_ministries WHERE proposal_id = ? AND ministry_id = ?`, id, to); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO transfers (proposal_id, from_ministry, to_ministry, actor_id, reason, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, lead, to, actor.ID, reason, t.now.Unix()); err != nil {
+			return err
+		}
+		data := map[string]any{"proposal_id": id, "from": lead, "to": to}
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalTransferred, data); err != nil {
+			return err
+		}
+		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteTransferred, data)
+	})
+	if err != nil {
+		return fmt.Errorf("transfer proposal %d: %w", id, err)
+	}
+	return nil
+}
+
+// AddCoMinistry asks another ministry to answer jointly.
+func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, ministry int64) error {
+	err := s.write(ctx, func(t *tx) error {
+		lead, _, status, err := answering(ctx, t, id)
+		if err != nil {
+			return err
+		}
+		if !forum.CanRoute(actor, lead) {
+			return forum.ErrForbidden
+		}
+		if !status.Public() || lead == ministry {
+			return forum.ErrInvalidState
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO proposal_ministries (proposal_id, ministry_id, added_by, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, id, ministry, actor.ID, t.now.Unix())
+		if err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") {
+				return forum.Invalid("ministry", "err.ministry_required")
+			}
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return forum.ErrConflict
+		}
+		return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalCoMinistry, map[string]any{"proposal_id": id, "ministry": ministry})
+	})
+	if err != nil {
+		return fmt.Errorf("add co-answering ministry to %d: %w", id, err)
+	}
+	return nil
+}
+
+// Routing is how a proposal travelled between ministries.
+type Routing struct {
+	CoMinistries []int64
+	Transfers    []forum.Transfer
+}
+
+// ProposalRouting returns a proposal's co-answering ministries and hand-offs.
+func (s *Store) ProposalRouting(ctx context.Context, id int64) (Routing, error) {
+	var r Routing
+	rows, err := s.r.QueryContext(ctx, `SELECT ministry_id FROM proposal_ministries WHERE proposal_id = ? ORDER BY created_at`, id)
+	if err != nil {
+		return r, fmt.Errorf("routing: %w", mapErr(err))
+	}
+	for rows.Next() {
+		var m int64
+		if err := rows.Scan(&m); err != nil {
+			rows.Close()
+			return r, err
+		}
+		r.CoMinistries = append(r.CoMinistries, m)
+	}
+	rows.Close()
+	rows, err = s.r.QueryContext(ctx, `SELECT t.from_ministry, t.to_ministry, u.name, t.reason, t.created_at FROM transfers t
+		JOIN users u ON u.id = t.actor_id WHERE t.proposal_id = ? ORDER BY t.id`, id)
+	if err != nil {
+		return r, fmt.Errorf("routing: %w", mapErr(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		tr := forum.Transfer{ProposalID: id}
+		var at int64
+		if err := rows.Scan(&tr.From, &tr.To, &tr.ActorName, &tr.Reason, &at); err != nil {
+			return r, err
+		}
+		tr.CreatedAt = fromUnix(at)
+		r.Transfers = append(r.Transfers, tr)
+	}
+	return r, rows.Err()
+}
+
+// Follow starts or stops userID following a proposal, debate or ministry.
+func (s *Store) Follow(ctx context.Context, userID int64, kind forum.ItemKind, id int64, on bool) error {
+	err := s.write(ctx, func(t *tx) error {
+		if on {
+			_, err := t.ExecContext(ctx, `INSERT INTO follows (user_id, item_kind, item_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				userID, kind, id, t.now.Unix())
+			return err
+		}
+		_, err := t.ExecContext(ctx, `DELETE FROM follows WHERE user_id = ? AND item_kind = ? AND item_id = ?`, userID, kind, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("follow %s %d: %w", kind, id, err)
+	}
+	return nil
+}
+
+// Following reports whether userID follows an item.
+func (s *Store) Following(ctx context.Context, userID int64, kind forum.ItemKind, id int64) (bool, error) {
+	var on bool
+	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM follows WHERE user_id = ? AND item_kind = ? AND item_id = ?)`, userID, kind, id).Scan(&on)
+	if err != nil {
+		return false, fmt.Errorf("following: %w", mapErr(err))
+	}
+	return on, nil
+}
+
+// Scorecards returns how every ministry has answered, by the store's clock.
+func (s *Store) Scorecards(ctx context.Context) ([]forum.Scorecard, error) {
+	ms, err := s.Ministries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().Unix()
+	rows, err := s.r.QueryContext(ctx, `SELECT m.ministry_id, p.status, p.reached_at, COALESCE(p.response_due, 0), COALESCE(p.answered_at, 0)
+		FROM (SELECT id AS proposal_id, ministry_id FROM proposals UNION SELECT proposal_id, ministry_id FROM proposal_ministries) m
+		JOIN proposals p ON p.id = m.proposal_id WHERE p.reached_at IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("scorecards: %w", mapErr(err))
+	}
+	defer rows.Close()
+	cards := map[int64]*forum.Scorecard{}
+	days := map[int64][]float64{}
+	for _, m := range ms {
+		cards[m.ID] = &forum.Scorecard{Ministry: m}
+	}
+	for rows.Next() {
+		var mid, reached, due, answered int64
+		var status forum.ProposalStatus
+		if err := rows.Scan(&mid, &status, &reached, &due, &answered); err != nil {
+			return nil, fmt.Errorf("scorecards: %w", err)
+		}
+		c, ok := cards[mid]
+		if !ok {
+			continue
+		}
+		c.Received++
+		switch {
+		case answered != 0:
+			c.Answered++
+			if answered <= due {
+				c.OnTime++
+			}
+			days[mid] = append(days[mid], float64(answered-reached)/86400)
+		case status == forum.StatusAwaiting && due < now:
+			c.Overdue++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("scorecards: %w", err)
+	}
+	out := make([]forum.Scorecard, 0, len(ms))
+	for _, m := range ms {
+		c := cards[m.ID]
+		if d := days[m.ID]; len(d) > 0 {
+			sort.Float64s(d)
+			if len(d)%2 == 1 {
+				c.MedianDays = d[len(d)/2]
+			} else {
+				c.MedianDays = (d[len(d)/2-1] + d[len(d)/2]) / 2
+			}
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}
+
+// MinistryProposals lists the public proposals a ministry leads or co-answers
+// in the given states, the answer due soonest first, then the newest.
+func (s *Store) MinistryProposals(ctx context.Context, ministryID int64, statuses []forum.ProposalStatus, limit int) ([]*forum.Proposal, error) {
+	if len(statuses) == 0 {
+		statuses = forum.PublicStatuses()
+	}
+	args := []any{ministryID, ministryID}
+	marks := make([]string, len(statuses))
+	for i, st := range statuses {
+		marks[i], args = "?", append(args, st)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE (p.ministry_id = ? OR p.id IN
+		(SELECT proposal_id FROM proposal_ministries WHERE ministry_id = ?)) AND p.status IN (`+strings.Join(marks, ", ")+`)
+		AND p.mod_state = 'visible' ORDER BY p.response_due IS NULL, p.response_due, p.id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("ministry proposals: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []*forum.Proposal
+	for rows.Next() {
+		p, err := scanProposal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ministry proposals: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Overdue lists proposals whose answer is late, the latest first.
+func (s *Store) Overdue(ctx context.Context) ([]*forum.Proposal, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.status = 'awaiting_response' AND p.response_due < ?
+		ORDER BY p.response_due LIMIT 500`, s.now().Unix())
+	if err != nil {
+		return nil, fmt.Errorf("overdue: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []*forum.Proposal
+	for rows.Next() {
+		p, err := scanProposal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("overdue: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// RecentSupportRate is the supporters a proposal gathered a day over the last 7 days.
+func (s *Store) RecentSupportRate(ctx context.Context, id int64) (float64, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM supports WHERE proposal_id = ? AND created_at >= ?`,
+		id, s.now().Add(-7*24*time.Hour).Unix()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("support rate: %w", mapErr(err))
+	}
+	return float64(n) / 7, nil
+}
