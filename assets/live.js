@@ -164,6 +164,15 @@
         stopped = true;
         location.reload();
         break;
+      case 'response.published':
+        if (m.html) replaceInto('[data-live="response"]', m.html);
+        announce(statusEl && statusEl.dataset.msgNote);
+        break;
+      case 'proposal.transferred':
+      case 'proposal.co_ministry':
+        stopped = true;
+        location.reload();
+        break;
       case 'thread.locked':
         if (d.locked) readOnly(); else location.reload();
         break;
@@ -185,7 +194,7 @@
         break;
       case 'proposal.status':
         if (m.html) replaceInto('[data-live="status"]', m.html);
-        if (d.status !== 'open') readOnly();
+        if (d.status === 'closed' || d.status === 'withdrawn') readOnly();
         break;
       case 'debate.opened':
       case 'debate.closed':

@@ -46,7 +46,10 @@ func subjectOpen(ctx context.Context, t *tx, s forum.Subject) (bool, error) {
 	if err := t.QueryRowContext(ctx, `SELECT status, locked, `+shown+` FROM `+table+` WHERE id = ?`, s.ID).Scan(&status, &locked, &visible); err != nil {
 		return false, err
 	}
-	return status == "open" && !locked && visible, nil
+	// Proposals take comments while open and while their ministry answers; debates while open.
+	open := status == "open" || (s.Kind == forum.KindProposal && (status == string(forum.StatusAwaiting) ||
+		status == string(forum.StatusAnswered) || status == string(forum.StatusReferred)))
+	return open && !locked && visible, nil
 }
 
 // NewComment is a comment about to be created.

@@ -330,6 +330,23 @@ func (s *Server) renderEvent(ev forum.Event, lang string) string {
 		name, data = "status-badge", forum.ProposalStatus(d.Status)
 	case forum.EventDebateOpened, forum.EventDebateClosed:
 		name, data = "debate-status", forum.DebateStatus(d.Status)
+	case forum.EventResponsePublished:
+		var pid struct {
+			ProposalID int64 `json:"proposal_id"`
+		}
+		if err := json.Unmarshal(ev.Data, &pid); err != nil {
+			return ""
+		}
+		r, err := s.store.Response(ctx, pid.ProposalID)
+		if err != nil {
+			s.log.Error("live: load response", "proposal", pid.ProposalID, "err", err)
+			return ""
+		}
+		ms, err := s.store.Ministries(ctx)
+		if err != nil {
+			return ""
+		}
+		name, data = "official-response", map[string]any{"R": r, "Ministry": directory{Ministries: ms}.Ministry(r.MinistryID), "Lang": lang}
 	case forum.EventDebateConcluded:
 		db, err := s.store.Debate(ctx, d.DebateID)
 		if err != nil {

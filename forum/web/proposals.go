@@ -265,6 +265,8 @@ type proposalPage struct {
 	CanEdit          bool
 	SponsorURL       string
 	IsModerator      bool
+	Answer           answerView
+	Dir              directory
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
@@ -299,11 +301,12 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 	if err != nil {
 		return data, err
 	}
-	data.Ministry, data.Category = d.Ministry(p.MinistryID), d.Category(p.CategoryID)
+	data.Dir, data.Ministry, data.Category = d, d.Ministry(p.MinistryID), d.Category(p.CategoryID)
 	if data.SponsorThreshold, data.SupportThreshold, err = s.thresholds(c); err != nil {
 		return data, err
 	}
-	if data.Thread, err = s.thread(c, forum.ProposalSubject(p.ID), p.Status == forum.StatusOpen); err != nil {
+	takes := p.Status == forum.StatusOpen || p.Status == forum.StatusAwaiting || p.Status == forum.StatusAnswered || p.Status == forum.StatusReferred
+	if data.Thread, err = s.thread(c, forum.ProposalSubject(p.ID), takes && !p.Locked && p.ModState.Visible()); err != nil {
 		return data, err
 	}
 	if u != nil {
@@ -317,6 +320,9 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 		}
 	}
 	data.IsModerator = forum.CanModerate(u, nil)
+	if data.Answer, err = s.answerData(c, p, d, data.SupportThreshold); err != nil {
+		return data, err
+	}
 	data.LiveTopics, data.LiveSince = forum.ProposalTopic(p.ID), since
 	return data, nil
 }

@@ -151,11 +151,16 @@ func templateFuncs(lang string, cat catalog, assets map[string]string) template.
 			}
 			return m, nil
 		},
-		"reasonLabel": func(codes string) string { return reasonLabel(cat, codes) },
-		"duration":    func(d time.Duration) string { return humanDuration(cat, d) },
-		"since":       func(t time.Time) time.Duration { return time.Since(t) },
-		"decisions":   moderation.AllDecisions,
-		"note":        func(n forum.Notification) string { return noteText(cat, lang, n) },
+		"reasonLabel":    func(codes string) string { return reasonLabel(cat, codes) },
+		"duration":       func(d time.Duration) string { return humanDuration(cat, d) },
+		"since":          func(t time.Time) time.Duration { return time.Since(t) },
+		"decisions":      moderation.AllDecisions,
+		"decisionsList":  forum.Decisions,
+		"publicStatuses": forum.PublicStatuses,
+		"join":           strings.Join,
+		"list":           func(v ...string) []string { return v },
+		"tArgs":          func(key string, args []any) string { return cat.T(key, args...) },
+		"note":           func(n forum.Notification) string { return noteText(cat, lang, n) },
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
@@ -216,6 +221,14 @@ func noteText(cat catalog, lang string, n forum.Notification) string {
 			return cat.T("notes.appeal_granted", item)
 		}
 		return cat.T("notes.appeal_denied", item)
+	case forum.NoteThresholdReached:
+		return cat.T("notes.threshold_reached")
+	case forum.NoteStatusChanged:
+		return cat.T("notes.status_changed")
+	case forum.NoteResponse:
+		return cat.T("notes.official_response")
+	case forum.NoteTransferred:
+		return cat.T("notes.transferred")
 	case forum.NoteSuspended:
 		if d.Until == 0 {
 			return cat.T("notes.banned", reasonLabel(cat, d.Reason))
