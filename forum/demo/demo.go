@@ -115,21 +115,23 @@ func (s *seeder) run(ctx context.Context) error {
 	if s.threshold > len(citizenNames)-1 {
 		return fmt.Errorf("sponsor threshold %d needs more co-sponsors than the %d demo citizens", s.threshold, len(citizenNames))
 	}
-	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark, s.seedDebates, s.seedModeration}
+	// A national threshold of 50,000 would leave every demo progress bar empty;
+	// set before the proposals, the most supported ones reach it and await their ministry's answer.
+	if err := s.st.SetSetting(ctx, "support_threshold", strconv.Itoa(DemoSupportThreshold)); err != nil {
+		return err
+	}
+	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark,
+		s.seedDebates, s.seedModeration, s.seedAnswers}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
 		}
 	}
-	// A national threshold of 50,000 would leave every demo progress bar empty.
-	if err := s.st.SetSetting(ctx, "support_threshold", strconv.Itoa(DemoSupportThreshold)); err != nil {
-		return err
-	}
 	return s.st.SetSetting(ctx, SeededAtKey, s.opt.Now().UTC().Format(time.RFC3339))
 }
 
-// DemoSupportThreshold is the support goal the demo sets, small enough for its few citizens to show progress.
-const DemoSupportThreshold = 40
+// DemoSupportThreshold is the support goal the demo sets, small enough for its few citizens to reach.
+const DemoSupportThreshold = 25
 
 // checkEmpty refuses a database that already has people or ministries.
 func (s *seeder) checkEmpty(ctx context.Context) error {
