@@ -10,11 +10,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/demo"
+	"github.com/e-people/e-people/forum/mail"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/web"
 	"github.com/e-people/e-people/moderation"
 )
 
@@ -118,4 +122,39 @@ func loadList[T any](path string, load func(io.Reader) (T, error)) (*T, error) {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	return &v, nil
+}
+
+func withStore(cfg config, fn func(context.Context, *store.Store) error) error {
+	ctx := context.Background()
+	st, err := store.Open(ctx, cfg.db, schemaSQL, store.Options{})
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(ctx, st), st.Close())
+}
+
+// smtpSender is the mail server of -smtp-url; nil when none is set.
+func smtpSender(rawURL string) (*mail.SMTP, error) {
+	if rawURL == "" {
+		return nil, nil
+	}
+	return mail.NewSMTP(rawURL)
+}
+
+// startMailer sends the outbox, and queues the daily digests at 08:00 Korea
+// time, until ctx ends or the returned stop is called; stop waits for it.
+// Without a sender the mail stays in the outbox, which admins read at /admin/outbox.
+func startMailer(ctx context.Context, sender *mail.SMTP, st *store.Store, srv *web.Server, log *slog.Logger) (stop func()) {
+	if sender == nil {
+		log.Info("no -smtp-url: mail is not sent, and stays in the outbox at /admin/outbox")
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mail.Run(ctx, st, sender, 30*time.Second, mail.Options{Compose: srv.ComposeMail, Log: log})
+	}()
+	log.Info("sending mail", "server", sender.Addr())
+	return func() { cancel(); <-done }
 }

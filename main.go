@@ -34,9 +34,9 @@ var schemaSQL string
 
 // config is everything the operator sets, from flags with EPEOPLE_* fallbacks.
 type config struct {
-	addr, db, baseURL, denylist, disposable string
-	demo                                    bool
-	livePerIP                               int
+	addr, db, baseURL, denylist, disposable, smtpURL string
+	demo                                             bool
+	livePerIP                                        int
 }
 
 func env(key, def string) string {
@@ -54,6 +54,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.disposable, "disposable-domains", env("EPEOPLE_DISPOSABLE_DOMAINS", ""), "file of throw-away e-mail domains whose accounts are held for review (EPEOPLE_DISPOSABLE_DOMAINS)")
 	perIP, _ := strconv.Atoi(env("EPEOPLE_LIVE_PER_IP", "64"))
 	fs.IntVar(&c.livePerIP, "live-per-ip", perIP, "live sockets one IP address may hold (EPEOPLE_LIVE_PER_IP)")
+	fs.StringVar(&c.smtpURL, "smtp-url", env("EPEOPLE_SMTP_URL", ""), "mail server: smtp://user:pass@host:port?from=noreply@example.kr, or smtps:// for TLS from the start; none keeps mail in the outbox for admins (EPEOPLE_SMTP_URL: keeps the password out of ps)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
 }
 
@@ -89,15 +90,6 @@ func main() {
 	}
 }
 
-func withStore(cfg config, fn func(context.Context, *store.Store) error) error {
-	ctx := context.Background()
-	st, err := store.Open(ctx, cfg.db, schemaSQL, store.Options{})
-	if err != nil {
-		return err
-	}
-	return errors.Join(fn(ctx, st), st.Close())
-}
-
 func serve(cfg config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -122,6 +114,10 @@ func serve(cfg config, log *slog.Logger) error {
 	if disposable != nil {
 		wcfg.Disposable = *disposable
 	}
+	sender, err := smtpSender(cfg.smtpURL)
+	if err != nil {
+		return err
+	}
 	return withStore(cfg, func(_ context.Context, st *store.Store) error {
 		if err := firstStart(ctx, cfg, st); err != nil {
 			return err
@@ -133,6 +129,7 @@ func serve(cfg config, log *slog.Logger) error {
 			return err
 		}
 		go sched.Run(ctx)
+		defer startMailer(ctx, sender, st, srv, log)()
 		ln, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
 			return err

@@ -36,6 +36,7 @@ CREATE TABLE users (
     suspended_until INTEGER, -- end of a suspension; NULL for a ban or none
     held          INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)), -- new account under review: its posts wait for a moderator
     email_frequency TEXT NOT NULL DEFAULT 'immediate' CHECK (email_frequency IN ('none', 'immediate', 'daily')),
+    digested_at   INTEGER, -- the daily digests have told of every notification before this time
     created_at    INTEGER NOT NULL,
     CHECK ((role = 'official') = (ministry_id IS NOT NULL))
 );
@@ -301,16 +302,19 @@ CREATE TABLE follows (
 );
 CREATE INDEX follows_item ON follows (item_kind, item_id);
 
--- Mail waiting to be sent (or, without SMTP, read by admins).
+-- Mail waiting to be sent (or, without SMTP, read by admins). A row keeps what
+-- happened (a notification kind, or 'digest', and its JSON data); the words are
+-- written when the mail is sent or shown, in Korean and English.
 CREATE TABLE outbox (
     id         INTEGER PRIMARY KEY,
     user_id    INTEGER REFERENCES users (id) ON DELETE SET NULL,
     address    TEXT NOT NULL,
-    subject    TEXT NOT NULL,
-    body       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    data       TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     sent_at    INTEGER,
-    attempts   INTEGER NOT NULL DEFAULT 0,
+    attempts   INTEGER NOT NULL DEFAULT 0, -- failed sends; the mailer gives up after 5
+    retry_at   INTEGER,                    -- after a failure, not before this time
     last_error TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);

@@ -54,6 +54,8 @@ type User struct {
 	// Held marks a new account under review: its posts wait for a moderator.
 	Held      bool
 	CreatedAt time.Time
+	// EmailFrequency is how often the user gets mail about notifications: none, immediate or daily.
+	EmailFrequency string
 }
 
 // CanPost reports whether u may write at now: active, or suspended until a time that has passed.
@@ -74,6 +76,8 @@ type Ministry struct {
 	NameKO string
 	NameEN string
 	NameZH string
+	// Description says what the ministry is responsible for, as plain text.
+	Description string
 }
 
 // Name returns the ministry's name in lang ("ko", "en" or "zh"), falling back to Korean.

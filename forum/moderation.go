@@ -38,21 +38,22 @@ const ReasonAutoHidden = "reports"
 
 // Moderation actions, as the public log names them.
 const (
-	ActHold       = "hold"        // content rules held a new post for review
-	ActAutoHide   = "auto_hide"   // enough distinct reports hid the item pending review
-	ActHide       = "hide"        // a moderator took the item down
-	ActRestore    = "restore"     // a moderator put it back
-	ActApprove    = "approve"     // review: the item stays or becomes visible
-	ActReject     = "reject"      // review: the item is taken down
-	ActIgnore     = "ignore"      // review: the reports are dismissed
-	ActLock       = "lock"        // the thread takes no new comments or votes
-	ActUnlock     = "unlock"      // the thread is open again
-	ActSuspend    = "suspend"     // the account may not post until a time
-	ActBan        = "ban"         // the account may not post again
-	ActLift       = "lift"        // a suspension or ban ended early
-	ActAppoint    = "appoint"     // an admin made a user a moderator
-	ActAppealDeny = "appeal_deny" // an appeal was decided against the author
-	ActAppealOK   = "appeal_grant"
+	ActHold            = "hold"             // content rules held a new post for review
+	ActAutoHide        = "auto_hide"        // enough distinct reports hid the item pending review
+	ActHide            = "hide"             // a moderator took the item down
+	ActRestore         = "restore"          // a moderator put it back
+	ActApprove         = "approve"          // review: the item stays or becomes visible
+	ActReject          = "reject"           // review: the item is taken down
+	ActIgnore          = "ignore"           // review: the reports are dismissed
+	ActLock            = "lock"             // the thread takes no new comments or votes
+	ActUnlock          = "unlock"           // the thread is open again
+	ActSuspend         = "suspend"          // the account may not post until a time
+	ActBan             = "ban"              // the account may not post again
+	ActLift            = "lift"             // a suspension or ban ended early
+	ActAppoint         = "appoint"          // an admin made a user a moderator
+	ActAppointOfficial = "appoint_official" // an admin made a user a ministry's official
+	ActAppealDeny      = "appeal_deny"      // an appeal was decided against the author
+	ActAppealOK        = "appeal_grant"
 )
 
 // CanModerate reports whether actor may take a moderation action on an item

@@ -105,16 +105,12 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 		return err
 	}
 	sort.Slice(t.events, func(i, j int) bool { return t.events[i].ID < t.events[j].ID })
-	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, subject, body, created_at)
+	// The mail keeps the notification's kind and data; its words are written when it is sent.
+	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at)
 		SELECT u.id, u.email, ?, ?, ? FROM follows f JOIN users u ON u.id = f.user_id
 		WHERE f.item_kind = ? AND f.item_id = ? AND u.email_frequency = 'immediate' AND u.status = 'active'`,
-		"e-people: "+note, mailBody(note, kind, id), now, kind, id)
+		note, payload, now, kind, id)
 	return err
-}
-
-// mailBody is the plain-text mail for a notification; the web layer links it.
-func mailBody(note string, kind forum.ItemKind, id int64) string {
-	return note + " " + string(kind) + " " + strconv.FormatInt(id, 10)
 }
 
 // AdvanceProposals closes every open proposal whose support window ended
@@ -247,12 +243,12 @@ const responseCols = `r.proposal_id, r.ministry_id, r.official_id, u.name, r.dec
 func scanResponse(row interface{ Scan(...any) error }) (*forum.Response, error) {
 	var r forum.Response
 	var body string
-	var next, created int64
+	var next, created, updated int64
 	if err := row.Scan(&r.ProposalID, &r.MinistryID, &r.OfficialID, &r.OfficialName, &r.Decision, &r.Summary, &r.BodySrc, &body,
-		&r.LegalBasis, &r.ResponsibleUnit, &r.Contact, &r.NextStep, &next, &r.Revision, &created); err != nil {
+		&r.LegalBasis, &r.ResponsibleUnit, &r.Contact, &r.NextStep, &next, &r.Revision, &created, &updated); err != nil {
 		return nil, err
 	}
-	r.Body, r.NextStepDate, r.CreatedAt = moderation.TrustedFromStore(body), fromUnix(next), fromUnix(created)
+	r.Body, r.NextStepDate, r.CreatedAt, r.UpdatedAt = moderation.TrustedFromStore(body), fromUnix(next), fromUnix(created), fromUnix(updated)
 	return &r, nil
 }
 
@@ -268,7 +264,7 @@ func (s *Store) Response(ctx context.Context, id int64) (*forum.Response, error)
 
 // ResponseRevisions returns every published version of an answer, oldest first.
 func (s *Store) ResponseRevisions(ctx context.Context, id int64) ([]*forum.Response, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "number")+` FROM response_revisions r
+	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "number")+`, r.created_at FROM response_revisions r
 		JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ? ORDER BY r.number`, id)
 	if err != nil {
 		return nil, fmt.Errorf("response revisions: %w", mapErr(err))

@@ -10,12 +10,12 @@ import (
 	"github.com/e-people/e-people/forum"
 )
 
-const userCols = `id, role, COALESCE(ministry_id, 0), name, email, status, COALESCE(suspended_until, 0), held, created_at`
+const userCols = `id, role, COALESCE(ministry_id, 0), name, email, status, COALESCE(suspended_until, 0), held, created_at, email_frequency`
 
 func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
 	var u forum.User
 	var created, until int64
-	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &until, &u.Held, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &until, &u.Held, &created, &u.EmailFrequency); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, u.SuspendedUntil = fromUnix(created), fromUnix(until)
@@ -110,7 +110,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 
 // SessionByToken returns the live session stored under tokenHash.
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT u.id, u.role, COALESCE(u.ministry_id, 0), u.name, u.email, u.status, COALESCE(u.suspended_until, 0), u.held, u.created_at, s.csrf, s.expires_at
+	row := s.r.QueryRowContext(ctx, `SELECT u.id, u.role, COALESCE(u.ministry_id, 0), u.name, u.email, u.status, COALESCE(u.suspended_until, 0), u.held, u.created_at, u.email_frequency, s.csrf, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, s.now().Unix())
 	var expires int64
 	var sess Session
@@ -192,7 +192,7 @@ func (s *Store) SetSetupToken(ctx context.Context, tokenHash string) error {
 
 // Ministries returns every ministry ordered by Korean name.
 func (s *Store) Ministries(ctx context.Context) ([]forum.Ministry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, slug, name_ko, name_en, name_zh FROM ministries ORDER BY name_ko`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, slug, name_ko, name_en, name_zh, description FROM ministries ORDER BY name_ko`)
 	if err != nil {
 		return nil, fmt.Errorf("list ministries: %w", mapErr(err))
 	}
@@ -200,7 +200,7 @@ func (s *Store) Ministries(ctx context.Context) ([]forum.Ministry, error) {
 	var out []forum.Ministry
 	for rows.Next() {
 		var m forum.Ministry
-		if err := rows.Scan(&m.ID, &m.Slug, &m.NameKO, &m.NameEN, &m.NameZH); err != nil {
+		if err := rows.Scan(&m.ID, &m.Slug, &m.NameKO, &m.NameEN, &m.NameZH, &m.Description); err != nil {
 			return nil, fmt.Errorf("list ministries: %w", err)
 		}
 		out = append(out, m)
@@ -226,11 +226,15 @@ func (s *Store) Categories(ctx context.Context) ([]forum.Category, error) {
 	return out, rows.Err()
 }
 
-// CreateMinistry adds a ministry.
+// CreateMinistry adds a ministry; a slug already taken gives forum.ErrConflict.
 func (s *Store) CreateMinistry(ctx context.Context, m forum.Ministry) (forum.Ministry, error) {
 	err := s.write(ctx, func(t *tx) error {
-		return t.QueryRowContext(ctx, `INSERT INTO ministries (slug, name_ko, name_en, name_zh) VALUES (?, ?, ?, ?) RETURNING id`,
-			m.Slug, m.NameKO, m.NameEN, m.NameZH).Scan(&m.ID)
+		err := t.QueryRowContext(ctx, `INSERT INTO ministries (slug, name_ko, name_en, name_zh, description) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			m.Slug, m.NameKO, m.NameEN, m.NameZH, m.Description).Scan(&m.ID)
+		if isUnique(err) {
+			return forum.ErrConflict
+		}
+		return err
 	})
 	if err != nil {
 		return m, fmt.Errorf("create ministry %s: %w", m.Slug, err)
@@ -241,8 +245,8 @@ func (s *Store) CreateMinistry(ctx context.Context, m forum.Ministry) (forum.Min
 // MinistryBySlug returns the ministry with slug.
 func (s *Store) MinistryBySlug(ctx context.Context, slug string) (forum.Ministry, error) {
 	var m forum.Ministry
-	err := s.r.QueryRowContext(ctx, `SELECT id, slug, name_ko, name_en, name_zh FROM ministries WHERE slug = ?`, slug).
-		Scan(&m.ID, &m.Slug, &m.NameKO, &m.NameEN, &m.NameZH)
+	err := s.r.QueryRowContext(ctx, `SELECT id, slug, name_ko, name_en, name_zh, description FROM ministries WHERE slug = ?`, slug).
+		Scan(&m.ID, &m.Slug, &m.NameKO, &m.NameEN, &m.NameZH, &m.Description)
 	if err != nil {
 		return m, fmt.Errorf("get ministry %s: %w", slug, mapErr(err))
 	}

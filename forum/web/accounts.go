@@ -142,6 +142,7 @@ type userPage struct {
 	Comments    []store.UserComment
 	Own         bool
 	CanModerate bool
+	Ministries  []forum.Ministry // for an admin appointing an official
 }
 
 func (s *Server) handleUser(c *fiber.Ctx) error {
@@ -161,6 +162,12 @@ func (s *Server) handleUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "user", userPage{base: s.base(c, u.Name), Profile: u, Proposals: props, Comments: comments, Own: own,
-		CanModerate: forum.CanModerate(viewer, u)})
+	page := userPage{base: s.base(c, u.Name), Profile: u, Proposals: props, Comments: comments, Own: own,
+		CanModerate: forum.CanModerate(viewer, u)}
+	if viewer != nil && viewer.Role == forum.RoleAdmin {
+		if page.Ministries, err = s.store.Ministries(ctx); err != nil {
+			return err
+		}
+	}
+	return s.page(c, fiber.StatusOK, "user", page)
 }

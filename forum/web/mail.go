@@ -1,6 +1,171 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/gofiber/fiber/v2"
+)
+
+// mailLangs are the languages every mail is written in, one after the other:
+// accounts keep no language of their own.
+var mailLangs = []string{"ko", "en"}
+
+// outboxLimit is how many mails the admins' outbox page shows.
+const outboxLimit = 200
 
 // mailRoutes serves the mail preferences and the admins' outbox.
-func (s *Server) mailRoutes(a *fiber.App) {}
+func (s *Server) mailRoutes(a *fiber.App) {
+	a.Post("/notifications/settings", s.signedIn, s.handleEmailFrequency)
+	a.Get("/admin/outbox", s.signedIn, s.adminOnly, s.handleAdminOutbox)
+}
+
+// handleEmailFrequency saves how often the signed-in user gets mail.
+func (s *Server) handleEmailFrequency(c *fiber.Ctx) error {
+	if err := s.store.SetEmailFrequency(c.UserContext(), currentUser(c).ID, c.FormValue("frequency")); err != nil {
+		return err
+	}
+	s.flash(c, "flash.email_frequency_saved")
+	return c.Redirect("/notifications#mail", fiber.StatusSeeOther)
+}
+
+// outboxRow is a mail as the admins read it: the words it is (or will be) sent with.
+type outboxRow struct {
+	store.Mail
+	Subject, Body string
+}
+
+type adminOutboxPage struct {
+	base
+	Rows []outboxRow
+}
+
+func (s *Server) handleAdminOutbox(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	ms, err := s.store.Outbox(ctx, outboxLimit)
+	if err != nil {
+		return err
+	}
+	rows := make([]outboxRow, 0, len(ms))
+	for _, m := range ms {
+		subject, body, err := s.ComposeMail(ctx, m)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, outboxRow{Mail: m, Subject: subject, Body: body})
+	}
+	return s.page(c, fiber.StatusOK, "admin_outbox", adminOutboxPage{base: s.base(c, s.t(c, "admin.outbox_title")), Rows: rows})
+}
+
+// mailData is everything the outbox's JSON data may hold.
+type mailData struct {
+	ProposalID int64          `json:"proposal_id"`
+	Status     string         `json:"status"`
+	Decision   string         `json:"decision"`
+	Revision   int            `json:"revision"`
+	From       int64          `json:"from"`
+	To         int64          `json:"to"`
+	Count      int            `json:"count"`
+	Kinds      map[string]int `json:"kinds"`
+}
+
+// ComposeMail writes a queued mail's subject and plain-text body, in Korean
+// and then English, with a link to what it is about and to the mail settings.
+// A proposal's title is included only while the proposal is visible.
+func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body string, err error) {
+	var d mailData
+	_ = json.Unmarshal(m.Data, &d) // data it cannot read gets the generic words
+	site := strings.TrimRight(s.cfg.BaseURL, "/")
+	link := site + "/notifications"
+	title := ""
+	if d.ProposalID != 0 && m.Kind != store.MailDigest {
+		link = site + "/proposals/" + strconv.FormatInt(d.ProposalID, 10)
+		p, err := s.store.Proposal(ctx, d.ProposalID)
+		switch {
+		case err == nil && p.ModState.Visible():
+			title = p.Title
+		case err != nil && !errors.Is(err, forum.ErrNotFound):
+			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+		}
+	}
+	// A ministry that is gone is named by its number.
+	from := forum.Ministry{NameKO: "#" + strconv.FormatInt(d.From, 10)}
+	to := forum.Ministry{NameKO: "#" + strconv.FormatInt(d.To, 10)}
+	if m.Kind == forum.NoteTransferred {
+		ms, err := s.store.Ministries(ctx)
+		if err != nil {
+			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+		}
+		for _, mi := range ms {
+			switch mi.ID {
+			case d.From:
+				from = mi
+			case d.To:
+				to = mi
+			}
+		}
+	}
+	var subjects []string
+	var b strings.Builder
+	for _, lang := range mailLangs {
+		cat := s.views.catalogs[lang]
+		subj, text := mailText(cat, lang, m, d, from, to)
+		subjects = append(subjects, subj)
+		b.WriteString(text + "\n")
+		if title != "" {
+			b.WriteString(cat.T("mail.proposal", title) + "\n")
+		}
+		b.WriteString(link + "\n\n")
+	}
+	b.WriteString("-- \n") // the signature separator mail readers know
+	for _, lang := range mailLangs {
+		b.WriteString(s.views.catalogs[lang].T("mail.footer", site+"/notifications#mail") + "\n")
+	}
+	return "[e-people] " + strings.Join(subjects, " / "), b.String(), nil
+}
+
+// mailText is a mail's subject and opening sentence in one language.
+func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum.Ministry) (subject, text string) {
+	label := func(prefix, v string) string {
+		if l, ok := cat[prefix+v]; ok {
+			return l
+		}
+		return v
+	}
+	switch m.Kind {
+	case store.MailDigest:
+		kinds := make([]string, 0, len(d.Kinds))
+		for k := range d.Kinds {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		lines := []string{cat.T("mail.body.digest", d.Count)}
+		for _, k := range kinds {
+			l, ok := cat["mail.kind."+k]
+			if !ok {
+				l = cat.T("mail.kind.other")
+			}
+			lines = append(lines, "· "+l+": "+formatNumber(d.Kinds[k]))
+		}
+		return cat.T("mail.subject.digest", d.Count), strings.Join(lines, "\n")
+	case forum.NoteThresholdReached:
+		return cat.T("mail.subject.threshold_reached"), cat.T("mail.body.threshold_reached")
+	case forum.NoteStatusChanged:
+		return cat.T("mail.subject.status_changed"), cat.T("mail.body.status_changed", label("status.", d.Status))
+	case forum.NoteResponse:
+		if d.Revision > 1 {
+			return cat.T("mail.subject.official_response"), cat.T("mail.body.official_response_revised", d.Revision, label("decision.", d.Decision))
+		}
+		return cat.T("mail.subject.official_response"), cat.T("mail.body.official_response", label("decision.", d.Decision))
+	case forum.NoteTransferred:
+		return cat.T("mail.subject.transferred"), cat.T("mail.body.transferred", from.Name(lang), to.Name(lang))
+	}
+	return cat.T("mail.subject.generic"), noteText(cat, lang, forum.Notification{Kind: m.Kind, Data: m.Data})
+}

@@ -1,6 +1,377 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"errors"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/moderation"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Limits on a ministry's details.
+const (
+	ministryNameMax        = 100
+	ministryDescriptionMax = 1000
+	ministryItemsMax       = 200 // open items a page lists
+)
+
+var (
+	ministrySlugRe = regexp.MustCompile(`^[a-z0-9-]{2,30}$`)
+	blankLineRe    = regexp.MustCompile(`\n[ \t\r]*\n`)
+)
+
+// itemMinistry is the kind under which a ministry is followed.
+const itemMinistry forum.ItemKind = "ministry"
 
 // ministryRoutes serves the ministries' public pages, the officials' inbox and the admins' ministry tools.
-func (s *Server) ministryRoutes(a *fiber.App) {}
+func (s *Server) ministryRoutes(a *fiber.App) {
+	a.Get("/ministries", s.handleMinistryList)
+	a.Get("/ministries/:slug", s.handleMinistryShow)
+	a.Get("/inbox", s.signedIn, s.handleInbox)
+	admin := a.Group("/admin", s.signedIn, s.adminOnly)
+	admin.Get("/overdue", s.handleAdminOverdue)
+	admin.Get("/ministries", s.handleAdminMinistries)
+	admin.Post("/ministries", s.handleAdminMinistryCreate)
+	admin.Get("/ministries/:slug/edit", s.handleAdminMinistryEditForm)
+	admin.Post("/ministries/:slug/edit", s.handleAdminMinistryEdit)
+	admin.Post("/users/:id<int>/official", s.handleAppointOfficial)
+}
+
+// scoreRow is one ministry's scorecard with its figures written out.
+type scoreRow struct {
+	forum.Scorecard
+	Rank    int    // 0 for a ministry that has received nothing to answer yet
+	OnTimeP string // "83%", or "—" before any answer
+	Median  string // "2.5 days", or "—" before any answer
+}
+
+// rankScorecards orders ministries by the share answered on time, then by
+// the median days to answer, then by the fewest overdue. Those that have
+// answered nothing yet follow, the fewest overdue first, and those that have
+// received nothing come last.
+func rankScorecards(cards []forum.Scorecard) {
+	tier := func(c forum.Scorecard) int {
+		switch {
+		case c.Answered > 0:
+			return 0
+		case c.Received > 0:
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(cards, func(i, j int) bool {
+		a, b := cards[i], cards[j]
+		if ta, tb := tier(a), tier(b); ta != tb {
+			return ta < tb
+		}
+		if l, r := a.OnTime*b.Answered, b.OnTime*a.Answered; l != r {
+			return l > r
+		}
+		if a.MedianDays != b.MedianDays {
+			return a.MedianDays < b.MedianDays
+		}
+		return a.Overdue < b.Overdue
+	})
+}
+
+func (s *Server) scoreRow(c *fiber.Ctx, card forum.Scorecard, rank int) scoreRow {
+	r := scoreRow{Scorecard: card, OnTimeP: "—", Median: "—"}
+	if card.Received > 0 {
+		r.Rank = rank
+	}
+	if card.Answered > 0 {
+		r.OnTimeP = strconv.Itoa(card.OnTimePercent()) + "%"
+		r.Median = s.t(c, "ministry.days_value", strconv.FormatFloat(card.MedianDays, 'f', 1, 64))
+	}
+	return r
+}
+
+type ministriesPage struct {
+	base
+	Rows []scoreRow
+}
+
+func (s *Server) handleMinistryList(c *fiber.Ctx) error {
+	cards, err := s.store.Scorecards(c.UserContext())
+	if err != nil {
+		return err
+	}
+	rankScorecards(cards)
+	p := ministriesPage{base: s.base(c, s.t(c, "ministry.list_title"))}
+	for i, card := range cards {
+		p.Rows = append(p.Rows, s.scoreRow(c, card, i+1))
+	}
+	return s.page(c, fiber.StatusOK, "ministries", p)
+}
+
+// clockItem is a proposal with the ministry's clock on it, in words.
+type clockItem struct {
+	P     *forum.Proposal
+	Due   time.Time // the answer's due date, or the end of the support window
+	Days  int       // whole days left, or overdue
+	Late  bool      // the answer is overdue
+	Clock string
+	// DueInText says the clock's words already give the due date.
+	DueInText bool
+}
+
+// clock says how long is left: to answer a proposal awaiting one, or to
+// gather support for an open one.
+func (s *Server) clock(c *fiber.Ctx, p *forum.Proposal) clockItem {
+	now := s.cfg.Now()
+	it := clockItem{P: p}
+	switch {
+	case p.Overdue(now):
+		it.Due, it.Late, it.Days = p.ResponseDue, true, daysUntil(p.ResponseDue, now)
+		it.Clock = s.t(c, "clock.overdue", it.Days)
+	case p.Status == forum.StatusAwaiting:
+		it.Due, it.Days, it.DueInText = p.ResponseDue, daysUntil(now, p.ResponseDue), true
+		it.Clock = s.t(c, "clock.answer_days", it.Days, formatDate(s.lang(c), p.ResponseDue))
+	case p.Status == forum.StatusOpen && !p.SupportDeadline.IsZero():
+		it.Due, it.Days = p.SupportDeadline, daysUntil(now, p.SupportDeadline)
+		it.Clock = s.t(c, "clock.support_days", it.Days)
+	}
+	return it
+}
+
+func (s *Server) clocks(c *fiber.Ctx, ps []*forum.Proposal) []clockItem {
+	out := make([]clockItem, len(ps))
+	for i, p := range ps {
+		out[i] = s.clock(c, p)
+	}
+	return out
+}
+
+type ministryPage struct {
+	base
+	M          forum.Ministry
+	About      []string // the description's paragraphs
+	Card       scoreRow
+	Open       []clockItem
+	Answers    []store.AnswerSummary
+	Debates    []*forum.Debate
+	Dir        directory
+	Goal       int // supporters a proposal needs
+	Following  bool
+	IsOfficial bool // the viewer speaks for this ministry
+}
+
+func (s *Server) handleMinistryShow(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	m, err := s.store.MinistryBySlug(ctx, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	p := ministryPage{base: s.base(c, m.Name(s.lang(c))), M: m, About: paragraphs(m.Description)}
+	cards, err := s.store.Scorecards(ctx)
+	if err != nil {
+		return err
+	}
+	for _, card := range cards {
+		if card.Ministry.ID == m.ID {
+			p.Card = s.scoreRow(c, card, 0)
+		}
+	}
+	open, err := s.store.MinistryProposals(ctx, m.ID, []forum.ProposalStatus{forum.StatusAwaiting, forum.StatusOpen}, ministryItemsMax)
+	if err != nil {
+		return err
+	}
+	p.Open = s.clocks(c, open)
+	if p.Answers, err = s.store.RecentAnswers(ctx, m.ID, 20); err != nil {
+		return err
+	}
+	if p.Debates, err = s.store.Debates(ctx, store.DebateQuery{MinistryID: m.ID, Limit: 20}); err != nil {
+		return err
+	}
+	if p.Dir, err = s.directory(c); err != nil {
+		return err
+	}
+	if _, p.Goal, err = s.thresholds(c); err != nil {
+		return err
+	}
+	if u := p.User; u != nil {
+		if p.Following, err = s.store.Following(ctx, u.ID, itemMinistry, m.ID); err != nil {
+			return err
+		}
+		p.IsOfficial = u.Role == forum.RoleOfficial && u.MinistryID == m.ID
+	}
+	return s.page(c, fiber.StatusOK, "ministry", p)
+}
+
+type inboxPage struct {
+	base
+	M        forum.Ministry
+	Awaiting []clockItem
+	Open     []clockItem
+	Dir      directory
+}
+
+// handleInbox lists what an official's ministry must answer, the answer due soonest first, then what may soon oblige it.
+func (s *Server) handleInbox(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u.Role != forum.RoleOfficial || u.MinistryID == 0 {
+		return forum.ErrForbidden
+	}
+	ctx := c.UserContext()
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	p := inboxPage{base: s.base(c, s.t(c, "inbox.title")), M: d.Ministry(u.MinistryID), Dir: d}
+	awaiting, err := s.store.MinistryProposals(ctx, u.MinistryID, []forum.ProposalStatus{forum.StatusAwaiting}, ministryItemsMax)
+	if err != nil {
+		return err
+	}
+	open, err := s.store.MinistryProposals(ctx, u.MinistryID, []forum.ProposalStatus{forum.StatusOpen}, ministryItemsMax)
+	if err != nil {
+		return err
+	}
+	// Open proposals have no answer due yet: the support window closing soonest comes first.
+	sort.SliceStable(open, func(i, j int) bool { return open[i].SupportDeadline.Before(open[j].SupportDeadline) })
+	p.Awaiting, p.Open = s.clocks(c, awaiting), s.clocks(c, open)
+	return s.page(c, fiber.StatusOK, "inbox", p)
+}
+
+type overduePage struct {
+	base
+	Items []clockItem
+	Dir   directory
+}
+
+func (s *Server) handleAdminOverdue(c *fiber.Ctx) error {
+	list, err := s.store.Overdue(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin_overdue", overduePage{base: s.base(c, s.t(c, "admin.overdue_title")), Items: s.clocks(c, list), Dir: d})
+}
+
+type adminMinistriesPage struct {
+	base
+	Ministries []forum.Ministry
+	Form       formState
+}
+
+func (s *Server) adminMinistries(c *fiber.Ctx, status int, form formState) error {
+	ms, err := s.store.Ministries(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.page(c, status, "admin_ministries", adminMinistriesPage{base: s.base(c, s.t(c, "admin.ministries_title")), Ministries: ms, Form: form})
+}
+
+func (s *Server) handleAdminMinistries(c *fiber.Ctx) error {
+	return s.adminMinistries(c, fiber.StatusOK, formState{})
+}
+
+// paragraphs splits plain text at blank lines into normalised paragraphs.
+func paragraphs(text string) []string {
+	var out []string
+	for _, p := range blankLineRe.Split(strings.ReplaceAll(text, "\r\n", "\n"), -1) {
+		if p = moderation.PlainText(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ministryInput reads the ministry form over m and checks it; the slug is read only when creating.
+func ministryInput(c *fiber.Ctx, m forum.Ministry, creating bool) (forum.Ministry, formState, error) {
+	if creating {
+		m.Slug = strings.TrimSpace(c.FormValue("slug"))
+	}
+	m.NameKO = moderation.PlainText(c.FormValue("name_ko"))
+	m.NameEN = moderation.PlainText(c.FormValue("name_en"))
+	m.NameZH = moderation.PlainText(c.FormValue("name_zh"))
+	m.Description = strings.Join(paragraphs(c.FormValue("description")), "\n\n")
+	form := formState{Values: map[string]string{"slug": m.Slug, "name_ko": m.NameKO, "name_en": m.NameEN, "name_zh": m.NameZH,
+		"description": m.Description}}
+	var errs forum.ValidationErrors
+	if creating && !ministrySlugRe.MatchString(m.Slug) {
+		errs = append(errs, forum.Invalid("slug", "err.ministry_slug"))
+	}
+	for _, f := range []struct {
+		field, value, key string
+		required          bool
+	}{{"name_ko", m.NameKO, "err.ministry_name_ko", true}, {"name_en", m.NameEN, "err.ministry_name_en", true},
+		{"name_zh", m.NameZH, "err.ministry_name_zh", false}} {
+		if n := utf8.RuneCountInString(f.value); (f.required && n == 0) || n > ministryNameMax {
+			errs = append(errs, forum.Invalid(f.field, f.key, ministryNameMax))
+		}
+	}
+	if utf8.RuneCountInString(m.Description) > ministryDescriptionMax {
+		errs = append(errs, forum.Invalid("description", "err.ministry_description", ministryDescriptionMax))
+	}
+	return m, form, errs.Err()
+}
+
+func (s *Server) handleAdminMinistryCreate(c *fiber.Ctx) error {
+	m, form, err := ministryInput(c, forum.Ministry{}, true)
+	if err == nil {
+		m, err = s.store.CreateMinistry(c.UserContext(), m)
+		if errors.Is(err, forum.ErrConflict) {
+			err = forum.Invalid("slug", "err.ministry_slug_taken")
+		}
+	}
+	if err != nil {
+		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
+			return err
+		}
+		return s.adminMinistries(c, fiber.StatusBadRequest, form)
+	}
+	s.flash(c, "flash.ministry_created")
+	return c.Redirect("/admin/ministries#m-"+m.Slug, fiber.StatusSeeOther)
+}
+
+type ministryFormPage struct {
+	base
+	M    forum.Ministry
+	Form formState
+}
+
+func (s *Server) handleAdminMinistryEditForm(c *fiber.Ctx) error {
+	m, err := s.store.MinistryBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	form := formState{Values: map[string]string{"name_ko": m.NameKO, "name_en": m.NameEN, "name_zh": m.NameZH, "description": m.Description}}
+	return s.page(c, fiber.StatusOK, "admin_ministry_form", ministryFormPage{base: s.base(c, s.t(c, "admin.ministry_edit_title", m.Name(s.lang(c)))), M: m, Form: form})
+}
+
+func (s *Server) handleAdminMinistryEdit(c *fiber.Ctx) error {
+	old, err := s.store.MinistryBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	m, form, err := ministryInput(c, old, false)
+	if err != nil {
+		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
+			return err
+		}
+		return s.page(c, fiber.StatusBadRequest, "admin_ministry_form", ministryFormPage{base: s.base(c, s.t(c, "admin.ministry_edit_title", old.Name(s.lang(c)))), M: old, Form: form})
+	}
+	if err := s.store.UpdateMinistry(c.UserContext(), m); err != nil {
+		return err
+	}
+	s.flash(c, "flash.ministry_saved")
+	return c.Redirect("/ministries/"+m.Slug, fiber.StatusSeeOther)
+}
+
+// handleAppointOfficial makes a citizen the official of the ministry chosen in the form.
+func (s *Server) handleAppointOfficial(c *fiber.Ctx) error {
+	if err := s.store.SetOfficial(c.UserContext(), currentUser(c), paramID(c), formID(c, "ministry")); err != nil {
+		return err
+	}
+	return s.back(c, "flash.official_appointed", "/users/"+c.Params("id"))
+}
