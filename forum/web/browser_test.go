@@ -149,6 +149,26 @@ func (b *tab) load(what string, status int, actions ...chromedp.Action[chromedp.
 		}
 		return nil
 	})
+	b.settle()
+}
+
+// settle waits until a freshly loaded page accepts scripts: right after a
+// navigation Chromium may answer "Cannot find context with specified id"
+// while it swaps execution contexts.
+func (b *tab) settle() {
+	b.t.Helper()
+	for i := 0; ; i++ {
+		ctx, cancel := context.WithTimeout(b.ctx, browserStep)
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState !== "loading"`))
+		cancel()
+		if err == nil {
+			return
+		}
+		if i == 50 || !strings.Contains(err.Error(), "Cannot find context") {
+			b.t.Fatalf("%s: page never settled: %v (at %s)", b.who, err, b.location())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // open navigates to a path of the forum.
