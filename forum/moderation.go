@@ -159,6 +159,7 @@ const (
 	NoteStatusChanged    = "status_changed"
 	NoteResponse         = "official_response"
 	NoteTransferred      = "transferred"
+	NoteReply            = "reply" // someone replied to your comment
 )
 
 // EventNotification is the live event that tells a user of a new notification, on their private topic.

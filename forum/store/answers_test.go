@@ -766,3 +766,21 @@ func TestAnswers_ResponseNotifiesEverySupporterOnce(t *testing.T) {
 	}
 	checkCounters(t, w.s)
 }
+
+// TestStore_ReplyNotifiesParentAuthor: a reply tells the author of the comment
+// it answers, once; replying to yourself tells no one.
+func TestStore_ReplyNotifiesParentAuthor(t *testing.T) {
+	w := newWorld(t)
+	p := w.openProposal(t, "답글 알림 제안")
+	other := newUser(t, w.s, "replier")
+	top := w.comment(t, p.ID, w.author.ID, 0, "첫 의견")
+	w.comment(t, p.ID, w.author.ID, top.ID, "내가 단 답글")
+	if n, _ := w.s.UnreadNotifications(ctx, w.author.ID); n != 0 {
+		t.Fatalf("self-reply notified: %d", n)
+	}
+	w.comment(t, p.ID, other.ID, top.ID, "다른 사람의 답글")
+	notes, err := w.s.Notifications(ctx, w.author.ID, 10)
+	if err != nil || len(notes) != 1 || notes[0].Kind != forum.NoteReply {
+		t.Fatalf("notifications %+v, %v; want one reply", notes, err)
+	}
+}

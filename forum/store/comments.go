@@ -109,9 +109,23 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			nc.Subject.ID).Scan(&count); err != nil {
 			return err
 		}
-		return t.event(ctx, nc.Subject.Topic(), forum.EventCommentCreated, map[string]any{
+		if err := t.event(ctx, nc.Subject.Topic(), forum.EventCommentCreated, map[string]any{
 			string(nc.Subject.Kind) + "_id": nc.Subject.ID, "comment_id": id, "parent_id": nc.Input.ParentID,
-			"stance": nc.Input.Stance, "comments": count})
+			"stance": nc.Input.Stance, "comments": count}); err != nil {
+			return err
+		}
+		if parent == nil || state != forum.ModVisible {
+			return nil
+		}
+		var parentAuthor int64
+		if err := t.QueryRowContext(ctx, `SELECT author_id FROM comments WHERE id = ?`, nc.Input.ParentID).Scan(&parentAuthor); err != nil {
+			return err
+		}
+		if parentAuthor == nc.AuthorID {
+			return nil
+		}
+		return notify(ctx, t, parentAuthor, forum.NoteReply, map[string]any{"kind": "comment", "id": id,
+			string(nc.Subject.Kind) + "_id": nc.Subject.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create comment: %w", err)

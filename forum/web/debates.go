@@ -136,11 +136,12 @@ func (s *Server) handleDebateCreate(c *fiber.Ctx) error {
 
 type debatePage struct {
 	base
-	D        *forum.Debate
-	Ministry forum.Ministry
-	Thread   *thread
-	CanHost  bool
-	Form     formState // the conclusion form
+	D         *forum.Debate
+	Ministry  forum.Ministry
+	Thread    *thread
+	CanHost   bool
+	Following bool
+	Form      formState // the conclusion form
 }
 
 func (s *Server) handleDebateShow(c *fiber.Ctx) error {
@@ -170,6 +171,11 @@ func (s *Server) debateData(c *fiber.Ctx, d *forum.Debate) (debatePage, error) {
 		return data, err
 	}
 	data.Form = formState{Values: map[string]string{"conclusion": d.ConclusionSrc}}
+	if u := currentUser(c); u != nil {
+		if data.Following, err = s.store.Following(c.UserContext(), u.ID, forum.ItemKind("debate"), d.ID); err != nil {
+			return data, err
+		}
+	}
 	data.LiveTopics, data.LiveSince = forum.DebateTopic(d.ID), since
 	return data, nil
 }

@@ -229,6 +229,8 @@ func noteText(cat catalog, lang string, n forum.Notification) string {
 		return cat.T("notes.official_response")
 	case forum.NoteTransferred:
 		return cat.T("notes.transferred")
+	case forum.NoteReply:
+		return cat.T("notes.reply")
 	case forum.NoteSuspended:
 		if d.Until == 0 {
 			return cat.T("notes.banned", reasonLabel(cat, d.Reason))
