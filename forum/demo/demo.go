@@ -402,7 +402,7 @@ func (s *seeder) seedProposals(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if p.Status == forum.StatusOpen {
+		if p.Status == forum.StatusOpen || p.Status == forum.StatusAwaiting { // the most supported have reached the demo threshold
 			if err := s.postThread(ctx, p, ps.ministry, nil, ps.thread); err != nil {
 				return err
 			}
