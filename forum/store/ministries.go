@@ -503,16 +503,7 @@ func (s *Store) MinistryProposals(ctx context.Context, ministryID int64, statuse
 	if err != nil {
 		return nil, fmt.Errorf("ministry proposals: %w", mapErr(err))
 	}
-	defer rows.Close()
-	var out []*forum.Proposal
-	for rows.Next() {
-		p, err := scanProposal(rows)
-		if err != nil {
-			return nil, fmt.Errorf("ministry proposals: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collectProposals(rows, "ministry proposals")
 }
 
 // Overdue lists proposals whose answer is late, the latest first.
@@ -522,16 +513,7 @@ func (s *Store) Overdue(ctx context.Context) ([]*forum.Proposal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("overdue: %w", mapErr(err))
 	}
-	defer rows.Close()
-	var out []*forum.Proposal
-	for rows.Next() {
-		p, err := scanProposal(rows)
-		if err != nil {
-			return nil, fmt.Errorf("overdue: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collectProposals(rows, "overdue")
 }
 
 // RecentSupportRate is the supporters a proposal gathered a day over the last 7 days.
@@ -542,4 +524,21 @@ func (s *Store) RecentSupportRate(ctx context.Context, id int64) (float64, error
 		return 0, fmt.Errorf("support rate: %w", mapErr(err))
 	}
 	return float64(n) / 7, nil
+}
+
+// collectProposals scans every row of a proposal query and closes rows.
+func collectProposals(rows *sql.Rows, what string) ([]*forum.Proposal, error) {
+	defer rows.Close()
+	var out []*forum.Proposal
+	for rows.Next() {
+		p, err := scanProposal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

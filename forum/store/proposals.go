@@ -543,14 +543,5 @@ func (s *Store) UserProposals(ctx context.Context, userID int64, private bool) (
 	if err != nil {
 		return nil, fmt.Errorf("list user proposals: %w", mapErr(err))
 	}
-	defer rows.Close()
-	var out []*forum.Proposal
-	for rows.Next() {
-		p, err := scanProposal(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list user proposals: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collectProposals(rows, "list user proposals")
 }

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"go/parser"
-	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -74,40 +71,6 @@ func TestCatalogs_Complete(t *testing.T) {
 		for _, lang := range Languages {
 			if _, ok := cats[lang][key]; !ok {
 				t.Errorf("%s: key %q used but missing", lang, key)
-			}
-		}
-	}
-}
-
-// TestDependencyDirection keeps SQL out of the web layer and Fiber out of the
-// store and the domain.
-func TestDependencyDirection(t *testing.T) {
-	rules := map[string][]string{
-		".":                {"database/sql", "github.com/mattn/go-sqlite3"},
-		"../store":         {"github.com/gofiber/fiber/v2", "github.com/valyala/fasthttp"},
-		"..":               {"database/sql", "github.com/gofiber/fiber/v2", "github.com/e-people/e-people/forum/store", "github.com/e-people/e-people/forum/web"},
-		"../../moderation": {"database/sql", "github.com/gofiber/fiber/v2", "github.com/e-people/e-people/forum"},
-	}
-	for dir, banned := range rules {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-		if len(files) == 0 {
-			t.Fatalf("no Go files in %s", dir)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, imp := range af.Imports {
-				path, _ := strconv.Unquote(imp.Path.Value)
-				for _, b := range banned {
-					if path == b {
-						t.Errorf("%s imports %s", f, path)
-					}
-				}
 			}
 		}
 	}
