@@ -11,6 +11,9 @@ DENYLIST := $(wildcard ../shared/corpora/passwords-zxcvbn/passwords-top10000.txt
 # Throw-away e-mail domains whose new accounts are held for review, likewise.
 DISPOSABLE := $(wildcard ../shared/corpora/disposable-email-domains/disposable_email_blocklist.conf)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# axe-core, which the accessibility tests (forum/web/a11y_test.go) inject into each page.
+AXE_VERSION := 4.14.1
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
 .PHONY: run build test test-deps lint bench clean
 
@@ -31,6 +34,15 @@ test-deps:
 		echo "Installing chromium and fonts-wqy-microhei with apt-get"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei fontconfig; \
+	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "Installing nodejs and npm with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
+	fi
+	@if [ ! -f $(AXE) ] || ! grep -q '"version": "$(AXE_VERSION)"' $(dir $(AXE))package.json; then \
+		echo "Installing axe-core@$(AXE_VERSION) into .cache/npm"; \
+		npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION); \
 	fi
 
 ## lint: gofmt and go vet

@@ -332,4 +332,14 @@ CREATE INDEX events_topic ON events (topic, id);
 CREATE INDEX events_created ON events (created_at);
 CREATE INDEX events_public ON events (public, id);
 
+-- Full-text search over public content (forum/search tokens: CJK bigrams and
+-- lower-cased words). The rowid is item_id * 4 + the kind's number (proposal 0,
+-- comment 1, debate 2, answer 3), so a write replaces its row without a scan.
+-- status is the proposal's or debate's (for a comment or answer, its thread's).
+CREATE VIRTUAL TABLE search_index USING fts5 (
+    kind UNINDEXED, item_id UNINDEXED, tokens, status UNINDEXED,
+    ministry_id UNINDEXED, category_id UNINDEXED, created_at UNINDEXED,
+    tokenize = 'unicode61'
+);
+
 PRAGMA user_version = 1;

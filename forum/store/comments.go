@@ -104,6 +104,9 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 				return err
 			}
 		}
+		if err := indexComment(ctx, t, id); err != nil {
+			return err
+		}
 		var count int
 		if err := t.QueryRowContext(ctx, `UPDATE `+table+` SET comment_count = comment_count + 1 WHERE id = ? RETURNING comment_count`,
 			nc.Subject.ID).Scan(&count); err != nil {
@@ -225,7 +228,10 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id}); err != nil {
 			return err
 		}
-		return holdEdit(ctx, t, forum.ItemComment, id, c.ModState, hold)
+		if err := holdEdit(ctx, t, forum.ItemComment, id, c.ModState, hold); err != nil {
+			return err
+		}
+		return indexComment(ctx, t, id)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("edit comment %d: %w", id, err)
@@ -245,6 +251,9 @@ func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.C
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE comments SET status = 'deleted', body_src = '', body_html = '', updated_at = ? WHERE id = ?`,
 			t.now.Unix(), id); err != nil {
+			return err
+		}
+		if err := indexComment(ctx, t, id); err != nil {
 			return err
 		}
 		subj := c.Subject()

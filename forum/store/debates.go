@@ -49,8 +49,10 @@ func (s *Store) CreateDebate(ctx context.Context, nd NewDebate) (*forum.Debate, 
 			in.OpensAt.Unix(), in.ClosesAt.Unix(), t.now.Unix()).Scan(&id); err != nil {
 			return err
 		}
-		_, _, err := advanceDebates(ctx, t)
-		return err
+		if _, _, err := advanceDebates(ctx, t); err != nil {
+			return err
+		}
+		return indexDebate(ctx, t, id)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create debate: %w", err)
@@ -141,6 +143,9 @@ func advanceDebates(ctx context.Context, t *tx) (opened, closed int, err error) 
 			return 0, err
 		}
 		for _, id := range ids {
+			if err := indexDebate(ctx, t, id); err != nil {
+				return 0, err
+			}
 			data, err := debateTally(ctx, t, id)
 			if err != nil {
 				return 0, err

@@ -308,6 +308,9 @@ func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, r
 		if _, err := t.ExecContext(ctx, `UPDATE proposals SET ministry_id = ?, updated_at = ? WHERE id = ?`, to, t.now.Unix(), id); err != nil {
 			return err
 		}
+		if err := indexProposal(ctx, t, id); err != nil {
+			return err
+		}
 		if _, err := t.ExecContext(ctx, `DELETE FROM proposal_ministries WHERE proposal_id = ? AND ministry_id = ?`, id, to); err != nil {
 			return err
 		}

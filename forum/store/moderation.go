@@ -72,6 +72,9 @@ func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, stat
 		if _, err := t.ExecContext(ctx, `UPDATE proposals SET mod_state = ?, mod_reason = ? WHERE id = ?`, state, reason, id); err != nil {
 			return err
 		}
+		if err := indexProposal(ctx, t, id); err != nil {
+			return err
+		}
 		typ := forum.EventProposalHidden
 		if state == forum.ModVisible {
 			typ = "proposal.restored"
@@ -79,6 +82,9 @@ func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, stat
 		return t.event(ctx, forum.ProposalTopic(id), typ, map[string]any{"proposal_id": id, "reason": reason})
 	case forum.ItemComment:
 		if _, err := t.ExecContext(ctx, `UPDATE comments SET mod_state = ?, mod_reason = ? WHERE id = ?`, state, reason, id); err != nil {
+			return err
+		}
+		if err := indexComment(ctx, t, id); err != nil {
 			return err
 		}
 		var pid, did sql.NullInt64

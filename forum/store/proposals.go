@@ -138,6 +138,9 @@ func transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error
 	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return err
 	}
+	if err := indexProposal(ctx, t, id); err != nil {
+		return err
+	}
 	return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalStatus,
 		map[string]any{"proposal_id": id, "from": from, "status": to})
 }
@@ -218,7 +221,10 @@ func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.P
 		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalEdited, map[string]any{"proposal_id": id, "revision": n}); err != nil {
 			return err
 		}
-		return holdEdit(ctx, t, forum.ItemProposal, id, p.ModState, hold)
+		if err := holdEdit(ctx, t, forum.ItemProposal, id, p.ModState, hold); err != nil {
+			return err
+		}
+		return indexProposal(ctx, t, id)
 	})
 	if err != nil {
 		return fmt.Errorf("edit proposal %d: %w", id, err)

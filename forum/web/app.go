@@ -45,6 +45,7 @@ type Config struct {
 	Now           func() time.Time
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
 	LivePerIP     int // live sockets one IP may hold; 64 when 0
+	APIPerMinute  int // open data API requests one IP may send a minute; 300 when 0
 	// Schedule, when set, is called after a change to the schedule (a new debate) so the scheduler looks again.
 	Schedule func()
 }
@@ -83,7 +84,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if cfg.PostPerMinute <= 0 {
 		cfg.PostPerMinute = 120
 	}
-	views, err := newRenderer(cfg.Views, cfg.Assets)
+	views, err := newRenderer(cfg.Views, cfg.Assets, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +141,7 @@ func (s *Server) routes() {
 	a.Use(compress.New())
 	a.Get("/healthz", s.handleHealth)
 	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
-	a.Use(etag.New())
+	a.Use(etag.New(etag.Config{Next: isDownload})) // an ETag would read a streamed download whole into memory
 	a.Use(s.requireUTF8, s.loadSession, s.checkCSRF)
 	a.Use(limiter.New(limiter.Config{ // per-IP cap on everything that writes
 		Max:          s.cfg.PostPerMinute,
@@ -217,6 +218,9 @@ func (s *Server) routes() {
 	s.ministryRoutes(a)
 	s.mailRoutes(a)
 	s.answerRoutes(a)
+	s.searchRoutes(a)
+	s.openDataRoutes(a)
+	s.feedRoutes(a)
 	a.Get("/comments/:id<int>", s.handleCommentLink)
 	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
 	a.Post("/comments/:id<int>/edit", s.signedIn, s.handleCommentEdit)

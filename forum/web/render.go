@@ -25,7 +25,8 @@ type renderer struct {
 	bufs     sync.Pool
 }
 
-func newRenderer(fsys, assets fs.FS) (*renderer, error) {
+// newRenderer parses every page; site is the public origin pages link to in absolute URLs.
+func newRenderer(fsys, assets fs.FS, site string) (*renderer, error) {
 	versions, err := assetVersions(assets)
 	if err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func newRenderer(fsys, assets fs.FS) (*renderer, error) {
 	r := &renderer{pages: map[string]map[string]*template.Template{}, partials: map[string]*template.Template{}, catalogs: cats,
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	for _, lang := range Languages {
-		base, err := template.New("").Funcs(templateFuncs(lang, cats[lang], versions)).ParseFS(fsys, "layout.html", "partials.html")
+		base, err := template.New("").Funcs(templateFuncs(lang, cats[lang], versions, site)).ParseFS(fsys, "layout.html", "partials.html")
 		if err != nil {
 			return nil, fmt.Errorf("parse layout: %w", err)
 		}
@@ -113,7 +114,8 @@ func assetVersions(assets fs.FS) (map[string]string, error) {
 	return out, nil
 }
 
-func templateFuncs(lang string, cat catalog, assets map[string]string) template.FuncMap {
+func templateFuncs(lang string, cat catalog, assets map[string]string, site string) template.FuncMap {
+	site = strings.TrimRight(site, "/")
 	return template.FuncMap{
 		"asset": func(name string) (string, error) {
 			if u, ok := assets[name]; ok {
@@ -121,6 +123,7 @@ func templateFuncs(lang string, cat catalog, assets map[string]string) template.
 			}
 			return "", fmt.Errorf("no asset %q", name)
 		},
+		"absURL":   func(p string) string { return site + p },
 		"t":        cat.T,
 		"langName": func(code string) string { return langNames[code] },
 		"htmlLang": func() string { return htmlLang[lang] },

@@ -1,0 +1,217 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/e-people/e-people/forum/search"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/gofiber/fiber/v2"
+)
+
+// searchPerPage is how many hits a search page shows.
+const searchPerPage = 20
+
+// searchKinds and searchStatuses are the values the kind and status filters accept.
+var (
+	searchKinds    = []string{store.SearchProposal, store.SearchAnswer, store.SearchComment, store.SearchDebate}
+	searchStatuses = []string{"open", "awaiting_response", "answered", "referred", "closed", "withdrawn", "upcoming"}
+)
+
+// searchRoutes serves search.
+func (s *Server) searchRoutes(a *fiber.App) {
+	a.Get("/search", s.handleSearch)
+	a.Get("/api/v1/search", s.handleSearchAPI)
+}
+
+// searchForm is a search as the query string states it.
+type searchForm struct {
+	Q, Kind, Status, From, To string
+	MinistryID, CategoryID    int64
+	Page                      int
+}
+
+// parseSearch reads and checks the search parameters; the error names the bad one.
+func parseSearch(c *fiber.Ctx) (searchForm, store.SearchQuery, error) {
+	f := searchForm{Q: strings.TrimSpace(c.Query("q")), Kind: c.Query("kind"), Status: c.Query("status"),
+		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to"))}
+	q := store.SearchQuery{Text: f.Q, Kind: f.Kind, Status: f.Status}
+	bad := func(name string) error { return errors.New(name) }
+	if f.Kind != "" && !slices.Contains(searchKinds, f.Kind) {
+		return f, q, bad("kind")
+	}
+	if f.Status != "" && !slices.Contains(searchStatuses, f.Status) {
+		return f, q, bad("status")
+	}
+	var err error
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"ministry", &f.MinistryID}, {"category", &f.CategoryID}} {
+		if v := c.Query(p.name); v != "" {
+			if *p.dst, err = strconv.ParseInt(v, 10, 64); err != nil || *p.dst < 0 {
+				return f, q, bad(p.name)
+			}
+		}
+	}
+	q.MinistryID, q.CategoryID = f.MinistryID, f.CategoryID
+	if f.From != "" {
+		if q.From, err = time.ParseInLocation(time.DateOnly, f.From, seoul); err != nil {
+			return f, q, bad("from")
+		}
+	}
+	if f.To != "" {
+		if q.To, err = time.ParseInLocation(time.DateOnly, f.To, seoul); err != nil {
+			return f, q, bad("to")
+		}
+		q.To = q.To.AddDate(0, 0, 1) // the whole last day
+	}
+	f.Page = 1
+	if v := c.Query("page"); v != "" {
+		if f.Page, err = strconv.Atoi(v); err != nil || f.Page < 1 || f.Page > 500 {
+			return f, q, bad("page")
+		}
+	}
+	q.Limit, q.Offset = searchPerPage, (f.Page-1)*searchPerPage
+	return f, q, nil
+}
+
+// searchURL links to a hit: its proposal, debate, comment or the official answer.
+func searchURL(h store.SearchHit) string {
+	id := strconv.FormatInt(h.ID, 10)
+	switch h.Kind {
+	case store.SearchAnswer:
+		return "/proposals/" + id + "#response"
+	case store.SearchComment:
+		return "/comments/" + id
+	case store.SearchDebate:
+		return "/debates/" + id
+	}
+	return "/proposals/" + id
+}
+
+// searchResult is one hit on the search page.
+type searchResult struct {
+	store.SearchHit
+	URL string
+}
+
+type searchPage struct {
+	base
+	Dir              directory
+	Form             searchForm
+	Kinds, Statuses  []string
+	Results          []searchResult
+	Total            int
+	Searched         bool   // the query had something to search for
+	Notice           string // catalog key of a message instead of results
+	PrevURL, NextURL string
+}
+
+func (s *Server) handleSearch(c *fiber.Ctx) error {
+	f, q, err := parseSearch(c)
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_filter")
+	}
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	p := searchPage{base: s.base(c, s.t(c, "search.title")), Dir: d, Form: f, Kinds: searchKinds, Statuses: searchStatuses}
+	if f.Q != "" {
+		p.Title = s.t(c, "search.title_for", f.Q)
+	}
+	hits, total, err := s.store.Search(c.UserContext(), q)
+	switch {
+	case f.Q == "":
+		p.Notice = "search.prompt"
+	case errors.Is(err, store.ErrEmptySearch):
+		p.Notice = "search.no_terms"
+	case err != nil:
+		return err
+	default:
+		p.Searched, p.Total = true, total
+		for _, h := range hits {
+			p.Results = append(p.Results, searchResult{SearchHit: h, URL: searchURL(h)})
+		}
+		if total == 0 {
+			p.Notice = "search.empty"
+		}
+		page := func(n int) string {
+			v := url.Values{}
+			for k, val := range map[string]string{"q": f.Q, "kind": f.Kind, "status": f.Status, "from": f.From, "to": f.To} {
+				if val != "" {
+					v.Set(k, val)
+				}
+			}
+			if f.MinistryID != 0 {
+				v.Set("ministry", strconv.FormatInt(f.MinistryID, 10))
+			}
+			if f.CategoryID != 0 {
+				v.Set("category", strconv.FormatInt(f.CategoryID, 10))
+			}
+			if n > 1 {
+				v.Set("page", strconv.Itoa(n))
+			}
+			return "/search?" + v.Encode()
+		}
+		if f.Page > 1 {
+			p.PrevURL = page(f.Page - 1)
+		}
+		if f.Page*searchPerPage < total {
+			p.NextURL = page(f.Page + 1)
+		}
+	}
+	return s.page(c, fiber.StatusOK, "search", p)
+}
+
+// searchItem is one hit in the search API.
+type searchItem struct {
+	Kind     string           `json:"kind"`
+	ID       int64            `json:"id"`
+	Title    string           `json:"title"`
+	URL      string           `json:"url"`
+	Snippet  string           `json:"snippet"`
+	Segments []search.Segment `json:"snippet_segments"`
+	Score    float64          `json:"score"`
+	Created  *string          `json:"created_at"`
+}
+
+func (s *Server) handleSearchAPI(c *fiber.Ctx) error {
+	_, q, err := parseSearch(c)
+	if err != nil {
+		return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "invalid "+err.Error())
+	}
+	if v := c.Query("limit"); v != "" {
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > 100 {
+			return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "limit must be between 1 and 100")
+		}
+		q.Offset = 0
+	}
+	if v := c.Query("offset"); v != "" {
+		if q.Offset, err = strconv.Atoi(v); err != nil || q.Offset < 0 || q.Offset > 10000 {
+			return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "offset must be between 0 and 10000")
+		}
+	}
+	hits, total, err := s.store.Search(c.UserContext(), q)
+	if errors.Is(err, store.ErrEmptySearch) {
+		return apiError(c, fiber.StatusBadRequest, "empty_query", "q must contain at least one letter, digit or CJK character")
+	}
+	if err != nil {
+		return err
+	}
+	items := make([]searchItem, 0, len(hits))
+	for _, h := range hits {
+		var b strings.Builder
+		for _, seg := range h.Snippet {
+			b.WriteString(seg.Text)
+		}
+		items = append(items, searchItem{Kind: h.Kind, ID: h.ID, Title: h.Title, URL: searchURL(h), Snippet: b.String(),
+			Segments: h.Snippet, Score: h.Score, Created: rfc3339(h.CreatedAt)})
+	}
+	return c.JSON(fiber.Map{"items": items, "total": total, "limit": q.Limit, "offset": q.Offset})
+}
