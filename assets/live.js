@@ -297,6 +297,24 @@
     });
   });
 
+  // Similar proposals as a citizen types a title: the server draws the list.
+  var titleField = document.getElementById('f-title');
+  var similarBox = document.querySelector('[data-live="similar"]');
+  if (titleField && similarBox) {
+    var timer = null;
+    titleField.addEventListener('input', function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var q = titleField.value.trim();
+        if (q.length < 2) return;
+        fetch('/proposals/similar?title=' + encodeURIComponent(q), { credentials: 'same-origin' })
+          .then(function (res) { return res.ok ? res.text() : ''; })
+          .then(function (html) { if (html) replaceInto('[data-live="similar"]', html); })
+          .catch(function () { /* the button still works without this */ });
+      }, 400);
+    });
+  }
+
   prepare(document);
   connect();
 })();

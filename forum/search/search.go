@@ -82,7 +82,14 @@ func Document(text string) string {
 // Query returns an FTS5 MATCH expression that finds documents containing
 // every token of text, and false when text has no tokens (empty or only
 // punctuation). A lone CJK character also matches the bigrams it starts.
-func Query(text string) (string, bool) {
+func Query(text string) (string, bool) { return match(text, " AND ") }
+
+// AnyQuery returns an FTS5 MATCH expression that finds documents containing
+// any token of text — for ranking near matches, such as similar titles — and
+// false when text has no tokens.
+func AnyQuery(text string) (string, bool) { return match(text, " OR ") }
+
+func match(text, op string) (string, bool) {
 	toks := Tokens(text)
 	if len(toks) == 0 {
 		return "", false
@@ -100,7 +107,7 @@ func Query(text string) (string, bool) {
 		}
 		parts = append(parts, p)
 	}
-	return strings.Join(parts, " AND "), true
+	return strings.Join(parts, op), true
 }
 
 // Segment is one piece of a snippet: plain text, or a match to highlight.

@@ -170,6 +170,7 @@ func (s *Server) routes() {
 
 	a.Get("/proposals", s.handleProposalList)
 	a.Get("/proposals/new", s.signedIn, s.handleProposalNew)
+	a.Get("/proposals/similar", s.handleSimilar)
 	a.Post("/proposals", s.signedIn, s.handleProposalCreate)
 	a.Get("/proposals/:id<int>", s.handleProposalShow)
 	a.Get("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEditForm)

@@ -147,6 +147,14 @@ type proposalFormPage struct {
 	Dir      directory
 	Form     formState
 	Proposal *forum.Proposal // nil when creating
+	Similar  similarList
+}
+
+// similarList is up to five existing proposals like a draft's title.
+type similarList struct {
+	Searched  bool
+	Proposals []*forum.Proposal
+	Lang      string
 }
 
 func (s *Server) proposalForm(c *fiber.Ctx, status int, form formState, p *forum.Proposal) error {
@@ -154,11 +162,17 @@ func (s *Server) proposalForm(c *fiber.Ctx, status int, form formState, p *forum
 	if err != nil {
 		return err
 	}
+	var similar similarList
+	if p == nil && form.V("title") != "" {
+		if similar, err = s.similar(c, form.V("title")); err != nil {
+			return err
+		}
+	}
 	title := s.t(c, "proposal.new_title")
 	if p != nil {
 		title = s.t(c, "proposal.edit_title")
 	}
-	return s.page(c, status, "proposal_form", proposalFormPage{base: s.base(c, title), Dir: d, Form: form, Proposal: p})
+	return s.page(c, status, "proposal_form", proposalFormPage{base: s.base(c, title), Dir: d, Form: form, Proposal: p, Similar: similar})
 }
 
 func (s *Server) handleProposalNew(c *fiber.Ctx) error {
@@ -193,7 +207,33 @@ func (s *Server) proposalInput(c *fiber.Ctx) (forum.ProposalInput, formState, er
 	return in, form, err
 }
 
+// similar finds up to five public proposals like title.
+func (s *Server) similar(c *fiber.Ctx, title string) (similarList, error) {
+	list := similarList{Searched: true, Lang: s.lang(c)}
+	var err error
+	list.Proposals, err = s.store.SimilarProposals(c.UserContext(), title, 5)
+	return list, err
+}
+
+// handleSimilar draws the similar-proposals list for a title, for the form's script.
+func (s *Server) handleSimilar(c *fiber.Ctx) error {
+	list, err := s.similar(c, moderation.PlainText(c.Query("title")))
+	if err != nil {
+		return err
+	}
+	html, err := s.views.partial(s.lang(c), "similar-list", list)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(html)
+}
+
 func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
+	if c.FormValue("action") == "similar" { // the no-script step: look for similar proposals before writing
+		return s.proposalForm(c, fiber.StatusOK, formState{Values: map[string]string{"title": moderation.PlainText(c.FormValue("title")),
+			"body": c.FormValue("body"), "category": c.FormValue("category"), "ministry": c.FormValue("ministry")}}, nil)
+	}
 	in, form, err := s.proposalInput(c)
 	if err != nil {
 		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {

@@ -570,3 +570,32 @@ func TestSetup_FirstAdminOnce(t *testing.T) {
 		t.Fatalf("%d admins", n)
 	}
 }
+
+// TestSimilarProposals: while drafting, existing proposals like the title are
+// offered (a form step without script, and a fragment for the script).
+func TestSimilarProposals(t *testing.T) {
+	e := newEnv(t)
+	author := e.register("유사 작성자")
+	e.openProposal(author, "어린이 통학로 안전 강화", "학교 앞 보행로")
+	e.openProposal(author, "공공 와이파이 확대", "지하철")
+	c := e.register("새 제안자")
+	r := c.post("/proposals", url.Values{"title": {"통학로 안전"}, "action": {"similar"}})
+	if r.Status != 200 {
+		t.Fatalf("similar step: %d", r.Status)
+	}
+	contains(t, "similar step", r.Body, "비슷한 제안이 이미 있습니다", "어린이 통학로 안전 강화")
+	if strings.Contains(r.Body, "공공 와이파이 확대") {
+		t.Error("an unrelated proposal was offered")
+	}
+	if ps, _ := e.st.UserProposals(context.Background(), c.user().ID, true); len(ps) != 0 {
+		t.Fatal("the similar step created a proposal")
+	}
+	frag := c.get("/proposals/similar?title=" + url.QueryEscape("와이파이"))
+	contains(t, "fragment", frag.Body, "공공 와이파이 확대")
+	if strings.Contains(frag.Body, "<html") {
+		t.Error("the fragment is a whole page")
+	}
+	if none := c.get("/proposals/similar?title=" + url.QueryEscape("우주 탐사")); !strings.Contains(none.Body, "비슷한 제안을 찾지 못했습니다") {
+		t.Errorf("no-match fragment: %.200s", none.Body)
+	}
+}
