@@ -86,14 +86,7 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 // It is forum.ErrNotFound when no unsent mail has id.
 func (s *Store) MarkMailSent(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(t *tx) error {
-		res, err := t.ExecContext(ctx, `UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL`, t.now.Unix(), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return forum.ErrNotFound
-		}
-		return nil
+		return execOne(ctx, t, `UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL`, t.now.Unix(), id)
 	})
 	if err != nil {
 		return fmt.Errorf("mark mail %d sent: %w", id, err)
@@ -111,16 +104,9 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, reason string) err
 	}
 	err := s.write(ctx, func(t *tx) error {
 		// attempts on the right is the count before this failure.
-		res, err := t.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+		return execOne(ctx, t, `UPDATE outbox SET attempts = attempts + 1, last_error = ?,
 			retry_at = ? + CASE attempts WHEN 0 THEN 60 WHEN 1 THEN 240 WHEN 2 THEN 960 ELSE 3840 END
 			WHERE id = ? AND sent_at IS NULL`, reason, t.now.Unix(), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return forum.ErrNotFound
-		}
-		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("mark mail %d failed: %w", id, err)
@@ -136,14 +122,7 @@ func (s *Store) SetEmailFrequency(ctx context.Context, userID int64, f string) e
 		return fmt.Errorf("set e-mail frequency: %w", forum.Invalid("frequency", "err.email_frequency"))
 	}
 	err := s.write(ctx, func(t *tx) error {
-		res, err := t.ExecContext(ctx, `UPDATE users SET email_frequency = ? WHERE id = ?`, f, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return forum.ErrNotFound
-		}
-		return nil
+		return execOne(ctx, t, `UPDATE users SET email_frequency = ? WHERE id = ?`, f, userID)
 	})
 	if err != nil {
 		return fmt.Errorf("set e-mail frequency of user %d: %w", userID, err)

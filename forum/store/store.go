@@ -260,3 +260,15 @@ func isUnique(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
 }
+
+// execOne runs a statement that must change exactly one row; none is forum.ErrNotFound.
+func execOne(ctx context.Context, t *tx, query string, args ...any) error {
+	res, err := t.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return forum.ErrNotFound
+	}
+	return nil
+}

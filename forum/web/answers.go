@@ -251,18 +251,15 @@ func (s *Server) handleFollow(c *fiber.Ctx) error {
 		}
 		path = "/debates/" + strconv.FormatInt(id, 10)
 	case "ministry":
-		ms, err := s.store.Ministries(c.UserContext())
+		d, err := s.directory(c)
 		if err != nil {
 			return err
 		}
-		for _, m := range ms {
-			if m.ID == id {
-				path = "/ministries/" + m.Slug
-			}
-		}
-		if path == "" {
+		m := d.Ministry(id)
+		if m.ID == 0 {
 			return forum.ErrNotFound
 		}
+		path = "/ministries/" + m.Slug
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, "err.bad_item")
 	}

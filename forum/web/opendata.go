@@ -88,32 +88,12 @@ func rfc3339(t time.Time) *string {
 	return &v
 }
 
-// names maps ministry and category ids to their public slugs.
-type names struct {
-	ministries map[int64]forum.Ministry
-	categories map[int64]forum.Category
-}
+// names is the directory, for the slugs the open data uses in place of ids.
+type names = directory
 
-func (s *Server) names(ctx context.Context) (names, error) {
-	n := names{ministries: map[int64]forum.Ministry{}, categories: map[int64]forum.Category{}}
-	ms, err := s.store.Ministries(ctx)
-	if err != nil {
-		return n, err
-	}
-	for _, m := range ms {
-		n.ministries[m.ID] = m
-	}
-	cs, err := s.store.Categories(ctx)
-	if err != nil {
-		return n, err
-	}
-	for _, c := range cs {
-		n.categories[c.ID] = c
-	}
-	return n, nil
-}
+func (s *Server) names(ctx context.Context) (names, error) { return s.loadDirectory(ctx) }
 
-func (n names) ministry(id int64) string { return n.ministries[id].Slug }
+func (n names) ministry(id int64) string { return n.Ministry(id).Slug }
 
 // apiProposal is a proposal as published; documented in openDataSets.
 type apiProposal struct {
@@ -167,7 +147,7 @@ type apiResponse struct {
 
 func (s *Server) apiProposal(p *forum.Proposal, n names) apiProposal {
 	return apiProposal{ID: p.ID, URL: s.cfg.BaseURL + "/proposals/" + strconv.FormatInt(p.ID, 10), Title: p.Title, Body: p.BodySrc,
-		Status: string(p.Status), Category: n.categories[p.CategoryID].Slug, Ministry: n.ministry(p.MinistryID),
+		Status: string(p.Status), Category: n.Category(p.CategoryID).Slug, Ministry: n.ministry(p.MinistryID),
 		Sponsors: p.Sponsors, Supports: p.Supports, Comments: p.Comments, Locked: p.Locked,
 		CreatedAt: rfc3339(p.CreatedAt), PublishedAt: rfc3339(p.PublishedAt), SupportDeadline: rfc3339(p.SupportDeadline),
 		ReachedAt: rfc3339(p.ReachedAt), ResponseDue: rfc3339(p.ResponseDue), AnsweredAt: rfc3339(p.AnsweredAt),
@@ -212,22 +192,12 @@ func (s *Server) handleAPIProposals(c *fiber.Ctx) error {
 		q.Status = st
 	}
 	if slug := c.Query("ministry"); slug != "" {
-		for _, m := range n.ministries {
-			if m.Slug == slug {
-				q.MinistryID = m.ID
-			}
-		}
-		if q.MinistryID == 0 {
+		if q.MinistryID = n.MinistryBySlug(slug).ID; q.MinistryID == 0 {
 			return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "unknown ministry")
 		}
 	}
 	if slug := c.Query("category"); slug != "" {
-		for _, cat := range n.categories {
-			if cat.Slug == slug {
-				q.CategoryID = cat.ID
-			}
-		}
-		if q.CategoryID == 0 {
+		if q.CategoryID = n.CategoryBySlug(slug).ID; q.CategoryID == 0 {
 			return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "unknown category")
 		}
 	}
@@ -347,12 +317,7 @@ func (s *Server) handleAPIDebates(c *fiber.Ctx) error {
 		return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "status must be upcoming, open or closed")
 	}
 	if slug := c.Query("ministry"); slug != "" {
-		for _, m := range n.ministries {
-			if m.Slug == slug {
-				q.MinistryID = m.ID
-			}
-		}
-		if q.MinistryID == 0 {
+		if q.MinistryID = n.MinistryBySlug(slug).ID; q.MinistryID == 0 {
 			return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "unknown ministry")
 		}
 	}

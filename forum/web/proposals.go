@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -30,14 +31,36 @@ type directory struct {
 	Categories []forum.Category
 }
 
-func (s *Server) directory(c *fiber.Ctx) (directory, error) {
+func (s *Server) directory(c *fiber.Ctx) (directory, error) { return s.loadDirectory(c.UserContext()) }
+
+func (s *Server) loadDirectory(ctx context.Context) (directory, error) {
 	var d directory
 	var err error
-	if d.Ministries, err = s.store.Ministries(c.UserContext()); err != nil {
+	if d.Ministries, err = s.store.Ministries(ctx); err != nil {
 		return d, err
 	}
-	d.Categories, err = s.store.Categories(c.UserContext())
+	d.Categories, err = s.store.Categories(ctx)
 	return d, err
+}
+
+// MinistryBySlug returns the ministry with slug (the zero value when unknown).
+func (d directory) MinistryBySlug(slug string) forum.Ministry {
+	for _, m := range d.Ministries {
+		if m.Slug == slug {
+			return m
+		}
+	}
+	return forum.Ministry{}
+}
+
+// CategoryBySlug returns the category with slug (the zero value when unknown).
+func (d directory) CategoryBySlug(slug string) forum.Category {
+	for _, c := range d.Categories {
+		if c.Slug == slug {
+			return c
+		}
+	}
+	return forum.Category{}
 }
 
 // Ministry returns the ministry with id (the zero value when unknown).
