@@ -315,6 +315,18 @@
     });
   }
 
+  // Error summary links move focus to their field (the plain link only
+  // scrolls in some browsers, and focus must land where the problem is).
+  document.addEventListener('click', function (e) {
+    var link = e.target.closest && e.target.closest('.error-summary a[href^="#"]');
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute('href').slice(1));
+    if (!field) return;
+    e.preventDefault();
+    field.focus();
+    field.scrollIntoView({ block: 'center' });
+  });
+
   prepare(document);
   connect();
 })();

@@ -329,9 +329,15 @@ func (b *tab) sweep() int {
 	return 0
 }
 
+// wantFocus fails unless focus lands on sel. Following an in-page link moves
+// focus after the key event returns, so it waits for focus to settle first.
 func (b *tab) wantFocus(sel string) {
 	b.t.Helper()
-	if !evalIn[bool](b, `document.activeElement === document.querySelector(`+jsString(sel)+`)`) {
+	expr := `document.activeElement === document.querySelector(` + jsString(sel) + `)`
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond)))
+	cancel()
+	if err != nil {
 		b.t.Errorf("%s: focus is on %s, want %s (at %s)", b.who, b.focused().Desc, sel, b.location())
 	}
 }

@@ -159,7 +159,8 @@ func (b *tab) settle() {
 	b.t.Helper()
 	for i := 0; ; i++ {
 		ctx, cancel := context.WithTimeout(b.ctx, browserStep)
-		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState !== "loading"`))
+		// "complete": deferred scripts (live.js) have run, so the page's enhancements are in place.
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingInterval(10*time.Millisecond)))
 		cancel()
 		if err == nil {
 			return
