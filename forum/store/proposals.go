@@ -351,11 +351,14 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool) (int,
 			map[string]any{"proposal_id": id, "supports": count}); err != nil {
 			return err
 		}
+		if !on || status != forum.StatusOpen {
+			return nil
+		}
 		th, err := thresholds(ctx, t)
 		if err != nil {
 			return err
 		}
-		if !on || status != forum.StatusOpen || count < th.Supports {
+		if count < th.Supports {
 			return nil
 		}
 		if err := transition(ctx, t, id, forum.TransReach); err != nil {

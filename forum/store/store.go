@@ -26,6 +26,7 @@ type Store struct {
 	now  func() time.Time
 	// notify receives the events of each write transaction after it committed.
 	notify func([]forum.Event)
+	commit *committer // runs every write transaction (commit.go)
 }
 
 // Options tunes Open.
@@ -50,7 +51,7 @@ func Open(ctx context.Context, path, schemaSQL string, opt Options) (*Store, err
 		}
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_synchronous=FULL"
+		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_synchronous=FULL&_stmt_cache_size=128"
 	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -75,6 +76,11 @@ func Open(ctx context.Context, path, schemaSQL string, opt Options) (*Store, err
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
 	s.r = r
+	if err := s.startCommitter(ctx); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -99,9 +105,11 @@ func (s *Store) Now() time.Time { return s.now() }
 // in id order, after the transaction committed. It must not block for long.
 func (s *Store) SetNotify(fn func([]forum.Event)) { s.notify = fn }
 
-// Close closes both pools, checkpointing the write-ahead log.
+// Close finishes the writes in hand, refuses later ones, and closes both
+// pools, checkpointing the write-ahead log.
 func (s *Store) Close() error {
 	var errs []error
+	errs = append(errs, s.commit.close())
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
@@ -143,6 +151,7 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 // tx is one write transaction and the events it appends.
 type tx struct {
 	*sql.Tx
+	ctx    context.Context // the caller's values without its cancellation
 	now    time.Time
 	events []forum.Event
 }
@@ -182,28 +191,6 @@ func (t *tx) topicPublic(ctx context.Context, topic string) (bool, error) {
 		return public, err
 	}
 	return false, nil
-}
-
-// write runs fn in one immediate transaction on the writer and publishes its
-// events after commit. An error from fn rolls everything back.
-func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return mapErr(err)
-	}
-	// Stored times are whole unix seconds: rules and events use the same instant.
-	t := &tx{Tx: sqlTx, now: s.now().UTC().Truncate(time.Second)}
-	if err := fn(t); err != nil {
-		_ = sqlTx.Rollback()
-		return mapErr(err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return mapErr(err)
-	}
-	if s.notify != nil && len(t.events) > 0 {
-		s.notify(t.events)
-	}
-	return nil
 }
 
 // mapErr turns driver errors into the domain's: no rows into ErrNotFound,

@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+)
+
+// Group commit. Every write goes through one goroutine that owns the writer
+// connection. It takes whatever writes are waiting (up to maxBatch), runs them
+// in one immediate transaction with a savepoint around each, and commits once:
+// one fsync for the whole batch at synchronous=FULL. A write that fails rolls
+// back to its savepoint and fails alone; the others still commit. Callers are
+// answered only after the commit (or its failure), and events are published
+// only after the commit.
+
+const (
+	// maxBatch bounds one transaction, so a burst cannot hold the write
+	// lock for long and a failed commit costs at most this many writes.
+	maxBatch = 256
+	// writeWait is how long a write may wait for the write lock, counted
+	// from when it was submitted: the busy timeout. A write still waiting
+	// after it gets forum.ErrUnavailable, so under lock contention every
+	// caller hears back within this bound instead of queueing behind
+	// earlier waiters.
+	writeWait = 5 * time.Second
+)
+
+// errStoreClosed answers writes submitted after Close.
+var errStoreClosed = fmt.Errorf("%w: the store is closed", forum.ErrUnavailable)
+
+// pending is one write waiting for its batch.
+type pending struct {
+	ctx      context.Context
+	fn       func(*tx) error
+	deadline time.Time
+	done     chan error
+}
+
+// committer is the goroutine behind Store.write.
+type committer struct {
+	s      *Store
+	conn   *sql.Conn
+	submit chan *pending // unbuffered: a waiting writer is parked on the send
+	stop   chan struct{}
+	exited chan struct{}
+	busyMS int64 // the busy_timeout last set on conn
+	once   sync.Once
+	// committed counts transactions and the writes in them.
+	txs, writes atomic.Int64
+}
+
+// WriteStats counts the work of the group commit since Open.
+type WriteStats struct {
+	Transactions int64 // committed transactions, each one fsync
+	Writes       int64 // writes committed in them, failed ones included
+}
+
+// WriteStats reports how many transactions committed how many writes.
+func (s *Store) WriteStats() WriteStats {
+	return WriteStats{Transactions: s.commit.txs.Load(), Writes: s.commit.writes.Load()}
+}
+
+func (s *Store) startCommitter(ctx context.Context) error {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("open writer: %w", err)
+	}
+	c := &committer{s: s, conn: conn, submit: make(chan *pending), stop: make(chan struct{}),
+		exited: make(chan struct{}), busyMS: writeWait.Milliseconds()}
+	s.commit = c
+	go c.run()
+	return nil
+}
+
+// close stops taking writes, finishes the batch in hand and releases the
+// connection. Writes submitted afterwards get errStoreClosed.
+func (c *committer) close() error {
+	var err error
+	c.once.Do(func() {
+		close(c.stop)
+		<-c.exited
+		err = c.conn.Close()
+	})
+	return err
+}
+
+// write runs fn in a write transaction shared with other waiting writes and
+// publishes its events after commit. An error from fn rolls back fn's own
+// changes only. ctx cancels the wait for the batch; once fn has started, the
+// caller waits for the truth (committed or not), so an answer is never wrong.
+func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	p := &pending{ctx: ctx, fn: fn, deadline: time.Now().Add(writeWait), done: make(chan error, 1)}
+	select {
+	case s.commit.submit <- p:
+	case <-s.commit.stop:
+		return errStoreClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-p.done
+}
+
+func (c *committer) run() {
+	defer close(c.exited)
+	batch := make([]*pending, 0, maxBatch)
+	for {
+		select {
+		case p := <-c.submit:
+			batch = append(batch[:0], p)
+		case <-c.stop:
+			return
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case p := <-c.submit:
+				batch = append(batch, p)
+			default:
+				break gather
+			}
+		}
+		c.runBatch(batch)
+		clear(batch)
+	}
+}
+
+// runBatch answers every pending write in batch exactly once.
+func (c *committer) runBatch(batch []*pending) {
+	now := time.Now()
+	live := batch[:0:0]
+	first := time.Time{}
+	for _, p := range batch {
+		switch {
+		case p.ctx.Err() != nil:
+			p.done <- p.ctx.Err()
+		case now.After(p.deadline):
+			p.done <- fmt.Errorf("%w: waited %s for the write lock", forum.ErrUnavailable, writeWait)
+		default:
+			live = append(live, p)
+			if first.IsZero() || p.deadline.Before(first) {
+				first = p.deadline
+			}
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	fail := func(err error) {
+		for _, p := range live {
+			p.done <- err
+		}
+	}
+	ctx := context.Background()
+	// Wait for the lock no longer than the most patient caller may wait.
+	if err := c.setBusy(ctx, time.Until(first)); err != nil {
+		fail(mapErr(err))
+		return
+	}
+	sqlTx, err := c.conn.BeginTx(ctx, nil)
+	if err != nil {
+		fail(mapErr(err))
+		return
+	}
+	// Stored times are whole unix seconds: rules and events use the same instant.
+	stamp := c.s.now().UTC().Truncate(time.Second)
+	results := make([]error, len(live))
+	var events []forum.Event
+	for i, p := range live {
+		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(p.ctx), now: stamp}
+		if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT item`); err != nil {
+			_ = sqlTx.Rollback()
+			fail(mapErr(err))
+			return
+		}
+		if err := runItem(t, p.fn); err != nil {
+			results[i] = mapErr(err)
+			if _, rerr := sqlTx.ExecContext(ctx, `ROLLBACK TO item`); rerr != nil {
+				// The transaction itself is gone (SQLite rolls it all back on
+				// some errors, such as a full disk): nothing in it stands.
+				_ = sqlTx.Rollback()
+				fail(mapErr(err))
+				return
+			}
+		} else {
+			events = append(events, t.events...)
+		}
+		if _, err := sqlTx.ExecContext(ctx, `RELEASE item`); err != nil {
+			_ = sqlTx.Rollback()
+			fail(mapErr(err))
+			return
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		fail(mapErr(err))
+		return
+	}
+	c.txs.Add(1)
+	c.writes.Add(int64(len(live)))
+	if c.s.notify != nil && len(events) > 0 {
+		c.s.notify(events)
+	}
+	for i, p := range live {
+		p.done <- results[i]
+	}
+}
+
+// runItem runs one write, turning a panic into its error so that one bad
+// write cannot take the committer, and every other writer, down with it.
+func runItem(t *tx, fn func(*tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+	}()
+	return fn(t)
+}
+
+// setBusy sets how long the next BEGIN may wait for another process's lock.
+func (c *committer) setBusy(ctx context.Context, wait time.Duration) error {
+	ms := max(wait.Milliseconds(), 1)
+	if ms == c.busyMS {
+		return nil
+	}
+	if _, err := c.conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, ms)); err != nil {
+		return fmt.Errorf("set busy timeout: %w", err)
+	}
+	c.busyMS = ms
+	return nil
+}
+
+// The statements of a write run on the batch's transaction with the
+// caller's context values but not its cancellation: interrupting one
+// statement would roll back the whole shared transaction.
+
+// ExecContext runs a statement in the batch's transaction.
+func (t *tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(t.ctx, query, args...)
+}
+
+// QueryContext runs a query in the batch's transaction.
+func (t *tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(t.ctx, query, args...)
+}
+
+// QueryRowContext runs a one-row query in the batch's transaction.
+func (t *tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(t.ctx, query, args...)
+}
+
+// PrepareContext prepares a statement on the batch's transaction.
+func (t *tx) PrepareContext(_ context.Context, query string) (*sql.Stmt, error) {
+	return t.Tx.PrepareContext(t.ctx, query)
+}
