@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/e-people/e-people/forum"
@@ -34,6 +35,7 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 		if err != nil {
 			return err
 		}
+		debug.FreeOSMemory() // seeding's garbage is not the server's working set
 		fmt.Printf("Demo data: %d proposals, %d debates, %d comments, %d supports. Sign in at %s/login as:\n",
 			res.Proposals, res.Debates, res.Comments, res.Supports, cfg.baseURL)
 		shown, citizens := map[forum.Role]bool{}, 0
