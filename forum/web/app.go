@@ -59,6 +59,7 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	hub      *live.Hub
+	threads  *threadCache
 	live     sockets
 	upgrader websocket.Upgrader
 	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
@@ -94,7 +95,11 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword,
 		live: sockets{perIP: map[string]int{}, stop: make(chan struct{})}}
 	s.hub = live.New(eventSource{st}, s.renderEvent, live.Options{Now: cfg.Now})
-	st.SetNotify(s.hub.Publish)
+	s.threads = newThreadCache()
+	st.SetNotify(func(events []forum.Event) {
+		s.threads.invalidate(events) // before anyone is told of the change
+		s.hub.Publish(events)
+	})
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:   256,
 		WriteBufferSize:  1024,
@@ -315,7 +320,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if title == "error.title."+strconv.Itoa(status) {
 		title = cat.T("error.title.default")
 	}
-	body, rerr := s.views.render(lang, "error", "layout", errorPage{base: s.base(c, title), Status: status, Message: msg})
+	body, rerr := s.views.render(lang, "error", errorPage{base: s.base(c, title), Status: status, Message: msg})
 	if rerr != nil {
 		s.log.Error("render error page", "err", rerr)
 		return c.Status(status).SendString(http.StatusText(status))

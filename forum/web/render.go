@@ -17,10 +17,13 @@ import (
 	"github.com/e-people/e-people/moderation"
 )
 
-// renderer holds every page parsed once per language at start-up.
+// renderer holds every template parsed once per language at start-up: one
+// set per language, in which each page is "page:NAME", the layout's three
+// parts around the page's own "head" and "content". (Cloning the layout and
+// partials for each page instead held 27 MB of parse trees.)
 type renderer struct {
-	pages    map[string]map[string]*template.Template // lang → page name → template
-	partials map[string]*template.Template            // lang → layout and partials alone
+	sets     map[string]*template.Template // lang → every template
+	pages    map[string]bool               // page names
 	catalogs map[string]catalog
 	bufs     sync.Pool
 }
@@ -39,40 +42,65 @@ func newRenderer(fsys, assets fs.FS, site string) (*renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	r := &renderer{pages: map[string]map[string]*template.Template{}, partials: map[string]*template.Template{}, catalogs: cats,
+	r := &renderer{sets: map[string]*template.Template{}, pages: map[string]bool{}, catalogs: cats,
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	var pageSrc strings.Builder
+	for _, f := range files {
+		if f == "layout.html" || f == "partials.html" {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f, err)
+		}
+		src, err := pageTemplates(strings.TrimSuffix(path.Base(f), ".html"), string(b))
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		pageSrc.WriteString(src)
+		r.pages[strings.TrimSuffix(path.Base(f), ".html")] = true
+	}
 	for _, lang := range Languages {
-		base, err := template.New("").Funcs(templateFuncs(lang, cats[lang], versions, site)).ParseFS(fsys, "layout.html", "partials.html")
+		set, err := template.New("").Funcs(templateFuncs(lang, cats[lang], versions, site)).ParseFS(fsys, "layout.html", "partials.html")
 		if err != nil {
 			return nil, fmt.Errorf("parse layout: %w", err)
 		}
-		r.pages[lang] = map[string]*template.Template{}
-		r.partials[lang] = base
-		for _, f := range files {
-			if f == "layout.html" || f == "partials.html" {
-				continue
-			}
-			t, err := template.Must(base.Clone()).ParseFS(fsys, f)
-			if err != nil {
-				return nil, fmt.Errorf("parse %s: %w", f, err)
-			}
-			r.pages[lang][strings.TrimSuffix(path.Base(f), ".html")] = t
+		if _, err := set.New("pages").Parse(pageSrc.String()); err != nil {
+			return nil, fmt.Errorf("parse pages: %w", err)
 		}
+		r.sets[lang] = set
 	}
 	return r, nil
 }
 
-// render executes the page into a buffer first, so that an execution error
+// pageTemplates renames a page's "content" (and "head", if any) after the
+// page and adds its "page:NAME" entry point.
+func pageTemplates(name, src string) (string, error) {
+	const content, head = `{{define "content"}}`, `{{define "head"}}`
+	if strings.Count(src, content) != 1 || strings.Count(src, head) > 1 {
+		return "", fmt.Errorf("a page defines \"content\" once and \"head\" at most once")
+	}
+	src = strings.Replace(src, content, `{{define "content:`+name+`"}}`, 1)
+	entry := `{{define "page:` + name + `"}}{{template "layout-start" .}}`
+	if strings.Contains(src, head) {
+		src = strings.Replace(src, head, `{{define "head:`+name+`"}}`, 1)
+		entry += `{{template "head:` + name + `" .}}`
+	}
+	entry += `{{template "layout-middle" .}}{{template "content:` + name + `" .}}{{template "layout-end" .}}{{end}}`
+	return src + "\n" + entry + "\n", nil
+}
+
+// render executes a page into a buffer first, so that an execution error
 // becomes a 500 and never a half-written 200.
-func (r *renderer) render(lang, page, entry string, data any) ([]byte, error) {
-	t, ok := r.pages[lang][page]
-	if !ok {
-		return nil, fmt.Errorf("render: no page %q", page)
+func (r *renderer) render(lang, page string, data any) ([]byte, error) {
+	set, ok := r.sets[lang]
+	if !ok || !r.pages[page] {
+		return nil, fmt.Errorf("render: no page %q in %q", page, lang)
 	}
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
-	if err := t.ExecuteTemplate(buf, entry, data); err != nil {
+	if err := set.ExecuteTemplate(buf, "page:"+page, data); err != nil {
 		return nil, fmt.Errorf("render %s: %w", page, err)
 	}
 	return bytes.Clone(buf.Bytes()), nil
@@ -80,12 +108,12 @@ func (r *renderer) render(lang, page, entry string, data any) ([]byte, error) {
 
 // partial executes one partial template (from partials.html) on its own, for live pushes.
 func (r *renderer) partial(lang, name string, data any) ([]byte, error) {
-	t, ok := r.partials[lang]
+	set, ok := r.sets[lang]
 	if !ok {
 		return nil, fmt.Errorf("partial %s: no language %q", name, lang)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := set.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, fmt.Errorf("partial %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
