@@ -373,5 +373,6 @@ func (s *Server) handleAppointOfficial(c *fiber.Ctx) error {
 	if err := s.store.SetOfficial(c.UserContext(), currentUser(c), paramID(c), formID(c, "ministry")); err != nil {
 		return err
 	}
+	s.threads.reset() // the new role shows beside every comment of the user
 	return s.back(c, "flash.official_appointed", "/users/"+c.Params("id"))
 }

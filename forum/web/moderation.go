@@ -430,6 +430,7 @@ func (s *Server) handleAppoint(c *fiber.Ctx) error {
 	if err := s.store.Appoint(c.UserContext(), currentUser(c), paramID(c)); err != nil {
 		return err
 	}
+	s.threads.reset() // the new role shows beside every comment of the user
 	return s.back(c, "flash.appointed", "/users/"+c.Params("id"))
 }
 

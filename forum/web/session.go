@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -181,15 +182,50 @@ func (s *Server) t(c *fiber.Ctx, key string, args ...any) string {
 
 // page renders a full page with the layout.
 func (s *Server) page(c *fiber.Ctx, status int, name string, data any) error {
-	body, err := s.views.render(s.lang(c), name, "layout", data)
+	lang := s.lang(c)
+	body, err := s.views.render(lang, name, data)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
-	return c.Status(status).Send(body)
+	// Write the comments into the slot the thread template left, if it
+	// drew the thread at all.
+	tp, ok := data.(threadPage)
+	if !ok || tp.pageThread() == nil {
+		return c.Status(status).Send(body)
+	}
+	t := tp.pageThread()
+	i := bytes.Index(body, []byte(t.Slot))
+	if i < 0 {
+		return c.Status(status).Send(body)
+	}
+	// The ETag comes from what the page is made of, not from hashing a
+	// megabyte of comments, and a match skips writing them at all.
+	tag := threadETag(body, lang, t)
+	c.Set(fiber.HeaderETag, tag)
+	if status == fiber.StatusOK && etagMatch(c.Get(fiber.HeaderIfNoneMatch), tag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	buf := s.views.bufs.Get().(*bytes.Buffer)
+	defer s.views.bufs.Put(buf)
+	buf.Reset()
+	buf.Write(body[:i])
+	if err := s.writeThread(buf, lang, t); err != nil {
+		return err
+	}
+	buf.Write(body[i+len(t.Slot):])
+	c.Status(status)
+	c.Response().SetBody(buf.Bytes()) // copies into the response's own buffer
+	return nil
 }
+
+// threadPage is a page that shows a comment thread.
+type threadPage interface{ pageThread() *thread }
+
+func (p proposalPage) pageThread() *thread { return p.Thread }
+func (p debatePage) pageThread() *thread   { return p.Thread }
 
 // handleLang remembers the chosen language and returns to the page it came from.
 func (s *Server) handleLang(c *fiber.Ctx) error {

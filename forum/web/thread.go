@@ -28,6 +28,9 @@ type thread struct {
 	// Live marks a comment drawn once for every viewer of a live push: no
 	// per-viewer state; member-only controls are hidden by script for guests.
 	Live bool
+	// Slot marks where the page writes the comments (threadcache.go).
+	Slot  string
+	entry *threadEntry
 }
 
 // thread loads the comments of a proposal or debate for the viewer.
@@ -39,14 +42,12 @@ func (s *Server) thread(c *fiber.Ctx, subject forum.Subject, open bool) (*thread
 		t.Order = forum.OrderNewest
 	}
 	t.ReplyTo, _ = strconv.ParseInt(c.Query("reply"), 10, 64)
-	flat, err := s.store.Comments(c.UserContext(), subject)
+	e, err := s.threads.entry(c.UserContext(), s.store, subject)
 	if err != nil {
 		return nil, err
 	}
-	t.Tally = countStances(flat)
-	t.BestFor, t.BestAgainst = forum.BestArguments(flat)
-	t.Roots = forum.Thread(flat)
-	forum.SortRoots(t.Roots, t.Order)
+	t.entry, t.Slot = e, s.threads.slot
+	t.Tally, t.BestFor, t.BestAgainst, t.Roots = e.tally, e.bestFor, e.bestAgainst, e.roots[t.Order]
 	if t.User != nil {
 		if t.Votes, err = s.store.Votes(c.UserContext(), subject, t.User.ID); err != nil {
 			return nil, err

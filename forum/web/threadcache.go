@@ -1,0 +1,369 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"html/template"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+)
+
+// The pages of proposals and debates draw their comment threads from a
+// cache, so that a page with 1,000 comments costs copying bytes, not
+// executing a template 1,000 times or reading 1,000 rows.
+//
+// Two levels, each invalidated exactly when what it holds changes:
+//   - per subject, the comments as last read, dropped when an event on the
+//     subject's topic says a comment or the thread changed (the store
+//     publishes every committed change to a comment as such an event);
+//   - per comment, its HTML for each language and kind of viewer (guest,
+//     member, moderator), kept with a fingerprint of everything the template
+//     reads from the comment and reused only while the fingerprint matches.
+//
+// What differs from one viewer to the next is never cached: the viewer's own
+// comments, the comments they voted on and the one they are replying to are
+// drawn for them; the CSRF token in a fragment's forms is a random marker
+// replaced by the viewer's token as the page is written.
+//
+// The thread template leaves a random slot where the comments go, and
+// Server.page writes the comments there (see writeThread).
+
+const (
+	threadCacheSubjects = 256      // subjects kept; all are dropped beyond this
+	threadCacheBytes    = 24 << 20 // fragment bytes kept; all are dropped beyond this
+)
+
+// threadCache is safe for concurrent use.
+type threadCache struct {
+	csrf string // stands for the viewer's CSRF token in fragments
+	slot string // stands for the comment list in a rendered page
+
+	mu       sync.Mutex
+	subjects map[forum.Subject]*threadEntry
+	gens     map[forum.Subject]uint64 // bumped when a subject's comments change
+	epoch    uint64                   // bumped when everything is dropped
+	frags    map[fragKey]*fragment
+	size     int // bytes in frags
+
+	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
+}
+
+// threadEntry is one subject's comments, read once and shared read-only by
+// every request until an event drops it.
+type threadEntry struct {
+	roots                map[forum.CommentOrder][]*forum.Comment
+	tally                tally
+	bestFor, bestAgainst *forum.Comment
+	prints               map[int64]uint64 // comment id → fingerprint
+}
+
+// viewerClass is what a cached fragment may depend on about its viewer.
+type viewerClass uint8
+
+const (
+	classGuest viewerClass = iota
+	classMember
+	classModerator
+)
+
+type fragKey struct {
+	id    int64
+	lang  string
+	class viewerClass
+	open  bool
+}
+
+// fragment is one comment's HTML, split where the viewer's CSRF token goes.
+type fragment struct {
+	print uint64
+	parts [][]byte
+}
+
+func newThreadCache() *threadCache {
+	return &threadCache{csrf: "csrf" + randomHex(), slot: "thread" + randomHex(),
+		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{}}
+}
+
+func randomHex() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("thread cache: no randomness: %v", err)) // crypto/rand does not fail on Linux
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// invalidate drops the subjects that events say changed. Support and
+// sponsor counts do not show in a thread and leave it be.
+func (tc *threadCache) invalidate(events []forum.Event) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	for _, e := range events {
+		if e.Type == forum.EventProposalSupported || e.Type == forum.EventProposalSponsored {
+			continue
+		}
+		kind, idText, _ := strings.Cut(e.Topic, ":")
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil || (kind != string(forum.KindProposal) && kind != string(forum.KindDebate)) {
+			continue
+		}
+		subject := forum.Subject{Kind: forum.SubjectKind(kind), ID: id}
+		delete(tc.subjects, subject)
+		tc.gens[subject]++
+	}
+}
+
+// reset drops everything: for changes that show in comments everywhere
+// without an event on each thread, such as an author's new role.
+func (tc *threadCache) reset() {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.resetLocked()
+}
+
+func (tc *threadCache) resetLocked() {
+	clear(tc.subjects)
+	clear(tc.gens)
+	clear(tc.frags)
+	tc.size = 0
+	tc.epoch++
+}
+
+// entry returns subject's comments, reading them when they are not cached.
+func (tc *threadCache) entry(ctx context.Context, st *store.Store, subject forum.Subject) (*threadEntry, error) {
+	tc.mu.Lock()
+	e, gen, epoch := tc.subjects[subject], tc.gens[subject], tc.epoch
+	tc.mu.Unlock()
+	if e != nil {
+		return e, nil
+	}
+	flat, err := st.Comments(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	e = newThreadEntry(flat)
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	// Keep it only if nothing changed while it was read: an older read must
+	// not stand in for a newer change.
+	if tc.gens[subject] == gen && tc.epoch == epoch {
+		if len(tc.subjects) >= threadCacheSubjects {
+			tc.resetLocked()
+		}
+		tc.subjects[subject] = e
+	}
+	return e, nil
+}
+
+func newThreadEntry(flat []*forum.Comment) *threadEntry {
+	e := &threadEntry{tally: countStances(flat), prints: make(map[int64]uint64, len(flat)),
+		roots: map[forum.CommentOrder][]*forum.Comment{}}
+	e.bestFor, e.bestAgainst = forum.BestArguments(flat)
+	roots := forum.Thread(flat)
+	for _, order := range []forum.CommentOrder{forum.OrderBest, forum.OrderNewest} {
+		sorted := append([]*forum.Comment(nil), roots...)
+		forum.SortRoots(sorted, order)
+		e.roots[order] = sorted
+	}
+	for _, c := range flat {
+		e.prints[c.ID] = fingerprint(c)
+	}
+	return e
+}
+
+// fingerprint hashes every field of c that the comment template reads.
+func fingerprint(c *forum.Comment) uint64 {
+	h := fnv.New64a()
+	var n [8]byte
+	num := func(v int64) {
+		binary.LittleEndian.PutUint64(n[:], uint64(v))
+		h.Write(n[:])
+	}
+	str := func(s string) {
+		num(int64(len(s)))
+		h.Write([]byte(s))
+	}
+	num(c.ID)
+	num(c.ParentID)
+	num(int64(c.Depth))
+	num(c.AuthorID)
+	str(c.AuthorName)
+	str(string(c.AuthorRole))
+	str(string(c.Stance))
+	str(c.Body.String())
+	num(int64(c.Up))
+	num(int64(c.Down))
+	str(string(c.Status))
+	str(string(c.ModState))
+	str(c.ModReason)
+	num(c.CreatedAt.UnixNano())
+	num(c.UpdatedAt.UnixNano())
+	return h.Sum64()
+}
+
+// personal reports whether c must be drawn for this viewer alone.
+func (t *thread) personal(c *forum.Comment) bool {
+	if t.ReplyTo == c.ID {
+		return true
+	}
+	return t.User != nil && (t.User.ID == c.AuthorID || t.Votes[c.ID] != 0)
+}
+
+func (t *thread) class() viewerClass {
+	switch {
+	case t.User == nil:
+		return classGuest
+	case t.Moderator:
+		return classModerator
+	}
+	return classMember
+}
+
+// fragment returns c's cached HTML for lang and the viewer's class,
+// drawing it when it is missing or c has changed since.
+func (tc *threadCache) fragment(r *renderer, lang string, t *thread, c *forum.Comment) (*fragment, error) {
+	key := fragKey{id: c.ID, lang: lang, class: t.class(), open: t.Open}
+	print := t.entry.prints[c.ID]
+	tc.mu.Lock()
+	f := tc.frags[key]
+	tc.mu.Unlock()
+	if f != nil && f.print == print {
+		return f, nil
+	}
+	// Drawn as for any viewer of the class: a user who is no comment's author.
+	anyone := &thread{Subject: t.Subject, Path: t.Path, Open: t.Open, Order: t.Order, CSRF: tc.csrf, Moderator: key.class == classModerator}
+	if key.class != classGuest {
+		anyone.User = &forum.User{ID: -1}
+	}
+	b, err := r.partial(lang, "comment-open", map[string]any{"C": c, "T": anyone})
+	if err != nil {
+		return nil, err
+	}
+	tc.drawn.Add(1)
+	f = &fragment{print: print, parts: bytes.Split(b, []byte(tc.csrf))}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if old := tc.frags[key]; old != nil {
+		tc.size -= fragmentSize(old)
+	}
+	if tc.size+len(b) > threadCacheBytes {
+		clear(tc.frags)
+		tc.size = 0
+	}
+	tc.frags[key] = f
+	tc.size += fragmentSize(f)
+	return f, nil
+}
+
+func fragmentSize(f *fragment) int {
+	n := 0
+	for _, p := range f.parts {
+		n += len(p)
+	}
+	return n
+}
+
+// writeThread writes the comments of t, as the "comment" template would
+// draw them, to w.
+func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
+	csrf := []byte(template.HTMLEscapeString(t.CSRF))
+	var write func(c *forum.Comment) error
+	write = func(c *forum.Comment) error {
+		if t.personal(c) {
+			b, err := s.views.partial(lang, "comment-open", map[string]any{"C": c, "T": t})
+			if err != nil {
+				return err
+			}
+			w.Write(b)
+		} else {
+			f, err := s.threads.fragment(s.views, lang, t, c)
+			if err != nil {
+				return err
+			}
+			for i, p := range f.parts {
+				if i > 0 {
+					w.Write(csrf)
+				}
+				w.Write(p)
+			}
+		}
+		if len(c.Replies) > 0 {
+			w.WriteString(`<ol class="replies">`)
+			for _, r := range c.Replies {
+				if err := write(r); err != nil {
+					return err
+				}
+			}
+			w.WriteString(`</ol>`)
+		}
+		w.WriteString(`</li>`)
+		return nil
+	}
+	for _, c := range t.Roots {
+		if err := write(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// threadETag is a weak validator (compression may change the bytes) of a thread page: a hash of the page
+// around the thread (which carries the viewer's name and CSRF token) and of
+// every input the comments are drawn from, in order.
+func threadETag(page []byte, lang string, t *thread) string {
+	h := fnv.New64a()
+	h.Write(page)
+	var n [8]byte
+	num := func(v int64) {
+		binary.LittleEndian.PutUint64(n[:], uint64(v))
+		h.Write(n[:])
+	}
+	h.Write([]byte(lang))
+	num(int64(t.class()))
+	if t.Open {
+		num(1)
+	}
+	if t.User != nil {
+		num(t.User.ID)
+	}
+	num(t.ReplyTo)
+	var walk func(cs []*forum.Comment)
+	walk = func(cs []*forum.Comment) {
+		num(int64(len(cs)))
+		for _, c := range cs {
+			num(c.ID)
+			num(int64(t.entry.prints[c.ID]))
+			num(int64(t.Votes[c.ID]))
+			walk(c.Replies)
+		}
+	}
+	walk(t.Roots)
+	return `W/"t` + strconv.FormatUint(h.Sum64(), 36) + `"`
+}
+
+// etagMatch reports whether an If-None-Match header names tag (weakly, as
+// RFC 9110 compares for GET).
+func etagMatch(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	if strings.TrimSpace(header) == "*" {
+		return true
+	}
+	tag = strings.TrimPrefix(tag, "W/")
+	for _, candidate := range strings.Split(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(candidate), "W/") == tag {
+			return true
+		}
+	}
+	return false
+}
