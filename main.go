@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -93,6 +94,11 @@ func main() {
 func serve(cfg config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		// The working set is small (tens of MiB); collect garbage before
+		// the heap doubles past it. Go's GOMEMLIMIT overrides this.
+		debug.SetMemoryLimit(48 << 20)
+	}
 	if cfg.baseURL == "" {
 		cfg.baseURL = "http://" + cfg.addr
 	}
