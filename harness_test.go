@@ -827,14 +827,15 @@ func compareIDs(got, want []int64) string {
 			dups++
 		}
 	}
-	missing := 0
+	var missing []int64
 	for _, id := range want {
 		if seen[id] == 0 {
-			missing++
+			missing = append(missing, id)
 		}
 	}
 	ordered := slices.IsSorted(got)
-	return fmt.Sprintf("got %d events, want %d: %d missing, %d duplicated, in order: %v", len(got), len(want), missing, dups, ordered)
+	return fmt.Sprintf("got %d events, want %d: %d missing (first: %v), %d duplicated, in order: %v",
+		len(got), len(want), len(missing), missing[:min(len(missing), 5)], dups, ordered)
 }
 
 // waitFor polls cond every 20 ms until it holds or timeout passes.
