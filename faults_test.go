@@ -607,10 +607,11 @@ func TestFault_SlowReaders(t *testing.T) {
 		return true
 	})
 	for i, c := range healthy {
-		if diff := compareIDs(c.received(), want); diff != "" {
+		if diff, missing := compareIDs(c.received(), want); diff != "" {
 			c.mu.Lock()
 			t.Errorf("healthy socket %d: %s (reader: %v)", i, diff, c.err)
 			c.mu.Unlock()
+			logEvents(t, db, missing)
 		}
 	}
 	t.Logf("%d comments of %d characters posted in %s; %d slow sockets closed by the server, after the flood's start: %s; on reading them: %v; %d healthy sockets got all %d events",

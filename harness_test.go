@@ -726,14 +726,13 @@ func eventIDs(t *testing.T, db *sql.DB, topics []string, since int64) []int64 {
 	return ids
 }
 
-// liveMsg is the part of a live message the tests look at.
+// liveMsg is the part of a live event message the tests look at.
 type liveMsg struct {
-	ID    int64  `json:"id"`
-	Topic string `json:"topic"`
-	Type  string `json:"type"`
-	Data  struct {
+	ID   int64
+	Type string
+	Data struct {
 		CommentID int64 `json:"comment_id"`
-	} `json:"data"`
+	}
 }
 
 // liveClient is one websocket subscriber that reads everything it is sent.
@@ -779,10 +778,17 @@ func startReading(ws *websocket.Conn, onMsg func(liveMsg, time.Time)) *liveClien
 				c.mu.Unlock()
 				return
 			}
-			var m liveMsg
-			if json.Unmarshal(b, &m) != nil || m.ID == 0 {
-				continue
+			var env struct {
+				ID   int64           `json:"id"`
+				Type string          `json:"type"`
+				Data json.RawMessage `json:"data"`
 			}
+			if json.Unmarshal(b, &env) != nil || env.ID == 0 {
+				continue // not an event (a reload notice)
+			}
+			m := liveMsg{ID: env.ID, Type: env.Type}
+			_ = json.Unmarshal(env.Data, &m.Data) // only comment events carry comment_id
+
 			c.mu.Lock()
 			c.ids = append(c.ids, m.ID)
 			c.mu.Unlock()
@@ -815,10 +821,10 @@ func (c *liveClient) stop() {
 }
 
 // compareIDs describes how got differs from want (in order, no duplicates),
-// or returns "" when they are equal.
-func compareIDs(got, want []int64) string {
+// or returns "" when they are equal; missing lists the ids of want not in got.
+func compareIDs(got, want []int64) (diff string, missing []int64) {
 	if slices.Equal(got, want) {
-		return ""
+		return "", nil
 	}
 	seen := map[int64]int{}
 	dups := 0
@@ -827,7 +833,6 @@ func compareIDs(got, want []int64) string {
 			dups++
 		}
 	}
-	var missing []int64
 	for _, id := range want {
 		if seen[id] == 0 {
 			missing = append(missing, id)
@@ -835,7 +840,24 @@ func compareIDs(got, want []int64) string {
 	}
 	ordered := slices.IsSorted(got)
 	return fmt.Sprintf("got %d events, want %d: %d missing (first: %v), %d duplicated, in order: %v",
-		len(got), len(want), len(missing), missing[:min(len(missing), 5)], dups, ordered)
+		len(got), len(want), len(missing), missing[:min(len(missing), 5)], dups, ordered), missing
+}
+
+// logEvents logs the stored rows of up to five event ids, to tell which
+// events a socket missed.
+func logEvents(t *testing.T, path string, ids []int64) {
+	t.Helper()
+	db := openDB(t, path)
+	defer db.Close()
+	for _, id := range ids[:min(len(ids), 5)] {
+		var topic, typ, payload string
+		var created int64
+		if err := db.QueryRow(`SELECT topic, type, payload, created_at FROM events WHERE id = ?`, id).Scan(&topic, &typ, &payload, &created); err != nil {
+			t.Logf("event %d: %v", id, err)
+			continue
+		}
+		t.Logf("event %d: %s %s %s at %s", id, topic, typ, payload, time.Unix(created, 0).UTC().Format(time.RFC3339))
+	}
 }
 
 // waitFor polls cond every 20 ms until it holds or timeout passes.

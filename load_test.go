@@ -251,11 +251,14 @@ func TestLoad(t *testing.T) {
 	for i, c := range clients {
 		got := c.received()
 		delivered += len(got)
-		if diff := compareIDs(got, want); diff != "" {
+		if diff, missing := compareIDs(got, want); diff != "" {
 			if bad++; bad <= 5 {
 				c.mu.Lock()
 				t.Errorf("socket %d: %s (reader: %v)", i, diff, c.err)
 				c.mu.Unlock()
+			}
+			if bad == 1 {
+				logEvents(t, db, missing)
 			}
 		}
 	}
