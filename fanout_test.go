@@ -1,18 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -62,88 +55,8 @@ func TestFanout(t *testing.T) {
 	if need := uint64(slices.Max(counts)) + 200; lim.Cur < need {
 		t.Fatalf("RLIMIT_NOFILE is %d; %d sockets need about %d descriptors in each process", lim.Cur, slices.Max(counts), need)
 	}
-	bin := buildBinary(t)
 	for _, n := range counts {
-		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) { fanoutRun(t, bin, n) })
-	}
-}
-
-// fanoutServer is one child epeople process.
-type fanoutServer struct {
-	cmd    *exec.Cmd
-	base   string
-	stderr string // file the child logs to
-	done   chan error
-}
-
-func startFanoutServer(t *testing.T, bin string) *fanoutServer {
-	t.Helper()
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	s := &fanoutServer{base: "http://" + addr, stderr: filepath.Join(dir, "stderr.log"), done: make(chan error, 1)}
-	errf, err := os.Create(s.stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.cmd = exec.Command(bin, "serve", "-demo", "-db", filepath.Join(dir, "e.db"), "-addr", addr, "-live-per-ip", "20000")
-	s.cmd.Stderr = errf
-	stdout, err := s.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	errf.Close()
-	go func() { s.done <- s.cmd.Wait() }()
-	ready := make(chan bool, 1)
-	go func() {
-		lines := bufio.NewScanner(stdout)
-		ok := false
-		for lines.Scan() {
-			if strings.Contains(lines.Text(), "serving at") {
-				ok = true
-				break
-			}
-		}
-		ready <- ok
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatalf("server exited before serving: %s", s.logTail())
-		}
-	case <-time.After(60 * time.Second):
-		_ = s.cmd.Process.Kill()
-		t.Fatal("server did not print \"serving at\" within 60s")
-	}
-	return s
-}
-
-func (s *fanoutServer) logTail() string {
-	b, _ := os.ReadFile(s.stderr)
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-	}
-	return string(b)
-}
-
-// stop sends SIGTERM and waits for the child to exit.
-func (s *fanoutServer) stop(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Errorf("SIGTERM: %v", err)
-	}
-	select {
-	case err := <-s.done:
-		if err != nil {
-			t.Errorf("server exit after SIGTERM: %v\n%s", err, s.logTail())
-		}
-	case <-time.After(40 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-		t.Errorf("server did not stop within 40s of SIGTERM")
+		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) { fanoutRun(t, n) })
 	}
 }
 
@@ -162,76 +75,23 @@ func rssKiB(t *testing.T, pid int) int64 {
 	return n
 }
 
-// fanoutSession is a signed-in citizen's HTTP client.
-type fanoutSession struct {
-	base string
-	c    *http.Client
-	csrf string
-}
-
-var (
-	csrfInputRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-	csrfMetaRe  = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
-	proposalRe  = regexp.MustCompile(`href="/proposals/(\d+)"`)
-)
-
-func (s *fanoutSession) get(t *testing.T, path string) string {
-	t.Helper()
-	res, err := s.c.Get(s.base + path)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s", path, res.Status)
-	}
-	return string(b)
-}
-
-func signIn(t *testing.T, base string) *fanoutSession {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	s := &fanoutSession{base: base, c: &http.Client{Jar: jar, Timeout: 15 * time.Second}}
-	m := csrfInputRe.FindStringSubmatch(s.get(t, "/login"))
-	if m == nil {
-		t.Fatal("no _csrf field on /login")
-	}
-	form := url.Values{"email": {"citizen1@e-people.example"}, "password": {"demo-citizen-2026!"}, "_csrf": {html.UnescapeString(m[1])}}
-	res, err := s.c.PostForm(base+"/login", form) // follows the 303 with the new session cookie
-	if err != nil {
-		t.Fatalf("POST /login: %v", err)
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || res.Request.URL.Path == "/login" {
-		t.Fatalf("sign-in as citizen1 failed: %s at %s", res.Status, res.Request.URL)
-	}
-	return s
-}
-
-// post sends a state-changing request with the session's token and returns
-// the proposal's support count from the JSON answer.
-func (s *fanoutSession) post(path string) (int, error) {
-	req, _ := http.NewRequest(http.MethodPost, s.base+path, nil)
-	req.Header.Set("X-CSRF-Token", s.csrf)
-	req.Header.Set("Accept", "application/json")
-	res, err := s.c.Do(req)
+// fanoutPost sends a support or unsupport and returns the proposal's
+// support count from the JSON answer.
+func fanoutPost(v *visitor, path string) (int, error) {
+	r, err := v.post(path, nil)
 	if err != nil {
 		return 0, err
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("POST %s: %s %s", path, res.Status, bytes.TrimSpace(b))
+	if r.Status != http.StatusOK {
+		return 0, fmt.Errorf("POST %s: %d %s", path, r.Status, bytes.TrimSpace(r.Body))
 	}
-	var r struct {
+	var out struct {
 		Supports int `json:"supports"`
 	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		return 0, fmt.Errorf("POST %s: %v in %q", path, err, b)
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		return 0, fmt.Errorf("POST %s: %v in %q", path, err, r.Body)
 	}
-	return r.Supports, nil
+	return out.Supports, nil
 }
 
 // fanoutClient is one subscriber; got[k] is when it received the k-th
@@ -245,33 +105,23 @@ type fanoutClient struct {
 	readEr error // why the reader stopped before we closed it
 }
 
-func fanoutRun(t *testing.T, bin string, n int) {
-	srv := startFanoutServer(t, bin)
-	stopped := false
-	defer func() {
-		if !stopped {
-			_ = srv.cmd.Process.Kill()
-			<-srv.done
-		}
-	}()
+func fanoutRun(t *testing.T, n int) {
+	srv := startServer(t, copyDemo(t, ""), "-live-per-ip", "20000")
 	pid := srv.cmd.Process.Pid
 
-	sess := signIn(t, srv.base)
-	list := sess.get(t, "/proposals")
-	if m := csrfMetaRe.FindStringSubmatch(list); m != nil {
-		sess.csrf = html.UnescapeString(m[1])
-	} else if m := csrfInputRe.FindStringSubmatch(list); m != nil {
-		sess.csrf = html.UnescapeString(m[1])
-	} else {
-		t.Fatal("no csrf token on /proposals after sign-in")
+	sess := newVisitor(t, srv.base, demoTemplate(t).accounts[0], loopbackIP(0), 15*time.Second)
+	res, err := sess.get("/proposals")
+	if err != nil || res.Status != http.StatusOK {
+		t.Fatalf("GET /proposals: %v %d", err, res.Status)
 	}
+	list := string(res.Body)
 	// The first listed proposal that takes supports; unsupporting it first
 	// makes every timed request a change, hence an event.
 	var pid0 int64
 	var lastErr error
 	for _, m := range proposalRe.FindAllStringSubmatch(list, -1) {
 		id, _ := strconv.ParseInt(m[1], 10, 64)
-		if _, err := sess.post(fmt.Sprintf("/proposals/%d/unsupport", id)); err != nil {
+		if _, err := fanoutPost(sess, fmt.Sprintf("/proposals/%d/unsupport", id)); err != nil {
 			lastErr = err
 			continue
 		}
@@ -405,7 +255,7 @@ func fanoutRun(t *testing.T, bin string, n int) {
 			path = fmt.Sprintf("/proposals/%d/unsupport", pid0)
 		}
 		sent[k] = time.Since(epoch).Nanoseconds()
-		cnt, err := sess.post(path)
+		cnt, err := fanoutPost(sess, path)
 		postRTT = append(postRTT, time.Duration(time.Since(epoch).Nanoseconds()-sent[k]))
 		if err != nil {
 			t.Fatalf("event %d: %v", k, err)
@@ -464,10 +314,9 @@ func fanoutRun(t *testing.T, bin string, n int) {
 
 	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	t.Logf("server holds %d descriptors when sent SIGTERM, right after the clients closed", len(fds))
-	stopped = true
 	srv.stop(t)
 	errLines := 0
-	if b, err := os.ReadFile(srv.stderr); err == nil {
+	if b, err := os.ReadFile(srv.logPath); err == nil {
 		errLines = bytes.Count(b, []byte("level=ERROR"))
 	}
 

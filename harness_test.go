@@ -1,0 +1,887 @@
+package main
+
+// Shared helpers for the tests that drive the real epeople binary: building
+// it once per `go test` run, a demo database seeded once and copied for each
+// server, starting, stopping and killing the server, signed-in HTTP clients
+// that post forms with their CSRF token from their own loopback address,
+// live sockets, and checks of what the SQLite file holds afterwards.
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/e-people/e-people/forum/store"
+	"github.com/gorilla/websocket"
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// harness holds what is made once per test run: the binary and the demo
+// database. TestMain removes its directory at the end.
+var harness struct {
+	dirOnce   sync.Once
+	dir       string
+	dirErr    error
+	buildOnce sync.Once
+	bin       string
+	buildErr  error
+	demoOnce  sync.Once
+	demo      *demoDB
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if harness.dir != "" {
+		_ = os.RemoveAll(harness.dir)
+	}
+	os.Exit(code)
+}
+
+func harnessDir() (string, error) {
+	harness.dirOnce.Do(func() { harness.dir, harness.dirErr = os.MkdirTemp("", "epeople-test-") })
+	return harness.dir, harness.dirErr
+}
+
+// buildBinary compiles epeople with the project's build tag, once per test
+// run, and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	harness.buildOnce.Do(func() {
+		dir, err := harnessDir()
+		if err != nil {
+			harness.buildErr = err
+			return
+		}
+		bin := filepath.Join(dir, "epeople")
+		out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", bin, ".").CombinedOutput()
+		if err != nil {
+			harness.buildErr = fmt.Errorf("build: %v\n%s", err, out)
+			return
+		}
+		harness.bin = bin
+	})
+	if harness.buildErr != nil {
+		t.Fatal(harness.buildErr)
+	}
+	return harness.bin
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// loopbackIP is the i-th client address in 127.77.0.0/16. Linux routes all
+// of 127.0.0.0/8 to the loopback device, so each simulated visitor can come
+// from its own address, as the server's per-IP limiters expect of real ones.
+func loopbackIP(i int) net.IP { return net.IPv4(127, 77, byte(i/250), byte(1+i%250)) }
+
+// serverProc is one running epeople child process.
+type serverProc struct {
+	cmd      *exec.Cmd
+	addr     string
+	base     string // http://addr
+	db       string
+	logPath  string // the child's stderr
+	out      *outputWatch
+	done     chan struct{} // closed when the process has exited
+	waitErr  error         // its exit status, once done is closed
+	launched time.Time
+}
+
+// outputWatch collects the child's stdout and notices the line that says it serves.
+type outputWatch struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	serving chan struct{}
+	once    sync.Once
+}
+
+func (w *outputWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if bytes.Contains(w.buf.Bytes(), []byte("serving at")) {
+		w.once.Do(func() { close(w.serving) })
+	}
+	return len(p), nil
+}
+
+// launchServer starts `epeople serve` on db at a free loopback address and
+// returns at once; the process is killed at the end of the test if still running.
+func launchServer(t *testing.T, db string, args ...string) *serverProc {
+	t.Helper()
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	s := &serverProc{addr: addr, base: "http://" + addr, db: db, logPath: filepath.Join(t.TempDir(), "server.log"),
+		out: &outputWatch{serving: make(chan struct{})}, done: make(chan struct{})}
+	logf, err := os.Create(s.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	s.cmd = exec.Command(bin, append([]string{"serve", "-db", db, "-addr", addr}, args...)...)
+	s.cmd.Stdout = s.out
+	s.cmd.Stderr = logf
+	s.launched = time.Now()
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() {
+		if !s.exited() {
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	return s
+}
+
+// startServer launches the server and waits until it says it serves.
+func startServer(t *testing.T, db string, args ...string) *serverProc {
+	t.Helper()
+	s := launchServer(t, db, args...)
+	select {
+	case <-s.out.serving:
+	case <-s.done:
+		t.Fatalf("server exited before serving: %v\n%s", s.waitErr, s.logTail())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not say \"serving at\" within 60 s\n%s", s.logTail())
+	}
+	return s
+}
+
+func (s *serverProc) exited() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// terminate sends SIGTERM and waits up to timeout for the exit; it returns
+// the exit error (nil for status 0). After the timeout it kills the process.
+func (s *serverProc) terminate(timeout time.Duration) error {
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !s.exited() {
+		return fmt.Errorf("SIGTERM: %w", err)
+	}
+	select {
+	case <-s.done:
+		return s.waitErr
+	case <-time.After(timeout):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		return fmt.Errorf("no exit within %s of SIGTERM", timeout)
+	}
+}
+
+// stop terminates the server and fails the test unless it exits 0 within 30 s.
+func (s *serverProc) stop(t *testing.T) {
+	t.Helper()
+	if err := s.terminate(30 * time.Second); err != nil {
+		t.Fatalf("server stop: %v\n%s", err, s.logTail())
+	}
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (s *serverProc) kill() {
+	_ = s.cmd.Process.Signal(syscall.SIGKILL)
+	<-s.done
+}
+
+func (s *serverProc) logTail() string {
+	b, _ := os.ReadFile(s.logPath)
+	if len(b) > 3000 {
+		b = b[len(b)-3000:]
+	}
+	return string(b)
+}
+
+// logCount counts the lines of the server's log that contain substr.
+func (s *serverProc) logCount(substr string) int {
+	b, _ := os.ReadFile(s.logPath)
+	return bytes.Count(b, []byte(substr))
+}
+
+// account is a signed-in demo citizen: the session lives in the database,
+// so every copy of the demo database accepts it.
+type account struct {
+	Email   string
+	UserID  int64
+	Session string // ep_session cookie value
+	CSRF    string // the session's token, sent as X-CSRF-Token
+}
+
+// demoDB is a stopped, checkpointed demo database and its signed-in accounts.
+type demoDB struct {
+	path     string
+	accounts []account
+}
+
+// demoAccounts is how many demo citizens the template signs in: each sign-in
+// costs an argon2id hash, so it happens once per test run.
+const demoAccounts = 20
+
+// demoTemplate seeds a demo database once per test run (`serve -demo`), signs
+// in demoAccounts citizens through /login, stops the server and raises the
+// daily caps. Copy it with copyDemo.
+func demoTemplate(t *testing.T) *demoDB {
+	t.Helper()
+	harness.demoOnce.Do(func() {
+		dir, err := harnessDir()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "demo", "e.db")
+		start := time.Now()
+		srv := startServer(t, path, "-demo")
+		seeded := time.Since(start)
+		d := &demoDB{path: path, accounts: make([]account, demoAccounts)}
+		errs := make([]error, demoAccounts)
+		var wg sync.WaitGroup
+		for w := range 4 { // four at a time: each is an argon2id hash on the server
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < demoAccounts; i += 4 {
+					d.accounts[i], errs[i] = signInAccount(srv.base, loopbackIP(i), fmt.Sprintf("citizen%d@e-people.example", i+1))
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		srv.stop(t)
+		// The demo citizens were all created today, and seeding gave each of
+		// them dozens of comments today: the first-day and daily comment caps
+		// (10 and 60) would refuse them at once. The tests raise the caps the
+		// way an administrator's settings do, so that comment volume is
+		// limited by the tests' own pacing, not by anti-spam caps.
+		ctx := context.Background()
+		st, err := store.Open(ctx, path, schemaSQL, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetSettings(ctx, map[string]string{"cap_comments": "100000", "cap_comments_first_day": "100000"}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range d.accounts {
+			u, _, err := st.UserByEmail(ctx, d.accounts[i].Email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.accounts[i].UserID = u.ID
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("demo database seeded and %d citizens signed in, in %s", demoAccounts, time.Since(start).Round(time.Millisecond))
+		t.Logf("(seeding to \"serving at\": %s)", seeded.Round(time.Millisecond))
+		harness.demo = d
+	})
+	if harness.demo == nil {
+		t.Fatal("the demo database could not be prepared (see the first test that asked for it)")
+	}
+	return harness.demo
+}
+
+var (
+	csrfInputRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	csrfMetaRe  = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
+	proposalRe  = regexp.MustCompile(`href="/proposals/(\d+)"`)
+)
+
+// signInAccount signs email in through the real /login form from ip.
+func signInAccount(base string, ip net.IP, email string) (account, error) {
+	a := account{Email: email}
+	jar, _ := cookiejar.New(nil)
+	hc := clientFrom(ip, 30*time.Second)
+	defer hc.CloseIdleConnections()
+	hc.Jar = jar
+	hc.CheckRedirect = nil // follow the redirect after sign-in
+	page := func(path string) (string, error) {
+		res, err := hc.Get(base + path)
+		if err != nil {
+			return "", err
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("GET %s: %s", path, res.Status)
+		}
+		return string(b), nil
+	}
+	login, err := page("/login")
+	if err != nil {
+		return a, err
+	}
+	m := csrfInputRe.FindStringSubmatch(login)
+	if m == nil {
+		return a, errors.New("no _csrf field on /login")
+	}
+	form := url.Values{"email": {email}, "password": {"demo-citizen-2026!"}, "_csrf": {html.UnescapeString(m[1])}}
+	res, err := hc.PostForm(base+"/login", form)
+	if err != nil {
+		return a, fmt.Errorf("POST /login: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path == "/login" {
+		return a, fmt.Errorf("sign-in as %s failed: %s at %s", email, res.Status, res.Request.URL)
+	}
+	u, _ := url.Parse(base)
+	for _, c := range jar.Cookies(u) {
+		if c.Name == "ep_session" {
+			a.Session = c.Value
+		}
+	}
+	list, err := page("/proposals")
+	if err != nil {
+		return a, err
+	}
+	if m := csrfMetaRe.FindStringSubmatch(list); m != nil {
+		a.CSRF = html.UnescapeString(m[1])
+	}
+	if a.Session == "" || a.CSRF == "" {
+		return a, fmt.Errorf("sign-in as %s: no session cookie or csrf token", email)
+	}
+	return a, nil
+}
+
+// copyDemo copies the demo database into a new temporary directory (or dir
+// when given) and returns the copy's path.
+func copyDemo(t *testing.T, dir string) string {
+	t.Helper()
+	d := demoTemplate(t)
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	dst := filepath.Join(dir, "e.db")
+	b, err := os.ReadFile(d.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// clientFrom is an HTTP client whose connections come from ip; it does not
+// follow redirects, so callers see the status the server sent.
+func clientFrom(ip net.IP, timeout time.Duration) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
+	tr := &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 32, IdleConnTimeout: 30 * time.Second}
+	return &http.Client{Transport: tr, Timeout: timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// visitor sends requests as one account (or anonymously) from one address.
+type visitor struct {
+	account
+	base string
+	hc   *http.Client
+}
+
+// newVisitor returns a's client against base from ip; a may be the zero account.
+// Its idle connections are closed when the test ends.
+func newVisitor(t *testing.T, base string, a account, ip net.IP, timeout time.Duration) *visitor {
+	v := &visitor{account: a, base: base, hc: clientFrom(ip, timeout)}
+	t.Cleanup(v.hc.CloseIdleConnections)
+	return v
+}
+
+// reply is what one request got.
+type reply struct {
+	Status     int
+	RetryAfter string
+	Body       []byte
+	Latency    time.Duration
+}
+
+func (v *visitor) do(method, path string, form url.Values) (reply, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, v.base+path, body)
+	if err != nil {
+		return reply{}, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("X-CSRF-Token", v.CSRF)
+	}
+	if v.Session != "" {
+		req.AddCookie(&http.Cookie{Name: "ep_session", Value: v.Session})
+	}
+	start := time.Now()
+	res, err := v.hc.Do(req)
+	if err != nil {
+		return reply{Latency: time.Since(start)}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	r := reply{Status: res.StatusCode, RetryAfter: res.Header.Get("Retry-After"), Body: b, Latency: time.Since(start)}
+	return r, err
+}
+
+func (v *visitor) get(path string) (reply, error) { return v.do(http.MethodGet, path, nil) }
+
+// post sends a form with the session's CSRF token, asking for JSON.
+func (v *visitor) post(path string, form url.Values) (reply, error) {
+	if form == nil {
+		form = url.Values{}
+	}
+	return v.do(http.MethodPost, path, form)
+}
+
+// comment posts body under proposal id; on 201 it returns the new comment's id.
+func (v *visitor) comment(id int64, body string) (reply, int64, error) {
+	r, err := v.post(fmt.Sprintf("/proposals/%d/comments", id), url.Values{"body": {body}, "stance": {"neutral"}})
+	if err != nil || r.Status != http.StatusCreated {
+		return r, 0, err
+	}
+	var out struct {
+		CommentID int64 `json:"comment_id"`
+		Held      bool  `json:"held"`
+	}
+	if err := json.Unmarshal(r.Body, &out); err != nil || out.CommentID == 0 {
+		return r, 0, fmt.Errorf("comment answer %q: %v", r.Body, err)
+	}
+	if out.Held {
+		return r, 0, fmt.Errorf("comment %d was held for review", out.CommentID)
+	}
+	return r, out.CommentID, nil
+}
+
+// setSupport supports (on) or unsupports proposal id.
+func (v *visitor) setSupport(id int64, on bool) (reply, error) {
+	verb := "unsupport"
+	if on {
+		verb = "support"
+	}
+	return v.post(fmt.Sprintf("/proposals/%d/%s", id, verb), nil)
+}
+
+// commentBook records what the server answered to comment posts.
+type commentBook struct {
+	mu      sync.Mutex
+	prefix  string           // every body the test posts starts with it
+	acked   map[string]int64 // body → id: acknowledged, must be stored once
+	refused map[string]int   // body → status: refused, must not be stored
+	unknown map[string]bool  // no answer: may or may not be stored
+}
+
+func newCommentBook(prefix string) *commentBook {
+	return &commentBook{prefix: prefix, acked: map[string]int64{}, refused: map[string]int{}, unknown: map[string]bool{}}
+}
+
+// record files the outcome of posting body.
+func (b *commentBook) record(body string, r reply, id int64, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case err == nil && id != 0:
+		b.acked[body] = id
+	case r.Status != 0:
+		b.refused[body] = r.Status
+	default:
+		b.unknown[body] = true
+	}
+}
+
+// verify checks the database against the book: every acknowledged comment
+// stored exactly once under its id, no refused one stored, nothing else stored.
+func (b *commentBook) verify(t *testing.T, db *sql.DB) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rows, err := db.Query(`SELECT id, body_src FROM comments WHERE substr(body_src, 1, ?) = ?`, len(b.prefix), b.prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	stored := map[string][]int64{}
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			t.Fatal(err)
+		}
+		stored[body] = append(stored[body], id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	lost, dup, wrong, refusedStored, phantom := 0, 0, 0, 0, 0
+	for body, id := range b.acked {
+		switch ids := stored[body]; {
+		case len(ids) == 0:
+			lost++
+			if lost <= 3 {
+				t.Errorf("acknowledged comment %d lost: %.40q", id, body)
+			}
+		case len(ids) > 1:
+			dup++
+			t.Errorf("acknowledged comment stored %d times: %v", len(ids), ids)
+		case ids[0] != id:
+			wrong++
+			t.Errorf("acknowledged as comment %d but stored as %d", id, ids[0])
+		}
+	}
+	for body, status := range b.refused {
+		if len(stored[body]) > 0 {
+			refusedStored++
+			t.Errorf("comment refused with %d is stored anyway as %v", status, stored[body])
+		}
+	}
+	for body, ids := range stored {
+		_, acked := b.acked[body]
+		if !acked && !b.unknown[body] && b.refused[body] == 0 {
+			phantom++
+			t.Errorf("comment %v stored but never posted by this test: %.40q", ids, body)
+		}
+		if !acked && len(ids) > 1 {
+			dup++
+			t.Errorf("unacknowledged comment stored %d times: %v", len(ids), ids)
+		}
+	}
+	if lost > 3 {
+		t.Errorf("… %d acknowledged comments lost in all", lost)
+	}
+	t.Logf("comments: %d acknowledged, %d refused, %d unanswered; stored: %d of this test's; lost %d, duplicated %d, misnumbered %d, refused-but-stored %d, unexplained %d",
+		len(b.acked), len(b.refused), len(b.unknown), len(stored), lost, dup, wrong, refusedStored, phantom)
+}
+
+// supportKey is one (user, proposal) pair.
+type supportKey struct{ user, proposal int64 }
+
+// supportBook tracks the support state the server acknowledged for the
+// pairs the test toggles; each pair is toggled by one goroutine at a time.
+type supportBook struct {
+	mu      sync.Mutex
+	state   map[supportKey]bool // last acknowledged state
+	unknown map[supportKey]bool // a toggle went unanswered: either state is fine
+	acked   int
+}
+
+// loadSupports reads the current state of every pair of users × proposals.
+func loadSupports(t *testing.T, db *sql.DB, users []int64, proposals []int64) *supportBook {
+	t.Helper()
+	b := &supportBook{state: map[supportKey]bool{}, unknown: map[supportKey]bool{}}
+	for _, u := range users {
+		for _, p := range proposals {
+			var n int
+			if err := db.QueryRow(`SELECT count(*) FROM supports WHERE user_id = ? AND proposal_id = ?`, u, p).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			b.state[supportKey{u, p}] = n > 0
+		}
+	}
+	return b
+}
+
+// toggle flips the pair's support through v and records the answer. It
+// returns the answer and whether the server acknowledged it.
+func (b *supportBook) toggle(v *visitor, k supportKey) (reply, error) {
+	b.mu.Lock()
+	on := !b.state[k]
+	b.mu.Unlock()
+	r, err := v.setSupport(k.proposal, on)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case err == nil && r.Status == http.StatusOK:
+		b.state[k] = on
+		delete(b.unknown, k)
+		b.acked++
+	case err != nil:
+		b.unknown[k] = true
+	}
+	return r, err
+}
+
+// verify checks every pair whose last toggle was answered against the
+// database; pairs left unknown take the stored state from here on.
+func (b *supportBook) verify(t *testing.T, db *sql.DB) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bad := 0
+	for k, want := range b.state {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM supports WHERE user_id = ? AND proposal_id = ?`, k.user, k.proposal).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if b.unknown[k] {
+			b.state[k] = n > 0
+			delete(b.unknown, k)
+			continue
+		}
+		if (n > 0) != want {
+			bad++
+			t.Errorf("user %d on proposal %d: acknowledged supported=%v, stored %d rows", k.user, k.proposal, want, n)
+		}
+	}
+	t.Logf("supports: %d toggles acknowledged, %d pairs checked, %d wrong", b.acked, len(b.state), bad)
+}
+
+// openDB opens the SQLite file directly, as another process would.
+func openDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	return db
+}
+
+// checkDB opens a stopped server's database and checks PRAGMA
+// integrity_check and every stored counter against its rows.
+func checkDB(t *testing.T, path string) {
+	t.Helper()
+	db := openDB(t, path)
+	var res string
+	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&res); err != nil || res != "ok" {
+		t.Errorf("integrity_check: %v %q", err, res)
+	}
+	db.Close()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, schemaSQL, store.Options{})
+	if err != nil {
+		t.Fatalf("reopen the database: %v", err)
+	}
+	if err := st.CheckCounters(ctx); err != nil {
+		t.Error(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Error(err)
+	}
+}
+
+// maxEventID is the newest stored event's id.
+func maxEventID(t *testing.T, path string) int64 {
+	t.Helper()
+	db := openDB(t, path)
+	defer db.Close()
+	var id int64
+	if err := db.QueryRow(`SELECT COALESCE(max(id), 0) FROM events`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// eventIDs lists the stored event ids on topics after since, in order.
+func eventIDs(t *testing.T, db *sql.DB, topics []string, since int64) []int64 {
+	t.Helper()
+	q := `SELECT id FROM events WHERE id > ? AND topic IN (` + strings.Repeat("?,", len(topics)-1) + `?) ORDER BY id`
+	args := []any{since}
+	for _, tp := range topics {
+		args = append(args, tp)
+	}
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// liveMsg is the part of a live event message the tests look at.
+type liveMsg struct {
+	ID   int64
+	Type string
+	Data struct {
+		CommentID int64 `json:"comment_id"`
+	}
+}
+
+// liveClient is one websocket subscriber that reads everything it is sent.
+type liveClient struct {
+	ws   *websocket.Conn
+	done chan struct{} // closed when reading stopped
+	// onMsg, when set, sees every message as it arrives (from the reader goroutine).
+	onMsg func(m liveMsg, at time.Time)
+
+	mu        sync.Mutex
+	ids       []int64
+	closeCode int   // the code of the close frame received; 0 for none
+	err       error // why reading stopped
+}
+
+// dialLive opens a live socket on topics, replaying after since, with the
+// site's own Origin. netDial, when set, makes the TCP connection.
+func dialLive(base, topics string, since int64, netDial func(ctx context.Context, network, addr string) (net.Conn, error)) (*websocket.Conn, error) {
+	d := websocket.Dialer{ReadBufferSize: 4096, WriteBufferSize: 256, HandshakeTimeout: 10 * time.Second, NetDialContext: netDial}
+	u := fmt.Sprintf("ws%s/live?topics=%s&since=%d", strings.TrimPrefix(base, "http"), url.QueryEscape(topics), since)
+	ws, res, err := d.Dial(u, http.Header{"Origin": {base}})
+	if err != nil && res != nil {
+		err = fmt.Errorf("%w (HTTP %s)", err, res.Status)
+	}
+	return ws, err
+}
+
+// startReading reads ws until it fails, keeping the ids and the close code.
+func startReading(ws *websocket.Conn, onMsg func(liveMsg, time.Time)) *liveClient {
+	c := &liveClient{ws: ws, done: make(chan struct{}), onMsg: onMsg}
+	go func() {
+		defer close(c.done)
+		for {
+			_, b, err := ws.ReadMessage()
+			at := time.Now()
+			if err != nil {
+				c.mu.Lock()
+				c.err = err
+				var ce *websocket.CloseError
+				if errors.As(err, &ce) {
+					c.closeCode = ce.Code
+				}
+				c.mu.Unlock()
+				return
+			}
+			var env struct {
+				ID   int64           `json:"id"`
+				Type string          `json:"type"`
+				Data json.RawMessage `json:"data"`
+			}
+			if json.Unmarshal(b, &env) != nil || env.ID == 0 {
+				continue // not an event (a reload notice)
+			}
+			m := liveMsg{ID: env.ID, Type: env.Type}
+			_ = json.Unmarshal(env.Data, &m.Data) // only comment events carry comment_id
+
+			c.mu.Lock()
+			c.ids = append(c.ids, m.ID)
+			c.mu.Unlock()
+			if c.onMsg != nil {
+				c.onMsg(m, at)
+			}
+		}
+	}()
+	return c
+}
+
+// received returns a copy of the event ids read so far.
+func (c *liveClient) received() []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.ids)
+}
+
+// has reports whether the client has read event id.
+func (c *liveClient) has(id int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.ids) > 0 && c.ids[len(c.ids)-1] >= id
+}
+
+// stop closes the client's connection and waits for its reader.
+func (c *liveClient) stop() {
+	_ = c.ws.Close()
+	<-c.done
+}
+
+// compareIDs describes how got differs from want (in order, no duplicates),
+// or returns "" when they are equal; missing lists the ids of want not in got.
+func compareIDs(got, want []int64) (diff string, missing []int64) {
+	if slices.Equal(got, want) {
+		return "", nil
+	}
+	seen := map[int64]int{}
+	dups := 0
+	for _, id := range got {
+		if seen[id]++; seen[id] == 2 {
+			dups++
+		}
+	}
+	for _, id := range want {
+		if seen[id] == 0 {
+			missing = append(missing, id)
+		}
+	}
+	ordered := slices.IsSorted(got)
+	return fmt.Sprintf("got %d events, want %d: %d missing (first: %v), %d duplicated, in order: %v",
+		len(got), len(want), len(missing), missing[:min(len(missing), 5)], dups, ordered), missing
+}
+
+// logEvents logs the stored rows of up to five event ids, to tell which
+// events a socket missed.
+func logEvents(t *testing.T, path string, ids []int64) {
+	t.Helper()
+	db := openDB(t, path)
+	defer db.Close()
+	for _, id := range ids[:min(len(ids), 5)] {
+		var topic, typ, payload string
+		var created int64
+		if err := db.QueryRow(`SELECT topic, type, payload, created_at FROM events WHERE id = ?`, id).Scan(&topic, &typ, &payload, &created); err != nil {
+			t.Logf("event %d: %v", id, err)
+			continue
+		}
+		t.Logf("event %d: %s %s %s at %s", id, topic, typ, payload, time.Unix(created, 0).UTC().Format(time.RFC3339))
+	}
+}
+
+// waitFor polls cond every 20 ms until it holds or timeout passes.
+func waitFor(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// percentiles formats p50/p90/p99/max of ds.
+func percentiles(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "n=0"
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	at := func(p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) }
+	return fmt.Sprintf("n=%d p50=%sms p90=%sms p99=%sms max=%sms", len(s), ms(at(0.50)), ms(at(0.90)), ms(at(0.99)), ms(s[len(s)-1]))
+}
