@@ -643,6 +643,7 @@ func (s *Server) handleAdminModerationSave(c *fiber.Ctx) error {
 	for a := range dailyCaps {
 		nums["cap_"+string(a)] = c.FormValue("cap_" + string(a))
 	}
+	nums["cap_comments_first_day"] = c.FormValue("cap_comments_first_day")
 	for k, v := range nums {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 || n > 100000 {

@@ -328,7 +328,8 @@ func TestModeration_RoleMatrix(t *testing.T) {
 		{name: "admin settings save", admin: true, fixture: func() (string, url.Values) {
 			seq++
 			return "/admin/moderation", url.Values{"terms": {"토토사이트\n새 금칙어 " + itoa(seq)}, "auto_hide": {"4"},
-				"cap_proposals": {"100000"}, "cap_comments": {"100000"}, "cap_supports": {"100000"}, "cap_reports": {"100000"}}
+				"cap_proposals": {"100000"}, "cap_comments": {"100000"}, "cap_supports": {"100000"}, "cap_reports": {"100000"},
+				"cap_comments_first_day": {"100000"}}
 		}},
 		{name: "appoint", admin: true, fixture: func() (string, url.Values) {
 			return "/admin/users/" + modID(target()) + "/appoint", url.Values{}
@@ -1141,5 +1142,26 @@ func TestModeration_ReportFormKeepsHeldTextPrivate(t *testing.T) {
 	}
 	if r := author.get(path); !strings.Contains(r.Body, "토토사이트") {
 		t.Error("the author's own report form lost the text")
+	}
+}
+
+// TestAdminModeration_SavesEveryCap saves each cap the settings form shows,
+// the first-day comment cap included.
+func TestAdminModeration_SavesEveryCap(t *testing.T) {
+	e := newEnv(t)
+	admin := e.staff(forum.RoleAdmin, 0, "관리자")
+	form := url.Values{"terms": {"금칙어"}, "auto_hide": {"3"}, "cap_proposals": {"4"}, "cap_comments": {"50"},
+		"cap_supports": {"150"}, "cap_reports": {"15"}, "cap_comments_first_day": {"7"}}
+	if r := admin.post("/admin/moderation", form); r.Status != 303 {
+		t.Fatalf("save: %d %.300s", r.Status, r.Body)
+	}
+	for _, k := range []string{"cap_proposals", "cap_comments", "cap_supports", "cap_reports", "cap_comments_first_day"} {
+		if v, err := e.st.Setting(context.Background(), k, ""); err != nil || v != form.Get(k) {
+			t.Errorf("setting %s = %q, %v; want %q", k, v, err, form.Get(k))
+		}
+	}
+	form.Del("cap_comments_first_day")
+	if r := admin.post("/admin/moderation", form); r.Status != 400 {
+		t.Errorf("save without the first-day cap: %d, want 400", r.Status)
 	}
 }
