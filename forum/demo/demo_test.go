@@ -74,6 +74,15 @@ func TestSeed(t *testing.T) {
 	t.Logf("Seed took %v: %d accounts, %d proposals, %d comments, %d supports",
 		time.Since(start).Round(time.Millisecond), len(res.Accounts), res.Proposals, res.Comments, res.Supports)
 
+	// Demo citizens can comment on the day they are seeded: they are not
+	// new accounts under the first-day cap.
+	citizen, _, err := st.UserByEmail(ctx, "citizen1@e-people.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if age := seededAt.Sub(citizen.CreatedAt); age < 24*time.Hour {
+		t.Errorf("demo citizen created %v before seeding; want a long-standing account", age)
+	}
 	if len(hashed) != 3 {
 		t.Errorf("hashed %d distinct passwords, want 3: %v", len(hashed), hashed)
 	}

@@ -25,6 +25,8 @@ func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
 // CreateUser adds an account with an already-hashed password. An e-mail
 // already registered gives forum.ErrEmailTaken. A Held account (a throw-away
 // e-mail domain) is queued for review and its posts wait for a moderator.
+// A CreatedAt in the past is kept (the demo's long-standing citizens); a
+// zero or future one is now.
 func (s *Store) CreateUser(ctx context.Context, u forum.User, passwordHash string) (*forum.User, error) {
 	var out *forum.User
 	err := s.write(ctx, func(t *tx) error {
@@ -43,9 +45,13 @@ func createUser(ctx context.Context, t *tx, u forum.User, passwordHash string) (
 	if u.MinistryID != 0 {
 		ministry = u.MinistryID
 	}
+	created := t.now
+	if !u.CreatedAt.IsZero() && u.CreatedAt.Before(created) {
+		created = u.CreatedAt
+	}
 	row := t.QueryRowContext(ctx, `INSERT INTO users (role, ministry_id, name, email, password_hash, status, held, created_at)
 		VALUES (?, ?, ?, ?, ?, 'active', ?, ?) RETURNING `+userCols,
-		u.Role, ministry, u.Name, forum.NormalizeEmail(u.Email), passwordHash, u.Held, t.now.Unix())
+		u.Role, ministry, u.Name, forum.NormalizeEmail(u.Email), passwordHash, u.Held, created.Unix())
 	out, err := scanUser(row)
 	if isUnique(err) {
 		return nil, forum.ErrEmailTaken
