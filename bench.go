@@ -190,6 +190,9 @@ func benchCommand(args []string) error {
 			continue
 		}
 		res, err := runs[i](ctx, w)
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: interrupted", w)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", w, err)
 		}
@@ -219,7 +222,8 @@ type benchRun func(ctx context.Context, workload string) (*benchResult, error)
 // those that need no account, against its most-commented proposal.
 func benchAgainstURL(ctx context.Context, o *benchOptions) ([]benchRun, error) {
 	client := benchClient(1)
-	body, err := benchGet(ctx, client, o.target+"/proposals?sort=debated", false)
+	defer client.CloseIdleConnections()
+	body, err := benchGet(ctx, client, o.target+"/proposals?sort=debated", nil)
 	if err != nil {
 		return nil, fmt.Errorf("-url %s: %w", o.target, err)
 	}
@@ -271,6 +275,11 @@ func benchAgainstTemp(ctx context.Context, o *benchOptions) (runs []benchRun, cl
 	for i := range o.workloads {
 		runs[i] = func(ctx context.Context, w string) (res *benchResult, err error) {
 			db := filepath.Join(dir, w+".db")
+			defer func() {
+				for _, f := range []string{db, db + "-wal", db + "-shm"} {
+					_ = os.Remove(f)
+				}
+			}()
 			if err := benchCopyFile(template, db); err != nil {
 				return nil, err
 			}

@@ -151,14 +151,14 @@ func benchDo(client *http.Client, req *http.Request, want int) (*http.Response, 
 	return res, body, nil
 }
 
-// benchGet fetches a page uncompressed; signedIn sends the first bench citizen's session.
-func benchGet(ctx context.Context, client *http.Client, rawURL string, signedIn bool, u ...benchUser) (string, error) {
+// benchGet fetches a page uncompressed, as u when u is not nil.
+func benchGet(ctx context.Context, client *http.Client, rawURL string, u *benchUser) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return "", err
 	}
-	if signedIn && len(u) > 0 {
-		req.AddCookie(&http.Cookie{Name: benchSessionCookie, Value: u[0].token})
+	if u != nil {
+		req.AddCookie(&http.Cookie{Name: benchSessionCookie, Value: u.token})
 	}
 	_, body, err := benchDo(client, req, http.StatusOK)
 	return string(body), err
@@ -199,7 +199,7 @@ func benchWorkload(ctx context.Context, o *benchOptions, fx *benchFixture, w str
 	var do func(worker, i int) error
 	switch w {
 	case "read-thread":
-		page, err := benchGet(ctx, client, fmt.Sprintf("%s/proposals/%d", fx.base, fx.threadID), false)
+		page, err := benchGet(ctx, client, fmt.Sprintf("%s/proposals/%d", fx.base, fx.threadID), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +217,7 @@ func benchWorkload(ctx context.Context, o *benchOptions, fx *benchFixture, w str
 			return err
 		}
 	case "search":
-		page, err := benchGet(ctx, client, fx.base+"/search?q="+url.QueryEscape(benchSearchQueries[0]), false)
+		page, err := benchGet(ctx, client, fx.base+"/search?q="+url.QueryEscape(benchSearchQueries[0]), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +281,7 @@ func benchCheckSession(ctx context.Context, client *http.Client, fx *benchFixtur
 	if len(fx.users) == 0 {
 		return errors.New("no signed-in citizens")
 	}
-	if _, err := benchGet(ctx, client, fx.base+"/notifications", true, fx.users[0]); err != nil {
+	if _, err := benchGet(ctx, client, fx.base+"/notifications", &fx.users[0]); err != nil {
 		return fmt.Errorf("the server does not take bench's session cookie (has forum/web's session scheme changed?): %w", err)
 	}
 	return nil
