@@ -269,7 +269,7 @@ func benchAgainstTemp(ctx context.Context, o *benchOptions) (runs []benchRun, cl
 	if err != nil {
 		return nil, cleanup, err
 	}
-	fmt.Fprintf(os.Stderr, "bench: seeded %s in %.1fs: the demo data (its 1,000-comment proposal is #%d; %d open proposals) and %d citizens with sessions; "+
+	fmt.Fprintf(os.Stderr, "bench: seeded %s in %.1fs: the demo data (its 1,000-comment proposal is #%d; open proposals: %d) and citizens with sessions: %d; "+
 		"each workload runs %s against a fresh server on a copy of it\n", template, time.Since(start).Seconds(), fx.threadID, len(fx.proposals), len(fx.users), o.duration)
 	runs = make([]benchRun, len(o.workloads))
 	for i := range o.workloads {
