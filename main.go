@@ -3,6 +3,7 @@
 //	epeople [serve] [flags]             serve the forum (the default)
 //	epeople admin create -role R ...    create an account, e.g. staff
 //	epeople backup [flags] PATH         write a consistent copy of the live database
+//	epeople bench [flags]               measure the forum under load (see bench.go)
 package main
 
 import (
@@ -37,7 +38,7 @@ var schemaSQL string
 type config struct {
 	addr, db, baseURL, denylist, disposable, smtpURL string
 	demo                                             bool
-	livePerIP                                        int
+	livePerIP, postPerMinute                         int
 }
 
 func env(key, def string) string {
@@ -55,6 +56,8 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.disposable, "disposable-domains", env("EPEOPLE_DISPOSABLE_DOMAINS", ""), "file of throw-away e-mail domains whose accounts are held for review (EPEOPLE_DISPOSABLE_DOMAINS)")
 	perIP, _ := strconv.Atoi(env("EPEOPLE_LIVE_PER_IP", "64"))
 	fs.IntVar(&c.livePerIP, "live-per-ip", perIP, "live sockets one IP address may hold (EPEOPLE_LIVE_PER_IP)")
+	perMinute, _ := strconv.Atoi(env("EPEOPLE_POST_PER_MINUTE", "120"))
+	fs.IntVar(&c.postPerMinute, "post-per-minute", perMinute, "state-changing requests one IP address may send a minute (EPEOPLE_POST_PER_MINUTE)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("EPEOPLE_SMTP_URL", ""), "mail server: smtp://user:pass@host:port?from=noreply@example.kr, or smtps:// for TLS from the start; none keeps mail in the outbox for admins (EPEOPLE_SMTP_URL: keeps the password out of ps)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
 }
@@ -63,7 +66,7 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	args := os.Args[1:]
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "admin" || args[0] == "backup") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "admin" || args[0] == "backup" || args[0] == "bench") {
 		cmd, args = args[0], args[1:]
 	}
 	var cfg config
@@ -84,6 +87,8 @@ func main() {
 		})
 	case "admin":
 		err = adminCommand(&cfg, fs, args)
+	case "bench":
+		err = benchCommand(args)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "epeople:", err)
@@ -103,7 +108,7 @@ func serve(cfg config, log *slog.Logger) error {
 		cfg.baseURL = "http://" + cfg.addr
 	}
 	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log,
-		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), LivePerIP: cfg.livePerIP}
+		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), LivePerIP: cfg.livePerIP, PostPerMinute: cfg.postPerMinute}
 	common, err := loadList(cfg.denylist, forum.LoadCommonPasswords)
 	if err != nil {
 		return err

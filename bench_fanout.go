@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/gorilla/websocket"
+)
+
+// Bounds of the fanout workload.
+const (
+	benchDialParallel = 50                // websocket handshakes at once
+	benchDialLimit    = 120 * time.Second // every socket must be open by then
+	benchEventWait    = 5 * time.Second   // longest wait for one event to reach every socket
+	benchMaxEvents    = 10000
+)
+
+// benchSocket is one live subscriber: the proposal.supported events it got,
+// with when (since the run's epoch), in the order it got them.
+type benchSocket struct {
+	ws  *websocket.Conn
+	ids []int64
+	at  []time.Duration
+	err error // why it stopped reading before bench closed it
+}
+
+// benchFanout opens n websockets on the 1,000-comment proposal's topic, then
+// for d has one citizen toggle their support of it, each toggle as soon as
+// every socket has the last one (or benchEventWait passed). The latency of a
+// delivery runs from sending the POST, which must be acknowledged, to the
+// socket having the event; a (socket, event) pair never delivered is an
+// error. Which event each POST caused is read from the database afterwards.
+func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, idle float64) (*benchResult, error) {
+	if fx.server == nil || len(fx.users) == 0 {
+		return nil, errors.New("fanout needs bench's own server and a signed-in citizen")
+	}
+	client := benchClient(1)
+	defer client.CloseIdleConnections()
+	if err := benchCheckSession(ctx, client, fx); err != nil {
+		return nil, err
+	}
+	topic := forum.ProposalTopic(fx.threadID)
+	// since: the page's last event, so a socket misses nothing between its handshake and its subscription.
+	wsURL := "ws" + strings.TrimPrefix(fx.base, "http") + "/live?topics=" + topic + "&since=" + strconv.FormatInt(fx.since, 10)
+	dialer := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 10 * time.Second,
+		NetDialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
+	hdr := http.Header{"Origin": {fx.base}}
+
+	epoch := time.Now()
+	received := make([]atomic.Int64, benchMaxEvents) // received[k]: sockets that have k+1 events
+	var closing atomic.Bool
+	var readers sync.WaitGroup
+	read := func(s *benchSocket) {
+		defer readers.Done()
+		var msg struct {
+			ID   int64  `json:"id"`
+			Type string `json:"type"`
+		}
+		for {
+			_, b, err := s.ws.ReadMessage()
+			at := time.Since(epoch)
+			if err != nil {
+				if !closing.Load() {
+					s.err = err
+				}
+				return
+			}
+			msg.Type = ""
+			if json.Unmarshal(b, &msg) != nil || msg.Type != forum.EventProposalSupported {
+				continue
+			}
+			s.ids, s.at = append(s.ids, msg.ID), append(s.at, at)
+			if k := len(s.ids) - 1; k < benchMaxEvents {
+				received[k].Add(1)
+			}
+		}
+	}
+
+	tally := &benchTally{}
+	sockets := make([]*benchSocket, n)
+	var next atomic.Int64
+	var dialers sync.WaitGroup
+	dialDeadline := time.Now().Add(benchDialLimit)
+	for range benchDialParallel {
+		dialers.Add(1)
+		go func() {
+			defer dialers.Done()
+			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				if time.Now().After(dialDeadline) {
+					tally.fail(fmt.Errorf("socket %d not opened within %s", i, benchDialLimit))
+					continue
+				}
+				ws, res, err := dialer.DialContext(ctx, wsURL, hdr)
+				if err != nil {
+					if res != nil {
+						err = fmt.Errorf("%w (HTTP %s)", err, res.Status)
+					}
+					tally.fail(fmt.Errorf("open socket %d: %w", i, err))
+					continue
+				}
+				s := &benchSocket{ws: ws}
+				sockets[i] = s
+				readers.Add(1)
+				go read(s)
+			}
+		}()
+	}
+	dialers.Wait()
+	var open []*benchSocket
+	for _, s := range sockets {
+		if s != nil {
+			open = append(open, s)
+		}
+	}
+	defer func() {
+		if !closing.Load() {
+			closing.Store(true)
+			for _, s := range open {
+				s.ws.Close()
+			}
+			readers.Wait()
+		}
+	}()
+	if len(open) == 0 {
+		return nil, fmt.Errorf("no websocket opened: %v", tally.first)
+	}
+
+	// Publish: support, unsupport, … by one citizen, who supports nothing yet.
+	u := fx.users[0]
+	var sent []time.Duration
+	start := time.Now()
+	deadline := start.Add(d)
+	on := false
+	for len(sent) < benchMaxEvents && time.Now().Before(deadline) && ctx.Err() == nil {
+		verb := "support"
+		if on {
+			verb = "unsupport"
+		}
+		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base, fx.threadID, verb), nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("X-CSRF-Token", u.csrf)
+		req.AddCookie(&http.Cookie{Name: benchSessionCookie, Value: u.token})
+		at := time.Since(epoch)
+		if _, _, err := benchDo(client, req, http.StatusOK); err != nil {
+			tally.fail(err)
+			continue
+		}
+		on = !on
+		sent = append(sent, at)
+		k := len(sent) - 1
+		until := time.Now().Add(benchEventWait)
+		for received[k].Load() < int64(len(open)) && time.Now().Before(until) && ctx.Err() == nil {
+			time.Sleep(200 * time.Microsecond)
+		}
+	}
+	tally.elapsed = time.Since(start)
+	peak, err := fx.peakMemory()
+	if err != nil {
+		return nil, err
+	}
+	closing.Store(true)
+	for _, s := range open {
+		_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		s.ws.Close()
+	}
+	readers.Wait()
+
+	// Which event each acknowledged POST caused: the store wrote them in the order the POSTs were answered.
+	if err := fx.server.stop(); err != nil {
+		return nil, err
+	}
+	ids, err := benchSupportEvents(ctx, fx.db, topic, fx.since, len(sent))
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) != len(sent) {
+		tally.fail(fmt.Errorf("%d support toggles acknowledged, but the database has %d proposal.supported events", len(sent), len(ids)))
+	}
+	index := make(map[int64]int, len(ids))
+	for k, id := range ids {
+		if k < len(sent) {
+			index[id] = k
+		}
+	}
+	for i, s := range open {
+		last := -1
+		for j, id := range s.ids {
+			k, ok := index[id]
+			if !ok || k <= last {
+				tally.fail(fmt.Errorf("socket %d: event %d out of order, repeated or not ours", i, id))
+				continue
+			}
+			last = k
+			tally.lat = append(tally.lat, s.at[j]-sent[k])
+		}
+		if s.err != nil && tally.first == nil {
+			tally.first = fmt.Errorf("socket %d closed early: %w", i, s.err)
+		}
+	}
+	if missed := int64(len(sent)*len(open) - len(tally.lat)); missed > 0 {
+		tally.errors += missed
+		if tally.first == nil {
+			tally.first = fmt.Errorf("%d of %d deliveries missed", missed, len(sent)*len(open))
+		}
+	}
+	res := tally.result("fanout")
+	res.IdleRSSMB, res.PeakRSSMB = idle, peak
+	res.Sockets, res.Events = len(open), len(sent)
+	return res, ctx.Err()
+}
+
+// benchSupportEvents reads the ids of the proposal.supported events on topic
+// after since from the (stopped) server's database, oldest first.
+func benchSupportEvents(ctx context.Context, db, topic string, since int64, want int) (ids []int64, err error) {
+	st, err := store.Open(ctx, db, schemaSQL, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
+	for {
+		evs, err := st.EventsAfter(ctx, []string{topic}, false, since, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if e.Type == forum.EventProposalSupported {
+				ids = append(ids, e.ID)
+			}
+			since = e.ID
+		}
+		if len(evs) < 1000 || len(ids) > want {
+			return ids, nil
+		}
+	}
+}
