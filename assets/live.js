@@ -325,6 +325,18 @@
     e.preventDefault();
     field.focus();
     field.scrollIntoView({ block: 'center' });
+    // Chromium follows a link on the Enter keydown; the keypress that comes
+    // next would reach the field and submit its form again. Swallow the rest
+    // of that one key stroke.
+    if (e.detail === 0) {
+      var swallow = function (k) { if (k.key === 'Enter') k.preventDefault(); };
+      var done = function () {
+        field.removeEventListener('keypress', swallow);
+        field.removeEventListener('keyup', done);
+      };
+      field.addEventListener('keypress', swallow);
+      field.addEventListener('keyup', done);
+    }
   });
 
   prepare(document);

@@ -338,7 +338,8 @@ func (b *tab) wantFocus(sel string) {
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond)))
 	cancel()
 	if err != nil {
-		b.t.Errorf("%s: focus is on %s, want %s (at %s)", b.who, b.focused().Desc, sel, b.location())
+		title := evalIn[string](b, `document.title + " | navigations: " + performance.getEntriesByType("navigation").map(e => e.type).join(",") + " | summary links: " + document.querySelectorAll(".error-summary a").length`)
+		b.t.Errorf("%s: focus is on %s, want %s (at %s: %s)", b.who, b.focused().Desc, sel, b.location(), title)
 	}
 }
 
