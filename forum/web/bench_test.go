@@ -49,8 +49,15 @@ func benchThread(b *testing.B, e *env, n int) int64 {
 }
 
 // BenchmarkProposalPage1000 renders the page of a proposal with 1,000
-// comments through the whole Fiber stack, as an anonymous reader.
+// comments through the whole Fiber stack, as an anonymous reader, plain and
+// compressed as browsers ask for it.
 func BenchmarkProposalPage1000(b *testing.B) {
+	for _, enc := range []string{"identity", "gzip", "br"} {
+		b.Run(enc, func(b *testing.B) { benchProposalPage(b, enc) })
+	}
+}
+
+func benchProposalPage(b *testing.B, encoding string) {
 	e := newEnv(b)
 	id := benchThread(b, e, 1000)
 	h := e.srv.App().Handler()
@@ -64,6 +71,7 @@ func BenchmarkProposalPage1000(b *testing.B) {
 			ctx.Request.Reset()
 			ctx.Response.Reset()
 			ctx.Request.SetRequestURI(uri)
+			ctx.Request.Header.Set("Accept-Encoding", encoding)
 			h(&ctx)
 			if ctx.Response.StatusCode() != 200 {
 				b.Fatalf("status %d", ctx.Response.StatusCode())
