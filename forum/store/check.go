@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // counterChecks pairs each stored counter with the count of the rows it stands
@@ -60,4 +62,55 @@ func (s *Store) counterMismatches(ctx context.Context, name, query string) ([]er
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return bad, nil
+}
+
+// CheckText reads every text value stored in any table, the search index
+// included, and returns an error naming each column that holds text that is
+// not valid UTF-8, or nil when all is valid. It only reads.
+func (s *Store) CheckText(ctx context.Context) error {
+	var tables []string
+	err := s.eachText(ctx, func(t string) { tables = append(tables, t) },
+		`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("check text: %w", err)
+	}
+	quote := func(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+	var errs []error
+	for _, t := range tables {
+		var cols []string
+		if err := s.eachText(ctx, func(c string) { cols = append(cols, c) }, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, t); err != nil {
+			return fmt.Errorf("check text: %s: %w", t, err)
+		}
+		for _, col := range cols {
+			err := s.eachText(ctx, func(v string) {
+				if !utf8.ValidString(v) {
+					errs = append(errs, fmt.Errorf("%s.%s holds text that is not valid UTF-8: %.60q", t, col, v))
+				}
+			}, `SELECT `+quote(col)+` FROM `+quote(t)+` WHERE typeof(`+quote(col)+`) = 'text'`)
+			if err != nil {
+				return fmt.Errorf("check text: %s.%s: %w", t, col, err)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("check text: %w", err)
+	}
+	return nil
+}
+
+// eachText runs a query of one text column and calls fn with each value, byte for byte.
+func (s *Store) eachText(ctx context.Context, fn func(string), query string, args ...any) error {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v []byte
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		fn(string(v))
+	}
+	return rows.Err()
 }
