@@ -238,14 +238,22 @@ func (s *Server) handleHealth(c *fiber.Ctx) error {
 	return c.SendString("ok\n")
 }
 
-// requireUTF8 refuses any request whose query or form values are not valid UTF-8,
-// before anything could store them.
+// requireUTF8 refuses any request whose query or form values (url-encoded
+// or multipart) are not valid UTF-8, before anything could store them.
 func (s *Server) requireUTF8(c *fiber.Ctx) error {
 	ok := utf8.Valid(c.Request().URI().Path())
 	check := func(k, v []byte) { ok = ok && utf8.Valid(k) && utf8.Valid(v) }
 	c.Request().URI().QueryArgs().VisitAll(check)
 	if c.Method() == fiber.MethodPost {
 		c.Request().PostArgs().VisitAll(check)
+		// c.FormValue reads multipart fields too.
+		if form, err := c.Request().MultipartForm(); err == nil {
+			for k, vs := range form.Value {
+				for _, v := range vs {
+					check([]byte(k), []byte(v))
+				}
+			}
+		}
 	}
 	if !ok {
 		return fiber.NewError(fiber.StatusBadRequest, "err.bad_utf8")
