@@ -142,7 +142,7 @@ func (s *Server) routes() {
 	a.Get("/healthz", s.handleHealth)
 	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
 	a.Use(etag.New(etag.Config{Next: isDownload})) // an ETag would read a streamed download whole into memory
-	a.Use(s.requireUTF8, s.loadSession, s.checkCSRF)
+	a.Use(s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF)
 	a.Use(limiter.New(limiter.Config{ // per-IP cap on everything that writes
 		Max:          s.cfg.PostPerMinute,
 		Expiration:   time.Minute,
