@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -74,23 +75,13 @@ func (s *Store) CheckText(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("check text: %w", err)
 	}
-	quote := func(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 	var errs []error
 	for _, t := range tables {
-		var cols []string
-		if err := s.eachText(ctx, func(c string) { cols = append(cols, c) }, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, t); err != nil {
+		bad, err := s.invalidText(ctx, t)
+		if err != nil {
 			return fmt.Errorf("check text: %s: %w", t, err)
 		}
-		for _, col := range cols {
-			err := s.eachText(ctx, func(v string) {
-				if !utf8.ValidString(v) {
-					errs = append(errs, fmt.Errorf("%s.%s holds text that is not valid UTF-8: %.60q", t, col, v))
-				}
-			}, `SELECT `+quote(col)+` FROM `+quote(t)+` WHERE typeof(`+quote(col)+`) = 'text'`)
-			if err != nil {
-				return fmt.Errorf("check text: %s.%s: %w", t, col, err)
-			}
-		}
+		errs = append(errs, bad...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("check text: %w", err)
@@ -98,7 +89,46 @@ func (s *Store) CheckText(ctx context.Context) error {
 	return nil
 }
 
-// eachText runs a query of one text column and calls fn with each value, byte for byte.
+// invalidText reads the text values of every column of table in one pass and
+// returns an error for each that is not valid UTF-8.
+func (s *Store) invalidText(ctx context.Context, table string) ([]error, error) {
+	quote := func(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+	var cols []string
+	if err := s.eachText(ctx, func(c string) { cols = append(cols, c) }, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table); err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = `CASE WHEN typeof(` + quote(c) + `) = 'text' THEN ` + quote(c) + ` END`
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+quote(table))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	vals := make([]sql.RawBytes, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	var bad []error
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			if !utf8.Valid(v) {
+				bad = append(bad, fmt.Errorf("%s.%s holds text that is not valid UTF-8: %.60q", table, cols[i], v))
+			}
+		}
+	}
+	return bad, rows.Err()
+}
+
+// eachText runs a query of one text column and calls fn with each value.
 func (s *Store) eachText(ctx context.Context, fn func(string), query string, args ...any) error {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -106,11 +136,11 @@ func (s *Store) eachText(ctx context.Context, fn func(string), query string, arg
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var v []byte
+		var v string
 		if err := rows.Scan(&v); err != nil {
 			return err
 		}
-		fn(string(v))
+		fn(v)
 	}
 	return rows.Err()
 }
