@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -75,6 +76,9 @@ func scalarObject(b []byte) (map[string]string, bool) {
 	var v any
 	if dec.Decode(&v) != nil {
 		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false // something after the value
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
