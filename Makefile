@@ -47,8 +47,9 @@ test-deps:
 
 # Fuzz targets as package:Name. Go fuzzes one target per package per run, so
 # each gets its own go test; FUZZTIME is each one's budget, baseline included.
-FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./forum/web:FuzzRequestParsers ./forum/web:FuzzRequest
-FUZZTIME ?= 6s
+FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./forum/store:FuzzCursor \
+	./forum/web:FuzzRequestParsers ./forum/web:FuzzRequest
+FUZZTIME ?= 5s
 
 ## fuzz: run each fuzz target for FUZZTIME (seed corpora in testdata/fuzz/; a failing input is saved there)
 fuzz:

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -179,6 +181,39 @@ func checkJSONFields(t *testing.T, body []byte) {
 	}
 }
 
+// liveIP numbers the addresses checkLive sends from: a socket the handler
+// takes over is never served here, so it would count against its address.
+var liveIP atomic.Uint32
+
+// checkLive sends a websocket handshake for target, whose raw query is
+// query, to the app's own request handler (app.Test cannot carry an
+// upgrade), and checks that the live channel reads its topics and since
+// without a 5xx, and refuses more than liveMaxTopics topics with 400.
+func checkLive(t *testing.T, e *env, target, query string, signedIn bool, session string) {
+	var req fasthttp.Request
+	req.SetRequestURI(target)
+	for k, v := range map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Origin": "http://127.0.0.1",
+		"Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="} {
+		req.Header.Set(k, v)
+	}
+	if signedIn {
+		req.Header.SetCookie(sessionCookie, session)
+	}
+	n := liveIP.Add(1)
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(10, byte(n>>16), byte(n>>8), byte(n)), Port: 1}, nil)
+	e.srv.App().Handler()(&ctx)
+	status := ctx.Response.StatusCode()
+	if status >= 500 {
+		t.Fatalf("live handshake %s: %d %.300s", target, status, ctx.Response.Body())
+	}
+	var args fasthttp.Args
+	args.Parse(queryEscaper(query))
+	if topics := args.Peek("topics"); len(bytes.Split(topics, []byte(","))) > liveMaxTopics && status != http.StatusBadRequest {
+		t.Fatalf("live handshake %s with %d topics: %d, want 400", target, len(bytes.Split(topics, []byte(","))), status)
+	}
+}
+
 // cookieToken reports whether v is a cookie value a browser sends back as
 // it is: printable ASCII without separators.
 func cookieToken(v string) bool {
@@ -237,9 +272,10 @@ func queryEscaper(q string) string {
 
 // FuzzRequest sends any query string, body, content type and language to
 // the real app's routes, signed in or not: never a 5xx; a query or form with
-// invalid UTF-8, or a JSON body the parser refuses, gets 400; every page is
-// in the language asked for and holds no live markup; every JSON answer is
-// valid JSON; and nothing stored is invalid UTF-8.
+// invalid UTF-8, or a JSON body the parser refuses, gets 400; no redirect
+// leaves the site; every page is in the language asked for and holds no live
+// markup; every JSON answer is valid JSON; and nothing stored is invalid
+// UTF-8. The live channel gets websocket handshakes (see checkLive).
 func FuzzRequest(f *testing.F) {
 	e := newEnv(f)
 	e.srv.hashPassword = cheapHash
@@ -277,6 +313,9 @@ func FuzzRequest(f *testing.F) {
 		f.Add(uint8(i), uint8(i%len(fuzzContentTypes)), uint8(i), q, []byte(body), "en-US,en;q=0.9", "zh")
 	}
 	f.Add(uint8(15), uint8(0), uint8(3), "lang=en&next=/%09/evil.example", []byte(""), "ko", "")
+	f.Add(uint8(23), uint8(0), uint8(1), "topics=feed,me,proposal:"+itoa(int(pid))+",debate:"+did+",ministry:mohw&since=0", []byte(""), "", "")
+	f.Add(uint8(23), uint8(0), uint8(0), "topics=proposal:1,proposal:x,ministry:%27--&since=-1", []byte(""), "", "")
+	f.Add(uint8(23), uint8(0), uint8(0), "topics="+strings.Repeat("feed,", 21)+"feed&since=9223372036854775808", []byte(""), "", "")
 	f.Add(uint8(8), uint8(0), uint8(1), "q=%ff%fe", []byte(""), "zh-Hant", "\xff")
 	f.Add(uint8(26), uint8(1), uint8(3), "", []byte(`{"stance":"for","body":"\ud800"}`), "", "ko")
 	f.Add(uint8(26), uint8(2), uint8(3), "", []byte("--b\r\nContent-Disposition: form-data; name=\"stance\"\r\n\r\nfor\r\n"+
@@ -288,6 +327,10 @@ func FuzzRequest(f *testing.F) {
 		target := paths.Replace(rt.path)
 		if query != "" {
 			target += "?" + queryEscaper(query)
+		}
+		if rt.path == "/live" {
+			checkLive(t, e, target, query, flags&1 != 0, session)
+			return
 		}
 		req, err := http.NewRequest(rt.method, "http://127.0.0.1"+target, nil)
 		if err != nil {
