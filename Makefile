@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE_VERSION := 4.14.1
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: run build test test-deps lint bench clean
+.PHONY: run build test test-deps lint fuzz bench clean
 
 ## run: start the forum on ./data with demo data (a fresh database is seeded once)
 run: build
@@ -25,8 +25,8 @@ run: build
 build:
 	$(GO) build -tags $(TAGS) -o $(BIN) .
 
-## test: install what the browser tests need when missing, then run every test
-test: test-deps lint
+## test: install what the browser tests need when missing, fuzz briefly, then run every test
+test: test-deps lint fuzz
 	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
 
 test-deps:
@@ -44,6 +44,20 @@ test-deps:
 		echo "Installing axe-core@$(AXE_VERSION) into .cache/npm"; \
 		npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION); \
 	fi
+
+# Fuzz targets as package:Name. Go fuzzes one target per package per run, so
+# each gets its own go test; FUZZTIME is each one's budget, baseline included.
+FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./forum/store:FuzzCursor \
+	./forum/web:FuzzRequestParsers ./forum/web:FuzzRequest
+FUZZTIME ?= 5s
+
+## fuzz: run each fuzz target for FUZZTIME (seed corpora in testdata/fuzz/; a failing input is saved there)
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
+	done
 
 ## lint: gofmt and go vet
 lint:

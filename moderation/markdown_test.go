@@ -229,31 +229,6 @@ func TestRenderer_ConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-func FuzzRenderMarkdown(f *testing.F) {
-	for _, seed := range []string{
-		"# 제목\n\n**굵게** [링크](https://example.com)",
-		"[x](javascript:alert(1)) <script>alert(1)</script>",
-		"![a](data:image/svg+xml,<svg onload=alert(1)>)",
-		"| a | b |\n|:-|-:|\n| <img src=x onerror=alert(1)> | [y](vbscript:x) |",
-		"```js\" onclick=\"x\ncode\n```",
-		"<https://a.example/\"onmouseover=\"alert(1)> www.x.com/'\"><svg/onload=alert(1)>",
-		"[r]: java\tscript:alert(1)\n\n[r]",
-		"a\xffb\x00c\u202e",
-	} {
-		f.Add(seed)
-	}
-	r := NewRenderer()
-	f.Fuzz(func(t *testing.T, src string) {
-		got := r.Markdown(src).String()
-		if err := checkPublishable(got); err != nil {
-			t.Fatalf("Markdown(%q) = %q: %v", src, got, err)
-		}
-		if !utf8.ValidString(got) {
-			t.Fatalf("Markdown(%q) = %q: not valid UTF-8", src, got)
-		}
-	})
-}
-
 func BenchmarkRenderMarkdown(b *testing.B) {
 	r := NewRenderer()
 	b.SetBytes(int64(len(koreanPost)))

@@ -82,20 +82,79 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+// FuzzTokens checks the tokenizer on any text: every token is non-empty
+// valid UTF-8 made only of word or CJK characters (a CJK token one or two
+// of them), the stored document tokenizes back to the same tokens (so the
+// text as a query agrees with the text as a document), the query expression
+// names exactly the distinct tokens, and snippets stay within their width.
 func FuzzTokens(f *testing.F) {
-	for _, s := range []string{"국민 정책", "政府", "AI 정책 proposal", "!!!", "ＡＢＣ", "\xff\xfe"} {
-		f.Add(s, "정책")
+	for _, s := range []string{"국민 정책", "政府", "AI 정책 proposal", "!!!", "ＡＢＣ", "\xff\xfe", "국민청원", "İstanbul ǅ ß ﬀ",
+		"すし 政府の", `"); DROP TABLE x; --`, "a\u0301 e\u0301", "ᄀ\u1161 ㄱㅏ", "⺀ ᦰ 𞤀"} {
+		f.Add(s, "정책", 40)
 	}
-	f.Fuzz(func(t *testing.T, text, q string) {
-		for _, tok := range Tokens(text) {
-			if tok == "" || strings.ContainsAny(tok, " \"*") || !utf8.ValidString(tok) {
+	f.Fuzz(func(t *testing.T, text, q string, width int) {
+		toks := Tokens(text)
+		for _, tok := range toks {
+			r := []rune(tok)
+			if tok == "" || !utf8.ValidString(tok) {
 				t.Fatalf("bad token %q from %q", tok, text)
 			}
+			cjk := isCJK(r[0])
+			for _, c := range r {
+				if isCJK(c) != cjk || (!cjk && !isWord(c)) {
+					t.Fatalf("token %q from %q mixes scripts or holds a separator %q", tok, text, c)
+				}
+			}
+			if cjk && len(r) > 2 {
+				t.Fatalf("CJK token %q from %q is longer than a bigram", tok, text)
+			}
 		}
-		if !reflect.DeepEqual(Tokens(text), Tokens(text)) {
-			t.Fatal("not deterministic")
+		if again := Tokens(Document(text)); !reflect.DeepEqual(again, toks) {
+			t.Fatalf("document of %q tokenizes to %q, text to %q", text, again, toks)
 		}
-		_, _ = Query(q)
-		_ = Snippet(text, q, 40)
+		expr, ok := Query(text)
+		if ok != (len(toks) > 0) {
+			t.Fatalf("Query(%q) ok=%v with %d tokens", text, ok, len(toks))
+		}
+		var want []string
+		seen := map[string]bool{}
+		for _, tok := range toks {
+			if !seen[tok] {
+				seen[tok] = true
+				want = append(want, tok)
+			}
+		}
+		var got []string
+		if ok {
+			for _, part := range strings.Split(expr, " AND ") {
+				part = strings.TrimSuffix(part, "*")
+				if len(part) < 2 || part[0] != '"' || part[len(part)-1] != '"' {
+					t.Fatalf("Query(%q) = %q: %q is not a quoted phrase", text, expr, part)
+				}
+				inner := part[1 : len(part)-1]
+				if strings.Count(inner, `"`)%2 != 0 || strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
+					t.Fatalf("Query(%q) = %q: quote not doubled in %q", text, expr, part)
+				}
+				got = append(got, strings.ReplaceAll(inner, `""`, `"`))
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Query(%q) = %q names %q, want %q", text, expr, got, want)
+		}
+		width = width % 1000
+		limit := width
+		if limit <= 0 {
+			limit = 160
+		}
+		n := 0
+		for _, seg := range Snippet(text, q, width) {
+			if !utf8.ValidString(seg.Text) || seg.Text == "" {
+				t.Fatalf("Snippet(%q, %q) has segment %q", text, q, seg.Text)
+			}
+			n += utf8.RuneCountInString(seg.Text)
+		}
+		if n > limit+2 {
+			t.Fatalf("Snippet(%q, %q, %d) is %d characters", text, q, width, n)
+		}
 	})
 }

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // counterChecks pairs each stored counter with the count of the rows it stands
@@ -60,4 +63,84 @@ func (s *Store) counterMismatches(ctx context.Context, name, query string) ([]er
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return bad, nil
+}
+
+// CheckText reads every text value stored in any table, the search index
+// included, and returns an error naming each column that holds text that is
+// not valid UTF-8, or nil when all is valid. It only reads.
+func (s *Store) CheckText(ctx context.Context) error {
+	var tables []string
+	err := s.eachText(ctx, func(t string) { tables = append(tables, t) },
+		`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("check text: %w", err)
+	}
+	var errs []error
+	for _, t := range tables {
+		bad, err := s.invalidText(ctx, t)
+		if err != nil {
+			return fmt.Errorf("check text: %s: %w", t, err)
+		}
+		errs = append(errs, bad...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("check text: %w", err)
+	}
+	return nil
+}
+
+// invalidText reads the text values of every column of table in one pass and
+// returns an error for each that is not valid UTF-8.
+func (s *Store) invalidText(ctx context.Context, table string) ([]error, error) {
+	quote := func(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+	var cols []string
+	if err := s.eachText(ctx, func(c string) { cols = append(cols, c) }, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table); err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = `CASE WHEN typeof(` + quote(c) + `) = 'text' THEN ` + quote(c) + ` END`
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+quote(table))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	vals := make([]sql.RawBytes, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	var bad []error
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			if !utf8.Valid(v) {
+				bad = append(bad, fmt.Errorf("%s.%s holds text that is not valid UTF-8: %.60q", table, cols[i], v))
+			}
+		}
+	}
+	return bad, rows.Err()
+}
+
+// eachText runs a query of one text column and calls fn with each value.
+func (s *Store) eachText(ctx context.Context, fn func(string), query string, args ...any) error {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		fn(v)
+	}
+	return rows.Err()
 }

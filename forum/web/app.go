@@ -149,7 +149,7 @@ func (s *Server) routes() {
 	a.Get("/healthz", s.handleHealth)
 	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
 	a.Use(etag.New(etag.Config{Next: isDownload})) // an ETag would read a streamed download whole into memory
-	a.Use(s.requireUTF8, s.loadSession, s.checkCSRF)
+	a.Use(s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF)
 	a.Use(limiter.New(limiter.Config{ // per-IP cap on everything that writes
 		Max:          s.cfg.PostPerMinute,
 		Expiration:   time.Minute,
@@ -245,14 +245,22 @@ func (s *Server) handleHealth(c *fiber.Ctx) error {
 	return c.SendString("ok\n")
 }
 
-// requireUTF8 refuses any request whose query or form values are not valid UTF-8,
-// before anything could store them.
+// requireUTF8 refuses any request whose query or form values (url-encoded
+// or multipart) are not valid UTF-8, before anything could store them.
 func (s *Server) requireUTF8(c *fiber.Ctx) error {
 	ok := utf8.Valid(c.Request().URI().Path())
 	check := func(k, v []byte) { ok = ok && utf8.Valid(k) && utf8.Valid(v) }
 	c.Request().URI().QueryArgs().VisitAll(check)
 	if c.Method() == fiber.MethodPost {
 		c.Request().PostArgs().VisitAll(check)
+		// c.FormValue reads multipart fields too.
+		if form, err := c.Request().MultipartForm(); err == nil {
+			for k, vs := range form.Value {
+				for _, v := range vs {
+					check([]byte(k), []byte(v))
+				}
+			}
+		}
 	}
 	if !ok {
 		return fiber.NewError(fiber.StatusBadRequest, "err.bad_utf8")

@@ -235,9 +235,13 @@ func (s *Server) handleLang(c *fiber.Ctx) error {
 	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
 }
 
-// localPath returns p if it is a path on this site, else "/": never an open redirect.
+// localPath returns p if it is a path on this site, else "/": never an open
+// redirect. Browsers drop tabs and line breaks anywhere in a URL and read a
+// backslash as a slash, so "/\t/evil.example" would leave the site: p may
+// hold no control character at all.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
+		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return p
