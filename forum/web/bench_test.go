@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -124,6 +125,52 @@ func BenchmarkSupportParallel(b *testing.B) {
 			ctx.Request.Header.Set("X-CSRF-Token", s.csrf)
 			h(&ctx)
 			if c := ctx.Response.StatusCode(); c != 303 && c != 409 {
+				b.Fatalf("status %d: %s", c, ctx.Response.Body())
+			}
+		}
+	})
+}
+
+// BenchmarkCommentParallel posts comments through the whole stack (session,
+// CSRF, caps, sanitizing, search index, followers, events) from 200 citizens
+// at once, as a viral debate would.
+func BenchmarkCommentParallel(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	id := benchThread(b, e, 0)
+	type sess struct{ cookie, csrf string }
+	var sessions []sess
+	for i := range 200 {
+		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("토론자%d", i), Email: fmt.Sprintf("c%d@example.org", i)}, "x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, csrf := newToken(), newToken()
+		if err := e.st.CreateSession(ctx, hashToken(tok), u.ID, csrf, sessionTTL); err != nil {
+			b.Fatal(err)
+		}
+		sessions = append(sessions, sess{tok, csrf})
+	}
+	h := e.srv.App().Handler()
+	b.SetParallelism(64)
+	var next atomic.Int64
+	uri := "/proposals/" + itoa(int(id)) + "/comments"
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var ctx fasthttp.RequestCtx
+		for pb.Next() {
+			n := next.Add(1)
+			s := sessions[n%int64(len(sessions))]
+			ctx.Request.Reset()
+			ctx.Response.Reset()
+			ctx.Request.Header.SetMethod("POST")
+			ctx.Request.SetRequestURI(uri)
+			ctx.Request.Header.SetContentType("application/x-www-form-urlencoded")
+			ctx.Request.SetBodyString("stance=for&body=" + url.QueryEscape(fmt.Sprintf("의견 %d: 대중교통 **요금**을 낮추면 출퇴근 부담이 줄어듭니다.", n)))
+			ctx.Request.Header.SetCookie(sessionCookie, s.cookie)
+			ctx.Request.Header.Set("X-CSRF-Token", s.csrf)
+			h(&ctx)
+			if c := ctx.Response.StatusCode(); c != 303 {
 				b.Fatalf("status %d: %s", c, ctx.Response.Body())
 			}
 		}
