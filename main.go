@@ -99,11 +99,6 @@ func main() {
 func serve(cfg config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		// The working set is small (tens of MiB); collect garbage before
-		// the heap doubles past it. Go's GOMEMLIMIT overrides this.
-		debug.SetMemoryLimit(48 << 20)
-	}
 	if cfg.baseURL == "" {
 		cfg.baseURL = "http://" + cfg.addr
 	}
@@ -140,6 +135,7 @@ func serve(cfg config, log *slog.Logger) error {
 			return err
 		}
 		go sched.Run(ctx)
+		go memoryLimit(ctx, srv)
 		defer startMailer(ctx, sender, st, srv, log)()
 		ln, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
@@ -158,4 +154,24 @@ func serve(cfg config, log *slog.Logger) error {
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
+}
+
+// memoryLimit keeps a soft memory limit of 48 MiB plus 32 KiB for each open
+// live socket, so that garbage is collected before a burst of page loads
+// doubles the heap, yet ten thousand sockets do not make the collector run
+// without pause. Go's GOMEMLIMIT, when set, overrides it.
+func memoryLimit(ctx context.Context, srv *web.Server) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		debug.SetMemoryLimit(48<<20 + int64(srv.LiveSockets())*32<<10)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

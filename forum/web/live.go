@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/e-people/e-people/forum"
@@ -35,6 +36,7 @@ const (
 type sockets struct {
 	mu      sync.Mutex
 	perIP   map[string]int
+	open    atomic.Int64 // sockets open now
 	closing bool
 	stop    chan struct{}  // closed at shutdown: every socket then says goodbye itself
 	wg      sync.WaitGroup // open sockets, so shutdown can wait for their close frames
@@ -150,6 +152,7 @@ func (l *sockets) acquire(ip string, limit int) bool {
 		return false
 	}
 	l.perIP[ip]++
+	l.open.Add(1)
 	return true
 }
 
@@ -159,7 +162,11 @@ func (l *sockets) release(ip string) {
 	if l.perIP[ip]--; l.perIP[ip] <= 0 {
 		delete(l.perIP, ip)
 	}
+	l.open.Add(-1)
 }
+
+// LiveSockets reports how many live sockets are open.
+func (s *Server) LiveSockets() int { return int(s.live.open.Load()) }
 
 // track counts a socket in, or false when the server is already closing.
 func (l *sockets) track() bool {
