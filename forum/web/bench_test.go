@@ -87,21 +87,8 @@ func benchProposalPage(b *testing.B, encoding string) {
 // stack (session, CSRF, write transaction with synchronous=FULL).
 func BenchmarkSupportParallel(b *testing.B) {
 	e := newEnv(b)
-	ctx := context.Background()
 	id := benchThread(b, e, 0)
-	type sess struct{ cookie, csrf string }
-	var sessions []sess
-	for i := range 200 {
-		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("지지자%d", i), Email: fmt.Sprintf("s%d@example.org", i)}, "x")
-		if err != nil {
-			b.Fatal(err)
-		}
-		tok, csrf := newToken(), newToken()
-		if err := e.st.CreateSession(ctx, hashToken(tok), u.ID, csrf, sessionTTL); err != nil {
-			b.Fatal(err)
-		}
-		sessions = append(sessions, sess{tok, csrf})
-	}
+	sessions := benchSessions(b, e, 200)
 	h := e.srv.App().Handler()
 	// Many requests at once, as when a proposal goes viral: 64 per core.
 	b.SetParallelism(64)
@@ -136,21 +123,8 @@ func BenchmarkSupportParallel(b *testing.B) {
 // at once, as a viral debate would.
 func BenchmarkCommentParallel(b *testing.B) {
 	e := newEnv(b)
-	ctx := context.Background()
 	id := benchThread(b, e, 0)
-	type sess struct{ cookie, csrf string }
-	var sessions []sess
-	for i := range 200 {
-		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("토론자%d", i), Email: fmt.Sprintf("c%d@example.org", i)}, "x")
-		if err != nil {
-			b.Fatal(err)
-		}
-		tok, csrf := newToken(), newToken()
-		if err := e.st.CreateSession(ctx, hashToken(tok), u.ID, csrf, sessionTTL); err != nil {
-			b.Fatal(err)
-		}
-		sessions = append(sessions, sess{tok, csrf})
-	}
+	sessions := benchSessions(b, e, 200)
 	h := e.srv.App().Handler()
 	b.SetParallelism(64)
 	var next atomic.Int64
@@ -175,4 +149,25 @@ func BenchmarkCommentParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchSession is a signed-in citizen's session cookie and CSRF token.
+type benchSession struct{ cookie, csrf string }
+
+// benchSessions creates n citizens, each signed in.
+func benchSessions(b *testing.B, e *env, n int) []benchSession {
+	ctx := context.Background()
+	sessions := make([]benchSession, 0, n)
+	for i := range n {
+		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("bench%d@example.org", i)}, "x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, csrf := newToken(), newToken()
+		if err := e.st.CreateSession(ctx, hashToken(tok), u.ID, csrf, sessionTTL); err != nil {
+			b.Fatal(err)
+		}
+		sessions = append(sessions, benchSession{tok, csrf})
+	}
+	return sessions
 }
