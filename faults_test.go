@@ -147,11 +147,7 @@ func TestFault_Kill9(t *testing.T) {
 		close(stop)
 		wg.Wait()
 
-		checkDB(t, db)
-		raw := openDB(t, db)
-		comments.verify(t, raw)
-		supports.verify(t, raw)
-		raw.Close()
+		verifyStored(t, db, comments, supports)
 		if t.Failed() {
 			t.Fatalf("cycle %d failed\n%s", cycle, srv.logTail())
 		}
@@ -306,11 +302,7 @@ func TestFault_LockContention(t *testing.T) {
 		t.Errorf("server logged %d 500s", n)
 	}
 	srv.stop(t)
-	checkDB(t, db)
-	raw = openDB(t, db)
-	defer raw.Close()
-	comments.verify(t, raw)
-	supports.verify(t, raw)
+	verifyStored(t, db, comments, supports)
 }
 
 // TestFault_DiskFull runs the server on a small tmpfs, fills it, and checks
@@ -410,11 +402,7 @@ func TestFault_DiskFull(t *testing.T) {
 		t.Errorf("server logged %d 500s", n)
 	}
 	srv.stop(t)
-	checkDB(t, db)
-	raw = openDB(t, db)
-	defer raw.Close()
-	comments.verify(t, raw)
-	supports.verify(t, raw)
+	verifyStored(t, db, comments, supports)
 }
 
 // fillDisk writes path until the filesystem has no room left and returns
@@ -617,9 +605,7 @@ func TestFault_SlowReaders(t *testing.T) {
 	t.Logf("%d comments of %d characters posted in %s; %d slow sockets closed by the server, after the flood's start: %s; on reading them: %v; %d healthy sockets got all %d events",
 		floodComments, forum.CommentBodyMax, floodEnd.Sub(floodStart).Round(time.Millisecond), len(drops), percentiles(drops), codes, healthyClients, len(want))
 	srv.stop(t)
-	raw = openDB(t, db)
-	defer raw.Close()
-	comments.verify(t, raw)
+	verifyStored(t, db, comments, nil)
 }
 
 // tcpEstablished is the state code of an established socket in /proc/net/tcp.
@@ -780,9 +766,5 @@ func TestFault_GracefulShutdown(t *testing.T) {
 	}
 	t.Logf("SIGTERM to exit %s; writes: %d acknowledged (%d of them answered after SIGTERM), %d unanswered, %d refused; close codes %v",
 		exited.Round(time.Millisecond), acked, ackedAfter, errs, other, codes)
-	raw = openDB(t, db)
-	defer raw.Close()
-	checkDB(t, db)
-	comments.verify(t, raw)
-	supports.verify(t, raw)
+	verifyStored(t, db, comments, supports)
 }

@@ -885,3 +885,16 @@ func percentiles(ds []time.Duration) string {
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) }
 	return fmt.Sprintf("n=%d p50=%sms p90=%sms p99=%sms max=%sms", len(s), ms(at(0.50)), ms(at(0.90)), ms(at(0.99)), ms(s[len(s)-1]))
 }
+
+// verifyStored checks the stopped server's database: integrity, counters, and
+// every acknowledged comment and support (supports may be nil) as written.
+func verifyStored(t *testing.T, db string, comments *commentBook, supports *supportBook) {
+	t.Helper()
+	checkDB(t, db)
+	raw := openDB(t, db)
+	defer raw.Close()
+	comments.verify(t, raw)
+	if supports != nil {
+		supports.verify(t, raw)
+	}
+}

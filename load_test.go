@@ -307,9 +307,5 @@ func TestLoad(t *testing.T) {
 		t.Errorf("the server logged %d errors:\n%s", n, srv.logTail())
 	}
 	srv.stop(t)
-	checkDB(t, db)
-	raw = openDB(t, db)
-	defer raw.Close()
-	comments.verify(t, raw)
-	supports.verify(t, raw)
+	verifyStored(t, db, comments, supports)
 }
