@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +26,7 @@ import (
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/demo"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/web"
 	"github.com/e-people/e-people/moderation"
 )
 
@@ -46,8 +45,6 @@ const (
 	benchMaxRequests    = 5_000_000 // per workload: keeps the latency samples within 40 MB
 	benchServerStartMax = 60 * time.Second
 	benchServerStopMax  = 30 * time.Second
-	// benchSessionCookie and the SHA-256 of its token are how forum/web keeps sessions (session.go).
-	benchSessionCookie = "ep_session"
 )
 
 // benchOptions are the flags of `epeople bench`.
@@ -334,12 +331,11 @@ func benchSeed(ctx context.Context, path string, n int) (fx *benchFixture, err e
 		if err != nil {
 			return nil, fmt.Errorf("seed citizens: %w", err)
 		}
-		bu := benchUser{id: u.ID, token: benchToken(), csrf: benchToken()}
-		sum := sha256.Sum256([]byte(bu.token))
-		if err := st.CreateSession(ctx, hex.EncodeToString(sum[:]), u.ID, bu.csrf, 7*24*time.Hour); err != nil {
+		token, csrf, err := web.NewSession(ctx, st, u.ID)
+		if err != nil {
 			return nil, err
 		}
-		fx.users = append(fx.users, bu)
+		fx.users = append(fx.users, benchUser{id: u.ID, token: token, csrf: csrf})
 	}
 	if fx.since, err = st.LastEventID(ctx); err != nil {
 		return nil, err

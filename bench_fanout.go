@@ -15,6 +15,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/web"
 	"github.com/gorilla/websocket"
 )
 
@@ -153,7 +154,7 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 		}
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("X-CSRF-Token", u.csrf)
-		req.AddCookie(&http.Cookie{Name: benchSessionCookie, Value: u.token})
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
 		at := time.Since(epoch)
 		if _, _, err := benchDo(client, req, http.StatusOK); err != nil {
 			tally.fail(err)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/e-people/e-people/forum/web"
 )
 
 // benchResult is one workload's measurement; its JSON is one line of `bench -json`.
@@ -158,7 +160,7 @@ func benchGet(ctx context.Context, client *http.Client, rawURL string, u *benchU
 		return "", err
 	}
 	if u != nil {
-		req.AddCookie(&http.Cookie{Name: benchSessionCookie, Value: u.token})
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
 	}
 	_, body, err := benchDo(client, req, http.StatusOK)
 	return string(body), err
@@ -308,7 +310,7 @@ func benchPostComment(client *http.Client, o *benchOptions, fx *benchFixture) fu
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "text/html,application/xhtml+xml")
 		req.Header.Set("Accept-Language", "ko-KR,ko;q=0.9")
-		req.AddCookie(&http.Cookie{Name: benchSessionCookie, Value: u.token})
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
 		res, _, err := benchDo(client, req, http.StatusSeeOther)
 		if err != nil {
 			return err
@@ -347,7 +349,7 @@ func benchSupport(client *http.Client, o *benchOptions, fx *benchFixture, pairs 
 		}
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("X-CSRF-Token", u.csrf)
-		req.AddCookie(&http.Cookie{Name: benchSessionCookie, Value: u.token})
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
 		_, body, err := benchDo(client, req, http.StatusOK)
 		if err != nil {
 			return err

@@ -28,6 +28,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/web"
 	"github.com/gorilla/websocket"
 )
 
@@ -690,7 +691,7 @@ func TestFault_GracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	head := fmt.Sprintf("POST /proposals/11/comments HTTP/1.1\r\nHost: %s\r\nCookie: ep_session=%s\r\nX-CSRF-Token: %s\r\nAccept: application/json\r\n"+
+	head := fmt.Sprintf("POST /proposals/11/comments HTTP/1.1\r\nHost: %s\r\nCookie: "+web.SessionCookie+"=%s\r\nX-CSRF-Token: %s\r\nAccept: application/json\r\n"+
 		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", srv.addr, a.Session, a.CSRF, len(form))
 	if _, err := conn.Write([]byte(head + form[:len(form)/2])); err != nil {
 		t.Fatal(err)

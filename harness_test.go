@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/web"
 	"github.com/gorilla/websocket"
 	_ "github.com/mattn/go-sqlite3"
 )
@@ -233,7 +234,7 @@ func (s *serverProc) logCount(substr string) int {
 type account struct {
 	Email   string
 	UserID  int64
-	Session string // ep_session cookie value
+	Session string // the web.SessionCookie value
 	CSRF    string // the session's token, sent as X-CSRF-Token
 }
 
@@ -357,7 +358,7 @@ func signInAccount(base string, ip net.IP, email string) (account, error) {
 	}
 	u, _ := url.Parse(base)
 	for _, c := range jar.Cookies(u) {
-		if c.Name == "ep_session" {
+		if c.Name == web.SessionCookie {
 			a.Session = c.Value
 		}
 	}
@@ -442,7 +443,7 @@ func (v *visitor) do(method, path string, form url.Values) (reply, error) {
 		req.Header.Set("X-CSRF-Token", v.CSRF)
 	}
 	if v.Session != "" {
-		req.AddCookie(&http.Cookie{Name: "ep_session", Value: v.Session})
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: v.Session})
 	}
 	start := time.Now()
 	res, err := v.hc.Do(req)

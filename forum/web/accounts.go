@@ -98,12 +98,12 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleLogout(c *fiber.Ctx) error {
-	if tok := c.Cookies(sessionCookie); tok != "" {
+	if tok := c.Cookies(SessionCookie); tok != "" {
 		if err := s.store.DeleteSession(c.UserContext(), hashToken(tok)); err != nil {
 			return err
 		}
 	}
-	s.cookie(c, sessionCookie, "", -1)
+	s.cookie(c, SessionCookie, "", -1)
 	s.flash(c, "flash.signed_out")
 	return c.Redirect("/", fiber.StatusSeeOther)
 }

@@ -108,7 +108,7 @@ func BenchmarkSupportParallel(b *testing.B) {
 			ctx.Response.Reset()
 			ctx.Request.Header.SetMethod("POST")
 			ctx.Request.SetRequestURI(uri + action)
-			ctx.Request.Header.SetCookie(sessionCookie, s.cookie)
+			ctx.Request.Header.SetCookie(SessionCookie, s.cookie)
 			ctx.Request.Header.Set("X-CSRF-Token", s.csrf)
 			h(&ctx)
 			if c := ctx.Response.StatusCode(); c != 303 && c != 409 {
@@ -141,7 +141,7 @@ func BenchmarkCommentParallel(b *testing.B) {
 			ctx.Request.SetRequestURI(uri)
 			ctx.Request.Header.SetContentType("application/x-www-form-urlencoded")
 			ctx.Request.SetBodyString("stance=for&body=" + url.QueryEscape(fmt.Sprintf("의견 %d: 대중교통 **요금**을 낮추면 출퇴근 부담이 줄어듭니다.", n)))
-			ctx.Request.Header.SetCookie(sessionCookie, s.cookie)
+			ctx.Request.Header.SetCookie(SessionCookie, s.cookie)
 			ctx.Request.Header.Set("X-CSRF-Token", s.csrf)
 			h(&ctx)
 			if c := ctx.Response.StatusCode(); c != 303 {
@@ -163,8 +163,8 @@ func benchSessions(b *testing.B, e *env, n int) []benchSession {
 		if err != nil {
 			b.Fatal(err)
 		}
-		tok, csrf := newToken(), newToken()
-		if err := e.st.CreateSession(ctx, hashToken(tok), u.ID, csrf, sessionTTL); err != nil {
+		tok, csrf, err := NewSession(ctx, e.st, u.ID)
+		if err != nil {
 			b.Fatal(err)
 		}
 		sessions = append(sessions, benchSession{tok, csrf})

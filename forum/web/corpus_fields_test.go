@@ -215,7 +215,7 @@ func TestCorpora_EveryQueryParameter(t *testing.T) {
 	e := f.e
 	w := newSweep(t, e)
 	pid := f.awaiting("파라미터 시험 제안")
-	session := f.moderator.cookies[sessionCookie]
+	session := f.moderator.cookies[SessionCookie]
 	type param struct {
 		name   string
 		values []string
@@ -265,7 +265,7 @@ func TestCorpora_EveryQueryParameter(t *testing.T) {
 		for _, pr := range p.params {
 			var hdr []string
 			if p.session {
-				hdr = []string{"Cookie", sessionCookie + "=" + session}
+				hdr = []string{"Cookie", SessionCookie + "=" + session}
 			}
 			w.getAll(pr.values, query(p.path, pr.name), hdr...)
 		}

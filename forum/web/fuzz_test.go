@@ -197,7 +197,7 @@ func checkLive(t *testing.T, e *env, target, query string, signedIn bool, sessio
 		req.Header.Set(k, v)
 	}
 	if signedIn {
-		req.Header.SetCookie(sessionCookie, session)
+		req.Header.SetCookie(SessionCookie, session)
 	}
 	n := liveIP.Add(1)
 	var ctx fasthttp.RequestCtx
@@ -301,7 +301,7 @@ func FuzzRequest(f *testing.F) {
 		f.Fatalf("debates: %v", err)
 	}
 	did := itoa(int(ds[0].ID))
-	session := citizen.cookies[sessionCookie]
+	session := citizen.cookies[SessionCookie]
 	token := citizen.csrf()
 	paths := strings.NewReplacer("{p}", itoa(int(pid)), "{d}", did, "{c}", cid, "{u}", itoa(int(citizen.user().ID)))
 
@@ -346,7 +346,7 @@ func FuzzRequest(f *testing.F) {
 		signedIn, withToken := flags&1 != 0, flags&2 != 0
 		cookies := []string{}
 		if signedIn {
-			cookies = append(cookies, sessionCookie+"="+session)
+			cookies = append(cookies, SessionCookie+"="+session)
 		}
 		if !cookieToken(cookieLang) {
 			cookieLang = "" // a value no browser would send back

@@ -199,7 +199,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // user returns the signed-in user of c.
 func (c *client) user() *forum.User {
 	c.e.t.Helper()
-	tok := c.cookies[sessionCookie]
+	tok := c.cookies[SessionCookie]
 	sess, err := c.e.st.SessionByToken(context.Background(), hashToken(tok))
 	if err != nil {
 		c.e.t.Fatalf("no session: %v", err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -13,11 +14,13 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
 	"github.com/gofiber/fiber/v2"
 )
 
 const (
-	sessionCookie  = "ep_session"
+	// SessionCookie carries a signed-in session's token.
+	SessionCookie  = "ep_session"
 	anonCSRFCookie = "ep_csrf"
 	langCookie     = "ep_lang"
 	flashCookie    = "ep_flash"
@@ -49,6 +52,17 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// NewSession signs userID in: it stores a new session and returns the
+// token its SessionCookie carries and the session's CSRF token (the _csrf
+// field or the X-CSRF-Token header).
+func NewSession(ctx context.Context, st *store.Store, userID int64) (token, csrf string, err error) {
+	token, csrf = newToken(), newToken()
+	if err := st.CreateSession(ctx, hashToken(token), userID, csrf, sessionTTL); err != nil {
+		return "", "", err
+	}
+	return token, csrf, nil
+}
+
 func hashToken(tok string) string {
 	sum := sha256.Sum256([]byte(tok))
 	return hex.EncodeToString(sum[:])
@@ -69,7 +83,7 @@ func (s *Server) cookie(c *fiber.Ctx, name, value string, ttl time.Duration) {
 // loadSession puts the signed-in user and the CSRF token into the context.
 // Visitors who are not signed in get a random CSRF cookie (double submit).
 func (s *Server) loadSession(c *fiber.Ctx) error {
-	if tok := c.Cookies(sessionCookie); tok != "" {
+	if tok := c.Cookies(SessionCookie); tok != "" {
 		sess, err := s.store.SessionByToken(c.UserContext(), hashToken(tok))
 		switch {
 		case err == nil:
@@ -79,7 +93,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		case !errors.Is(err, forum.ErrNotFound):
 			return err
 		}
-		s.cookie(c, sessionCookie, "", -1)
+		s.cookie(c, SessionCookie, "", -1)
 	}
 	csrf := c.Cookies(anonCSRFCookie)
 	if len(csrf) < 32 {
@@ -111,16 +125,16 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 // signIn starts a fresh session for u under a new token, so a token planted
 // before sign-in is worth nothing afterwards.
 func (s *Server) signIn(c *fiber.Ctx, u *forum.User) error {
-	if old := c.Cookies(sessionCookie); old != "" {
+	if old := c.Cookies(SessionCookie); old != "" {
 		if err := s.store.DeleteSession(c.UserContext(), hashToken(old)); err != nil {
 			return err
 		}
 	}
-	tok := newToken()
-	if err := s.store.CreateSession(c.UserContext(), hashToken(tok), u.ID, newToken(), sessionTTL); err != nil {
+	tok, _, err := NewSession(c.UserContext(), s.store, u.ID)
+	if err != nil {
 		return err
 	}
-	s.cookie(c, sessionCookie, tok, sessionTTL)
+	s.cookie(c, SessionCookie, tok, sessionTTL)
 	s.cookie(c, anonCSRFCookie, "", -1)
 	return nil
 }

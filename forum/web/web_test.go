@@ -150,18 +150,18 @@ func TestLogin_SessionAndLogout(t *testing.T) {
 		t.Fatalf("wrong password: %d", r.Status)
 	}
 	planted := "planted-session-token"
-	c.cookies[sessionCookie] = planted
+	c.cookies[SessionCookie] = planted
 	r := c.post("/login", url.Values{"email": {email}, "password": {"correct horse battery staple"}, "next": {"/proposals"}})
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/proposals" {
 		t.Fatalf("login: %d %q", r.Status, r.Header.Get("Location"))
 	}
-	if c.cookies[sessionCookie] == planted || c.cookies[sessionCookie] == "" {
+	if c.cookies[SessionCookie] == planted || c.cookies[SessionCookie] == "" {
 		t.Fatal("session id not regenerated at sign-in")
 	}
 	if !strings.Contains(r.Header.Get("Set-Cookie"), "HttpOnly") || !strings.Contains(r.Header.Get("Set-Cookie"), "SameSite=Lax") {
 		t.Errorf("session cookie flags: %s", r.Header.Get("Set-Cookie"))
 	}
-	tok := c.cookies[sessionCookie]
+	tok := c.cookies[SessionCookie]
 	if r := c.post("/logout", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("logout: %d", r.Status)
 	}
