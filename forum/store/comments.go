@@ -76,14 +76,14 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 		depth := 1
 		var parent any
 		if nc.Input.ParentID != 0 {
-			var pd int
-			var ps forum.CommentStatus
+			var pc forum.Comment
 			var same bool
-			err := t.QueryRowContext(ctx, `SELECT depth, status, `+column+` IS ? FROM comments WHERE id = ?`,
-				nc.Subject.ID, nc.Input.ParentID).Scan(&pd, &ps, &same)
-			if err != nil || !same || ps != forum.CommentVisible {
+			err := t.QueryRowContext(ctx, `SELECT depth, status, mod_state, `+column+` IS ? FROM comments WHERE id = ?`,
+				nc.Subject.ID, nc.Input.ParentID).Scan(&pc.Depth, &pc.Status, &pc.ModState, &same)
+			if err != nil || !same || !pc.TakesInteraction() { // nothing piles up under a held or hidden comment
 				return forum.Invalid("parent", "err.parent_missing")
 			}
+			pd := pc.Depth
 			if pd >= forum.MaxCommentDepth {
 				return forum.Invalid("parent", "err.too_deep", forum.MaxCommentDepth)
 			}
@@ -174,7 +174,7 @@ type UserComment struct {
 func (s *Store) UserComments(ctx context.Context, userID int64, limit int) ([]UserComment, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+commentCols+`, COALESCE(p.title, d.question)`+commentFrom+`
 		LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id
-		WHERE c.author_id = ? AND c.status = 'visible' AND c.mod_state = 'visible' AND (p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') OR d.id IS NOT NULL)
+		WHERE c.author_id = ? AND `+shownComment+` AND (d.id IS NOT NULL OR `+publicProposal+`)
 		ORDER BY c.id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list user comments: %w", mapErr(err))
@@ -219,6 +219,9 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 		if !open || !rules.CanEditComment(c, t.now) {
 			return forum.ErrInvalidState
 		}
+		if err := noPendingAppeal(ctx, t, forum.ItemComment, id); err != nil {
+			return err
+		}
 		if _, err := t.ExecContext(ctx, `UPDATE comments SET body_src = ?, body_html = ?, updated_at = ? WHERE id = ?`,
 			src, body.String(), t.now.Unix(), id); err != nil {
 			return err
@@ -248,6 +251,9 @@ func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.C
 		}
 		if c.Status != forum.CommentVisible {
 			return forum.ErrInvalidState
+		}
+		if err := noPendingAppeal(ctx, t, forum.ItemComment, id); err != nil {
+			return err
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE comments SET status = 'deleted', body_src = '', body_html = '', updated_at = ? WHERE id = ?`,
 			t.now.Unix(), id); err != nil {
@@ -291,7 +297,7 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 		if err != nil {
 			return err
 		}
-		if c.Status != forum.CommentVisible || !open {
+		if !c.TakesInteraction() || !open {
 			return forum.ErrInvalidState
 		}
 		var old int

@@ -502,7 +502,7 @@ func (s *Store) MinistryProposals(ctx context.Context, ministryID int64, statuse
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE (p.ministry_id = ? OR p.id IN
 		(SELECT proposal_id FROM proposal_ministries WHERE ministry_id = ?)) AND p.status IN (`+strings.Join(marks, ", ")+`)
-		AND p.mod_state = 'visible' ORDER BY p.response_due IS NULL, p.response_due, p.id DESC LIMIT ?`, append(args, limit)...)
+		AND `+publicProposal+` ORDER BY p.response_due IS NULL, p.response_due, p.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("ministry proposals: %w", mapErr(err))
 	}

@@ -65,6 +65,20 @@ func notify(ctx context.Context, t *tx, userID int64, kind string, data map[stri
 	return t.event(ctx, forum.UserTopic(userID), forum.EventNotification, map[string]any{"notification_id": id, "kind": kind, "unread": unread})
 }
 
+// noPendingAppeal refuses to change an item while an appeal on it waits:
+// the appeal must be judged on the text that was hidden.
+func noPendingAppeal(ctx context.Context, t *tx, kind forum.ItemKind, id int64) error {
+	var pending bool
+	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM appeals WHERE item_kind = ? AND item_id = ? AND state = 'pending')`,
+		kind, id).Scan(&pending); err != nil {
+		return err
+	}
+	if pending {
+		return fmt.Errorf("an appeal on %s %d is pending: %w", kind, id, forum.ErrInvalidState)
+	}
+	return nil
+}
+
 // setModState moves an item between visible, held and hidden, and tells open pages.
 func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, state forum.ModState, reason string) error {
 	switch kind {

@@ -7,10 +7,6 @@ import (
 	"github.com/e-people/e-people/forum"
 )
 
-// publicProposal is the condition a proposal must meet to be published as open data:
-// past drafts and co-sponsor gathering, and not held or hidden by moderation.
-const publicProposal = `p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') AND p.mod_state = 'visible'`
-
 // EachPublicProposal calls fn for every public proposal, by id, reading one
 // row at a time; it stops at the first error fn returns.
 func (s *Store) EachPublicProposal(ctx context.Context, fn func(*forum.Proposal) error) error {
@@ -86,7 +82,7 @@ func (s *Store) DebateTally(ctx context.Context, id int64) (Tally, error) {
 	var t Tally
 	err := s.r.QueryRowContext(ctx, `SELECT
 		count(*) FILTER (WHERE stance = 'for'), count(*) FILTER (WHERE stance = 'against'), count(*) FILTER (WHERE stance = 'neutral')
-		FROM comments WHERE debate_id = ? AND status = 'visible' AND mod_state = 'visible'`, id).Scan(&t.For, &t.Against, &t.Neutral)
+		FROM comments c WHERE c.debate_id = ? AND `+shownComment+``, id).Scan(&t.For, &t.Against, &t.Neutral)
 	if err != nil {
 		return t, fmt.Errorf("debate tally %d: %w", id, mapErr(err))
 	}

@@ -207,6 +207,9 @@ func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.P
 		if !rules.CanEdit(p, t.now) {
 			return forum.ErrInvalidState
 		}
+		if err := noPendingAppeal(ctx, t, forum.ItemProposal, id); err != nil {
+			return err
+		}
 		now := t.now.Unix()
 		var n int
 		if err := t.QueryRowContext(ctx, `UPDATE proposals SET title = ?, body_src = ?, body_html = ?, category_id = ?, ministry_id = ?,
@@ -258,20 +261,19 @@ func (s *Store) Revisions(ctx context.Context, id int64) ([]forum.Revision, erro
 // and opens the proposal when the threshold is reached. Signing twice is a no-op.
 func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, threshold int) (*forum.Proposal, error) {
 	err := s.write(ctx, func(t *tx) error {
-		var author int64
+		var p forum.Proposal
 		var secret string
-		var status forum.ProposalStatus
-		if err := t.QueryRowContext(ctx, `SELECT author_id, sponsor_token, status FROM proposals WHERE id = ?`, id).
-			Scan(&author, &secret, &status); err != nil {
+		if err := t.QueryRowContext(ctx, `SELECT author_id, sponsor_token, status, mod_state FROM proposals WHERE id = ?`, id).
+			Scan(&p.AuthorID, &secret, &p.Status, &p.ModState); err != nil {
 			return err
 		}
 		if subtle.ConstantTimeCompare([]byte(secret), []byte(token)) != 1 {
 			return forum.ErrNotFound
 		}
-		if author == userID {
+		if p.AuthorID == userID {
 			return forum.ErrForbidden
 		}
-		if status != forum.StatusGathering {
+		if !p.SponsorableBy(&forum.User{ID: userID}) { // a held proposal gathers no co-sponsors
 			return forum.ErrInvalidState
 		}
 		res, err := t.ExecContext(ctx, `INSERT INTO sponsors (proposal_id, user_id, created_at) VALUES (?, ?, ?)
@@ -463,7 +465,7 @@ func (s *Store) ListProposals(ctx context.Context, q ProposalQuery) (ProposalPag
 	default:
 		q.Sort, key = SortNewest, `p.published_at`
 	}
-	where := []string{`p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred')`, `p.mod_state = 'visible'`}
+	where := []string{publicProposal, listedStatuses}
 	var args []any
 	if q.Status != "" {
 		where, args = append(where, `p.status = ?`), append(args, q.Status)
@@ -544,7 +546,7 @@ func decodeCursor(c string) (key, id int64, err error) {
 // UserProposals returns the proposals userID wrote, newest first; drafts and
 // proposals still gathering sponsors only when private is true.
 func (s *Store) UserProposals(ctx context.Context, userID int64, private bool) ([]*forum.Proposal, error) {
-	cond := `p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') AND p.mod_state = 'visible'`
+	cond := publicProposal + ` AND ` + listedStatuses
 	if private {
 		cond = `1`
 	}

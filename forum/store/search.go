@@ -22,10 +22,6 @@ const (
 // searchKinds numbers the kinds for the index rowid: item_id * 4 + number.
 var searchKinds = map[string]int64{SearchProposal: 0, SearchComment: 1, SearchDebate: 2, SearchAnswer: 3}
 
-// searchPublic is the SQL condition, on proposals p, for a proposal everyone may see.
-const searchPublic = `(p.mod_state = 'visible' AND (p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred')
-	OR (p.status = 'withdrawn' AND p.published_at IS NOT NULL)))`
-
 // unindex removes one item from the search index.
 func unindex(ctx context.Context, t *tx, kind string, id int64) error {
 	_, err := t.ExecContext(ctx, `DELETE FROM search_index WHERE rowid = ?`, id*4+searchKinds[kind])
@@ -49,7 +45,7 @@ func indexProposal(ctx context.Context, t *tx, id int64) error {
 	var ministry, category, created int64
 	var public bool
 	err := t.QueryRowContext(ctx, `SELECT p.title, p.body_src, p.status, p.ministry_id, p.category_id, COALESCE(p.published_at, p.created_at), `+
-		searchPublic+` FROM proposals p WHERE p.id = ?`, id).Scan(&title, &body, &status, &ministry, &category, &created, &public)
+		publicProposal+` FROM proposals p WHERE p.id = ?`, id).Scan(&title, &body, &status, &ministry, &category, &created, &public)
 	if err != nil {
 		return fmt.Errorf("index proposal: %w", err)
 	}
@@ -102,7 +98,7 @@ func indexComment(ctx context.Context, t *tx, id int64) error {
 // while it and its thread are.
 func indexComments(ctx context.Context, t *tx, where string, arg any) error {
 	rows, err := t.QueryContext(ctx, `SELECT c.id, c.body_src, COALESCE(p.status, d.status), COALESCE(p.ministry_id, d.ministry_id), p.category_id, c.created_at,
-		c.status = 'visible' AND c.mod_state = 'visible' AND (d.id IS NOT NULL OR `+searchPublic+`)
+		`+shownComment+` AND (d.id IS NOT NULL OR `+publicProposal+`)
 		FROM comments c LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id WHERE `+where, arg)
 	if err != nil {
 		return fmt.Errorf("index comments: %w", err)

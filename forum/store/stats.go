@@ -9,9 +9,6 @@ import (
 	"github.com/e-people/e-people/moderation"
 )
 
-// publicVisible is the condition a proposal meets when everyone may see it.
-const publicVisible = `p.status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') AND p.mod_state = 'visible'`
-
 // Bucket is one bar of a time series: the count of things in the period starting at Start.
 type Bucket struct {
 	Start time.Time
@@ -40,7 +37,7 @@ func (s *Store) Stats(ctx context.Context, months, days int, loc *time.Location)
 	for i := 0; i < months; i++ {
 		st.ProposalsByMonth = append(st.ProposalsByMonth, Bucket{Start: first.AddDate(0, i, 0)})
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT p.published_at FROM proposals p WHERE `+publicVisible+` AND p.published_at >= ?`, first.Unix())
+	rows, err := s.r.QueryContext(ctx, `SELECT p.published_at FROM proposals p WHERE `+publicProposal+` AND p.published_at >= ?`, first.Unix())
 	if err != nil {
 		return st, fmt.Errorf("stats: %w", mapErr(err))
 	}
@@ -68,7 +65,7 @@ func (s *Store) Stats(ctx context.Context, months, days int, loc *time.Location)
 	// Days are counted in SQL at loc's offset from UTC now; loc is expected to keep no daylight saving time.
 	_, off := now.Zone()
 	rows, err = s.r.QueryContext(ctx, `SELECT (s.created_at + ?) / 86400 - ?, count(*) FROM supports s JOIN proposals p ON p.id = s.proposal_id
-		WHERE `+publicVisible+` AND s.created_at >= ? GROUP BY 1`, off, (day0.Unix()+int64(off))/86400, day0.Unix())
+		WHERE `+publicProposal+` AND s.created_at >= ? GROUP BY 1`, off, (day0.Unix()+int64(off))/86400, day0.Unix())
 	if err != nil {
 		return st, fmt.Errorf("stats: %w", mapErr(err))
 	}
@@ -92,7 +89,7 @@ func (s *Store) Stats(ctx context.Context, months, days int, loc *time.Location)
 		return st, err
 	}
 	counts := map[int64]int{}
-	rows, err = s.r.QueryContext(ctx, `SELECT p.category_id, count(*) FROM proposals p WHERE `+publicVisible+` GROUP BY p.category_id`)
+	rows, err = s.r.QueryContext(ctx, `SELECT p.category_id, count(*) FROM proposals p WHERE `+publicProposal+` GROUP BY p.category_id`)
 	if err != nil {
 		return st, fmt.Errorf("stats: %w", mapErr(err))
 	}
@@ -132,7 +129,7 @@ func (s *Store) LatestAnswers(ctx context.Context, limit int) ([]FeedAnswer, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+`, r.ministry_id, r.decision, r.summary, r.body_html, r.updated_at`+proposalFrom+`
 		JOIN responses r ON r.proposal_id = p.id
-		WHERE p.status IN ('answered', 'referred') AND p.mod_state = 'visible'
+		WHERE p.status IN ('answered', 'referred') AND `+publicProposal+`
 		ORDER BY r.updated_at DESC, p.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("latest answers: %w", mapErr(err))

@@ -178,7 +178,8 @@ func (t *tx) event(ctx context.Context, topic, typ string, data any) error {
 }
 
 // topicPublic reports whether everyone may see events on topic, as the
-// transaction leaves things: a proposal's once it has been published, a
+// transaction leaves things: a proposal's while it is public (published,
+// and not withheld by moderation), a
 // debate's and a ministry's always, a user's never.
 func (t *tx) topicPublic(ctx context.Context, topic string) (bool, error) {
 	kind, id, _ := strings.Cut(topic, ":")
@@ -187,7 +188,7 @@ func (t *tx) topicPublic(ctx context.Context, topic string) (bool, error) {
 		return true, nil
 	case "proposal":
 		var public bool
-		err := t.QueryRowContext(ctx, `SELECT status IN ('open', 'closed', 'awaiting_response', 'answered', 'referred') OR published_at IS NOT NULL FROM proposals WHERE id = ?`, id).Scan(&public)
+		err := t.QueryRowContext(ctx, `SELECT `+publicProposal+` FROM proposals p WHERE p.id = ?`, id).Scan(&public)
 		return public, err
 	}
 	return false, nil

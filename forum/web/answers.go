@@ -194,12 +194,12 @@ type responseHistoryPage struct {
 }
 
 func (s *Server) handleResponseHistory(c *fiber.Ctx) error {
-	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	p, _, err := s.proposalFor(c, paramID(c))
 	if err != nil {
 		return err
 	}
-	if !visible(p, currentUser(c)) || !p.ModState.Visible() {
-		return forum.ErrNotFound
+	if forum.ResponseVisibility(p, currentUser(c)) != forum.Seen {
+		return s.withheldPage(c, p)
 	}
 	revs, err := s.store.ResponseRevisions(c.UserContext(), p.ID)
 	if err != nil {
@@ -234,15 +234,16 @@ func (s *Server) handleCoMinistry(c *fiber.Ctx) error {
 func (s *Server) handleFollow(c *fiber.Ctx) error {
 	kind := forum.ItemKind(c.FormValue("kind"))
 	id := formID(c, "id")
+	on := c.FormValue("on") == "1"
 	var path string
 	switch kind {
 	case forum.ItemProposal:
-		p, err := s.store.Proposal(c.UserContext(), id)
+		_, v, err := s.proposalFor(c, id)
 		if err != nil {
 			return err
 		}
-		if !visible(p, currentUser(c)) {
-			return forum.ErrNotFound
+		if on && v != forum.Seen { // one may stop following what was hidden, not start
+			return forum.ErrInvalidState
 		}
 		path = "/proposals/" + strconv.FormatInt(id, 10)
 	case "debate":
@@ -263,7 +264,6 @@ func (s *Server) handleFollow(c *fiber.Ctx) error {
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, "err.bad_item")
 	}
-	on := c.FormValue("on") == "1"
 	if err := s.store.Follow(c.UserContext(), currentUser(c).ID, kind, id, on); err != nil {
 		return err
 	}

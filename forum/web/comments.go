@@ -14,12 +14,12 @@ func commentURL(c *forum.Comment) string {
 }
 
 func (s *Server) handleProposalComment(c *fiber.Ctx) error {
-	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	p, v, err := s.proposalFor(c, paramID(c))
 	if err != nil {
 		return err
 	}
-	if !visible(p, currentUser(c)) {
-		return forum.ErrNotFound
+	if v != forum.Seen {
+		return forum.ErrInvalidState // a withheld proposal takes no comments
 	}
 	return s.createComment(c, forum.ProposalSubject(p.ID), func(t **thread) (string, any, error) {
 		data, err := s.proposalData(c, p)
@@ -177,18 +177,9 @@ func (s *Server) handleCommentVote(c *fiber.Ctx) error {
 
 // handleCommentLink sends a comment's permanent address to its place in its thread.
 func (s *Server) handleCommentLink(c *fiber.Ctx) error {
-	cm, err := s.store.Comment(c.UserContext(), paramID(c))
+	cm, _, err := s.commentFor(c, paramID(c))
 	if err != nil {
 		return err
-	}
-	if cm.ProposalID != 0 {
-		p, err := s.store.Proposal(c.UserContext(), cm.ProposalID)
-		if err != nil {
-			return err
-		}
-		if !visible(p, currentUser(c)) {
-			return forum.ErrNotFound
-		}
 	}
 	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
 }

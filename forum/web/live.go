@@ -92,7 +92,7 @@ func (s *Server) liveFilter(c *fiber.Ctx, topics string) (live.Filter, error) {
 			if err != nil {
 				return f, err
 			}
-			if !visible(p, u) {
+			if !p.VisibleTo(u) { // a withheld proposal's notice has nothing live
 				return f, forum.ErrNotFound
 			}
 		case kind == "debate" && id > 0:
@@ -331,6 +331,11 @@ func (s *Server) renderEvent(ev forum.Event, lang string) string {
 			s.log.Error("live: load comment", "id", d.CommentID, "err", err)
 			return ""
 		}
+		// Drawn once for every subscriber, so as a guest would see it; a
+		// comment whose thread a guest may not read is sent without HTML.
+		if !s.publicThread(ctx, cm) {
+			return ""
+		}
 		name = "comment"
 		data = map[string]any{"C": cm, "T": &thread{Subject: cm.Subject(), Path: cm.Subject().Path(), Open: true, Live: true}}
 	case forum.EventProposalStatus:
@@ -342,6 +347,9 @@ func (s *Server) renderEvent(ev forum.Event, lang string) string {
 			ProposalID int64 `json:"proposal_id"`
 		}
 		if err := json.Unmarshal(ev.Data, &pid); err != nil {
+			return ""
+		}
+		if p, err := s.store.Proposal(ctx, pid.ProposalID); err != nil || forum.ResponseVisibility(p, nil) != forum.Seen {
 			return ""
 		}
 		r, err := s.store.Response(ctx, pid.ProposalID)
@@ -370,4 +378,14 @@ func (s *Server) renderEvent(ev forum.Event, lang string) string {
 		return ""
 	}
 	return string(html)
+}
+
+// publicThread reports whether a guest may read the thread cm hangs under.
+func (s *Server) publicThread(ctx context.Context, cm *forum.Comment) bool {
+	if cm.DebateID != 0 {
+		d, err := s.store.Debate(ctx, cm.DebateID)
+		return err == nil && forum.DebateVisibility(d, nil) == forum.Seen
+	}
+	p, err := s.store.Proposal(ctx, cm.ProposalID)
+	return err == nil && p.VisibilityTo(nil) == forum.Seen
 }

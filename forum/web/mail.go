@@ -78,7 +78,7 @@ type mailData struct {
 
 // ComposeMail writes a queued mail's subject and plain-text body, in Korean
 // and then English, with a link to what it is about and to the mail settings.
-// A proposal's title is included only while the proposal is visible.
+// A proposal's title is included only while its recipient may read it.
 func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body string, err error) {
 	var d mailData
 	_ = json.Unmarshal(m.Data, &d) // data it cannot read gets the generic words
@@ -88,11 +88,19 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 	if d.ProposalID != 0 && m.Kind != store.MailDigest {
 		link = site + "/proposals/" + strconv.FormatInt(d.ProposalID, 10)
 		p, err := s.store.Proposal(ctx, d.ProposalID)
-		switch {
-		case err == nil && p.ModState.Visible():
-			title = p.Title
-		case err != nil && !errors.Is(err, forum.ErrNotFound):
+		if err != nil && !errors.Is(err, forum.ErrNotFound) {
 			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+		}
+		if err == nil {
+			var to *forum.User // a mail is read as its recipient would read the page
+			if m.UserID != 0 {
+				if to, err = s.store.User(ctx, m.UserID); err != nil && !errors.Is(err, forum.ErrNotFound) {
+					return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+				}
+			}
+			if p.VisibleTo(to) {
+				title = p.Title
+			}
 		}
 	}
 	// A ministry that is gone is named by its number.

@@ -167,30 +167,23 @@ type reportPage struct {
 // reportTarget describes an item for the report and moderation forms.
 func (s *Server) reportTarget(c *fiber.Ctx, kind forum.ItemKind, id int64) (summary, path string, err error) {
 	ctx := c.UserContext()
-	u := currentUser(c)
-	// Held or hidden text is for its author and the moderators only.
-	mayRead := func(authorID int64, state forum.ModState) bool {
-		return state.Visible() || (u != nil && (u.ID == authorID || forum.IsModerator(u)))
-	}
+	// One reports what one can see; of a withheld item, only that it is there.
 	switch kind {
 	case forum.ItemProposal:
-		p, err := s.store.Proposal(ctx, id)
+		p, v, err := s.proposalFor(c, id)
 		if err != nil {
 			return "", "", err
 		}
-		if !visible(p, u) {
-			return "", "", forum.ErrNotFound
-		}
-		if !mayRead(p.AuthorID, p.ModState) {
+		if v != forum.Seen {
 			return s.t(c, "hidden.proposal_title"), itemPath(kind, id, nil), nil
 		}
 		return p.Title, itemPath(kind, id, nil), nil
 	case forum.ItemComment:
-		cm, err := s.store.Comment(ctx, id)
+		cm, v, err := s.commentFor(c, id)
 		if err != nil {
 			return "", "", err
 		}
-		if !mayRead(cm.AuthorID, cm.ModState) {
+		if v != forum.Seen {
 			return s.t(c, "hidden.comment_held"), commentURL(cm), nil
 		}
 		return cm.AuthorName + ": " + truncate(cm.BodySrc, 140), commentURL(cm), nil

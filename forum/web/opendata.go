@@ -160,13 +160,14 @@ func apiResponseOf(r *forum.Response, n names) *apiResponse {
 		NextStepDate: rfc3339(r.NextStepDate), Revision: r.Revision, CreatedAt: rfc3339(r.CreatedAt), UpdatedAt: rfc3339(r.UpdatedAt)}
 }
 
-// publicProposal returns proposal id when it is published, else forum.ErrNotFound.
+// publicProposal returns proposal id when everyone may read it (the open
+// API reads as a guest), else forum.ErrNotFound.
 func (s *Server) publicProposal(ctx context.Context, id int64) (*forum.Proposal, error) {
 	p, err := s.store.Proposal(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !p.Status.Public() || p.ModState != forum.ModVisible {
+	if !p.Public() {
 		return nil, forum.ErrNotFound
 	}
 	return p, nil

@@ -294,27 +294,6 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 	return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
 }
 
-// visible reports whether u may read p: public proposals (including ones
-// withdrawn after they were published) for everyone, drafts for their author
-// alone, and proposals gathering co-sponsors also for moderators and admins.
-func visible(p *forum.Proposal, u *forum.User) bool {
-	switch {
-	case p.Status.Public() || !p.PublishedAt.IsZero():
-		return true
-	case u == nil:
-		return false
-	case u.ID == p.AuthorID:
-		return true
-	}
-	return p.Status == forum.StatusGathering && (u.Role == forum.RoleAdmin || u.Role == forum.RoleModerator)
-}
-
-type hiddenPage struct {
-	base
-	State  forum.ModState
-	Reason string
-}
-
 type proposalPage struct {
 	base
 	P                *forum.Proposal
@@ -333,16 +312,12 @@ type proposalPage struct {
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
-	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	p, v, err := s.proposalFor(c, paramID(c))
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if !visible(p, u) {
-		return forum.ErrNotFound
-	}
-	if !p.ModState.Visible() && (u == nil || (u.ID != p.AuthorID && !forum.IsModerator(u))) {
-		return s.page(c, fiber.StatusOK, "hidden", hiddenPage{base: s.base(c, s.t(c, "hidden.proposal_title")), State: p.ModState, Reason: p.ModReason})
+	if v == forum.Withheld {
+		return s.withheldPage(c, p)
 	}
 	data, err := s.proposalData(c, p)
 	if err != nil {
@@ -450,12 +425,12 @@ type historyPage struct {
 }
 
 func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
-	p, err := s.store.Proposal(c.UserContext(), paramID(c))
+	p, v, err := s.proposalFor(c, paramID(c))
 	if err != nil {
 		return err
 	}
-	if !visible(p, currentUser(c)) {
-		return forum.ErrNotFound
+	if v == forum.Withheld {
+		return s.withheldPage(c, p)
 	}
 	revs, err := s.store.Revisions(c.UserContext(), p.ID)
 	if err != nil {
@@ -502,6 +477,15 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 		return err
 	}
 	if !tokenEqual(p.SponsorToken, c.Params("token")) {
+		return forum.ErrNotFound
+	}
+	// Whoever holds the link reads a proposal gathering co-sponsors; a held
+	// one only as the notice that it waits for review, and after that the
+	// proposal is as visible to them as to anyone.
+	if u := currentUser(c); !p.SponsorableBy(u) && p.VisibilityTo(u) != forum.Seen {
+		if p.Status == forum.StatusGathering || p.VisibilityTo(u) == forum.Withheld {
+			return s.withheldPage(c, p)
+		}
 		return forum.ErrNotFound
 	}
 	sponsors, _, err := s.thresholds(c)
