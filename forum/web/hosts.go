@@ -24,16 +24,19 @@ const hsts = "max-age=63072000; includeSubDomains"
 // With an https base URL every response carries Strict-Transport-Security.
 func (s *Server) checkHost() fiber.Handler {
 	base, err := url.Parse(s.cfg.BaseURL)
-	if err != nil || base.Host == "" {
+	if err != nil {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
 	want, secure := base.Hostname(), base.Scheme == "https"
+	// A base URL without a name (the default http://ADDR of -addr :8080 or
+	// 0.0.0.0:8080) names no site to hold requests to: any host is served.
+	anyHost := want == "" || (net.ParseIP(want) != nil && net.ParseIP(want).IsUnspecified())
 	return func(c *fiber.Ctx) error {
 		if secure {
 			c.Set(fiber.HeaderStrictTransportSecurity, hsts)
 		}
 		host := string(c.Request().Host())
-		if host == "" || c.Path() == "/healthz" || sameHost(hostname(host), want) {
+		if anyHost || host == "" || c.Path() == "/healthz" || sameHost(hostname(host), want) {
 			return c.Next()
 		}
 		return fiber.NewError(fiber.StatusMisdirectedRequest, "err.wrong_host")

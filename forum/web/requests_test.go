@@ -230,6 +230,8 @@ func TestHost_RefusedUnlessTheSites(t *testing.T) {
 		{"http://localhost:8080", "[::1]:8080", "/", nil, 200, false},
 		{"http://127.0.0.1:8080", "rebound.evil.example:8080", "/", nil, 421, false},
 		{"http://127.0.0.1:8080", "evil.example", "/open-data/proposals.csv", nil, 421, false},
+		{"http://0.0.0.0:8080", "192.168.0.9:8080", "/", nil, 200, false},
+		{"http://:8080", "192.168.0.9:8080", "/", nil, 200, false},
 	} {
 		srv := hostServer(t, e, tc.base)
 		req := httptest.NewRequest("GET", tc.path, nil)
