@@ -431,7 +431,9 @@ func (s *Store) SetLock(ctx context.Context, actor *forum.User, subject forum.Su
 	return nil
 }
 
-// Suspend stops a user from posting until until, or for good when until is zero (a ban), and ends their sessions' posting rights.
+// Suspend stops a user from posting until until, or for good when until is
+// zero (a ban, which also ends every session of the account). The account's
+// notification event (forum.NoteSuspended) tells the live layer to close its sockets.
 func (s *Store) Suspend(ctx context.Context, actor *forum.User, userID int64, until time.Time, reason moderation.HideReason) error {
 	if !reason.Valid() {
 		return forum.Invalid("reason", "err.reason_required")
@@ -452,6 +454,11 @@ func (s *Store) Suspend(ctx context.Context, actor *forum.User, userID int64, un
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE users SET status = ?, suspended_until = ? WHERE id = ?`, status, untilV, userID); err != nil {
 			return err
+		}
+		if status == forum.UserBanned { // a ban signs the account out everywhere
+			if _, err := t.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+				return err
+			}
 		}
 		after := string(status)
 		if !until.IsZero() {

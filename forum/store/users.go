@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -140,6 +142,29 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return nil
 }
 
+// SetPassword replaces the password of an existing account with an
+// already-hashed one and, in the same transaction, ends every session of
+// the account except the one stored under keepTokenHash (the browser that
+// made the change; "" ends them all): whoever knew the old password is
+// signed out everywhere.
+func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash, keepTokenHash string) error {
+	err := s.write(ctx, func(t *tx) error {
+		res, err := t.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return forum.ErrNotFound
+		}
+		_, err = t.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepTokenHash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set password of user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // Setting returns the value stored for key, or def when none is.
 func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
 	var v string
@@ -164,6 +189,35 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		return fmt.Errorf("set setting %s: %w", key, err)
 	}
 	return nil
+}
+
+// serverSecretKey is the settings key of the server's signing secret.
+const serverSecretKey = "server_secret"
+
+// ServerSecret returns the server's 32-byte signing secret, creating it from
+// crypto/rand on first use; every later call, and every restart, returns the
+// same bytes.
+func (s *Store) ServerSecret(ctx context.Context) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("server secret: %w", err)
+	}
+	var v string
+	err := s.write(ctx, func(t *tx) error {
+		if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+			serverSecretKey, hex.EncodeToString(fresh)); err != nil {
+			return err
+		}
+		return t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, serverSecretKey).Scan(&v)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server secret: %w", err)
+	}
+	secret, err := hex.DecodeString(v)
+	if err != nil || len(secret) < 32 {
+		return nil, fmt.Errorf("server secret: stored value is not 32 hex-encoded bytes")
+	}
+	return secret, nil
 }
 
 // Setup token: the one-time token that lets the first administrator register.

@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -64,6 +65,7 @@ type Server struct {
 	upgrader websocket.Upgrader
 	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
 	hashPassword func(string) (string, error)
+	secret       []byte // signs guest CSRF tokens; kept in the database
 }
 
 // CSP is the Content-Security-Policy of every response: no inline script or
@@ -89,16 +91,21 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	secret, err := st.ServerSecret(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("start web server: %w", err)
+	}
 	if cfg.LivePerIP <= 0 {
 		cfg.LivePerIP = liveDefaultPerIP
 	}
-	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword,
+	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword, secret: secret,
 		live: sockets{perIP: map[string]int{}, stop: make(chan struct{})}}
 	s.hub = live.New(eventSource{st}, s.renderEvent, live.Options{Now: cfg.Now})
 	s.threads = newThreadCache()
 	st.SetNotify(func(events []forum.Event) {
 		s.threads.invalidate(events) // before anyone is told of the change
 		s.hub.Publish(events)
+		s.closeSuspended(events)
 	})
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:   256,
@@ -142,6 +149,7 @@ func (s *Server) routes() {
 		a.Use(logger.New(logger.Config{Output: s.cfg.AccessLog, Format: "${time} ${status} ${method} ${path} ${latency}\n"}))
 	}
 	a.Use(recover.New())
+	a.Use(s.noCookieOnPublic, s.checkHost())
 	a.Use(helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}))
 	// The fastest level: gzip of a 1,000-comment page (1 MiB) takes 5 ms for
 	// 52 KiB, against 27 ms for 38 KiB at the default level.

@@ -120,6 +120,7 @@ func (w *sweep) page(c *client, path string) resp {
 func (w *sweep) getAll(values []string, target func(v string) string, hdr ...string) {
 	w.t.Helper()
 	h := w.e.srv.App().Handler()
+	csrf := w.e.srv.newGuestCSRF() // one signed guest token: the same forms on every anonymous page
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for part := range 2 {
@@ -132,7 +133,7 @@ func (w *sweep) getAll(values []string, target func(v string) string, hdr ...str
 				req.Reset()
 				uri := target(values[i])
 				req.SetRequestURI(uri)
-				req.Header.SetCookie(anonCSRFCookie, sweepCSRF) // the same forms on every anonymous page
+				req.Header.SetCookie(anonCSRFCookie, csrf)
 				for j := 0; j+1 < len(hdr); j += 2 {
 					req.Header.Set(hdr[j], hdr[j+1])
 				}
@@ -157,9 +158,6 @@ func query(path, name string) func(string) string {
 	}
 	return func(v string) string { return path + sep + url.QueryEscape(name) + "=" + url.QueryEscape(v) }
 }
-
-// sweepCSRF is the anonymous CSRF cookie of the sweep's requests.
-var sweepCSRF = strings.Repeat("c", 43)
 
 // chunks packs payloads, in order, into texts of at most max characters
 // joined by sep; a payload longer than max is cut into pieces.

@@ -131,6 +131,9 @@ func (c *client) do(method, path string, form url.Values, hdr ...string) resp {
 // send sends req with the client's cookies and keeps the cookies it gets back.
 func (c *client) send(req *http.Request) resp {
 	c.e.t.Helper()
+	if req.Host == "example.com" { // httptest's default: address the site (BaseURL) instead
+		req.Host = "127.0.0.1"
+	}
 	c.mu.Lock()
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})

@@ -40,6 +40,76 @@ type sockets struct {
 	closing bool
 	stop    chan struct{}  // closed at shutdown: every socket then says goodbye itself
 	wg      sync.WaitGroup // open sockets, so shutdown can wait for their close frames
+	// byUser holds, for each signed-in account with open sockets, a channel
+	// per socket; closing it makes that socket say goodbye (suspension, ban).
+	byUser map[int64]map[chan struct{}]struct{}
+}
+
+// watch registers a socket of userID and returns the channel that tells it
+// to close, and the function that unregisters it. Sockets of visitors who
+// are not signed in (userID 0) get a nil channel, which never fires.
+func (l *sockets) watch(userID int64) (kick chan struct{}, done func()) {
+	if userID == 0 {
+		return nil, func() {}
+	}
+	kick = make(chan struct{})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byUser == nil {
+		l.byUser = map[int64]map[chan struct{}]struct{}{}
+	}
+	if l.byUser[userID] == nil {
+		l.byUser[userID] = map[chan struct{}]struct{}{}
+	}
+	l.byUser[userID][kick] = struct{}{}
+	return kick, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if set, ok := l.byUser[userID]; ok {
+			if _, ok := set[kick]; ok {
+				delete(set, kick)
+				if len(set) == 0 {
+					delete(l.byUser, userID)
+				}
+			}
+		}
+	}
+}
+
+// kick tells every open socket of userID to close.
+func (l *sockets) kick(userID int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ch := range l.byUser[userID] {
+		close(ch)
+	}
+	delete(l.byUser, userID)
+}
+
+// closeSuspended closes the live sockets of every account that events
+// suspend or ban: the store writes a forum.NoteSuspended notification on
+// the account's own topic in the transaction that suspends it, so every
+// way of suspending, present or future, ends up here, after commit.
+func (s *Server) closeSuspended(events []forum.Event) {
+	for _, ev := range events {
+		if ev.Type != forum.EventNotification {
+			continue
+		}
+		arg, ok := strings.CutPrefix(ev.Topic, "user:")
+		if !ok {
+			continue
+		}
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil || forum.UserTopic(id) != ev.Topic {
+			continue
+		}
+		var d struct {
+			Kind string `json:"kind"`
+		}
+		if json.Unmarshal(ev.Data, &d) == nil && d.Kind == forum.NoteSuspended {
+			s.live.kick(id)
+		}
+	}
 }
 
 // eventSource lets the hub replay from the store.
@@ -137,10 +207,14 @@ func (s *Server) handleLive(c *fiber.Ctx) error {
 	req.URL, _ = url.ParseRequestURI(c.OriginalURL())
 	c.Request().Header.VisitAll(func(k, v []byte) { req.Header.Add(string(k), string(v)) })
 	lang := s.lang(c)
+	var userID int64
+	if u := currentUser(c); u != nil {
+		userID = u.ID
+	}
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(conn net.Conn) {
 		defer s.live.release(ip)
-		s.serveSocket(conn, req, f, lang, since)
+		s.serveSocket(conn, req, f, lang, since, userID)
 	})
 	return nil
 }
@@ -206,7 +280,10 @@ func (h *hijacked) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.conn, bufio.NewReadWriter(bufio.NewReaderSize(h.conn, 16), bufio.NewWriterSize(h.conn, 16)), nil
 }
 
-func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, lang string, since int64) {
+// serveSocket streams the events f selects to the socket on conn; userID,
+// when not 0, is the signed-in account the socket closes for if it is
+// suspended or banned.
+func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, lang string, since int64, userID int64) {
 	_ = conn.SetDeadline(time.Time{}) // fasthttp's deadlines no longer apply; ours follow
 	w := &hijacked{conn: conn, header: http.Header{}}
 	ws, err := s.upgrader.Upgrade(w, req, nil)
@@ -221,6 +298,8 @@ func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, la
 		return
 	}
 	defer s.live.wg.Done()
+	kick, unwatch := s.live.watch(userID)
+	defer unwatch()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	sub, err := s.hub.Subscribe(ctx, f, lang, since)
 	cancel()
@@ -277,6 +356,9 @@ func (s *Server) serveSocket(conn net.Conn, req *http.Request, f live.Filter, la
 			return
 		case <-s.live.stop:
 			closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
+			return
+		case <-kick:
+			closeSocket(ws, websocket.ClosePolicyViolation, "account suspended")
 			return
 		}
 	}

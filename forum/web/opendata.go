@@ -3,7 +3,6 @@ package web
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -484,22 +483,20 @@ func (s *Server) download(dataset string, each eachRecord) fiber.Handler {
 				return nil
 			}
 			if asCSV {
-				cw := csv.NewWriter(w)
+				cw := newCSVWriter(w)
 				w.WriteString("\ufeff")
-				header := make([]string, len(fields))
+				header := make([]any, len(fields))
 				for i, f := range fields {
 					header[i] = f.Name
 				}
 				cw.Write(header)
-				line := make([]string, len(fields))
 				emit = func(r record) error {
-					for i, v := range r {
-						line[i] = csvValue(v)
-					}
-					if err := cw.Write(line); err != nil {
+					if err := cw.Write(r); err != nil {
 						return err
 					}
-					cw.Flush()
+					if err := cw.Flush(); err != nil {
+						return err
+					}
 					return flush()
 				}
 			} else {
@@ -523,27 +520,6 @@ func (s *Server) download(dataset string, each eachRecord) fiber.Handler {
 		})
 		return nil
 	}
-}
-
-// csvValue formats one value of a download for CSV: null times are empty cells.
-func csvValue(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case *string:
-		if x == nil {
-			return ""
-		}
-		return *x
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // field is one name and value of an orderedObject.

@@ -417,7 +417,7 @@ func TestOpenData_RateLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 4; i++ {
-		res, err := srv.App().Test(httptest.NewRequest("GET", "/api/v1/ministries", nil), -1)
+		res, err := srv.App().Test(httptest.NewRequest("GET", "http://127.0.0.1/api/v1/ministries", nil), -1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -80,6 +81,57 @@ func (s *Server) cookie(c *fiber.Ctx, name, value string, ttl time.Duration) {
 	c.Cookie(ck)
 }
 
+// newGuestCSRF returns a fresh CSRF token for a visitor who is not signed
+// in: a random nonce and its HMAC under the server secret. Only this server
+// can make one, so a cookie an attacker plants (cookie tossing from a
+// sibling domain, a man in the middle on plain HTTP) fails validGuestCSRF
+// and is replaced before any form could be submitted with it.
+func (s *Server) newGuestCSRF() string {
+	nonce := newToken()
+	return nonce + "." + s.guestMAC(nonce)
+}
+
+// validGuestCSRF reports whether tok is a guest token this server made.
+func (s *Server) validGuestCSRF(tok string) bool {
+	nonce, mac, ok := strings.Cut(tok, ".")
+	return ok && nonce != "" && hmac.Equal([]byte(mac), []byte(s.guestMAC(nonce)))
+}
+
+func (s *Server) guestMAC(nonce string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(anonCSRFCookie + "\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// noCookieOnPublic keeps every Set-Cookie off a response a shared cache may
+// store (Cache-Control: public): the cache would hand one visitor's cookie,
+// a CSRF token or a session, to everyone after them. It runs first and
+// looks at the finished response, so it holds whatever a handler or a
+// middleware set, on every route, present and future.
+func (s *Server) noCookieOnPublic(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		// Draw the error response now, so the check below sees it.
+		if herr := c.App().Config().ErrorHandler(c, err); herr != nil {
+			return herr
+		}
+	}
+	if cacheIsPublic(string(c.Response().Header.Peek(fiber.HeaderCacheControl))) {
+		c.Response().Header.DelAllCookies()
+	}
+	return nil
+}
+
+// cacheIsPublic reports whether a Cache-Control value lets shared caches store the response.
+func cacheIsPublic(cc string) bool {
+	for _, d := range strings.Split(cc, ",") {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if d == "public" || strings.HasPrefix(d, "s-maxage") {
+			return true
+		}
+	}
+	return false
+}
+
 // loadSession puts the signed-in user and the CSRF token into the context.
 // Visitors who are not signed in get a random CSRF cookie (double submit).
 func (s *Server) loadSession(c *fiber.Ctx) error {
@@ -96,16 +148,16 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		s.cookie(c, SessionCookie, "", -1)
 	}
 	csrf := c.Cookies(anonCSRFCookie)
-	if len(csrf) < 32 {
-		csrf = newToken()
+	if !s.validGuestCSRF(csrf) {
+		csrf = s.newGuestCSRF()
 		s.cookie(c, anonCSRFCookie, csrf, 0)
 	}
 	c.Locals("csrf", csrf)
 	return c.Next()
 }
 
-// checkCSRF refuses a state-changing request whose token, from the _csrf form
-// field or the X-CSRF-Token header, does not match the session's.
+// checkCSRF refuses a state-changing request whose token, from the _csrf
+// field of the body or the X-CSRF-Token header, does not match the session's.
 func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
@@ -114,12 +166,26 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	want, _ := c.Locals("csrf").(string)
 	got := c.Get("X-CSRF-Token")
 	if got == "" {
-		got = c.FormValue("_csrf")
+		got = bodyValue(c, "_csrf")
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 		return fiber.NewError(fiber.StatusForbidden, "err.csrf")
 	}
 	return c.Next()
+}
+
+// bodyValue returns the first value of the form field name from the request
+// body only (url-encoded or multipart; a JSON body has become url-encoded by
+// then), never from the query string as c.FormValue would: a token in a URL
+// leaks through logs, history and Referer, and a link could carry it.
+func bodyValue(c *fiber.Ctx, name string) string {
+	if v := c.Request().PostArgs().Peek(name); v != nil {
+		return string(v)
+	}
+	if form, err := c.Request().MultipartForm(); err == nil && len(form.Value[name]) > 0 {
+		return form.Value[name][0]
+	}
+	return ""
 }
 
 // signIn starts a fresh session for u under a new token, so a token planted
