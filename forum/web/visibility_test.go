@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
@@ -23,8 +24,9 @@ type visWorld struct {
 	users   map[string]*forum.User
 	props   map[string]*forum.Proposal // by marker of its title
 	comms   map[string]*forum.Comment  // by marker of its text
-	seers   map[string][]string        // marker → the roles that may read it on its own pages
-	public  []string                   // markers everyone may read everywhere
+	debate  *forum.Debate
+	seers   map[string][]string // marker → the roles that may read it on its own pages
+	public  []string            // markers everyone may read everywhere
 	markers []string
 }
 
@@ -41,6 +43,8 @@ const (
 	vHeldC       = "Vcheldmark"        // a held comment there
 	vHiddenC     = "Vchiddenmark"      // a hidden comment there
 	vUnderHidden = "Vcunderhiddenmark" // a visible comment under the hidden proposal
+	vDebateC     = "Vdshownmark"       // an argument in an open debate
+	vDebateHeldC = "Vdheldmark"        // a held argument there
 )
 
 var visRoles = []string{"guest", "citizen", "author", "commenter", "official", "moderator", "admin"}
@@ -92,6 +96,20 @@ func newVisWorld(t *testing.T) *visWorld {
 			t.Fatal(err)
 		}
 	}
+	d, err := e.st.CreateDebate(ctx, store.NewDebate{HostID: w.users["official"].ID, Input: forum.DebateInput{Question: "열린 토론의 질문",
+		OpensAt: e.clock.Now().Add(-time.Hour), ClosesAt: e.clock.Now().Add(48 * time.Hour), MinistryID: e.mins[0].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.debate = d
+	for m, hold := range map[string][]string{vDebateC: nil, vDebateHeldC: {"links"}} {
+		c, err := e.st.CreateComment(ctx, store.NewComment{Subject: forum.DebateSubject(d.ID), AuthorID: w.users["commenter"].ID,
+			Input: forum.CommentInput{Stance: forum.StanceFor, Body: m + " 토론 의견"}, Body: moderation.TrustedFromStore("<p>" + m + " 토론 의견</p>"), Hold: hold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.comms[m] = c
+	}
 	open := propose(vOpen, 0, false)
 	answer(open, vOpenAnswer)
 	comment(open, vShown)
@@ -124,12 +142,13 @@ func newVisWorld(t *testing.T) *visWorld {
 		}
 	}
 	staff := []string{"moderator", "admin"}
-	w.public = []string{vOpen, vOpenAnswer, vShown}
+	w.public = []string{vOpen, vOpenAnswer, vShown, vDebateC}
 	w.seers = map[string][]string{
 		vHidden: append([]string{"author"}, staff...), vHiddenAns: append([]string{"author"}, staff...),
 		vUnderHidden: append([]string{"author"}, staff...), vHeld: append([]string{"author"}, staff...),
 		vDraft: {"author"}, vGather: append([]string{"author"}, staff...), vGatherHeld: append([]string{"author"}, staff...),
 		vHeldC: append([]string{"commenter"}, staff...), vHiddenC: append([]string{"commenter"}, staff...),
+		vDebateHeldC: append([]string{"commenter"}, staff...),
 	}
 	for _, m := range w.public {
 		w.seers[m] = visRoles
@@ -216,7 +235,7 @@ func TestVisibility_EveryReadRoute(t *testing.T) {
 				w.check(t, role, "/proposals/"+id(m)+"/sponsor/"+w.props[m].SponsorToken, sponsorOwn, wantIf(sponsorOwn[m], m)...)
 			}
 			// The comment pages: the report form and the permanent link.
-			for _, m := range []string{vShown, vHeldC, vHiddenC, vUnderHidden} {
+			for _, m := range []string{vShown, vHeldC, vHiddenC, vUnderHidden, vDebateC, vDebateHeldC} {
 				seen := slices.Contains(w.seers[m], role)
 				w.check(t, role, "/reports/new?kind=comment&id="+cid(m), ownPage(role, m), wantIf(seen && role != "guest", m)...)
 				r := w.roles[role].get("/comments/" + cid(m))
@@ -243,6 +262,12 @@ func TestVisibility_EveryReadRoute(t *testing.T) {
 				w.check(t, role, path, nil, vOpenAnswer)
 			}
 			w.check(t, role, "/stats", nil)
+			w.check(t, role, "/debates/"+itoa(int(w.debate.ID)), ownPage(role, vDebateHeldC), vDebateC)
+			for _, path := range []string{"/debates", "/api/v1/debates", "/api/v1/debates/" + itoa(int(w.debate.ID)), "/ministries",
+				"/moderation/log", "/api/v1/moderation-log", "/open-data/moderation-log.csv", "/notifications", "/inbox"} {
+				w.check(t, role, path, nil)
+			}
+			w.check(t, role, "/users/"+itoa(int(w.users["commenter"].ID)), nil, vDebateC)
 			// Search by the words every item of a kind shares, so the query echoed
 			// back names no item: only results can leak.
 			for q, want := range map[string]string{"본문": vOpen, "제목": vOpen, "의견": vShown, "답변": vOpenAnswer, "요약": vOpenAnswer} {
