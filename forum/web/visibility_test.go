@@ -387,3 +387,26 @@ func TestVisibility_NoInteractionWithWithheld(t *testing.T) {
 		}
 	}
 }
+
+// The audit's high finding: an edit that trips a content rule holds the
+// proposal, and its new text was readable at once on the history page.
+func TestVisibility_HeldEditNotInHistory(t *testing.T) {
+	e := newEnv(t)
+	author := e.register("고친 작성자")
+	id := e.openProposal(author, "고쳐질 공개 제안", "처음 본문입니다.")
+	r := author.post("/proposals/"+itoa(int(id))+"/edit", url.Values{"title": {"고쳐질 공개 제안"},
+		"body":     {"Veditmark https://a.example https://b.example https://c.example"},
+		"category": {itoa(int(e.cats[0].ID))}, "ministry": {itoa(int(e.mins[0].ID))}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("edit: status %d: %.300s", r.Status, r.Body)
+	}
+	if p, _ := e.st.Proposal(context.Background(), id); p.ModState != forum.ModHeld {
+		t.Fatalf("the edit left the proposal %s, want held", p.ModState)
+	}
+	for _, path := range []string{"/proposals/" + itoa(int(id)), "/proposals/" + itoa(int(id)) + "/history"} {
+		if got := e.client().get(path); strings.Contains(got.Body, "Veditmark") || strings.Contains(got.Body, "처음 본문") {
+			t.Errorf("guest GET %s (%d) reads the held proposal", path, got.Status)
+		}
+		contains(t, "author GET "+path, author.get(path).Body, "Veditmark")
+	}
+}
