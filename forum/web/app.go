@@ -272,13 +272,13 @@ func (s *Server) requireUTF8(c *fiber.Ctx) error {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, key := fiber.StatusInternalServerError, ""
 	var fe *fiber.Error
-	var ce *capError
+	var ce *store.CapError
 	var ve *forum.ValidationError
 	var ves forum.ValidationErrors
 	switch {
 	case errors.As(err, &ce):
 		status, key = fiber.StatusTooManyRequests, "err.cap_reached"
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(ce.resets.Sub(s.cfg.Now()).Seconds()))))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(capResets(ce).Sub(s.cfg.Now()).Seconds()))))
 	case errors.As(err, &fe):
 		status = fe.Code
 		if strings.HasPrefix(fe.Message, "err.") {
@@ -320,7 +320,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			msg = cat.T(key, ve.Args...)
 		}
 		if ce != nil {
-			msg = cat.T(key, formatDate(lang, ce.resets))
+			msg = cat.T(key, formatDate(lang, capResets(ce)))
 		}
 	}
 	if wantsJSON(c) {
