@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,5 +100,166 @@ func TestCaps_HoldUnderParallelRequests(t *testing.T) {
 				t.Errorf("%d rows stored, %d answered 303, %d refused with 429; want %d, %d, %d", n, stored, refused, tc.cap, tc.cap, parallel-tc.cap)
 			}
 		})
+	}
+}
+
+// reconfigure replaces e's server with one on the same store whose config
+// edit changed; clients keep their cookies, and the limiters start empty.
+func (e *env) reconfigure(edit func(*Config)) {
+	e.t.Helper()
+	cfg := e.srv.cfg
+	edit(&cfg)
+	srv, err := New(e.st, cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.srv = srv
+}
+
+var routeParam = regexp.MustCompile(`:[A-Za-z_]+(<[^>]*>)?\??|\*`)
+
+// TestAPI_EveryRouteHasCORSAndLimit walks every registered route under /api/
+// and checks each answers with the API's CORS header and is counted by the
+// API's one limiter, so a route added later cannot skip either.
+func TestAPI_EveryRouteHasCORSAndLimit(t *testing.T) {
+	e := newEnv(t)
+	e.reconfigure(func(c *Config) { c.APIPerMinute = 1000 })
+	anon := e.client()
+	last, seen := 1000, 0
+	for _, r := range e.srv.App().GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		seen++
+		path := routeParam.ReplaceAllString(r.Path, "1")
+		res := anon.do(r.Method, path, nil, "Accept", "application/json")
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+			t.Errorf("%s %s: Access-Control-Allow-Origin %q, want *", r.Method, r.Path, got)
+		}
+		left, err := strconv.Atoi(res.Header.Get("X-Ratelimit-Remaining"))
+		if err != nil || left != last-1 {
+			t.Errorf("%s %s: X-RateLimit-Remaining %q after %d left, want %d: the API limiter did not count it",
+				r.Method, r.Path, res.Header.Get("X-Ratelimit-Remaining"), last, last-1)
+		}
+		if err == nil {
+			last = left
+		}
+	}
+	if seen < 8 {
+		t.Errorf("only %d routes under /api/", seen)
+	}
+}
+
+// login tries to sign in as email from the client address xff, the last hop
+// a trusted proxy would add ("" sends no X-Forwarded-For).
+func login(c *client, email, password, xff string) resp {
+	c.e.t.Helper()
+	token := c.csrf()
+	form := url.Values{"email": {email}, "password": {password}, "_csrf": {token}}
+	if xff == "" {
+		return c.do("POST", "/login", form)
+	}
+	return c.do("POST", "/login", form, "X-Forwarded-For", xff)
+}
+
+// TestClientIP_TrustedProxies: behind a trusted proxy each client has its own
+// bucket, keyed on the right-most address the proxy added; without trusted
+// proxies X-Forwarded-For is ignored, so forging it resets nothing.
+func TestClientIP_TrustedProxies(t *testing.T) {
+	e := newEnv(t)
+	anon := e.client()
+	// app.Test's peer address is 0.0.0.0: that is the proxy here.
+	e.reconfigure(func(c *Config) { c.AuthPerMinute = 2; c.TrustedProxies = []string{"0.0.0.0/32", "10.0.0.0/8"} })
+	for i := range 2 {
+		if r := login(anon, fmt.Sprint("a", i, "@example.org"), "wrong password", "203.0.113.7"); r.Status != 401 {
+			t.Fatalf("sign-in %d from 203.0.113.7: %d, want 401", i, r.Status)
+		}
+	}
+	for _, tc := range []struct {
+		xff  string
+		want int
+	}{
+		{"203.0.113.7", 429},                          // its bucket is spent
+		{"198.51.100.1, 203.0.113.7", 429},            // a forged left-most entry changes nothing
+		{"203.0.113.7, 10.1.2.3", 429},                // a trusted inner proxy is skipped
+		{"198.51.100.9", 401},                         // another citizen behind the same proxy
+		{"203.0.113.7, 198.51.100.10, 10.0.0.1", 401}, // the right-most untrusted address is the client
+	} {
+		if r := login(anon, "b@example.org", "wrong password", tc.xff); r.Status != tc.want {
+			t.Errorf("X-Forwarded-For %q: status %d, want %d", tc.xff, r.Status, tc.want)
+		}
+	}
+
+	e.reconfigure(func(c *Config) { c.AuthPerMinute = 2; c.TrustedProxies = nil })
+	for i := range 2 {
+		if r := login(anon, fmt.Sprint("c", i, "@example.org"), "wrong password", fmt.Sprint("198.51.100.", 20+i)); r.Status != 401 {
+			t.Fatalf("sign-in %d: %d, want 401", i, r.Status)
+		}
+	}
+	if r := login(anon, "d@example.org", "wrong password", "198.51.100.99"); r.Status != 429 {
+		t.Errorf("without trusted proxies a new X-Forwarded-For got %d, want 429 (the header must be ignored)", r.Status)
+	}
+	if _, err := New(e.st, Config{Views: e.srv.cfg.Views, Assets: e.srv.cfg.Assets, TrustedProxies: []string{"10.0.0.0/33"}}); err == nil {
+		t.Error("a bad trusted proxy range was accepted")
+	}
+}
+
+// TestLogin_ThrottlePerAccount: failed sign-ins to one account are limited
+// whatever address they come from, successful ones spend nothing, and the
+// throttle of one account leaves the others alone.
+func TestLogin_ThrottlePerAccount(t *testing.T) {
+	e := newEnv(t)
+	victim := e.register("피해 시민")
+	email := victim.user().Email
+	other := e.register("다른 시민").user().Email
+	anon := e.client()
+	e.reconfigure(func(c *Config) { c.TrustedProxies = []string{"0.0.0.0/32"} })
+	const pw = "correct horse battery staple"
+	for range 3 { // successful sign-ins spend nothing
+		if r := login(e.client(), email, pw, "192.0.2.1"); r.Status != 303 {
+			t.Fatalf("sign-in: %d, want 303", r.Status)
+		}
+	}
+	for i := range loginFailuresPerAccount {
+		addr := fmt.Sprint("198.51.100.", i+1) // a new address every time
+		try := email
+		if i%2 == 1 {
+			try = "  " + strings.ToUpper(email) // the same account, written differently
+		}
+		if r := login(anon, try, "wrong password", addr); r.Status != 401 {
+			t.Fatalf("failure %d: %d, want 401", i, r.Status)
+		}
+	}
+	r := login(e.client(), email, pw, "192.0.2.1")
+	if r.Status != 429 || r.Header.Get("Retry-After") == "" {
+		t.Errorf("sign-in after %d failures: %d (Retry-After %q), want 429 with Retry-After", loginFailuresPerAccount, r.Status, r.Header.Get("Retry-After"))
+	}
+	if r := login(e.client(), other, pw, "198.51.100.1"); r.Status != 303 {
+		t.Errorf("another account from the attacker's address: %d, want 303", r.Status)
+	}
+}
+
+// TestPostLimit_RefusedRequestsSpendNoQuota: requests refused for want of a
+// session or of a CSRF token do not spend a signed-in citizen's write quota,
+// even from the same address.
+func TestPostLimit_RefusedRequestsSpendNoQuota(t *testing.T) {
+	e := newEnv(t)
+	author := e.register("작성 시민")
+	citizen := e.register("지지 시민")
+	pid := e.openProposal(author, "공원 음수대 설치", "공원마다 음수대를 놓아 주십시오.")
+	stranger := e.client()
+	token := stranger.csrf() // a stranger's own valid token: the request passes CSRF and fails sign-in
+	e.reconfigure(func(c *Config) { c.PostPerMinute = 5 })
+	support := "/proposals/" + itoa(int(pid)) + "/support"
+	for range 20 {
+		if r := stranger.do("POST", support, url.Values{"_csrf": {token}}); r.Status != 401 && r.Status != 429 {
+			t.Fatalf("a stranger's support: %d, want 401 or 429", r.Status)
+		}
+		if r := citizen.do("POST", support, url.Values{"_csrf": {"forged"}}); r.Status != 403 {
+			t.Fatalf("a forged support: %d, want 403", r.Status)
+		}
+	}
+	if r := citizen.post(support, nil); r.Status != 303 {
+		t.Errorf("the citizen's own support after 40 refused requests from the same address: %d, want 303", r.Status)
 	}
 }
