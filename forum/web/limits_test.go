@@ -3,7 +3,11 @@ package web
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -261,5 +265,54 @@ func TestPostLimit_RefusedRequestsSpendNoQuota(t *testing.T) {
 	}
 	if r := citizen.post(support, nil); r.Status != 303 {
 		t.Errorf("the citizen's own support after 40 refused requests from the same address: %d, want 303", r.Status)
+	}
+}
+
+// TestClientIP_EveryLimitUsesIt reads the package's source: nothing but
+// clientIP asks Fiber for the peer address, and every limiter names its key,
+// so a limiter added later cannot fall back to Fiber's c.IP() and key all
+// citizens behind the proxy together.
+func TestClientIP_EveryLimitUsesIt(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	limiters := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "IP" || sel.Sel.Name == "IPs") && len(n.Args) == 0 {
+					t.Errorf("%s: %s() outside clientIP: per-IP limits key on s.clientIP", fset.Position(n.Pos()), sel.Sel.Name)
+				}
+			case *ast.CompositeLit:
+				sel, ok := n.Type.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "Config" || fmt.Sprint(sel.X) != "limiter" {
+					return true
+				}
+				limiters++
+				keyed := false
+				for _, el := range n.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok && fmt.Sprint(kv.Key) == "KeyGenerator" {
+						keyed = true
+					}
+				}
+				if !keyed {
+					t.Errorf("%s: a limiter without a KeyGenerator keys on c.IP(), the proxy's address", fset.Position(n.Pos()))
+				}
+			}
+			return true
+		})
+	}
+	if limiters < 4 {
+		t.Errorf("found %d limiters, want at least 4 (writes, sign-in, sign-in per account, API)", limiters)
 	}
 }
