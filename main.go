@@ -37,6 +37,7 @@ var schemaSQL string
 // config is everything the operator sets, from flags with EPEOPLE_* fallbacks.
 type config struct {
 	addr, db, baseURL, denylist, disposable, smtpURL string
+	trustedProxies                                   string
 	demo                                             bool
 	livePerIP, postPerMinute                         int
 }
@@ -58,6 +59,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.livePerIP, "live-per-ip", perIP, "live sockets one IP address may hold (EPEOPLE_LIVE_PER_IP)")
 	perMinute, _ := strconv.Atoi(env("EPEOPLE_POST_PER_MINUTE", "120"))
 	fs.IntVar(&c.postPerMinute, "post-per-minute", perMinute, "state-changing requests one IP address may send a minute (EPEOPLE_POST_PER_MINUTE)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("EPEOPLE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (EPEOPLE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("EPEOPLE_SMTP_URL", ""), "mail server: smtp://user:pass@host:port?from=noreply@example.kr, or smtps:// for TLS from the start; none keeps mail in the outbox for admins (EPEOPLE_SMTP_URL: keeps the password out of ps)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
 }
@@ -103,7 +105,8 @@ func serve(cfg config, log *slog.Logger) error {
 		cfg.baseURL = "http://" + cfg.addr
 	}
 	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log,
-		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), LivePerIP: cfg.livePerIP, PostPerMinute: cfg.postPerMinute}
+		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), LivePerIP: cfg.livePerIP, PostPerMinute: cfg.postPerMinute,
+		TrustedProxies: strings.Split(cfg.trustedProxies, ",")}
 	common, err := loadList(cfg.denylist, forum.LoadCommonPasswords)
 	if err != nil {
 		return err

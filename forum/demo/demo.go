@@ -301,7 +301,7 @@ func (s *seeder) createProposal(ctx context.Context, p proposalSeed) (*forum.Pro
 		return created, nil
 	}
 	for _, u := range s.pickCitizens(p.supports, author.ID) {
-		if _, err := s.st.Support(ctx, created.ID, u.ID); err != nil {
+		if _, err := s.st.Support(ctx, created.ID, u.ID, nil); err != nil {
 			return nil, err
 		}
 		s.res.Supports++

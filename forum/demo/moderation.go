@@ -39,7 +39,7 @@ func (s *seeder) seedModeration(ctx context.Context) error {
 	}
 	for _, n := range []int{4, 9} {
 		if _, err := s.st.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: reported.ID, ReporterID: s.citizen(n).ID,
-			Reason: string(moderation.ReportAbuse), Text: "다른 참여자를 비하합니다."}, 3); err != nil {
+			Reason: string(moderation.ReportAbuse), Text: "다른 참여자를 비하합니다."}, 3, nil); err != nil {
 			return fmt.Errorf("seed report: %w", err)
 		}
 	}

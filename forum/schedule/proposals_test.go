@@ -69,12 +69,12 @@ func TestScheduler_ClosesLapsedProposals(t *testing.T) {
 	}
 
 	short := propose("버스 노선 증편") // deadline in 30 days, one supporter
-	if _, err := st.Support(ctx, short.ID, a.ID); err != nil {
+	if _, err := st.Support(ctx, short.ID, a.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	reached := propose("횡단보도 신호 연장") // reaches the threshold: no longer waits on its window
 	for _, u := range []*forum.User{a, b} {
-		if _, err := st.Support(ctx, reached.ID, u.ID); err != nil {
+		if _, err := st.Support(ctx, reached.ID, u.ID, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -42,7 +42,7 @@ func ansPublish(tb testing.TB, s *Store, actor *forum.User, id int64, in forum.R
 // ansSupport supports a proposal and fails the test on an error.
 func ansSupport(tb testing.TB, s *Store, id, userID int64) {
 	tb.Helper()
-	if _, err := s.Support(ctx, id, userID); err != nil {
+	if _, err := s.Support(ctx, id, userID, nil); err != nil {
 		tb.Fatalf("support %d by %d: %v", id, userID, err)
 	}
 }

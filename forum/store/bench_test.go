@@ -19,7 +19,7 @@ func BenchmarkSupportParallel(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := w.s.Support(ctx, p.ID, users[next.Add(1)-1]); err != nil {
+			if _, err := w.s.Support(ctx, p.ID, users[next.Add(1)-1], nil); err != nil {
 				b.Error(err)
 				return
 			}

@@ -59,6 +59,7 @@ type NewComment struct {
 	Input    forum.CommentInput
 	Body     moderation.Sanitized
 	Hold     []string // content rules tripped: the comment waits for a moderator
+	Cap      *Cap     // the author's comment cap, spent in the same write; nil for none
 }
 
 // CreateComment adds a comment or reply to an open proposal or debate.
@@ -97,6 +98,9 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 		if err := t.QueryRowContext(ctx, `INSERT INTO comments (`+column+`, parent_id, depth, author_id, stance, body_src, body_html, mod_state, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), state, now, now).Scan(&id); err != nil {
+			return err
+		}
+		if err := t.spend(ctx, ActivityComments, nc.AuthorID, nc.Cap); err != nil {
 			return err
 		}
 		if state == forum.ModHeld {

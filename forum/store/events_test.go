@@ -37,7 +37,7 @@ func TestStore_NotifyAfterCommit(t *testing.T) {
 
 	// Failing writes notify nothing and store nothing.
 	before := lastEventID(t, w.s)
-	_, err := w.s.Support(ctx, draft.ID, u.ID)
+	_, err := w.s.Support(ctx, draft.ID, u.ID, nil)
 	wantErr(t, err, forum.ErrInvalidState)
 	_, err = w.s.Sponsor(ctx, p.ID, u.ID, "wrong", 5)
 	wantErr(t, err, forum.ErrNotFound)
@@ -56,7 +56,7 @@ func TestStore_NotifyAfterCommit(t *testing.T) {
 		t.Fatalf("a no-op write notified")
 	}
 
-	if _, err := w.s.Support(ctx, p.ID, u.ID); err != nil {
+	if _, err := w.s.Support(ctx, p.ID, u.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	if len(n.batches) != 1 || len(n.batches[0]) != 1 {

@@ -62,7 +62,7 @@ func newListWorld(tb testing.TB) *listWorld {
 	for i, l := range lw.all {
 		l.supports = (i * 7) % 9
 		for _, u := range old[:l.supports] {
-			if _, err := lw.s.Support(ctx, l.id, u); err != nil {
+			if _, err := lw.s.Support(ctx, l.id, u, nil); err != nil {
 				tb.Fatal(err)
 			}
 		}
@@ -73,7 +73,7 @@ func newListWorld(tb testing.TB) *listWorld {
 	for i, l := range lw.all {
 		l.recent = (i * 5) % 4
 		for _, u := range recent[:l.recent] {
-			if _, err := lw.s.Support(ctx, l.id, u); err != nil {
+			if _, err := lw.s.Support(ctx, l.id, u, nil); err != nil {
 				tb.Fatal(err)
 			}
 		}

@@ -154,8 +154,9 @@ func hold(ctx context.Context, t *tx, kind forum.ItemKind, id int64, rules []str
 
 // Report records one user's report of an item and queues it for review.
 // When autoHide distinct users have reported visible content, it is hidden
-// pending review; Report says whether that happened.
-func (s *Store) Report(ctx context.Context, r forum.Report, autoHide int) (hidden bool, err error) {
+// pending review; Report says whether that happened. A report past limit
+// fails with a *CapError; a nil limit limits nothing.
+func (s *Store) Report(ctx context.Context, r forum.Report, autoHide int, limit *Cap) (hidden bool, err error) {
 	err = s.write(ctx, func(t *tx) error {
 		author, state, err := itemTarget(ctx, t, r.Kind, r.ItemID)
 		if err != nil {
@@ -169,6 +170,9 @@ func (s *Store) Report(ctx context.Context, r forum.Report, autoHide int) (hidde
 			if isUnique(err) {
 				return forum.ErrConflict
 			}
+			return err
+		}
+		if err := t.spend(ctx, ActivityReports, r.ReporterID, limit); err != nil {
 			return err
 		}
 		if err := queue(ctx, t, r.Kind, r.ItemID, nil); err != nil {
@@ -766,17 +770,12 @@ const (
 
 // CountSince counts what userID did of an activity since a time, for daily caps.
 func (s *Store) CountSince(ctx context.Context, userID int64, a Activity, since time.Time) (int, error) {
-	q := map[Activity]string{
-		ActivityProposals: `SELECT count(*) FROM proposals WHERE author_id = ? AND created_at >= ?`,
-		ActivityComments:  `SELECT count(*) FROM comments WHERE author_id = ? AND created_at >= ?`,
-		ActivitySupports:  `SELECT count(*) FROM supports WHERE user_id = ? AND created_at >= ?`,
-		ActivityReports:   `SELECT count(*) FROM reports WHERE reporter_id = ? AND created_at >= ?`,
-	}[a]
-	if q == "" {
+	rows := activityRows(a)
+	if rows == "" {
 		return 0, fmt.Errorf("count %s: unknown activity", a)
 	}
 	var n int
-	if err := s.r.QueryRowContext(ctx, q, userID, since.Unix()).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*)`+rows, userID, since.Unix()).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", a, mapErr(err))
 	}
 	return n, nil

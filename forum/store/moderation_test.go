@@ -57,7 +57,7 @@ func (w *world) heldComment(tb testing.TB, proposalID, authorID int64, body stri
 // report files one report and fails the test on error.
 func (w *world) report(tb testing.TB, kind forum.ItemKind, id, reporterID int64, autoHide int) bool {
 	tb.Helper()
-	hidden, err := w.s.Report(ctx, forum.Report{Kind: kind, ItemID: id, ReporterID: reporterID, Reason: string(moderation.ReportSpam)}, autoHide)
+	hidden, err := w.s.Report(ctx, forum.Report{Kind: kind, ItemID: id, ReporterID: reporterID, Reason: string(moderation.ReportSpam)}, autoHide, nil)
 	if err != nil {
 		tb.Fatalf("report %s %d by %d: %v", kind, id, reporterID, err)
 	}
@@ -180,27 +180,27 @@ func TestModeration_Report(t *testing.T) {
 	c := w.comment(t, p.ID, w.author.ID, 0, "신고 대상 댓글")
 	r1 := newUser(t, w.s, "reporter1")
 
-	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: c.ID, ReporterID: w.author.ID, Reason: "spam"}, 3); !errors.Is(err, forum.ErrForbidden) {
+	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: c.ID, ReporterID: w.author.ID, Reason: "spam"}, 3, nil); !errors.Is(err, forum.ErrForbidden) {
 		t.Errorf("report own comment: %v, want ErrForbidden", err)
 	}
-	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemUser, ItemID: w.author.ID, ReporterID: w.author.ID, Reason: "spam"}, 3); !errors.Is(err, forum.ErrForbidden) {
+	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemUser, ItemID: w.author.ID, ReporterID: w.author.ID, Reason: "spam"}, 3, nil); !errors.Is(err, forum.ErrForbidden) {
 		t.Errorf("report own account: %v, want ErrForbidden", err)
 	}
 	if n := count(t, w.s, `SELECT count(*) FROM review_items`); n != 0 {
 		t.Errorf("refused reports queued %d review entries", n)
 	}
 	w.report(t, forum.ItemComment, c.ID, r1.ID, 3)
-	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: c.ID, ReporterID: r1.ID, Reason: "abuse"}, 3); !errors.Is(err, forum.ErrConflict) {
+	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: c.ID, ReporterID: r1.ID, Reason: "abuse"}, 3, nil); !errors.Is(err, forum.ErrConflict) {
 		t.Errorf("second report by the same user: %v, want ErrConflict", err)
 	}
 	if n := count(t, w.s, `SELECT count(*) FROM reports WHERE item_kind = 'comment' AND item_id = ?`, c.ID); n != 1 {
 		t.Errorf("%d reports stored, want 1", n)
 	}
 	pendingReview(t, w.s, forum.ItemComment, c.ID)
-	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: c.ID + 1000, ReporterID: r1.ID, Reason: "spam"}, 3); !errors.Is(err, forum.ErrNotFound) {
+	if _, err := w.s.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: c.ID + 1000, ReporterID: r1.ID, Reason: "spam"}, 3, nil); !errors.Is(err, forum.ErrNotFound) {
 		t.Errorf("report of a missing comment: %v, want ErrNotFound", err)
 	}
-	if _, err := w.s.Report(ctx, forum.Report{Kind: "debate", ItemID: p.ID, ReporterID: r1.ID, Reason: "spam"}, 3); err == nil {
+	if _, err := w.s.Report(ctx, forum.Report{Kind: "debate", ItemID: p.ID, ReporterID: r1.ID, Reason: "spam"}, 3, nil); err == nil {
 		t.Errorf("report of an unknown kind succeeded")
 	}
 	checkCounters(t, w.s)
@@ -1388,7 +1388,7 @@ func TestModeration_CountSince(t *testing.T) {
 		w.comment(t, other.ID, u.ID, 0, fmt.Sprint("내 댓글 ", round))
 		w.comment(t, other.ID, u.ID, 0, fmt.Sprint("내 댓글 또 ", round))
 		target := []*forum.Proposal{other, another}[round]
-		if _, err := w.s.Support(ctx, target.ID, u.ID); err != nil {
+		if _, err := w.s.Support(ctx, target.ID, u.ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		w.report(t, forum.ItemProposal, target.ID, u.ID, 0)

@@ -49,6 +49,7 @@ type NewProposal struct {
 	SponsorToken string
 	Draft        bool     // keep as a draft instead of sending it out for co-sponsors
 	Hold         []string // content rules tripped: the proposal waits for a moderator before anyone else sees it
+	Cap          *Cap     // the author's proposal cap, spent in the same write; nil for none
 }
 
 // CreateProposal stores a new proposal and its first revision. Unless it is a
@@ -64,6 +65,9 @@ func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold in
 			if strings.Contains(err.Error(), "FOREIGN KEY") {
 				return forum.Invalid("category", "err.category_required")
 			}
+			return err
+		}
+		if err := t.spend(ctx, ActivityProposals, np.AuthorID, np.Cap); err != nil {
 			return err
 		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO proposal_revisions (proposal_id, number, title, body_src, body_html, created_at)
@@ -305,17 +309,18 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 }
 
 // Support records one user's support for an open proposal and returns the
-// new count. Supporting twice changes nothing.
-func (s *Store) Support(ctx context.Context, id, userID int64) (int, error) {
-	return s.setSupport(ctx, id, userID, true)
+// new count. Supporting twice changes nothing. A new support past limit
+// fails with a *CapError; a nil limit limits nothing.
+func (s *Store) Support(ctx context.Context, id, userID int64, limit *Cap) (int, error) {
+	return s.setSupport(ctx, id, userID, true, limit)
 }
 
 // Unsupport withdraws one user's support and returns the new count.
 func (s *Store) Unsupport(ctx context.Context, id, userID int64) (int, error) {
-	return s.setSupport(ctx, id, userID, false)
+	return s.setSupport(ctx, id, userID, false, nil)
 }
 
-func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool) (int, error) {
+func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit *Cap) (int, error) {
 	var count int
 	err := s.write(ctx, func(t *tx) error {
 		var status forum.ProposalStatus
@@ -338,6 +343,11 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool) (int,
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
+		}
+		if on {
+			if err := t.spend(ctx, ActivitySupports, userID, limit); err != nil {
+				return err
+			}
 		}
 		if err := t.QueryRowContext(ctx, `UPDATE proposals SET support_count = support_count + ? WHERE id = ? RETURNING support_count`,
 			delta, id).Scan(&count); err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -119,11 +120,11 @@ func TestStore_Support(t *testing.T) {
 	u, v := newUser(t, w.s, "u"), newUser(t, w.s, "v")
 
 	expectEvents(t, w.s, func() {
-		_, err := w.s.Support(ctx, gathering.ID, u.ID)
+		_, err := w.s.Support(ctx, gathering.ID, u.ID, nil)
 		wantErr(t, err, forum.ErrInvalidState)
 		_, err = w.s.Unsupport(ctx, gathering.ID, u.ID)
 		wantErr(t, err, forum.ErrInvalidState)
-		_, err = w.s.Support(ctx, 999, u.ID)
+		_, err = w.s.Support(ctx, 999, u.ID, nil)
 		wantErr(t, err, forum.ErrNotFound)
 	})
 	steps := []struct {
@@ -146,11 +147,13 @@ func TestStore_Support(t *testing.T) {
 			want = append(want, ev{forum.EventProposalSupported, topic})
 		}
 		expectEvents(t, w.s, func() {
-			f := w.s.Support
-			if !st.on {
-				f = w.s.Unsupport
+			var n int
+			var err error
+			if st.on {
+				n, err = w.s.Support(ctx, p.ID, st.user, nil)
+			} else {
+				n, err = w.s.Unsupport(ctx, p.ID, st.user)
 			}
-			n, err := f(ctx, p.ID, st.user)
 			if err != nil || n != st.want {
 				t.Errorf("%s: count %d, %v; want %d", st.name, n, err, st.want)
 			}
@@ -165,7 +168,7 @@ func TestStore_Support(t *testing.T) {
 	if err := w.s.Withdraw(ctx, p.ID, w.author.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err := w.s.Support(ctx, p.ID, u.ID)
+	_, err := w.s.Support(ctx, p.ID, u.ID, nil)
 	wantErr(t, err, forum.ErrInvalidState)
 	checkCounters(t, w.s)
 }
@@ -179,7 +182,7 @@ func TestStore_SupportParallel(t *testing.T) {
 	errs := make(chan error, 100)
 	for range 100 {
 		wg.Go(func() {
-			if _, err := w.s.Support(ctx, p.ID, u.ID); err != nil {
+			if _, err := w.s.Support(ctx, p.ID, u.ID, nil); err != nil {
 				errs <- err
 			}
 		})
@@ -202,7 +205,7 @@ func TestStore_SupportParallel(t *testing.T) {
 	errs = make(chan error, 100)
 	for _, id := range users {
 		wg.Go(func() {
-			if _, err := w.s.Support(ctx, p2.ID, id); err != nil {
+			if _, err := w.s.Support(ctx, p2.ID, id, nil); err != nil {
 				errs <- err
 			}
 		})
@@ -222,7 +225,7 @@ func TestStore_SupportParallel(t *testing.T) {
 		wg.Go(func() {
 			f := w.s.Unsupport
 			if i%3 == 0 {
-				f = w.s.Support
+				f = func(ctx context.Context, id, userID int64) (int, error) { return w.s.Support(ctx, id, userID, nil) }
 			}
 			for range 3 {
 				if _, err := f(ctx, p2.ID, id); err != nil {
@@ -240,7 +243,7 @@ func TestStore_SupportParallel(t *testing.T) {
 	w.clock.advance(time.Minute)
 	p3 := w.openProposal(t, "수정 잠금")
 	for _, id := range users {
-		if _, err := w.s.Support(ctx, p3.ID, id); err != nil {
+		if _, err := w.s.Support(ctx, p3.ID, id, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

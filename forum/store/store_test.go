@@ -298,9 +298,9 @@ func TestStore_Backup(t *testing.T) {
 				return
 			default:
 			}
-			support := w.s.Support
-			if (i/len(users))%2 == 1 {
-				support = w.s.Unsupport
+			support := w.s.Unsupport
+			if (i/len(users))%2 == 0 {
+				support = func(ctx context.Context, id, userID int64) (int, error) { return w.s.Support(ctx, id, userID, nil) }
 			}
 			if _, err := support(ctx, p.ID, users[i%len(users)]); err != nil {
 				writeErr = err

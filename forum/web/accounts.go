@@ -3,11 +3,13 @@ package web
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 )
 
 type accountPage struct {
@@ -170,4 +172,24 @@ func (s *Server) handleUser(c *fiber.Ctx) error {
 		}
 	}
 	return s.page(c, fiber.StatusOK, "user", page)
+}
+
+// Sign-in throttling per account: at most loginFailuresPerAccount failed
+// sign-ins to one e-mail address (normalised) in loginFailureWindow, from
+// any number of addresses. The window is short so an attacker can lock a
+// victim out for minutes at most, never for good.
+const (
+	loginFailuresPerAccount = 10
+	loginFailureWindow      = 15 * time.Minute
+)
+
+// accountLimit throttles failed sign-ins per account; successful ones spend nothing.
+func (s *Server) accountLimit() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:                    loginFailuresPerAccount,
+		Expiration:             loginFailureWindow,
+		KeyGenerator:           func(c *fiber.Ctx) string { return "login:" + forum.NormalizeEmail(c.FormValue("email")) },
+		SkipSuccessfulRequests: true,
+		LimitReached:           func(c *fiber.Ctx) error { return forum.ErrRateLimited },
+	})
 }

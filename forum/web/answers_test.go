@@ -72,7 +72,7 @@ func (f *ansFixture) awaiting(title string) int64 {
 		f.e.t.Fatal(err)
 	}
 	for _, u := range f.supporters {
-		if _, err := f.e.st.Support(ctx, p.ID, u.ID); err != nil {
+		if _, err := f.e.st.Support(ctx, p.ID, u.ID, nil); err != nil {
 			f.e.t.Fatal(err)
 		}
 	}

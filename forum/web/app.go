@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +48,9 @@ type Config struct {
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
 	LivePerIP     int // live sockets one IP may hold; 64 when 0
 	APIPerMinute  int // open data API requests one IP may send a minute; 300 when 0
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
+	// names the client; with none, every per-IP limit keys on the TCP peer.
+	TrustedProxies []string
 	// Schedule, when set, is called after a change to the schedule (a new debate) so the scheduler looks again.
 	Schedule func()
 }
@@ -63,6 +67,7 @@ type Server struct {
 	threads  *threadCache
 	live     sockets
 	upgrader websocket.Upgrader
+	proxies  []netip.Prefix // cfg.TrustedProxies, parsed
 	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
 	hashPassword func(string) (string, error)
 	secret       []byte // signs guest CSRF tokens; kept in the database
@@ -87,6 +92,10 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if cfg.PostPerMinute <= 0 {
 		cfg.PostPerMinute = 120
 	}
+	proxies, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	views, err := newRenderer(cfg.Views, cfg.Assets, cfg.BaseURL)
 	if err != nil {
 		return nil, err
@@ -98,7 +107,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if cfg.LivePerIP <= 0 {
 		cfg.LivePerIP = liveDefaultPerIP
 	}
-	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword, secret: secret,
+	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword, secret: secret, proxies: proxies,
 		live: sockets{perIP: map[string]int{}, stop: make(chan struct{})}}
 	s.hub = live.New(eventSource{st}, s.renderEvent, live.Options{Now: cfg.Now})
 	s.threads = newThreadCache()
@@ -122,6 +131,10 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		BodyLimit:             512 * 1024,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
+		// X-Forwarded-Proto and -Host only from the trusted proxies (none unless configured);
+		// the client address is s.clientIP, not a ProxyHeader (see there).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	s.routes()
 	return s, nil
@@ -158,10 +171,15 @@ func (s *Server) routes() {
 	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
 	a.Use(etag.New(etag.Config{Next: isDownload})) // an ETag would read a streamed download whole into memory
 	a.Use(s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF)
-	a.Use(limiter.New(limiter.Config{ // per-IP cap on everything that writes
+	// A cap on everything that writes: per citizen when signed in, else per
+	// client address. It runs after the CSRF check, so forged requests spend
+	// nothing, and a stranger refused for not being signed in spends only
+	// the anonymous bucket of their own address, never a citizen's.
+	a.Use(limiter.New(limiter.Config{
 		Max:          s.cfg.PostPerMinute,
 		Expiration:   time.Minute,
 		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
+		KeyGenerator: s.writerKey,
 		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
 	}))
 
@@ -169,15 +187,17 @@ func (s *Server) routes() {
 		Max:          s.cfg.AuthPerMinute,
 		Expiration:   time.Minute,
 		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
+		KeyGenerator: s.clientIP,
 		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
 	})
+	api := s.apiGroup(a) // every /api/v1 route goes on it, so none skips its CORS header and limit
 
 	a.Get("/", s.handleHome)
 	a.Get("/lang", s.handleLang)
 	a.Get("/register", s.handleRegisterForm)
 	a.Post("/register", authLimit, s.handleRegister)
 	a.Get("/login", s.handleLoginForm)
-	a.Post("/login", authLimit, s.handleLogin)
+	a.Post("/login", authLimit, s.accountLimit(), s.handleLogin)
 	a.Post("/logout", s.handleLogout)
 	a.Get("/setup/:token", s.handleSetupForm)
 	a.Post("/setup/:token", authLimit, s.handleSetup)
@@ -213,7 +233,7 @@ func (s *Server) routes() {
 	a.Get("/notifications", s.signedIn, s.handleNotifications)
 	a.Post("/notifications/read", s.signedIn, s.handleNotificationsRead)
 	a.Get("/moderation/log", s.handleModerationLog)
-	a.Get("/api/v1/moderation-log", s.handleModerationLogAPI)
+	api.Get("/moderation-log", s.handleModerationLogAPI)
 	mod := a.Group("/moderation", s.signedIn, s.staffOnly)
 	mod.Get("/", s.handleQueue)
 	mod.Get("/act", s.handleActForm)
@@ -234,8 +254,8 @@ func (s *Server) routes() {
 	s.ministryRoutes(a)
 	s.mailRoutes(a)
 	s.answerRoutes(a)
-	s.searchRoutes(a)
-	s.openDataRoutes(a)
+	s.searchRoutes(a, api)
+	s.openDataRoutes(a, api)
 	s.feedRoutes(a)
 	a.Get("/comments/:id<int>", s.handleCommentLink)
 	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
@@ -280,13 +300,13 @@ func (s *Server) requireUTF8(c *fiber.Ctx) error {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, key := fiber.StatusInternalServerError, ""
 	var fe *fiber.Error
-	var ce *capError
+	var ce *store.CapError
 	var ve *forum.ValidationError
 	var ves forum.ValidationErrors
 	switch {
 	case errors.As(err, &ce):
 		status, key = fiber.StatusTooManyRequests, "err.cap_reached"
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(ce.resets.Sub(s.cfg.Now()).Seconds()))))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(capResets(ce).Sub(s.cfg.Now()).Seconds()))))
 	case errors.As(err, &fe):
 		status = fe.Code
 		if strings.HasPrefix(fe.Message, "err.") {
@@ -328,7 +348,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			msg = cat.T(key, ve.Args...)
 		}
 		if ce != nil {
-			msg = cat.T(key, formatDate(lang, ce.resets))
+			msg = cat.T(key, formatDate(lang, capResets(ce)))
 		}
 	}
 	if wantsJSON(c) {

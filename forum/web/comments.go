@@ -52,8 +52,9 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 	u := currentUser(c)
 	err := in.Validate()
 	var hold []string
+	var limit *store.Cap
 	if err == nil {
-		if err := s.checkCap(c, u, store.ActivityComments); err != nil {
+		if limit, err = s.dailyCap(c, u, store.ActivityComments); err != nil {
 			return err
 		}
 		hold, err = s.screen(c, u, "body", in.Body)
@@ -61,7 +62,7 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 	var cm *forum.Comment
 	if err == nil {
 		cm, err = s.store.CreateComment(c.UserContext(), store.NewComment{Subject: subject, AuthorID: u.ID,
-			Input: in, Body: s.md.Markdown(in.Body), Hold: hold})
+			Input: in, Body: s.md.Markdown(in.Body), Hold: hold, Cap: limit})
 	}
 	if err != nil {
 		errs, ok := s.formErrors(c, err)

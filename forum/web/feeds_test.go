@@ -54,7 +54,7 @@ func newFeedFixture(t *testing.T) *feedFixture {
 	answer(f.answeredHidden)
 	f.xss = create(xssTitle, f.mohw, e.cats[0], false)
 	f.hidden = create("광고 글 제안입니다", f.mohw, e.cats[0], false)
-	if _, err := e.st.Support(ctx, f.hidden, f.supporters[0].ID); err != nil {
+	if _, err := e.st.Support(ctx, f.hidden, f.supporters[0].ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.draft = create("아직 쓰는 초안 제안", f.mohw, e.cats[0], true)

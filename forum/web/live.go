@@ -199,7 +199,7 @@ func (s *Server) handleLive(c *fiber.Ctx) error {
 	if err != nil || since < 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "err.live_since")
 	}
-	ip := c.IP()
+	ip := s.clientIP(c)
 	if !s.live.acquire(ip, s.cfg.LivePerIP) {
 		return forum.ErrRateLimited
 	}

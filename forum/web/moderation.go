@@ -30,11 +30,9 @@ var dailyCaps = map[store.Activity]int{
 // firstDayComments is the comment cap on an account's first day.
 const firstDayComments = 10
 
-// capError is a daily cap reached; it resets at the next midnight, Korea time.
-type capError struct{ resets time.Time }
-
-func (e *capError) Error() string {
-	return "daily limit reached until " + e.resets.Format(time.RFC3339)
+// capResets is when a daily cap spent since midnight (Korea time) resets: the next midnight.
+func capResets(e *store.CapError) time.Time {
+	return e.Since.In(seoul).AddDate(0, 0, 1)
 }
 
 func (s *Server) intSetting(c *fiber.Ctx, key string, def int) (int, error) {
@@ -49,32 +47,25 @@ func (s *Server) intSetting(c *fiber.Ctx, key string, def int) (int, error) {
 	return n, nil
 }
 
-// checkCap refuses with a 429 when the user already did a day's worth of a.
-func (s *Server) checkCap(c *fiber.Ctx, u *forum.User, a store.Activity) error {
+// dailyCap is u's cap on a for today (Korea time), for the store to spend
+// inside the write that records a; nil for staff, who are not capped.
+func (s *Server) dailyCap(c *fiber.Ctx, u *forum.User, a store.Activity) (*store.Cap, error) {
 	if u.Role.IsStaff() {
-		return nil
+		return nil, nil
 	}
 	limit, err := s.intSetting(c, "cap_"+string(a), dailyCaps[a])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := s.cfg.Now().In(seoul)
 	if a == store.ActivityComments && now.Sub(u.CreatedAt) < 24*time.Hour {
 		first, err := s.intSetting(c, "cap_comments_first_day", firstDayComments)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		limit = min(limit, first)
 	}
-	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)
-	n, err := s.store.CountSince(c.UserContext(), u.ID, a, midnight)
-	if err != nil {
-		return err
-	}
-	if n >= limit {
-		return &capError{resets: midnight.AddDate(0, 0, 1)}
-	}
-	return nil
+	return &store.Cap{Max: limit, Since: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)}, nil
 }
 
 // contentRules are the rules in force: the admins' banned terms, or the defaults.
@@ -241,14 +232,15 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 			Summary: summary, Reasons: moderation.AllReportReasons(),
 			Form: formState{Values: map[string]string{"reason": string(reason), "text": text}, Errors: fe}})
 	}
-	if err := s.checkCap(c, u, store.ActivityReports); err != nil {
+	limit, err := s.dailyCap(c, u, store.ActivityReports)
+	if err != nil {
 		return err
 	}
 	autoHide, err := s.intSetting(c, settingAutoHide, defaultAutoHide)
 	if err != nil {
 		return err
 	}
-	_, err = s.store.Report(c.UserContext(), forum.Report{Kind: kind, ItemID: id, ReporterID: u.ID, Reason: string(reason), Text: text}, autoHide)
+	_, err = s.store.Report(c.UserContext(), forum.Report{Kind: kind, ItemID: id, ReporterID: u.ID, Reason: string(reason), Text: text}, autoHide, limit)
 	if errors.Is(err, forum.ErrConflict) {
 		s.flash(c, "flash.already_reported")
 		return c.Redirect(path, fiber.StatusSeeOther)

@@ -257,7 +257,7 @@ func TestModeration_RoleMatrix(t *testing.T) {
 	}
 	reported := func() int64 { // a visible comment with a pending review entry
 		cid := comment()
-		if _, err := e.st.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: cid, ReporterID: reporter.ID, Reason: "spam", Text: "광고로 보입니다"}, 0); err != nil {
+		if _, err := e.st.Report(ctx, forum.Report{Kind: forum.ItemComment, ItemID: cid, ReporterID: reporter.ID, Reason: "spam", Text: "광고로 보입니다"}, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		return modReview(t, e, forum.ItemComment, cid).ID

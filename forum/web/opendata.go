@@ -22,19 +22,28 @@ import (
 // proposals gathering co-sponsors, or held or hidden items. Every field is
 // documented in openDataSets and on the /open-data page.
 
-// openDataRoutes serves the open data page, the JSON API and the bulk downloads.
-func (s *Server) openDataRoutes(a *fiber.App) {
+// apiGroup is the one group every /api/v1 route is registered on: any
+// origin may read it, and it has its own per-client-address rate limit.
+// routes makes it before registering anything under /api/ (a route
+// registered earlier would answer before this middleware runs).
+func (s *Server) apiGroup(a *fiber.App) fiber.Router {
 	perMinute := s.cfg.APIPerMinute
 	if perMinute <= 0 {
 		perMinute = 300
 	}
-	api := a.Group("/api/v1", allowAnyOrigin, limiter.New(limiter.Config{
-		Max:        perMinute,
-		Expiration: time.Minute,
+	return a.Group("/api/v1", allowAnyOrigin, limiter.New(limiter.Config{
+		Max:          perMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: s.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return apiError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; retry after the number of seconds in Retry-After")
 		},
 	}))
+}
+
+// openDataRoutes serves the open data page, the JSON API (on api, the
+// apiGroup) and the bulk downloads.
+func (s *Server) openDataRoutes(a *fiber.App, api fiber.Router) {
 	api.Get("/proposals", s.handleAPIProposals)
 	api.Get("/proposals/:id<int>", s.handleAPIProposal)
 	api.Get("/debates", s.handleAPIDebates)

@@ -265,7 +265,8 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 		return s.proposalForm(c, fiber.StatusBadRequest, form, nil)
 	}
 	u := currentUser(c)
-	if err := s.checkCap(c, u, store.ActivityProposals); err != nil {
+	limit, err := s.dailyCap(c, u, store.ActivityProposals)
+	if err != nil {
 		return err
 	}
 	hold, err := s.screen(c, u, "body", in.Title+"\n\n"+in.Body)
@@ -281,7 +282,7 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 	}
 	p, err := s.store.CreateProposal(c.UserContext(), store.NewProposal{
 		AuthorID: u.ID, Input: in, Body: s.md.Markdown(in.Body),
-		SponsorToken: newToken(), Draft: c.FormValue("action") == "draft", Hold: hold,
+		SponsorToken: newToken(), Draft: c.FormValue("action") == "draft", Hold: hold, Cap: limit,
 	}, sponsors)
 	if err != nil {
 		return err
@@ -525,13 +526,17 @@ func (s *Server) handleUnsupport(c *fiber.Ctx) error { return s.support(c, false
 
 func (s *Server) support(c *fiber.Ctx, on bool) error {
 	id := paramID(c)
-	set := s.store.Support
-	if !on {
-		set = s.store.Unsupport
-	} else if err := s.checkCap(c, currentUser(c), store.ActivitySupports); err != nil {
-		return err
+	var n int
+	var err error
+	if on {
+		var limit *store.Cap
+		if limit, err = s.dailyCap(c, currentUser(c), store.ActivitySupports); err != nil {
+			return err
+		}
+		n, err = s.store.Support(c.UserContext(), id, currentUser(c).ID, limit)
+	} else {
+		n, err = s.store.Unsupport(c.UserContext(), id, currentUser(c).ID)
 	}
-	n, err := set(c.UserContext(), id, currentUser(c).ID)
 	if err != nil {
 		return err
 	}

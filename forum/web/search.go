@@ -23,9 +23,9 @@ var (
 )
 
 // searchRoutes serves search.
-func (s *Server) searchRoutes(a *fiber.App) {
+func (s *Server) searchRoutes(a *fiber.App, api fiber.Router) {
 	a.Get("/search", s.handleSearch)
-	a.Get("/api/v1/search", s.handleSearchAPI)
+	api.Get("/search", s.handleSearchAPI)
 }
 
 // searchForm is a search as the query string states it.

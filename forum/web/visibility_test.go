@@ -88,7 +88,7 @@ func newVisWorld(t *testing.T) *visWorld {
 		return c
 	}
 	answer := func(p *forum.Proposal, marker string) {
-		if _, err := e.st.Support(ctx, p.ID, w.users["citizen"].ID); err != nil {
+		if _, err := e.st.Support(ctx, p.ID, w.users["citizen"].ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.st.PublishResponse(ctx, w.users["official"], p.ID, forum.ResponseInput{Decision: forum.DecisionAccepted,
