@@ -5,6 +5,10 @@ TAGS    := sqlite_fts5
 BIN     := bin/epeople
 DB      ?= ./data/epeople.db
 export CGO_ENABLED := 1
+# The toolchain line in go.mod decides which Go builds and tests: an older local Go
+# fetches that release through the module proxy (overrides GOTOOLCHAIN=local in the
+# environment; `make GOTOOLCHAIN=local ...` still wins).
+export GOTOOLCHAIN := auto
 
 # The common-password list refused at registration, when this checkout sits beside shared/.
 DENYLIST := $(wildcard ../shared/corpora/passwords-zxcvbn/passwords-top10000.txt)
@@ -15,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE_VERSION := 4.14.1
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: run build test test-deps lint fuzz bench clean
+.PHONY: run build test test-deps lint vulncheck fuzz bench clean
 
 ## run: start the forum on ./data with demo data (a fresh database is seeded once)
 run: build
@@ -25,8 +29,8 @@ run: build
 build:
 	$(GO) build -tags $(TAGS) -o $(BIN) .
 
-## test: install what the browser tests need when missing, fuzz briefly, then run every test
-test: test-deps lint fuzz
+## test: install what the browser tests need when missing, check for known vulnerabilities, fuzz briefly, then run every test
+test: test-deps lint vulncheck fuzz
 	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
 
 test-deps:
@@ -63,6 +67,21 @@ fuzz:
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
+
+# govulncheck and the vulnerability database it reads are both pinned, so a new report
+# fails the build only when someone moves VULNDB_VERSION (README: Dependencies and
+# vulnerabilities). The database is built from the golang.org/x/vulndb module, which the
+# module proxy serves (vuln.go.dev need not be reachable), once per version into .cache/.
+GOVULNCHECK_VERSION := v1.10.0
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+VULNDB := .cache/vulndb/$(VULNDB_VERSION)
+
+## vulncheck: fail on any known vulnerability our code reaches (standard library included)
+vulncheck: $(VULNDB)/index/modules.json
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -tags $(TAGS) -db file://$(abspath $(VULNDB)) ./...
+
+$(VULNDB)/index/modules.json:
+	$(GO) run ./internal/vulndb -version $(VULNDB_VERSION) -out $(VULNDB)
 
 ## bench: Go benchmarks of the store and the web pages
 bench:
