@@ -81,8 +81,8 @@ func FindPersonalData(text string) []PersonalKind {
 }
 
 // anyIsolated reports whether pattern matches somewhere in text where the
-// match stands alone and ok accepts it. Every start is tried, so a match
-// rejected at one place does not hide one that starts inside it.
+// match stands alone and ok accepts it. A match refused at one place does
+// not hide one that starts after it inside its text.
 func anyIsolated(text string, pattern *regexp.Regexp, ok func(string) bool) bool {
 	for i := 0; i < len(text); {
 		loc := pattern.FindStringIndex(text[i:])
@@ -93,8 +93,7 @@ func anyIsolated(text string, pattern *regexp.Regexp, ok func(string) bool) bool
 		if isolated(text, start, end) && ok(text[start:end]) {
 			return true
 		}
-		_, size := utf8.DecodeRuneInString(text[start:])
-		i = start + size
+		i = nextStart(text, start)
 	}
 	return false
 }
@@ -115,8 +114,7 @@ func rrnFound(text string) bool {
 				return true
 			}
 		}
-		_, size := utf8.DecodeRuneInString(text[start:])
-		i = start + size
+		i = nextStart(text, start)
 	}
 	return false
 }
@@ -196,6 +194,21 @@ func isolated(text string, start, end int) bool {
 		}
 	}
 	return true
+}
+
+// nextStart is where to look for a match after one at start was refused:
+// past the run of digits at start, since a number starting inside it would
+// touch a digit, or else past the rune at start.
+func nextStart(text string, start int) int {
+	i := start
+	for i < len(text) && '0' <= text[i] && text[i] <= '9' {
+		i++
+	}
+	if i == start {
+		_, size := utf8.DecodeRuneInString(text[start:])
+		i += size
+	}
+	return i
 }
 
 func isASCIIDigit(r rune) bool { return '0' <= r && r <= '9' }
