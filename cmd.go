@@ -72,7 +72,7 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 	}
 	role := fs.String("role", "citizen", "admin, moderator, official or citizen")
 	email := fs.String("email", "", "e-mail address (the sign-in name)")
-	password := fs.String("password", "", "password, at least 10 characters")
+	password := fs.String("password", "", "password: at least 10 characters, hard to guess (several words; no repeats, sequences, name or e-mail)")
 	name := fs.String("name", "", "display name")
 	ministry := fs.String("ministry", "", "ministry slug (officials only)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -85,7 +85,15 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 	if (u.Role == forum.RoleOfficial) != (*ministry != "") {
 		return errors.New("officials, and only officials, need -ministry")
 	}
-	if err := (forum.Registration{Name: u.Name, Email: u.Email, Password: *password}).Validate(nil, func(string) bool { return false }); err != nil {
+	common, err := loadList(cfg.denylist, forum.LoadCommonPasswords)
+	if err != nil {
+		return err
+	}
+	var checker forum.PasswordChecker
+	if common != nil {
+		checker = *common
+	}
+	if err := (forum.Registration{Name: u.Name, Email: u.Email, Password: *password}).Validate(checker, func(string) bool { return false }); err != nil {
 		return fmt.Errorf("create account: %w", err)
 	}
 	return withStore(*cfg, func(ctx context.Context, st *store.Store) error {

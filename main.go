@@ -112,9 +112,7 @@ func serve(cfg config, log *slog.Logger) error {
 		return err
 	}
 	if common != nil {
-		wcfg.Passwords = *common
-	} else {
-		log.Warn("no -password-denylist given: passwords are checked for length only")
+		wcfg.Passwords = *common // adds to the built-in strength check
 	}
 	disposable, err := loadList(cfg.disposable, moderation.LoadDisposableDomains)
 	if err != nil {

@@ -74,6 +74,13 @@ func TestBinary_ServeAdminBackupShutdown(t *testing.T) {
 	if err == nil {
 		t.Fatalf("short password accepted: %s", out)
 	}
+	for _, weak := range []string{"aaaaaaaaaa", "0000000000", "sihyeon12345"} {
+		out, err = exec.Command(bin, "admin", "create", "-db", db, "-role", "citizen", "-email", "sihyeon@example.org",
+			"-password", weak, "-name", "Sihyeon Kim").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "err.password_weak") {
+			t.Fatalf("weak password %q accepted or refused for another reason: %v %s", weak, err, out)
+		}
+	}
 	backup := filepath.Join(dir, "backup.db")
 	if out, err := exec.Command(bin, "backup", "-db", db, backup).CombinedOutput(); err != nil {
 		t.Fatalf("backup: %v %s", err, out)

@@ -231,6 +231,56 @@
     };
   }
 
+  // Before a comment or proposal is stored, warn its author that it seems to
+  // contain personal data (a phone number, e-mail address, resident
+  // registration number or card number). The server runs the very rule that
+  // would hold the post for review (POST /screen), so there is one rule. The
+  // warning shows in the form's status area; pressing the button again with
+  // the same text posts anyway. Without script the post is held and the page
+  // after it says why.
+  function draft(form) {
+    var title = form.querySelector('[name="title"]');
+    var body = form.querySelector('[name="body"]');
+    return { title: title ? title.value : '', body: body ? body.value : '' };
+  }
+
+  // Capture, so that this runs before the comment is posted by script below.
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches('form[data-screen]')) return;
+    var d = draft(form);
+    var key = d.title + '\n\n' + d.body;
+    if (form.dataset.screened === key) return; // checked, or warned and pressed again
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    var submitter = e.submitter;
+    var pass = function () {
+      form.dataset.screened = key;
+      if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
+    };
+    fetch('/screen', {
+      method: 'POST',
+      body: new URLSearchParams(d),
+      headers: { 'X-CSRF-Token': csrf, 'Accept': 'application/json' },
+      credentials: 'same-origin'
+    }).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).then(function (j) {
+      if (!j || !j.personal_data) {
+        pass();
+        return;
+      }
+      form.dataset.screened = key;
+      var box = form.querySelector('.form-status');
+      if (box) {
+        box.textContent = j.message;
+        box.hidden = false;
+      }
+      var field = form.querySelector('[name="body"]');
+      if (field) field.focus();
+    }).catch(pass); // the server still holds the post and says why
+  }, true);
+
   // Votes and comments go to the same routes as the plain forms, by script.
   function showError(form, text) {
     var box = form.querySelector('.form-status');
@@ -285,8 +335,12 @@
       } else if (kind === 'comment') {
         form.reset();
         var box = form.querySelector('.form-status');
-        if (box) box.hidden = true;
+        if (box) {
+          box.textContent = r.j.notice || ''; // held for review: say why
+          box.hidden = !r.j.notice;
+        }
         if (form.querySelector('input[name="parent"]')) {
+          if (r.j.notice) announce(r.j.notice);
           form.remove();
           history.replaceState(null, '', location.pathname + '#c' + r.j.comment_id);
         }

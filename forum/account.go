@@ -14,7 +14,9 @@ type Registration struct {
 	Password string
 }
 
-// PasswordChecker tells whether a password is too common to allow.
+// PasswordChecker tells whether a password is too common to allow. It adds
+// to the strength check every password passes (PasswordScore), which is
+// built in.
 type PasswordChecker interface {
 	Common(password string) bool
 }
@@ -49,6 +51,20 @@ func checkPassword(pw, email, name string, common PasswordChecker) ValidationErr
 		return ValidationErrors{Invalid("password", "err.password_common")}
 	case strings.EqualFold(pw, email) || strings.EqualFold(pw, name):
 		return ValidationErrors{Invalid("password", "err.password_personal")}
+	case PasswordScore(pw, personalWords(email, name)...) < PasswordMinScore:
+		return ValidationErrors{Invalid("password", "err.password_weak")}
 	}
 	return nil
+}
+
+// personalWords are the words of a user's own that a password should not
+// lean on: the e-mail, its local part and its domain's first label, the
+// name and each word of it.
+func personalWords(email, name string) []string {
+	words := append([]string{email, name}, strings.Fields(name)...)
+	if local, domain, ok := strings.Cut(email, "@"); ok {
+		host, _, _ := strings.Cut(domain, ".")
+		words = append(words, local, host)
+	}
+	return words
 }

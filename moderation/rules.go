@@ -150,7 +150,7 @@ type Verdict struct {
 	// Action is the strictest action of the rules tripped, or Publish.
 	Action Action
 	// Rules names every rule tripped (RuleDuplicate, RuleBannedTerm,
-	// RuleTooManyLinks, RuleHeldAccount), in that order.
+	// RuleTooManyLinks, RuleHeldAccount, RulePersonalData), in that order.
 	Rules []string
 	// Key is the message-catalog key explaining a Reject to the author;
 	// empty unless Action is Reject.
@@ -164,7 +164,9 @@ type Verdict struct {
 // rejected. A text that, folded as ParseTerms folds terms, equals one of
 // p.Recent is rejected as a duplicate; a banned term, more than
 // MaxLinksNew links from an author younger than NewAccountAge or without an
-// approved post, or a held account holds the post. Links are http and https
+// approved post, a held account, or personal data (FindPersonalData: a
+// phone number, resident registration number, e-mail address or card
+// number) holds the post. Links are http and https
 // URLs, bare www. hosts and Markdown links and autolinks to them, each
 // ending at the first space or non-ASCII character; a Markdown link counts
 // once whatever its text. Verdict.Rules lists every rule tripped; Reject
@@ -192,6 +194,9 @@ func (r Rules) Check(a Author, p Post) Verdict {
 	}
 	if a.Held {
 		v.trip(RuleHeldAccount, Hold)
+	}
+	if FindPersonalData(p.Text) != nil {
+		v.trip(RulePersonalData, Hold)
 	}
 	return v
 }

@@ -126,7 +126,8 @@ func TestRules_Check(t *testing.T) {
 		{"Markdown link text URL counts once", newcomer, "[www.a.example](https://a.example) [https://b.example](https://b.example)", nil, Publish, nil, nil},
 		{"mixed kinds", newcomer, "[a](https://a.example) <https://b.example> www.c.example", nil, Hold, []string{RuleTooManyLinks}, nil},
 		{"relative Markdown links are not web links", newcomer, "[a](/p/1) [b](/p/2) [c](/p/3)", nil, Publish, nil, nil},
-		{"not links", newcomer, "http:// https:// www. awww.a.example e-mail a@b.example", nil, Publish, nil, nil},
+		{"not links", newcomer, "http:// https:// www. awww.a.example", nil, Publish, nil, nil},
+		{"an e-mail address is personal data, not a link", newcomer, "e-mail a@b.example", nil, Hold, []string{RulePersonalData}, nil},
 		{"links in Chinese", newcomer, "參考https://a.example、https://b.example與www.c.example", nil, Hold, []string{RuleTooManyLinks}, nil},
 		{"staff with many links", staff, threeLinks + " " + threeLinks, nil, Publish, nil, nil},
 

@@ -207,6 +207,7 @@ func (s *Server) routes() {
 	a.Get("/proposals/new", s.signedIn, s.handleProposalNew)
 	a.Get("/proposals/similar", s.handleSimilar)
 	a.Post("/proposals", s.signedIn, s.handleProposalCreate)
+	a.Post("/screen", s.signedIn, s.handleScreen)
 	a.Get("/proposals/:id<int>", s.handleProposalShow)
 	a.Get("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEditForm)
 	a.Post("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEdit)

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -82,10 +84,14 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 		return s.page(c, fiber.StatusBadRequest, name, data)
 	}
 	if wantsJSON(c) {
-		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"comment_id": cm.ID, "url": commentURL(cm), "held": hold != nil})
+		j := fiber.Map{"comment_id": cm.ID, "url": commentURL(cm), "held": hold != nil}
+		if hold != nil {
+			j["notice"] = s.t(c, heldFlash(hold))
+		}
+		return c.Status(fiber.StatusCreated).JSON(j)
 	}
 	if hold != nil {
-		s.flash(c, "flash.held")
+		s.flash(c, heldFlash(hold))
 	} else {
 		s.flash(c, "flash.comment_posted")
 	}
@@ -145,8 +151,33 @@ func (s *Server) handleCommentEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, "flash.comment_edited")
+	if hold != nil {
+		s.flash(c, heldFlash(hold))
+	} else {
+		s.flash(c, "flash.comment_edited")
+	}
 	return c.Redirect(commentURL(cm), fiber.StatusSeeOther)
+}
+
+// heldFlash is the flash key that tells an author why their post waits for
+// review: personal data gets its own, so they know what to remove.
+func heldFlash(hold []string) string {
+	if slices.Contains(hold, moderation.RulePersonalData) {
+		return "flash.held_personal_data"
+	}
+	return "flash.held"
+}
+
+// handleScreen runs the content rules' personal-data check over a draft's
+// title and body, for the script that warns an author before posting:
+// {"personal_data": true, "message": …} when the post would be held for it.
+func (s *Server) handleScreen(c *fiber.Ctx) error {
+	v := moderation.Rules{}.Check(moderation.Author{Staff: currentUser(c).Role.IsStaff()},
+		moderation.Post{Text: c.FormValue("title") + "\n\n" + c.FormValue("body")})
+	if !slices.Contains(v.Rules, moderation.RulePersonalData) {
+		return c.JSON(fiber.Map{"personal_data": false})
+	}
+	return c.JSON(fiber.Map{"personal_data": true, "message": s.t(c, "err.personal_data")})
 }
 
 func (s *Server) handleCommentDelete(c *fiber.Ctx) error {

@@ -288,7 +288,7 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 		return err
 	}
 	if hold != nil {
-		s.flash(c, "flash.held")
+		s.flash(c, heldFlash(hold))
 		return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
 	}
 	s.flash(c, "flash.proposal_created."+string(p.Status))
@@ -414,7 +414,7 @@ func (s *Server) handleProposalEdit(c *fiber.Ctx) error {
 	}
 	s.flash(c, "flash.proposal_edited")
 	if hold != nil {
-		s.flash(c, "flash.held")
+		s.flash(c, heldFlash(hold))
 	}
 	return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
 }

@@ -123,6 +123,46 @@ func TestRegister_Validation(t *testing.T) {
 	}
 }
 
+// TestRegister_WeakPassword: without any denylist, the built-in strength
+// check refuses guessable passwords at registration and at /setup with advice
+// in the reader's language, and accepts a strong one.
+func TestRegister_WeakPassword(t *testing.T) {
+	e := newEnv(t)
+	e.srv.cfg.Passwords = nil // the binary run without -password-denylist
+	advice := map[string]string{
+		"ko": "단어를 한두 개 더 넣어 주시고, aaa 같은 반복이나 1234 같은 연속된 문자",
+		"en": "Add another word or two; avoid repeats like aaa, sequences like 1234, and your name or e-mail.",
+	}
+	for _, pw := range []string{"aaaaaaaaaa", "0000000000", "qwertyuiop", "seoyeon2024"} {
+		for lang, want := range advice {
+			c := e.client()
+			c.lang = lang
+			r := c.post("/register", url.Values{"name": {"Seoyeon Lee"}, "email": {"seoyeon@example.org"}, "password": {pw}})
+			if r.Status != http.StatusBadRequest {
+				t.Errorf("%s (%s): status %d, want 400", pw, lang, r.Status)
+			}
+			contains(t, pw+" "+lang, r.Body, want, `aria-invalid="true"`)
+		}
+	}
+	token := "one-time-setup-token"
+	if err := e.st.SetSetupToken(context.Background(), hashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	weakAdmin := url.Values{"name": {"이도현"}, "email": {"admin@example.org"}, "password": {"admin12345"}}
+	if r := e.client().post("/setup/"+token, weakAdmin); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, advice["ko"]) {
+		t.Errorf("setup with a weak password: %d", r.Status)
+	}
+	for _, role := range []forum.Role{forum.RoleCitizen, forum.RoleAdmin} {
+		if n, _ := e.st.CountUsers(context.Background(), role); n != 0 {
+			t.Fatalf("%d %s accounts created by refused passwords", n, role)
+		}
+	}
+	c := e.client()
+	if r := c.post("/register", url.Values{"name": {"Seoyeon Lee"}, "email": {"seoyeon@example.org"}, "password": {"plum river lantern"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("strong password refused: %d %.300s", r.Status, r.Body)
+	}
+}
+
 func TestCommonPasswords_AllRefused(t *testing.T) {
 	e := newEnv(t)
 	if e.srv.cfg.Passwords == nil {
