@@ -51,7 +51,7 @@ test-deps:
 
 # Fuzz targets as package:Name. Go fuzzes one target per package per run, so
 # each gets its own go test; FUZZTIME is each one's budget, baseline included.
-FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./forum/store:FuzzCursor \
+FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./moderation:FuzzFindPersonalData ./forum/store:FuzzCursor \
 	./forum/web:FuzzRequestParsers ./forum/web:FuzzRequest
 FUZZTIME ?= 5s
 

@@ -54,6 +54,7 @@ func TestBrowser_PersonalDataWarning(t *testing.T) {
 	if got := evalIn[string](b, `document.activeElement.id`); got != "f-body" {
 		t.Errorf("focus on %q after the warning, want the body", got)
 	}
+	b.screenshot("personal-data-warning", 390, 844, true)
 
 	b.tap(`#comment-form button[type=submit]`) // post anyway
 	b.waitText("#comment-form .form-status", "수정해서 지우실 수 있습니다")
