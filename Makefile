@@ -21,6 +21,9 @@ AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
 .PHONY: run build test test-deps lint vulncheck fuzz bench clean
 
+# Tools of the build itself, under .ci/ (./... skips dot folders, so they are named).
+TOOLS := ./.ci/vulndb
+
 ## run: start the forum on ./data with demo data (a fresh database is seeded once)
 run: build
 	./$(BIN) serve -demo -db $(DB) $(if $(DENYLIST),-password-denylist $(DENYLIST)) $(if $(DISPOSABLE),-disposable-domains $(DISPOSABLE))
@@ -31,7 +34,7 @@ build:
 
 ## test: install what the browser tests need when missing, check for known vulnerabilities, fuzz briefly, then run every test
 test: test-deps lint vulncheck fuzz
-	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
+	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./... $(TOOLS)
 
 test-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
@@ -66,7 +69,7 @@ fuzz:
 ## lint: gofmt and go vet
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
-	$(GO) vet -tags $(TAGS) ./...
+	$(GO) vet -tags $(TAGS) ./... $(TOOLS)
 
 # govulncheck and the vulnerability database it reads are both pinned, so a new report
 # fails the build only when someone moves VULNDB_VERSION (README: Dependencies and
@@ -81,7 +84,7 @@ vulncheck: $(VULNDB)/index/modules.json
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -tags $(TAGS) -db file://$(abspath $(VULNDB)) ./...
 
 $(VULNDB)/index/modules.json:
-	$(GO) run ./internal/vulndb -version $(VULNDB_VERSION) -out $(VULNDB)
+	$(GO) run ./.ci/vulndb -version $(VULNDB_VERSION) -out $(VULNDB)
 
 ## bench: Go benchmarks of the store and the web pages
 bench:

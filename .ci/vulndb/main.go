@@ -12,7 +12,7 @@
 // schema makes optional: govulncheck then reads every entry of a module it
 // uses and matches our versions against the entry's own ranges.
 //
-//	go run ./internal/vulndb -version v0.0.0-20261105234957-e22db6528018 -out .cache/vulndb/x
+//	go run ./.ci/vulndb -version v0.0.0-20261105234957-e22db6528018 -out .cache/vulndb/x
 package main
 
 import (
