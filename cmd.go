@@ -85,13 +85,9 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 	if (u.Role == forum.RoleOfficial) != (*ministry != "") {
 		return errors.New("officials, and only officials, need -ministry")
 	}
-	common, err := loadList(cfg.denylist, forum.LoadCommonPasswords)
+	checker, err := passwordDenylist(cfg.denylist)
 	if err != nil {
 		return err
-	}
-	var checker forum.PasswordChecker
-	if common != nil {
-		checker = *common
 	}
 	if err := (forum.Registration{Name: u.Name, Email: u.Email, Password: *password}).Validate(checker, func(string) bool { return false }); err != nil {
 		return fmt.Errorf("create account: %w", err)
@@ -118,6 +114,16 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 }
 
 // loadList reads an optional operator-supplied list file; nil when no path is given.
+// passwordDenylist loads -password-denylist, which adds to the built-in
+// strength check; nil when none is given.
+func passwordDenylist(path string) (forum.PasswordChecker, error) {
+	common, err := loadList(path, forum.LoadCommonPasswords)
+	if err != nil || common == nil {
+		return nil, err
+	}
+	return *common, nil
+}
+
 func loadList[T any](path string, load func(io.Reader) (T, error)) (*T, error) {
 	if path == "" {
 		return nil, nil

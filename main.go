@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/assets"
-	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/schedule"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/forum/web"
@@ -59,7 +58,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	perIP, _ := strconv.Atoi(env("EPEOPLE_LIVE_PER_IP", "64"))
 	fs.IntVar(&c.livePerIP, "live-per-ip", perIP, "live sockets one IP address may hold (EPEOPLE_LIVE_PER_IP)")
 	perMinute, _ := strconv.Atoi(env("EPEOPLE_POST_PER_MINUTE", "120"))
-	fs.IntVar(&c.postPerMinute, "post-per-minute", perMinute, "state-changing requests one IP address may send a minute (EPEOPLE_POST_PER_MINUTE)")
+	fs.IntVar(&c.postPerMinute, "post-per-minute", perMinute, "state-changing requests one signed-in citizen, or one IP address without a session, may send a minute (EPEOPLE_POST_PER_MINUTE)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("EPEOPLE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (EPEOPLE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("EPEOPLE_SMTP_URL", ""), "mail server: smtp://user:pass@host:port?from=noreply@example.kr, or smtps:// for TLS from the start; none keeps mail in the outbox for admins (EPEOPLE_SMTP_URL: keeps the password out of ps)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
@@ -108,12 +107,9 @@ func serve(cfg config, log *slog.Logger) error {
 	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log,
 		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), LivePerIP: cfg.livePerIP, PostPerMinute: cfg.postPerMinute,
 		TrustedProxies: strings.Split(cfg.trustedProxies, ",")}
-	common, err := loadList(cfg.denylist, forum.LoadCommonPasswords)
-	if err != nil {
+	var err error
+	if wcfg.Passwords, err = passwordDenylist(cfg.denylist); err != nil {
 		return err
-	}
-	if common != nil {
-		wcfg.Passwords = *common // adds to the built-in strength check
 	}
 	disposable, err := loadList(cfg.disposable, moderation.LoadDisposableDomains)
 	if err != nil {

@@ -483,10 +483,12 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 	// Whoever holds the link reads a proposal gathering co-sponsors; a held
 	// one only as the notice that it waits for review, and after that the
 	// proposal is as visible to them as to anyone.
-	if u := currentUser(c); !p.SponsorableBy(u) && p.VisibilityTo(u) != forum.Seen {
-		if p.Status == forum.StatusGathering || p.VisibilityTo(u) == forum.Withheld {
-			return s.withheldPage(c, p)
-		}
+	u := currentUser(c)
+	switch v := p.VisibilityTo(u); {
+	case p.SponsorableBy(u) || v == forum.Seen:
+	case p.Status == forum.StatusGathering || v == forum.Withheld:
+		return s.withheldPage(c, p)
+	default:
 		return forum.ErrNotFound
 	}
 	sponsors, _, err := s.thresholds(c)

@@ -5,8 +5,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Every handler that reads one proposal or comment loads it through these,
-// so the one visibility rule (forum.Visibility) answers for every page: an
+// Every handler that reads one proposal or comment loads it through these
+// (the co-sponsor link, which first checks its token, asks the same rule
+// itself), so the one visibility rule (forum.Visibility) answers for every
+// page: an
 // item the viewer may not know of is a 404, one the viewer may only know of
 // is drawn as the withheld notice, and only a Seen item reaches a template.
 
