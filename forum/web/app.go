@@ -48,6 +48,9 @@ type Config struct {
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
 	LivePerIP     int // live sockets one IP may hold; 64 when 0
 	APIPerMinute  int // open data API requests one IP may send a minute; 300 when 0
+	// RequestTimeout is how long a request may wait on the database before
+	// it is answered 503; 10 s when 0.
+	RequestTimeout time.Duration
 	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
 	// names the client; with none, every per-IP limit keys on the TCP peer.
 	TrustedProxies []string
@@ -91,6 +94,9 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	}
 	if cfg.PostPerMinute <= 0 {
 		cfg.PostPerMinute = 120
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
 	}
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -162,6 +168,7 @@ func (s *Server) routes() {
 		a.Use(logger.New(logger.Config{Output: s.cfg.AccessLog, Format: "${time} ${status} ${method} ${path} ${latency}\n"}))
 	}
 	a.Use(recover.New())
+	a.Use(s.requestDeadline)
 	a.Use(s.noCookieOnPublic, s.checkHost())
 	a.Use(helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}))
 	// The fastest level: gzip of a 1,000-comment page (1 MiB) takes 5 ms for
@@ -274,6 +281,32 @@ func (s *Server) handleHealth(c *fiber.Ctx) error {
 	return c.SendString("ok\n")
 }
 
+// defaultRequestTimeout is Config.RequestTimeout when unset: twice the
+// store's 5 s wait for the write lock, so a write held up by the lock hears
+// why (busy, 503) before the request runs out of time.
+const defaultRequestTimeout = 10 * time.Second
+
+// requestDeadline gives each request a context that ends after
+// cfg.RequestTimeout, or when its handler (and the error page, which
+// noCookieOnPublic draws inside this) has returned: the store stops waiting
+// for a request nobody will be answered on. The live socket is exempt: its
+// handler only hands the connection over, and the socket outlives it with
+// contexts of its own. A bulk download's rows stream after the handler
+// returns, under their own downloadTimeout.
+func (s *Server) requestDeadline(c *fiber.Ctx) error {
+	if isLive(c) {
+		return c.Next()
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// isLive reports whether a request is for the live socket (the router
+// matches paths without regard to case or a trailing slash).
+func isLive(c *fiber.Ctx) bool { return strings.EqualFold(strings.TrimSuffix(c.Path(), "/"), "/live") }
+
 // requireUTF8 refuses any request whose query or form values (url-encoded
 // or multipart) are not valid UTF-8, before anything could store them.
 func (s *Server) requireUTF8(c *fiber.Ctx) error {
@@ -328,7 +361,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		if c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 			c.Set(fiber.HeaderRetryAfter, "60")
 		}
-	case errors.Is(err, forum.ErrUnavailable):
+	case errors.Is(err, forum.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// Busy, or the request ran out of time (requestDeadline): both pass.
 		status = fiber.StatusServiceUnavailable
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
