@@ -369,10 +369,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}
-	if ves != nil && key == "err.invalid" {
-		key = ves[0].Key
-	} else if ve != nil && key == "err.invalid" {
-		key = ve.Key
+	if len(ves) > 0 && key == "err.invalid" {
+		ve = ves[0] // the first field at fault speaks for all
+	}
+	field := ""
+	if ve != nil && key == "err.invalid" {
+		key, field = ve.Key, ve.Field
 	}
 	lang := s.lang(c)
 	cat := s.views.catalogs[lang]
@@ -386,12 +388,15 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			msg = cat.T(key, formatDate(lang, capResets(ce)))
 		}
 	}
-	if wantsJSON(c) {
-		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"status": status, "message": msg}})
-	}
 	title := cat.T("error.title." + strconv.Itoa(status))
 	if title == "error.title."+strconv.Itoa(status) {
 		title = cat.T("error.title.default")
+	}
+	if wantsJSON(c) || isAPI(c) {
+		if msg == "" {
+			msg = title
+		}
+		return jsonError(c, status, errorCode(status, key), msg, field)
 	}
 	body, rerr := s.views.render(lang, "error", errorPage{base: s.base(c, title), Status: status, Message: msg})
 	if rerr != nil {
@@ -410,4 +415,63 @@ type errorPage struct {
 
 func wantsJSON(c *fiber.Ctx) bool {
 	return strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
+}
+
+// isAPI reports whether a request is for the JSON API, whose errors are
+// JSON whatever the client accepts (the router ignores case).
+func isAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	return len(p) >= len("/api/") && strings.EqualFold(p[:len("/api/")], "/api/")
+}
+
+// jsonError writes the one shape of every JSON error the site sends:
+//
+//	{"error": {"status": 400, "code": "invalid_parameter", "message": "…", "field": "body"}}
+//
+// status repeats the HTTP status; code is a stable word for programs;
+// message is for people, never an internal error's text; field, only when a
+// form field is at fault, names it.
+func jsonError(c *fiber.Ctx, status int, code, message, field string) error {
+	type body struct {
+		Status  int    `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	}
+	return c.Status(status).JSON(struct {
+		Error body `json:"error"`
+	}{body{status, code, message, field}})
+}
+
+// errorCode is the code of a JSON error the error handler sends: its
+// catalog key without "err." ("csrf", "cap_reached", "title_length"), or,
+// for an error without one, a word for its status.
+func errorCode(status int, key string) string {
+	if code, ok := strings.CutPrefix(key, "err."); ok {
+		return code
+	}
+	switch status {
+	case fiber.StatusBadRequest:
+		return "bad_request"
+	case fiber.StatusUnauthorized:
+		return "unauthorized"
+	case fiber.StatusForbidden:
+		return "forbidden"
+	case fiber.StatusNotFound:
+		return "not_found"
+	case fiber.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case fiber.StatusConflict:
+		return "conflict"
+	case fiber.StatusRequestEntityTooLarge:
+		return "too_large"
+	case fiber.StatusTooManyRequests:
+		return "rate_limited"
+	case fiber.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return "error"
 }

@@ -76,15 +76,9 @@ func allowAnyOrigin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// apiError answers with the API's JSON error shape.
+// apiError answers an API request with the one JSON error shape (jsonError).
 func apiError(c *fiber.Ctx, status int, code, message string) error {
-	type body struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
-	return c.Status(status).JSON(struct {
-		Error body `json:"error"`
-	}{body{code, message}})
+	return jsonError(c, status, code, message, "")
 }
 
 // rfc3339 formats t in UTC, or returns nil for the zero time (JSON null).
