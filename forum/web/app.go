@@ -23,13 +23,6 @@ import (
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/etag"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/helmet"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
-	"github.com/gofiber/fiber/v2/middleware/logger"
-	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gorilla/websocket"
 )
 
@@ -160,118 +153,6 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeLive(ctx)
 	return s.app.ShutdownWithContext(ctx)
-}
-
-func (s *Server) routes() {
-	a := s.app
-	if s.cfg.AccessLog != nil {
-		a.Use(logger.New(logger.Config{Output: s.cfg.AccessLog, Format: "${time} ${status} ${method} ${path} ${latency}\n"}))
-	}
-	a.Use(recover.New())
-	a.Use(s.requestDeadline)
-	a.Use(s.noCookieOnPublic, s.checkHost())
-	a.Use(helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}))
-	// The fastest level: gzip of a 1,000-comment page (1 MiB) takes 5 ms for
-	// 52 KiB, against 27 ms for 38 KiB at the default level.
-	a.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
-	a.Get("/healthz", s.handleHealth)
-	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
-	a.Use(etag.New(etag.Config{Next: isDownload})) // an ETag would read a streamed download whole into memory
-	a.Use(s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF)
-	// A cap on everything that writes: per citizen when signed in, else per
-	// client address. It runs after the CSRF check, so forged requests spend
-	// nothing, and a stranger refused for not being signed in spends only
-	// the anonymous bucket of their own address, never a citizen's.
-	a.Use(limiter.New(limiter.Config{
-		Max:          s.cfg.PostPerMinute,
-		Expiration:   time.Minute,
-		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
-		KeyGenerator: s.writerKey,
-		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
-	}))
-
-	authLimit := limiter.New(limiter.Config{
-		Max:          s.cfg.AuthPerMinute,
-		Expiration:   time.Minute,
-		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
-		KeyGenerator: s.clientIP,
-		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
-	})
-	api := s.apiGroup(a) // every /api/v1 route goes on it, so none skips its CORS header and limit
-
-	a.Get("/", s.handleHome)
-	a.Get("/lang", s.handleLang)
-	a.Get("/register", s.handleRegisterForm)
-	a.Post("/register", authLimit, s.handleRegister)
-	a.Get("/login", s.handleLoginForm)
-	a.Post("/login", authLimit, s.accountLimit(), s.handleLogin)
-	a.Post("/logout", s.handleLogout)
-	a.Get("/setup/:token", s.handleSetupForm)
-	a.Post("/setup/:token", authLimit, s.handleSetup)
-	a.Get("/users/:id<int>", s.handleUser)
-
-	a.Get("/proposals", s.handleProposalList)
-	a.Get("/proposals/new", s.signedIn, s.handleProposalNew)
-	a.Get("/proposals/similar", s.handleSimilar)
-	a.Post("/proposals", s.signedIn, s.handleProposalCreate)
-	a.Post("/screen", s.signedIn, s.handleScreen)
-	a.Get("/proposals/:id<int>", s.handleProposalShow)
-	a.Get("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEditForm)
-	a.Post("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEdit)
-	a.Get("/proposals/:id<int>/history", s.handleProposalHistory)
-	a.Post("/proposals/:id<int>/submit", s.signedIn, s.handleProposalSubmit)
-	a.Post("/proposals/:id<int>/withdraw", s.signedIn, s.handleProposalWithdraw)
-	a.Get("/proposals/:id<int>/sponsor/:token", s.handleSponsorForm)
-	a.Post("/proposals/:id<int>/sponsor/:token", s.signedIn, s.handleSponsor)
-	a.Post("/proposals/:id<int>/support", s.signedIn, s.handleSupport)
-	a.Post("/proposals/:id<int>/unsupport", s.signedIn, s.handleUnsupport)
-	a.Post("/proposals/:id<int>/comments", s.signedIn, s.handleProposalComment)
-	a.Get("/debates", s.handleDebateList)
-	a.Get("/debates/new", s.signedIn, s.handleDebateNew)
-	a.Post("/debates", s.signedIn, s.handleDebateCreate)
-	a.Get("/debates/:id<int>", s.handleDebateShow)
-	a.Post("/debates/:id<int>/comments", s.signedIn, s.handleDebateComment)
-	a.Post("/debates/:id<int>/conclusion", s.signedIn, s.handleDebateConclude)
-	a.Get("/live", s.handleLive)
-
-	a.Get("/reports/new", s.signedIn, s.handleReportForm)
-	a.Post("/reports", s.signedIn, s.handleReport)
-	a.Get("/appeals/new", s.signedIn, s.handleAppealForm)
-	a.Post("/appeals", s.signedIn, s.handleAppeal)
-	a.Get("/notifications", s.signedIn, s.handleNotifications)
-	a.Post("/notifications/read", s.signedIn, s.handleNotificationsRead)
-	a.Get("/moderation/log", s.handleModerationLog)
-	api.Get("/moderation-log", s.handleModerationLogAPI)
-	mod := a.Group("/moderation", s.signedIn, s.staffOnly)
-	mod.Get("/", s.handleQueue)
-	mod.Get("/act", s.handleActForm)
-	mod.Post("/items/:id<int>/claim", s.handleClaim)
-	mod.Post("/items/:id<int>/decide", s.handleDecide)
-	mod.Post("/bulk", s.handleBulk)
-	mod.Post("/hide", s.handleHide)
-	mod.Post("/restore", s.handleRestore)
-	mod.Post("/lock", s.handleLock)
-	mod.Post("/users/:id<int>/suspend", s.handleSuspend)
-	mod.Post("/users/:id<int>/lift", s.handleLift)
-	mod.Get("/appeals", s.handleAppeals)
-	mod.Post("/appeals/:id<int>/decide", s.handleAppealDecide)
-	admin := a.Group("/admin", s.signedIn, s.adminOnly)
-	admin.Get("/moderation", s.handleAdminModeration)
-	admin.Post("/moderation", s.handleAdminModerationSave)
-	admin.Post("/users/:id<int>/appoint", s.handleAppoint)
-	s.ministryRoutes(a)
-	s.mailRoutes(a)
-	s.answerRoutes(a)
-	s.searchRoutes(a, api)
-	s.openDataRoutes(a, api)
-	s.feedRoutes(a)
-	a.Get("/comments/:id<int>", s.handleCommentLink)
-	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
-	a.Post("/comments/:id<int>/edit", s.signedIn, s.handleCommentEdit)
-	a.Post("/comments/:id<int>/delete", s.signedIn, s.handleCommentDelete)
-	a.Post("/comments/:id<int>/vote", s.signedIn, s.handleCommentVote)
-
-	a.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
 func (s *Server) handleHealth(c *fiber.Ctx) error {

@@ -22,12 +22,6 @@ var (
 	searchStatuses = []string{"open", "awaiting_response", "answered", "referred", "closed", "withdrawn", "upcoming"}
 )
 
-// searchRoutes serves search.
-func (s *Server) searchRoutes(a *fiber.App, api fiber.Router) {
-	a.Get("/search", s.handleSearch)
-	api.Get("/search", s.handleSearchAPI)
-}
-
 // searchForm is a search as the query string states it.
 type searchForm struct {
 	Q, Kind, Status, From, To string
