@@ -17,7 +17,9 @@ import (
 // one fsync for the whole batch at synchronous=FULL. A write that fails rolls
 // back to its savepoint and fails alone; the others still commit. Callers are
 // answered only after the commit (or its failure), and events are published
-// only after the commit.
+// only after the commit. A caller whose context ends before its write has
+// started (queued, or its batch waiting for the lock) is answered with the
+// context's error at once, and that write never runs.
 
 const (
 	// maxBatch bounds one transaction, so a burst cannot hold the write
@@ -40,6 +42,22 @@ type pending struct {
 	fn       func(*tx) error
 	deadline time.Time
 	done     chan error
+	state    atomic.Int32 // queued, then running or abandoned: whichever of the committer and the caller gets there first
+}
+
+// The states of a pending write. It runs only if the committer moves it from
+// queued to running; a caller whose context ends first moves it to abandoned
+// and is answered at once, so it is never applied behind its caller's back.
+const (
+	queued int32 = iota
+	running
+	abandoned
+)
+
+// start claims p for running, or reports false when its caller's context has
+// ended or the caller already gave up: then it must not run.
+func (p *pending) start() bool {
+	return p.ctx.Err() == nil && p.state.CompareAndSwap(queued, running)
 }
 
 // committer is the goroutine behind Store.write.
@@ -92,8 +110,9 @@ func (c *committer) close() error {
 
 // write runs fn in a write transaction shared with other waiting writes and
 // publishes its events after commit. An error from fn rolls back fn's own
-// changes only. ctx cancels the wait for the batch; once fn has started, the
-// caller waits for the truth (committed or not), so an answer is never wrong.
+// changes only. ctx cancels the wait for the batch and for the write lock,
+// and then fn never runs; once fn has started, the caller waits for the
+// truth (committed or not), so an answer is never wrong.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	p := &pending{ctx: ctx, fn: fn, deadline: time.Now().Add(writeWait), done: make(chan error, 1)}
 	select {
@@ -103,7 +122,15 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return <-p.done
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		if p.state.CompareAndSwap(queued, abandoned) {
+			return ctx.Err()
+		}
+		return <-p.done // it has started: wait for the truth
+	}
 }
 
 func (c *committer) run() {
@@ -171,7 +198,15 @@ func (c *committer) runBatch(batch []*pending) {
 	stamp := c.s.now().UTC().Truncate(time.Second)
 	results := make([]error, len(live))
 	var events []forum.Event
+	ran := 0
 	for i, p := range live {
+		// The lock may have taken a while: a caller whose context ended
+		// meanwhile has its answer, and its write must not run.
+		if !p.start() {
+			results[i] = p.ctx.Err()
+			continue
+		}
+		ran++
 		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(p.ctx), now: stamp}
 		if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT item`); err != nil {
 			_ = sqlTx.Rollback()
@@ -201,7 +236,7 @@ func (c *committer) runBatch(batch []*pending) {
 		return
 	}
 	c.txs.Add(1)
-	c.writes.Add(int64(len(live)))
+	c.writes.Add(int64(ran))
 	if c.s.notify != nil && len(events) > 0 {
 		c.s.notify(events)
 	}

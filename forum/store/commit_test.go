@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,6 +133,41 @@ func TestGroupCommit_CancelledBeforeItsTurn(t *testing.T) {
 	}
 	if !hasSetting(t, s, "first") {
 		t.Error("the first write was lost")
+	}
+}
+
+// TestGroupCommit_ExpiredWaitingForTheLock: a write whose caller's deadline
+// passes while its batch waits for the write lock (held by another
+// connection) is answered with the deadline error at once, and does not run
+// when the lock comes free: no write is applied behind its caller's back.
+func TestGroupCommit_ExpiredWaitingForTheLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "forum.db")
+	s := openTestAt(t, path, nil)
+	other := rawOpen(t, path, "_busy_timeout=100")
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	var ran atomic.Bool
+	err = s.write(dctx, func(t *tx) error { ran.Store(true); return settingWrite("late", nil)(t) })
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("write past its deadline: %v, want context.DeadlineExceeded", err)
+	}
+	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	// The next write follows the batch that held the expired one.
+	if err := s.SetSetting(ctx, "after", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() || hasSetting(t, s, "late") {
+		t.Error("a write whose caller was told it expired ran once the lock came free")
 	}
 }
 

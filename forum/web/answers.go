@@ -12,15 +12,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// answerRoutes serves official answers, hand-offs between ministries and following.
-func (s *Server) answerRoutes(a *fiber.App) {
-	a.Post("/proposals/:id<int>/response", s.signedIn, s.handleRespond)
-	a.Get("/proposals/:id<int>/response/history", s.handleResponseHistory)
-	a.Post("/proposals/:id<int>/transfer", s.signedIn, s.handleTransfer)
-	a.Post("/proposals/:id<int>/co-ministries", s.signedIn, s.handleCoMinistry)
-	a.Post("/follow", s.signedIn, s.handleFollow)
-}
-
 // timelineEntry is one step of a proposal's public history.
 type timelineEntry struct {
 	At   time.Time

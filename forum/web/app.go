@@ -4,7 +4,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,13 +21,6 @@ import (
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/etag"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/helmet"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
-	"github.com/gofiber/fiber/v2/middleware/logger"
-	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gorilla/websocket"
 )
 
@@ -48,6 +39,9 @@ type Config struct {
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
 	LivePerIP     int // live sockets one IP may hold; 64 when 0
 	APIPerMinute  int // open data API requests one IP may send a minute; 300 when 0
+	// RequestTimeout is how long a request may wait on the database before
+	// it is answered 503; 10 s when 0.
+	RequestTimeout time.Duration
 	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
 	// names the client; with none, every per-IP limit keys on the TCP peer.
 	TrustedProxies []string
@@ -91,6 +85,9 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	}
 	if cfg.PostPerMinute <= 0 {
 		cfg.PostPerMinute = 120
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
 	}
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -156,123 +153,38 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return s.app.ShutdownWithContext(ctx)
 }
 
-func (s *Server) routes() {
-	a := s.app
-	if s.cfg.AccessLog != nil {
-		a.Use(logger.New(logger.Config{Output: s.cfg.AccessLog, Format: "${time} ${status} ${method} ${path} ${latency}\n"}))
-	}
-	a.Use(recover.New())
-	a.Use(s.noCookieOnPublic, s.checkHost())
-	a.Use(helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}))
-	// The fastest level: gzip of a 1,000-comment page (1 MiB) takes 5 ms for
-	// 52 KiB, against 27 ms for 38 KiB at the default level.
-	a.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
-	a.Get("/healthz", s.handleHealth)
-	a.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600}))
-	a.Use(etag.New(etag.Config{Next: isDownload})) // an ETag would read a streamed download whole into memory
-	a.Use(s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF)
-	// A cap on everything that writes: per citizen when signed in, else per
-	// client address. It runs after the CSRF check, so forged requests spend
-	// nothing, and a stranger refused for not being signed in spends only
-	// the anonymous bucket of their own address, never a citizen's.
-	a.Use(limiter.New(limiter.Config{
-		Max:          s.cfg.PostPerMinute,
-		Expiration:   time.Minute,
-		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
-		KeyGenerator: s.writerKey,
-		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
-	}))
-
-	authLimit := limiter.New(limiter.Config{
-		Max:          s.cfg.AuthPerMinute,
-		Expiration:   time.Minute,
-		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
-		KeyGenerator: s.clientIP,
-		LimitReached: func(c *fiber.Ctx) error { return forum.ErrRateLimited },
-	})
-	api := s.apiGroup(a) // every /api/v1 route goes on it, so none skips its CORS header and limit
-
-	a.Get("/", s.handleHome)
-	a.Get("/lang", s.handleLang)
-	a.Get("/register", s.handleRegisterForm)
-	a.Post("/register", authLimit, s.handleRegister)
-	a.Get("/login", s.handleLoginForm)
-	a.Post("/login", authLimit, s.accountLimit(), s.handleLogin)
-	a.Post("/logout", s.handleLogout)
-	a.Get("/setup/:token", s.handleSetupForm)
-	a.Post("/setup/:token", authLimit, s.handleSetup)
-	a.Get("/users/:id<int>", s.handleUser)
-
-	a.Get("/proposals", s.handleProposalList)
-	a.Get("/proposals/new", s.signedIn, s.handleProposalNew)
-	a.Get("/proposals/similar", s.handleSimilar)
-	a.Post("/proposals", s.signedIn, s.handleProposalCreate)
-	a.Post("/screen", s.signedIn, s.handleScreen)
-	a.Get("/proposals/:id<int>", s.handleProposalShow)
-	a.Get("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEditForm)
-	a.Post("/proposals/:id<int>/edit", s.signedIn, s.handleProposalEdit)
-	a.Get("/proposals/:id<int>/history", s.handleProposalHistory)
-	a.Post("/proposals/:id<int>/submit", s.signedIn, s.handleProposalSubmit)
-	a.Post("/proposals/:id<int>/withdraw", s.signedIn, s.handleProposalWithdraw)
-	a.Get("/proposals/:id<int>/sponsor/:token", s.handleSponsorForm)
-	a.Post("/proposals/:id<int>/sponsor/:token", s.signedIn, s.handleSponsor)
-	a.Post("/proposals/:id<int>/support", s.signedIn, s.handleSupport)
-	a.Post("/proposals/:id<int>/unsupport", s.signedIn, s.handleUnsupport)
-	a.Post("/proposals/:id<int>/comments", s.signedIn, s.handleProposalComment)
-	a.Get("/debates", s.handleDebateList)
-	a.Get("/debates/new", s.signedIn, s.handleDebateNew)
-	a.Post("/debates", s.signedIn, s.handleDebateCreate)
-	a.Get("/debates/:id<int>", s.handleDebateShow)
-	a.Post("/debates/:id<int>/comments", s.signedIn, s.handleDebateComment)
-	a.Post("/debates/:id<int>/conclusion", s.signedIn, s.handleDebateConclude)
-	a.Get("/live", s.handleLive)
-
-	a.Get("/reports/new", s.signedIn, s.handleReportForm)
-	a.Post("/reports", s.signedIn, s.handleReport)
-	a.Get("/appeals/new", s.signedIn, s.handleAppealForm)
-	a.Post("/appeals", s.signedIn, s.handleAppeal)
-	a.Get("/notifications", s.signedIn, s.handleNotifications)
-	a.Post("/notifications/read", s.signedIn, s.handleNotificationsRead)
-	a.Get("/moderation/log", s.handleModerationLog)
-	api.Get("/moderation-log", s.handleModerationLogAPI)
-	mod := a.Group("/moderation", s.signedIn, s.staffOnly)
-	mod.Get("/", s.handleQueue)
-	mod.Get("/act", s.handleActForm)
-	mod.Post("/items/:id<int>/claim", s.handleClaim)
-	mod.Post("/items/:id<int>/decide", s.handleDecide)
-	mod.Post("/bulk", s.handleBulk)
-	mod.Post("/hide", s.handleHide)
-	mod.Post("/restore", s.handleRestore)
-	mod.Post("/lock", s.handleLock)
-	mod.Post("/users/:id<int>/suspend", s.handleSuspend)
-	mod.Post("/users/:id<int>/lift", s.handleLift)
-	mod.Get("/appeals", s.handleAppeals)
-	mod.Post("/appeals/:id<int>/decide", s.handleAppealDecide)
-	admin := a.Group("/admin", s.signedIn, s.adminOnly)
-	admin.Get("/moderation", s.handleAdminModeration)
-	admin.Post("/moderation", s.handleAdminModerationSave)
-	admin.Post("/users/:id<int>/appoint", s.handleAppoint)
-	s.ministryRoutes(a)
-	s.mailRoutes(a)
-	s.answerRoutes(a)
-	s.searchRoutes(a, api)
-	s.openDataRoutes(a, api)
-	s.feedRoutes(a)
-	a.Get("/comments/:id<int>", s.handleCommentLink)
-	a.Get("/comments/:id<int>/edit", s.signedIn, s.handleCommentEditForm)
-	a.Post("/comments/:id<int>/edit", s.signedIn, s.handleCommentEdit)
-	a.Post("/comments/:id<int>/delete", s.signedIn, s.handleCommentDelete)
-	a.Post("/comments/:id<int>/vote", s.signedIn, s.handleCommentVote)
-
-	a.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
-}
-
 func (s *Server) handleHealth(c *fiber.Ctx) error {
 	if err := s.store.Ping(c.UserContext()); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable\n")
 	}
 	return c.SendString("ok\n")
 }
+
+// defaultRequestTimeout is Config.RequestTimeout when unset: twice the
+// store's 5 s wait for the write lock, so a write held up by the lock hears
+// why (busy, 503) before the request runs out of time.
+const defaultRequestTimeout = 10 * time.Second
+
+// requestDeadline gives each request a context that ends after
+// cfg.RequestTimeout, or when its handler (and the error page, which
+// noCookieOnPublic draws inside this) has returned: the store stops waiting
+// for a request nobody will be answered on. The live socket is exempt: its
+// handler only hands the connection over, and the socket outlives it with
+// contexts of its own. A bulk download's rows stream after the handler
+// returns, under their own downloadTimeout.
+func (s *Server) requestDeadline(c *fiber.Ctx) error {
+	if isLive(c) {
+		return c.Next()
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// isLive reports whether a request is for the live socket (the router
+// matches paths without regard to case or a trailing slash).
+func isLive(c *fiber.Ctx) bool { return strings.EqualFold(strings.TrimSuffix(c.Path(), "/"), "/live") }
 
 // requireUTF8 refuses any request whose query or form values (url-encoded
 // or multipart) are not valid UTF-8, before anything could store them.
@@ -295,85 +207,4 @@ func (s *Server) requireUTF8(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "err.bad_utf8")
 	}
 	return c.Next()
-}
-
-// handleError is the one place errors become responses. Users never see err.Error().
-func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	status, key := fiber.StatusInternalServerError, ""
-	var fe *fiber.Error
-	var ce *store.CapError
-	var ve *forum.ValidationError
-	var ves forum.ValidationErrors
-	switch {
-	case errors.As(err, &ce):
-		status, key = fiber.StatusTooManyRequests, "err.cap_reached"
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(capResets(ce).Sub(s.cfg.Now()).Seconds()))))
-	case errors.As(err, &fe):
-		status = fe.Code
-		if strings.HasPrefix(fe.Message, "err.") {
-			key = fe.Message
-		}
-	case errors.As(err, &ve), errors.As(err, &ves):
-		status, key = fiber.StatusBadRequest, "err.invalid"
-	case errors.Is(err, forum.ErrNotFound):
-		status = fiber.StatusNotFound
-	case errors.Is(err, forum.ErrForbidden):
-		status = fiber.StatusForbidden
-	case errors.Is(err, forum.ErrSuspended):
-		status, key = fiber.StatusForbidden, "err.suspended"
-	case errors.Is(err, forum.ErrInvalidState):
-		status, key = fiber.StatusConflict, "err.invalid_state"
-	case errors.Is(err, forum.ErrRateLimited):
-		status = fiber.StatusTooManyRequests
-		if c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
-			c.Set(fiber.HeaderRetryAfter, "60")
-		}
-	case errors.Is(err, forum.ErrUnavailable):
-		status = fiber.StatusServiceUnavailable
-		c.Set(fiber.HeaderRetryAfter, "5")
-	}
-	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
-	}
-	if ves != nil && key == "err.invalid" {
-		key = ves[0].Key
-	} else if ve != nil && key == "err.invalid" {
-		key = ve.Key
-	}
-	lang := s.lang(c)
-	cat := s.views.catalogs[lang]
-	msg := ""
-	if key != "" {
-		msg = cat.T(key)
-		if ve != nil {
-			msg = cat.T(key, ve.Args...)
-		}
-		if ce != nil {
-			msg = cat.T(key, formatDate(lang, capResets(ce)))
-		}
-	}
-	if wantsJSON(c) {
-		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"status": status, "message": msg}})
-	}
-	title := cat.T("error.title." + strconv.Itoa(status))
-	if title == "error.title."+strconv.Itoa(status) {
-		title = cat.T("error.title.default")
-	}
-	body, rerr := s.views.render(lang, "error", errorPage{base: s.base(c, title), Status: status, Message: msg})
-	if rerr != nil {
-		s.log.Error("render error page", "err", rerr)
-		return c.Status(status).SendString(http.StatusText(status))
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(body)
-}
-
-type errorPage struct {
-	base
-	Status  int
-	Message string
-}
-
-func wantsJSON(c *fiber.Ctx) bool {
-	return strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
 }

@@ -68,11 +68,8 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 	}
 	if err != nil {
 		errs, ok := s.formErrors(c, err)
-		if !ok {
-			return err
-		}
-		if wantsJSON(c) {
-			return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fiber.Map{"status": 400, "message": errs[0].Message, "field": errs[0].Field}})
+		if !ok || wantsJSON(c) {
+			return err // a script hears of the first field at fault from the error handler
 		}
 		var t *thread
 		name, data, perr := page(&t)

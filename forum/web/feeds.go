@@ -19,15 +19,6 @@ const feedLimit = 50
 // mimeAtom is the media type of an Atom feed.
 const mimeAtom = "application/atom+xml; charset=utf-8"
 
-// feedRoutes serves the Atom feeds and the statistics page.
-func (s *Server) feedRoutes(a *fiber.App) {
-	a.Get("/feeds/proposals.atom", s.handleProposalsFeed)
-	a.Get("/feeds/ministries/:slug.atom", s.handleMinistryFeed)
-	a.Get("/feeds/categories/:slug.atom", s.handleCategoryFeed)
-	a.Get("/feeds/answers.atom", s.handleAnswersFeed)
-	a.Get("/stats", s.handleStats)
-}
-
 // atomFeed is an Atom 1.0 feed document (RFC 4287).
 type atomFeed struct {
 	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`

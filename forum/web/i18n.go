@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // Languages the forum speaks, Korean first.
@@ -106,4 +108,26 @@ func formatNumber(n int) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+func (s *Server) lang(c *fiber.Ctx) string {
+	if l, ok := c.Locals("lang").(string); ok {
+		return l
+	}
+	l := pickLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+	c.Locals("lang", l)
+	return l
+}
+
+// t translates a key in the request's language.
+func (s *Server) t(c *fiber.Ctx, key string, args ...any) string {
+	return s.views.catalogs[s.lang(c)].T(key, args...)
+}
+
+// handleLang remembers the chosen language and returns to the page it came from.
+func (s *Server) handleLang(c *fiber.Ctx) error {
+	if l := c.Query("lang"); isLang(l) {
+		s.cookie(c, langCookie, l, 365*24*time.Hour)
+	}
+	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
 }

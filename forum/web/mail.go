@@ -21,12 +21,6 @@ var mailLangs = []string{"ko", "en"}
 // outboxLimit is how many mails the admins' outbox page shows.
 const outboxLimit = 200
 
-// mailRoutes serves the mail preferences and the admins' outbox.
-func (s *Server) mailRoutes(a *fiber.App) {
-	a.Post("/notifications/settings", s.signedIn, s.handleEmailFrequency)
-	a.Get("/admin/outbox", s.signedIn, s.adminOnly, s.handleAdminOutbox)
-}
-
 // handleEmailFrequency saves how often the signed-in user gets mail.
 func (s *Server) handleEmailFrequency(c *fiber.Ctx) error {
 	if err := s.store.SetEmailFrequency(c.UserContext(), currentUser(c).ID, c.FormValue("frequency")); err != nil {

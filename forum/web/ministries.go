@@ -30,20 +30,6 @@ var (
 // itemMinistry is the kind under which a ministry is followed.
 const itemMinistry forum.ItemKind = "ministry"
 
-// ministryRoutes serves the ministries' public pages, the officials' inbox and the admins' ministry tools.
-func (s *Server) ministryRoutes(a *fiber.App) {
-	a.Get("/ministries", s.handleMinistryList)
-	a.Get("/ministries/:slug", s.handleMinistryShow)
-	a.Get("/inbox", s.signedIn, s.handleInbox)
-	admin := a.Group("/admin", s.signedIn, s.adminOnly)
-	admin.Get("/overdue", s.handleAdminOverdue)
-	admin.Get("/ministries", s.handleAdminMinistries)
-	admin.Post("/ministries", s.handleAdminMinistryCreate)
-	admin.Get("/ministries/:slug/edit", s.handleAdminMinistryEditForm)
-	admin.Post("/ministries/:slug/edit", s.handleAdminMinistryEdit)
-	admin.Post("/users/:id<int>/official", s.handleAppointOfficial)
-}
-
 // scoreRow is one ministry's scorecard with its figures written out.
 type scoreRow struct {
 	forum.Scorecard

@@ -22,43 +22,21 @@ import (
 // proposals gathering co-sponsors, or held or hidden items. Every field is
 // documented in openDataSets and on the /open-data page.
 
-// apiGroup is the one group every /api/v1 route is registered on: any
-// origin may read it, and it has its own per-client-address rate limit.
-// routes makes it before registering anything under /api/ (a route
-// registered earlier would answer before this middleware runs).
-func (s *Server) apiGroup(a *fiber.App) fiber.Router {
+// apiLimit is the open data API's own per-client-address rate limit, which
+// every /api/v1 request passes (see routeTable).
+func (s *Server) apiLimit() fiber.Handler {
 	perMinute := s.cfg.APIPerMinute
 	if perMinute <= 0 {
 		perMinute = 300
 	}
-	return a.Group("/api/v1", allowAnyOrigin, limiter.New(limiter.Config{
+	return limiter.New(limiter.Config{
 		Max:          perMinute,
 		Expiration:   time.Minute,
 		KeyGenerator: s.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return apiError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; retry after the number of seconds in Retry-After")
 		},
-	}))
-}
-
-// openDataRoutes serves the open data page, the JSON API (on api, the
-// apiGroup) and the bulk downloads.
-func (s *Server) openDataRoutes(a *fiber.App, api fiber.Router) {
-	api.Get("/proposals", s.handleAPIProposals)
-	api.Get("/proposals/:id<int>", s.handleAPIProposal)
-	api.Get("/debates", s.handleAPIDebates)
-	api.Get("/debates/:id<int>", s.handleAPIDebate)
-	api.Get("/ministries", s.handleAPIMinistries)
-	api.Get("/ministries/:slug", s.handleAPIMinistry)
-
-	a.Get("/open-data", s.handleOpenData)
-	dl := a.Group("/open-data", allowAnyOrigin)
-	dl.Get("/proposals.csv", s.download("proposals", s.eachProposalRecord))
-	dl.Get("/proposals.ndjson", s.download("proposals", s.eachProposalRecord))
-	dl.Get("/responses.csv", s.download("responses", s.eachResponseRecord))
-	dl.Get("/responses.ndjson", s.download("responses", s.eachResponseRecord))
-	dl.Get("/moderation-log.csv", s.download("moderation-log", s.eachModActionRecord))
-	dl.Get("/moderation-log.ndjson", s.download("moderation-log", s.eachModActionRecord))
+	})
 }
 
 // isDownload reports whether a request is for a streamed bulk download.
@@ -76,15 +54,9 @@ func allowAnyOrigin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// apiError answers with the API's JSON error shape.
+// apiError answers an API request with the one JSON error shape (jsonError).
 func apiError(c *fiber.Ctx, status int, code, message string) error {
-	type body struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
-	return c.Status(status).JSON(struct {
-		Error body `json:"error"`
-	}{body{code, message}})
+	return jsonError(c, status, code, message, "")
 }
 
 // rfc3339 formats t in UTC, or returns nil for the zero time (JSON null).

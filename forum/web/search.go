@@ -22,12 +22,6 @@ var (
 	searchStatuses = []string{"open", "awaiting_response", "answered", "referred", "closed", "withdrawn", "upcoming"}
 )
 
-// searchRoutes serves search.
-func (s *Server) searchRoutes(a *fiber.App, api fiber.Router) {
-	a.Get("/search", s.handleSearch)
-	api.Get("/search", s.handleSearchAPI)
-}
-
 // searchForm is a search as the query string states it.
 type searchForm struct {
 	Q, Kind, Status, From, To string
@@ -35,12 +29,35 @@ type searchForm struct {
 	Page                      int
 }
 
-// parseSearch reads and checks the search parameters; the error names the bad one.
+// searchParamError names the search parameter that was refused.
+type searchParamError string
+
+func (e searchParamError) Error() string { return "bad search parameter " + string(e) }
+
+// message is what the search API tells a client of the refused parameter.
+func (e searchParamError) message() string {
+	switch e {
+	case "kind":
+		return "kind must be one of " + strings.Join(searchKinds, ", ")
+	case "status":
+		return "status must be one of " + strings.Join(searchStatuses, ", ")
+	case "ministry", "category":
+		return string(e) + " must be a whole number, 0 or more"
+	case "from", "to":
+		return string(e) + " must be a date, YYYY-MM-DD"
+	case "page":
+		return "page must be between 1 and 500"
+	}
+	return "a parameter is invalid"
+}
+
+// parseSearch reads and checks the search parameters; the error is a
+// searchParamError naming the bad one.
 func parseSearch(c *fiber.Ctx) (searchForm, store.SearchQuery, error) {
 	f := searchForm{Q: strings.TrimSpace(c.Query("q")), Kind: c.Query("kind"), Status: c.Query("status"),
 		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to"))}
 	q := store.SearchQuery{Text: f.Q, Kind: f.Kind, Status: f.Status}
-	bad := func(name string) error { return errors.New(name) }
+	bad := func(name string) error { return searchParamError(name) }
 	if f.Kind != "" && !slices.Contains(searchKinds, f.Kind) {
 		return f, q, bad("kind")
 	}
@@ -183,8 +200,12 @@ type searchItem struct {
 
 func (s *Server) handleSearchAPI(c *fiber.Ctx) error {
 	_, q, err := parseSearch(c)
+	var bad searchParamError
+	if errors.As(err, &bad) {
+		return apiError(c, fiber.StatusBadRequest, "invalid_parameter", bad.message())
+	}
 	if err != nil {
-		return apiError(c, fiber.StatusBadRequest, "invalid_parameter", "invalid "+err.Error())
+		return err
 	}
 	if v := c.Query("limit"); v != "" {
 		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > 100 {

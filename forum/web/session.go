@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -27,22 +26,6 @@ const (
 	flashCookie    = "ep_flash"
 	sessionTTL     = 30 * 24 * time.Hour
 )
-
-// base is what every page's layout needs.
-type base struct {
-	Lang  string
-	Title string
-	User  *forum.User
-	CSRF  string
-	Path  string
-	Flash string
-	// LiveTopics, when set, makes the page subscribe to the live channel for
-	// these topics, replaying from LiveSince, the last event it was drawn from.
-	LiveTopics string
-	LiveSince  int64
-	Unread     int  // the viewer's unread notifications
-	StaffNav   bool // the viewer works the moderation queue
-}
 
 // newToken returns 32 random bytes, base64url encoded.
 func newToken() string {
@@ -224,107 +207,6 @@ func (s *Server) signedIn(c *fiber.Ctx) error {
 		return forum.ErrSuspended
 	}
 	return c.Next()
-}
-
-func (s *Server) lang(c *fiber.Ctx) string {
-	if l, ok := c.Locals("lang").(string); ok {
-		return l
-	}
-	l := pickLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
-	c.Locals("lang", l)
-	return l
-}
-
-func (s *Server) base(c *fiber.Ctx, title string) base {
-	b := base{Lang: s.lang(c), Title: title, User: currentUser(c), Path: c.Path()}
-	b.CSRF, _ = c.Locals("csrf").(string)
-	if b.User != nil {
-		// A failed count only hides the badge; the page itself still renders.
-		b.Unread, _ = s.store.UnreadNotifications(c.UserContext(), b.User.ID)
-		b.StaffNav = forum.IsModerator(b.User)
-	}
-	if f := c.Cookies(flashCookie); f != "" {
-		if strings.HasPrefix(f, "flash.") {
-			b.Flash = s.views.catalogs[b.Lang].T(f)
-		}
-		s.cookie(c, flashCookie, "", -1)
-	}
-	return b
-}
-
-// flash shows a message (a catalog key) on the next page the browser loads.
-func (s *Server) flash(c *fiber.Ctx, key string) { s.cookie(c, flashCookie, key, time.Minute) }
-
-// t translates a key in the request's language.
-func (s *Server) t(c *fiber.Ctx, key string, args ...any) string {
-	return s.views.catalogs[s.lang(c)].T(key, args...)
-}
-
-// page renders a full page with the layout.
-func (s *Server) page(c *fiber.Ctx, status int, name string, data any) error {
-	lang := s.lang(c)
-	body, err := s.views.render(lang, name, data)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
-	// Write the comments into the slot the thread template left, if it
-	// drew the thread at all.
-	tp, ok := data.(threadPage)
-	if !ok || tp.pageThread() == nil {
-		return c.Status(status).Send(body)
-	}
-	t := tp.pageThread()
-	i := bytes.Index(body, []byte(t.Slot))
-	if i < 0 {
-		return c.Status(status).Send(body)
-	}
-	// The ETag comes from what the page is made of, not from hashing a
-	// megabyte of comments, and a match skips writing them at all.
-	tag := threadETag(body, lang, t)
-	c.Set(fiber.HeaderETag, tag)
-	if status == fiber.StatusOK && etagMatch(c.Get(fiber.HeaderIfNoneMatch), tag) {
-		return c.SendStatus(fiber.StatusNotModified)
-	}
-	buf := s.views.bufs.Get().(*bytes.Buffer)
-	defer s.views.bufs.Put(buf)
-	buf.Reset()
-	buf.Write(body[:i])
-	if err := s.writeThread(buf, lang, t); err != nil {
-		return err
-	}
-	buf.Write(body[i+len(t.Slot):])
-	c.Status(status)
-	c.Response().SetBody(buf.Bytes()) // copies into the response's own buffer
-	return nil
-}
-
-// threadPage is a page that shows a comment thread.
-type threadPage interface{ pageThread() *thread }
-
-func (p proposalPage) pageThread() *thread { return p.Thread }
-func (p debatePage) pageThread() *thread   { return p.Thread }
-
-// handleLang remembers the chosen language and returns to the page it came from.
-func (s *Server) handleLang(c *fiber.Ctx) error {
-	if l := c.Query("lang"); isLang(l) {
-		s.cookie(c, langCookie, l, 365*24*time.Hour)
-	}
-	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
-}
-
-// localPath returns p if it is a path on this site, else "/": never an open
-// redirect. Browsers drop tabs and line breaks anywhere in a URL and read a
-// backslash as a slash, so "/\t/evil.example" would leave the site: p may
-// hold no control character at all.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "/"
-	}
-	return p
 }
 
 func tokenEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

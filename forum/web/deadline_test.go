@@ -1,0 +1,66 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestRequestDeadline_WriteHeldUpAnswers503: while another connection holds
+// the SQLite write lock, a support outlives the request's deadline. The
+// citizen hears 503 with Retry-After when the deadline passes, not a 500
+// and not a wait for the lock, and the support is not applied when the lock
+// comes free a moment later: nobody is told "failed" of a write that stands.
+func TestRequestDeadline_WriteHeldUpAnswers503(t *testing.T) {
+	e := newEnv(t)
+	author := e.register("기한 작성자")
+	id := e.openProposal(author, "기한 시험 제안", "본문")
+	citizen := e.register("기한 시민")
+	tok := citizen.csrf()
+	const deadline = time.Second
+	e.reconfigure(func(c *Config) { c.RequestTimeout = deadline })
+
+	holder, err := sql.Open("sqlite3", "file:"+filepath.Join(e.dir, "test.db")+"?_busy_timeout=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	ctx := context.Background()
+	conn, err := holder.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	// Free the lock after the deadline but well within the store's own 5 s
+	// wait: a write not bound by the deadline would then run, and succeed.
+	released := make(chan error, 1)
+	time.AfterFunc(deadline+1500*time.Millisecond, func() {
+		_, err := conn.ExecContext(ctx, `ROLLBACK`)
+		released <- err
+	})
+
+	r := citizen.do("POST", "/proposals/"+itoa(int(id))+"/support", url.Values{"_csrf": {tok}})
+	if r.Status != 503 || r.Header.Get("Retry-After") == "" {
+		t.Errorf("support past the deadline: %d, Retry-After %q; want 503 with Retry-After", r.Status, r.Header.Get("Retry-After"))
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	// A write after the lock is free follows the batch that held the expired one.
+	if r := author.post("/proposals/"+itoa(int(id))+"/support", nil); r.Status != 303 {
+		t.Fatalf("support after the lock was released: %d", r.Status)
+	}
+	p, err := e.st.Proposal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Supports != 1 {
+		t.Errorf("supports = %d, want 1: the expired support was applied after its caller heard 503", p.Supports)
+	}
+}

@@ -1,0 +1,159 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/gofiber/fiber/v2"
+)
+
+// handleError is the one place errors become responses. Users never see err.Error().
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, key := fiber.StatusInternalServerError, ""
+	var fe *fiber.Error
+	var ce *store.CapError
+	var ve *forum.ValidationError
+	var ves forum.ValidationErrors
+	switch {
+	case errors.As(err, &ce):
+		status, key = fiber.StatusTooManyRequests, "err.cap_reached"
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(capResets(ce).Sub(s.cfg.Now()).Seconds()))))
+	case errors.As(err, &fe):
+		status = fe.Code
+		if strings.HasPrefix(fe.Message, "err.") {
+			key = fe.Message
+		}
+	case errors.As(err, &ve), errors.As(err, &ves):
+		status, key = fiber.StatusBadRequest, "err.invalid"
+	case errors.Is(err, forum.ErrNotFound):
+		status = fiber.StatusNotFound
+	case errors.Is(err, forum.ErrForbidden):
+		status = fiber.StatusForbidden
+	case errors.Is(err, forum.ErrSuspended):
+		status, key = fiber.StatusForbidden, "err.suspended"
+	case errors.Is(err, forum.ErrInvalidState):
+		status, key = fiber.StatusConflict, "err.invalid_state"
+	case errors.Is(err, forum.ErrRateLimited):
+		status = fiber.StatusTooManyRequests
+		if c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
+			c.Set(fiber.HeaderRetryAfter, "60")
+		}
+	case errors.Is(err, forum.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// Busy, or the request ran out of time (requestDeadline): both pass.
+		status = fiber.StatusServiceUnavailable
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+	}
+	if len(ves) > 0 && key == "err.invalid" {
+		ve = ves[0] // the first field at fault speaks for all
+	}
+	field := ""
+	if ve != nil && key == "err.invalid" {
+		key, field = ve.Key, ve.Field
+	}
+	lang := s.lang(c)
+	cat := s.views.catalogs[lang]
+	msg := ""
+	if key != "" {
+		msg = cat.T(key)
+		if ve != nil {
+			msg = cat.T(key, ve.Args...)
+		}
+		if ce != nil {
+			msg = cat.T(key, formatDate(lang, capResets(ce)))
+		}
+	}
+	title := cat.T("error.title." + strconv.Itoa(status))
+	if title == "error.title."+strconv.Itoa(status) {
+		title = cat.T("error.title.default")
+	}
+	if wantsJSON(c) || isAPI(c) {
+		if msg == "" {
+			msg = title
+		}
+		return jsonError(c, status, errorCode(status, key), msg, field)
+	}
+	body, rerr := s.views.render(lang, "error", errorPage{base: s.base(c, title), Status: status, Message: msg})
+	if rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return c.Status(status).SendString(http.StatusText(status))
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(body)
+}
+
+type errorPage struct {
+	base
+	Status  int
+	Message string
+}
+
+func wantsJSON(c *fiber.Ctx) bool {
+	return strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
+}
+
+// isAPI reports whether a request is for the JSON API, whose errors are
+// JSON whatever the client accepts (the router ignores case).
+func isAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	return len(p) >= len("/api/") && strings.EqualFold(p[:len("/api/")], "/api/")
+}
+
+// jsonError writes the one shape of every JSON error the site sends:
+//
+//	{"error": {"status": 400, "code": "invalid_parameter", "message": "…", "field": "body"}}
+//
+// status repeats the HTTP status; code is a stable word for programs;
+// message is for people, never an internal error's text; field, only when a
+// form field is at fault, names it.
+func jsonError(c *fiber.Ctx, status int, code, message, field string) error {
+	type body struct {
+		Status  int    `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	}
+	return c.Status(status).JSON(struct {
+		Error body `json:"error"`
+	}{body{status, code, message, field}})
+}
+
+// errorCode is the code of a JSON error the error handler sends: its
+// catalog key without "err." ("csrf", "cap_reached", "title_length"), or,
+// for an error without one, a word for its status.
+func errorCode(status int, key string) string {
+	if code, ok := strings.CutPrefix(key, "err."); ok {
+		return code
+	}
+	switch status {
+	case fiber.StatusBadRequest:
+		return "bad_request"
+	case fiber.StatusUnauthorized:
+		return "unauthorized"
+	case fiber.StatusForbidden:
+		return "forbidden"
+	case fiber.StatusNotFound:
+		return "not_found"
+	case fiber.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case fiber.StatusConflict:
+		return "conflict"
+	case fiber.StatusRequestEntityTooLarge:
+		return "too_large"
+	case fiber.StatusTooManyRequests:
+		return "rate_limited"
+	case fiber.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return "error"
+}
