@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/e-people/e-people/forum/e2e"
 )
 
 // TestBenchTally_Percentiles checks the nearest-rank percentiles and the rate.
@@ -53,7 +55,10 @@ func TestBenchCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
+	bin, err := binary.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("every workload", func(t *testing.T) {
 		dir := t.TempDir()
@@ -105,7 +110,10 @@ func TestBenchCommand(t *testing.T) {
 
 	t.Run("against -url", func(t *testing.T) {
 		dir := t.TempDir()
-		addr := freeAddr(t)
+		addr, err := e2e.FreeAddr()
+		if err != nil {
+			t.Fatal(err)
+		}
 		srv := exec.Command(bin, "serve", "-demo", "-db", filepath.Join(dir, "e.db"), "-addr", addr)
 		stdout, err := srv.StdoutPipe()
 		if err != nil {
