@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -44,16 +43,8 @@ func TestFanout(t *testing.T) {
 		}
 		counts = append(counts, n)
 	}
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	lim.Cur = lim.Max
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	if need := uint64(slices.Max(counts)) + 200; lim.Cur < need {
-		t.Fatalf("RLIMIT_NOFILE is %d; %d sockets need about %d descriptors in each process", lim.Cur, slices.Max(counts), need)
+	if err := RaiseFileLimit(uint64(slices.Max(counts)) + 200); err != nil {
+		t.Fatalf("%d sockets: %v", slices.Max(counts), err)
 	}
 	for _, n := range counts {
 		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) { fanoutRun(t, n) })

@@ -239,3 +239,23 @@ func (s *Server) LogCount(substr string) int {
 
 // Memory is the server's resident set now and its peak so far, in KiB.
 func (s *Server) Memory() (rss, peak int64, err error) { return ProcessMemory(s.PID()) }
+
+// RaiseFileLimit lifts this process's soft limit on open files to the hard
+// one when it is below need, for many sockets; server children started
+// afterwards inherit it. It fails when even the hard limit is below need.
+func RaiseFileLimit(need uint64) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("read the open-file limit: %w", err)
+	}
+	if lim.Max < need {
+		return fmt.Errorf("the open-file limit is %d, and each side needs about %d (raise it with ulimit -Hn)", lim.Max, need)
+	}
+	if lim.Cur < need {
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return fmt.Errorf("raise the open-file limit: %w", err)
+		}
+	}
+	return nil
+}
