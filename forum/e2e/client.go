@@ -44,8 +44,8 @@ func NewClient(from net.IP, conns int, timeout time.Duration) *http.Client {
 	}
 }
 
-// Account is a citizen signed in through /login. The session lives in the
-// database, so every copy of the database made afterwards accepts it.
+// Account is a signed-in citizen, as a browser holds one. The session lives
+// in the database, so every copy of the database made afterwards accepts it.
 type Account struct {
 	Email   string
 	UserID  int64

@@ -9,6 +9,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -40,9 +41,13 @@ type Builder struct {
 func (b *Builder) Build() (string, error) {
 	b.once.Do(func() {
 		out, err := exec.Command("go", "env", "GOMOD").Output()
-		root := filepath.Dir(strings.TrimSpace(string(out)))
-		if err != nil || root == "." {
-			b.err = fmt.Errorf("find the module root: %v %s", err, out)
+		if err != nil {
+			b.err = fmt.Errorf("find the module root: %w", err)
+			return
+		}
+		gomod := strings.TrimSpace(string(out))
+		if gomod == "" || gomod == os.DevNull {
+			b.err = errors.New("find the module root: not inside a module")
 			return
 		}
 		if b.dir, b.err = os.MkdirTemp("", "epeople-test-"); b.err != nil {
@@ -50,9 +55,9 @@ func (b *Builder) Build() (string, error) {
 		}
 		bin := filepath.Join(b.dir, "epeople")
 		build := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", bin, ".")
-		build.Dir = root
+		build.Dir = filepath.Dir(gomod)
 		if out, err := build.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("build epeople: %v\n%s", err, out)
+			b.err = fmt.Errorf("build epeople: %w\n%s", err, out)
 			return
 		}
 		b.bin = bin
@@ -163,7 +168,7 @@ func Start(ctx context.Context, bin, db, logPath string, args ...string) (*Serve
 	case <-s.out.serving:
 		return s, nil
 	case <-s.done:
-		return nil, fmt.Errorf("the server exited before serving: %v\n%s", s.waitErr, s.LogTail())
+		return nil, fmt.Errorf("the server exited before serving: %w\n%s", s.waitErr, s.LogTail())
 	case <-timer.C:
 		err = fmt.Errorf("the server did not serve within %s:\n%s", StartTimeout, s.LogTail())
 	case <-ctx.Done():
@@ -231,7 +236,7 @@ func (s *Server) LogTail() string {
 	return string(b)
 }
 
-// LogCount counts the lines of the server's stderr that contain substr.
+// LogCount counts how often substr occurs in the server's stderr.
 func (s *Server) LogCount(substr string) int {
 	b, _ := os.ReadFile(s.Log)
 	return bytes.Count(b, []byte(substr))
