@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,8 +55,7 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 		return err
 	}
 	token := base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(token))
-	if err := st.SetSetupToken(ctx, hex.EncodeToString(sum[:])); err != nil {
+	if err := st.SetSetupToken(ctx, forum.TokenHash(token)); err != nil {
 		return err
 	}
 	fmt.Printf("No administrator yet. Create the first one, once, at:\n  %s/setup/%s\n", cfg.baseURL, token)

@@ -3,7 +3,7 @@
 //	epeople [serve] [flags]             serve the forum (the default)
 //	epeople admin create -role R ...    create an account, e.g. staff
 //	epeople backup [flags] PATH         write a consistent copy of the live database
-//	epeople bench [flags]               measure the forum under load (see bench.go)
+//	epeople bench [flags]               measure the forum under load (see forum/bench)
 package main
 
 import (
@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/assets"
+	"github.com/e-people/e-people/forum/bench"
 	"github.com/e-people/e-people/forum/schedule"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/forum/web"
@@ -90,7 +91,7 @@ func main() {
 	case "admin":
 		err = adminCommand(&cfg, fs, args)
 	case "bench":
-		err = benchCommand(args)
+		err = bench.Command(args, schemaSQL)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "epeople:", err)

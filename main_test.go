@@ -18,8 +18,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/e-people/e-people/forum/e2e"
 	_ "github.com/mattn/go-sqlite3"
 )
+
+// binary builds the epeople binary once per test run; TestMain removes it.
+var binary e2e.Builder
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	binary.Cleanup()
+	os.Exit(code)
+}
 
 // TestBinary_ServeAdminBackupShutdown drives the real binary: first start
 // prints a setup link, admin create and backup work while it serves, and
@@ -28,10 +38,16 @@ func TestBinary_ServeAdminBackupShutdown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
+	bin, err := binary.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := e2e.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "e.db")
-	addr := freeAddr(t)
 	srv := exec.Command(bin, "serve", "-db", db, "-addr", addr)
 	stdout, _ := srv.StdoutPipe()
 	srv.Stderr = io.Discard

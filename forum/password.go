@@ -3,8 +3,10 @@ package forum
 import (
 	"bufio"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +39,15 @@ func idKey(password string, salt []byte, time, memory uint32, threads uint8, key
 	hashSlots <- struct{}{}
 	defer func() { <-hashSlots }()
 	return argon2.IDKey([]byte(password), salt, time, memory, threads, keyLen)
+}
+
+// TokenHash is how a random secret token (a session's, the setup link's)
+// is kept in the database: its SHA-256 in hex, so that a copy of the
+// database opens no session. A token has 256 bits of randomness, so unlike
+// a password it needs no slow hash.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
 
 // HashPassword returns an argon2id hash of password in PHC string format.

@@ -101,7 +101,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 
 func (s *Server) handleLogout(c *fiber.Ctx) error {
 	if tok := c.Cookies(SessionCookie); tok != "" {
-		if err := s.store.DeleteSession(c.UserContext(), hashToken(tok)); err != nil {
+		if err := s.store.DeleteSession(c.UserContext(), forum.TokenHash(tok)); err != nil {
 			return err
 		}
 	}
@@ -126,7 +126,7 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.CreateFirstAdmin(c.UserContext(), hashToken(token), forum.User{Name: reg.Name, Email: reg.Email}, hash)
+	u, err := s.store.CreateFirstAdmin(c.UserContext(), forum.TokenHash(token), forum.User{Name: reg.Name, Email: reg.Email}, hash)
 	if err != nil {
 		return err
 	}

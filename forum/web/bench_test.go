@@ -163,7 +163,7 @@ func benchSessions(b *testing.B, e *env, n int) []benchSession {
 		if err != nil {
 			b.Fatal(err)
 		}
-		tok, csrf, err := NewSession(ctx, e.st, u.ID)
+		tok, csrf, err := newSession(ctx, e.st, u.ID)
 		if err != nil {
 			b.Fatal(err)
 		}

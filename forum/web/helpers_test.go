@@ -203,7 +203,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func (c *client) user() *forum.User {
 	c.e.t.Helper()
 	tok := c.cookies[SessionCookie]
-	sess, err := c.e.st.SessionByToken(context.Background(), hashToken(tok))
+	sess, err := c.e.st.SessionByToken(context.Background(), forum.TokenHash(tok))
 	if err != nil {
 		c.e.t.Fatalf("no session: %v", err)
 	}

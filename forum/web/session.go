@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/url"
 	"strings"
@@ -36,20 +35,15 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// NewSession signs userID in: it stores a new session and returns the
+// newSession signs userID in: it stores a new session and returns the
 // token its SessionCookie carries and the session's CSRF token (the _csrf
 // field or the X-CSRF-Token header).
-func NewSession(ctx context.Context, st *store.Store, userID int64) (token, csrf string, err error) {
+func newSession(ctx context.Context, st *store.Store, userID int64) (token, csrf string, err error) {
 	token, csrf = newToken(), newToken()
-	if err := st.CreateSession(ctx, hashToken(token), userID, csrf, sessionTTL); err != nil {
+	if err := st.CreateSession(ctx, forum.TokenHash(token), userID, csrf, sessionTTL); err != nil {
 		return "", "", err
 	}
 	return token, csrf, nil
-}
-
-func hashToken(tok string) string {
-	sum := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(sum[:])
 }
 
 func (s *Server) cookie(c *fiber.Ctx, name, value string, ttl time.Duration) {
@@ -119,7 +113,7 @@ func cacheIsPublic(cc string) bool {
 // Visitors who are not signed in get a random CSRF cookie (double submit).
 func (s *Server) loadSession(c *fiber.Ctx) error {
 	if tok := c.Cookies(SessionCookie); tok != "" {
-		sess, err := s.store.SessionByToken(c.UserContext(), hashToken(tok))
+		sess, err := s.store.SessionByToken(c.UserContext(), forum.TokenHash(tok))
 		switch {
 		case err == nil:
 			c.Locals("user", sess.User)
@@ -175,11 +169,11 @@ func bodyValue(c *fiber.Ctx, name string) string {
 // before sign-in is worth nothing afterwards.
 func (s *Server) signIn(c *fiber.Ctx, u *forum.User) error {
 	if old := c.Cookies(SessionCookie); old != "" {
-		if err := s.store.DeleteSession(c.UserContext(), hashToken(old)); err != nil {
+		if err := s.store.DeleteSession(c.UserContext(), forum.TokenHash(old)); err != nil {
 			return err
 		}
 	}
-	tok, _, err := NewSession(c.UserContext(), s.store, u.ID)
+	tok, _, err := newSession(c.UserContext(), s.store, u.ID)
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ func TestRegister_WeakPassword(t *testing.T) {
 		}
 	}
 	token := "one-time-setup-token"
-	if err := e.st.SetSetupToken(context.Background(), hashToken(token)); err != nil {
+	if err := e.st.SetSetupToken(context.Background(), forum.TokenHash(token)); err != nil {
 		t.Fatal(err)
 	}
 	weakAdmin := url.Values{"name": {"이도현"}, "email": {"admin@example.org"}, "password": {"admin12345"}}
@@ -205,7 +205,7 @@ func TestLogin_SessionAndLogout(t *testing.T) {
 	if r := c.post("/logout", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("logout: %d", r.Status)
 	}
-	if _, err := e.st.SessionByToken(context.Background(), hashToken(tok)); err == nil {
+	if _, err := e.st.SessionByToken(context.Background(), forum.TokenHash(tok)); err == nil {
 		t.Fatal("session still valid after logout")
 	}
 }
@@ -585,7 +585,7 @@ func TestSetup_FirstAdminOnce(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	token := "one-time-setup-token"
-	if err := e.st.SetSetupToken(ctx, hashToken(token)); err != nil {
+	if err := e.st.SetSetupToken(ctx, forum.TokenHash(token)); err != nil {
 		t.Fatal(err)
 	}
 	if r := e.client().get("/setup/" + token); r.Status != 200 || !strings.Contains(r.Body, "첫 관리자") {

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,11 +15,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/e-people/e-people/forum/web"
+	"github.com/e-people/e-people/forum/e2e"
 )
 
-// benchResult is one workload's measurement; its JSON is one line of `bench -json`.
-type benchResult struct {
+// result is one workload's measurement; its JSON is one line of `bench -json`.
+type result struct {
 	Workload     string  `json:"workload"`
 	RequestsPerS float64 `json:"requests_per_s"` // successful requests (fanout: deliveries) a second
 	P50          float64 `json:"p50_ms"`
@@ -36,8 +35,8 @@ type benchResult struct {
 	firstErr     string
 }
 
-// benchJSON is res as one line of JSON, figures rounded to 0.01.
-func benchJSON(res *benchResult) ([]byte, error) {
+// resultJSON is res as one line of JSON, figures rounded to 0.01.
+func resultJSON(res *result) ([]byte, error) {
 	r := *res
 	for _, f := range []*float64{&r.RequestsPerS, &r.P50, &r.P90, &r.P99, &r.PeakRSSMB, &r.Seconds, &r.IdleRSSMB} {
 		*f = math.Round(*f*100) / 100
@@ -45,8 +44,8 @@ func benchJSON(res *benchResult) ([]byte, error) {
 	return json.Marshal(r)
 }
 
-// benchTally gathers the outcome of many timed calls.
-type benchTally struct {
+// tally gathers the outcome of many timed calls.
+type tally struct {
 	mu      sync.Mutex
 	lat     []time.Duration // successful calls only
 	errors  int64
@@ -54,7 +53,7 @@ type benchTally struct {
 	elapsed time.Duration
 }
 
-func (t *benchTally) fail(err error) {
+func (t *tally) fail(err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.errors++
@@ -63,17 +62,11 @@ func (t *benchTally) fail(err error) {
 	}
 }
 
-// result turns the tally into a workload's figures.
-func (t *benchTally) result(workload string) *benchResult {
+// measure turns the tally into a workload's figures, with nearest-rank percentiles.
+func (t *tally) measure(workload string) *result {
 	slices.Sort(t.lat)
-	ms := func(q float64) float64 {
-		if len(t.lat) == 0 {
-			return 0
-		}
-		i := int(math.Ceil(q*float64(len(t.lat)))) - 1
-		return float64(t.lat[max(0, min(i, len(t.lat)-1))]) / float64(time.Millisecond)
-	}
-	r := &benchResult{Workload: workload, Requests: int64(len(t.lat)), Errors: t.errors, Seconds: t.elapsed.Seconds(),
+	ms := func(q float64) float64 { return float64(e2e.Percentile(t.lat, q)) / float64(time.Millisecond) }
+	r := &result{Workload: workload, Requests: int64(len(t.lat)), Errors: t.errors, Seconds: t.elapsed.Seconds(),
 		P50: ms(0.50), P90: ms(0.90), P99: ms(0.99)}
 	if t.elapsed > 0 {
 		r.RequestsPerS = float64(len(t.lat)) / t.elapsed.Seconds()
@@ -84,15 +77,15 @@ func (t *benchTally) result(workload string) *benchResult {
 	return r
 }
 
-// benchLoad calls do from c workers, each as soon as its last call returned,
-// until d has passed, ctx ends or benchMaxRequests calls were made. Calls in
+// load calls do from c workers, each as soon as its last call returned,
+// until d has passed, ctx ends or maxRequests calls were made. Calls in
 // flight at the deadline finish and count.
-func benchLoad(ctx context.Context, c int, d time.Duration, do func(worker, i int) error) *benchTally {
-	t := &benchTally{}
+func load(ctx context.Context, c int, d time.Duration, do func(worker, i int) error) *tally {
+	t := &tally{}
 	var wg sync.WaitGroup
 	start := time.Now()
 	deadline := start.Add(d)
-	perWorker := benchMaxRequests / c
+	perWorker := maxRequests / c
 	for w := range c {
 		wg.Add(1)
 		go func() {
@@ -119,25 +112,11 @@ func benchLoad(ctx context.Context, c int, d time.Duration, do func(worker, i in
 	return t
 }
 
-// benchClient is a keep-alive HTTP client for c concurrent connections to
-// loopback that never follows redirects (a 303 after a POST is the answer).
-func benchClient(c int) *http.Client {
-	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-			MaxIdleConns:        c,
-			MaxIdleConnsPerHost: c,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true, // the workloads ask for gzip themselves and do not spend CPU unpacking it
-		},
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
+// requestTimeout bounds one request of a workload.
+const requestTimeout = 30 * time.Second
 
-// benchDo sends req, reads the whole answer and refuses any status but want.
-func benchDo(client *http.Client, req *http.Request, want int) (*http.Response, []byte, error) {
+// send sends req, reads the whole answer and refuses any status but want.
+func send(client *http.Client, req *http.Request, want int) (*http.Response, []byte, error) {
 	res, err := client.Do(req)
 	if err != nil {
 		return nil, nil, err
@@ -153,21 +132,21 @@ func benchDo(client *http.Client, req *http.Request, want int) (*http.Response, 
 	return res, body, nil
 }
 
-// benchGet fetches a page uncompressed, as u when u is not nil.
-func benchGet(ctx context.Context, client *http.Client, rawURL string, u *benchUser) (string, error) {
+// get fetches a page uncompressed, as u when u is not nil.
+func get(ctx context.Context, client *http.Client, rawURL string, u *e2e.Account) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return "", err
 	}
 	if u != nil {
-		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
+		req.AddCookie(u.Cookie())
 	}
-	_, body, err := benchDo(client, req, http.StatusOK)
+	_, body, err := send(client, req, http.StatusOK)
 	return string(body), err
 }
 
-// benchPage is a browser's GET of path: HTML, Korean, gzip.
-func benchPage(base, path string) (*http.Request, error) {
+// pageRequest is a browser's GET of path: HTML, Korean, gzip.
+func pageRequest(base, path string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, base+path, nil)
 	if err != nil {
 		return nil, err
@@ -178,80 +157,80 @@ func benchPage(base, path string) (*http.Request, error) {
 	return req, nil
 }
 
-// benchSearchQueries are what the search workload asks, in turn: Korean,
+// searchQueries are what the search workload asks, in turn: Korean,
 // English and Chinese, short and long, matching much, little and nothing.
-var benchSearchQueries = []string{
+var searchQueries = []string{
 	"연금", "국민연금 개혁", "정책", "보험료율", "대중교통", "자동조정장치 도입", "청년 주거",
 	"pension", "public transit", "policy reform", "政府", "年金改革", "交通政策", "기후 climate",
 }
 
-var benchCommentIDRe = regexp.MustCompile(`id="c[0-9]+"`)
+var commentIDRe = regexp.MustCompile(`id="c[0-9]+"`)
 
-// benchWorkload checks that the forum is ready for workload w, then runs and measures it.
-func benchWorkload(ctx context.Context, o *benchOptions, fx *benchFixture, w string) (*benchResult, error) {
+// runWorkload checks that the forum is ready for workload w, then runs and measures it.
+func runWorkload(ctx context.Context, o *options, fx *fixture, w string) (*result, error) {
 	idle, err := fx.memory()
 	if err != nil {
 		return nil, err
 	}
 	if w == "fanout" {
-		return benchFanout(ctx, fx, o.sockets, o.duration, idle)
+		return fanout(ctx, fx, o.sockets, o.duration, idle)
 	}
-	client := benchClient(o.conns)
+	client := e2e.NewClient(nil, o.conns, requestTimeout)
 	defer client.CloseIdleConnections()
 	var do func(worker, i int) error
 	switch w {
 	case "read-thread":
-		page, err := benchGet(ctx, client, fmt.Sprintf("%s/proposals/%d", fx.base, fx.threadID), nil)
+		page, err := get(ctx, client, fmt.Sprintf("%s/proposals/%d", fx.base, fx.threadID), nil)
 		if err != nil {
 			return nil, err
 		}
-		n := len(benchCommentIDRe.FindAllString(page, -1))
+		n := len(commentIDRe.FindAllString(page, -1))
 		if fx.server != nil && n < 1000 {
 			return nil, fmt.Errorf("proposal %d shows %d comments, not the seeded 1,000", fx.threadID, n)
 		}
 		path := fmt.Sprintf("/proposals/%d", fx.threadID)
 		do = func(int, int) error {
-			req, err := benchPage(fx.base, path)
+			req, err := pageRequest(fx.base, path)
 			if err != nil {
 				return err
 			}
-			_, _, err = benchDo(client, req, http.StatusOK)
+			_, _, err = send(client, req, http.StatusOK)
 			return err
 		}
 	case "search":
-		page, err := benchGet(ctx, client, fx.base+"/search?q="+url.QueryEscape(benchSearchQueries[0]), nil)
+		page, err := get(ctx, client, fx.base+"/search?q="+url.QueryEscape(searchQueries[0]), nil)
 		if err != nil {
 			return nil, err
 		}
 		if !strings.Contains(page, "search-results") {
-			return nil, fmt.Errorf("a search for %q found nothing", benchSearchQueries[0])
+			return nil, fmt.Errorf("a search for %q found nothing", searchQueries[0])
 		}
 		do = func(worker, i int) error {
-			req, err := benchPage(fx.base, "/search?q="+url.QueryEscape(benchSearchQueries[(worker+i*o.conns)%len(benchSearchQueries)]))
+			req, err := pageRequest(fx.base, "/search?q="+url.QueryEscape(searchQueries[(worker+i*o.conns)%len(searchQueries)]))
 			if err != nil {
 				return err
 			}
-			_, _, err = benchDo(client, req, http.StatusOK)
+			_, _, err = send(client, req, http.StatusOK)
 			return err
 		}
 	case "post-comment":
-		if err := benchCheckSession(ctx, client, fx); err != nil {
+		if err := checkSession(ctx, client, fx); err != nil {
 			return nil, err
 		}
-		do = benchPostComment(client, o, fx)
+		do = postComment(client, o, fx)
 	case "support":
-		if err := benchCheckSession(ctx, client, fx); err != nil {
+		if err := checkSession(ctx, client, fx); err != nil {
 			return nil, err
 		}
 		pairs := len(fx.users) * len(fx.proposals)
 		if pairs < o.conns {
 			return nil, fmt.Errorf("%d citizens × %d open proposals give fewer (citizen, proposal) pairs than -c %d connections; raise -users", len(fx.users), len(fx.proposals), o.conns)
 		}
-		do = benchSupport(client, o, fx, pairs)
+		do = support(client, o, fx, pairs)
 	default:
 		return nil, fmt.Errorf("unknown workload %q", w)
 	}
-	res := benchLoad(ctx, o.conns, o.duration, do).result(w)
+	res := load(ctx, o.conns, o.duration, do).measure(w)
 	res.IdleRSSMB = idle
 	if res.PeakRSSMB, err = fx.peakMemory(); err != nil {
 		return nil, err
@@ -260,45 +239,45 @@ func benchWorkload(ctx context.Context, o *benchOptions, fx *benchFixture, w str
 }
 
 // memory is the server's resident set now, in MiB; 0 when it is not bench's child.
-func (fx *benchFixture) memory() (float64, error) {
+func (fx *fixture) memory() (float64, error) {
 	if fx.server == nil {
 		return 0, nil
 	}
-	rss, _, err := fx.server.memory()
-	return rss, err
+	rss, _, err := fx.server.Memory()
+	return float64(rss) / 1024, err
 }
 
 // peakMemory is the server's peak resident set so far, in MiB; 0 when it is not bench's child.
-func (fx *benchFixture) peakMemory() (float64, error) {
+func (fx *fixture) peakMemory() (float64, error) {
 	if fx.server == nil {
 		return 0, nil
 	}
-	_, peak, err := fx.server.memory()
-	return peak, err
+	_, peak, err := fx.server.Memory()
+	return float64(peak) / 1024, err
 }
 
-// benchCheckSession makes sure the server takes bench's session cookies: a
+// checkSession makes sure the server takes bench's session cookies: a
 // signed-out visitor is sent from /notifications to the sign-in page.
-func benchCheckSession(ctx context.Context, client *http.Client, fx *benchFixture) error {
+func checkSession(ctx context.Context, client *http.Client, fx *fixture) error {
 	if len(fx.users) == 0 {
 		return errors.New("no signed-in citizens")
 	}
-	if _, err := benchGet(ctx, client, fx.base+"/notifications", &fx.users[0]); err != nil {
+	if _, err := get(ctx, client, fx.base+"/notifications", &fx.users[0]); err != nil {
 		return fmt.Errorf("the server does not take bench's session cookie (has forum/web's session scheme changed?): %w", err)
 	}
 	return nil
 }
 
-// benchPostComment posts comments to the 1,000-comment proposal as its form
+// postComment posts comments to the 1,000-comment proposal as its form
 // does: worker w's i-th comment comes from citizen (w + i·c) mod users, each
 // text different (the content rules refuse a repeat), stances in turn.
-func benchPostComment(client *http.Client, o *benchOptions, fx *benchFixture) func(worker, i int) error {
+func postComment(client *http.Client, o *options, fx *fixture) func(worker, i int) error {
 	path := fmt.Sprintf("%s/proposals/%d/comments", fx.base, fx.threadID)
 	stances := []string{"for", "against", "neutral"}
 	return func(worker, i int) error {
 		u := fx.users[(worker+i*o.conns)%len(fx.users)]
 		form := url.Values{
-			"_csrf":  {u.csrf},
+			"_csrf":  {u.CSRF},
 			"stance": {stances[(worker+i)%len(stances)]},
 			"body": {fmt.Sprintf("벤치마크 의견 %d-%d: 국민연금 개혁은 세대 간 형평과 노후 소득 보장을 함께 살펴야 합니다. "+
 				"A benchmark comment. 基準測試留言。", worker, i)},
@@ -310,8 +289,8 @@ func benchPostComment(client *http.Client, o *benchOptions, fx *benchFixture) fu
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "text/html,application/xhtml+xml")
 		req.Header.Set("Accept-Language", "ko-KR,ko;q=0.9")
-		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
-		res, _, err := benchDo(client, req, http.StatusSeeOther)
+		req.AddCookie(u.Cookie())
+		res, _, err := send(client, req, http.StatusSeeOther)
 		if err != nil {
 			return err
 		}
@@ -322,10 +301,10 @@ func benchPostComment(client *http.Client, o *benchOptions, fx *benchFixture) fu
 	}
 }
 
-// benchSupport toggles supports as live.js does (JSON, X-CSRF-Token). Every
+// support toggles supports as live.js does (JSON, X-CSRF-Token). Every
 // (citizen, open proposal) pair belongs to one worker, which flips it each
 // time it comes round, so every request is a change and no two workers race.
-func benchSupport(client *http.Client, o *benchOptions, fx *benchFixture, pairs int) func(worker, i int) error {
+func support(client *http.Client, o *options, fx *fixture, pairs int) func(worker, i int) error {
 	owned := make([][]int, o.conns)
 	for p := range pairs {
 		owned[p%o.conns] = append(owned[p%o.conns], p)
@@ -348,9 +327,9 @@ func benchSupport(client *http.Client, o *benchOptions, fx *benchFixture, pairs 
 			return err
 		}
 		req.Header.Set("Accept", "application/json")
-		req.Header.Set("X-CSRF-Token", u.csrf)
-		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
-		_, body, err := benchDo(client, req, http.StatusOK)
+		req.Header.Set("X-CSRF-Token", u.CSRF)
+		req.AddCookie(u.Cookie())
+		_, body, err := send(client, req, http.StatusOK)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // The load test of issue 7: live sockets plus a steady mix of reads and
 // writes against the real binary, with every write and every live event
@@ -90,7 +90,7 @@ func TestLoad(t *testing.T) {
 		go func() {
 			defer dialWG.Done()
 			for i := g; i < loadSockets; i += 10 {
-				ws, err := dialLive(srv.base, strings.Join(topics, ","), since, nil)
+				ws, err := dialLive(srv.Base, strings.Join(topics, ","), since, nil)
 				if err != nil {
 					dialErrs[i] = err
 					continue
@@ -154,8 +154,8 @@ func TestLoad(t *testing.T) {
 	every := time.Second * time.Duration(demoAccounts) * 2 / loadWritesPerSec
 	for w := range demoAccounts {
 		a := d.accounts[w]
-		cv := newVisitor(t, srv.base, a, loopbackIP(w), loadTimeout)
-		sv := newVisitor(t, srv.base, a, loopbackIP(100+w), loadTimeout)
+		cv := newVisitor(t, srv.Base, a, LoopbackIP(w), loadTimeout)
+		sv := newVisitor(t, srv.Base, a, LoopbackIP(100+w), loadTimeout)
 		wg.Add(2)
 		go writer(every, every*time.Duration(w)/demoAccounts, func(n int) {
 			body := fmt.Sprintf("%s w%d n%d: 부하 시험 의견 — 청년 주거와 교통 %d", comments.prefix, w, n, n)
@@ -194,7 +194,7 @@ func TestLoad(t *testing.T) {
 	work := make(chan int, loadReadsPerSec)
 	var skipped atomic.Int64
 	for i := range loadReaders {
-		v := newVisitor(t, srv.base, account{}, loopbackIP(200+i), loadTimeout)
+		v := newVisitor(t, srv.Base, Account{}, LoopbackIP(200+i), loadTimeout)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -303,9 +303,9 @@ func TestLoad(t *testing.T) {
 	if n := failures.Load(); n > 0 {
 		t.Errorf("%d requests failed", n)
 	}
-	if n := srv.logCount("level=ERROR"); n > 0 {
-		t.Errorf("the server logged %d errors:\n%s", n, srv.logTail())
+	if n := srv.LogCount("level=ERROR"); n > 0 {
+		t.Errorf("the server logged %d errors:\n%s", n, srv.LogTail())
 	}
-	srv.stop(t)
+	stopServer(t, srv)
 	verifyStored(t, db, comments, supports)
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,7 +33,7 @@ const (
 func TestFanout(t *testing.T) {
 	spec := os.Getenv("EPEOPLE_FANOUT")
 	if spec == "" {
-		t.Skip("live fan-out measurement; run with EPEOPLE_FANOUT=1000,10000 go test -tags sqlite_fts5 -run TestFanout -count=1 -v -timeout 15m .")
+		t.Skip("live fan-out measurement; run with EPEOPLE_FANOUT=1000,10000 go test -tags sqlite_fts5 -run TestFanout -count=1 -v -timeout 15m ./forum/e2e/")
 	}
 	var counts []int
 	for _, f := range strings.Split(spec, ",") {
@@ -44,36 +43,26 @@ func TestFanout(t *testing.T) {
 		}
 		counts = append(counts, n)
 	}
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	lim.Cur = lim.Max
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	if need := uint64(slices.Max(counts)) + 200; lim.Cur < need {
-		t.Fatalf("RLIMIT_NOFILE is %d; %d sockets need about %d descriptors in each process", lim.Cur, slices.Max(counts), need)
+	if err := RaiseFileLimit(uint64(slices.Max(counts)) + 200); err != nil {
+		t.Fatalf("%d sockets: %v", slices.Max(counts), err)
 	}
 	for _, n := range counts {
 		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) { fanoutRun(t, n) })
 	}
 }
 
-// rssKiB reads VmRSS of pid from /proc.
+// rssKiB reads the resident set of pid, in KiB.
 func rssKiB(t *testing.T, pid int) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	rss, _, err := ProcessMemory(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^VmRSS:\s+(\d+) kB`).FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("no VmRSS in /proc/%d/status", pid)
-	}
-	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	return n
+	return rss
 }
+
+// proposalRe finds the proposals a list page links to.
+var proposalRe = regexp.MustCompile(`href="/proposals/(\d+)"`)
 
 // fanoutPost sends a support or unsupport and returns the proposal's
 // support count from the JSON answer.
@@ -107,9 +96,9 @@ type fanoutClient struct {
 
 func fanoutRun(t *testing.T, n int) {
 	srv := startServer(t, copyDemo(t, ""), "-live-per-ip", "20000")
-	pid := srv.cmd.Process.Pid
+	pid := srv.PID()
 
-	sess := newVisitor(t, srv.base, demoTemplate(t).accounts[0], loopbackIP(0), 15*time.Second)
+	sess := newVisitor(t, srv.Base, demoTemplate(t).accounts[0], LoopbackIP(0), 15*time.Second)
 	res, err := sess.get("/proposals")
 	if err != nil || res.Status != http.StatusOK {
 		t.Fatalf("GET /proposals: %v %d", err, res.Status)
@@ -146,8 +135,8 @@ func fanoutRun(t *testing.T, n int) {
 	var readers sync.WaitGroup
 
 	dialer := websocket.Dialer{ReadBufferSize: 256, WriteBufferSize: 256, HandshakeTimeout: 10 * time.Second}
-	hdr := http.Header{"Origin": {srv.base}}
-	wsURL := fmt.Sprintf("ws%s/live?topics=proposal:%d&since=0", strings.TrimPrefix(srv.base, "http"), pid0)
+	hdr := http.Header{"Origin": {srv.Base}}
+	wsURL := fmt.Sprintf("ws%s/live?topics=proposal:%d&since=0", strings.TrimPrefix(srv.Base, "http"), pid0)
 
 	read := func(c *fanoutClient) {
 		defer readers.Done()
@@ -233,7 +222,7 @@ func fanoutRun(t *testing.T, n int) {
 	dialers.Wait()
 	connect := time.Since(start)
 	if err, _ := dialErr.Load().(error); err != nil {
-		t.Fatalf("connecting %d sockets: %v\nserver log tail:\n%s", n, err, srv.logTail())
+		t.Fatalf("connecting %d sockets: %v\nserver log tail:\n%s", n, err, srv.LogTail())
 	}
 	time.Sleep(2 * time.Second) // let both sides settle idle
 	rss1 := rssKiB(t, pid)
@@ -303,29 +292,21 @@ func fanoutRun(t *testing.T, n int) {
 	slices.Sort(delays)
 	slices.Sort(lastByEvent)
 	slices.Sort(postRTT)
-	pct := func(p float64) float64 {
-		if len(delays) == 0 {
-			return 0
-		}
-		return delays[min(len(delays)-1, int(p*float64(len(delays))))]
-	}
+	pct := func(p float64) float64 { return Percentile(delays, p) }
 	rssPer := float64(rss1-rss0) / float64(n)
 	heapPer := float64(int64(ms1.HeapInuse+ms1.StackInuse)-int64(ms0.HeapInuse+ms0.StackInuse)) / 1024 / float64(n)
 
 	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	t.Logf("server holds %d descriptors when sent SIGTERM, right after the clients closed", len(fds))
-	srv.stop(t)
-	errLines := 0
-	if b, err := os.ReadFile(srv.logPath); err == nil {
-		errLines = bytes.Count(b, []byte("level=ERROR"))
-	}
+	stopServer(t, srv)
+	errLines := srv.LogCount("level=ERROR")
 
 	t.Logf("server RSS %d KiB before, %d KiB with %d idle sockets; test process heap+stacks %.1f KiB per client; "+
 		"POST round trip median %s; %d client(s) with wrong event ids, %d disconnected (first: %v); server log ERROR lines: %d",
-		rss0, rss1, n, heapPer, postRTT[len(postRTT)/2].Round(10*time.Microsecond), mismatched, disc, firstErr, errLines)
+		rss0, rss1, n, heapPer, Percentile(postRTT, 0.5).Round(10*time.Microsecond), mismatched, disc, firstErr, errLines)
 	t.Logf("fanout N=%d: connect %.1fs, rss/idle socket %.1f KiB, event p50 %.1f ms p99 %.1f ms max %.1f ms, last-client median %.1f ms, missed %d",
-		n, connect.Seconds(), rssPer, pct(0.50), pct(0.99), pct(1), lastByEvent[len(lastByEvent)/2], missed)
+		n, connect.Seconds(), rssPer, pct(0.50), pct(0.99), pct(1), Percentile(lastByEvent, 0.5), missed)
 	if missed != 0 {
-		t.Errorf("%d of %d clients missed an event or were disconnected\nserver log tail:\n%s", missed, n, srv.logTail())
+		t.Errorf("%d of %d clients missed an event or were disconnected\nserver log tail:\n%s", missed, n, srv.LogTail())
 	}
 }

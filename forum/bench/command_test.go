@@ -1,38 +1,23 @@
-package main
+package bench
 
 import (
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/e-people/e-people/forum/e2e"
 )
 
-// TestBenchTally_Percentiles checks the nearest-rank percentiles and the rate.
-func TestBenchTally_Percentiles(t *testing.T) {
-	tl := &benchTally{elapsed: 2 * time.Second, errors: 3}
-	for i := 100; i >= 1; i-- {
-		tl.lat = append(tl.lat, time.Duration(i)*time.Millisecond)
-	}
-	r := tl.result("x")
-	if r.P50 != 50 || r.P90 != 90 || r.P99 != 99 || r.Requests != 100 || r.RequestsPerS != 50 || r.Errors != 3 {
-		t.Fatalf("got p50 %v p90 %v p99 %v, %d requests at %v/s, %d errors; want 50 90 99, 100 at 50/s, 3",
-			r.P50, r.P90, r.P99, r.Requests, r.RequestsPerS, r.Errors)
-	}
-	if r := (&benchTally{}).result("empty"); r.P99 != 0 || r.RequestsPerS != 0 {
-		t.Fatalf("an empty tally reports %+v", r)
-	}
-}
-
-// benchRunBinary runs `epeople bench args…` with a bound on its time and
+// runBinary runs `epeople bench args…` with a bound on its time and
 // returns its stdout, stderr and exit error.
-func benchRunBinary(t *testing.T, bin string, limit time.Duration, args ...string) (stdout, stderr string, err error) {
+func runBinary(t *testing.T, bin string, limit time.Duration, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
@@ -46,6 +31,15 @@ func benchRunBinary(t *testing.T, bin string, limit time.Duration, args ...strin
 	return out.String(), errb.String(), err
 }
 
+// binary builds the epeople binary once per test run; TestMain removes it.
+var binary e2e.Builder
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	binary.Cleanup()
+	os.Exit(code)
+}
+
 // TestBenchCommand runs the real binary's bench subcommand: every workload
 // against its own temporary server, the -url mode against a running server,
 // and bad input.
@@ -53,11 +47,15 @@ func TestBenchCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
+	bin, err := binary.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
 
 	t.Run("every workload", func(t *testing.T) {
 		dir := t.TempDir()
-		stdout, stderr, err := benchRunBinary(t, bin, 3*time.Minute, "-t", "2s", "-c", "2", "-sockets", "20", "-users", "20", "-dir", dir, "-json")
+		stdout, stderr, err := runBinary(t, bin, 3*time.Minute, "-t", "2s", "-c", "2", "-sockets", "20", "-users", "20", "-dir", dir, "-json")
 		if err != nil {
 			t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
 		}
@@ -74,7 +72,7 @@ func TestBenchCommand(t *testing.T) {
 					t.Errorf("line %s lacks %q", lines.Text(), f)
 				}
 			}
-			var r benchResult
+			var r result
 			if err := json.Unmarshal(lines.Bytes(), &r); err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +91,7 @@ func TestBenchCommand(t *testing.T) {
 				t.Errorf("fanout: %d sockets, %d events, %d deliveries; want 20 sockets each with every event", r.Sockets, r.Events, r.Requests)
 			}
 		}
-		for _, w := range benchWorkloads {
+		for _, w := range workloads {
 			if !seen[w] {
 				t.Errorf("no line for workload %s\nstdout:\n%s", w, stdout)
 			}
@@ -105,38 +103,16 @@ func TestBenchCommand(t *testing.T) {
 
 	t.Run("against -url", func(t *testing.T) {
 		dir := t.TempDir()
-		addr := freeAddr(t)
-		srv := exec.Command(bin, "serve", "-demo", "-db", filepath.Join(dir, "e.db"), "-addr", addr)
-		stdout, err := srv.StdoutPipe()
+		srv, err := e2e.Start(ctx, bin, filepath.Join(dir, "e.db"), filepath.Join(dir, "server.log"), "-demo")
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv.Stderr = io.Discard
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-		ready := make(chan bool, 1)
-		go func() {
-			lines := bufio.NewScanner(stdout)
-			for lines.Scan() {
-				if strings.Contains(lines.Text(), "serving at") {
-					ready <- true
-					break
-				}
-			}
-			_, _ = io.Copy(io.Discard, stdout)
-		}()
-		select {
-		case <-ready:
-		case <-time.After(60 * time.Second):
-			t.Fatal("the demo server did not serve within 60s")
-		}
-		out, errOut, err := benchRunBinary(t, bin, time.Minute, "-url", "http://"+addr, "-t", "1s", "-c", "2", "-workloads", "read-thread,support", "-json")
+		defer srv.Kill()
+		out, errOut, err := runBinary(t, bin, time.Minute, "-url", srv.Base, "-t", "1s", "-c", "2", "-workloads", "read-thread,support", "-json")
 		if err != nil {
 			t.Fatalf("bench -url: %v\n%s", err, errOut)
 		}
-		var r benchResult
+		var r result
 		if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &r); err != nil {
 			t.Fatalf("want exactly one JSON line (read-thread), got %q: %v", out, err)
 		}
@@ -165,7 +141,7 @@ func TestBenchCommand(t *testing.T) {
 			{[]string{"-frobnicate"}, "flag provided but not defined: -frobnicate"},
 			{[]string{"read-thread"}, "bench takes no arguments"},
 		} {
-			_, stderr, err := benchRunBinary(t, bin, 30*time.Second, tc.args...)
+			_, stderr, err := runBinary(t, bin, 30*time.Second, tc.args...)
 			if err == nil {
 				t.Errorf("bench %v: exit status 0", tc.args)
 			}

@@ -1,247 +1,117 @@
-package main
+package e2e
 
-// Shared helpers for the tests that drive the real epeople binary: building
-// it once per `go test` run, a demo database seeded once and copied for each
-// server, starting, stopping and killing the server, signed-in HTTP clients
-// that post forms with their CSRF token from their own loopback address,
-// live sockets, and checks of what the SQLite file holds afterwards.
+// Helpers for the tests that drive the real epeople binary: the binary built
+// once per `go test` run, a demo database seeded once and copied for each
+// server, servers that end with the test, signed-in visitors that post forms
+// with their CSRF token from their own loopback address, live sockets, and
+// checks of what the SQLite file holds afterwards.
 
 import (
-	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/e-people/e-people/forum/store"
-	"github.com/e-people/e-people/forum/web"
 	"github.com/gorilla/websocket"
 	_ "github.com/mattn/go-sqlite3"
 )
 
 // harness holds what is made once per test run: the binary and the demo
-// database. TestMain removes its directory at the end.
+// database. TestMain removes both at the end.
 var harness struct {
-	dirOnce   sync.Once
-	dir       string
-	dirErr    error
-	buildOnce sync.Once
-	bin       string
-	buildErr  error
-	demoOnce  sync.Once
-	demo      *demoDB
+	binary   Builder
+	demoOnce sync.Once
+	demoDir  string
+	demo     *demoDB
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if harness.dir != "" {
-		_ = os.RemoveAll(harness.dir)
+	harness.binary.Cleanup()
+	if harness.demoDir != "" {
+		_ = os.RemoveAll(harness.demoDir)
 	}
 	os.Exit(code)
 }
 
-func harnessDir() (string, error) {
-	harness.dirOnce.Do(func() { harness.dir, harness.dirErr = os.MkdirTemp("", "epeople-test-") })
-	return harness.dir, harness.dirErr
-}
-
-// buildBinary compiles epeople with the project's build tag, once per test
-// run, and returns its path.
-func buildBinary(t *testing.T) string {
+// binary is the epeople binary, built once per test run.
+func binary(t *testing.T) string {
 	t.Helper()
-	harness.buildOnce.Do(func() {
-		dir, err := harnessDir()
-		if err != nil {
-			harness.buildErr = err
-			return
-		}
-		bin := filepath.Join(dir, "epeople")
-		out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", bin, ".").CombinedOutput()
-		if err != nil {
-			harness.buildErr = fmt.Errorf("build: %v\n%s", err, out)
-			return
-		}
-		harness.bin = bin
-	})
-	if harness.buildErr != nil {
-		t.Fatal(harness.buildErr)
-	}
-	return harness.bin
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	bin, err := harness.binary.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return bin
 }
 
-// loopbackIP is the i-th client address in 127.77.0.0/16. Linux routes all
-// of 127.0.0.0/8 to the loopback device, so each simulated visitor can come
-// from its own address, as the server's per-IP limiters expect of real ones.
-func loopbackIP(i int) net.IP { return net.IPv4(127, 77, byte(i/250), byte(1+i%250)) }
-
-// serverProc is one running epeople child process.
-type serverProc struct {
-	cmd      *exec.Cmd
-	addr     string
-	base     string // http://addr
-	db       string
-	logPath  string // the child's stderr
-	out      *outputWatch
-	done     chan struct{} // closed when the process has exited
-	waitErr  error         // its exit status, once done is closed
-	launched time.Time
-}
-
-// outputWatch collects the child's stdout and notices the line that says it serves.
-type outputWatch struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	serving chan struct{}
-	once    sync.Once
-}
-
-func (w *outputWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if bytes.Contains(w.buf.Bytes(), []byte("serving at")) {
-		w.once.Do(func() { close(w.serving) })
+// schemaSQL is the fresh-database schema the binary embeds.
+func schemaSQL(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../schema.sql")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return len(p), nil
+	return string(b)
 }
 
 // launchServer starts `epeople serve` on db at a free loopback address and
 // returns at once; the process is killed at the end of the test if still running.
-func launchServer(t *testing.T, db string, args ...string) *serverProc {
+func launchServer(t *testing.T, db string, args ...string) *Server {
 	t.Helper()
-	bin := buildBinary(t)
-	addr := freeAddr(t)
-	s := &serverProc{addr: addr, base: "http://" + addr, db: db, logPath: filepath.Join(t.TempDir(), "server.log"),
-		out: &outputWatch{serving: make(chan struct{})}, done: make(chan struct{})}
-	logf, err := os.Create(s.logPath)
+	s, err := Launch(binary(t), db, filepath.Join(t.TempDir(), "server.log"), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer logf.Close()
-	s.cmd = exec.Command(bin, append([]string{"serve", "-db", db, "-addr", addr}, args...)...)
-	s.cmd.Stdout = s.out
-	s.cmd.Stderr = logf
-	s.launched = time.Now()
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() {
-		if !s.exited() {
-			_ = s.cmd.Process.Kill()
-			<-s.done
+		if !s.Exited() {
+			s.Kill()
 		}
 	})
 	return s
 }
 
 // startServer launches the server and waits until it says it serves.
-func startServer(t *testing.T, db string, args ...string) *serverProc {
+func startServer(t *testing.T, db string, args ...string) *Server {
 	t.Helper()
-	s := launchServer(t, db, args...)
-	select {
-	case <-s.out.serving:
-	case <-s.done:
-		t.Fatalf("server exited before serving: %v\n%s", s.waitErr, s.logTail())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("server did not say \"serving at\" within 60 s\n%s", s.logTail())
+	s, err := Start(context.Background(), binary(t), db, filepath.Join(t.TempDir(), "server.log"), args...)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if !s.Exited() {
+			s.Kill()
+		}
+	})
 	return s
 }
 
-func (s *serverProc) exited() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// terminate sends SIGTERM and waits up to timeout for the exit; it returns
-// the exit error (nil for status 0). After the timeout it kills the process.
-func (s *serverProc) terminate(timeout time.Duration) error {
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !s.exited() {
-		return fmt.Errorf("SIGTERM: %w", err)
-	}
-	select {
-	case <-s.done:
-		return s.waitErr
-	case <-time.After(timeout):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-		return fmt.Errorf("no exit within %s of SIGTERM", timeout)
-	}
-}
-
-// stop terminates the server and fails the test unless it exits 0 within 30 s.
-func (s *serverProc) stop(t *testing.T) {
+// stopServer stops the server and fails the test unless it exits 0 within StopTimeout.
+func stopServer(t *testing.T, s *Server) {
 	t.Helper()
-	if err := s.terminate(30 * time.Second); err != nil {
-		t.Fatalf("server stop: %v\n%s", err, s.logTail())
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
 	}
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (s *serverProc) kill() {
-	_ = s.cmd.Process.Signal(syscall.SIGKILL)
-	<-s.done
-}
-
-func (s *serverProc) logTail() string {
-	b, _ := os.ReadFile(s.logPath)
-	if len(b) > 3000 {
-		b = b[len(b)-3000:]
-	}
-	return string(b)
-}
-
-// logCount counts the lines of the server's log that contain substr.
-func (s *serverProc) logCount(substr string) int {
-	b, _ := os.ReadFile(s.logPath)
-	return bytes.Count(b, []byte(substr))
-}
-
-// account is a signed-in demo citizen: the session lives in the database,
-// so every copy of the demo database accepts it.
-type account struct {
-	Email   string
-	UserID  int64
-	Session string // the web.SessionCookie value
-	CSRF    string // the session's token, sent as X-CSRF-Token
 }
 
 // demoDB is a stopped, checkpointed demo database and its signed-in accounts.
 type demoDB struct {
 	path     string
-	accounts []account
+	accounts []Account
 }
 
 // demoAccounts is how many demo citizens the template signs in: each sign-in
@@ -254,38 +124,32 @@ const demoAccounts = 20
 func demoTemplate(t *testing.T) *demoDB {
 	t.Helper()
 	harness.demoOnce.Do(func() {
-		dir, err := harnessDir()
+		dir, err := os.MkdirTemp("", "epeople-test-")
 		if err != nil {
 			t.Fatal(err)
 		}
+		harness.demoDir = dir
 		path := filepath.Join(dir, "demo", "e.db")
 		start := time.Now()
 		srv := startServer(t, path, "-demo")
 		seeded := time.Since(start)
-		d := &demoDB{path: path, accounts: make([]account, demoAccounts)}
-		errs := make([]error, demoAccounts)
-		var wg sync.WaitGroup
-		for w := range 4 { // four at a time: each is an argon2id hash on the server
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := w; i < demoAccounts; i += 4 {
-					d.accounts[i], errs[i] = signInAccount(srv.base, loopbackIP(i), fmt.Sprintf("citizen%d@e-people.example", i+1))
-				}
-			}()
+		emails := make([]string, demoAccounts)
+		for i := range emails {
+			emails[i] = fmt.Sprintf("citizen%d@e-people.example", i+1)
 		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
+		accounts, err := SignInAll(context.Background(), srv.Base, emails, "demo-citizen-2026!")
+		if err != nil {
 			t.Fatal(err)
 		}
-		srv.stop(t)
+		d := &demoDB{path: path, accounts: accounts}
+		stopServer(t, srv)
 		// The demo citizens were all created today, and seeding gave each of
 		// them dozens of comments today: the first-day and daily comment caps
 		// (10 and 60) would refuse them at once. The tests raise the caps the
 		// way an administrator's settings do, so that comment volume is
 		// limited by the tests' own pacing, not by anti-spam caps.
 		ctx := context.Background()
-		st, err := store.Open(ctx, path, schemaSQL, store.Options{})
+		st, err := store.Open(ctx, path, schemaSQL(t), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,69 +176,6 @@ func demoTemplate(t *testing.T) *demoDB {
 	return harness.demo
 }
 
-var (
-	csrfInputRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-	csrfMetaRe  = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
-	proposalRe  = regexp.MustCompile(`href="/proposals/(\d+)"`)
-)
-
-// signInAccount signs email in through the real /login form from ip.
-func signInAccount(base string, ip net.IP, email string) (account, error) {
-	a := account{Email: email}
-	jar, _ := cookiejar.New(nil)
-	hc := clientFrom(ip, 30*time.Second)
-	defer hc.CloseIdleConnections()
-	hc.Jar = jar
-	hc.CheckRedirect = nil // follow the redirect after sign-in
-	page := func(path string) (string, error) {
-		res, err := hc.Get(base + path)
-		if err != nil {
-			return "", err
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != http.StatusOK {
-			return "", fmt.Errorf("GET %s: %s", path, res.Status)
-		}
-		return string(b), nil
-	}
-	login, err := page("/login")
-	if err != nil {
-		return a, err
-	}
-	m := csrfInputRe.FindStringSubmatch(login)
-	if m == nil {
-		return a, errors.New("no _csrf field on /login")
-	}
-	form := url.Values{"email": {email}, "password": {"demo-citizen-2026!"}, "_csrf": {html.UnescapeString(m[1])}}
-	res, err := hc.PostForm(base+"/login", form)
-	if err != nil {
-		return a, fmt.Errorf("POST /login: %w", err)
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || res.Request.URL.Path == "/login" {
-		return a, fmt.Errorf("sign-in as %s failed: %s at %s", email, res.Status, res.Request.URL)
-	}
-	u, _ := url.Parse(base)
-	for _, c := range jar.Cookies(u) {
-		if c.Name == web.SessionCookie {
-			a.Session = c.Value
-		}
-	}
-	list, err := page("/proposals")
-	if err != nil {
-		return a, err
-	}
-	if m := csrfMetaRe.FindStringSubmatch(list); m != nil {
-		a.CSRF = html.UnescapeString(m[1])
-	}
-	if a.Session == "" || a.CSRF == "" {
-		return a, fmt.Errorf("sign-in as %s: no session cookie or csrf token", email)
-	}
-	return a, nil
-}
-
 // copyDemo copies the demo database into a new temporary directory (or dir
 // when given) and returns the copy's path.
 func copyDemo(t *testing.T, dir string) string {
@@ -394,26 +195,17 @@ func copyDemo(t *testing.T, dir string) string {
 	return dst
 }
 
-// clientFrom is an HTTP client whose connections come from ip; it does not
-// follow redirects, so callers see the status the server sent.
-func clientFrom(ip net.IP, timeout time.Duration) *http.Client {
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
-	tr := &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 32, IdleConnTimeout: 30 * time.Second}
-	return &http.Client{Transport: tr, Timeout: timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
 // visitor sends requests as one account (or anonymously) from one address.
 type visitor struct {
-	account
+	Account
 	base string
 	hc   *http.Client
 }
 
 // newVisitor returns a's client against base from ip; a may be the zero account.
 // Its idle connections are closed when the test ends.
-func newVisitor(t *testing.T, base string, a account, ip net.IP, timeout time.Duration) *visitor {
-	v := &visitor{account: a, base: base, hc: clientFrom(ip, timeout)}
+func newVisitor(t *testing.T, base string, a Account, ip net.IP, timeout time.Duration) *visitor {
+	v := &visitor{Account: a, base: base, hc: NewClient(ip, 32, timeout)}
 	t.Cleanup(v.hc.CloseIdleConnections)
 	return v
 }
@@ -426,6 +218,8 @@ type reply struct {
 	Latency    time.Duration
 }
 
+// do sends one request, asking for gzip as a browser does, and reads the
+// whole answer, unpacked.
 func (v *visitor) do(method, path string, form url.Values) (reply, error) {
 	var body io.Reader
 	if form != nil {
@@ -443,15 +237,22 @@ func (v *visitor) do(method, path string, form url.Values) (reply, error) {
 		req.Header.Set("X-CSRF-Token", v.CSRF)
 	}
 	if v.Session != "" {
-		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: v.Session})
+		req.AddCookie(v.Cookie())
 	}
+	req.Header.Set("Accept-Encoding", "gzip")
 	start := time.Now()
 	res, err := v.hc.Do(req)
 	if err != nil {
 		return reply{Latency: time.Since(start)}, err
 	}
 	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
+	rd := io.Reader(res.Body)
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		if rd, err = gzip.NewReader(res.Body); err != nil {
+			return reply{Status: res.StatusCode, Latency: time.Since(start)}, err
+		}
+	}
+	b, err := io.ReadAll(rd)
 	r := reply{Status: res.StatusCode, RetryAfter: res.Header.Get("Retry-After"), Body: b, Latency: time.Since(start)}
 	return r, err
 }
@@ -679,7 +480,7 @@ func checkDB(t *testing.T, path string) {
 	}
 	db.Close()
 	ctx := context.Background()
-	st, err := store.Open(ctx, path, schemaSQL, store.Options{})
+	st, err := store.Open(ctx, path, schemaSQL(t), store.Options{})
 	if err != nil {
 		t.Fatalf("reopen the database: %v", err)
 	}
@@ -875,16 +676,15 @@ func waitFor(timeout time.Duration, cond func() bool) bool {
 	}
 }
 
-// percentiles formats p50/p90/p99/max of ds.
+// percentiles formats the nearest-rank p50/p90/p99 and the max of ds.
 func percentiles(ds []time.Duration) string {
 	if len(ds) == 0 {
 		return "n=0"
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	at := func(p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
-	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) }
-	return fmt.Sprintf("n=%d p50=%sms p90=%sms p99=%sms max=%sms", len(s), ms(at(0.50)), ms(at(0.90)), ms(at(0.99)), ms(s[len(s)-1]))
+	ms := func(p float64) string { return strconv.FormatFloat(float64(Percentile(s, p))/1e6, 'f', 1, 64) }
+	return fmt.Sprintf("n=%d p50=%sms p90=%sms p99=%sms max=%sms", len(s), ms(0.50), ms(0.90), ms(0.99), ms(1))
 }
 
 // verifyStored checks the stopped server's database: integrity, counters, and

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -14,41 +14,41 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/e2e"
 	"github.com/e-people/e-people/forum/store"
-	"github.com/e-people/e-people/forum/web"
 	"github.com/gorilla/websocket"
 )
 
 // Bounds of the fanout workload.
 const (
-	benchDialParallel = 50                // websocket handshakes at once
-	benchDialLimit    = 120 * time.Second // every socket must be open by then
-	benchEventWait    = 5 * time.Second   // longest wait for one event to reach every socket
-	benchMaxEvents    = 10000
+	dialParallel = 50                // websocket handshakes at once
+	dialLimit    = 120 * time.Second // every socket must be open by then
+	eventWait    = 5 * time.Second   // longest wait for one event to reach every socket
+	maxEvents    = 10000
 )
 
-// benchSocket is one live subscriber: the proposal.supported events it got,
+// socket is one live subscriber: the proposal.supported events it got,
 // with when (since the run's epoch), in the order it got them.
-type benchSocket struct {
+type socket struct {
 	ws  *websocket.Conn
 	ids []int64
 	at  []time.Duration
 	err error // why it stopped reading before bench closed it
 }
 
-// benchFanout opens n websockets on the 1,000-comment proposal's topic, then
+// fanout opens n websockets on the 1,000-comment proposal's topic, then
 // for d has one citizen toggle their support of it, each toggle as soon as
-// every socket has the last one (or benchEventWait passed). The latency of a
+// every socket has the last one (or eventWait passed). The latency of a
 // delivery runs from sending the POST, which must be acknowledged, to the
 // socket having the event; a (socket, event) pair never delivered is an
 // error. Which event each POST caused is read from the database afterwards.
-func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, idle float64) (*benchResult, error) {
+func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float64) (*result, error) {
 	if fx.server == nil || len(fx.users) == 0 {
 		return nil, errors.New("fanout needs bench's own server and a signed-in citizen")
 	}
-	client := benchClient(1)
+	client := e2e.NewClient(nil, 1, requestTimeout)
 	defer client.CloseIdleConnections()
-	if err := benchCheckSession(ctx, client, fx); err != nil {
+	if err := checkSession(ctx, client, fx); err != nil {
 		return nil, err
 	}
 	topic := forum.ProposalTopic(fx.threadID)
@@ -59,10 +59,10 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 	hdr := http.Header{"Origin": {fx.base}}
 
 	epoch := time.Now()
-	received := make([]atomic.Int64, benchMaxEvents) // received[k]: sockets that have k+1 events
+	received := make([]atomic.Int64, maxEvents) // received[k]: sockets that have k+1 events
 	var closing atomic.Bool
 	var readers sync.WaitGroup
-	read := func(s *benchSocket) {
+	read := func(s *socket) {
 		defer readers.Done()
 		var msg struct {
 			ID   int64  `json:"id"`
@@ -82,24 +82,24 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 				continue
 			}
 			s.ids, s.at = append(s.ids, msg.ID), append(s.at, at)
-			if k := len(s.ids) - 1; k < benchMaxEvents {
+			if k := len(s.ids) - 1; k < maxEvents {
 				received[k].Add(1)
 			}
 		}
 	}
 
-	tally := &benchTally{}
-	sockets := make([]*benchSocket, n)
+	tally := &tally{}
+	sockets := make([]*socket, n)
 	var next atomic.Int64
 	var dialers sync.WaitGroup
-	dialDeadline := time.Now().Add(benchDialLimit)
-	for range benchDialParallel {
+	dialDeadline := time.Now().Add(dialLimit)
+	for range dialParallel {
 		dialers.Add(1)
 		go func() {
 			defer dialers.Done()
 			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
 				if time.Now().After(dialDeadline) {
-					tally.fail(fmt.Errorf("socket %d not opened within %s", i, benchDialLimit))
+					tally.fail(fmt.Errorf("socket %d not opened within %s", i, dialLimit))
 					continue
 				}
 				ws, res, err := dialer.DialContext(ctx, wsURL, hdr)
@@ -110,7 +110,7 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 					tally.fail(fmt.Errorf("open socket %d: %w", i, err))
 					continue
 				}
-				s := &benchSocket{ws: ws}
+				s := &socket{ws: ws}
 				sockets[i] = s
 				readers.Add(1)
 				go read(s)
@@ -118,7 +118,7 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 		}()
 	}
 	dialers.Wait()
-	var open []*benchSocket
+	var open []*socket
 	for _, s := range sockets {
 		if s != nil {
 			open = append(open, s)
@@ -143,7 +143,7 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 	start := time.Now()
 	deadline := start.Add(d)
 	on := false
-	for len(sent) < benchMaxEvents && time.Now().Before(deadline) && ctx.Err() == nil {
+	for len(sent) < maxEvents && time.Now().Before(deadline) && ctx.Err() == nil {
 		verb := "support"
 		if on {
 			verb = "unsupport"
@@ -153,17 +153,17 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 			return nil, err
 		}
 		req.Header.Set("Accept", "application/json")
-		req.Header.Set("X-CSRF-Token", u.csrf)
-		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: u.token})
+		req.Header.Set("X-CSRF-Token", u.CSRF)
+		req.AddCookie(u.Cookie())
 		at := time.Since(epoch)
-		if _, _, err := benchDo(client, req, http.StatusOK); err != nil {
+		if _, _, err := send(client, req, http.StatusOK); err != nil {
 			tally.fail(err)
 			continue
 		}
 		on = !on
 		sent = append(sent, at)
 		k := len(sent) - 1
-		until := time.Now().Add(benchEventWait)
+		until := time.Now().Add(eventWait)
 		for received[k].Load() < int64(len(open)) && time.Now().Before(until) && ctx.Err() == nil {
 			time.Sleep(200 * time.Microsecond)
 		}
@@ -181,10 +181,10 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 	readers.Wait()
 
 	// Which event each acknowledged POST caused: the store wrote them in the order the POSTs were answered.
-	if err := fx.server.stop(); err != nil {
+	if err := fx.server.Stop(); err != nil {
 		return nil, err
 	}
-	ids, err := benchSupportEvents(ctx, fx.db, topic, fx.since, len(sent))
+	ids, err := supportEvents(ctx, fx.db, fx.schema, topic, fx.since, len(sent))
 	if err != nil {
 		return nil, err
 	}
@@ -218,16 +218,16 @@ func benchFanout(ctx context.Context, fx *benchFixture, n int, d time.Duration, 
 			tally.first = fmt.Errorf("%d of %d deliveries missed", missed, len(sent)*len(open))
 		}
 	}
-	res := tally.result("fanout")
+	res := tally.measure("fanout")
 	res.IdleRSSMB, res.PeakRSSMB = idle, peak
 	res.Sockets, res.Events = len(open), len(sent)
 	return res, ctx.Err()
 }
 
-// benchSupportEvents reads the ids of the proposal.supported events on topic
+// supportEvents reads the ids of the proposal.supported events on topic
 // after since from the (stopped) server's database, oldest first.
-func benchSupportEvents(ctx context.Context, db, topic string, since int64, want int) (ids []int64, err error) {
-	st, err := store.Open(ctx, db, schemaSQL, store.Options{})
+func supportEvents(ctx context.Context, db, schema, topic string, since int64, want int) (ids []int64, err error) {
+	st, err := store.Open(ctx, db, schema, store.Options{})
 	if err != nil {
 		return nil, err
 	}

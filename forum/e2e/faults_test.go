@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Fault tests against the real binary (issue 7, "Faults"): kill -9 at random
 // moments, another process holding the write lock, a full disk, websocket
@@ -28,7 +28,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/web"
 	"github.com/gorilla/websocket"
 )
 
@@ -114,14 +113,14 @@ func TestFault_Kill9(t *testing.T) {
 	var unexpected atomic.Int64
 	for cycle := range killCycles {
 		srv := launchServer(t, db)
-		probe := newVisitor(t, srv.base, account{}, loopbackIP(100), time.Second)
+		probe := newVisitor(t, srv.Base, Account{}, LoopbackIP(100), time.Second)
 		up := waitFor(5*time.Second, func() bool {
 			r, err := probe.get("/healthz")
 			return err == nil && r.Status == http.StatusOK
 		})
-		ready = append(ready, time.Since(srv.launched))
+		ready = append(ready, time.Since(srv.Launched))
 		if !up {
-			t.Fatalf("cycle %d: the restarted server did not answer within 5 s\n%s", cycle, srv.logTail())
+			t.Fatalf("cycle %d: the restarted server did not answer within 5 s\n%s", cycle, srv.LogTail())
 		}
 		if r, err := probe.get("/proposals/5"); err != nil || r.Status != http.StatusOK {
 			t.Fatalf("cycle %d: proposal page after restart: %v %d", cycle, err, r.Status)
@@ -130,7 +129,7 @@ func TestFault_Kill9(t *testing.T) {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for w := range writers {
-			v := newVisitor(t, srv.base, d.accounts[w], loopbackIP(w), 10*time.Second)
+			v := newVisitor(t, srv.Base, d.accounts[w], LoopbackIP(w), 10*time.Second)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -144,13 +143,13 @@ func TestFault_Kill9(t *testing.T) {
 			}()
 		}
 		time.Sleep(time.Duration(150+rng.IntN(1500)) * time.Millisecond)
-		srv.kill()
+		srv.Kill()
 		close(stop)
 		wg.Wait()
 
 		verifyStored(t, db, comments, supports)
 		if t.Failed() {
-			t.Fatalf("cycle %d failed\n%s", cycle, srv.logTail())
+			t.Fatalf("cycle %d failed\n%s", cycle, srv.LogTail())
 		}
 	}
 	if n := unexpected.Load(); n > 0 {
@@ -214,7 +213,7 @@ func TestFault_LockContention(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for w := range writers {
-		v := newVisitor(t, srv.base, d.accounts[w], loopbackIP(w), busyTimeout+answerSlack)
+		v := newVisitor(t, srv.Base, d.accounts[w], LoopbackIP(w), busyTimeout+answerSlack)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -233,7 +232,7 @@ func TestFault_LockContention(t *testing.T) {
 	var reads []readResult
 	paths := []string{"/proposals/5", "/proposals", "/search?q=" + url.QueryEscape("청년 월세"), "/api/v1/proposals", "/healthz"}
 	for i := range readers {
-		v := newVisitor(t, srv.base, account{}, loopbackIP(50+i), busyTimeout)
+		v := newVisitor(t, srv.Base, Account{}, LoopbackIP(50+i), busyTimeout)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -258,7 +257,7 @@ func TestFault_LockContention(t *testing.T) {
 	wg.Wait()
 	freed := <-released
 
-	after := newVisitor(t, srv.base, d.accounts[writers], loopbackIP(writers), busyTimeout+answerSlack)
+	after := newVisitor(t, srv.Base, d.accounts[writers], LoopbackIP(writers), busyTimeout+answerSlack)
 	body := comments.prefix + " after the lock"
 	r, id, err := after.comment(11, body)
 	comments.record(body, r, id, err)
@@ -299,10 +298,10 @@ func TestFault_LockContention(t *testing.T) {
 	}
 	t.Logf("lock held %.1fs; writes: %d answered 503 (%s), %d succeeded (%s); reads: %s",
 		freed.Sub(held).Seconds(), len(busy), percentiles(busy), len(ok), percentiles(ok), percentiles(readLat))
-	if n := srv.logCount("status=500"); n > 0 {
+	if n := srv.LogCount("status=500"); n > 0 {
 		t.Errorf("server logged %d 500s", n)
 	}
-	srv.stop(t)
+	stopServer(t, srv)
 	verifyStored(t, db, comments, supports)
 }
 
@@ -340,8 +339,8 @@ func TestFault_DiskFull(t *testing.T) {
 	raw := openDB(t, db)
 	supports := loadSupports(t, raw, accountIDs(d, 1), supportProposals)
 	raw.Close()
-	v := newVisitor(t, srv.base, d.accounts[0], loopbackIP(0), 15*time.Second)
-	anon := newVisitor(t, srv.base, account{}, loopbackIP(50), 15*time.Second)
+	v := newVisitor(t, srv.Base, d.accounts[0], LoopbackIP(0), 15*time.Second)
+	anon := newVisitor(t, srv.Base, Account{}, LoopbackIP(50), 15*time.Second)
 	n := 0
 	write := func() (string, reply, error) {
 		n++
@@ -389,7 +388,7 @@ func TestFault_DiskFull(t *testing.T) {
 	var resumed time.Duration
 	start := time.Now()
 	if !waitFor(10*time.Second, func() bool { _, r, err := write(); return err == nil && r.Status/100 == 2 }) {
-		t.Fatalf("writes did not resume within 10 s of space returning\n%s", srv.logTail())
+		t.Fatalf("writes did not resume within 10 s of space returning\n%s", srv.LogTail())
 	}
 	resumed = time.Since(start)
 	for range 6 {
@@ -399,10 +398,10 @@ func TestFault_DiskFull(t *testing.T) {
 	}
 	t.Logf("full disk: %d writes refused with 503 (%s); writes resumed %s after the filesystem grew",
 		len(refused), percentiles(refused), resumed.Round(time.Millisecond))
-	if n := srv.logCount("status=500"); n > 0 {
+	if n := srv.LogCount("status=500"); n > 0 {
 		t.Errorf("server logged %d 500s", n)
 	}
-	srv.stop(t)
+	stopServer(t, srv)
 	verifyStored(t, db, comments, supports)
 }
 
@@ -460,14 +459,14 @@ func TestFault_SlowReaders(t *testing.T) {
 	d := demoTemplate(t)
 	db := copyDemo(t, "")
 	srv := startServer(t, db, "-live-per-ip", "1000")
-	_, portStr, _ := net.SplitHostPort(srv.addr)
+	_, portStr, _ := net.SplitHostPort(srv.Addr)
 	serverPort, _ := strconv.Atoi(portStr)
 	const topic = "proposal:11"
 	since := maxEventID(t, db)
 
 	healthy := make([]*liveClient, healthyClients)
 	for i := range healthy {
-		ws, err := dialLive(srv.base, topic, since, nil)
+		ws, err := dialLive(srv.Base, topic, since, nil)
 		if err != nil {
 			t.Fatalf("healthy socket %d: %v", i, err)
 		}
@@ -482,7 +481,7 @@ func TestFault_SlowReaders(t *testing.T) {
 	slow := make([]*websocket.Conn, slowClients)
 	slowPort := make([]int, slowClients)
 	for i := range slow {
-		ws, err := dialLive(srv.base, topic, since, small.DialContext)
+		ws, err := dialLive(srv.Base, topic, since, small.DialContext)
 		if err != nil {
 			t.Fatalf("slow socket %d: %v", i, err)
 		}
@@ -523,7 +522,7 @@ func TestFault_SlowReaders(t *testing.T) {
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	for w := range floodPosters {
-		v := newVisitor(t, srv.base, d.accounts[w], loopbackIP(w), 15*time.Second)
+		v := newVisitor(t, srv.Base, d.accounts[w], LoopbackIP(w), 15*time.Second)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -605,7 +604,7 @@ func TestFault_SlowReaders(t *testing.T) {
 	}
 	t.Logf("%d comments of %d characters posted in %s; %d slow sockets closed by the server, after the flood's start: %s; on reading them: %v; %d healthy sockets got all %d events",
 		floodComments, forum.CommentBodyMax, floodEnd.Sub(floodStart).Round(time.Millisecond), len(drops), percentiles(drops), codes, healthyClients, len(want))
-	srv.stop(t)
+	stopServer(t, srv)
 	verifyStored(t, db, comments, nil)
 }
 
@@ -657,7 +656,7 @@ func TestFault_GracefulShutdown(t *testing.T) {
 
 	live := make([]*liveClient, sockets)
 	for i := range live {
-		ws, err := dialLive(srv.base, "proposal:5,proposal:11,proposal:15", since, nil)
+		ws, err := dialLive(srv.Base, "proposal:5,proposal:11,proposal:15", since, nil)
 		if err != nil {
 			t.Fatalf("socket %d: %v", i, err)
 		}
@@ -669,7 +668,7 @@ func TestFault_GracefulShutdown(t *testing.T) {
 	var mu sync.Mutex
 	var writes []writeResult
 	for w := range writers {
-		v := newVisitor(t, srv.base, d.accounts[w], loopbackIP(w), 10*time.Second)
+		v := newVisitor(t, srv.Base, d.accounts[w], LoopbackIP(w), 10*time.Second)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -686,19 +685,19 @@ func TestFault_GracefulShutdown(t *testing.T) {
 	a := d.accounts[writers]
 	slowBody := comments.prefix + " sent across the shutdown"
 	form := url.Values{"body": {slowBody}, "stance": {"for"}}.Encode()
-	conn, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: loopbackIP(writers)}}).Dial("tcp", srv.addr)
+	conn, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: LoopbackIP(writers)}}).Dial("tcp", srv.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	head := fmt.Sprintf("POST /proposals/11/comments HTTP/1.1\r\nHost: %s\r\nCookie: "+web.SessionCookie+"=%s\r\nX-CSRF-Token: %s\r\nAccept: application/json\r\n"+
-		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", srv.addr, a.Session, a.CSRF, len(form))
+	head := fmt.Sprintf("POST /proposals/11/comments HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nX-CSRF-Token: %s\r\nAccept: application/json\r\n"+
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", srv.Addr, a.Cookie(), a.CSRF, len(form))
 	if _, err := conn.Write([]byte(head + form[:len(form)/2])); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
 	sigterm := time.Now()
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond)
@@ -724,13 +723,13 @@ func TestFault_GracefulShutdown(t *testing.T) {
 	}
 
 	select {
-	case <-srv.done:
+	case <-srv.Done():
 	case <-time.After(30 * time.Second):
-		t.Fatalf("no exit within 30 s of SIGTERM\n%s", srv.logTail())
+		t.Fatalf("no exit within 30 s of SIGTERM\n%s", srv.LogTail())
 	}
 	exited := time.Since(sigterm)
-	if srv.waitErr != nil {
-		t.Errorf("exit after SIGTERM: %v\n%s", srv.waitErr, srv.logTail())
+	if srv.ExitErr() != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", srv.ExitErr(), srv.LogTail())
 	}
 	close(stop)
 	wg.Wait()
