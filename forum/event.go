@@ -45,6 +45,16 @@ const (
 	EventNotification        = "notification.created"
 )
 
+// EventTypes lists every event type above, for code that must handle, or
+// test, them all.
+func EventTypes() []string {
+	return []string{EventProposalCreated, EventProposalStatus, EventProposalSponsored, EventProposalSupported,
+		EventProposalEdited, EventProposalHidden, EventProposalRestored, EventProposalTransferred,
+		EventProposalCoMinistry, EventResponsePublished, EventCommentCreated, EventCommentUpdated,
+		EventCommentDeleted, EventCommentVoted, EventCommentHidden, EventCommentRestored, EventThreadLocked,
+		EventDebateOpened, EventDebateClosed, EventDebateConcluded, EventNotification}
+}
+
 // EventData is the payload of one type of event: its JSON is stored in the
 // events table and sent to live clients as a message's "data", so type and
 // shape cannot disagree. The structs list their fields in the order of

@@ -75,16 +75,19 @@ func TestEvent_WireFormatRoundTrips(t *testing.T) {
 	}
 }
 
-// Every Event… constant has a struct, and that struct is in eventWire: a new
-// event type cannot be added without its shape and its test.
+// Every Event… constant has a struct, is in EventTypes, and is in eventWire:
+// a new event type cannot be added without its shape and its tests.
 func TestEvent_EveryTypeHasAStruct(t *testing.T) {
 	f, err := parser.ParseFile(token.NewFileSet(), "event.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tested := map[string]bool{}
+	tested, listed := map[string]bool{}, map[string]bool{}
 	for _, tc := range eventWire {
 		tested[tc.data.EventType()] = true
+	}
+	for _, typ := range EventTypes() {
+		listed[typ] = true
 	}
 	n := 0
 	ast.Inspect(f, func(node ast.Node) bool {
@@ -105,13 +108,16 @@ func TestEvent_EveryTypeHasAStruct(t *testing.T) {
 			if !tested[typ] {
 				t.Errorf("%s (%q) has no case in eventWire", name.Name, typ)
 			}
+			if !listed[typ] {
+				t.Errorf("%s (%q) is missing from EventTypes", name.Name, typ)
+			}
 			if _, err := (Event{Type: typ, Data: json.RawMessage(`{}`)}).Payload(); err != nil {
 				t.Errorf("%s (%q): no struct decodes it: %v", name.Name, typ, err)
 			}
 		}
 		return true
 	})
-	if n < 20 {
-		t.Fatalf("found %d event types in event.go; the test no longer reads the constants", n)
+	if n < 20 || n != len(EventTypes()) {
+		t.Fatalf("found %d event types in event.go, and EventTypes lists %d", n, len(EventTypes()))
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -103,10 +102,8 @@ func (s *Server) closeSuspended(events []forum.Event) {
 		if err != nil || forum.UserTopic(id) != ev.Topic {
 			continue
 		}
-		var d struct {
-			Kind string `json:"kind"`
-		}
-		if json.Unmarshal(ev.Data, &d) == nil && d.Kind == forum.NoteSuspended {
+		p, err := ev.Payload()
+		if n, ok := p.(forum.NotificationEvent); err == nil && ok && n.Kind == forum.NoteSuspended {
 			s.live.kick(id)
 		}
 	}
@@ -393,73 +390,83 @@ func (s *Server) closeLive(ctx context.Context) {
 func (s *Server) LiveStats() (subscribers int, dropped int64) { return s.hub.Stats() }
 
 // renderEvent draws the partial a live event carries, in lang, with the same
-// templates as the pages; "" when the event needs none (counts travel in data).
+// templates as the pages; "" when the event needs none (counts travel in
+// data) or it cannot be drawn, which it logs.
 func (s *Server) renderEvent(ev forum.Event, lang string) string {
-	var d struct {
-		CommentID int64  `json:"comment_id"`
-		DebateID  int64  `json:"debate_id"`
-		Status    string `json:"status"`
-	}
-	if err := json.Unmarshal(ev.Data, &d); err != nil {
+	html, err := s.eventHTML(ev, lang)
+	if err != nil {
+		s.log.Error("live: render", "event", ev.ID, "type", ev.Type, "err", err)
 		return ""
+	}
+	return html
+}
+
+// eventHTML draws ev's partial in lang: "" for an event without one, and
+// for a comment or response a guest may not read, since it is drawn once
+// for every subscriber.
+func (s *Server) eventHTML(ev forum.Event, lang string) (string, error) {
+	payload, err := ev.Payload()
+	if err != nil {
+		return "", err
 	}
 	ctx := context.Background()
 	var name string
 	var data any
-	switch ev.Type {
-	case forum.EventCommentCreated, forum.EventCommentUpdated, forum.EventCommentDeleted, forum.EventCommentHidden, forum.EventCommentRestored:
-		cm, err := s.store.Comment(ctx, d.CommentID)
+	switch d := payload.(type) {
+	case forum.CommentCreatedEvent:
+		return s.commentHTML(ctx, d.CommentID, lang)
+	case forum.CommentUpdatedEvent:
+		return s.commentHTML(ctx, d.CommentID, lang)
+	case forum.CommentDeletedEvent:
+		return s.commentHTML(ctx, d.CommentID, lang)
+	case forum.CommentHiddenEvent:
+		return s.commentHTML(ctx, d.CommentID, lang)
+	case forum.CommentRestoredEvent:
+		return s.commentHTML(ctx, d.CommentID, lang)
+	case forum.ProposalStatusEvent:
+		name, data = "status-badge", d.Status
+	case forum.DebateOpenedEvent:
+		name, data = "debate-status", d.Status
+	case forum.DebateClosedEvent:
+		name, data = "debate-status", d.Status
+	case forum.ResponsePublishedEvent:
+		if p, err := s.store.Proposal(ctx, d.ProposalID); err != nil || forum.ResponseVisibility(p, nil) != forum.Seen {
+			return "", nil
+		}
+		r, err := s.store.Response(ctx, d.ProposalID)
 		if err != nil {
-			s.log.Error("live: load comment", "id", d.CommentID, "err", err)
-			return ""
-		}
-		// Drawn once for every subscriber, so as a guest would see it; a
-		// comment whose thread a guest may not read is sent without HTML.
-		if !s.publicThread(ctx, cm) {
-			return ""
-		}
-		name = "comment"
-		data = map[string]any{"C": cm, "T": &thread{Subject: cm.Subject(), Path: cm.Subject().Path(), Open: true, Live: true}}
-	case forum.EventProposalStatus:
-		name, data = "status-badge", forum.ProposalStatus(d.Status)
-	case forum.EventDebateOpened, forum.EventDebateClosed:
-		name, data = "debate-status", forum.DebateStatus(d.Status)
-	case forum.EventResponsePublished:
-		var pid struct {
-			ProposalID int64 `json:"proposal_id"`
-		}
-		if err := json.Unmarshal(ev.Data, &pid); err != nil {
-			return ""
-		}
-		if p, err := s.store.Proposal(ctx, pid.ProposalID); err != nil || forum.ResponseVisibility(p, nil) != forum.Seen {
-			return ""
-		}
-		r, err := s.store.Response(ctx, pid.ProposalID)
-		if err != nil {
-			s.log.Error("live: load response", "proposal", pid.ProposalID, "err", err)
-			return ""
+			return "", fmt.Errorf("load response to %d: %w", d.ProposalID, err)
 		}
 		ms, err := s.store.Ministries(ctx)
 		if err != nil {
-			return ""
+			return "", fmt.Errorf("load ministries: %w", err)
 		}
 		name, data = "official-response", map[string]any{"R": r, "Ministry": directory{Ministries: ms}.Ministry(r.MinistryID), "Lang": lang}
-	case forum.EventDebateConcluded:
+	case forum.DebateConcludedEvent:
 		db, err := s.store.Debate(ctx, d.DebateID)
 		if err != nil {
-			s.log.Error("live: load debate", "id", d.DebateID, "err", err)
-			return ""
+			return "", fmt.Errorf("load debate %d: %w", d.DebateID, err)
 		}
 		name, data = "debate-conclusion", db
 	default:
-		return ""
+		return "", nil
 	}
 	html, err := s.views.partial(lang, name, data)
+	return string(html), err
+}
+
+// commentHTML draws comment id as a guest would see it; "" when a guest may
+// not read its thread.
+func (s *Server) commentHTML(ctx context.Context, id int64, lang string) (string, error) {
+	cm, err := s.store.Comment(ctx, id)
 	if err != nil {
-		s.log.Error("live: render", "event", ev.ID, "err", err)
-		return ""
+		return "", fmt.Errorf("load comment %d: %w", id, err)
 	}
-	return string(html)
+	if !s.publicThread(ctx, cm) {
+		return "", nil
+	}
+	html, err := s.views.partial(lang, "comment", map[string]any{"C": cm, "T": &thread{Subject: cm.Subject(), Path: cm.Subject().Path(), Open: true, Live: true}})
+	return string(html), err
 }
 
 // publicThread reports whether a guest may read the thread cm hangs under.
