@@ -199,7 +199,7 @@ func TestLive_ShutdownSendsCloseFrame(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- e.srv.Shutdown(ctx) }()
+	go func() { done <- e.shutdown(ctx) }()
 	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, _, err = ws.ReadMessage()
 	var ce *websocket.CloseError
@@ -277,6 +277,7 @@ func TestLive_RendersEveryEventType(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cm.ID
+	render := NewEventRenderer(e.st, e.srv.cfg.Templates, nil)
 	untested := map[string]bool{}
 	for _, typ := range forum.EventTypes() {
 		untested[typ] = true
@@ -314,7 +315,7 @@ func TestLive_RendersEveryEventType(t *testing.T) {
 		}
 		ev := forum.Event{ID: 1, Topic: forum.ProposalTopic(pid), Type: typ, Data: raw, Public: true, CreatedAt: e.clock.Now()}
 		for _, lang := range Languages {
-			html, err := e.srv.eventHTML(ev, lang)
+			html, err := render.html(ev, lang)
 			switch {
 			case err != nil:
 				t.Errorf("%s in %s: %v", typ, lang, err)
