@@ -24,7 +24,9 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/assets"
+	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/bench"
+	"github.com/e-people/e-people/forum/live"
 	"github.com/e-people/e-people/forum/schedule"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/forum/web"
@@ -106,7 +108,7 @@ func serve(cfg config, log *slog.Logger) error {
 		cfg.baseURL = "http://" + cfg.addr
 	}
 	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log,
-		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), LivePerIP: cfg.livePerIP, PostPerMinute: cfg.postPerMinute,
+		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), PostPerMinute: cfg.postPerMinute,
 		TrustedProxies: strings.Split(cfg.trustedProxies, ",")}
 	var err error
 	if wcfg.Passwords, err = passwordDenylist(cfg.denylist); err != nil {
@@ -129,12 +131,29 @@ func serve(cfg config, log *slog.Logger) error {
 		}
 		sched := schedule.New(st, nil, log)
 		wcfg.Schedule = sched.Poke
+		// The live channel: the hub replays from the store and draws the
+		// partials its events carry with the pages' own templates; the
+		// sockets stream it to the connections web hands them.
+		tpl, err := web.ParseTemplates(wcfg.Views, wcfg.Assets, wcfg.BaseURL)
+		if err != nil {
+			return err
+		}
+		hub := live.New(st, web.NewEventRenderer(st, tpl, log).Render, live.Options{})
+		sockets := live.NewSockets(hub, live.SocketOptions{PerIP: cfg.livePerIP, BaseURL: cfg.baseURL})
+		wcfg.Templates, wcfg.Live = tpl, sockets
 		srv, err := web.New(st, wcfg)
 		if err != nil {
 			return err
 		}
+		st.SetNotify(func(events []forum.Event) { // after every commit
+			srv.Invalidate(events) // before anyone is told of the change
+			hub.Publish(events)
+			sockets.CloseSuspended(events)
+		})
+		go hub.Run(context.Background()) // until hub.Close, after the sockets and the server
+		defer hub.Close()
 		go sched.Run(ctx)
-		go memoryLimit(ctx, srv)
+		go memoryLimit(ctx, sockets)
 		defer startMailer(ctx, sender, st, srv, log)()
 		ln, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
@@ -151,6 +170,7 @@ func serve(cfg config, log *slog.Logger) error {
 		log.Info("shutting down: closing live sockets, finishing in-flight requests")
 		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
+		sockets.Close(sctx) // first: their hijacked connections would hold the server's shutdown up
 		return srv.Shutdown(sctx)
 	})
 }
@@ -161,7 +181,7 @@ func serve(cfg config, log *slog.Logger) error {
 // socket, so that garbage is collected before a burst of page loads doubles
 // the heap, yet neither data that never changes nor ten thousand sockets make
 // the collector run without pause. Go's GOMEMLIMIT, when set, overrides it.
-func memoryLimit(ctx context.Context, srv *web.Server) {
+func memoryLimit(ctx context.Context, sockets *live.Sockets) {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
 		return
 	}
@@ -172,7 +192,7 @@ func memoryLimit(ctx context.Context, srv *web.Server) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		debug.SetMemoryLimit(rest + 44<<20 + int64(srv.LiveSockets())*32<<10)
+		debug.SetMemoryLimit(rest + 44<<20 + int64(sockets.Open())*32<<10)
 		select {
 		case <-ctx.Done():
 			return

@@ -142,7 +142,7 @@ func TestDependencyDirection(t *testing.T) {
 	rules := map[string][]string{
 		"forum/web":   {"database/sql", "github.com/mattn/go-sqlite3"},
 		"forum/store": {"github.com/gofiber/fiber/v2", "github.com/valyala/fasthttp"},
-		"forum/live":  {"database/sql", "github.com/gofiber/fiber/v2", "github.com/gorilla/websocket"},
+		"forum/live":  {"database/sql", "github.com/gofiber/fiber/v2", "github.com/valyala/fasthttp", "github.com/e-people/e-people/forum/store", "github.com/e-people/e-people/forum/web"},
 		"forum":       {"database/sql", "github.com/gofiber/fiber/v2", "github.com/e-people/e-people/forum/store", "github.com/e-people/e-people/forum/web"},
 		"moderation":  {"database/sql", "github.com/gofiber/fiber/v2", "github.com/e-people/e-people/forum"},
 	}

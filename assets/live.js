@@ -2,6 +2,23 @@
 // adds what others post while the page is open, and posts votes and comments
 // without a page load. It inserts only the server's sanitized HTML and never
 // builds markup from data.
+//
+// Each socket message is {id, topic, type, data, html} (live.Message in
+// forum/live/hub.go), or {type: "reload"} when missed events cannot be
+// replayed. data is the event's payload, one Go struct per type in
+// forum/event.go, which documents every field; html is the partial the
+// server drew, if any. This script reads only these fields of data:
+//   comment.created       comment_id, parent_id, stance, comments
+//   comment.deleted       comment_id, stance, comments
+//   comment.hidden        comment_id, stance
+//   comment.restored      comment_id, stance
+//   comment.updated       comment_id
+//   comment.voted         comment_id, up, down
+//   proposal.supported    supports
+//   proposal.status       status
+//   thread.locked         locked
+//   notification.created  unread
+// The other types it handles use only html, or reload the page.
 (function () {
   'use strict';
 
@@ -150,10 +167,13 @@
         replaceComment(m);
         break;
       case 'comment.deleted':
-      case 'comment.hidden':
         replaceComment(m);
         if (d.stance) bumpTally(d.stance, -1);
         if (typeof d.comments === 'number') setText('[data-live="comments"]', d.comments);
+        break;
+      case 'comment.hidden':
+        replaceComment(m);
+        if (d.stance) bumpTally(d.stance, -1);
         break;
       case 'comment.restored':
         replaceComment(m);

@@ -161,14 +161,3 @@ const (
 	NoteTransferred      = "transferred"
 	NoteReply            = "reply" // someone replied to your comment
 )
-
-// EventNotification is the live event that tells a user of a new notification, on their private topic.
-const EventNotification = "notification.created"
-
-// Moderation events on content topics.
-const (
-	EventCommentHidden   = "comment.hidden"
-	EventCommentRestored = "comment.restored"
-	EventProposalHidden  = "proposal.hidden"
-	EventThreadLocked    = "thread.locked"
-)

@@ -1,8 +1,11 @@
-// Package live is the live-event hub: committed forum events go in through
-// Publish, and subscribers get them out as encoded JSON messages, filtered by
-// topic, with replay from a stored event id so a reconnecting client misses
-// nothing. It is pure Go over channels; the websocket endpoint lives in
-// forum/web.
+// Package live streams committed forum events to browsers. The Hub takes
+// them in through Publish, and subscribers get them out as encoded JSON
+// messages, filtered by topic, with replay from a stored event id so a
+// reconnecting client misses nothing. Sockets is the websocket endpoint
+// that serves each subscription on a connection the web server hijacked.
+// It knows neither the web server nor the store: the web server hands it
+// connections, and the hub gets a Source to replay from and a Renderer for
+// HTML at construction.
 package live
 
 import (
@@ -38,10 +41,11 @@ func (f Filter) Match(ev forum.Event) bool {
 	return (f.Feed && ev.Public) || slices.Contains(f.Topics, ev.Topic)
 }
 
-// Source reads stored events for replay (implemented by forum/store).
+// Source reads stored events for replay; *store.Store is one.
 type Source interface {
-	// EventsAfter returns up to limit events with ID > after that match f, in ID order.
-	EventsAfter(ctx context.Context, f Filter, after int64, limit int) ([]forum.Event, error)
+	// EventsAfter returns up to limit events with ID > after, in ID order,
+	// whose Topic is in topics, or, when feed is set, that are Public.
+	EventsAfter(ctx context.Context, topics []string, feed bool, after int64, limit int) ([]forum.Event, error)
 	// MinEventID returns the smallest stored event id (0 when none): older ones were pruned.
 	MinEventID(ctx context.Context) (int64, error)
 }
@@ -276,7 +280,7 @@ func (h *Hub) replay(ctx context.Context, f Filter, lang string, since int64) ([
 	if minID > 0 && since < minID-1 {
 		return nil, fmt.Errorf("replay events after %d: pruned before %d: %w", since, minID, ErrReplayGap)
 	}
-	evs, err := h.src.EventsAfter(ctx, f, since, h.opt.ReplayLimit+1)
+	evs, err := h.src.EventsAfter(ctx, f.Topics, f.Feed, since, h.opt.ReplayLimit+1)
 	if err != nil {
 		return nil, fmt.Errorf("replay events: %w", err)
 	}

@@ -41,7 +41,8 @@ func (m *memSource) lastID() int64 {
 	return m.evs[len(m.evs)-1].ID
 }
 
-func (m *memSource) EventsAfter(ctx context.Context, f Filter, after int64, limit int) ([]forum.Event, error) {
+func (m *memSource) EventsAfter(ctx context.Context, topics []string, feed bool, after int64, limit int) ([]forum.Event, error) {
+	f := Filter{Topics: topics, Feed: feed}
 	m.nap()
 	m.mu.Lock()
 	var out []forum.Event

@@ -715,11 +715,11 @@ func TestAnswers_ResponseNotifiesEverySupporterOnce(t *testing.T) {
 			continue
 		}
 		perTopic[topic]++
-		var d struct {
-			Kind   string `json:"kind"`
-			Unread int    `json:"unread"`
-		}
-		if err := json.Unmarshal([]byte(payload), &d); err != nil || d.Kind != forum.NoteResponse {
+		// Built in SQL, one per follower: it must still be a forum.NotificationEvent.
+		var d forum.NotificationEvent
+		dec := json.NewDecoder(strings.NewReader(payload))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d); err != nil || d.Kind != forum.NoteResponse {
 			t.Errorf("notification event %s payload %s: %v", topic, payload, err)
 		}
 		want := 2 // threshold reached, then the answer

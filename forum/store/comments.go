@@ -116,9 +116,9 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			nc.Subject.ID).Scan(&count); err != nil {
 			return err
 		}
-		if err := t.event(ctx, nc.Subject.Topic(), forum.EventCommentCreated, map[string]any{
-			string(nc.Subject.Kind) + "_id": nc.Subject.ID, "comment_id": id, "parent_id": nc.Input.ParentID,
-			"stance": nc.Input.Stance, "comments": count}); err != nil {
+		if err := t.event(ctx, nc.Subject.Topic(), forum.CommentCreatedEvent{
+			ProposalID: nc.Subject.ProposalID(), DebateID: nc.Subject.DebateID(), CommentID: id, ParentID: nc.Input.ParentID,
+			Stance: nc.Input.Stance, Comments: count}); err != nil {
 			return err
 		}
 		if parent == nil || state != forum.ModVisible {
@@ -231,8 +231,8 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 			return err
 		}
 		subj := c.Subject()
-		if err := t.event(ctx, subj.Topic(), forum.EventCommentUpdated,
-			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id}); err != nil {
+		if err := t.event(ctx, subj.Topic(),
+			forum.CommentUpdatedEvent{ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), CommentID: id}); err != nil {
 			return err
 		}
 		if err := holdEdit(ctx, t, forum.ItemComment, id, c.ModState, hold); err != nil {
@@ -273,8 +273,8 @@ func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.C
 			subj.ID).Scan(&count); err != nil {
 			return err
 		}
-		return t.event(ctx, subj.Topic(), forum.EventCommentDeleted,
-			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "stance": c.Stance, "comments": count})
+		return t.event(ctx, subj.Topic(),
+			forum.CommentDeletedEvent{ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), CommentID: id, Stance: c.Stance, Comments: count})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete comment %d: %w", id, err)
@@ -327,8 +327,8 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 			RETURNING up_count, down_count`, up, down, id).Scan(&u, &d); err != nil {
 			return err
 		}
-		return t.event(ctx, subj.Topic(), forum.EventCommentVoted,
-			map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "up": u, "down": d})
+		return t.event(ctx, subj.Topic(),
+			forum.CommentVotedEvent{ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), CommentID: id, Up: u, Down: d})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("vote on comment %d: %w", id, err)

@@ -14,13 +14,20 @@ import (
 	"github.com/e-people/e-people/forum"
 )
 
+// settingEvent is the event of a settingWrite.
+type settingEvent struct {
+	Key string `json:"key"`
+}
+
+func (settingEvent) EventType() string { return "test.setting" }
+
 // settingWrite is a write that stores one setting and its event, then returns then.
 func settingWrite(key string, then error) func(*tx) error {
 	return func(t *tx) error {
 		if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, 'v')`, key); err != nil {
 			return err
 		}
-		if err := t.event(ctx, "ministry:1", "test.setting", map[string]string{"key": key}); err != nil {
+		if err := t.event(ctx, "ministry:1", settingEvent{Key: key}); err != nil {
 			return err
 		}
 		return then

@@ -124,7 +124,7 @@ func (s *Store) AdvanceDebates(ctx context.Context) (opened, closed int, err err
 
 func advanceDebates(ctx context.Context, t *tx) (opened, closed int, err error) {
 	now := t.now.Unix()
-	step := func(from, to, column, typ string) (int, error) {
+	step := func(from, to forum.DebateStatus, column string) (int, error) {
 		rows, err := t.QueryContext(ctx, `UPDATE debates SET status = ? WHERE status = ? AND `+column+` <= ? RETURNING id`, to, from, now)
 		if err != nil {
 			return 0, err
@@ -146,32 +146,36 @@ func advanceDebates(ctx context.Context, t *tx) (opened, closed int, err error) 
 			if err := indexDebate(ctx, t, id); err != nil {
 				return 0, err
 			}
-			data, err := debateTally(ctx, t, id)
+			n, err := debateTally(ctx, t, id)
 			if err != nil {
 				return 0, err
 			}
-			data["status"] = to
-			if err := t.event(ctx, forum.DebateTopic(id), typ, data); err != nil {
+			var ev forum.EventData = forum.DebateOpenedEvent{Against: n.Against, DebateID: id, For: n.For, Neutral: n.Neutral, Status: to}
+			if to == forum.DebateClosed {
+				ev = forum.DebateClosedEvent{Against: n.Against, DebateID: id, For: n.For, Neutral: n.Neutral, Status: to}
+			}
+			if err := t.event(ctx, forum.DebateTopic(id), ev); err != nil {
 				return 0, err
 			}
 		}
 		return len(ids), nil
 	}
-	if opened, err = step("upcoming", "open", "opens_at", forum.EventDebateOpened); err != nil {
+	if opened, err = step(forum.DebateUpcoming, forum.DebateOpen, "opens_at"); err != nil {
 		return 0, 0, err
 	}
 	// A debate whose whole window passed during downtime opens and closes in one go.
-	closed, err = step("open", "closed", "closes_at", forum.EventDebateClosed)
+	closed, err = step(forum.DebateOpen, forum.DebateClosed, "closes_at")
 	return opened, closed, err
 }
 
-// debateTally counts a debate's visible arguments by stance, for its events.
-func debateTally(ctx context.Context, t *tx, id int64) (map[string]any, error) {
-	var f, a, n int
+// debateTally counts a debate's visible arguments by stance, for its events:
+// the conclusion's event is just the tally.
+func debateTally(ctx context.Context, t *tx, id int64) (forum.DebateConcludedEvent, error) {
+	n := forum.DebateConcludedEvent{DebateID: id}
 	err := t.QueryRowContext(ctx, `SELECT
 		count(*) FILTER (WHERE stance = 'for'), count(*) FILTER (WHERE stance = 'against'), count(*) FILTER (WHERE stance = 'neutral')
-		FROM comments WHERE debate_id = ? AND status = 'visible'`, id).Scan(&f, &a, &n)
-	return map[string]any{"debate_id": id, "for": f, "against": a, "neutral": n}, err
+		FROM comments WHERE debate_id = ? AND status = 'visible'`, id).Scan(&n.For, &n.Against, &n.Neutral)
+	return n, err
 }
 
 // NextDebateChange returns when the next debate opens or closes, and false when none is scheduled.
@@ -199,11 +203,11 @@ func (s *Store) Conclude(ctx context.Context, id int64, src string, html moderat
 			src, html.String(), t.now.Unix(), id); err != nil {
 			return err
 		}
-		data, err := debateTally(ctx, t, id)
+		n, err := debateTally(ctx, t, id)
 		if err != nil {
 			return err
 		}
-		return t.event(ctx, forum.DebateTopic(id), forum.EventDebateConcluded, data)
+		return t.event(ctx, forum.DebateTopic(id), n)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conclude debate %d: %w", id, err)

@@ -82,6 +82,7 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 		SELECT user_id, ?, ?, ? FROM follows WHERE item_kind = ? AND item_id = ?`, note, payload, now, kind, id); err != nil {
 		return err
 	}
+	// Each follower's event is a forum.NotificationEvent without a notification id.
 	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
 		SELECT 'user:' || f.user_id, ?, json_object('kind', ?, 'unread',
 			(SELECT count(*) FROM notifications n WHERE n.user_id = f.user_id AND n.read_at IS NULL)), 0, ?
@@ -225,8 +226,8 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 		if err := transition(ctx, t, id, tr); err != nil {
 			return err
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventResponsePublished,
-			map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev}); err != nil {
+		if err := t.event(ctx, forum.ProposalTopic(id),
+			forum.ResponsePublishedEvent{ProposalID: id, Decision: in.Decision, Revision: rev}); err != nil {
 			return err
 		}
 		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteResponse, map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev})
@@ -318,11 +319,10 @@ func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, r
 			VALUES (?, ?, ?, ?, ?, ?)`, id, lead, to, actor.ID, reason, t.now.Unix()); err != nil {
 			return err
 		}
-		data := map[string]any{"proposal_id": id, "from": lead, "to": to}
-		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalTransferred, data); err != nil {
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.ProposalTransferredEvent{ProposalID: id, From: lead, To: to}); err != nil {
 			return err
 		}
-		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteTransferred, data)
+		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteTransferred, map[string]any{"proposal_id": id, "from": lead, "to": to})
 	})
 	if err != nil {
 		return fmt.Errorf("transfer proposal %d: %w", id, err)
@@ -354,7 +354,7 @@ func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, minist
 		if n, _ := res.RowsAffected(); n == 0 {
 			return forum.ErrConflict
 		}
-		return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalCoMinistry, map[string]any{"proposal_id": id, "ministry": ministry})
+		return t.event(ctx, forum.ProposalTopic(id), forum.ProposalCoMinistryEvent{ProposalID: id, Ministry: ministry})
 	})
 	if err != nil {
 		return fmt.Errorf("add co-answering ministry to %d: %w", id, err)

@@ -62,7 +62,7 @@ func notify(ctx context.Context, t *tx, userID int64, kind string, data map[stri
 	if err := t.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&unread); err != nil {
 		return err
 	}
-	return t.event(ctx, forum.UserTopic(userID), forum.EventNotification, map[string]any{"notification_id": id, "kind": kind, "unread": unread})
+	return t.event(ctx, forum.UserTopic(userID), forum.NotificationEvent{NotificationID: id, Kind: kind, Unread: unread})
 }
 
 // noPendingAppeal refuses to change an item while an appeal on it waits:
@@ -89,11 +89,11 @@ func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, stat
 		if err := indexProposal(ctx, t, id); err != nil {
 			return err
 		}
-		typ := forum.EventProposalHidden
+		var ev forum.EventData = forum.ProposalHiddenEvent{ProposalID: id, Reason: reason}
 		if state == forum.ModVisible {
-			typ = "proposal.restored"
+			ev = forum.ProposalRestoredEvent{ProposalID: id, Reason: reason}
 		}
-		return t.event(ctx, forum.ProposalTopic(id), typ, map[string]any{"proposal_id": id, "reason": reason})
+		return t.event(ctx, forum.ProposalTopic(id), ev)
 	case forum.ItemComment:
 		if _, err := t.ExecContext(ctx, `UPDATE comments SET mod_state = ?, mod_reason = ? WHERE id = ?`, state, reason, id); err != nil {
 			return err
@@ -102,7 +102,7 @@ func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, stat
 			return err
 		}
 		var pid, did sql.NullInt64
-		var stance string
+		var stance forum.Stance
 		if err := t.QueryRowContext(ctx, `SELECT proposal_id, debate_id, stance FROM comments WHERE id = ?`, id).Scan(&pid, &did, &stance); err != nil {
 			return err
 		}
@@ -110,11 +110,11 @@ func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, stat
 		if did.Valid {
 			subj = forum.DebateSubject(did.Int64)
 		}
-		typ := forum.EventCommentHidden
+		var ev forum.EventData = forum.CommentHiddenEvent{CommentID: id, ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), Stance: stance, Reason: reason}
 		if state == forum.ModVisible {
-			typ = forum.EventCommentRestored
+			ev = forum.CommentRestoredEvent{CommentID: id, ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), Stance: stance, Reason: reason}
 		}
-		return t.event(ctx, subj.Topic(), typ, map[string]any{string(subj.Kind) + "_id": subj.ID, "comment_id": id, "stance": stance, "reason": reason})
+		return t.event(ctx, subj.Topic(), ev)
 	}
 	return forum.Invalid("kind", "err.bad_item")
 }
@@ -424,7 +424,7 @@ func (s *Store) SetLock(ctx context.Context, actor *forum.User, subject forum.Su
 		if !locked {
 			action, before, after = forum.ActUnlock, "locked", "unlocked"
 		}
-		if err := t.event(ctx, subject.Topic(), forum.EventThreadLocked, map[string]any{string(subject.Kind) + "_id": subject.ID, "locked": locked}); err != nil {
+		if err := t.event(ctx, subject.Topic(), forum.ThreadLockedEvent{ProposalID: subject.ProposalID(), DebateID: subject.DebateID(), Locked: locked}); err != nil {
 			return err
 		}
 		return audit(ctx, t, actor, action, forum.ItemKind(subject.Kind), subject.ID, "", before, after)

@@ -82,8 +82,8 @@ func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold in
 				return err
 			}
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalCreated,
-			map[string]any{"proposal_id": id, "author_id": np.AuthorID}); err != nil {
+		if err := t.event(ctx, forum.ProposalTopic(id),
+			forum.ProposalCreatedEvent{ProposalID: id, AuthorID: np.AuthorID}); err != nil {
 			return err
 		}
 		if np.Draft {
@@ -145,8 +145,8 @@ func transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error
 	if err := indexProposal(ctx, t, id); err != nil {
 		return err
 	}
-	return t.event(ctx, forum.ProposalTopic(id), forum.EventProposalStatus,
-		map[string]any{"proposal_id": id, "from": from, "status": to})
+	return t.event(ctx, forum.ProposalTopic(id),
+		forum.ProposalStatusEvent{ProposalID: id, From: from, Status: to})
 }
 
 // Proposal returns the proposal with id, whatever its state.
@@ -225,7 +225,7 @@ func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.P
 			VALUES (?, ?, ?, ?, ?, ?)`, id, n, in.Title, in.Body, body.String(), now); err != nil {
 			return err
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalEdited, map[string]any{"proposal_id": id, "revision": n}); err != nil {
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.ProposalEditedEvent{ProposalID: id, Revision: n}); err != nil {
 			return err
 		}
 		if err := holdEdit(ctx, t, forum.ItemProposal, id, p.ModState, hold); err != nil {
@@ -293,8 +293,8 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 			Scan(&count); err != nil {
 			return err
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalSponsored,
-			map[string]any{"proposal_id": id, "sponsors": count, "threshold": threshold}); err != nil {
+		if err := t.event(ctx, forum.ProposalTopic(id),
+			forum.ProposalSponsoredEvent{ProposalID: id, Sponsors: count, Threshold: threshold}); err != nil {
 			return err
 		}
 		if count >= threshold {
@@ -359,8 +359,8 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 				return err
 			}
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventProposalSupported,
-			map[string]any{"proposal_id": id, "supports": count}); err != nil {
+		if err := t.event(ctx, forum.ProposalTopic(id),
+			forum.ProposalSupportedEvent{ProposalID: id, Supports: count}); err != nil {
 			return err
 		}
 		if !on || status != forum.StatusOpen {

@@ -156,8 +156,9 @@ type tx struct {
 	events []forum.Event
 }
 
-// event appends an event to the events table inside the transaction.
-func (t *tx) event(ctx context.Context, topic, typ string, data any) error {
+// event appends an event of data's type to the events table inside the transaction.
+func (t *tx) event(ctx context.Context, topic string, data forum.EventData) error {
+	typ := data.EventType()
 	payload, err := json.Marshal(data)
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)

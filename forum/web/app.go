@@ -9,10 +9,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -21,7 +19,6 @@ import (
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/websocket"
 )
 
 // Config is what the web server needs from the operator.
@@ -37,7 +34,6 @@ type Config struct {
 	AccessLog     io.Writer // request log; nil for none
 	Now           func() time.Time
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
-	LivePerIP     int // live sockets one IP may hold; 64 when 0
 	APIPerMinute  int // open data API requests one IP may send a minute; 300 when 0
 	// RequestTimeout is how long a request may wait on the database before
 	// it is answered 503; 10 s when 0.
@@ -47,21 +43,24 @@ type Config struct {
 	TrustedProxies []string
 	// Schedule, when set, is called after a change to the schedule (a new debate) so the scheduler looks again.
 	Schedule func()
+	// Templates are Views parsed by ParseTemplates, so that the live hub's
+	// EventRenderer shares them; New parses Views itself when nil.
+	Templates *Templates
+	// Live is the websocket endpoint GET /live hands its connections to;
+	// without one, /live answers 503.
+	Live *live.Sockets
 }
 
 // Server is the forum's HTTP face.
 type Server struct {
-	app      *fiber.App
-	store    *store.Store
-	views    *renderer
-	md       *moderation.Renderer
-	cfg      Config
-	log      *slog.Logger
-	hub      *live.Hub
-	threads  *threadCache
-	live     sockets
-	upgrader websocket.Upgrader
-	proxies  []netip.Prefix // cfg.TrustedProxies, parsed
+	app     *fiber.App
+	store   *store.Store
+	views   *renderer
+	md      *moderation.Renderer
+	cfg     Config
+	log     *slog.Logger
+	threads *threadCache
+	proxies []netip.Prefix // cfg.TrustedProxies, parsed
 	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
 	hashPassword func(string) (string, error)
 	secret       []byte // signs guest CSRF tokens; kept in the database
@@ -93,33 +92,18 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	views, err := newRenderer(cfg.Views, cfg.Assets, cfg.BaseURL)
-	if err != nil {
-		return nil, err
+	tpl := cfg.Templates
+	if tpl == nil {
+		if tpl, err = ParseTemplates(cfg.Views, cfg.Assets, cfg.BaseURL); err != nil {
+			return nil, err
+		}
 	}
 	secret, err := st.ServerSecret(context.Background())
 	if err != nil {
 		return nil, fmt.Errorf("start web server: %w", err)
 	}
-	if cfg.LivePerIP <= 0 {
-		cfg.LivePerIP = liveDefaultPerIP
-	}
-	s := &Server{store: st, views: views, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword, secret: secret, proxies: proxies,
-		live: sockets{perIP: map[string]int{}, stop: make(chan struct{})}}
-	s.hub = live.New(eventSource{st}, s.renderEvent, live.Options{Now: cfg.Now})
+	s := &Server{store: st, views: tpl.r, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword, secret: secret, proxies: proxies}
 	s.threads = newThreadCache()
-	st.SetNotify(func(events []forum.Event) {
-		s.threads.invalidate(events) // before anyone is told of the change
-		s.hub.Publish(events)
-		s.closeSuspended(events)
-	})
-	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:   256,
-		WriteBufferSize:  1024,
-		WriteBufferPool:  &sync.Pool{}, // idle sockets hold no write buffer
-		HandshakeTimeout: 10 * time.Second,
-		CheckOrigin:      func(r *http.Request) bool { return s.sameOrigin(r.Header.Get("Origin"), r.Host) },
-	}
 	s.app = fiber.New(fiber.Config{
 		Immutable:             true,
 		ReadTimeout:           15 * time.Second,
@@ -140,16 +124,20 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 // App returns the Fiber application, for serving and for tests.
 func (s *Server) App() *fiber.App { return s.app }
 
-// Serve answers requests on ln, and streams live events, until Shutdown.
+// Invalidate drops what the server cached of what events changed. Call it
+// with every commit's events before anyone else is told of them (before the
+// live hub's Publish), so that no one told of a change reads the old page.
+func (s *Server) Invalidate(events []forum.Event) { s.threads.invalidate(events) }
+
+// Serve answers requests on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	go s.hub.Run(context.Background())
 	return s.app.Listener(ln)
 }
 
-// Shutdown closes every live socket with a close frame, stops accepting
-// connections and waits for in-flight requests until ctx ends.
+// Shutdown stops accepting connections and waits for in-flight requests
+// until ctx ends. Close the live sockets (Config.Live) first: a hijacked
+// connection is the server's until its socket ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.closeLive(ctx)
 	return s.app.ShutdownWithContext(ctx)
 }
 

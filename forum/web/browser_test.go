@@ -38,7 +38,7 @@ func serveLoopback(t *testing.T, e *env) string {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := e.srv.Shutdown(ctx); err != nil {
+		if err := e.shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 		if err := <-done; err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/e-people/e-people/assets"
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/live"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/views"
 )
@@ -70,11 +71,8 @@ func newEnv(t testing.TB) *env {
 			t.Fatal(err)
 		}
 	}
-	e.srv, err = New(e.st, Config{BaseURL: "http://127.0.0.1", Views: views.FS, Assets: assets.FS, Passwords: common,
+	e.srv = newServer(t, e.st, Config{BaseURL: "http://127.0.0.1", Views: views.FS, Assets: assets.FS, Passwords: common,
 		Now: e.clock.Now, AuthPerMinute: 1000, PostPerMinute: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	m, err := e.st.CreateMinistry(ctx, forum.Ministry{Slug: "mohw", NameKO: "보건복지부", NameEN: "Ministry of Health and Welfare", NameZH: "保健福祉部"})
 	if err != nil {
@@ -91,6 +89,42 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// newServer builds a server on st wired as main's serve command wires it:
+// the templates parsed once for the pages and the live hub's renderer, a
+// running hub on cfg's clock with its sockets in cfg.Live, and the store's
+// commits told to the server's caches, the hub and the sockets, in that
+// order. The store tells only the newest server of its commits, as in a
+// restart. The hub stops when the test ends.
+func newServer(t testing.TB, st *store.Store, cfg Config) *Server {
+	t.Helper()
+	tpl, err := ParseTemplates(cfg.Views, cfg.Assets, cfg.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := live.New(st, NewEventRenderer(st, tpl, cfg.Logger).Render, live.Options{Now: cfg.Now})
+	sockets := live.NewSockets(hub, live.SocketOptions{BaseURL: cfg.BaseURL})
+	cfg.Templates, cfg.Live = tpl, sockets
+	srv, err := New(st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetNotify(func(events []forum.Event) {
+		srv.Invalidate(events)
+		hub.Publish(events)
+		sockets.CloseSuspended(events)
+	})
+	go hub.Run(context.Background())
+	t.Cleanup(hub.Close)
+	return srv
+}
+
+// shutdown stops e's server as main does: the live sockets with their
+// close frames first, then the HTTP server.
+func (e *env) shutdown(ctx context.Context) error {
+	e.srv.cfg.Live.Close(ctx)
+	return e.srv.Shutdown(ctx)
 }
 
 // client is a browser: it keeps cookies and knows its CSRF token.

@@ -113,11 +113,7 @@ func (e *env) reconfigure(edit func(*Config)) {
 	e.t.Helper()
 	cfg := e.srv.cfg
 	edit(&cfg)
-	srv, err := New(e.st, cfg)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.srv = srv
+	e.srv = newServer(e.t, e.st, cfg)
 }
 
 var apiRouteParam = regexp.MustCompile(`:[A-Za-z_]+(<[^>]*>)?\??|\*`)

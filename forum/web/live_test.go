@@ -199,7 +199,7 @@ func TestLive_ShutdownSendsCloseFrame(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- e.srv.Shutdown(ctx) }()
+	go func() { done <- e.shutdown(ctx) }()
 	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, _, err = ws.ReadMessage()
 	var ce *websocket.CloseError
@@ -244,5 +244,92 @@ func TestLive_DebateClosesAndConcludes(t *testing.T) {
 	m = next(t, ws)
 	if m.Type != forum.EventDebateConcluded || !strings.Contains(m.HTML, "<strong>시범 운영</strong>") || !strings.Contains(m.HTML, "role-official") {
 		t.Fatalf("conclusion: %+v", m)
+	}
+}
+
+// The live renderer draws every event type without an error, in every
+// language, and draws a partial for each type whose data alone cannot
+// update a page: a comment, a status badge, a response, a conclusion.
+func TestLive_RendersEveryEventType(t *testing.T) {
+	f := newAnsFixture(t)
+	e, ctx := f.e, context.Background()
+	pid := f.awaiting("실시간으로 그려 볼 제안")
+	body := "세 곳에서 **시범 운영**합니다."
+	if err := e.st.PublishResponse(ctx, f.lead.user(), pid, forum.ResponseInput{Decision: forum.DecisionPartial, Summary: "시범 운영",
+		Body: body, LegalBasis: "도서관법", ResponsibleUnit: "도서관정책기획단", Contact: "044-203-2612"}, e.srv.md.Markdown(body)); err != nil {
+		t.Fatal(err)
+	}
+	in := forum.CommentInput{Stance: forum.StanceFor, Body: "실시간 **댓글**"}
+	cm, err := e.st.CreateComment(ctx, store.NewComment{Subject: forum.ProposalSubject(pid), AuthorID: f.citizen.user().ID, Input: in, Body: e.srv.md.Markdown(in.Body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.st.CreateDebate(ctx, store.NewDebate{HostID: f.lead.user().ID, Input: forum.DebateInput{Question: "야간 도서관이 필요합니까?",
+		OpensAt: e.clock.Now(), ClosesAt: e.clock.Now().Add(time.Hour), MinistryID: f.mohw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(time.Hour)
+	if _, _, err := e.st.AdvanceDebates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Conclude(ctx, d.ID, "시범 운영합니다.", e.srv.md.Markdown("시범 운영합니다.")); err != nil {
+		t.Fatal(err)
+	}
+	c := cm.ID
+	render := NewEventRenderer(e.st, e.srv.cfg.Templates, nil)
+	untested := map[string]bool{}
+	for _, typ := range forum.EventTypes() {
+		untested[typ] = true
+	}
+	for _, tc := range []struct {
+		data forum.EventData
+		want string // in the HTML drawn in Korean; "" when the event carries none
+	}{
+		{forum.ProposalCreatedEvent{AuthorID: f.author.ID, ProposalID: pid}, ""},
+		{forum.ProposalStatusEvent{From: forum.StatusOpen, ProposalID: pid, Status: forum.StatusAwaiting}, "badge-awaiting_response"},
+		{forum.ProposalEditedEvent{ProposalID: pid, Revision: 2}, ""},
+		{forum.ProposalSponsoredEvent{ProposalID: pid, Sponsors: 1, Threshold: 2}, ""},
+		{forum.ProposalSupportedEvent{ProposalID: pid, Supports: 2}, ""},
+		{forum.ProposalHiddenEvent{ProposalID: pid, Reason: "spam"}, ""},
+		{forum.ProposalRestoredEvent{ProposalID: pid}, ""},
+		{forum.ProposalTransferredEvent{From: f.mohw, ProposalID: pid, To: f.moe}, ""},
+		{forum.ProposalCoMinistryEvent{Ministry: f.moe, ProposalID: pid}, ""},
+		{forum.ResponsePublishedEvent{Decision: forum.DecisionPartial, ProposalID: pid, Revision: 1}, "<strong>시범 운영</strong>"},
+		{forum.CommentCreatedEvent{CommentID: c, Comments: 1, ProposalID: pid, Stance: forum.StanceFor}, "<strong>댓글</strong>"},
+		{forum.CommentUpdatedEvent{CommentID: c, ProposalID: pid}, "<strong>댓글</strong>"},
+		{forum.CommentDeletedEvent{CommentID: c, ProposalID: pid, Stance: forum.StanceFor}, "<strong>댓글</strong>"},
+		{forum.CommentVotedEvent{CommentID: c, ProposalID: pid, Up: 1}, ""},
+		{forum.CommentHiddenEvent{CommentID: c, ProposalID: pid, Reason: "spam", Stance: forum.StanceFor}, "<strong>댓글</strong>"},
+		{forum.CommentRestoredEvent{CommentID: c, ProposalID: pid, Stance: forum.StanceFor}, "<strong>댓글</strong>"},
+		{forum.ThreadLockedEvent{Locked: true, ProposalID: pid}, ""},
+		{forum.DebateOpenedEvent{DebateID: d.ID, Status: forum.DebateOpen}, "badge-debate-open"},
+		{forum.DebateClosedEvent{DebateID: d.ID, Status: forum.DebateClosed}, "종료된 토론"},
+		{forum.DebateConcludedEvent{DebateID: d.ID}, "시범 운영합니다."},
+		{forum.NotificationEvent{Kind: forum.NoteReply, NotificationID: 1, Unread: 1}, ""},
+	} {
+		typ := tc.data.EventType()
+		raw, err := json.Marshal(tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := forum.Event{ID: 1, Topic: forum.ProposalTopic(pid), Type: typ, Data: raw, Public: true, CreatedAt: e.clock.Now()}
+		for _, lang := range Languages {
+			html, err := render.html(ev, lang)
+			switch {
+			case err != nil:
+				t.Errorf("%s in %s: %v", typ, lang, err)
+			case tc.want == "" && html != "":
+				t.Errorf("%s in %s: drew %.200q, want nothing", typ, lang, html)
+			case tc.want != "" && html == "":
+				t.Errorf("%s in %s: drew nothing", typ, lang)
+			case lang == "ko" && !strings.Contains(html, tc.want):
+				t.Errorf("%s: %.300q lacks %q", typ, html, tc.want)
+			}
+		}
+		delete(untested, typ)
+	}
+	if len(untested) > 0 {
+		t.Errorf("event types without a case: %v", untested)
 	}
 }

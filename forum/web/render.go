@@ -28,6 +28,22 @@ type renderer struct {
 	bufs     sync.Pool
 }
 
+// Templates is every page and partial, parsed once per language at
+// start-up (ParseTemplates). The server draws its pages with them and the
+// live hub, through an EventRenderer, the partials its events carry, so
+// both draw from one parse (3 MiB).
+type Templates struct{ r *renderer }
+
+// ParseTemplates parses every template in views, for pages that link to
+// the files in assets and, in absolute URLs, to site, the public origin.
+func ParseTemplates(views, assets fs.FS, site string) (*Templates, error) {
+	r, err := newRenderer(views, assets, site)
+	if err != nil {
+		return nil, err
+	}
+	return &Templates{r}, nil
+}
+
 // newRenderer parses every page; site is the public origin pages link to in absolute URLs.
 func newRenderer(fsys, assets fs.FS, site string) (*renderer, error) {
 	versions, err := assetVersions(assets)

@@ -463,11 +463,7 @@ func TestSupport_ParallelHTTP(t *testing.T) {
 func TestRateLimit_Login(t *testing.T) {
 	e := newEnv(t)
 	e.srv.cfg.AuthPerMinute = 3
-	srv, err := New(e.st, e.srv.cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = srv
+	e.srv = newServer(t, e.st, e.srv.cfg)
 	c := e.client()
 	var last resp
 	for range 4 {
