@@ -346,7 +346,7 @@ func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, minist
 		res, err := t.ExecContext(ctx, `INSERT INTO proposal_ministries (proposal_id, ministry_id, added_by, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, id, ministry, actor.ID, t.now.Unix())
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return forum.Invalid("ministry", "err.ministry_required")
 			}
 			return err

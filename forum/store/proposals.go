@@ -62,7 +62,7 @@ func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold in
 			status, sponsor_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
 			np.AuthorID, in.Title, in.Body, np.Body.String(), in.CategoryID, in.MinistryID, np.SponsorToken, t.now.Unix(), t.now.Unix()).Scan(&id)
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return forum.Invalid("category", "err.category_required")
 			}
 			return err

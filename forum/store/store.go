@@ -243,12 +243,6 @@ func (sp scanPlusRow) Scan(dest ...any) error { return sp.row.Scan(append(dest, 
 
 func isNotFound(err error) bool { return errors.Is(mapErr(err), forum.ErrNotFound) }
 
-// isUnique reports whether err is a UNIQUE constraint violation.
-func isUnique(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
-}
-
 // execOne runs a statement that must change exactly one row; none is forum.ErrNotFound.
 func execOne(ctx context.Context, t *tx, query string, args ...any) error {
 	res, err := t.ExecContext(ctx, query, args...)
