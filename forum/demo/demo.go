@@ -404,7 +404,7 @@ func (s *seeder) seedProposals(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if p.Status == forum.StatusOpen || p.Status == forum.StatusAwaiting { // the most supported have reached the demo threshold
+		if p.Status.TakesComments() { // open, or (the most supported) past the demo threshold and awaiting an answer
 			if err := s.postThread(ctx, p, ps.ministry, nil, ps.thread); err != nil {
 				return err
 			}

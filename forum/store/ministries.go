@@ -118,7 +118,7 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 // catches up after downtime.
 func (s *Store) AdvanceProposals(ctx context.Context) (closed int, err error) {
 	err = s.write(ctx, func(t *tx) error {
-		rows, err := t.QueryContext(ctx, `SELECT id FROM proposals WHERE status = 'open' AND support_deadline <= ?`, t.now.Unix())
+		rows, err := t.QueryContext(ctx, `SELECT id FROM proposals WHERE status IN (`+supportWindowStatuses+`) AND support_deadline <= ?`, t.now.Unix())
 		if err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (s *Store) AdvanceProposals(ctx context.Context) (closed int, err error) {
 // NextProposalDeadline returns when the next open proposal's support window ends.
 func (s *Store) NextProposalDeadline(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
-	if err := s.r.QueryRowContext(ctx, `SELECT min(support_deadline) FROM proposals WHERE status = 'open'`).Scan(&next); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT min(support_deadline) FROM proposals WHERE status IN (`+supportWindowStatuses+`)`).Scan(&next); err != nil {
 		return time.Time{}, false, fmt.Errorf("next proposal deadline: %w", mapErr(err))
 	}
 	return fromNullUnix(next), next.Valid, nil
@@ -190,7 +190,7 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 		if !forum.CanAnswer(actor, append([]int64{lead}, co...)...) {
 			return forum.ErrForbidden
 		}
-		if status != forum.StatusAwaiting && status != forum.StatusAnswered && status != forum.StatusReferred {
+		if !status.Answerable() {
 			return forum.ErrInvalidState
 		}
 		var next any
@@ -295,7 +295,7 @@ func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, r
 		if !forum.CanRoute(actor, lead) {
 			return forum.ErrForbidden
 		}
-		if !status.Public() || lead == to {
+		if !status.Routable() || lead == to {
 			return forum.ErrInvalidState
 		}
 		var exists bool
@@ -340,7 +340,7 @@ func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, minist
 		if !forum.CanRoute(actor, lead) {
 			return forum.ErrForbidden
 		}
-		if !status.Public() || lead == ministry {
+		if !status.Routable() || lead == ministry {
 			return forum.ErrInvalidState
 		}
 		res, err := t.ExecContext(ctx, `INSERT INTO proposal_ministries (proposal_id, ministry_id, added_by, created_at) VALUES (?, ?, ?, ?)
@@ -466,7 +466,7 @@ func (s *Store) Scorecards(ctx context.Context) ([]forum.Scorecard, error) {
 				c.OnTime++
 			}
 			days[mid] = append(days[mid], float64(answered-reached)/86400)
-		case status == forum.StatusAwaiting && due < now:
+		case status.AwaitsAnswer() && due < now:
 			c.Overdue++
 		}
 	}
@@ -511,7 +511,7 @@ func (s *Store) MinistryProposals(ctx context.Context, ministryID int64, statuse
 
 // Overdue lists proposals whose answer is late, the latest first.
 func (s *Store) Overdue(ctx context.Context) ([]*forum.Proposal, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.status = 'awaiting_response' AND p.response_due < ?
+	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.status IN (`+awaitingStatuses+`) AND p.response_due < ?
 		ORDER BY p.response_due LIMIT 500`, s.now().Unix())
 	if err != nil {
 		return nil, fmt.Errorf("overdue: %w", mapErr(err))

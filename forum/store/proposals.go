@@ -328,8 +328,7 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, &count, &state); err != nil {
 			return err
 		}
-		// Support counts while a proposal is open and on while its ministry prepares the answer.
-		if (status != forum.StatusOpen && status != forum.StatusAwaiting) || (on && state != forum.ModVisible) {
+		if !status.TakesSupport() || (on && state != forum.ModVisible) {
 			return forum.ErrInvalidState
 		}
 		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, 1
@@ -363,7 +362,7 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 			map[string]any{"proposal_id": id, "supports": count}); err != nil {
 			return err
 		}
-		if !on || status != forum.StatusOpen {
+		if !on || !status.InSupportWindow() {
 			return nil
 		}
 		th, err := thresholds(ctx, t)

@@ -344,8 +344,7 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 	if data.SponsorThreshold, data.SupportThreshold, err = s.thresholds(c); err != nil {
 		return data, err
 	}
-	takes := p.Status == forum.StatusOpen || p.Status == forum.StatusAwaiting || p.Status == forum.StatusAnswered || p.Status == forum.StatusReferred
-	if data.Thread, err = s.thread(c, forum.ProposalSubject(p.ID), takes && !p.Locked && p.ModState.Visible()); err != nil {
+	if data.Thread, err = s.thread(c, forum.ProposalSubject(p.ID), p.TakesComments()); err != nil {
 		return data, err
 	}
 	if u != nil {
@@ -354,7 +353,7 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 		}
 		data.IsAuthor = u.ID == p.AuthorID
 		data.CanEdit = data.IsAuthor && forum.DefaultRules.CanEdit(p, s.cfg.Now())
-		if data.IsAuthor && p.Status == forum.StatusGathering {
+		if data.IsAuthor && p.Status.TakesSponsors() {
 			data.SponsorURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/proposals/" + strconv.FormatInt(p.ID, 10) + "/sponsor/" + p.SponsorToken
 		}
 	}
@@ -486,7 +485,7 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 	u := currentUser(c)
 	switch v := p.VisibilityTo(u); {
 	case p.SponsorableBy(u) || v == forum.Seen:
-	case p.Status == forum.StatusGathering || v == forum.Withheld:
+	case p.Status.TakesSponsors() || v == forum.Withheld:
 		return s.withheldPage(c, p)
 	default:
 		return forum.ErrNotFound
