@@ -5,68 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/moderation"
 )
-
-// Setting keys of the ministries' obligations.
-const (
-	SettingSupportThreshold = "support_threshold"
-	SettingSupportWindow    = "support_window_days"
-	SettingResponseDays     = "response_days"
-)
-
-// rowQueryer is a transaction or the read pool.
-type rowQueryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// thresholds reads the obligation settings through q.
-func thresholds(ctx context.Context, t rowQueryer) (forum.Thresholds, error) {
-	th := forum.DefaultThresholds
-	read := func(key string, def int) (int, error) {
-		var v string
-		err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
-		if isNotFound(err) {
-			return def, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return def, nil
-		}
-		return n, nil
-	}
-	var err error
-	if th.Supports, err = read(SettingSupportThreshold, th.Supports); err != nil {
-		return th, err
-	}
-	days, err := read(SettingSupportWindow, int(th.Window/(24*time.Hour)))
-	if err != nil {
-		return th, err
-	}
-	th.Window = time.Duration(days) * 24 * time.Hour
-	if days, err = read(SettingResponseDays, int(th.ResponseIn/(24*time.Hour))); err != nil {
-		return th, err
-	}
-	th.ResponseIn = time.Duration(days) * 24 * time.Hour
-	return th, nil
-}
-
-// Thresholds returns the settings that oblige a ministry to answer.
-func (s *Store) Thresholds(ctx context.Context) (forum.Thresholds, error) {
-	th, err := thresholds(ctx, s.r)
-	if err != nil {
-		return th, fmt.Errorf("read thresholds: %w", mapErr(err))
-	}
-	return th, nil
-}
 
 // notifyFollowers tells everyone who follows an item, in one statement each
 // for the notifications, their live events and the immediate e-mails, so that
@@ -133,7 +77,7 @@ func (s *Store) AdvanceProposals(ctx context.Context) (closed int, err error) {
 		}
 		rows.Close()
 		for _, id := range ids {
-			if err := transition(ctx, t, id, forum.TransClose); err != nil {
+			if err := s.transition(ctx, t, id, forum.TransClose); err != nil {
 				return err
 			}
 			if err := notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteStatusChanged, map[string]any{"proposal_id": id, "status": forum.StatusClosed}); err != nil {
@@ -222,7 +166,7 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 		if in.Decision == forum.DecisionReferred {
 			tr = forum.TransRefer
 		}
-		if err := transition(ctx, t, id, tr); err != nil {
+		if err := s.transition(ctx, t, id, tr); err != nil {
 			return err
 		}
 		if err := t.event(ctx, forum.ProposalTopic(id), forum.EventResponsePublished,

@@ -193,9 +193,7 @@ func (s *Server) handleMinistryShow(c *fiber.Ctx) error {
 	if p.Dir, err = s.directory(c); err != nil {
 		return err
 	}
-	if _, p.Goal, err = s.thresholds(c); err != nil {
-		return err
-	}
+	p.Goal = s.store.Settings().Thresholds.Supports
 	if u := p.User; u != nil {
 		if p.Following, err = s.store.Following(ctx, u.ID, itemMinistry, m.ID); err != nil {
 			return err
