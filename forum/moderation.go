@@ -23,18 +23,19 @@ func (k ItemKind) Valid() bool { return k == ItemProposal || k == ItemComment ||
 // ModState is whether moderation lets an item be shown.
 type ModState string
 
-// Moderation states: shown, waiting for a moderator before it is shown, taken down.
+// Moderation states: shown, waiting for a moderator before it is shown,
+// taken down. Their names are moderation's (moderation.PostState).
 const (
-	ModVisible ModState = "visible"
-	ModHeld    ModState = "held"
-	ModHidden  ModState = "hidden"
+	ModVisible ModState = ModState(moderation.PostVisible)
+	ModHeld    ModState = ModState(moderation.PostHeld)
+	ModHidden  ModState = ModState(moderation.PostHidden)
 )
 
 // Visible reports whether moderation lets the item be shown; the zero value is visible.
 func (m ModState) Visible() bool { return m == ModVisible || m == "" }
 
 // ReasonAutoHidden is the reason recorded when enough reports hide an item pending review.
-const ReasonAutoHidden = "reports"
+const ReasonAutoHidden = moderation.ReasonReports
 
 // Moderation actions, as the public log names them.
 const (
@@ -42,9 +43,6 @@ const (
 	ActAutoHide        = "auto_hide"        // enough distinct reports hid the item pending review
 	ActHide            = "hide"             // a moderator took the item down
 	ActRestore         = "restore"          // a moderator put it back
-	ActApprove         = "approve"          // review: the item stays or becomes visible
-	ActReject          = "reject"           // review: the item is taken down
-	ActIgnore          = "ignore"           // review: the reports are dismissed
 	ActLock            = "lock"             // the thread takes no new comments or votes
 	ActUnlock          = "unlock"           // the thread is open again
 	ActSuspend         = "suspend"          // the account may not post until a time
@@ -54,6 +52,13 @@ const (
 	ActAppointOfficial = "appoint_official" // an admin made a user a ministry's official
 	ActAppealDeny      = "appeal_deny"      // an appeal was decided against the author
 	ActAppealOK        = "appeal_grant"
+)
+
+// Review decisions, as the public log names them: by the decision's own name.
+const (
+	ActApprove = string(moderation.DecisionApprove) // the item stays or becomes visible
+	ActReject  = string(moderation.DecisionReject)  // the item is taken down
+	ActIgnore  = string(moderation.DecisionIgnore)  // the reports are dismissed
 )
 
 // CanModerate reports whether actor may take a moderation action on an item

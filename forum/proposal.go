@@ -2,6 +2,7 @@ package forum
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,13 +72,7 @@ func PublicStatuses() []ProposalStatus {
 }
 
 // Valid reports whether s is a defined state.
-func (s ProposalStatus) Valid() bool {
-	switch s {
-	case StatusDraft, StatusGathering, StatusOpen, StatusClosed, StatusWithdrawn, StatusAwaiting, StatusAnswered, StatusReferred:
-		return true
-	}
-	return false
-}
+func (s ProposalStatus) Valid() bool { return slices.Contains(ProposalStatuses(), s) }
 
 // Proposal is a citizen's policy proposal.
 type Proposal struct {
@@ -112,7 +107,7 @@ type Proposal struct {
 
 // Overdue reports whether the ministry's answer is late at now.
 func (p *Proposal) Overdue(now time.Time) bool {
-	return p.Status == StatusAwaiting && !p.ResponseDue.IsZero() && now.After(p.ResponseDue)
+	return p.Status.AwaitsAnswer() && !p.ResponseDue.IsZero() && now.After(p.ResponseDue)
 }
 
 // Rules are the tunable numbers of the proposal lifecycle.

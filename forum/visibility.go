@@ -61,7 +61,7 @@ func (p *Proposal) VisibleTo(u *User) bool { return p.VisibilityTo(u) == Seen }
 // co-sponsors and moderation lets it show, so a held proposal can never be
 // co-sponsored into the open.
 func (p *Proposal) SponsorableBy(u *User) bool {
-	return p.Status == StatusGathering && (p.ModState.Visible() || (u != nil && u.ID == p.AuthorID))
+	return p.Status.TakesSponsors() && (p.ModState.Visible() || (u != nil && u.ID == p.AuthorID))
 }
 
 // VisibilityTo says how much of c the viewer u may see, given how much of

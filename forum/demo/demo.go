@@ -105,19 +105,13 @@ func (s *seeder) run(ctx context.Context) error {
 	if err := s.checkEmpty(ctx); err != nil {
 		return err
 	}
-	v, err := s.st.Setting(ctx, "sponsor_threshold", strconv.Itoa(forum.DefaultRules.SponsorThreshold))
-	if err != nil {
-		return err
-	}
-	if s.threshold, err = strconv.Atoi(v); err != nil {
-		return fmt.Errorf("read sponsor threshold %q: %w", v, err)
-	}
+	s.threshold = s.st.Settings().SponsorThreshold
 	if s.threshold > len(citizenNames)-1 {
 		return fmt.Errorf("sponsor threshold %d needs more co-sponsors than the %d demo citizens", s.threshold, len(citizenNames))
 	}
 	// A national threshold of 50,000 would leave every demo progress bar empty;
 	// set before the proposals, the most supported ones reach it and await their ministry's answer.
-	if err := s.st.SetSetting(ctx, "support_threshold", strconv.Itoa(DemoSupportThreshold)); err != nil {
+	if err := s.st.SetSettings(ctx, map[string]string{forum.SettingSupportThreshold: strconv.Itoa(DemoSupportThreshold)}); err != nil {
 		return err
 	}
 	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark,
@@ -404,7 +398,7 @@ func (s *seeder) seedProposals(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if p.Status == forum.StatusOpen || p.Status == forum.StatusAwaiting { // the most supported have reached the demo threshold
+		if p.Status.TakesComments() { // open, or (the most supported) past the demo threshold and awaiting an answer
 			if err := s.postThread(ctx, p, ps.ministry, nil, ps.thread); err != nil {
 				return err
 			}

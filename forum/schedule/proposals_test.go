@@ -31,8 +31,8 @@ func TestScheduler_ClosesLapsedProposals(t *testing.T) {
 		}
 	}
 	t.Cleanup(closeStore)
-	if err := st.SetSettings(ctx, map[string]string{store.SettingSupportThreshold: "2", store.SettingSupportWindow: "30",
-		store.SettingResponseDays: "30"}); err != nil {
+	if err := st.SetSettings(ctx, map[string]string{forum.SettingSupportThreshold: "2", forum.SettingSupportWindow: "30",
+		forum.SettingResponseDays: "30"}); err != nil {
 		t.Fatal(err)
 	}
 	m, err := st.CreateMinistry(ctx, forum.Ministry{Slug: "molit", NameKO: "국토교통부", NameEN: "Ministry of Land"})

@@ -76,7 +76,7 @@ func (s *Store) RecentAnswers(ctx context.Context, ministryID int64, limit int) 
 	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+`, r.decision, r.summary, r.updated_at`+proposalFrom+`
 		JOIN responses r ON r.proposal_id = p.id
 		WHERE (p.ministry_id = ? OR p.id IN (SELECT proposal_id FROM proposal_ministries WHERE ministry_id = ?))
-		AND p.status IN ('answered', 'referred') AND `+publicProposal+`
+		AND p.status IN (`+answeredStatuses+`) AND `+publicProposal+`
 		ORDER BY r.updated_at DESC, p.id DESC LIMIT ?`, ministryID, ministryID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent answers: %w", mapErr(err))

@@ -19,8 +19,8 @@ const ansDay = 24 * time.Hour
 // window and the days a ministry has to answer.
 func ansThresholds(tb testing.TB, s *Store, supports, windowDays, responseDays int) {
 	tb.Helper()
-	if err := s.SetSettings(ctx, map[string]string{SettingSupportThreshold: fmt.Sprint(supports),
-		SettingSupportWindow: fmt.Sprint(windowDays), SettingResponseDays: fmt.Sprint(responseDays)}); err != nil {
+	if err := s.SetSettings(ctx, map[string]string{forum.SettingSupportThreshold: fmt.Sprint(supports),
+		forum.SettingSupportWindow: fmt.Sprint(windowDays), forum.SettingResponseDays: fmt.Sprint(responseDays)}); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -113,9 +113,8 @@ func TestAnswers_LifecycleWithClock(t *testing.T) {
 	w := &world{s: s, clock: c, ministry: ministry, category: category, author: newUser(t, s, "author")}
 	official := w.member(t, forum.RoleOfficial, "answerer")
 	ansThresholds(t, s, 3, 30, 30)
-	th, err := s.Thresholds(ctx)
-	if err != nil || th != (forum.Thresholds{Supports: 3, Window: 30 * ansDay, ResponseIn: 30 * ansDay}) {
-		t.Fatalf("Thresholds = %+v, %v", th, err)
+	if th := s.Settings().Thresholds; th != (forum.Thresholds{Supports: 3, Window: 30 * ansDay, ResponseIn: 30 * ansDay}) {
+		t.Fatalf("Thresholds = %+v", th)
 	}
 
 	start := c.now()
@@ -305,7 +304,7 @@ func TestAnswers_TransitionTable(t *testing.T) {
 					t.Fatal(err)
 				}
 				before, events := snap(p.ID), lastEventID(t, w.s)
-				err := w.s.write(ctx, func(tx *tx) error { return transition(ctx, tx, p.ID, tr) })
+				err := w.s.write(ctx, func(tx *tx) error { return w.s.transition(ctx, tx, p.ID, tr) })
 				got := ansProposal(t, w.s, p.ID)
 				if !ok {
 					if !errors.Is(err, forum.ErrInvalidState) {

@@ -34,22 +34,21 @@ func subjectSQL(s forum.Subject) (column, table string) {
 	return "proposal_id", "proposals"
 }
 
-// subjectOpen reports whether the subject takes comments and votes now.
+// subjectOpen reports whether the subject takes comments and votes now:
+// forum.Proposal.TakesComments or forum.Debate.TakesComments.
 func subjectOpen(ctx context.Context, t *tx, s forum.Subject) (bool, error) {
-	_, table := subjectSQL(s)
-	shown := `1`
-	if s.Kind == forum.KindProposal {
-		shown = `mod_state = 'visible'`
+	if s.Kind == forum.KindDebate {
+		var d forum.Debate
+		if err := t.QueryRowContext(ctx, `SELECT status, locked FROM debates WHERE id = ?`, s.ID).Scan(&d.Status, &d.Locked); err != nil {
+			return false, err
+		}
+		return d.TakesComments(), nil
 	}
-	var status string
-	var locked, visible bool
-	if err := t.QueryRowContext(ctx, `SELECT status, locked, `+shown+` FROM `+table+` WHERE id = ?`, s.ID).Scan(&status, &locked, &visible); err != nil {
+	var p forum.Proposal
+	if err := t.QueryRowContext(ctx, `SELECT status, locked, mod_state FROM proposals WHERE id = ?`, s.ID).Scan(&p.Status, &p.Locked, &p.ModState); err != nil {
 		return false, err
 	}
-	// Proposals take comments while open and while their ministry answers; debates while open.
-	open := status == "open" || (s.Kind == forum.KindProposal && (status == string(forum.StatusAwaiting) ||
-		status == string(forum.StatusAnswered) || status == string(forum.StatusReferred)))
-	return open && !locked && visible, nil
+	return p.TakesComments(), nil
 }
 
 // NewComment is a comment about to be created.

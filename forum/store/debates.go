@@ -196,7 +196,7 @@ func (s *Store) Conclude(ctx context.Context, id int64, src string, html moderat
 		if err := t.QueryRowContext(ctx, `SELECT status FROM debates WHERE id = ?`, id).Scan(&status); err != nil {
 			return err
 		}
-		if status != forum.DebateClosed {
+		if !status.Concludable() {
 			return forum.ErrInvalidState
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE debates SET conclusion_src = ?, conclusion_html = ?, concluded_at = ? WHERE id = ?`,

@@ -5,68 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/moderation"
 )
-
-// Setting keys of the ministries' obligations.
-const (
-	SettingSupportThreshold = "support_threshold"
-	SettingSupportWindow    = "support_window_days"
-	SettingResponseDays     = "response_days"
-)
-
-// rowQueryer is a transaction or the read pool.
-type rowQueryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// thresholds reads the obligation settings through q.
-func thresholds(ctx context.Context, t rowQueryer) (forum.Thresholds, error) {
-	th := forum.DefaultThresholds
-	read := func(key string, def int) (int, error) {
-		var v string
-		err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
-		if isNotFound(err) {
-			return def, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return def, nil
-		}
-		return n, nil
-	}
-	var err error
-	if th.Supports, err = read(SettingSupportThreshold, th.Supports); err != nil {
-		return th, err
-	}
-	days, err := read(SettingSupportWindow, int(th.Window/(24*time.Hour)))
-	if err != nil {
-		return th, err
-	}
-	th.Window = time.Duration(days) * 24 * time.Hour
-	if days, err = read(SettingResponseDays, int(th.ResponseIn/(24*time.Hour))); err != nil {
-		return th, err
-	}
-	th.ResponseIn = time.Duration(days) * 24 * time.Hour
-	return th, nil
-}
-
-// Thresholds returns the settings that oblige a ministry to answer.
-func (s *Store) Thresholds(ctx context.Context) (forum.Thresholds, error) {
-	th, err := thresholds(ctx, s.r)
-	if err != nil {
-		return th, fmt.Errorf("read thresholds: %w", mapErr(err))
-	}
-	return th, nil
-}
 
 // notifyFollowers tells everyone who follows an item, in one statement each
 // for the notifications, their live events and the immediate e-mails, so that
@@ -119,7 +63,7 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 // catches up after downtime.
 func (s *Store) AdvanceProposals(ctx context.Context) (closed int, err error) {
 	err = s.write(ctx, func(t *tx) error {
-		rows, err := t.QueryContext(ctx, `SELECT id FROM proposals WHERE status = 'open' AND support_deadline <= ?`, t.now.Unix())
+		rows, err := t.QueryContext(ctx, `SELECT id FROM proposals WHERE status IN (`+supportWindowStatuses+`) AND support_deadline <= ?`, t.now.Unix())
 		if err != nil {
 			return err
 		}
@@ -134,7 +78,7 @@ func (s *Store) AdvanceProposals(ctx context.Context) (closed int, err error) {
 		}
 		rows.Close()
 		for _, id := range ids {
-			if err := transition(ctx, t, id, forum.TransClose); err != nil {
+			if err := s.transition(ctx, t, id, forum.TransClose); err != nil {
 				return err
 			}
 			if err := notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteStatusChanged, map[string]any{"proposal_id": id, "status": forum.StatusClosed}); err != nil {
@@ -153,7 +97,7 @@ func (s *Store) AdvanceProposals(ctx context.Context) (closed int, err error) {
 // NextProposalDeadline returns when the next open proposal's support window ends.
 func (s *Store) NextProposalDeadline(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
-	if err := s.r.QueryRowContext(ctx, `SELECT min(support_deadline) FROM proposals WHERE status = 'open'`).Scan(&next); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT min(support_deadline) FROM proposals WHERE status IN (`+supportWindowStatuses+`)`).Scan(&next); err != nil {
 		return time.Time{}, false, fmt.Errorf("next proposal deadline: %w", mapErr(err))
 	}
 	return fromNullUnix(next), next.Valid, nil
@@ -191,7 +135,7 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 		if !forum.CanAnswer(actor, append([]int64{lead}, co...)...) {
 			return forum.ErrForbidden
 		}
-		if status != forum.StatusAwaiting && status != forum.StatusAnswered && status != forum.StatusReferred {
+		if !status.Answerable() {
 			return forum.ErrInvalidState
 		}
 		var next any
@@ -223,7 +167,7 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 		if in.Decision == forum.DecisionReferred {
 			tr = forum.TransRefer
 		}
-		if err := transition(ctx, t, id, tr); err != nil {
+		if err := s.transition(ctx, t, id, tr); err != nil {
 			return err
 		}
 		if err := t.event(ctx, forum.ProposalTopic(id),
@@ -296,7 +240,7 @@ func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, r
 		if !forum.CanRoute(actor, lead) {
 			return forum.ErrForbidden
 		}
-		if !status.Public() || lead == to {
+		if !status.Routable() || lead == to {
 			return forum.ErrInvalidState
 		}
 		var exists bool
@@ -340,13 +284,13 @@ func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, minist
 		if !forum.CanRoute(actor, lead) {
 			return forum.ErrForbidden
 		}
-		if !status.Public() || lead == ministry {
+		if !status.Routable() || lead == ministry {
 			return forum.ErrInvalidState
 		}
 		res, err := t.ExecContext(ctx, `INSERT INTO proposal_ministries (proposal_id, ministry_id, added_by, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, id, ministry, actor.ID, t.now.Unix())
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return forum.Invalid("ministry", "err.ministry_required")
 			}
 			return err
@@ -466,7 +410,7 @@ func (s *Store) Scorecards(ctx context.Context) ([]forum.Scorecard, error) {
 				c.OnTime++
 			}
 			days[mid] = append(days[mid], float64(answered-reached)/86400)
-		case status == forum.StatusAwaiting && due < now:
+		case status.AwaitsAnswer() && due < now:
 			c.Overdue++
 		}
 	}
@@ -511,7 +455,7 @@ func (s *Store) MinistryProposals(ctx context.Context, ministryID int64, statuse
 
 // Overdue lists proposals whose answer is late, the latest first.
 func (s *Store) Overdue(ctx context.Context) ([]*forum.Proposal, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.status = 'awaiting_response' AND p.response_due < ?
+	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.status IN (`+awaitingStatuses+`) AND p.response_due < ?
 		ORDER BY p.response_due LIMIT 500`, s.now().Unix())
 	if err != nil {
 		return nil, fmt.Errorf("overdue: %w", mapErr(err))

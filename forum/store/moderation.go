@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -315,78 +316,60 @@ func (s *Store) Claim(ctx context.Context, actor *forum.User, reviewID int64) er
 	return nil
 }
 
-// Decide resolves a pending review entry: approve shows the item, reject
-// hides it with a public reason, ignore dismisses the reports (and shows an
-// item that reports had hidden). Users are reviewed, not hidden: reject and
-// approve only close their entry (suspensions are separate actions).
+// Decide resolves a pending review entry: it loads the entry and its item,
+// lets moderation.Decide make the decision, and applies the outcome.
 func (s *Store) Decide(ctx context.Context, actor *forum.User, reviewID int64, d moderation.Decision, reason moderation.HideReason) error {
 	err := s.write(ctx, func(t *tx) error {
 		var kind forum.ItemKind
 		var id int64
-		var stateS string
-		if err := t.QueryRowContext(ctx, `SELECT item_kind, item_id, state FROM review_items WHERE id = ?`, reviewID).Scan(&kind, &id, &stateS); err != nil {
+		var r moderation.Review
+		if err := t.QueryRowContext(ctx, `SELECT item_kind, item_id, state FROM review_items WHERE id = ?`, reviewID).Scan(&kind, &id, &r.State); err != nil {
 			return err
-		}
-		next, err := moderation.ReviewState(stateS).Next(d)
-		if err != nil {
-			return forum.ErrInvalidState
 		}
 		author, state, err := itemTarget(ctx, t, kind, id)
 		if err != nil {
 			return err
 		}
-		if !forum.CanModerate(actor, author) {
-			return forum.ErrForbidden
+		r.Account, r.Post, r.Allowed = kind == forum.ItemUser, moderation.PostState(state), forum.CanModerate(actor, author)
+		if !r.Account && state == forum.ModHidden {
+			if err := t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&r.Reason); err != nil {
+				return err
+			}
 		}
-		action, after, why := forum.ActApprove, forum.ModVisible, ""
-		switch d {
-		case moderation.DecisionReject:
-			if !reason.Valid() {
-				return forum.Invalid("reason", "err.reason_required")
-			}
-			action, after, why = forum.ActReject, forum.ModHidden, string(reason)
-		case moderation.DecisionIgnore:
-			action = forum.ActIgnore
-			if state == forum.ModHidden {
-				// Dismissing reports shows only what reports hid, never what a moderator hid.
-				var current string
-				if err := t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&current); err != nil {
-					return err
-				}
-				if current != forum.ReasonAutoHidden {
-					after = forum.ModHidden
-				}
-			}
+		out, err := moderation.Decide(r, d, reason)
+		switch {
+		case errors.Is(err, moderation.ErrNotAllowed):
+			return forum.ErrForbidden
+		case errors.Is(err, moderation.ErrReasonRequired):
+			return forum.Invalid("reason", "err.reason_required")
+		case err != nil:
+			return forum.ErrInvalidState
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`,
-			string(next), actor.ID, t.now.Unix(), reviewID); err != nil {
+			string(out.Review), actor.ID, t.now.Unix(), reviewID); err != nil {
 			return err
 		}
 		if err := settleReports(ctx, t, kind, id); err != nil {
 			return err
 		}
-		if kind == forum.ItemUser {
-			if d == moderation.DecisionApprove {
-				if _, err := t.ExecContext(ctx, `UPDATE users SET held = 0 WHERE id = ?`, id); err != nil {
-					return err
-				}
+		if out.Release {
+			if _, err := t.ExecContext(ctx, `UPDATE users SET held = 0 WHERE id = ?`, id); err != nil {
+				return err
 			}
-			return audit(ctx, t, actor, action, kind, id, why, "", "")
 		}
-		// A reject of an item reports hid replaces "reports" with the moderator's reason and tells the author.
-		if after != state || d == moderation.DecisionReject {
-			if err := setModState(ctx, t, kind, id, after, why); err != nil {
+		if out.Change {
+			if err := setModState(ctx, t, kind, id, forum.ModState(out.After), out.Reason); err != nil {
 				return err
 			}
 			note := forum.NoteContentRestored
-			if after == forum.ModHidden {
+			if out.After == moderation.PostHidden {
 				note = forum.NoteContentHidden
 			}
-			if err := notify(ctx, t, author.ID, note, map[string]any{"kind": kind, "id": id, "reason": why}); err != nil {
+			if err := notify(ctx, t, author.ID, note, map[string]any{"kind": kind, "id": id, "reason": out.Reason}); err != nil {
 				return err
 			}
 		}
-		return audit(ctx, t, actor, action, kind, id, why, string(state), string(after))
+		return audit(ctx, t, actor, out.Action, kind, id, out.Reason, string(out.Before), string(out.After))
 	})
 	if err != nil {
 		return fmt.Errorf("decide review %d: %w", reviewID, err)

@@ -62,7 +62,7 @@ func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold in
 			status, sponsor_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
 			np.AuthorID, in.Title, in.Body, np.Body.String(), in.CategoryID, in.MinistryID, np.SponsorToken, t.now.Unix(), t.now.Unix()).Scan(&id)
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return forum.Invalid("category", "err.category_required")
 			}
 			return err
@@ -89,7 +89,7 @@ func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold in
 		if np.Draft {
 			return nil
 		}
-		return submit(ctx, t, id, threshold)
+		return s.submit(ctx, t, id, threshold)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create proposal: %w", err)
@@ -98,18 +98,18 @@ func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold in
 }
 
 // submit moves a draft to gathering, and on to open when no sponsors are needed.
-func submit(ctx context.Context, t *tx, id int64, threshold int) error {
-	if err := transition(ctx, t, id, forum.TransSubmit); err != nil {
+func (s *Store) submit(ctx context.Context, t *tx, id int64, threshold int) error {
+	if err := s.transition(ctx, t, id, forum.TransSubmit); err != nil {
 		return err
 	}
 	if threshold <= 0 {
-		return transition(ctx, t, id, forum.TransSponsors)
+		return s.transition(ctx, t, id, forum.TransSponsors)
 	}
 	return nil
 }
 
 // transition applies a lifecycle transition inside t and records its event.
-func transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error {
+func (s *Store) transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error {
 	var from forum.ProposalStatus
 	if err := t.QueryRowContext(ctx, `SELECT status FROM proposals WHERE id = ?`, id).Scan(&from); err != nil {
 		return err
@@ -119,10 +119,7 @@ func transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error
 		return err
 	}
 	now := t.now.Unix()
-	th, err := thresholds(ctx, t)
-	if err != nil {
-		return err
-	}
+	th := s.Settings().Thresholds
 	q, extra := `UPDATE proposals SET status = ?, updated_at = ? WHERE id = ?`, []any{}
 	switch to {
 	case forum.StatusOpen:
@@ -164,7 +161,7 @@ func (s *Store) Submit(ctx context.Context, id, authorID int64, threshold int) e
 		if err := checkAuthor(ctx, t, id, authorID); err != nil {
 			return err
 		}
-		return submit(ctx, t, id, threshold)
+		return s.submit(ctx, t, id, threshold)
 	})
 	if err != nil {
 		return fmt.Errorf("submit proposal %d: %w", id, err)
@@ -178,7 +175,7 @@ func (s *Store) Withdraw(ctx context.Context, id, authorID int64) error {
 		if err := checkAuthor(ctx, t, id, authorID); err != nil {
 			return err
 		}
-		return transition(ctx, t, id, forum.TransWithdraw)
+		return s.transition(ctx, t, id, forum.TransWithdraw)
 	})
 	if err != nil {
 		return fmt.Errorf("withdraw proposal %d: %w", id, err)
@@ -298,7 +295,7 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 			return err
 		}
 		if count >= threshold {
-			return transition(ctx, t, id, forum.TransSponsors)
+			return s.transition(ctx, t, id, forum.TransSponsors)
 		}
 		return nil
 	})
@@ -328,8 +325,7 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, &count, &state); err != nil {
 			return err
 		}
-		// Support counts while a proposal is open and on while its ministry prepares the answer.
-		if (status != forum.StatusOpen && status != forum.StatusAwaiting) || (on && state != forum.ModVisible) {
+		if !status.TakesSupport() || (on && state != forum.ModVisible) {
 			return forum.ErrInvalidState
 		}
 		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, 1
@@ -363,17 +359,13 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 			forum.ProposalSupportedEvent{ProposalID: id, Supports: count}); err != nil {
 			return err
 		}
-		if !on || status != forum.StatusOpen {
+		if !on || !status.InSupportWindow() {
 			return nil
 		}
-		th, err := thresholds(ctx, t)
-		if err != nil {
-			return err
-		}
-		if count < th.Supports {
+		if count < s.Settings().Thresholds.Supports {
 			return nil
 		}
-		if err := transition(ctx, t, id, forum.TransReach); err != nil {
+		if err := s.transition(ctx, t, id, forum.TransReach); err != nil {
 			return err
 		}
 		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteThresholdReached, map[string]any{"proposal_id": id})

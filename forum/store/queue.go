@@ -142,22 +142,6 @@ func (s *Store) PendingAppeals(ctx context.Context) ([]*forum.Appeal, error) {
 	return out, nil
 }
 
-// SetSettings stores several settings in one transaction.
-func (s *Store) SetSettings(ctx context.Context, values map[string]string) error {
-	err := s.write(ctx, func(t *tx) error {
-		for k, v := range values {
-			if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	return nil
-}
-
 func itoa64(n int64) string { return fmt.Sprint(n) }
 
 // holdEdit sends an edited, visible item back to review when the content rules tripped.

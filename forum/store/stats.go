@@ -129,7 +129,7 @@ func (s *Store) LatestAnswers(ctx context.Context, limit int) ([]FeedAnswer, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+`, r.ministry_id, r.decision, r.summary, r.body_html, r.updated_at`+proposalFrom+`
 		JOIN responses r ON r.proposal_id = p.id
-		WHERE p.status IN ('answered', 'referred') AND `+publicProposal+`
+		WHERE p.status IN (`+answeredStatuses+`) AND `+publicProposal+`
 		ORDER BY r.updated_at DESC, p.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("latest answers: %w", mapErr(err))

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/e-people/e-people/forum"
@@ -27,6 +29,10 @@ type Store struct {
 	// notify receives the events of each write transaction after it committed.
 	notify func([]forum.Event)
 	commit *committer // runs every write transaction (commit.go)
+	// settings is the copy of the forum's settings that Settings returns,
+	// loaded by Open and replaced by SetSettings under settingsMu (settings.go).
+	settings   atomic.Pointer[forum.Settings]
+	settingsMu sync.Mutex
 }
 
 // Options tunes Open.
@@ -76,6 +82,11 @@ func Open(ctx context.Context, path, schemaSQL string, opt Options) (*Store, err
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
 	s.r = r
+	if err := s.loadSettings(ctx); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
 	if err := s.startCommitter(ctx); err != nil {
 		r.Close()
 		w.Close()
@@ -243,12 +254,6 @@ func newScanPlusRow(row interface{ Scan(...any) error }, extra ...any) scanPlusR
 func (sp scanPlusRow) Scan(dest ...any) error { return sp.row.Scan(append(dest, sp.extra...)...) }
 
 func isNotFound(err error) bool { return errors.Is(mapErr(err), forum.ErrNotFound) }
-
-// isUnique reports whether err is a UNIQUE constraint violation.
-func isUnique(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
-}
 
 // execOne runs a statement that must change exactly one row; none is forum.ErrNotFound.
 func execOne(ctx context.Context, t *tx, query string, args ...any) error {

@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -161,32 +159,6 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash, kee
 	})
 	if err != nil {
 		return fmt.Errorf("set password of user %d: %w", userID, err)
-	}
-	return nil
-}
-
-// Setting returns the value stored for key, or def when none is.
-func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
-	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return def, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("get setting %s: %w", key, mapErr(err))
-	}
-	return v, nil
-}
-
-// SetSetting stores value under key.
-func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	err := s.write(ctx, func(t *tx) error {
-		_, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("set setting %s: %w", key, err)
 	}
 	return nil
 }

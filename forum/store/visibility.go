@@ -1,19 +1,9 @@
 package store
 
-import (
-	"strings"
-
-	"github.com/e-people/e-people/forum"
-)
+import "github.com/e-people/e-people/forum"
 
 // publicStatuses is forum.PublicStatuses as an SQL list: 'open', 'closed', ….
-var publicStatuses = func() string {
-	var states []string
-	for _, st := range forum.PublicStatuses() {
-		states = append(states, "'"+string(st)+"'")
-	}
-	return strings.Join(states, ", ")
-}()
+var publicStatuses = statusList(forum.PublicStatuses())
 
 // publicProposal is forum.Proposal.Public as an SQL condition on proposals p:
 // published (in a public state, or withdrawn after it opened) and visible to

@@ -15,7 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/store"
 )
 
 // axePath is axe-core as `make test-deps` installs it (npm, pinned), from forum/web.
@@ -100,7 +99,7 @@ func TestA11y_EveryPageType(t *testing.T) {
 	src := axeSource(t)
 	e := newEnv(t)
 	bg := context.Background()
-	if err := e.st.SetSettings(bg, map[string]string{store.SettingSupportThreshold: "2"}); err != nil {
+	if err := e.st.SetSettings(bg, map[string]string{forum.SettingSupportThreshold: "2"}); err != nil {
 		t.Fatal(err)
 	}
 

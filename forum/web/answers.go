@@ -53,20 +53,20 @@ func (s *Server) answerData(c *fiber.Ctx, p *forum.Proposal, d directory, suppor
 	for _, m := range v.Routing.CoMinistries {
 		v.CoNames = append(v.CoNames, d.Ministry(m).Name(s.lang(c)))
 	}
-	if p.Status == forum.StatusAnswered || p.Status == forum.StatusReferred {
+	if p.Status.Answered() {
 		if v.Response, err = s.store.Response(ctx, p.ID); err != nil {
 			return v, err
 		}
 	}
-	v.CanAnswer = forum.CanAnswer(u, append([]int64{p.MinistryID}, v.Routing.CoMinistries...)...) && p.Status != forum.StatusOpen && p.Status.Public() && p.Status != forum.StatusClosed
-	v.CanRoute = forum.CanRoute(u, p.MinistryID) && p.Status.Public()
+	v.CanAnswer = forum.CanAnswer(u, append([]int64{p.MinistryID}, v.Routing.CoMinistries...)...) && p.Status.Answerable()
+	v.CanRoute = forum.CanRoute(u, p.MinistryID) && p.Status.Routable()
 	if u != nil {
 		if v.Following, err = s.store.Following(ctx, u.ID, forum.ItemProposal, p.ID); err != nil {
 			return v, err
 		}
 	}
-	switch p.Status {
-	case forum.StatusOpen:
+	switch {
+	case p.Status.InSupportWindow():
 		v.DaysLeft = daysUntil(now, p.SupportDeadline)
 		rate, err := s.store.RecentSupportRate(ctx, p.ID)
 		if err != nil {
@@ -74,7 +74,7 @@ func (s *Server) answerData(c *fiber.Ctx, p *forum.Proposal, d directory, suppor
 		}
 		v.Forecast, v.OnTrack = forum.Forecast(p, supportGoal, rate, now)
 		v.ShowForecast = true
-	case forum.StatusAwaiting:
+	case p.Status.AwaitsAnswer():
 		v.Overdue = p.Overdue(now)
 		if v.Overdue {
 			v.OverdueDays = daysUntil(p.ResponseDue, now)

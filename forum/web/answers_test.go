@@ -30,8 +30,8 @@ func newAnsFixture(t *testing.T) *ansFixture {
 	t.Helper()
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.st.SetSettings(ctx, map[string]string{store.SettingSupportThreshold: "2", store.SettingSupportWindow: "30",
-		store.SettingResponseDays: "30"}); err != nil {
+	if err := e.st.SetSettings(ctx, map[string]string{forum.SettingSupportThreshold: "2", forum.SettingSupportWindow: "30",
+		forum.SettingResponseDays: "30"}); err != nil {
 		t.Fatal(err)
 	}
 	moe, err := e.st.CreateMinistry(ctx, forum.Ministry{Slug: "moe", NameKO: "교육부", NameEN: "Ministry of Education"})

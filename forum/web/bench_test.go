@@ -17,7 +17,7 @@ import (
 // replies) written by a handful of users, straight through the store.
 func benchThread(b *testing.B, e *env, n int) int64 {
 	ctx := context.Background()
-	e.st.SetSetting(ctx, settingSponsorThreshold, "0")
+	e.st.SetSetting(ctx, forum.SettingSponsorThreshold, "0")
 	var users []*forum.User
 	for i := range 20 {
 		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("b%d@example.org", i)}, "x")

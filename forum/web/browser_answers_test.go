@@ -22,7 +22,7 @@ func TestBrowser_OfficialAnswerLive(t *testing.T) {
 	}
 	e := newEnv(t)
 	bg := context.Background()
-	if err := e.st.SetSettings(bg, map[string]string{store.SettingSupportThreshold: "2"}); err != nil {
+	if err := e.st.SetSettings(bg, map[string]string{forum.SettingSupportThreshold: "2"}); err != nil {
 		t.Fatal(err)
 	}
 	base := serveLoopback(t, e)

@@ -168,7 +168,7 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 	f := newAnsFixture(t)
 	e := f.e
 	bg := context.Background()
-	if err := e.st.SetSetting(bg, settingSponsorThreshold, "0"); err != nil {
+	if err := e.st.SetSetting(bg, forum.SettingSponsorThreshold, "0"); err != nil {
 		t.Fatal(err)
 	}
 	e.srv.hashPassword = cheapHash

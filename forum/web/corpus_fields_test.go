@@ -627,8 +627,8 @@ func TestCorpora_EveryOtherTextField(t *testing.T) {
 	w.refusesBadUTF8(f.admin, "/admin/moderation", url.Values{"terms": {"금칙어"}, "auto_hide": {"3"}, "cap_proposals": {"5"}}, "terms")
 	for i, terms := range chunks(all, 25000, "\n") { // at most 100,000 bytes
 		form := url.Values{"terms": {terms}, "auto_hide": {"3"}, "cap_comments_first_day": {"100"}}
-		for a := range dailyCaps {
-			form.Set("cap_"+string(a), "100")
+		for _, k := range []string{forum.SettingCapProposals, forum.SettingCapComments, forum.SettingCapSupports, forum.SettingCapReports} {
+			form.Set(k, "100")
 		}
 		if r := w.post(f.admin, "/admin/moderation", form); r.Status != 303 {
 			t.Fatalf("banned terms: %d", r.Status)

@@ -139,7 +139,7 @@ func TestCorpora_EveryTextField(t *testing.T) {
 	t.Logf("%d payloads (%d SQL)", len(all), len(sqli))
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.st.SetSetting(ctx, settingSponsorThreshold, "0"); err != nil {
+	if err := e.st.SetSetting(ctx, forum.SettingSponsorThreshold, "0"); err != nil {
 		t.Fatal(err)
 	}
 	author := e.register("코퍼스 작성자")

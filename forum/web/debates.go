@@ -167,7 +167,7 @@ func (s *Server) debateData(c *fiber.Ctx, d *forum.Debate) (debatePage, error) {
 		return data, err
 	}
 	data.Ministry = dir.Ministry(d.MinistryID)
-	if data.Thread, err = s.thread(c, forum.DebateSubject(d.ID), d.Status == forum.DebateOpen && !d.Locked); err != nil {
+	if data.Thread, err = s.thread(c, forum.DebateSubject(d.ID), d.TakesComments()); err != nil {
 		return data, err
 	}
 	data.Form = formState{Values: map[string]string{"conclusion": d.ConclusionSrc}}

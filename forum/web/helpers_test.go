@@ -84,7 +84,7 @@ func newEnv(t testing.TB) *env {
 	}
 	e.mins, e.cats = []forum.Ministry{m}, []forum.Category{c}
 	// Tests post far more than a citizen may in a day; the caps have their own test.
-	if err := e.st.SetSettings(ctx, map[string]string{settingSponsorThreshold: "2", "cap_proposals": "100000",
+	if err := e.st.SetSettings(ctx, map[string]string{forum.SettingSponsorThreshold: "2", "cap_proposals": "100000",
 		"cap_comments": "100000", "cap_comments_first_day": "100000", "cap_supports": "100000", "cap_reports": "100000"}); err != nil {
 		t.Fatal(err)
 	}

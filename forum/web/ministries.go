@@ -117,10 +117,10 @@ func (s *Server) clock(c *fiber.Ctx, p *forum.Proposal) clockItem {
 	case p.Overdue(now):
 		it.Due, it.Late, it.Days = p.ResponseDue, true, daysUntil(p.ResponseDue, now)
 		it.Clock = s.t(c, "clock.overdue", it.Days)
-	case p.Status == forum.StatusAwaiting:
+	case p.Status.AwaitsAnswer():
 		it.Due, it.Days, it.DueInText = p.ResponseDue, daysUntil(now, p.ResponseDue), true
 		it.Clock = s.t(c, "clock.answer_days", it.Days, formatDate(s.lang(c), p.ResponseDue))
-	case p.Status == forum.StatusOpen && !p.SupportDeadline.IsZero():
+	case p.Status.InSupportWindow() && !p.SupportDeadline.IsZero():
 		it.Due, it.Days = p.SupportDeadline, daysUntil(now, p.SupportDeadline)
 		it.Clock = s.t(c, "clock.support_days", it.Days)
 	}
@@ -179,9 +179,7 @@ func (s *Server) handleMinistryShow(c *fiber.Ctx) error {
 	if p.Dir, err = s.directory(c); err != nil {
 		return err
 	}
-	if _, p.Goal, err = s.thresholds(c); err != nil {
-		return err
-	}
+	p.Goal = s.store.Settings().Thresholds.Supports
 	if u := p.User; u != nil {
 		if p.Following, err = s.store.Following(ctx, u.ID, itemMinistry, m.ID); err != nil {
 			return err

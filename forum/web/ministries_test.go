@@ -28,7 +28,7 @@ type ministryFixture struct {
 func newMinistryFixture(t *testing.T, before func(*env)) *ministryFixture {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.st.SetSettings(ctx, map[string]string{store.SettingSupportThreshold: "1"}); err != nil {
+	if err := e.st.SetSettings(ctx, map[string]string{forum.SettingSupportThreshold: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	moe, err := e.st.CreateMinistry(ctx, forum.Ministry{Slug: "moe", NameKO: "교육부", NameEN: "Ministry of Education", NameZH: "教育部",

@@ -12,82 +12,51 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Moderation settings and their defaults.
-const (
-	settingBannedTerms = "banned_terms"
-	settingAutoHide    = "auto_hide_reports"
-	defaultAutoHide    = 3
-)
-
-// dailyCaps are the default per-user limits for one day (Korea time); staff are not capped.
-var dailyCaps = map[store.Activity]int{
-	store.ActivityProposals: 3,
-	store.ActivityComments:  60,
-	store.ActivitySupports:  200,
-	store.ActivityReports:   20,
-}
-
-// firstDayComments is the comment cap on an account's first day.
-const firstDayComments = 10
-
 // capResets is when a daily cap spent since midnight (Korea time) resets: the next midnight.
 func capResets(e *store.CapError) time.Time {
 	return e.Since.In(seoul).AddDate(0, 0, 1)
 }
 
-func (s *Server) intSetting(c *fiber.Ctx, key string, def int) (int, error) {
-	v, err := s.store.Setting(c.UserContext(), key, strconv.Itoa(def))
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return def, nil
-	}
-	return n, nil
-}
-
 // dailyCap is u's cap on a for today (Korea time), for the store to spend
-// inside the write that records a; nil for staff, who are not capped.
-func (s *Server) dailyCap(c *fiber.Ctx, u *forum.User, a store.Activity) (*store.Cap, error) {
+// inside the write that records a; nil for staff, who are not capped. On the
+// account's first day its comments are capped by the lower of the two
+// comment caps.
+func (s *Server) dailyCap(u *forum.User, a store.Activity) *store.Cap {
 	if u.Role.IsStaff() {
-		return nil, nil
+		return nil
 	}
-	limit, err := s.intSetting(c, "cap_"+string(a), dailyCaps[a])
-	if err != nil {
-		return nil, err
+	caps := s.store.Settings().Caps
+	var limit int
+	switch a {
+	case store.ActivityProposals:
+		limit = caps.Proposals
+	case store.ActivityComments:
+		limit = caps.Comments
+	case store.ActivitySupports:
+		limit = caps.Supports
+	case store.ActivityReports:
+		limit = caps.Reports
 	}
 	now := s.cfg.Now().In(seoul)
 	if a == store.ActivityComments && now.Sub(u.CreatedAt) < 24*time.Hour {
-		first, err := s.intSetting(c, "cap_comments_first_day", firstDayComments)
-		if err != nil {
-			return nil, err
-		}
-		limit = min(limit, first)
+		limit = min(limit, caps.CommentsFirstDay)
 	}
-	return &store.Cap{Max: limit, Since: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)}, nil
+	return &store.Cap{Max: limit, Since: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)}
 }
 
 // contentRules are the rules in force: the admins' banned terms, or the defaults.
-func (s *Server) contentRules(c *fiber.Ctx) (moderation.Rules, error) {
+func (s *Server) contentRules() moderation.Rules {
 	r := moderation.DefaultRules()
-	terms, err := s.store.Setting(c.UserContext(), settingBannedTerms, "")
-	if err != nil {
-		return r, err
-	}
-	if terms != "" {
+	if terms := s.store.Settings().BannedTerms; terms != "" {
 		r.BannedTerms = moderation.ParseTerms(terms)
 	}
-	return r, nil
+	return r
 }
 
 // screen runs the content rules over a new post by u: a rejection comes back
 // as a validation error on field, a hold as the rules tripped.
 func (s *Server) screen(c *fiber.Ctx, u *forum.User, field, text string) (hold []string, err error) {
-	rules, err := s.contentRules(c)
-	if err != nil {
-		return nil, err
-	}
+	rules := s.contentRules()
 	now := s.cfg.Now()
 	recent, approved, err := s.store.AuthorFacts(c.UserContext(), u.ID, now.Add(-rules.DuplicateWindow))
 	if err != nil {
@@ -232,15 +201,8 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 			Summary: summary, Reasons: moderation.AllReportReasons(),
 			Form: formState{Values: map[string]string{"reason": string(reason), "text": text}, Errors: fe}})
 	}
-	limit, err := s.dailyCap(c, u, store.ActivityReports)
-	if err != nil {
-		return err
-	}
-	autoHide, err := s.intSetting(c, settingAutoHide, defaultAutoHide)
-	if err != nil {
-		return err
-	}
-	_, err = s.store.Report(c.UserContext(), forum.Report{Kind: kind, ItemID: id, ReporterID: u.ID, Reason: string(reason), Text: text}, autoHide, limit)
+	_, err = s.store.Report(c.UserContext(), forum.Report{Kind: kind, ItemID: id, ReporterID: u.ID, Reason: string(reason), Text: text},
+		s.store.Settings().AutoHide, s.dailyCap(u, store.ActivityReports))
 	if errors.Is(err, forum.ErrConflict) {
 		s.flash(c, "flash.already_reported")
 		return c.Redirect(path, fiber.StatusSeeOther)
@@ -578,45 +540,30 @@ type adminModPage struct {
 }
 
 func (s *Server) handleAdminModeration(c *fiber.Ctx) error {
-	terms, err := s.store.Setting(c.UserContext(), settingBannedTerms, strings.Join(moderation.DefaultRules().BannedTerms, "\n"))
-	if err != nil {
-		return err
-	}
-	p := adminModPage{base: s.base(c, s.t(c, "admin.mod_title")), Terms: terms, Caps: map[string]int{}}
-	if p.AutoHide, err = s.intSetting(c, settingAutoHide, defaultAutoHide); err != nil {
-		return err
-	}
-	for a, def := range dailyCaps {
-		if p.Caps[string(a)], err = s.intSetting(c, "cap_"+string(a), def); err != nil {
-			return err
-		}
-	}
-	if p.Caps["comments_first_day"], err = s.intSetting(c, "cap_comments_first_day", firstDayComments); err != nil {
-		return err
-	}
-	return s.page(c, fiber.StatusOK, "admin_moderation", p)
+	st := s.store.Settings()
+	return s.page(c, fiber.StatusOK, "admin_moderation", adminModPage{base: s.base(c, s.t(c, "admin.mod_title")),
+		Terms: st.BannedTerms, AutoHide: st.AutoHide, Caps: map[string]int{
+			string(store.ActivityProposals): st.Caps.Proposals, string(store.ActivityComments): st.Caps.Comments,
+			string(store.ActivitySupports): st.Caps.Supports, string(store.ActivityReports): st.Caps.Reports,
+			"comments_first_day": st.Caps.CommentsFirstDay}})
 }
 
+// handleAdminModerationSave saves the settings form; its cap fields are named
+// as the settings they set (cap_proposals, …). A value out of bounds is a 400
+// with the setting's message, and nothing is saved.
 func (s *Server) handleAdminModerationSave(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	terms := strings.Join(moderation.ParseTerms(c.FormValue("terms")), "\n")
-	if len(terms) > 100000 {
-		return fiber.NewError(fiber.StatusBadRequest, "err.terms_too_long")
+	values := map[string]string{
+		forum.SettingBannedTerms: strings.Join(moderation.ParseTerms(c.FormValue("terms")), "\n"),
+		forum.SettingAutoHide:    c.FormValue("auto_hide"),
 	}
-	values := map[string]string{settingBannedTerms: terms}
-	nums := map[string]string{settingAutoHide: c.FormValue("auto_hide")}
-	for a := range dailyCaps {
-		nums["cap_"+string(a)] = c.FormValue("cap_" + string(a))
+	for _, k := range []string{forum.SettingCapProposals, forum.SettingCapComments, forum.SettingCapSupports,
+		forum.SettingCapReports, forum.SettingCapCommentsFirstDay} {
+		values[k] = c.FormValue(k)
 	}
-	nums["cap_comments_first_day"] = c.FormValue("cap_comments_first_day")
-	for k, v := range nums {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 || n > 100000 {
-			return fiber.NewError(fiber.StatusBadRequest, "err.bad_number")
+	if err := s.store.SetSettings(c.UserContext(), values); err != nil {
+		if ve := (*forum.ValidationError)(nil); errors.As(err, &ve) {
+			return fiber.NewError(fiber.StatusBadRequest, ve.Key)
 		}
-		values[k] = strconv.Itoa(n)
-	}
-	if err := s.store.SetSettings(ctx, values); err != nil {
 		return err
 	}
 	s.flash(c, "flash.settings_saved")

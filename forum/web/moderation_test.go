@@ -116,7 +116,7 @@ func modWorld(t *testing.T, e *env) string {
 		must(err)
 		fmt.Fprintf(&b, "comment %d: status=%s mod_state=%s reason=%q\n", c.ID, c.Status, c.ModState, c.ModReason)
 	}
-	for _, k := range []string{settingBannedTerms, settingAutoHide, "cap_proposals", "cap_comments", "cap_supports", "cap_reports", "cap_comments_first_day"} {
+	for _, k := range []string{forum.SettingBannedTerms, forum.SettingAutoHide, "cap_proposals", "cap_comments", "cap_supports", "cap_reports", "cap_comments_first_day"} {
 		v, err := e.st.Setting(ctx, k, "(unset)")
 		must(err)
 		fmt.Fprintf(&b, "setting %s=%q\n", k, v)

@@ -11,20 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Setting keys and their defaults.
-const (
-	settingSponsorThreshold = "sponsor_threshold"
-)
-
-// thresholds returns the co-sponsors a proposal needs to open and the supports it aims for.
-func (s *Server) thresholds(c *fiber.Ctx) (sponsors, supports int, err error) {
-	if sponsors, err = s.intSetting(c, settingSponsorThreshold, forum.DefaultRules.SponsorThreshold); err != nil {
-		return 0, 0, err
-	}
-	th, err := s.store.Thresholds(c.UserContext())
-	return sponsors, th.Supports, err
-}
-
 // directory is the ministries and categories, for forms, filters and labels.
 type directory struct {
 	Ministries []forum.Ministry
@@ -114,10 +100,7 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, supports, err := s.thresholds(c)
-	if err != nil {
-		return err
-	}
+	supports := s.store.Settings().Thresholds.Supports
 	return s.page(c, fiber.StatusOK, "home", homePage{base: s.base(c, ""), Dir: d,
 		Popular: popular.Proposals, Newest: newest.Proposals, SupportThreshold: supports})
 }
@@ -151,10 +134,7 @@ func (s *Server) handleProposalList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, supports, err := s.thresholds(c)
-	if err != nil {
-		return err
-	}
+	supports := s.store.Settings().Thresholds.Supports
 	p := listPage{base: s.base(c, s.t(c, "list.title")), Dir: d, Query: q, Page: page, SupportThreshold: supports,
 		Sorts: []store.Sort{store.SortNewest, store.SortSupported, store.SortDebated, store.SortTrending}}
 	if page.Next != "" {
@@ -265,10 +245,7 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 		return s.proposalForm(c, fiber.StatusBadRequest, form, nil)
 	}
 	u := currentUser(c)
-	limit, err := s.dailyCap(c, u, store.ActivityProposals)
-	if err != nil {
-		return err
-	}
+	limit := s.dailyCap(u, store.ActivityProposals)
 	hold, err := s.screen(c, u, "body", in.Title+"\n\n"+in.Body)
 	if err != nil {
 		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
@@ -276,10 +253,7 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 		}
 		return s.proposalForm(c, fiber.StatusBadRequest, form, nil)
 	}
-	sponsors, _, err := s.thresholds(c)
-	if err != nil {
-		return err
-	}
+	sponsors := s.store.Settings().SponsorThreshold
 	p, err := s.store.CreateProposal(c.UserContext(), store.NewProposal{
 		AuthorID: u.ID, Input: in, Body: s.md.Markdown(in.Body),
 		SponsorToken: newToken(), Draft: c.FormValue("action") == "draft", Hold: hold, Cap: limit,
@@ -341,11 +315,9 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 		return data, err
 	}
 	data.Dir, data.Ministry, data.Category = d, d.Ministry(p.MinistryID), d.Category(p.CategoryID)
-	if data.SponsorThreshold, data.SupportThreshold, err = s.thresholds(c); err != nil {
-		return data, err
-	}
-	takes := p.Status == forum.StatusOpen || p.Status == forum.StatusAwaiting || p.Status == forum.StatusAnswered || p.Status == forum.StatusReferred
-	if data.Thread, err = s.thread(c, forum.ProposalSubject(p.ID), takes && !p.Locked && p.ModState.Visible()); err != nil {
+	st := s.store.Settings()
+	data.SponsorThreshold, data.SupportThreshold = st.SponsorThreshold, st.Thresholds.Supports
+	if data.Thread, err = s.thread(c, forum.ProposalSubject(p.ID), p.TakesComments()); err != nil {
 		return data, err
 	}
 	if u != nil {
@@ -354,7 +326,7 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 		}
 		data.IsAuthor = u.ID == p.AuthorID
 		data.CanEdit = data.IsAuthor && forum.DefaultRules.CanEdit(p, s.cfg.Now())
-		if data.IsAuthor && p.Status == forum.StatusGathering {
+		if data.IsAuthor && p.Status.TakesSponsors() {
 			data.SponsorURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/proposals/" + strconv.FormatInt(p.ID, 10) + "/sponsor/" + p.SponsorToken
 		}
 	}
@@ -441,10 +413,7 @@ func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleProposalSubmit(c *fiber.Ctx) error {
-	sponsors, _, err := s.thresholds(c)
-	if err != nil {
-		return err
-	}
+	sponsors := s.store.Settings().SponsorThreshold
 	id := paramID(c)
 	if err := s.store.Submit(c.UserContext(), id, currentUser(c).ID, sponsors); err != nil {
 		return err
@@ -486,15 +455,12 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 	u := currentUser(c)
 	switch v := p.VisibilityTo(u); {
 	case p.SponsorableBy(u) || v == forum.Seen:
-	case p.Status == forum.StatusGathering || v == forum.Withheld:
+	case p.Status.TakesSponsors() || v == forum.Withheld:
 		return s.withheldPage(c, p)
 	default:
 		return forum.ErrNotFound
 	}
-	sponsors, _, err := s.thresholds(c)
-	if err != nil {
-		return err
-	}
+	sponsors := s.store.Settings().SponsorThreshold
 	data := sponsorPage{base: s.base(c, p.Title), P: p, Token: c.Params("token"), Threshold: sponsors}
 	if u := currentUser(c); u != nil {
 		v, err := s.store.ViewerState(c.UserContext(), p.ID, u.ID)
@@ -507,10 +473,7 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleSponsor(c *fiber.Ctx) error {
-	sponsors, _, err := s.thresholds(c)
-	if err != nil {
-		return err
-	}
+	sponsors := s.store.Settings().SponsorThreshold
 	p, err := s.store.Sponsor(c.UserContext(), paramID(c), currentUser(c).ID, c.Params("token"), sponsors)
 	if err != nil {
 		return err
@@ -531,11 +494,7 @@ func (s *Server) support(c *fiber.Ctx, on bool) error {
 	var n int
 	var err error
 	if on {
-		var limit *store.Cap
-		if limit, err = s.dailyCap(c, currentUser(c), store.ActivitySupports); err != nil {
-			return err
-		}
-		n, err = s.store.Support(c.UserContext(), id, currentUser(c).ID, limit)
+		n, err = s.store.Support(c.UserContext(), id, currentUser(c).ID, s.dailyCap(currentUser(c), store.ActivitySupports))
 	} else {
 		n, err = s.store.Unsupport(c.UserContext(), id, currentUser(c).ID)
 	}

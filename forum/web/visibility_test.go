@@ -53,7 +53,7 @@ func newVisWorld(t *testing.T) *visWorld {
 	t.Helper()
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.st.SetSettings(ctx, map[string]string{store.SettingSupportThreshold: "1"}); err != nil {
+	if err := e.st.SetSettings(ctx, map[string]string{forum.SettingSupportThreshold: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	w := &visWorld{e: e, roles: map[string]*client{}, users: map[string]*forum.User{},

@@ -1,0 +1,197 @@
+package forum
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/e-people/e-people/moderation"
+)
+
+// Settings are the forum's rules that administrators tune while it runs.
+// The store loads them once when it opens and keeps a copy: readers get a
+// value copy and never read the settings table, and SetSettings checks a
+// change against SettingKeys, writes it in one transaction and then
+// refreshes the copy, so the next request sees it. The copy is per process:
+// when several nodes serve one forum (issue 15), a node sees another node's
+// change only after it refreshes; a later step refreshes every node's copy
+// on a bus event.
+type Settings struct {
+	SponsorThreshold int        // co-sponsors a proposal needs before it opens
+	Thresholds       Thresholds // what obliges a ministry to answer
+	AutoHide         int        // distinct reporters whose reports hide an item pending review
+	// BannedTerms are the administrators' banned terms in moderation.ParseTerms's
+	// format; empty means moderation's defaults.
+	BannedTerms string
+	Caps        DailyCaps // what one citizen may do in a day
+}
+
+// DailyCaps are the most one citizen may do of each activity in a day
+// (Korea time); staff are not capped.
+type DailyCaps struct {
+	Proposals        int
+	Comments         int
+	Supports         int
+	Reports          int
+	CommentsFirstDay int // comments on the account's first day, within Comments
+}
+
+// Setting keys: the names under which settings are stored. SettingKeys
+// lists each with what it accepts.
+const (
+	SettingSponsorThreshold    = "sponsor_threshold"
+	SettingSupportThreshold    = "support_threshold"
+	SettingSupportWindow       = "support_window_days"
+	SettingResponseDays        = "response_days"
+	SettingAutoHide            = "auto_hide_reports"
+	SettingBannedTerms         = "banned_terms"
+	SettingCapProposals        = "cap_proposals"
+	SettingCapComments         = "cap_comments"
+	SettingCapSupports         = "cap_supports"
+	SettingCapReports          = "cap_reports"
+	SettingCapCommentsFirstDay = "cap_comments_first_day"
+)
+
+// ErrUnknownSetting is returned for a key that is not one of SettingKeys.
+var ErrUnknownSetting = errors.New("unknown setting")
+
+// BannedTermsMax is the longest list of banned terms, in bytes.
+const BannedTermsMax = 100000
+
+// DefaultSettings are the settings of a fresh forum.
+func DefaultSettings() Settings {
+	return Settings{
+		SponsorThreshold: DefaultRules.SponsorThreshold,
+		Thresholds:       DefaultThresholds,
+		AutoHide:         3,
+		BannedTerms:      strings.Join(moderation.DefaultRules().BannedTerms, "\n"),
+		Caps:             DailyCaps{Proposals: 3, Comments: 60, Supports: 200, Reports: 20, CommentsFirstDay: 10},
+	}
+}
+
+// SettingKey is one stored setting: its key, the values it accepts, and the
+// field of Settings it fills.
+type SettingKey struct {
+	Key      string
+	Text     bool   // a text setting; otherwise a whole number
+	Min, Max int    // the numbers a number setting accepts; the longest text, in bytes, for a text setting (Max)
+	Message  string // catalog key of the message that refuses a value out of bounds
+	get      func(*Settings) string
+	set      func(*Settings, string) bool // false when the value does not parse
+}
+
+// SettingKeys lists every setting, in the order SetSettings checks them.
+func SettingKeys() []SettingKey {
+	const day = 24 * time.Hour
+	num := func(key string, lo, hi int, field func(*Settings) *int) SettingKey {
+		return SettingKey{Key: key, Min: lo, Max: hi, Message: "err.bad_number",
+			get: func(s *Settings) string { return strconv.Itoa(*field(s)) },
+			set: func(s *Settings, v string) bool {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return false
+				}
+				*field(s) = n
+				return true
+			}}
+	}
+	days := func(key string, field func(*Settings) *time.Duration) SettingKey {
+		return SettingKey{Key: key, Min: 0, Max: 36500, Message: "err.bad_number",
+			get: func(s *Settings) string { return strconv.Itoa(int(*field(s) / day)) },
+			set: func(s *Settings, v string) bool {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return false
+				}
+				*field(s) = time.Duration(n) * day
+				return true
+			}}
+	}
+	// A cap goes up to a billion, which lifts it in practice (the load
+	// generator does); the auto-hide count up to 100,000. Both are at least 1.
+	const capMax = 1_000_000_000
+	return []SettingKey{
+		{Key: SettingBannedTerms, Text: true, Max: BannedTermsMax, Message: "err.terms_too_long",
+			get: func(s *Settings) string { return s.BannedTerms },
+			set: func(s *Settings, v string) bool { s.BannedTerms = v; return true }},
+		num(SettingAutoHide, 1, 100000, func(s *Settings) *int { return &s.AutoHide }),
+		num(SettingCapProposals, 1, capMax, func(s *Settings) *int { return &s.Caps.Proposals }),
+		num(SettingCapComments, 1, capMax, func(s *Settings) *int { return &s.Caps.Comments }),
+		num(SettingCapSupports, 1, capMax, func(s *Settings) *int { return &s.Caps.Supports }),
+		num(SettingCapReports, 1, capMax, func(s *Settings) *int { return &s.Caps.Reports }),
+		num(SettingCapCommentsFirstDay, 1, capMax, func(s *Settings) *int { return &s.Caps.CommentsFirstDay }),
+		num(SettingSponsorThreshold, 0, capMax, func(s *Settings) *int { return &s.SponsorThreshold }),
+		num(SettingSupportThreshold, 0, capMax, func(s *Settings) *int { return &s.Thresholds.Supports }),
+		days(SettingSupportWindow, func(s *Settings) *time.Duration { return &s.Thresholds.Window }),
+		days(SettingResponseDays, func(s *Settings) *time.Duration { return &s.Thresholds.ResponseIn }),
+	}
+}
+
+// Load returns s with the stored values applied, as the store reads them
+// when it opens: an unknown key is ignored, and a value that does not parse
+// (or is negative) keeps s's value, so a bad row never stops the forum.
+func (s Settings) Load(stored map[string]string) Settings {
+	for _, k := range SettingKeys() {
+		if v, ok := stored[k.Key]; ok {
+			k.set(&s, v)
+		}
+	}
+	return s
+}
+
+// With checks values against SettingKeys and returns s with them applied.
+// Every key must be a setting's and every value within its bounds (numbers
+// may have surrounding spaces); otherwise it returns the first problem, in
+// the order of SettingKeys, as a *ValidationError on the key. It also returns
+// the values as they are to be stored.
+func (s Settings) With(values map[string]string) (Settings, map[string]string, error) {
+	known := map[string]bool{}
+	out := make(map[string]string, len(values))
+	for _, k := range SettingKeys() {
+		known[k.Key] = true
+		v, ok := values[k.Key]
+		if !ok {
+			continue
+		}
+		if k.Text {
+			if len(v) > k.Max {
+				return s, nil, Invalid(k.Key, k.Message)
+			}
+		} else {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < k.Min || n > k.Max {
+				return s, nil, Invalid(k.Key, k.Message)
+			}
+			v = strconv.Itoa(n)
+		}
+		k.set(&s, v)
+		out[k.Key] = v
+	}
+	for key := range values {
+		if !known[key] {
+			return s, nil, fmt.Errorf("set %q: %w", key, ErrUnknownSetting)
+		}
+	}
+	return s, out, nil
+}
+
+// Values returns s as the stored values of SettingKeys.
+func (s Settings) Values() map[string]string {
+	out := map[string]string{}
+	for _, k := range SettingKeys() {
+		out[k.Key] = k.get(&s)
+	}
+	return out
+}
+
+// IsSetting reports whether key is one of SettingKeys.
+func IsSetting(key string) bool {
+	for _, k := range SettingKeys() {
+		if k.Key == key {
+			return true
+		}
+	}
+	return false
+}

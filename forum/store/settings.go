@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/e-people/e-people/forum"
+)
+
+// Settings returns a copy of the forum's settings, as loaded when the store
+// opened and refreshed by every SetSettings since; it reads no table.
+func (s *Store) Settings() forum.Settings { return *s.settings.Load() }
+
+// loadSettings reads the forum's settings into the store's copy.
+func (s *Store) loadSettings(ctx context.Context) error {
+	st, err := readSettings(ctx, s.r)
+	if err != nil {
+		return fmt.Errorf("load settings: %w", mapErr(err))
+	}
+	s.settings.Store(&st)
+	return nil
+}
+
+// readSettings reads the settings table through q over the defaults.
+func readSettings(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (forum.Settings, error) {
+	rows, err := q.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return forum.Settings{}, err
+	}
+	defer rows.Close()
+	stored := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return forum.Settings{}, err
+		}
+		stored[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return forum.Settings{}, err
+	}
+	return forum.DefaultSettings().Load(stored), nil
+}
+
+// SetSettings checks values against forum.SettingKeys, stores them in one
+// transaction and refreshes the copy Settings returns, so the next request
+// sees them. A value out of bounds is a *forum.ValidationError on its key, an
+// unknown key wraps forum.ErrUnknownSetting; either way nothing is written.
+func (s *Store) SetSettings(ctx context.Context, values map[string]string) error {
+	s.settingsMu.Lock() // one change at a time, so the copy ends as the last one left the table
+	defer s.settingsMu.Unlock()
+	_, stored, err := s.Settings().With(values)
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	var fresh forum.Settings
+	err = s.write(ctx, func(t *tx) error {
+		for k, v := range stored {
+			if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return err
+			}
+		}
+		fresh, err = readSettings(ctx, t)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	s.settings.Store(&fresh)
+	return nil
+}
+
+// Setting returns the value stored for key, or def when none is.
+func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return def, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("get setting %s: %w", key, mapErr(err))
+	}
+	return v, nil
+}
+
+// SetSetting stores value under key. A forum setting (forum.SettingKeys)
+// goes through SetSettings: checked, and the copy refreshed.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	if forum.IsSetting(key) {
+		return s.SetSettings(ctx, map[string]string{key: value})
+	}
+	err := s.write(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set setting %s: %w", key, err)
+	}
+	return nil
+}

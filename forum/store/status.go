@@ -1,0 +1,39 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/e-people/e-people/forum"
+)
+
+// The proposal states a query selects are the domain's rules as SQL lists,
+// built from the methods in forum/status.go, so that a query and the Go check
+// cannot disagree; TestStatusListsSQL holds each list equal to its rule.
+var (
+	// supportWindowStatuses: the support window runs (ProposalStatus.InSupportWindow).
+	supportWindowStatuses = statusesWhere(forum.ProposalStatus.InSupportWindow)
+	// awaitingStatuses: the ministry's answer is due (ProposalStatus.AwaitsAnswer).
+	awaitingStatuses = statusesWhere(forum.ProposalStatus.AwaitsAnswer)
+	// answeredStatuses: the ministry has answered (ProposalStatus.Answered).
+	answeredStatuses = statusesWhere(forum.ProposalStatus.Answered)
+)
+
+// statusList is states as an SQL list: 'open', 'closed', ….
+func statusList(states []forum.ProposalStatus) string {
+	quoted := make([]string, len(states))
+	for i, st := range states {
+		quoted[i] = "'" + string(st) + "'"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// statusesWhere is the SQL list of the proposal states for which rule holds.
+func statusesWhere(rule func(forum.ProposalStatus) bool) string {
+	var states []forum.ProposalStatus
+	for _, st := range forum.ProposalStatuses() {
+		if rule(st) {
+			states = append(states, st)
+		}
+	}
+	return statusList(states)
+}
