@@ -327,7 +327,7 @@ func seed(ctx context.Context, path, schema string, n int) (fx *fixture, err err
 	if len(fx.proposals) == 0 {
 		return nil, errors.New("seed: the demo data has no open proposal")
 	}
-	if err := st.SetSettings(ctx, map[string]string{"cap_comments": "1000000000", "cap_comments_first_day": "1000000000"}); err != nil {
+	if err := st.SetSettings(ctx, map[string]string{forum.SettingCapComments: "1000000000", forum.SettingCapCommentsFirstDay: "1000000000"}); err != nil {
 		return nil, err
 	}
 	hash, err := forum.HashPassword(randomToken())

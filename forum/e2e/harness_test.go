@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/gorilla/websocket"
 	_ "github.com/mattn/go-sqlite3"
@@ -153,7 +154,7 @@ func demoTemplate(t *testing.T) *demoDB {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.SetSettings(ctx, map[string]string{"cap_comments": "100000", "cap_comments_first_day": "100000"}); err != nil {
+		if err := st.SetSettings(ctx, map[string]string{forum.SettingCapComments: "100000", forum.SettingCapCommentsFirstDay: "100000"}); err != nil {
 			t.Fatal(err)
 		}
 		for i := range d.accounts {
