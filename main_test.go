@@ -4,15 +4,12 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"go/parser"
-	"go/token"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -132,41 +129,6 @@ func TestBinary_ServeAdminBackupShutdown(t *testing.T) {
 	if _, err := os.Stat(db + "-wal"); err == nil {
 		if fi, _ := os.Stat(db + "-wal"); fi.Size() != 0 {
 			t.Errorf("write-ahead log not checkpointed at shutdown: %d bytes", fi.Size())
-		}
-	}
-}
-
-// TestDependencyDirection keeps SQL out of the web layer and Fiber out of the
-// store and the domain.
-func TestDependencyDirection(t *testing.T) {
-	rules := map[string][]string{
-		"forum/web":   {"database/sql", "github.com/mattn/go-sqlite3"},
-		"forum/store": {"github.com/gofiber/fiber/v2", "github.com/valyala/fasthttp"},
-		"forum/live":  {"database/sql", "github.com/gofiber/fiber/v2", "github.com/valyala/fasthttp", "github.com/e-people/e-people/forum/store", "github.com/e-people/e-people/forum/web"},
-		"forum":       {"database/sql", "github.com/gofiber/fiber/v2", "github.com/e-people/e-people/forum/store", "github.com/e-people/e-people/forum/web"},
-		"moderation":  {"database/sql", "github.com/gofiber/fiber/v2", "github.com/e-people/e-people/forum"},
-	}
-	for dir, banned := range rules {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-		if len(files) == 0 {
-			t.Fatalf("no Go files in %s", dir)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, imp := range af.Imports {
-				path, _ := strconv.Unquote(imp.Path.Value)
-				for _, b := range banned {
-					if path == b {
-						t.Errorf("%s imports %s", f, path)
-					}
-				}
-			}
 		}
 	}
 }

@@ -93,15 +93,13 @@ func (b *tab) axeCheck(page, src string) {
 // TestA11y_EveryPageType runs axe-core over each kind of page, as a visitor,
 // a citizen, an official and a moderator would see it.
 func TestA11y_EveryPageType(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	src := axeSource(t)
 	e := newEnv(t)
 	bg := context.Background()
 	if err := e.st.SetSettings(bg, map[string]string{forum.SettingSupportThreshold: "2"}); err != nil {
 		t.Fatal(err)
 	}
+	br := newBrowser(t, e, 4*time.Minute)
 
 	// A proposal with comments that its supporters bring to the ministry.
 	author := e.register("제안한 시민")
@@ -145,13 +143,8 @@ func TestA11y_EveryPageType(t *testing.T) {
 		t.Fatalf("debate comment: %d", r.Status)
 	}
 
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(bg, 4*time.Minute)
-	t.Cleanup(cancel)
-	browser := newBrowser(t, ctx)
-
 	// Visitors.
-	v := newTab(t, browser, base, "visitor")
+	v := br.tab("visitor")
 	v.open("/")
 	// The page's CSP refuses inline script, yet axe-core runs: CDP evaluation is not subject to it.
 	if evalIn[bool](v, `(() => { const s = document.createElement("script"); s.textContent = "window.__inline = 1"; document.head.append(s); return window.__inline === 1; })()`) {
@@ -209,7 +202,7 @@ func TestA11y_EveryPageType(t *testing.T) {
 	v.axeCheck("register with errors", src)
 
 	// A citizen: notifications, the comment form, the proposal form and its errors.
-	c := newTab(t, browser, base, "citizen")
+	c := br.tab("citizen")
 	c.signIn(author.user().Email, "correct horse battery staple", "제안한 시민")
 	c.axeCheck("home, signed in", src)
 	c.open("/notifications")
@@ -223,13 +216,13 @@ func TestA11y_EveryPageType(t *testing.T) {
 	c.axeCheck("new proposal with errors", src)
 
 	// A moderator: the queue.
-	m := newTab(t, browser, base, "moderator")
+	m := br.tab("moderator")
 	m.signIn(moderator.user().Email, "staff passphrase 1", "류운영")
 	m.open("/moderation")
 	m.axeCheck("moderation queue", src)
 
 	// An official: the inbox, the answer form, then the answered proposal.
-	o := newTab(t, browser, base, "official")
+	o := br.tab("official")
 	o.signIn(official.user().Email, "staff passphrase 1", "김복지")
 	o.open("/inbox")
 	o.axeCheck("ministry inbox", src)
@@ -345,20 +338,14 @@ func (b *tab) wantFocus(sel string) {
 // TestA11y_KeyboardJourney proposes, comments and supports with the keyboard
 // alone, checking the skip link, focus indicators and error summaries.
 func TestA11y_KeyboardJourney(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	e := newEnv(t)
+	br := newBrowser(t, e, 3*time.Minute)
 	bg := context.Background()
 	author := e.register("시민 작성자")
 	pid := e.openProposal(author, "공원 야간 조명 확충", "어두운 산책로에 조명을 더 달아 주십시오.")
 	path := "/proposals/" + itoa(int(pid))
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(bg, 3*time.Minute)
-	t.Cleanup(cancel)
-	browser := newBrowser(t, ctx)
 
-	k := newTab(t, browser, base, "keyboard")
+	k := br.tab("keyboard")
 	k.signIn(author.user().Email, "correct horse battery staple", "시민 작성자")
 
 	// The skip link comes first and takes focus to main.

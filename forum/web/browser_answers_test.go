@@ -17,18 +17,12 @@ import (
 // form while a supporter's page of it stays open: the official answer and the
 // notification badge appear there without a reload.
 func TestBrowser_OfficialAnswerLive(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	e := newEnv(t)
 	bg := context.Background()
 	if err := e.st.SetSettings(bg, map[string]string{forum.SettingSupportThreshold: "2"}); err != nil {
 		t.Fatal(err)
 	}
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(bg, 120*time.Second)
-	t.Cleanup(cancel)
-	browser := newBrowser(t, ctx)
+	br := newBrowser(t, e, 120*time.Second)
 
 	official := e.staff(forum.RoleOfficial, e.mins[0].ID, "김복지")
 	officialEmail := official.user().Email
@@ -47,7 +41,7 @@ func TestBrowser_OfficialAnswerLive(t *testing.T) {
 	}
 
 	// The supporter's support reaches the threshold; they read the notice, then keep the page open.
-	s := newTab(t, browser, base, "supporter")
+	s := br.tab("supporter")
 	s.registerInBrowser("정유나", "yuna@example.org")
 	s.open(path)
 	s.settle()
@@ -74,7 +68,7 @@ func TestBrowser_OfficialAnswerLive(t *testing.T) {
 	s.watch("badge", `(() => { const n = document.querySelector("[data-live=unread]"); return !n.hidden && parseInt(n.textContent, 10) >= 1; })()`)
 
 	// The official signs in in a second context and answers from the form.
-	o := newTab(t, browser, base, "official")
+	o := br.tab("official")
 	o.signIn(officialEmail, "staff passphrase 1", "김복지")
 	o.open(path)
 	o.settle()

@@ -97,27 +97,21 @@ func (b *tab) hostileMarkup(sel string) string {
 // citizen B and a guest, in their own browser contexts, watch the proposal
 // page change without a reload.
 func TestBrowser_LiveTwoContexts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	e := newEnv(t)
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	t.Cleanup(cancel)
-	browser := newBrowser(t, ctx)
+	br := newBrowser(t, e, 120*time.Second)
 
 	author := e.register("제안자")
 	pid := e.openProposal(author, "주민센터 주말 민원 창구 운영", "평일에 시간을 낼 수 없는 주민을 위해 토요일 오전에 창구를 열어 주십시오.")
 	path := "/proposals/" + strconv.FormatInt(pid, 10)
 
-	a := newTab(t, browser, base, "citizen A")
+	a := br.tab("citizen A")
 	a.registerInBrowser("박지훈", "jihoon@example.org")
 	bc := e.register("이서연")
-	b := newTab(t, browser, base, "citizen B")
+	b := br.tab("citizen B")
 	b.open("/")
 	b.wantCount("header .user-name", 0) // A's session cookie is not in B's context
 	b.signIn(bc.user().Email, "correct horse battery staple", "이서연")
-	g := newTab(t, browser, base, "guest")
+	g := br.tab("guest")
 
 	for _, x := range []*tab{a, b, g} {
 		x.open(path)
@@ -213,15 +207,9 @@ func TestBrowser_LiveTwoContexts(t *testing.T) {
 // TestBrowser_DebateClosesLive has a debate close and then get its official
 // conclusion while a citizen's page stays open.
 func TestBrowser_DebateClosesLive(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	e := newEnv(t)
 	bg := context.Background()
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(bg, 120*time.Second)
-	t.Cleanup(cancel)
-	browser := newBrowser(t, ctx)
+	br := newBrowser(t, e, 120*time.Second)
 
 	const officialPass = "official passphrase 1"
 	hash, err := forum.HashPassword(officialPass)
@@ -241,7 +229,7 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 	path := "/debates/" + strconv.FormatInt(d.ID, 10)
 
 	// B argues in the open debate.
-	b := newTab(t, browser, base, "citizen B")
+	b := br.tab("citizen B")
 	b.registerInBrowser("정유나", "yuna@example.org")
 	b.open(path)
 	b.wantText("#debate-title", question)
@@ -275,7 +263,7 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 	b.stillSame()
 
 	// The official publishes the conclusion from a second context.
-	o := newTab(t, browser, base, "official")
+	o := br.tab("official")
 	o.signIn("haneul@example.go.kr", officialPass, "김하늘")
 	o.wantText("header .role-badge", "담당 공무원")
 	o.open(path)

@@ -15,15 +15,9 @@ import (
 // the moderation form while a citizen's page of the proposal stays open: the
 // comment turns into the placeholder there without a reload.
 func TestBrowser_ModeratorHidesCommentLive(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	e := newEnv(t)
 	bg := context.Background()
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(bg, 120*time.Second)
-	t.Cleanup(cancel)
-	browser := newBrowser(t, ctx)
+	br := newBrowser(t, e, 120*time.Second)
 
 	writer := e.register("의견 쓴 시민")
 	pid := e.openProposal(writer, "공공 와이파이 확대", "버스 정류장마다 공공 와이파이를 설치해 주십시오.")
@@ -43,7 +37,7 @@ func TestBrowser_ModeratorHidesCommentLive(t *testing.T) {
 	}
 
 	// The citizen reads the proposal with the live channel up.
-	c := newTab(t, browser, base, "citizen")
+	c := br.tab("citizen")
 	c.registerInBrowser("정유나", "yuna@example.org")
 	c.open(path)
 	c.waitText("#live-status", "실시간")
@@ -54,7 +48,7 @@ func TestBrowser_ModeratorHidesCommentLive(t *testing.T) {
 		&& !document.querySelector(`+jsString(sel)+`).textContent.includes(`+jsString(text)+`)`)
 
 	// The moderator signs in in a second context and hides the comment.
-	m := newTab(t, browser, base, "moderator")
+	m := br.tab("moderator")
 	m.signIn("jihye@example.org", modPass, "류지혜")
 	m.open("/moderation/act?kind=comment&id=" + strconv.FormatInt(cid, 10))
 	m.wantText("main", "운영 조치", text)

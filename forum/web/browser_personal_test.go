@@ -15,17 +15,12 @@ import (
 // number gets a warning in the form before anything is stored; pressing the
 // button again posts it anyway, held for review, and the author is told why.
 func TestBrowser_PersonalDataWarning(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	e := newEnv(t)
+	br := newBrowser(t, e, 90*time.Second)
 	author := e.register("제안하는 시민")
 	pid := e.openProposal(author, "공공자전거 대여소를 늘려 주십시오", "대여소가 부족합니다.")
 	writer := e.register("연락처 쓰는 시민")
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	b := newTab(t, newBrowser(t, ctx), base, "writer")
+	b := br.tab("writer")
 	b.signIn(writer.user().Email, "correct horse battery staple", "연락처 쓰는 시민")
 	b.open("/proposals/" + strconv.FormatInt(pid, 10))
 	b.waitText("#live-status", "실시간") // the comment then goes by script, and the page stays

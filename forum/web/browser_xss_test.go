@@ -59,9 +59,9 @@ func (d *dialogs) take() []string {
 // would block, runs if any markup lets it in: the test is of the markup
 // itself. A real dialog, from a frame the hook missed, is recorded too, and
 // dismissed.
-func newHookedTab(t *testing.T, browser context.Context, base, who string, d *dialogs) *tab {
-	t.Helper()
-	b := newTab(t, browser, base, who)
+func newHookedTab(br *browser, who string, d *dialogs) *tab {
+	br.t.Helper()
+	b := br.tab(who)
 	b.run("hook dialogs", func(ctx context.Context) error {
 		if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
 			return err
@@ -161,9 +161,6 @@ func identifiablePayloads(t *testing.T) []string {
 // would catch a payload that ran; and a return path with a tab in it keeps
 // the browser on the site.
 func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	payloads := identifiablePayloads(t)
 	f := newAnsFixture(t)
 	e := f.e
@@ -172,15 +169,12 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.srv.hashPassword = cheapHash
-	base := serveLoopback(t, e)
-	ctx, cancel := context.WithTimeout(bg, 240*time.Second)
-	t.Cleanup(cancel)
-	browser := newBrowser(t, ctx)
+	br := newBrowser(t, e, 240*time.Second)
 	var d dialogs
 
 	// Controls: a call, an inline handler (which only the bypassed policy
 	// lets run) and a frame's own alert are all caught.
-	guest := newHookedTab(t, browser, base, "guest", &d)
+	guest := newHookedTab(br, "guest", &d)
 	guest.open("/")
 	evalIn[bool](guest, `alert("control-call"), true`)
 	guest.waitDialog(&d, `alert(control-call)`)
@@ -192,11 +186,11 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 
 	// A return path with a tab in it: browsers drop the tab, and "//evil.example" would leave the site.
 	guest.run("follow a return path", func(ctx context.Context) error {
-		res, err := chromedp.RunResponse(ctx, chromedp.Navigate(base+"/lang?lang=ko&next=/%09/evil.example"))
+		res, err := chromedp.RunResponse(ctx, chromedp.Navigate(br.base+"/lang?lang=ko&next=/%09/evil.example"))
 		if err != nil {
 			return fmt.Errorf("the language switch sent the browser off the site: %w", err)
 		}
-		if !strings.HasPrefix(res.URL, base+"/") {
+		if !strings.HasPrefix(res.URL, br.base+"/") {
 			return fmt.Errorf("the language switch sent the browser to %s", res.URL)
 		}
 		return nil
@@ -295,7 +289,7 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 	answered := f.awaiting("XSS 답변 시험장")
 	ansPage := "/proposals/" + itoa(int(answered))
 	lines, answerBodies := chunks(payloads, forum.AnswerLineMax-20, " "), chunks(payloads, forum.AnswerBodyMax, "\n\n")
-	watcher := newHookedTab(t, browser, base, "answer watcher", &d)
+	watcher := newHookedTab(br, "answer watcher", &d)
 	watcher.open(ansPage)
 	watcher.waitText("#live-status", "실시간")
 	watcher.noReload()
@@ -319,7 +313,7 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 
 	// Comments, live: a guest watches a proposal while every payload is posted to it.
 	livePath := "/proposals/" + itoa(int(e.openProposal(host, "XSS 실시간 시험장", "실시간으로 받습니다.")))
-	live := newHookedTab(t, browser, base, "live watcher", &d)
+	live := newHookedTab(br, "live watcher", &d)
 	live.open(livePath)
 	live.waitText("#live-status", "실시간")
 	live.noReload()
@@ -340,7 +334,7 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 		len(questions), rounds, p.Comments)
 
 	// Every page, as a guest and as the moderator, who also sees what waits for review.
-	moderator := newHookedTab(t, browser, base, "moderator", &d)
+	moderator := newHookedTab(br, "moderator", &d)
 	moderator.signIn(f.moderator.user().Email, "staff passphrase 1", "류지혜")
 	for _, path := range append(pages, "/moderation/") {
 		for _, b := range []*tab{guest, moderator} {

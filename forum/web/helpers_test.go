@@ -92,16 +92,19 @@ func newEnv(t testing.TB) *env {
 }
 
 // newServer builds a server on st wired as main's serve command wires it:
-// the templates parsed once for the pages and the live hub's renderer, a
+// the templates parsed once (or cfg's) for the pages and the live hub's renderer, a
 // running hub on cfg's clock with its sockets in cfg.Live, and the store's
 // commits told to the server's caches, the hub and the sockets, in that
 // order. The store tells only the newest server of its commits, as in a
 // restart. The hub stops when the test ends.
 func newServer(t testing.TB, st *store.Store, cfg Config) *Server {
 	t.Helper()
-	tpl, err := ParseTemplates(cfg.Views, cfg.Assets, cfg.BaseURL)
-	if err != nil {
-		t.Fatal(err)
+	tpl := cfg.Templates
+	if tpl == nil {
+		var err error
+		if tpl, err = ParseTemplates(cfg.Views, cfg.Assets, cfg.BaseURL); err != nil {
+			t.Fatal(err)
+		}
 	}
 	hub := live.New(st, NewEventRenderer(st, tpl, cfg.Logger).Render, live.Options{Now: cfg.Now})
 	sockets := live.NewSockets(hub, live.SocketOptions{BaseURL: cfg.BaseURL})
