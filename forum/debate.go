@@ -98,7 +98,7 @@ func (in DebateInput) Validate(now time.Time) error {
 
 // CanHost reports whether u may open debates for, and conclude debates of, the ministry.
 func CanHost(u *User, ministryID int64) bool {
-	return u != nil && u.Status == UserActive &&
+	return u.Active() &&
 		(u.Role == RoleAdmin || (u.Role == RoleOfficial && u.MinistryID == ministryID))
 }
 

@@ -58,6 +58,14 @@ type User struct {
 	EmailFrequency string
 }
 
+// Active reports whether u is a signed-in account that is neither suspended
+// nor banned. A nil u (a guest) is not active.
+func (u *User) Active() bool { return u != nil && u.Status == UserActive }
+
+// CanAdminister reports whether u may change the forum's set-up: settings,
+// ministries, roles and the mail outbox. Only an active administrator may.
+func CanAdminister(u *User) bool { return u.Active() && u.Role == RoleAdmin }
+
 // CanPost reports whether u may write at now: active, or suspended until a time that has passed.
 func (u *User) CanPost(now time.Time) bool {
 	switch u.Status {

@@ -107,7 +107,7 @@ type Transfer struct {
 
 // CanAnswer reports whether u speaks for one of the answering ministries (the lead, then any co-answering).
 func CanAnswer(u *User, ministries ...int64) bool {
-	if u == nil || u.Status != UserActive || u.Role != RoleOfficial {
+	if !u.Active() || u.Role != RoleOfficial {
 		return false
 	}
 	for _, m := range ministries {
@@ -120,7 +120,7 @@ func CanAnswer(u *User, ministries ...int64) bool {
 
 // CanRoute reports whether u may transfer a proposal led by ministry lead or add co-answering ministries: its officials and admins.
 func CanRoute(u *User, lead int64) bool {
-	return u != nil && u.Status == UserActive && (u.Role == RoleAdmin || (u.Role == RoleOfficial && u.MinistryID == lead))
+	return u.Active() && (u.Role == RoleAdmin || (u.Role == RoleOfficial && u.MinistryID == lead))
 }
 
 // Scorecard is how a ministry has answered.

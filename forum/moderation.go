@@ -65,7 +65,7 @@ const (
 // written by, or on the account of, target: moderators and admins only,
 // moderators never on their own content nor on staff accounts.
 func CanModerate(actor, target *User) bool {
-	if actor == nil || actor.Status != UserActive {
+	if !actor.Active() {
 		return false
 	}
 	switch actor.Role {
@@ -79,7 +79,7 @@ func CanModerate(actor, target *User) bool {
 
 // IsModerator reports whether u works the review queue.
 func IsModerator(u *User) bool {
-	return u != nil && u.Status == UserActive && (u.Role == RoleModerator || u.Role == RoleAdmin)
+	return u.Active() && (u.Role == RoleModerator || u.Role == RoleAdmin)
 }
 
 // ModAction is one row of the public moderation log.

@@ -479,7 +479,7 @@ func (s *Store) Lift(ctx context.Context, actor *forum.User, userID int64) error
 		if !forum.CanModerate(actor, target) {
 			return forum.ErrForbidden
 		}
-		if target.Status == forum.UserActive {
+		if target.Active() {
 			return forum.ErrInvalidState
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE users SET status = 'active', suspended_until = NULL WHERE id = ?`, userID); err != nil {
@@ -495,7 +495,7 @@ func (s *Store) Lift(ctx context.Context, actor *forum.User, userID int64) error
 
 // Appoint makes a citizen a moderator; only admins may.
 func (s *Store) Appoint(ctx context.Context, actor *forum.User, userID int64) error {
-	if actor == nil || actor.Role != forum.RoleAdmin || actor.Status != forum.UserActive {
+	if !forum.CanAdminister(actor) {
 		return forum.ErrForbidden
 	}
 	err := s.write(ctx, func(t *tx) error {
