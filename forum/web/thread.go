@@ -29,8 +29,7 @@ type thread struct {
 	// per-viewer state; member-only controls are hidden by script for guests.
 	Live bool
 	// Slot marks where the page writes the comments (threadcache.go).
-	Slot  string
-	entry *threadEntry
+	Slot string
 }
 
 // thread loads the comments of a proposal or debate for the viewer.
@@ -46,7 +45,7 @@ func (s *Server) thread(c *fiber.Ctx, subject forum.Subject, open bool) (*thread
 	if err != nil {
 		return nil, err
 	}
-	t.entry, t.Slot = e, s.threads.slot
+	t.Slot = s.threads.slot
 	t.Tally, t.BestFor, t.BestAgainst, t.Roots = e.tally, e.bestFor, e.bestAgainst, e.roots[t.Order]
 	if t.User != nil {
 		if t.Votes, err = s.store.Votes(c.UserContext(), subject, t.User.ID); err != nil {
