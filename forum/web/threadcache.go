@@ -50,7 +50,9 @@ import (
 // replaced by the viewer's token as the page is written.
 //
 // The thread template leaves a random slot where the comments go, and
-// Server.page writes the comments there (see writeThread).
+// Server.page writes the comments there (see writeThread), with the markup
+// between comments drawn from its own partials (threadMarkup), so that all
+// of it lives in views/partials.html.
 
 const (
 	threadCacheSubjects = 256      // subjects kept; all are dropped beyond this
@@ -67,7 +69,8 @@ type threadCache struct {
 	gens     map[forum.Subject]uint64 // bumped when a subject's comments change
 	epoch    uint64                   // bumped when everything is dropped
 	frags    map[fragKey]*fragment
-	size     int // bytes in frags
+	size     int                      // bytes in frags
+	markups  map[string]*threadMarkup // by language
 
 	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
 }
@@ -116,7 +119,8 @@ func printOf(c *forum.Comment) fragPrint {
 
 func newThreadCache() *threadCache {
 	return &threadCache{csrf: "csrf" + randomHex(), slot: "thread" + randomHex(),
-		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{}}
+		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{},
+		markups: map[string]*threadMarkup{}}
 }
 
 func randomHex() string {
@@ -263,10 +267,41 @@ func fragmentSize(f *fragment) int {
 	return n
 }
 
+// threadMarkup is the markup the "comment" template draws between comments,
+// from the partials it calls for it.
+type threadMarkup struct {
+	repliesOpen, repliesClose, commentClose []byte
+}
+
+// markup returns the markup between comments in lang, drawing it on first use.
+func (tc *threadCache) markup(r *renderer, lang string) (*threadMarkup, error) {
+	tc.mu.Lock()
+	m := tc.markups[lang]
+	tc.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	m = &threadMarkup{}
+	for name, b := range map[string]*[]byte{"replies-open": &m.repliesOpen, "replies-close": &m.repliesClose, "comment-close": &m.commentClose} {
+		var err error
+		if *b, err = r.partial(lang, name, nil); err != nil {
+			return nil, err
+		}
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.markups[lang] = m
+	return m, nil
+}
+
 // writeThread writes the comments of t, as the "comment" template would
 // draw them, to w.
 func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
 	csrf := []byte(template.HTMLEscapeString(t.CSRF))
+	m, err := s.threads.markup(s.views, lang)
+	if err != nil {
+		return err
+	}
 	var write func(c *forum.Comment) error
 	write = func(c *forum.Comment) error {
 		if t.personal(c) {
@@ -288,15 +323,15 @@ func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
 			}
 		}
 		if len(c.Replies) > 0 {
-			w.WriteString(`<ol class="replies">`)
+			w.Write(m.repliesOpen)
 			for _, r := range c.Replies {
 				if err := write(r); err != nil {
 					return err
 				}
 			}
-			w.WriteString(`</ol>`)
+			w.Write(m.repliesClose)
 		}
-		w.WriteString(`</li>`)
+		w.Write(m.commentClose)
 		return nil
 	}
 	for _, c := range t.Roots {
