@@ -29,7 +29,8 @@ type thread struct {
 	// per-viewer state; member-only controls are hidden by script for guests.
 	Live bool
 	// Slot marks where the page writes the comments (threadcache.go).
-	Slot string
+	Slot  string
+	entry *threadEntry
 }
 
 // thread loads the comments of a proposal or debate for the viewer.
@@ -45,7 +46,7 @@ func (s *Server) thread(c *fiber.Ctx, subject forum.Subject, open bool) (*thread
 	if err != nil {
 		return nil, err
 	}
-	t.Slot = s.threads.slot
+	t.entry, t.Slot = e, s.threads.slot
 	t.Tally, t.BestFor, t.BestAgainst, t.Roots = e.tally, e.bestFor, e.bestAgainst, e.roots[t.Order]
 	if t.User != nil {
 		if t.Votes, err = s.store.Votes(c.UserContext(), subject, t.User.ID); err != nil {

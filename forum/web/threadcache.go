@@ -81,6 +81,7 @@ type threadEntry struct {
 	roots                map[forum.CommentOrder][]*forum.Comment
 	tally                tally
 	bestFor, bestAgainst *forum.Comment
+	authors              uint64 // a hash of every comment's author name and role, for the ETag
 }
 
 // viewerClass is what a cached fragment may depend on about its viewer.
@@ -202,6 +203,16 @@ func newThreadEntry(flat []*forum.Comment) *threadEntry {
 		forum.SortRoots(sorted, order)
 		e.roots[order] = sorted
 	}
+	h := fnv.New64a()
+	var n [8]byte
+	for _, c := range flat {
+		for _, s := range []string{c.AuthorName, string(c.AuthorRole)} {
+			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+			h.Write(n[:])
+			h.Write([]byte(s))
+		}
+	}
+	e.authors = h.Sum64()
 	return e
 }
 
@@ -353,10 +364,6 @@ func threadETag(page []byte, lang string, t *thread) string {
 		binary.LittleEndian.PutUint64(n[:], uint64(v))
 		h.Write(n[:])
 	}
-	str := func(s string) {
-		num(int64(len(s)))
-		h.Write([]byte(s))
-	}
 	h.Write([]byte(lang))
 	num(int64(t.class()))
 	if t.Open {
@@ -366,14 +373,13 @@ func threadETag(page []byte, lang string, t *thread) string {
 		num(t.User.ID)
 	}
 	num(t.ReplyTo)
+	num(int64(t.entry.authors))
 	var walk func(cs []*forum.Comment)
 	walk = func(cs []*forum.Comment) {
 		num(int64(len(cs)))
 		for _, c := range cs {
 			num(c.ID)
 			num(c.Version)
-			str(c.AuthorName)
-			str(string(c.AuthorRole))
 			num(int64(t.Votes[c.ID]))
 			walk(c.Replies)
 		}

@@ -306,4 +306,14 @@ func TestThreadCache_ETag(t *testing.T) {
 	if changed.Status != http.StatusOK || changed.Header.Get("ETag") == tag {
 		t.Errorf("GET after a vote: %d with ETag %q (was %q); want 200 and a new tag", changed.Status, changed.Header.Get("ETag"), tag)
 	}
+	// A new role changes no comment row, but shows beside the author's name.
+	tag = changed.Header.Get("ETag")
+	admin := f.e.staff(forum.RoleAdmin, 0, "관리자")
+	if r := admin.post("/admin/users/"+itoa(int(f.voter.user().ID))+"/appoint", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("appoint: %d %.300s", r.Status, r.Body)
+	}
+	appointed := guest.do("GET", page, nil, "If-None-Match", tag)
+	if appointed.Status != http.StatusOK || appointed.Header.Get("ETag") == tag {
+		t.Errorf("GET after a new role: %d with ETag %q (was %q); want 200 and a new tag", appointed.Status, appointed.Header.Get("ETag"), tag)
+	}
 }
