@@ -148,11 +148,22 @@ CREATE TABLE comments (
     mod_reason  TEXT NOT NULL DEFAULT '',
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1,
     CHECK ((proposal_id IS NULL) <> (debate_id IS NULL))
 );
 CREATE INDEX comments_proposal ON comments (proposal_id, id);
 CREATE INDEX comments_debate ON comments (debate_id, id);
 CREATE INDEX comments_author ON comments (author_id, created_at);
+-- A comment's version counts the changes to its row, so that caches of what
+-- is drawn from a comment key on (id, version), never on a list of columns.
+-- The database keeps it, so no writer can forget: every UPDATE of a row adds
+-- one. SQLite leaves recursive triggers off (the store never turns them on),
+-- so the trigger's own UPDATE does not fire it again; the WHEN clause would
+-- stop it anyway, as that UPDATE changes the version.
+CREATE TRIGGER comments_version AFTER UPDATE ON comments FOR EACH ROW WHEN NEW.version = OLD.version
+BEGIN
+    UPDATE comments SET version = OLD.version + 1 WHERE id = NEW.id;
+END;
 
 CREATE TABLE comment_votes (
     comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
@@ -342,4 +353,4 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
     tokenize = 'unicode61'
 );
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -79,6 +79,7 @@ type Comment struct {
 	ModReason  string // public reason code when hidden
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	Version    int64      // incremented by the database on every change; caches key on it
 	Replies    []*Comment // filled when a thread is assembled
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,23 +13,15 @@ import (
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/demo"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 	"github.com/e-people/e-people/moderation"
 	"golang.org/x/crypto/argon2"
 )
 
-func schemaFromDisk(tb testing.TB, path string) string {
-	tb.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("read schema: %v", err)
-	}
-	return string(b)
-}
-
 func openStore(tb testing.TB) *store.Store {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "demo.db"), schemaFromDisk(tb, "../../schema.sql"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "demo.db"), storetest.Schema(tb), store.Options{})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

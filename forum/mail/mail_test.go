@@ -19,7 +19,6 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -338,13 +338,10 @@ func (w *world) advance(d time.Duration) { w.set(w.clock().Add(d)) }
 
 func newWorld(t *testing.T, now time.Time) *world {
 	t.Helper()
-	schema, err := os.ReadFile("../../schema.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := &world{now: now}
 	path := filepath.Join(t.TempDir(), "mail.db")
-	w.st, err = store.Open(context.Background(), path, string(schema), store.Options{Now: w.clock})
+	var err error
+	w.st, err = store.Open(context.Background(), path, storetest.Schema(t), store.Options{Now: w.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 type clock struct {
@@ -21,11 +21,7 @@ func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func openStore(t *testing.T, path string, c *clock) *store.Store {
-	schema, err := os.ReadFile("../../schema.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), path, string(schema), store.Options{Now: c.now})
+	st, err := store.Open(context.Background(), path, storetest.Schema(t), store.Options{Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}

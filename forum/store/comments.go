@@ -9,7 +9,8 @@ import (
 )
 
 const commentCols = `c.id, COALESCE(c.proposal_id, 0), COALESCE(c.debate_id, 0), COALESCE(c.parent_id, 0), c.depth, c.author_id, u.name, u.role,
-	c.stance, c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.mod_state, c.mod_reason, c.created_at, c.updated_at`
+	c.stance, c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.mod_state, c.mod_reason, c.created_at, c.updated_at,
+	c.version`
 
 const commentFrom = ` FROM comments c JOIN users u ON u.id = c.author_id `
 
@@ -18,7 +19,8 @@ func scanComment(row interface{ Scan(...any) error }) (*forum.Comment, error) {
 	var body string
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.ProposalID, &c.DebateID, &c.ParentID, &c.Depth, &c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Stance,
-		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &c.ModState, &c.ModReason, &created, &updated); err != nil {
+		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &c.ModState, &c.ModReason, &created, &updated,
+		&c.Version); err != nil {
 		return nil, err
 	}
 	c.Body = moderation.TrustedFromStore(body)

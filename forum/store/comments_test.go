@@ -1,11 +1,14 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
 )
 
 func TestStore_Comments(t *testing.T) {
@@ -227,5 +230,62 @@ func TestStore_CheckCountersFindsMismatches(t *testing.T) {
 		if contains(err.Error(), notWant) {
 			t.Errorf("CheckCounters error %q names the correct %s", err, notWant)
 		}
+	}
+}
+
+// TestStore_CommentVersion follows a comment through every kind of change
+// the store makes to it and expects its version to count each one, and a
+// refused change or a change to another comment to leave it be.
+func TestStore_CommentVersion(t *testing.T) {
+	w := newWorld(t)
+	p := w.openProposal(t, "버전을 세는 제안")
+	u, v := newUser(t, w.s, "u"), newUser(t, w.s, "v")
+	mod := w.member(t, forum.RoleModerator, "moderator")
+	c := w.comment(t, p.ID, u.ID, 0, "처음 의견")
+	other := w.comment(t, p.ID, v.ID, c.ID, "다른 의견")
+	want := int64(1)
+	check := func(what string) {
+		t.Helper()
+		got, err := w.s.Comment(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != want {
+			t.Errorf("after %s: version %d, want %d", what, got.Version, want)
+		}
+	}
+	check("create")
+	steps := []struct {
+		what    string
+		changes bool
+		do      func() error
+	}{
+		{"an up vote", true, func() error { _, err := w.s.VoteComment(ctx, c.ID, v.ID, 1); return err }},
+		{"the same vote again", false, func() error { _, err := w.s.VoteComment(ctx, c.ID, v.ID, 1); return err }},
+		{"a vote taken back", true, func() error { _, err := w.s.VoteComment(ctx, c.ID, v.ID, 0); return err }},
+		{"a vote on another comment", false, func() error { _, err := w.s.VoteComment(ctx, other.ID, u.ID, -1); return err }},
+		{"an edit", true, func() error {
+			_, err := w.s.EditComment(ctx, c.ID, u.ID, "고친 의견", html("고친 의견"), forum.DefaultRules, nil)
+			return err
+		}},
+		{"a refused edit", false, func() error {
+			_, err := w.s.EditComment(ctx, c.ID, v.ID, "남의 글", html("남의 글"), forum.DefaultRules, nil)
+			if errors.Is(err, forum.ErrForbidden) {
+				return nil
+			}
+			return fmt.Errorf("edit by another: %v, want ErrForbidden", err)
+		}},
+		{"a hide", true, func() error { return w.s.Hide(ctx, mod, forum.ItemComment, c.ID, moderation.HideSpam) }},
+		{"a restore", true, func() error { return w.s.Restore(ctx, mod, forum.ItemComment, c.ID) }},
+		{"a delete", true, func() error { _, err := w.s.DeleteComment(ctx, c.ID, u.ID); return err }},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+		if s.changes {
+			want++
+		}
+		check(s.what)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -15,17 +14,14 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/storetest"
 	"github.com/e-people/e-people/moderation"
 )
 
 // readSchema returns the fresh-database schema from the repository root.
 func readSchema(tb testing.TB) string {
 	tb.Helper()
-	b, err := os.ReadFile("../../schema.sql")
-	if err != nil {
-		tb.Fatalf("read schema: %v", err)
-	}
-	return string(b)
+	return storetest.Schema(tb)
 }
 
 // openTest opens a store on a new file in a temporary directory; now is its

@@ -8,7 +8,15 @@ import (
 // upgrades turns a database at version i+1 into version i+2. Append only:
 // never edit an entry once it has shipped. schema.sql must always equal the
 // result of applying every upgrade to the first version.
-var upgrades = []string{}
+var upgrades = []string{
+	// 2: comments count the changes to their rows, for caches to key on
+	// (the thread cache in forum/web). Rows from version 1 start at 1.
+	`ALTER TABLE comments ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE TRIGGER comments_version AFTER UPDATE ON comments FOR EACH ROW WHEN NEW.version = OLD.version
+BEGIN
+    UPDATE comments SET version = OLD.version + 1 WHERE id = NEW.id;
+END;`,
+}
 
 // Version is the schema version this binary writes.
 func Version() int { return len(upgrades) + 1 }

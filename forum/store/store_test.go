@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -88,84 +86,6 @@ func TestOpen_RefusesForeignDatabase(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'proposals'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("Open wrote into a foreign database: proposals tables %d, %v", n, err)
-	}
-}
-
-// schemaDump returns a database's schema rows and user_version as text.
-func schemaDump(tb testing.TB, path string) string {
-	tb.Helper()
-	db := rawOpen(tb, path, "mode=ro")
-	defer db.Close()
-	rows, err := db.Query(`SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_schema ORDER BY name`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var typ, name, tbl, sqlText string
-		if err := rows.Scan(&typ, &name, &tbl, &sqlText); err != nil {
-			tb.Fatal(err)
-		}
-		fmt.Fprintf(&b, "%s %s on %s:\n%s\n\n", typ, name, tbl, sqlText)
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	var v int
-	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
-		tb.Fatal(err)
-	}
-	fmt.Fprintf(&b, "user_version %d\n", v)
-	return b.String()
-}
-
-// TestOpen_UpgradeMatchesFresh builds a database from every frozen older
-// schema, lets Open upgrade it, and compares it with a fresh database.
-func TestOpen_UpgradeMatchesFresh(t *testing.T) {
-	frozen, err := filepath.Glob("testdata/schema_v*.sql")
-	if err != nil || len(frozen) == 0 {
-		t.Fatalf("no frozen schemas in testdata: %v", err)
-	}
-	freshPath := filepath.Join(t.TempDir(), "fresh.db")
-	s, err := Open(ctx, freshPath, readSchema(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	fresh := schemaDump(t, freshPath)
-
-	versionOf := regexp.MustCompile(`schema_v(\d+)\.sql$`)
-	for _, file := range frozen {
-		m := versionOf.FindStringSubmatch(file)
-		if m == nil {
-			t.Errorf("%s: name is not schema_vN.sql", file)
-			continue
-		}
-		v, _ := strconv.Atoi(m[1])
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			script, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(t.TempDir(), "old.db")
-			db := rawOpen(t, path, "_foreign_keys=on")
-			if _, err := db.Exec(string(script)); err != nil {
-				t.Fatalf("build version %d: %v", v, err)
-			}
-			db.Close()
-			if got := userVersion(t, path); got != v {
-				t.Fatalf("%s sets user_version %d, its name says %d", file, got, v)
-			}
-			s, err := Open(ctx, path, readSchema(t), Options{})
-			if err != nil {
-				t.Fatalf("upgrade from version %d: %v", v, err)
-			}
-			s.Close()
-			if got := schemaDump(t, path); got != fresh {
-				t.Errorf("upgraded from version %d differs from fresh:\n--- upgraded\n%s\n--- fresh\n%s", v, got, fresh)
-			}
-		})
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/live"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 	"github.com/e-people/e-people/views"
 )
 
@@ -53,12 +54,9 @@ func corpusDir(t testing.TB) string {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	schema, err := os.ReadFile("../../schema.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, dir: t.TempDir()}
-	e.st, err = store.Open(context.Background(), filepath.Join(e.dir, "test.db"), string(schema), store.Options{Now: e.clock.Now})
+	var err error
+	e.st, err = store.Open(context.Background(), filepath.Join(e.dir, "test.db"), storetest.Schema(t), store.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

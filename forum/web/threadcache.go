@@ -25,10 +25,24 @@ import (
 // Two levels, each invalidated exactly when what it holds changes:
 //   - per subject, the comments as last read, dropped when an event on the
 //     subject's topic says a comment or the thread changed (the store
-//     publishes every committed change to a comment as such an event);
-//   - per comment, its HTML for each language and kind of viewer (guest,
-//     member, moderator), kept with a fingerprint of everything the template
-//     reads from the comment and reused only while the fingerprint matches.
+//     publishes every committed change to a comment as such an event), and
+//     all of them when an author's role changes (reset);
+//   - per comment, its HTML for each language, kind of viewer (guest,
+//     member, moderator) and open or closed thread, reused only while the
+//     comment is at the version it was drawn at and its author's name and
+//     role are as they were (fragPrint).
+//
+// The version is the comment row's, which the database increments on every
+// change to the row (a trigger in schema.sql), so no list of the fields the
+// template reads is kept here, and a template change cannot go stale: the
+// templates are parsed once at start-up, and the cache lives in memory.
+// What the "comment-open" template reads from outside the comment's row is
+// the author's name and role (from users: both are in the fragPrint; a new
+// role also resets the cache) and the thread and viewer: the language, the
+// viewer's kind and whether the thread is open are in the key; the thread's
+// page follows from the comment's subject, which never changes. A comment is
+// never deleted (it stays as a placeholder), so its id names one row for
+// the life of the database.
 //
 // What differs from one viewer to the next is never cached: the viewer's own
 // comments, the comments they voted on and the one they are replying to are
@@ -36,7 +50,9 @@ import (
 // replaced by the viewer's token as the page is written.
 //
 // The thread template leaves a random slot where the comments go, and
-// Server.page writes the comments there (see writeThread).
+// Server.page writes the comments there (see writeThread), with the markup
+// between comments drawn from its own partials (threadMarkup), so that all
+// of it lives in views/partials.html.
 
 const (
 	threadCacheSubjects = 256      // subjects kept; all are dropped beyond this
@@ -53,7 +69,8 @@ type threadCache struct {
 	gens     map[forum.Subject]uint64 // bumped when a subject's comments change
 	epoch    uint64                   // bumped when everything is dropped
 	frags    map[fragKey]*fragment
-	size     int // bytes in frags
+	size     int                      // bytes in frags
+	markups  map[string]*threadMarkup // by language
 
 	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
 }
@@ -64,7 +81,7 @@ type threadEntry struct {
 	roots                map[forum.CommentOrder][]*forum.Comment
 	tally                tally
 	bestFor, bestAgainst *forum.Comment
-	prints               map[int64]uint64 // comment id → fingerprint
+	authors              uint64 // a hash of every comment's author name and role, for the ETag
 }
 
 // viewerClass is what a cached fragment may depend on about its viewer.
@@ -85,13 +102,26 @@ type fragKey struct {
 
 // fragment is one comment's HTML, split where the viewer's CSRF token goes.
 type fragment struct {
-	print uint64
+	print fragPrint
 	parts [][]byte
+}
+
+// fragPrint is what a fragment was drawn from besides its key: the version
+// of the comment's row, and what the template reads from outside that row.
+type fragPrint struct {
+	version    int64
+	authorName string
+	authorRole forum.Role
+}
+
+func printOf(c *forum.Comment) fragPrint {
+	return fragPrint{version: c.Version, authorName: c.AuthorName, authorRole: c.AuthorRole}
 }
 
 func newThreadCache() *threadCache {
 	return &threadCache{csrf: "csrf" + randomHex(), slot: "thread" + randomHex(),
-		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{}}
+		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{},
+		markups: map[string]*threadMarkup{}}
 }
 
 func randomHex() string {
@@ -165,8 +195,7 @@ func (tc *threadCache) entry(ctx context.Context, st *store.Store, subject forum
 }
 
 func newThreadEntry(flat []*forum.Comment) *threadEntry {
-	e := &threadEntry{tally: countStances(flat), prints: make(map[int64]uint64, len(flat)),
-		roots: map[forum.CommentOrder][]*forum.Comment{}}
+	e := &threadEntry{tally: countStances(flat), roots: map[forum.CommentOrder][]*forum.Comment{}}
 	e.bestFor, e.bestAgainst = forum.BestArguments(flat)
 	roots := forum.Thread(flat)
 	for _, order := range []forum.CommentOrder{forum.OrderBest, forum.OrderNewest} {
@@ -174,40 +203,17 @@ func newThreadEntry(flat []*forum.Comment) *threadEntry {
 		forum.SortRoots(sorted, order)
 		e.roots[order] = sorted
 	}
-	for _, c := range flat {
-		e.prints[c.ID] = fingerprint(c)
-	}
-	return e
-}
-
-// fingerprint hashes every field of c that the comment template reads.
-func fingerprint(c *forum.Comment) uint64 {
 	h := fnv.New64a()
 	var n [8]byte
-	num := func(v int64) {
-		binary.LittleEndian.PutUint64(n[:], uint64(v))
-		h.Write(n[:])
+	for _, c := range flat {
+		for _, s := range []string{c.AuthorName, string(c.AuthorRole)} {
+			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+			h.Write(n[:])
+			h.Write([]byte(s))
+		}
 	}
-	str := func(s string) {
-		num(int64(len(s)))
-		h.Write([]byte(s))
-	}
-	num(c.ID)
-	num(c.ParentID)
-	num(int64(c.Depth))
-	num(c.AuthorID)
-	str(c.AuthorName)
-	str(string(c.AuthorRole))
-	str(string(c.Stance))
-	str(c.Body.String())
-	num(int64(c.Up))
-	num(int64(c.Down))
-	str(string(c.Status))
-	str(string(c.ModState))
-	str(c.ModReason)
-	num(c.CreatedAt.UnixNano())
-	num(c.UpdatedAt.UnixNano())
-	return h.Sum64()
+	e.authors = h.Sum64()
+	return e
 }
 
 // personal reports whether c must be drawn for this viewer alone.
@@ -232,7 +238,7 @@ func (t *thread) class() viewerClass {
 // drawing it when it is missing or c has changed since.
 func (tc *threadCache) fragment(r *renderer, lang string, t *thread, c *forum.Comment) (*fragment, error) {
 	key := fragKey{id: c.ID, lang: lang, class: t.class(), open: t.Open}
-	print := t.entry.prints[c.ID]
+	print := printOf(c)
 	tc.mu.Lock()
 	f := tc.frags[key]
 	tc.mu.Unlock()
@@ -272,10 +278,41 @@ func fragmentSize(f *fragment) int {
 	return n
 }
 
+// threadMarkup is the markup the "comment" template draws between comments,
+// from the partials it calls for it.
+type threadMarkup struct {
+	repliesOpen, repliesClose, commentClose []byte
+}
+
+// markup returns the markup between comments in lang, drawing it on first use.
+func (tc *threadCache) markup(r *renderer, lang string) (*threadMarkup, error) {
+	tc.mu.Lock()
+	m := tc.markups[lang]
+	tc.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	m = &threadMarkup{}
+	for name, b := range map[string]*[]byte{"replies-open": &m.repliesOpen, "replies-close": &m.repliesClose, "comment-close": &m.commentClose} {
+		var err error
+		if *b, err = r.partial(lang, name, nil); err != nil {
+			return nil, err
+		}
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.markups[lang] = m
+	return m, nil
+}
+
 // writeThread writes the comments of t, as the "comment" template would
 // draw them, to w.
 func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
 	csrf := []byte(template.HTMLEscapeString(t.CSRF))
+	m, err := s.threads.markup(s.views, lang)
+	if err != nil {
+		return err
+	}
 	var write func(c *forum.Comment) error
 	write = func(c *forum.Comment) error {
 		if t.personal(c) {
@@ -297,15 +334,15 @@ func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
 			}
 		}
 		if len(c.Replies) > 0 {
-			w.WriteString(`<ol class="replies">`)
+			w.Write(m.repliesOpen)
 			for _, r := range c.Replies {
 				if err := write(r); err != nil {
 					return err
 				}
 			}
-			w.WriteString(`</ol>`)
+			w.Write(m.repliesClose)
 		}
-		w.WriteString(`</li>`)
+		w.Write(m.commentClose)
 		return nil
 	}
 	for _, c := range t.Roots {
@@ -336,12 +373,13 @@ func threadETag(page []byte, lang string, t *thread) string {
 		num(t.User.ID)
 	}
 	num(t.ReplyTo)
+	num(int64(t.entry.authors))
 	var walk func(cs []*forum.Comment)
 	walk = func(cs []*forum.Comment) {
 		num(int64(len(cs)))
 		for _, c := range cs {
 			num(c.ID)
-			num(int64(t.entry.prints[c.ID]))
+			num(c.Version)
 			num(int64(t.Votes[c.ID]))
 			walk(c.Replies)
 		}

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/e-people/e-people/assets"
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/views"
 	"github.com/valyala/fasthttp"
 )
 
@@ -142,6 +146,57 @@ func TestThreadCache_SameAsTemplate(t *testing.T) {
 	}
 }
 
+// TestThreadCache_MarkupFromPartials changes the markup the "comment"
+// template draws around replies and expects the cached thread, cold and
+// warm, to follow it byte for byte: no copy of that markup is kept in Go.
+func TestThreadCache_MarkupFromPartials(t *testing.T) {
+	f := newCacheFixture(t)
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(views.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(views.FS, p)
+		fsys[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partials := string(fsys["partials.html"].Data)
+	for _, change := range [][2]string{
+		{`{{define "replies-open"}}<ol class="replies">{{end}}`, `{{define "replies-open"}}<ol class="replies" data-changed="1">{{end}}`},
+		{`{{define "replies-close"}}</ol>{{end}}`, `{{define "replies-close"}}</ol>` + "\n" + `{{end}}`},
+		{`{{define "comment-close"}}</li>{{end}}`, `{{define "comment-close"}}` + "\n" + `</li>{{end}}`},
+	} {
+		if !strings.Contains(partials, change[0]) {
+			t.Fatalf("partials.html no longer holds %s", change[0])
+		}
+		partials = strings.Replace(partials, change[0], change[1], 1)
+	}
+	fsys["partials.html"].Data = []byte(partials)
+	r, err := newRenderer(fsys, assets.FS, "http://127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{views: r, threads: newThreadCache()}
+	th := viewerThread(t, f.e.srv, forum.ProposalSubject(f.id), nil, "")
+	for _, pass := range []string{"cold", "warm"} {
+		var got bytes.Buffer
+		if err := s.writeThread(&got, "ko", th); err != nil {
+			t.Fatal(err)
+		}
+		want := referenceThread(t, s, "ko", th)
+		if !bytes.Contains(want, []byte(`<ol class="replies" data-changed="1">`)) {
+			t.Fatalf("the template's thread has no changed replies list: %.400s", want)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s: cached thread differs from the changed template's\n got: %.400s\nwant: %.400s",
+				pass, firstDiff(got.Bytes(), want), firstDiff(want, got.Bytes()))
+		}
+	}
+}
+
 // firstDiff returns a from a little before where it first differs from b.
 func firstDiff(a, b []byte) []byte {
 	i := 0
@@ -250,5 +305,15 @@ func TestThreadCache_ETag(t *testing.T) {
 	changed := guest.do("GET", page, nil, "If-None-Match", tag)
 	if changed.Status != http.StatusOK || changed.Header.Get("ETag") == tag {
 		t.Errorf("GET after a vote: %d with ETag %q (was %q); want 200 and a new tag", changed.Status, changed.Header.Get("ETag"), tag)
+	}
+	// A new role changes no comment row, but shows beside the author's name.
+	tag = changed.Header.Get("ETag")
+	admin := f.e.staff(forum.RoleAdmin, 0, "관리자")
+	if r := admin.post("/admin/users/"+itoa(int(f.voter.user().ID))+"/appoint", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("appoint: %d %.300s", r.Status, r.Body)
+	}
+	appointed := guest.do("GET", page, nil, "If-None-Match", tag)
+	if appointed.Status != http.StatusOK || appointed.Header.Get("ETag") == tag {
+		t.Errorf("GET after a new role: %d with ETag %q (was %q); want 200 and a new tag", appointed.Status, appointed.Header.Get("ETag"), tag)
 	}
 }
