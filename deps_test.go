@@ -37,9 +37,10 @@ func TestDependencyDirection(t *testing.T) {
 		// The load generator drives a forum it starts itself, through the
 		// end-to-end harness or in process.
 		"forum/bench": {"forum", "forum/demo", "forum/e2e", "forum/store", "forum/web", "moderation"},
-		// The end-to-end harness drives the built binary over HTTP; it may
-		// read the database the binary wrote, through the store.
-		"forum/e2e": {"forum/store"},
+		// The end-to-end harness drives the built binary over HTTP (it takes
+		// the session cookie's name from web); it may read the database the
+		// binary wrote, through the store.
+		"forum/e2e": {"forum/store", "forum/web"},
 		// The store's test helpers.
 		"forum/store/storetest": {"forum", "forum/store"},
 	}

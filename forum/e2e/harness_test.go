@@ -28,6 +28,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 	"github.com/gorilla/websocket"
 	_ "github.com/mattn/go-sqlite3"
 )
@@ -58,16 +59,6 @@ func binary(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return bin
-}
-
-// schemaSQL is the fresh-database schema the binary embeds.
-func schemaSQL(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("../../schema.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // launchServer starts `epeople serve` on db at a free loopback address and
@@ -150,7 +141,7 @@ func demoTemplate(t *testing.T) *demoDB {
 		// way an administrator's settings do, so that comment volume is
 		// limited by the tests' own pacing, not by anti-spam caps.
 		ctx := context.Background()
-		st, err := store.Open(ctx, path, schemaSQL(t), store.Options{})
+		st, err := store.Open(ctx, path, storetest.Schema(t), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -481,7 +472,7 @@ func checkDB(t *testing.T, path string) {
 	}
 	db.Close()
 	ctx := context.Background()
-	st, err := store.Open(ctx, path, schemaSQL(t), store.Options{})
+	st, err := store.Open(ctx, path, storetest.Schema(t), store.Options{})
 	if err != nil {
 		t.Fatalf("reopen the database: %v", err)
 	}
