@@ -99,11 +99,14 @@ func (c *Comment) Edited() bool { return c.UpdatedAt.After(c.CreatedAt) }
 
 // CanReply reports whether a reply may be posted under c.
 func (c *Comment) CanReply() bool {
-	return c.Depth < MaxCommentDepth && c.Status == CommentVisible && c.ModState.Visible()
+	return c.Depth < MaxCommentDepth && c.Shown()
 }
 
 // Shown reports whether the comment's text is shown to everyone.
-func (c *Comment) Shown() bool { return c.Status == CommentVisible && c.ModState.Visible() }
+func (c *Comment) Shown() bool { return !c.Deleted() && c.ModState.Visible() }
+
+// Deleted reports whether the author deleted c; its place in the thread stays.
+func (c *Comment) Deleted() bool { return c.Status == CommentDeleted }
 
 // CommentInput is what a commenter writes.
 type CommentInput struct {

@@ -34,6 +34,13 @@ const (
 // Visible reports whether moderation lets the item be shown; the zero value is visible.
 func (m ModState) Visible() bool { return m == ModVisible || m == "" }
 
+// Held reports whether the item waits for a moderator before it is shown.
+func (m ModState) Held() bool { return m == ModHeld }
+
+// Hidden reports whether a moderator (or enough reports) took the item down;
+// its author may appeal.
+func (m ModState) Hidden() bool { return m == ModHidden }
+
 // ReasonAutoHidden is the reason recorded when enough reports hide an item pending review.
 const ReasonAutoHidden = moderation.ReasonReports
 
