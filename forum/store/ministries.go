@@ -227,21 +227,33 @@ func (s *Store) ResponseRevisions(ctx context.Context, id int64) ([]*forum.Respo
 	return out, rows.Err()
 }
 
+// routable returns the lead ministry of proposal id once it has checked that
+// actor may route the proposal to ministry (as its new lead or a co-ministry):
+// actor speaks for the lead, the proposal is in a state that routes, and
+// ministry is not the lead already.
+func routable(ctx context.Context, t *tx, actor *forum.User, id, ministry int64) (lead int64, err error) {
+	lead, _, status, err := answering(ctx, t, id)
+	if err != nil {
+		return 0, err
+	}
+	if !forum.CanRoute(actor, lead) {
+		return 0, forum.ErrForbidden
+	}
+	if !status.Routable() || lead == ministry {
+		return 0, forum.ErrInvalidState
+	}
+	return lead, nil
+}
+
 // Transfer hands a proposal to another lead ministry, with the reason kept in public.
 func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return forum.Invalid("reason", "err.transfer_reason")
 	}
 	err := s.write(ctx, func(t *tx) error {
-		lead, _, status, err := answering(ctx, t, id)
+		lead, err := routable(ctx, t, actor, id, to)
 		if err != nil {
 			return err
-		}
-		if !forum.CanRoute(actor, lead) {
-			return forum.ErrForbidden
-		}
-		if !status.Routable() || lead == to {
-			return forum.ErrInvalidState
 		}
 		var exists bool
 		if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ministries WHERE id = ?)`, to).Scan(&exists); err != nil {
@@ -277,15 +289,8 @@ func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, r
 // AddCoMinistry asks another ministry to answer jointly.
 func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, ministry int64) error {
 	err := s.write(ctx, func(t *tx) error {
-		lead, _, status, err := answering(ctx, t, id)
-		if err != nil {
+		if _, err := routable(ctx, t, actor, id, ministry); err != nil {
 			return err
-		}
-		if !forum.CanRoute(actor, lead) {
-			return forum.ErrForbidden
-		}
-		if !status.Routable() || lead == ministry {
-			return forum.ErrInvalidState
 		}
 		res, err := t.ExecContext(ctx, `INSERT INTO proposal_ministries (proposal_id, ministry_id, added_by, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, id, ministry, actor.ID, t.now.Unix())
