@@ -23,9 +23,13 @@ func isWord(r rune) bool {
 }
 
 // fold NFKC-normalises text and lower-cases it, so full-width letters,
-// compatibility jamo and case variants meet.
+// compatibility jamo and case variants meet. Bytes that are not UTF-8 become
+// a space first (they only ever separated tokens): left in, they stop the
+// normaliser short of the character after them, and a document would fold
+// differently from the same text typed as a query ("\xf3ǅ" kept "ǆ", whose
+// own fold is "dž").
 func fold(text string) string {
-	return strings.ToLower(norm.NFKC.String(text))
+	return strings.ToLower(norm.NFKC.String(strings.ToValidUTF8(text, " ")))
 }
 
 // Tokens returns the search tokens of text: every run of Hangul, Han or Kana
