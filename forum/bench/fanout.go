@@ -52,43 +52,57 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 		return nil, err
 	}
 	topic := forum.ProposalTopic(fx.threadID)
+	tally := &tally{}
+	l := listen(ctx, fx, topic, n, tally)
+	defer l.close()
+	if len(l.open) == 0 {
+		return nil, fmt.Errorf("no websocket opened: %v", tally.first)
+	}
+	start := time.Now()
+	sent, err := toggleSupport(ctx, client, fx, l, d, tally)
+	if err != nil {
+		return nil, err
+	}
+	tally.elapsed = time.Since(start)
+	peak, err := fx.peakMemory()
+	if err != nil {
+		return nil, err
+	}
+	l.close()
+
+	// Which event each acknowledged POST caused: the store wrote them in the order the POSTs were answered.
+	if err := fx.server.Stop(); err != nil {
+		return nil, err
+	}
+	ids, err := supportEvents(ctx, fx.db, fx.schema, topic, fx.since, len(sent))
+	if err != nil {
+		return nil, err
+	}
+	l.reconcile(tally, ids, sent)
+	res := tally.measure("fanout")
+	res.IdleRSSMB, res.PeakRSSMB = idle, peak
+	res.Sockets, res.Events = len(l.open), len(sent)
+	return res, ctx.Err()
+}
+
+// listeners are the workload's open sockets and what they have received.
+type listeners struct {
+	epoch    time.Time               // deliveries are timed from here
+	received [maxEvents]atomic.Int64 // received[k]: sockets that have k+1 events
+	open     []*socket               // the sockets that opened, in the order they were asked for
+	closing  atomic.Bool             // bench is closing them: a read error is not the socket's fault
+	readers  sync.WaitGroup          // one reader per open socket
+}
+
+// listen opens up to n sockets on topic, dialParallel at a time, each with
+// a reader; a socket that does not open within dialLimit is an error.
+func listen(ctx context.Context, fx *fixture, topic string, n int, tally *tally) *listeners {
 	// since: the page's last event, so a socket misses nothing between its handshake and its subscription.
 	wsURL := "ws" + strings.TrimPrefix(fx.base, "http") + "/live?topics=" + topic + "&since=" + strconv.FormatInt(fx.since, 10)
 	dialer := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 10 * time.Second,
 		NetDialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
 	hdr := http.Header{"Origin": {fx.base}}
-
-	epoch := time.Now()
-	received := make([]atomic.Int64, maxEvents) // received[k]: sockets that have k+1 events
-	var closing atomic.Bool
-	var readers sync.WaitGroup
-	read := func(s *socket) {
-		defer readers.Done()
-		var msg struct {
-			ID   int64  `json:"id"`
-			Type string `json:"type"`
-		}
-		for {
-			_, b, err := s.ws.ReadMessage()
-			at := time.Since(epoch)
-			if err != nil {
-				if !closing.Load() {
-					s.err = err
-				}
-				return
-			}
-			msg.Type = ""
-			if json.Unmarshal(b, &msg) != nil || msg.Type != forum.EventProposalSupported {
-				continue
-			}
-			s.ids, s.at = append(s.ids, msg.ID), append(s.at, at)
-			if k := len(s.ids) - 1; k < maxEvents {
-				received[k].Add(1)
-			}
-		}
-	}
-
-	tally := &tally{}
+	l := &listeners{epoch: time.Now()}
 	sockets := make([]*socket, n)
 	var next atomic.Int64
 	var dialers sync.WaitGroup
@@ -112,36 +126,68 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 				}
 				s := &socket{ws: ws}
 				sockets[i] = s
-				readers.Add(1)
-				go read(s)
+				l.readers.Add(1)
+				go l.read(s)
 			}
 		}()
 	}
 	dialers.Wait()
-	var open []*socket
 	for _, s := range sockets {
 		if s != nil {
-			open = append(open, s)
+			l.open = append(l.open, s)
 		}
 	}
-	defer func() {
-		if !closing.Load() {
-			closing.Store(true)
-			for _, s := range open {
-				s.ws.Close()
-			}
-			readers.Wait()
-		}
-	}()
-	if len(open) == 0 {
-		return nil, fmt.Errorf("no websocket opened: %v", tally.first)
-	}
+	return l
+}
 
-	// Publish: support, unsupport, … by one citizen, who supports nothing yet.
+// read records the proposal.supported events s receives until it closes.
+func (l *listeners) read(s *socket) {
+	defer l.readers.Done()
+	var msg struct {
+		ID   int64  `json:"id"`
+		Type string `json:"type"`
+	}
+	for {
+		_, b, err := s.ws.ReadMessage()
+		at := time.Since(l.epoch)
+		if err != nil {
+			if !l.closing.Load() {
+				s.err = err
+			}
+			return
+		}
+		msg.Type = ""
+		if json.Unmarshal(b, &msg) != nil || msg.Type != forum.EventProposalSupported {
+			continue
+		}
+		s.ids, s.at = append(s.ids, msg.ID), append(s.at, at)
+		if k := len(s.ids) - 1; k < maxEvents {
+			l.received[k].Add(1)
+		}
+	}
+}
+
+// close says goodbye on every socket and waits for the readers; a second
+// call does nothing.
+func (l *listeners) close() {
+	if !l.closing.CompareAndSwap(false, true) {
+		return
+	}
+	for _, s := range l.open {
+		_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		s.ws.Close()
+	}
+	l.readers.Wait()
+}
+
+// toggleSupport has one citizen, who supports nothing yet, support and
+// unsupport the thread's proposal for d, each POST as soon as every socket
+// has the event of the last (or eventWait passed). It returns when each
+// acknowledged POST was sent, since l's epoch.
+func toggleSupport(ctx context.Context, client *http.Client, fx *fixture, l *listeners, d time.Duration, tally *tally) ([]time.Duration, error) {
 	u := fx.users[0]
 	var sent []time.Duration
-	start := time.Now()
-	deadline := start.Add(d)
+	deadline := time.Now().Add(d)
 	on := false
 	for len(sent) < maxEvents && time.Now().Before(deadline) && ctx.Err() == nil {
 		verb := "support"
@@ -155,7 +201,7 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("X-CSRF-Token", u.CSRF)
 		req.AddCookie(u.Cookie())
-		at := time.Since(epoch)
+		at := time.Since(l.epoch)
 		if _, _, err := send(client, req, http.StatusOK); err != nil {
 			tally.fail(err)
 			continue
@@ -164,30 +210,18 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 		sent = append(sent, at)
 		k := len(sent) - 1
 		until := time.Now().Add(eventWait)
-		for received[k].Load() < int64(len(open)) && time.Now().Before(until) && ctx.Err() == nil {
+		for l.received[k].Load() < int64(len(l.open)) && time.Now().Before(until) && ctx.Err() == nil {
 			time.Sleep(200 * time.Microsecond)
 		}
 	}
-	tally.elapsed = time.Since(start)
-	peak, err := fx.peakMemory()
-	if err != nil {
-		return nil, err
-	}
-	closing.Store(true)
-	for _, s := range open {
-		_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-		s.ws.Close()
-	}
-	readers.Wait()
+	return sent, nil
+}
 
-	// Which event each acknowledged POST caused: the store wrote them in the order the POSTs were answered.
-	if err := fx.server.Stop(); err != nil {
-		return nil, err
-	}
-	ids, err := supportEvents(ctx, fx.db, fx.schema, topic, fx.since, len(sent))
-	if err != nil {
-		return nil, err
-	}
+// reconcile matches what each socket received with the events the POSTs
+// caused (ids, in the order of sent): each delivery's latency goes to the
+// tally, and an event out of order, repeated, foreign or never delivered
+// is an error.
+func (l *listeners) reconcile(tally *tally, ids []int64, sent []time.Duration) {
 	if len(ids) != len(sent) {
 		tally.fail(fmt.Errorf("%d support toggles acknowledged, but the database has %d proposal.supported events", len(sent), len(ids)))
 	}
@@ -197,7 +231,7 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 			index[id] = k
 		}
 	}
-	for i, s := range open {
+	for i, s := range l.open {
 		last := -1
 		for j, id := range s.ids {
 			k, ok := index[id]
@@ -212,16 +246,12 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 			tally.first = fmt.Errorf("socket %d closed early: %w", i, s.err)
 		}
 	}
-	if missed := int64(len(sent)*len(open) - len(tally.lat)); missed > 0 {
+	if missed := int64(len(sent)*len(l.open) - len(tally.lat)); missed > 0 {
 		tally.errors += missed
 		if tally.first == nil {
-			tally.first = fmt.Errorf("%d of %d deliveries missed", missed, len(sent)*len(open))
+			tally.first = fmt.Errorf("%d of %d deliveries missed", missed, len(sent)*len(l.open))
 		}
 	}
-	res := tally.measure("fanout")
-	res.IdleRSSMB, res.PeakRSSMB = idle, peak
-	res.Sockets, res.Events = len(open), len(sent)
-	return res, ctx.Err()
 }
 
 // supportEvents reads the ids of the proposal.supported events on topic
