@@ -6,7 +6,6 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +27,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/storetest"
 	"github.com/gorilla/websocket"
 )
 
@@ -186,23 +186,12 @@ func TestFault_LockContention(t *testing.T) {
 	supports := loadSupports(t, raw, accountIDs(d, writers), supportProposals)
 	raw.Close()
 
-	holder := openDB(t, db)
-	defer holder.Close()
-	ctx := context.Background()
-	conn, err := holder.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	release := storetest.HoldWriteLock(t, db)
 	held := time.Now()
 	released := make(chan time.Time, 1)
 	go func() {
 		time.Sleep(lockHold)
-		_, err := conn.ExecContext(ctx, `ROLLBACK`)
-		if err != nil {
+		if err := release(); err != nil {
 			t.Errorf("release the lock: %v", err)
 		}
 		released <- time.Now()

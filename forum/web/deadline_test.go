@@ -2,11 +2,12 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // TestRequestDeadline_WriteHeldUpAnswers503: while another connection holds
@@ -23,27 +24,11 @@ func TestRequestDeadline_WriteHeldUpAnswers503(t *testing.T) {
 	const deadline = time.Second
 	e.reconfigure(func(c *Config) { c.RequestTimeout = deadline })
 
-	holder, err := sql.Open("sqlite3", "file:"+filepath.Join(e.dir, "test.db")+"?_busy_timeout=100")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close()
-	ctx := context.Background()
-	conn, err := holder.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	release := storetest.HoldWriteLock(t, filepath.Join(e.dir, "test.db"))
 	// Free the lock after the deadline but well within the store's own 5 s
 	// wait: a write not bound by the deadline would then run, and succeed.
 	released := make(chan error, 1)
-	time.AfterFunc(deadline+1500*time.Millisecond, func() {
-		_, err := conn.ExecContext(ctx, `ROLLBACK`)
-		released <- err
-	})
+	time.AfterFunc(deadline+1500*time.Millisecond, func() { released <- release() })
 
 	r := citizen.do("POST", "/proposals/"+itoa(int(id))+"/support", url.Values{"_csrf": {tok}})
 	if r.Status != 503 || r.Header.Get("Retry-After") == "" {
@@ -56,7 +41,7 @@ func TestRequestDeadline_WriteHeldUpAnswers503(t *testing.T) {
 	if r := author.post("/proposals/"+itoa(int(id))+"/support", nil); r.Status != 303 {
 		t.Fatalf("support after the lock was released: %d", r.Status)
 	}
-	p, err := e.st.Proposal(ctx, id)
+	p, err := e.st.Proposal(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // scenario is one request to the forum and what must come of it, in the
@@ -55,7 +55,7 @@ type fixture struct {
 	e       *env
 	clients map[string]*client
 	ids     map[string]int64
-	db      *sql.DB // read-only, for rows; opened on first use
+	db      *storetest.Reader // for rows; opened on first use
 }
 
 // seed is a forum built once and copied for every scenario, which is
@@ -251,21 +251,9 @@ func (f *fixture) contains(what, body string, want, notWant []string) {
 func (f *fixture) value(query string) string {
 	f.t.Helper()
 	if f.db == nil {
-		db, err := sql.Open("sqlite3", "file:"+filepath.Join(f.e.dir, "test.db")+"?_query_only=true&_busy_timeout=5000")
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		f.db = db
-		f.t.Cleanup(func() { db.Close() })
+		f.db = storetest.OpenReader(f.t, filepath.Join(f.e.dir, "test.db"))
 	}
-	var v sql.NullString
-	if err := f.db.QueryRow(f.expand(query)).Scan(&v); err != nil {
-		f.t.Fatalf("%s: %v", f.expand(query), err)
-	}
-	if !v.Valid {
-		return "NULL"
-	}
-	return v.String
+	return f.db.Value(f.expand(query))
 }
 
 func (f *fixture) int(query string) int64 { return atoi64(f.value(query)) }

@@ -1,5 +1,7 @@
 // Package storetest gives the tests of every package one way to the schema
-// of a fresh database.
+// of a fresh database, and the few ways they touch a database file from
+// outside the store: reading back a value, holding the write lock. SQL stays
+// out of the tests of forum/web this way.
 //
 // schema.sql stays at the module root, where main embeds it into the binary
 // and hands it to store.Open; Go cannot embed a file from a parent folder, so
@@ -9,11 +11,16 @@
 package storetest
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+
+	_ "github.com/mattn/go-sqlite3" // the driver the store uses, for Reader and HoldWriteLock
 )
 
 // Schema returns the text of schema.sql at the root of the module under
@@ -48,4 +55,71 @@ func schemaPath() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// Reader reads single values from a database file, outside the store and
+// read-only, so a test can check the rows a request left behind.
+type Reader struct {
+	tb testing.TB
+	db *sql.DB
+}
+
+// OpenReader opens the database file at path read-only; it closes when the
+// test ends.
+func OpenReader(tb testing.TB, path string) *Reader {
+	tb.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_query_only=true&_busy_timeout=5000")
+	if err != nil {
+		tb.Fatalf("open %s: %v", path, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return &Reader{tb: tb, db: db}
+}
+
+// Value runs query, which must return one row of one column, and returns
+// that value as text ("NULL" for SQL NULL). An error fails the test.
+func (r *Reader) Value(query string, args ...any) string {
+	r.tb.Helper()
+	var v sql.NullString
+	if err := r.db.QueryRow(query, args...).Scan(&v); err != nil {
+		r.tb.Fatalf("%s: %v", query, err)
+	}
+	if !v.Valid {
+		return "NULL"
+	}
+	return v.String
+}
+
+// HoldWriteLock takes the write lock of the database file at path from a
+// connection of its own (BEGIN IMMEDIATE), as another process would, and
+// returns the function that lets it go. The lock is let go at the end of the
+// test if release was not called.
+func HoldWriteLock(tb testing.TB, path string) (release func() error) {
+	tb.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=100")
+	if err != nil {
+		tb.Fatalf("open %s: %v", path, err)
+	}
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		tb.Fatalf("connect to %s: %v", path, err)
+	}
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		conn.Close()
+		db.Close()
+		tb.Fatalf("take the write lock of %s: %v", path, err)
+	}
+	var once sync.Once
+	var rollback error
+	release = func() error {
+		once.Do(func() {
+			_, rollback = conn.ExecContext(ctx, `ROLLBACK`)
+			rollback = errors.Join(rollback, conn.Close(), db.Close())
+		})
+		return rollback
+	}
+	tb.Cleanup(func() { _ = release() })
+	return release
 }
