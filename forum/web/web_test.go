@@ -164,11 +164,10 @@ func TestRegister_WeakPassword(t *testing.T) {
 }
 
 func TestCommonPasswords_AllRefused(t *testing.T) {
-	e := newEnv(t)
-	if e.srv.cfg.Passwords == nil {
+	list := corpusPasswords(t)
+	if list == nil {
 		t.Skip("password corpus not beside this checkout")
 	}
-	list := e.srv.cfg.Passwords.(forum.CommonPasswords)
 	if len(list) < 100 {
 		t.Fatalf("only %d long common passwords loaded", len(list))
 	}
