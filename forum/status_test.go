@@ -104,3 +104,28 @@ func TestDebateStatusRules(t *testing.T) {
 		}
 	}
 }
+
+// TestUser_ActiveAndCanAdminister: only an active account acts, and only an
+// active administrator administers; a guest (nil) does neither.
+func TestUser_ActiveAndCanAdminister(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		u                  *User
+		active, administer bool
+	}{
+		{"guest", nil, false, false},
+		{"citizen", &User{Role: RoleCitizen, Status: UserActive}, true, false},
+		{"official", &User{Role: RoleOfficial, Status: UserActive}, true, false},
+		{"moderator", &User{Role: RoleModerator, Status: UserActive}, true, false},
+		{"admin", &User{Role: RoleAdmin, Status: UserActive}, true, true},
+		{"suspended admin", &User{Role: RoleAdmin, Status: UserSuspended}, false, false},
+		{"banned admin", &User{Role: RoleAdmin, Status: UserBanned}, false, false},
+	} {
+		if got := tc.u.Active(); got != tc.active {
+			t.Errorf("%s: Active() = %v, want %v", tc.name, got, tc.active)
+		}
+		if got := tc.u.CanAdminister(); got != tc.administer {
+			t.Errorf("%s: CanAdminister() = %v, want %v", tc.name, got, tc.administer)
+		}
+	}
+}

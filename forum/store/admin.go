@@ -31,7 +31,7 @@ func (s *Store) UpdateMinistry(ctx context.Context, m forum.Ministry) error {
 // entry in the moderation log. Only an active admin may; a user who is not a
 // citizen gives forum.ErrInvalidState, an unknown ministry a validation error.
 func (s *Store) SetOfficial(ctx context.Context, actor *forum.User, userID, ministryID int64) error {
-	if !forum.CanAdminister(actor) {
+	if !actor.CanAdminister() {
 		return forum.ErrForbidden
 	}
 	err := s.write(ctx, func(t *tx) error {

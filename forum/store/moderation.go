@@ -495,7 +495,7 @@ func (s *Store) Lift(ctx context.Context, actor *forum.User, userID int64) error
 
 // Appoint makes a citizen a moderator; only admins may.
 func (s *Store) Appoint(ctx context.Context, actor *forum.User, userID int64) error {
-	if !forum.CanAdminister(actor) {
+	if !actor.CanAdminister() {
 		return forum.ErrForbidden
 	}
 	err := s.write(ctx, func(t *tx) error {

@@ -166,7 +166,7 @@ func (s *Server) handleUser(c *fiber.Ctx) error {
 	}
 	page := userPage{base: s.base(c, u.Name), Profile: u, Proposals: props, Comments: comments, Own: own,
 		CanModerate: forum.CanModerate(viewer, u)}
-	if viewer != nil && viewer.Role == forum.RoleAdmin {
+	if viewer.CanAdminister() {
 		if page.Ministries, err = s.store.Ministries(ctx); err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ func (s *Server) handleDebateList(c *fiber.Ctx) error {
 		}
 	}
 	if u := currentUser(c); u != nil {
-		page.CanHost = u.Role == forum.RoleAdmin || u.Role == forum.RoleOfficial
+		page.CanHost = forum.CanHost(u, u.MinistryID) // an official for their own ministry, an admin for any
 	}
 	return s.page(c, fiber.StatusOK, "debates", page)
 }

@@ -83,7 +83,7 @@ func (s *Server) staffOnly(c *fiber.Ctx) error {
 
 // adminOnly lets admins through; everyone else gets 403.
 func (s *Server) adminOnly(c *fiber.Ctx) error {
-	if u := currentUser(c); !forum.CanAdminister(u) {
+	if u := currentUser(c); !u.CanAdminister() {
 		return forum.ErrForbidden
 	}
 	return c.Next()
