@@ -170,7 +170,7 @@ func serve(cfg config, log *slog.Logger) error {
 		log.Info("shutting down: closing live sockets, finishing in-flight requests")
 		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		sockets.Close(sctx) // first: their hijacked connections would hold the server's shutdown up
+		sockets.Close(sctx) // first: the server does not wait for hijacked connections, so their close frames go out now
 		return srv.Shutdown(sctx)
 	})
 }

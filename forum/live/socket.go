@@ -292,7 +292,8 @@ func (s *Sockets) CloseSuspended(events []forum.Event) {
 
 // Close has every socket send a close frame, refuses new ones, and waits
 // for them until ctx ends. Close the sockets before shutting the HTTP
-// server down: their hijacked connections keep it waiting until they end.
+// server down: it does not wait for hijacked connections, so a process that
+// stopped the server first could exit before the close frames went out.
 // The hub goes on until its own Close.
 func (s *Sockets) Close(ctx context.Context) {
 	s.mu.Lock()

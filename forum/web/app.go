@@ -71,7 +71,11 @@ type Server struct {
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
 	"font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
-// New builds the server; it parses every template and fails on any error.
+// New builds the server; it parses every template (unless cfg.Templates
+// holds them parsed) and fails on any error. The caller wires the server to
+// the store: every commit's events go to Invalidate, before the live hub
+// hears of them (main's serve does this); a server that is not told of
+// commits serves comment threads from a cache that never learns of a change.
 func New(st *store.Store, cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -135,8 +139,9 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections and waits for in-flight requests
-// until ctx ends. Close the live sockets (Config.Live) first: a hijacked
-// connection is the server's until its socket ends.
+// until ctx ends. Close the live sockets (Config.Live) first: the server
+// does not wait for a hijacked connection, so a process that shut the server
+// down first could exit before its sockets had sent their close frames.
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.app.ShutdownWithContext(ctx)
 }
