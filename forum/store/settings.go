@@ -74,7 +74,11 @@ func (s *Store) SetSettings(ctx context.Context, values map[string]string) error
 	return nil
 }
 
-// Setting returns the value stored for key, or def when none is.
+// Setting returns the row stored for key, or def when there is none. The
+// forum reads its settings through Settings, never here: this reads what is
+// on disk, for checks and tests (that a change was written, that a refused
+// one was not) and for rows outside the forum's settings, such as the demo's
+// seeding time.
 func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
 	var v string
 	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
