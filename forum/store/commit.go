@@ -231,12 +231,16 @@ func (c *committer) runBatch(batch []*pending) {
 			return
 		}
 	}
-	if err := sqlTx.Commit(); err != nil {
-		fail(mapErr(err))
-		return
+	if ran == 0 { // every caller gave up while the batch waited for the lock: nothing to commit
+		_ = sqlTx.Rollback()
+	} else {
+		if err := sqlTx.Commit(); err != nil {
+			fail(mapErr(err))
+			return
+		}
+		c.txs.Add(1)
+		c.writes.Add(int64(ran))
 	}
-	c.txs.Add(1)
-	c.writes.Add(int64(ran))
 	if c.s.notify != nil && len(events) > 0 {
 		c.s.notify(events)
 	}

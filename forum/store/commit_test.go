@@ -159,6 +159,7 @@ func TestGroupCommit_ExpiredWaitingForTheLock(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		t.Fatal(err)
 	}
+	before := s.WriteStats()
 	dctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
 	var ran atomic.Bool
@@ -175,6 +176,10 @@ func TestGroupCommit_ExpiredWaitingForTheLock(t *testing.T) {
 	}
 	if ran.Load() || hasSetting(t, s, "late") {
 		t.Error("a write whose caller was told it expired ran once the lock came free")
+	}
+	// The batch of the expired write had nothing left to commit.
+	if got := s.WriteStats(); got.Transactions != before.Transactions+1 || got.Writes != before.Writes+1 {
+		t.Errorf("write stats went from %+v to %+v; want one transaction and one write more (the later write's)", before, got)
 	}
 }
 
