@@ -18,6 +18,11 @@ var (
 	answeredStatuses = statusesWhere(forum.ProposalStatus.Answered)
 )
 
+// activeUser is forum.User.Active as an SQL condition on users u: the account
+// may act (it is neither suspended nor banned). TestStatusListsSQL holds it
+// equal to the Go method for every account state.
+var activeUser = "(u.status = '" + string(forum.UserActive) + "')"
+
 // statusList is states as an SQL list: 'open', 'closed', ….
 func statusList(states []forum.ProposalStatus) string {
 	quoted := make([]string, len(states))
