@@ -174,7 +174,7 @@ func debateTally(ctx context.Context, t *tx, id int64) (forum.DebateConcludedEve
 	n := forum.DebateConcludedEvent{DebateID: id}
 	err := t.QueryRowContext(ctx, `SELECT
 		count(*) FILTER (WHERE stance = 'for'), count(*) FILTER (WHERE stance = 'against'), count(*) FILTER (WHERE stance = 'neutral')
-		FROM comments WHERE debate_id = ? AND status = 'visible'`, id).Scan(&n.For, &n.Against, &n.Neutral)
+		FROM comments WHERE debate_id = ? AND `+keptComment("comments"), id).Scan(&n.For, &n.Against, &n.Neutral)
 	return n, err
 }
 
