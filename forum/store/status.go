@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
 )
 
 // The proposal states a query selects are the domain's rules as SQL lists,
@@ -31,6 +32,10 @@ var (
 	// scheduledDebates: the debates still to open or close.
 	scheduledDebates = statusList([]forum.DebateStatus{forum.DebateUpcoming, forum.DebateOpen})
 )
+
+// reviewPending is moderation.ReviewPending as an SQL string: the review
+// entries still waiting for a moderator are those with state = reviewPending.
+var reviewPending = sqlString(moderation.ReviewPending)
 
 // sqlString is the state st as an SQL string literal: 'open'. States are
 // the domain's constants, which hold no quote.
