@@ -221,8 +221,10 @@ func (s *Store) Hide(ctx context.Context, actor *forum.User, kind forum.ItemKind
 		}
 		if state == forum.ModHidden {
 			var current string
-			_ = t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&current)
-			if current != forum.ReasonAutoHidden {
+			if err := t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&current); err != nil {
+				return err
+			}
+			if moderation.HiddenByModerator(moderation.PostState(state), current) {
 				return forum.ErrInvalidState
 			}
 		}
