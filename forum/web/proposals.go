@@ -478,7 +478,7 @@ func (s *Server) handleSponsor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.Status == forum.StatusOpen {
+	if p.Status.InSupportWindow() { // the last co-sponsor opened it
 		s.flash(c, "flash.sponsored_open")
 		return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
 	}
