@@ -745,12 +745,12 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64) error {
 // Activity names what a daily cap counts.
 type Activity string
 
-// Capped activities.
+// Capped activities, named as forum names them (forum.DailyCaps.Of).
 const (
-	ActivityProposals Activity = "proposals"
-	ActivityComments  Activity = "comments"
-	ActivitySupports  Activity = "supports"
-	ActivityReports   Activity = "reports"
+	ActivityProposals Activity = forum.ActivityProposals
+	ActivityComments  Activity = forum.ActivityComments
+	ActivitySupports  Activity = forum.ActivitySupports
+	ActivityReports   Activity = forum.ActivityReports
 )
 
 // CountSince counts what userID did of an activity since a time, for daily caps.
