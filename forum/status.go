@@ -25,6 +25,10 @@ func (s ProposalStatus) Draft() bool { return s == StatusDraft }
 // Withdrawn reports whether the author took the proposal back.
 func (s ProposalStatus) Withdrawn() bool { return s == StatusWithdrawn }
 
+// Closed reports whether the support window ended short of the threshold:
+// the proposal takes no more support and no answer is due.
+func (s ProposalStatus) Closed() bool { return s == StatusClosed }
+
 // Submittable reports whether the author may send the proposal out for
 // co-sponsors: only a draft.
 func (s ProposalStatus) Submittable() bool { return s.Can(TransSubmit) }
@@ -77,6 +81,9 @@ func (s ProposalStatus) Routable() bool { return s.Public() }
 func (p *Proposal) TakesComments() bool {
 	return p.Status.TakesComments() && !p.Locked && p.ModState.Visible()
 }
+
+// DebateStatuses returns every debate state, in lifecycle order.
+func DebateStatuses() []DebateStatus { return []DebateStatus{DebateUpcoming, DebateOpen, DebateClosed} }
 
 // Upcoming reports whether the debate is announced and does not take
 // arguments yet.

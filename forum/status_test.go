@@ -25,21 +25,22 @@ func TestStatusRules(t *testing.T) {
 		{"Answerable", ProposalStatus.Answerable},
 		{"Answered", ProposalStatus.Answered},
 		{"Routable", ProposalStatus.Routable},
+		{"Closed", ProposalStatus.Closed},
 	}
 	// One column per rule above, in order; x allows.
 	for _, tc := range []struct {
 		status ProposalStatus
-		allows string // Pub Dra Wdn Sub Wdr Spo Win Sup Com Awa Ans Ansd Rou
+		allows string // Pub Dra Wdn Sub Wdr Spo Win Sup Com Awa Ans Ansd Rou Clo
 	}{
-		{StatusDraft, ". x . x x . . . . . . . ."},
-		{StatusGathering, ". . . . x x . . . . . . ."},
-		{StatusOpen, "x . . . x . x x x . . . x"},
-		{StatusAwaiting, "x . . . . . . x x x x . x"},
-		{StatusAnswered, "x . . . . . . . x . x x x"},
-		{StatusReferred, "x . . . . . . . x . x x x"},
-		{StatusClosed, "x . . . . . . . . . . . x"},
-		{StatusWithdrawn, ". . x . . . . . . . . . ."},
-		{"bogus", ". . . . . . . . . . . . ."},
+		{StatusDraft, ". x . x x . . . . . . . . ."},
+		{StatusGathering, ". . . . x x . . . . . . . ."},
+		{StatusOpen, "x . . . x . x x x . . . x ."},
+		{StatusAwaiting, "x . . . . . . x x x x . x ."},
+		{StatusAnswered, "x . . . . . . . x . x x x ."},
+		{StatusReferred, "x . . . . . . . x . x x x ."},
+		{StatusClosed, "x . . . . . . . . . . . x x"},
+		{StatusWithdrawn, ". . x . . . . . . . . . . ."},
+		{"bogus", ". . . . . . . . . . . . . ."},
 	} {
 		cols := strings.Fields(tc.allows)
 		if len(cols) != len(rules) {
@@ -83,6 +84,9 @@ func TestProposal_TakesComments(t *testing.T) {
 
 // TestDebateStatusRules lists what every debate state allows.
 func TestDebateStatusRules(t *testing.T) {
+	if got := DebateStatuses(); len(got) != 3 || got[0] != DebateUpcoming || got[1] != DebateOpen || got[2] != DebateClosed {
+		t.Errorf("DebateStatuses = %v, want upcoming, open, closed", got)
+	}
 	for _, tc := range []struct {
 		status                          DebateStatus
 		upcoming, comments, concludable bool

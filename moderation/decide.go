@@ -77,7 +77,7 @@ func Decide(r Review, d Decision, reason HideReason) (Outcome, error) {
 		}
 		out.After, out.Reason = PostHidden, string(reason)
 	case DecisionIgnore:
-		if r.Post == PostHidden && r.Reason != ReasonReports {
+		if HiddenByModerator(r.Post, r.Reason) {
 			out.After = PostHidden // dismissing reports shows only what reports hid
 		}
 	}
@@ -90,4 +90,13 @@ func Decide(r Review, d Decision, reason HideReason) (Outcome, error) {
 	// moderator's reason replaces "reports", and the author is told.
 	out.Change = out.After != r.Post || d == DecisionReject
 	return out, nil
+}
+
+// HiddenByModerator reports whether a post in state post, recorded with the
+// public reason code reason, was taken down by a moderator rather than by
+// reports. Such a post stays hidden when its reports are dismissed (Decide),
+// and no moderator may hide it again: a moderator hides only over what
+// reports hid, replacing ReasonReports with a reason of their own.
+func HiddenByModerator(post PostState, reason string) bool {
+	return post == PostHidden && reason != ReasonReports
 }

@@ -72,3 +72,24 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+// TestHiddenByModerator lists which posts a moderator hid: only a hidden one
+// whose reason is not ReasonReports.
+func TestHiddenByModerator(t *testing.T) {
+	for _, tc := range []struct {
+		post   PostState
+		reason string
+		want   bool
+	}{
+		{PostHidden, "spam", true},
+		{PostHidden, ReasonReports, false},
+		{PostHidden, "", true},
+		{PostVisible, "", false},
+		{PostHeld, "", false},
+		{PostVisible, "spam", false},
+	} {
+		if got := HiddenByModerator(tc.post, tc.reason); got != tc.want {
+			t.Errorf("HiddenByModerator(%s, %q) = %v, want %v", tc.post, tc.reason, got, tc.want)
+		}
+	}
+}

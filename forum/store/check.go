@@ -15,8 +15,8 @@ import (
 var counterChecks = []struct{ table, column, count string }{
 	{"proposals", "sponsor_count", `SELECT count(*) FROM sponsors x WHERE x.proposal_id = t.id`},
 	{"proposals", "support_count", `SELECT count(*) FROM supports x WHERE x.proposal_id = t.id`},
-	{"proposals", "comment_count", `SELECT count(*) FROM comments x WHERE x.proposal_id = t.id AND x.status = 'visible'`},
-	{"debates", "comment_count", `SELECT count(*) FROM comments x WHERE x.debate_id = t.id AND x.status = 'visible'`},
+	{"proposals", "comment_count", `SELECT count(*) FROM comments x WHERE x.proposal_id = t.id AND ` + keptComment("x")},
+	{"debates", "comment_count", `SELECT count(*) FROM comments x WHERE x.debate_id = t.id AND ` + keptComment("x")},
 	{"proposals", "revision_count", `SELECT count(*) FROM proposal_revisions x WHERE x.proposal_id = t.id`},
 	{"comments", "up_count", `SELECT count(*) FROM comment_votes x WHERE x.comment_id = t.id AND x.value = 1`},
 	{"comments", "down_count", `SELECT count(*) FROM comment_votes x WHERE x.comment_id = t.id AND x.value = -1`},

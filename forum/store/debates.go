@@ -44,7 +44,7 @@ func (s *Store) CreateDebate(ctx context.Context, nd NewDebate) (*forum.Debate, 
 	err := s.write(ctx, func(t *tx) error {
 		in := nd.Input
 		if err := t.QueryRowContext(ctx, `INSERT INTO debates (ministry_id, host_id, question, background_src, background_html,
-			opens_at, closes_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'upcoming', ?) RETURNING id`,
+			opens_at, closes_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, `+debateUpcoming+`, ?) RETURNING id`,
 			in.MinistryID, nd.HostID, in.Question, in.Background, nd.Background.String(),
 			in.OpensAt.Unix(), in.ClosesAt.Unix(), t.now.Unix()).Scan(&id); err != nil {
 			return err
@@ -90,8 +90,8 @@ func (s *Store) Debates(ctx context.Context, q DebateQuery) ([]*forum.Debate, er
 		where, args = append(where, "d.ministry_id = ?"), append(args, q.MinistryID)
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+debateCols+debateFrom+`WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY CASE d.status WHEN 'open' THEN 0 WHEN 'upcoming' THEN 1 ELSE 2 END,
-		CASE WHEN d.status = 'open' THEN d.closes_at WHEN d.status = 'upcoming' THEN d.opens_at ELSE -d.closes_at END, d.id DESC
+		ORDER BY CASE d.status WHEN `+debateOpen+` THEN 0 WHEN `+debateUpcoming+` THEN 1 ELSE 2 END,
+		CASE WHEN d.status = `+debateOpen+` THEN d.closes_at WHEN d.status = `+debateUpcoming+` THEN d.opens_at ELSE -d.closes_at END, d.id DESC
 		LIMIT ?`, append(args, q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list debates: %w", mapErr(err))
@@ -174,15 +174,15 @@ func debateTally(ctx context.Context, t *tx, id int64) (forum.DebateConcludedEve
 	n := forum.DebateConcludedEvent{DebateID: id}
 	err := t.QueryRowContext(ctx, `SELECT
 		count(*) FILTER (WHERE stance = 'for'), count(*) FILTER (WHERE stance = 'against'), count(*) FILTER (WHERE stance = 'neutral')
-		FROM comments WHERE debate_id = ? AND status = 'visible'`, id).Scan(&n.For, &n.Against, &n.Neutral)
+		FROM comments WHERE debate_id = ? AND `+keptComment("comments"), id).Scan(&n.For, &n.Against, &n.Neutral)
 	return n, err
 }
 
 // NextDebateChange returns when the next debate opens or closes, and false when none is scheduled.
 func (s *Store) NextDebateChange(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT min(CASE status WHEN 'upcoming' THEN opens_at ELSE closes_at END)
-		FROM debates WHERE status IN ('upcoming', 'open')`).Scan(&next)
+	err := s.r.QueryRowContext(ctx, `SELECT min(CASE status WHEN `+debateUpcoming+` THEN opens_at ELSE closes_at END)
+		FROM debates WHERE status IN (`+scheduledDebates+`)`).Scan(&next)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next debate change: %w", mapErr(err))
 	}

@@ -53,7 +53,7 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 	// The mail keeps the notification's kind and data; its words are written when it is sent.
 	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at)
 		SELECT u.id, u.email, ?, ?, ? FROM follows f JOIN users u ON u.id = f.user_id
-		WHERE f.item_kind = ? AND f.item_id = ? AND u.email_frequency = 'immediate' AND u.status = 'active'`,
+		WHERE f.item_kind = ? AND f.item_id = ? AND u.email_frequency = 'immediate' AND `+activeUser,
 		note, payload, now, kind, id)
 	return err
 }

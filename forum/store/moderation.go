@@ -122,9 +122,9 @@ func setModState(ctx context.Context, t *tx, kind forum.ItemKind, id int64, stat
 
 // resolveReview closes the item's pending review entry, if any, as state,
 // and settles the reports behind it.
-func resolveReview(ctx context.Context, t *tx, actor *forum.User, kind forum.ItemKind, id int64, state string) error {
-	if _, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE item_kind = ? AND item_id = ? AND state = 'pending'`,
-		state, actor.ID, t.now.Unix(), kind, id); err != nil {
+func resolveReview(ctx context.Context, t *tx, actor *forum.User, kind forum.ItemKind, id int64, state moderation.ReviewState) error {
+	if _, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE item_kind = ? AND item_id = ? AND state = `+reviewPending,
+		string(state), actor.ID, t.now.Unix(), kind, id); err != nil {
 		return err
 	}
 	return settleReports(ctx, t, kind, id)
@@ -139,7 +139,7 @@ func settleReports(ctx context.Context, t *tx, kind forum.ItemKind, id int64) er
 // queue puts an item in the review queue unless it is already pending there.
 func queue(ctx context.Context, t *tx, kind forum.ItemKind, id int64, rules []string) error {
 	_, err := t.ExecContext(ctx, `INSERT INTO review_items (item_kind, item_id, rules, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (item_kind, item_id) WHERE state = 'pending' DO UPDATE SET rules = CASE WHEN review_items.rules = '' THEN excluded.rules
+		ON CONFLICT (item_kind, item_id) WHERE state = `+reviewPending+` DO UPDATE SET rules = CASE WHEN review_items.rules = '' THEN excluded.rules
 		WHEN excluded.rules = '' THEN review_items.rules ELSE review_items.rules || ',' || excluded.rules END`,
 		kind, id, strings.Join(rules, ","), t.now.Unix())
 	return err
@@ -221,15 +221,17 @@ func (s *Store) Hide(ctx context.Context, actor *forum.User, kind forum.ItemKind
 		}
 		if state == forum.ModHidden {
 			var current string
-			_ = t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&current)
-			if current != forum.ReasonAutoHidden {
+			if err := t.QueryRowContext(ctx, `SELECT mod_reason FROM `+string(kind)+`s WHERE id = ?`, id).Scan(&current); err != nil {
+				return err
+			}
+			if moderation.HiddenByModerator(moderation.PostState(state), current) {
 				return forum.ErrInvalidState
 			}
 		}
 		if err := setModState(ctx, t, kind, id, forum.ModHidden, string(reason)); err != nil {
 			return err
 		}
-		if err := resolveReview(ctx, t, actor, kind, id, "rejected"); err != nil {
+		if err := resolveReview(ctx, t, actor, kind, id, moderation.ReviewRejected); err != nil {
 			return err
 		}
 		if err := audit(ctx, t, actor, forum.ActHide, kind, id, string(reason), string(state), string(forum.ModHidden)); err != nil {
@@ -268,7 +270,7 @@ func restore(ctx context.Context, t *tx, actor *forum.User, action string, kind 
 	if err := setModState(ctx, t, kind, id, forum.ModVisible, ""); err != nil {
 		return err
 	}
-	if err := resolveReview(ctx, t, actor, kind, id, "approved"); err != nil {
+	if err := resolveReview(ctx, t, actor, kind, id, moderation.ReviewApproved); err != nil {
 		return err
 	}
 	if err := audit(ctx, t, actor, action, kind, id, "", string(state), string(forum.ModVisible)); err != nil {
@@ -300,7 +302,7 @@ func (s *Store) Claim(ctx context.Context, actor *forum.User, reviewID int64) er
 		if !forum.CanModerate(actor, author) {
 			return forum.ErrForbidden
 		}
-		res, err := t.ExecContext(ctx, `UPDATE review_items SET claimed_by = ?, claimed_at = ? WHERE id = ? AND state = 'pending'
+		res, err := t.ExecContext(ctx, `UPDATE review_items SET claimed_by = ?, claimed_at = ? WHERE id = ? AND state = `+reviewPending+`
 			AND (claimed_by IS NULL OR claimed_by = ? OR claimed_at < ?)`, actor.ID, t.now.Unix(), reviewID, actor.ID, t.now.Add(-30*time.Minute).Unix())
 		if err != nil {
 			return err
@@ -451,7 +453,7 @@ func (s *Store) Suspend(ctx context.Context, actor *forum.User, userID int64, un
 		if !until.IsZero() {
 			after += " until " + until.UTC().Format(time.RFC3339)
 		}
-		if err := resolveReview(ctx, t, actor, forum.ItemUser, userID, "rejected"); err != nil {
+		if err := resolveReview(ctx, t, actor, forum.ItemUser, userID, moderation.ReviewRejected); err != nil {
 			return err
 		}
 		if err := audit(ctx, t, actor, action, forum.ItemUser, userID, string(reason), string(target.Status), after); err != nil {
@@ -648,7 +650,7 @@ func (s *Store) ModerationStats(ctx context.Context) (ModStats, error) {
 	var st ModStats
 	now := s.now()
 	var oldest sql.NullInt64
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM review_items WHERE state = 'pending'`).Scan(&st.Pending, &oldest); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM review_items WHERE state = `+reviewPending).Scan(&st.Pending, &oldest); err != nil {
 		return st, fmt.Errorf("moderation stats: %w", mapErr(err))
 	}
 	if oldest.Valid {
@@ -743,12 +745,12 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64) error {
 // Activity names what a daily cap counts.
 type Activity string
 
-// Capped activities.
+// Capped activities, named as forum names them (forum.DailyCaps.Of).
 const (
-	ActivityProposals Activity = "proposals"
-	ActivityComments  Activity = "comments"
-	ActivitySupports  Activity = "supports"
-	ActivityReports   Activity = "reports"
+	ActivityProposals Activity = forum.ActivityProposals
+	ActivityComments  Activity = forum.ActivityComments
+	ActivitySupports  Activity = forum.ActivitySupports
+	ActivityReports   Activity = forum.ActivityReports
 )
 
 // CountSince counts what userID did of an activity since a time, for daily caps.
@@ -784,8 +786,8 @@ func (s *Store) AuthorFacts(ctx context.Context, userID int64, since time.Time) 
 		recent = append(recent, t)
 	}
 	rows.Close()
-	err = s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM comments WHERE author_id = ?1 AND mod_state = 'visible')
-		+ (SELECT count(*) FROM proposals WHERE author_id = ?1 AND mod_state = 'visible')`, userID).Scan(&approved)
+	err = s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM comments WHERE author_id = ?1 AND mod_state = `+sqlString(forum.ModVisible)+`)
+		+ (SELECT count(*) FROM proposals WHERE author_id = ?1 AND mod_state = `+sqlString(forum.ModVisible)+`)`, userID).Scan(&approved)
 	if err != nil {
 		return nil, 0, fmt.Errorf("author facts: %w", mapErr(err))
 	}

@@ -145,7 +145,7 @@ func (s *Store) QueueDigests(ctx context.Context, since time.Time) (int, error) 
 		// Each digest covers [max(since, digested_at), end) and moves digested_at to end.
 		rows, err := t.QueryContext(ctx, `SELECT u.id, u.email, n.kind, count(*) FROM users u
 			JOIN notifications n ON n.user_id = u.id
-			WHERE u.email_frequency = 'daily' AND u.status = 'active' AND COALESCE(u.digested_at, 0) < ?1
+			WHERE u.email_frequency = 'daily' AND `+activeUser+` AND COALESCE(u.digested_at, 0) < ?1
 				AND n.created_at >= ?2 AND n.created_at >= COALESCE(u.digested_at, 0) AND n.created_at < ?1
 			GROUP BY u.id, u.email, n.kind ORDER BY u.id, n.kind`, end, since.Unix())
 		if err != nil {

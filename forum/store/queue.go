@@ -14,7 +14,7 @@ import (
 func (s *Store) Queue(ctx context.Context, limit int) ([]*forum.ReviewItem, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.item_kind, r.item_id, r.state, r.rules, COALESCE(r.claimed_by, 0), COALESCE(u.name, ''),
 		COALESCE(r.claimed_at, 0), r.created_at FROM review_items r LEFT JOIN users u ON u.id = r.claimed_by
-		WHERE r.state = 'pending' ORDER BY r.created_at, r.id LIMIT ?`, limit)
+		WHERE r.state = `+reviewPending+` ORDER BY r.created_at, r.id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", mapErr(err))
 	}

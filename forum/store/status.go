@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
 )
 
 // The proposal states a query selects are the domain's rules as SQL lists,
@@ -18,11 +19,33 @@ var (
 	answeredStatuses = statusesWhere(forum.ProposalStatus.Answered)
 )
 
+// activeUser is forum.User.Active as an SQL condition on users u: the account
+// may act (it is neither suspended nor banned). TestStatusListsSQL holds it
+// equal to the Go method for every account state.
+var activeUser = "(u.status = '" + string(forum.UserActive) + "')"
+
+// The debate states the queries name, as SQL strings: the list of debates
+// orders and the scheduler wakes by them.
+var (
+	debateUpcoming = sqlString(forum.DebateUpcoming)
+	debateOpen     = sqlString(forum.DebateOpen)
+	// scheduledDebates: the debates still to open or close.
+	scheduledDebates = statusList([]forum.DebateStatus{forum.DebateUpcoming, forum.DebateOpen})
+)
+
+// reviewPending is moderation.ReviewPending as an SQL string: the review
+// entries still waiting for a moderator are those with state = reviewPending.
+var reviewPending = sqlString(moderation.ReviewPending)
+
+// sqlString is the state st as an SQL string literal: 'open'. States are
+// the domain's constants, which hold no quote.
+func sqlString[S ~string](st S) string { return "'" + string(st) + "'" }
+
 // statusList is states as an SQL list: 'open', 'closed', ….
-func statusList(states []forum.ProposalStatus) string {
+func statusList[S ~string](states []S) string {
 	quoted := make([]string, len(states))
 	for i, st := range states {
-		quoted[i] = "'" + string(st) + "'"
+		quoted[i] = sqlString(st)
 	}
 	return strings.Join(quoted, ", ")
 }

@@ -37,4 +37,14 @@ func TestStatusListsSQL(t *testing.T) {
 			t.Errorf("%s selects no state", tc.name)
 		}
 	}
+	// activeUser is a condition on users u rather than a list of states.
+	for _, st := range []forum.UserStatus{forum.UserActive, forum.UserSuspended, forum.UserBanned} {
+		var active bool
+		if err := s.DB().QueryRow(`SELECT `+activeUser+` FROM (SELECT ? AS status) u`, st).Scan(&active); err != nil {
+			t.Fatalf("activeUser: %v", err)
+		}
+		if want := (&forum.User{Status: st}).Active(); active != want {
+			t.Errorf("activeUser: a %s account is active in SQL = %v, forum.User.Active says %v", st, active, want)
+		}
+	}
 }

@@ -19,5 +19,11 @@ var publicProposal = "(p.mod_state = '" + string(forum.ModVisible) + "' AND (p.s
 // data, but leaves the lists.
 var listedStatuses = "p.status IN (" + publicStatuses + ")"
 
-// shownComment is forum.Comment.Shown as an SQL condition on comments c.
-const shownComment = `(c.status = 'visible' AND c.mod_state = 'visible')`
+// keptComment is the SQL condition that the comments row alias is not
+// deleted by its author (forum.CommentVisible), whatever moderation says: the
+// rows a proposal's or debate's comment_count counts.
+func keptComment(alias string) string { return alias + ".status = " + sqlString(forum.CommentVisible) }
+
+// shownComment is forum.Comment.Shown as an SQL condition on comments c: kept
+// and visible to moderation.
+var shownComment = "(" + keptComment("c") + " AND c.mod_state = " + sqlString(forum.ModVisible) + ")"

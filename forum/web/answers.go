@@ -117,7 +117,7 @@ func (s *Server) timeline(c *fiber.Ctx, p *forum.Proposal, d directory, v answer
 	if v.Response != nil {
 		out = append(out, timelineEntry{p.AnsweredAt, "timeline.answered", []any{s.t(c, "decision."+string(v.Response.Decision))}})
 	}
-	if p.Status == forum.StatusClosed && !p.ClosedAt.IsZero() {
+	if p.Status.Closed() && !p.ClosedAt.IsZero() {
 		out = append(out, timelineEntry{p.ClosedAt, "timeline.closed", nil})
 	}
 	return out

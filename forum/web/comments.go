@@ -56,7 +56,9 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 	var hold []string
 	var limit *store.Cap
 	if err == nil {
-		limit = s.dailyCap(u, store.ActivityComments)
+		limit, err = s.dailyCap(u, store.ActivityComments)
+	}
+	if err == nil {
 		hold, err = s.screen(c, u, "body", in.Body)
 	}
 	var cm *forum.Comment

@@ -20,28 +20,21 @@ func capResets(e *store.CapError) time.Time {
 // dailyCap is u's cap on a for today (Korea time), for the store to spend
 // inside the write that records a; nil for staff, who are not capped. On the
 // account's first day its comments are capped by the lower of the two
-// comment caps.
-func (s *Server) dailyCap(u *forum.User, a store.Activity) *store.Cap {
+// comment caps. An activity without a cap is an error (forum.DailyCaps.Of).
+func (s *Server) dailyCap(u *forum.User, a store.Activity) (*store.Cap, error) {
 	if u.Role.IsStaff() {
-		return nil
+		return nil, nil
 	}
 	caps := s.store.Settings().Caps
-	var limit int
-	switch a {
-	case store.ActivityProposals:
-		limit = caps.Proposals
-	case store.ActivityComments:
-		limit = caps.Comments
-	case store.ActivitySupports:
-		limit = caps.Supports
-	case store.ActivityReports:
-		limit = caps.Reports
+	limit, err := caps.Of(string(a))
+	if err != nil {
+		return nil, err
 	}
 	now := s.cfg.Now().In(seoul)
 	if a == store.ActivityComments && now.Sub(u.CreatedAt) < 24*time.Hour {
 		limit = min(limit, caps.CommentsFirstDay)
 	}
-	return &store.Cap{Max: limit, Since: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)}
+	return &store.Cap{Max: limit, Since: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)}, nil
 }
 
 // contentRules are the rules in force: the admins' banned terms, or the defaults.
@@ -201,8 +194,12 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 			Summary: summary, Reasons: moderation.AllReportReasons(),
 			Form: formState{Values: map[string]string{"reason": string(reason), "text": text}, Errors: fe}})
 	}
+	limit, err := s.dailyCap(u, store.ActivityReports)
+	if err != nil {
+		return err
+	}
 	_, err = s.store.Report(c.UserContext(), forum.Report{Kind: kind, ItemID: id, ReporterID: u.ID, Reason: string(reason), Text: text},
-		s.store.Settings().AutoHide, s.dailyCap(u, store.ActivityReports))
+		s.store.Settings().AutoHide, limit)
 	if errors.Is(err, forum.ErrConflict) {
 		s.flash(c, "flash.already_reported")
 		return c.Redirect(path, fiber.StatusSeeOther)
@@ -535,17 +532,14 @@ type adminModPage struct {
 	base
 	Terms    string
 	AutoHide int
-	Caps     map[string]int
+	Caps     []forum.DailyCap // each field is named by its setting key
 	Form     formState
 }
 
 func (s *Server) handleAdminModeration(c *fiber.Ctx) error {
 	st := s.store.Settings()
 	return s.page(c, fiber.StatusOK, "admin_moderation", adminModPage{base: s.base(c, s.t(c, "admin.mod_title")),
-		Terms: st.BannedTerms, AutoHide: st.AutoHide, Caps: map[string]int{
-			string(store.ActivityProposals): st.Caps.Proposals, string(store.ActivityComments): st.Caps.Comments,
-			string(store.ActivitySupports): st.Caps.Supports, string(store.ActivityReports): st.Caps.Reports,
-			"comments_first_day": st.Caps.CommentsFirstDay}})
+		Terms: st.BannedTerms, AutoHide: st.AutoHide, Caps: st.Caps.List()})
 }
 
 // handleAdminModerationSave saves the settings form; its cap fields are named
@@ -556,9 +550,8 @@ func (s *Server) handleAdminModerationSave(c *fiber.Ctx) error {
 		forum.SettingBannedTerms: strings.Join(moderation.ParseTerms(c.FormValue("terms")), "\n"),
 		forum.SettingAutoHide:    c.FormValue("auto_hide"),
 	}
-	for _, k := range []string{forum.SettingCapProposals, forum.SettingCapComments, forum.SettingCapSupports,
-		forum.SettingCapReports, forum.SettingCapCommentsFirstDay} {
-		values[k] = c.FormValue(k)
+	for _, d := range (forum.DailyCaps{}).List() {
+		values[d.Key] = c.FormValue(d.Key)
 	}
 	if err := s.store.SetSettings(c.UserContext(), values); err != nil {
 		if ve := (*forum.ValidationError)(nil); errors.As(err, &ve) {

@@ -245,7 +245,10 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 		return s.proposalForm(c, fiber.StatusBadRequest, form, nil)
 	}
 	u := currentUser(c)
-	limit := s.dailyCap(u, store.ActivityProposals)
+	limit, err := s.dailyCap(u, store.ActivityProposals)
+	if err != nil {
+		return err
+	}
 	hold, err := s.screen(c, u, "body", in.Title+"\n\n"+in.Body)
 	if err != nil {
 		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
@@ -478,7 +481,7 @@ func (s *Server) handleSponsor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.Status == forum.StatusOpen {
+	if p.Status.InSupportWindow() { // the last co-sponsor opened it
 		s.flash(c, "flash.sponsored_open")
 		return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
 	}
@@ -494,7 +497,10 @@ func (s *Server) support(c *fiber.Ctx, on bool) error {
 	var n int
 	var err error
 	if on {
-		n, err = s.store.Support(c.UserContext(), id, currentUser(c).ID, s.dailyCap(currentUser(c), store.ActivitySupports))
+		var limit *store.Cap
+		if limit, err = s.dailyCap(currentUser(c), store.ActivitySupports); err == nil {
+			n, err = s.store.Support(c.UserContext(), id, currentUser(c).ID, limit)
+		}
 	} else {
 		n, err = s.store.Unsupport(c.UserContext(), id, currentUser(c).ID)
 	}

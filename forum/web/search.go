@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/search"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/gofiber/fiber/v2"
@@ -19,8 +20,25 @@ const searchPerPage = 20
 // searchKinds and searchStatuses are the values the kind and status filters accept.
 var (
 	searchKinds    = []string{store.SearchProposal, store.SearchAnswer, store.SearchComment, store.SearchDebate}
-	searchStatuses = []string{"open", "awaiting_response", "answered", "referred", "closed", "withdrawn", "upcoming"}
+	searchStatuses = searchStatusList()
 )
+
+// searchStatusList is the states of what search finds, in the order the
+// status filter lists them: the public proposal states, withdrawn (a
+// proposal withdrawn after it opened stays searchable), then the debate
+// states the proposal states do not already name (upcoming).
+func searchStatusList() []string {
+	var out []string
+	for _, st := range append(forum.PublicStatuses(), forum.StatusWithdrawn) {
+		out = append(out, string(st))
+	}
+	for _, st := range forum.DebateStatuses() {
+		if !slices.Contains(out, string(st)) {
+			out = append(out, string(st))
+		}
+	}
+	return out
+}
 
 // searchForm is a search as the query string states it.
 type searchForm struct {
