@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // settingEvent is the event of a settingWrite.
@@ -150,24 +151,16 @@ func TestGroupCommit_CancelledBeforeItsTurn(t *testing.T) {
 func TestGroupCommit_ExpiredWaitingForTheLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "forum.db")
 	s := openTestAt(t, path, nil)
-	other := rawOpen(t, path, "_busy_timeout=100")
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	release := storetest.HoldWriteLock(t, path)
 	before := s.WriteStats()
 	dctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
 	var ran atomic.Bool
-	err = s.write(dctx, func(t *tx) error { ran.Store(true); return settingWrite("late", nil)(t) })
+	err := s.write(dctx, func(t *tx) error { ran.Store(true); return settingWrite("late", nil)(t) })
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("write past its deadline: %v, want context.DeadlineExceeded", err)
 	}
-	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	// The next write follows the batch that held the expired one.
@@ -194,15 +187,7 @@ func TestGroupCommit_ContentionAnswersEveryWriter(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "forum.db")
 	s := openTestAt(t, path, nil)
-	other := rawOpen(t, path, "_busy_timeout=100")
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	release := storetest.HoldWriteLock(t, path)
 	const writers = 12
 	type result struct {
 		err  error
@@ -234,7 +219,7 @@ func TestGroupCommit_ContentionAnswersEveryWriter(t *testing.T) {
 	if _, err := s.Ministries(ctx); err != nil {
 		t.Errorf("read while locked: %v", err)
 	}
-	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetSetting(ctx, "k", "v"); err != nil {

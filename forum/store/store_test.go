@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 func userVersion(tb testing.TB, path string) int {
@@ -274,24 +275,16 @@ func TestStore_BusyIsUnavailable(t *testing.T) {
 	s := openTestAt(t, path, nil)
 	places(t, s, "x")
 
-	other := rawOpen(t, path, "_busy_timeout=100")
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	release := storetest.HoldWriteLock(t, path)
 	start := time.Now()
-	err = s.SetSetting(ctx, "k", "v")
+	err := s.SetSetting(ctx, "k", "v")
 	if !errors.Is(err, forum.ErrUnavailable) {
 		t.Errorf("write under a held lock: %v, want ErrUnavailable", err)
 	}
 	if d := time.Since(start); d < 4*time.Second {
 		t.Errorf("gave up after %v, before the 5 s busy timeout", d)
 	}
-	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetSetting(ctx, "k", "v"); err != nil {
