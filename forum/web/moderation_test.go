@@ -680,6 +680,17 @@ func (f *fixture) everyAction() {
 	f.set("suspended", f.suspended())
 }
 
+// usedReportCap leaves the citizen "capper" with a daily report cap of one,
+// spent on one of the writer's comments, and another comment ({cid}) to
+// report next.
+func usedReportCap(f *fixture) {
+	f.register("capper", "한도 시민")
+	first := f.comment("writer", "한도 시험용 의견 하나")
+	f.set("cid", f.comment("writer", "한도 시험용 의견 둘"))
+	f.setting(forum.SettingCapReports, "1")
+	f.report("capper", first, "spam", "")
+}
+
 // TestModeration_Flows sends each step of reports, the content rules, daily
 // caps, the review queue, appeals, locks, suspensions and the public log
 // through the real forms, each on its own copy of one seed forum.
@@ -872,14 +883,7 @@ func TestModeration_Flows(t *testing.T) {
 			},
 			as: "capper", method: "POST", path: "/proposals/{other}/support",
 			status: 429, header: map[string]string{"Retry-After": toMidnight}, want: []string{capNote}, unchanged: true},
-		{name: "a citizen over the daily report cap is refused",
-			setup: func(f *fixture) {
-				f.register("capper", "한도 시민")
-				first := f.comment("writer", "한도 시험용 의견 하나")
-				f.set("cid", f.comment("writer", "한도 시험용 의견 둘"))
-				f.setting("cap_reports", "1")
-				f.report("capper", first, "spam", "")
-			},
+		{name: "a citizen over the daily report cap is refused", setup: usedReportCap,
 			as: "capper", method: "POST", path: "/reports", form: reportForm("{cid}", "spam", ""),
 			status: 429, header: map[string]string{"Retry-After": toMidnight}, want: []string{capNote}, unchanged: true},
 		{name: "a citizen over the daily proposal cap is refused",
@@ -892,11 +896,7 @@ func TestModeration_Flows(t *testing.T) {
 			status: 429, header: map[string]string{"Retry-After": toMidnight}, want: []string{capNote}, unchanged: true},
 		{name: "the caps start again the next day in Seoul",
 			setup: func(f *fixture) {
-				f.register("capper", "한도 시민")
-				first := f.comment("writer", "한도 시험용 의견 하나")
-				f.set("cid", f.comment("writer", "한도 시험용 의견 둘"))
-				f.setting("cap_reports", "1")
-				f.report("capper", first, "spam", "")
+				usedReportCap(f)
 				f.nextDayInSeoul()
 			},
 			as: "capper", method: "POST", path: "/reports", form: reportForm("{cid}", "spam", ""), status: 303},
