@@ -38,17 +38,39 @@ CREATE TABLE users (
     email_frequency TEXT NOT NULL DEFAULT 'immediate' CHECK (email_frequency IN ('none', 'immediate', 'daily')),
     digested_at   INTEGER, -- the daily digests have told of every notification before this time
     created_at    INTEGER NOT NULL,
+    -- What the forum knows of the person behind the account (forum.Tier):
+    -- registered, an e-mail address proven by a link, or an identity
+    -- confirmed by an administrator or a provider (본인인증).
+    tier TEXT NOT NULL DEFAULT 'registered' CHECK (tier IN ('registered', 'email_verified', 'identity_verified')),
+    lang TEXT NOT NULL DEFAULT '' CHECK (lang IN ('', 'ko', 'en', 'zh')), -- mail and pages; '' writes mail in Korean and English
+    last_seen_at INTEGER, -- the last sign-in or visit, for the inactive-account rule (PIPA)
+    inactive_notice_at INTEGER, -- when the notice of coming anonymisation was mailed
+    deleted_at INTEGER, -- the account was deleted or anonymised: no personal data is left in the row
+    totp_secret TEXT NOT NULL DEFAULT '', -- base32 TOTP key (RFC 6238); '' when no second factor is enrolled
+    totp_enabled_at INTEGER, -- when the second factor was confirmed; NULL while none is
+    totp_last_step INTEGER, -- the last time step a code was accepted for: a code works once
+    identity_provider TEXT NOT NULL DEFAULT '', -- who confirmed the identity: 'admin' or a provider's name
+    identity_hash TEXT, -- the provider's stable subject (CI), hashed: one person, one verified account
     CHECK ((role = 'official') = (ministry_id IS NOT NULL))
 );
+CREATE UNIQUE INDEX users_identity ON users (identity_hash) WHERE identity_hash IS NOT NULL;
+CREATE INDEX users_last_seen ON users (last_seen_at) WHERE deleted_at IS NULL;
 
+-- A signed-in browser. The id names it on the account page ("sign out"
+-- that one); the token itself is only ever stored hashed.
 CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    csrf       TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    csrf         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    pending_mfa  INTEGER NOT NULL DEFAULT 0 CHECK (pending_mfa IN (0, 1)), -- the password was right; the second factor is still owed
+    user_agent   TEXT NOT NULL DEFAULT '',
+    ip           TEXT NOT NULL DEFAULT '',
+    last_seen_at INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_user ON sessions (user_id, last_seen_at);
 CREATE INDEX sessions_expiry ON sessions (expires_at);
 
 CREATE TABLE proposals (
@@ -75,7 +97,11 @@ CREATE TABLE proposals (
     answered_at    INTEGER,   -- the first official answer
     mod_state      TEXT NOT NULL DEFAULT 'visible' CHECK (mod_state IN ('visible', 'held', 'hidden')),
     mod_reason     TEXT NOT NULL DEFAULT '',
-    locked         INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
+    locked         INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+    -- Supports and co-sponsorships of accounts below email_verified: kept, shown
+    -- apart, never in support_count or sponsor_count (which count verified accounts).
+    unverified_supports INTEGER NOT NULL DEFAULT 0,
+    unverified_sponsors INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
 CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
@@ -330,6 +356,41 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);
 
+-- One-time links mailed to an account: verify an address, reset a
+-- password, confirm a new address. Only the token's hash is kept; a row is
+-- used once (used_at) and worthless after expires_at.
+CREATE TABLE account_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password', 'change_email')),
+    email      TEXT NOT NULL, -- the address the link was sent to (the new one, for a change)
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);
+CREATE INDEX account_tokens_user ON account_tokens (user_id, purpose, created_at);
+CREATE INDEX account_tokens_email ON account_tokens (email, purpose, created_at);
+
+-- The second factor's one-time recovery codes, hashed.
+CREATE TABLE recovery_codes (
+    user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at   INTEGER,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+-- Consents a person gave (PIPA): which notice, which version of it, when;
+-- withdrawn_at when taken back.
+CREATE TABLE consents (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    given_at     INTEGER NOT NULL,
+    withdrawn_at INTEGER
+);
+CREATE INDEX consents_user ON consents (user_id, id);
+
 -- Every state change appends here in its own transaction; the live channel streams it.
 CREATE TABLE events (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -353,4 +414,4 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
     tokenize = 'unicode61'
 );
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;

@@ -16,6 +16,80 @@ CREATE TRIGGER comments_version AFTER UPDATE ON comments FOR EACH ROW WHEN NEW.v
 BEGIN
     UPDATE comments SET version = OLD.version + 1 WHERE id = NEW.id;
 END;`,
+
+	// 3: accounts a citizen and a ministry can trust (issue 13). Every
+	// account of version 2 is 'registered': the forum never checked an
+	// address, so the supports and co-sponsorships counted so far move to
+	// the unverified figures, and come back as their accounts verify.
+	// Sessions gain an id, the second factor's pending state, and the
+	// device and address their owner sees on the account page; the table is
+	// rebuilt for the id, and every session lives on.
+	`ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT 'registered' CHECK (tier IN ('registered', 'email_verified', 'identity_verified'));
+ALTER TABLE users ADD COLUMN lang TEXT NOT NULL DEFAULT '' CHECK (lang IN ('', 'ko', 'en', 'zh'));
+ALTER TABLE users ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE users ADD COLUMN inactive_notice_at INTEGER;
+ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_enabled_at INTEGER;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+ALTER TABLE users ADD COLUMN identity_provider TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN identity_hash TEXT;
+UPDATE users SET last_seen_at = created_at;
+CREATE UNIQUE INDEX users_identity ON users (identity_hash) WHERE identity_hash IS NOT NULL;
+CREATE INDEX users_last_seen ON users (last_seen_at) WHERE deleted_at IS NULL;
+
+DROP INDEX sessions_user;
+DROP INDEX sessions_expiry;
+ALTER TABLE sessions RENAME TO sessions_v2;
+CREATE TABLE sessions (
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    csrf         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    pending_mfa  INTEGER NOT NULL DEFAULT 0 CHECK (pending_mfa IN (0, 1)),
+    user_agent   TEXT NOT NULL DEFAULT '',
+    ip           TEXT NOT NULL DEFAULT '',
+    last_seen_at INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at)
+    SELECT token_hash, user_id, csrf, created_at, expires_at, created_at FROM sessions_v2;
+DROP TABLE sessions_v2;
+CREATE INDEX sessions_user ON sessions (user_id, last_seen_at);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+
+ALTER TABLE proposals ADD COLUMN unverified_supports INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE proposals ADD COLUMN unverified_sponsors INTEGER NOT NULL DEFAULT 0;
+UPDATE proposals SET unverified_supports = support_count, support_count = 0,
+    unverified_sponsors = sponsor_count, sponsor_count = 0;
+
+CREATE TABLE account_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password', 'change_email')),
+    email      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);
+CREATE INDEX account_tokens_user ON account_tokens (user_id, purpose, created_at);
+CREATE INDEX account_tokens_email ON account_tokens (email, purpose, created_at);
+CREATE TABLE recovery_codes (
+    user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at   INTEGER,
+    PRIMARY KEY (user_id, code_hash)
+);
+CREATE TABLE consents (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    given_at     INTEGER NOT NULL,
+    withdrawn_at INTEGER
+);
+CREATE INDEX consents_user ON consents (user_id, id);`,
 }
 
 // Version is the schema version this binary writes.
