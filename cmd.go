@@ -65,19 +65,23 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 // adminCommand runs `epeople admin create ...`.
 func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-db FILE]")
+		return errors.New("usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-tier registered|email_verified|identity_verified] [-db FILE]")
 	}
 	role := fs.String("role", "citizen", "admin, moderator, official or citizen")
 	email := fs.String("email", "", "e-mail address (the sign-in name)")
 	password := fs.String("password", "", "password: at least 10 characters, hard to guess (several words; no repeats, sequences, name or e-mail)")
 	name := fs.String("name", "", "display name")
 	ministry := fs.String("ministry", "", "ministry slug (officials only)")
+	tier := fs.String("tier", string(forum.TierEmailVerified), "registered, email_verified or identity_verified: the administrator running this vouches for the address by default")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	u := forum.User{Role: forum.Role(*role), Name: moderation.PlainText(*name), Email: forum.NormalizeEmail(*email)}
+	u := forum.User{Role: forum.Role(*role), Name: moderation.PlainText(*name), Email: forum.NormalizeEmail(*email), Tier: forum.Tier(*tier)}
 	if !u.Role.Valid() {
 		return fmt.Errorf("unknown role %q", *role)
+	}
+	if !u.Tier.Valid() {
+		return fmt.Errorf("unknown tier %q: registered, email_verified or identity_verified", *tier)
 	}
 	if (u.Role == forum.RoleOfficial) != (*ministry != "") {
 		return errors.New("officials, and only officials, need -ministry")
@@ -105,7 +109,7 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("created %s #%d %s <%s>\n", created.Role, created.ID, created.Name, created.Email)
+		fmt.Printf("created %s #%d %s <%s>, %s\n", created.Role, created.ID, created.Name, created.Email, created.Tier)
 		return nil
 	})
 }

@@ -93,15 +93,17 @@ type ProposalEditedEvent struct {
 // on the proposal's topic.
 type ProposalSponsoredEvent struct {
 	ProposalID int64 `json:"proposal_id"`
-	Sponsors   int   `json:"sponsors"`  // co-sponsors now
-	Threshold  int   `json:"threshold"` // co-sponsors it needs to open
+	Sponsors   int   `json:"sponsors"`   // verified co-sponsors now
+	Unverified int   `json:"unverified"` // co-sponsors whose accounts are not verified, shown apart
+	Threshold  int   `json:"threshold"`  // verified co-sponsors it needs to open
 }
 
 // ProposalSupportedEvent is emitted when a citizen supports a proposal or takes
 // the support back, on the proposal's topic.
 type ProposalSupportedEvent struct {
 	ProposalID int64 `json:"proposal_id"`
-	Supports   int   `json:"supports"` // supports now
+	Supports   int   `json:"supports"`   // verified supports now
+	Unverified int   `json:"unverified"` // supports of accounts not verified, shown apart
 }
 
 // ProposalHiddenEvent is emitted when moderation withholds a proposal, on the

@@ -56,6 +56,18 @@ type User struct {
 	CreatedAt time.Time
 	// EmailFrequency is how often the user gets mail about notifications: none, immediate or daily.
 	EmailFrequency string
+	// Tier is how much the forum knows of the person behind the account.
+	Tier Tier
+	// Lang is the language the person chose for pages and mail ("ko", "en"
+	// or "zh"); "" when they never chose, and mail is then written in Korean
+	// and English.
+	Lang string
+	// TwoFactor reports whether a second factor (TOTP) is enrolled and confirmed.
+	TwoFactor bool
+	// Deleted reports whether the account was deleted or anonymised; its
+	// row keeps no personal data, and its public contributions show as a
+	// withdrawn member's.
+	Deleted bool
 }
 
 // Active reports whether u is a signed-in account that is neither suspended

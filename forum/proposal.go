@@ -87,17 +87,21 @@ type Proposal struct {
 	MinistryID   int64
 	Status       ProposalStatus
 	SponsorToken string
-	Sponsors     int
-	Supports     int
-	Comments     int
-	Revisions    int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	PublishedAt  time.Time // zero until open
-	ClosedAt     time.Time // zero until closed or withdrawn
-	ModState     ModState
-	ModReason    string // public reason code when hidden
-	Locked       bool   // takes no new comments or votes
+	Sponsors     int // co-sponsors with verified accounts: the figure the threshold counts
+	Supports     int // supporters with verified accounts: the figure the threshold counts
+	// UnverifiedSponsors and UnverifiedSupports are those of accounts that
+	// never verified: kept and shown apart, never in the figures above.
+	UnverifiedSponsors int
+	UnverifiedSupports int
+	Comments           int
+	Revisions          int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	PublishedAt        time.Time // zero until open
+	ClosedAt           time.Time // zero until closed or withdrawn
+	ModState           ModState
+	ModReason          string // public reason code when hidden
+	Locked             bool   // takes no new comments or votes
 	// The ministry's clock.
 	SupportDeadline time.Time // end of the window for gathering support
 	ReachedAt       time.Time // when the threshold was reached

@@ -3,6 +3,7 @@ package forum
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,15 @@ type Settings struct {
 	// BannedTerms are the administrators' banned terms in moderation.ParseTerms's
 	// format; empty means moderation's defaults.
 	BannedTerms string
-	Caps        DailyCaps // what one citizen may do in a day
+	Caps        DailyCaps   // what one citizen may do in a day
+	Tiers       ActionTiers // the account tier each action needs
+	// SessionLifetime is how long a sign-in lasts.
+	SessionLifetime time.Duration
+	// InactiveAfter is how long an account may go without a sign-in or a
+	// visit before it is anonymised (PIPA's default is one year); a notice
+	// is mailed InactiveNotice before.
+	InactiveAfter  time.Duration
+	InactiveNotice time.Duration
 }
 
 // DailyCaps are the most one citizen may do of each activity in a day
@@ -52,6 +61,13 @@ const (
 	SettingCapSupports         = "cap_supports"
 	SettingCapReports          = "cap_reports"
 	SettingCapCommentsFirstDay = "cap_comments_first_day"
+	SettingTierPropose         = "tier_propose"
+	SettingTierSupport         = "tier_support"
+	SettingTierSponsor         = "tier_sponsor"
+	SettingTierComment         = "tier_comment"
+	SettingSessionDays         = "session_days"
+	SettingInactiveDays        = "inactive_days"
+	SettingInactiveNoticeDays  = "inactive_notice_days"
 )
 
 // ErrUnknownSetting is returned for a key that is not one of SettingKeys.
@@ -68,14 +84,20 @@ func DefaultSettings() Settings {
 		AutoHide:         3,
 		BannedTerms:      strings.Join(moderation.DefaultRules().BannedTerms, "\n"),
 		Caps:             DailyCaps{Proposals: 3, Comments: 60, Supports: 200, Reports: 20, CommentsFirstDay: 10},
+		Tiers:            DefaultActionTiers,
+		SessionLifetime:  30 * 24 * time.Hour,
+		InactiveAfter:    365 * 24 * time.Hour,
+		InactiveNotice:   30 * 24 * time.Hour,
 	}
 }
 
 // SettingKey is one stored setting: its key, the values it accepts, and the
 // field of Settings it fills.
 type SettingKey struct {
-	Key      string
-	Text     bool   // a text setting; otherwise a whole number
+	Key  string
+	Text bool // a text setting; otherwise a whole number
+	// Choices are the only values a text setting with choices accepts.
+	Choices  []string
 	Min, Max int    // the numbers a number setting accepts; the longest text, in bytes, for a text setting (Max)
 	Message  string // catalog key of the message that refuses a value out of bounds
 	get      func(*Settings) string
@@ -85,6 +107,21 @@ type SettingKey struct {
 // SettingKeys lists every setting, in the order SetSettings checks them.
 func SettingKeys() []SettingKey {
 	const day = 24 * time.Hour
+	tiers := make([]string, 0, 3)
+	for _, t := range Tiers() {
+		tiers = append(tiers, string(t))
+	}
+	tier := func(key string, field func(*Settings) *Tier) SettingKey {
+		return SettingKey{Key: key, Text: true, Choices: tiers, Max: 32, Message: "err.bad_tier",
+			get: func(s *Settings) string { return string(*field(s)) },
+			set: func(s *Settings, v string) bool {
+				if !Tier(v).Valid() {
+					return false
+				}
+				*field(s) = Tier(v)
+				return true
+			}}
+	}
 	num := func(key string, lo, hi int, field func(*Settings) *int) SettingKey {
 		return SettingKey{Key: key, Min: lo, Max: hi, Message: "err.bad_number",
 			get: func(s *Settings) string { return strconv.Itoa(*field(s)) },
@@ -97,8 +134,8 @@ func SettingKeys() []SettingKey {
 				return true
 			}}
 	}
-	days := func(key string, field func(*Settings) *time.Duration) SettingKey {
-		return SettingKey{Key: key, Min: 0, Max: 36500, Message: "err.bad_number",
+	daysIn := func(key string, lo, hi int, field func(*Settings) *time.Duration) SettingKey {
+		return SettingKey{Key: key, Min: lo, Max: hi, Message: "err.bad_number",
 			get: func(s *Settings) string { return strconv.Itoa(int(*field(s) / day)) },
 			set: func(s *Settings, v string) bool {
 				n, err := strconv.Atoi(v)
@@ -108,6 +145,9 @@ func SettingKeys() []SettingKey {
 				*field(s) = time.Duration(n) * day
 				return true
 			}}
+	}
+	days := func(key string, field func(*Settings) *time.Duration) SettingKey {
+		return daysIn(key, 0, 36500, field)
 	}
 	// A cap goes up to a billion, which lifts it in practice (the load
 	// generator does); the auto-hide count up to 100,000. Both are at least 1.
@@ -126,6 +166,13 @@ func SettingKeys() []SettingKey {
 		num(SettingSupportThreshold, 0, capMax, func(s *Settings) *int { return &s.Thresholds.Supports }),
 		days(SettingSupportWindow, func(s *Settings) *time.Duration { return &s.Thresholds.Window }),
 		days(SettingResponseDays, func(s *Settings) *time.Duration { return &s.Thresholds.ResponseIn }),
+		tier(SettingTierPropose, func(s *Settings) *Tier { return &s.Tiers.Propose }),
+		tier(SettingTierSupport, func(s *Settings) *Tier { return &s.Tiers.Support }),
+		tier(SettingTierSponsor, func(s *Settings) *Tier { return &s.Tiers.Sponsor }),
+		tier(SettingTierComment, func(s *Settings) *Tier { return &s.Tiers.Comment }),
+		daysIn(SettingSessionDays, 1, 365, func(s *Settings) *time.Duration { return &s.SessionLifetime }),
+		daysIn(SettingInactiveDays, 30, 36500, func(s *Settings) *time.Duration { return &s.InactiveAfter }),
+		daysIn(SettingInactiveNoticeDays, 1, 365, func(s *Settings) *time.Duration { return &s.InactiveNotice }),
 	}
 }
 
@@ -156,7 +203,7 @@ func (s Settings) With(values map[string]string) (Settings, map[string]string, e
 			continue
 		}
 		if k.Text {
-			if len(v) > k.Max {
+			if len(v) > k.Max || (k.Choices != nil && !slices.Contains(k.Choices, v)) {
 				return s, nil, Invalid(k.Key, k.Message)
 			}
 		} else {

@@ -5,7 +5,8 @@ package views
 import "embed"
 
 // FS holds every page template (*.html) and the message catalogs
-// (locales/<lang>.json: flat key → fmt format string).
+// (locales/<lang>.json and locales/<lang>.<area>.json: flat key → fmt
+// format string).
 //
 //go:embed *.html locales/*.json
 var FS embed.FS

@@ -336,12 +336,12 @@ func seed(ctx context.Context, path, schema string, n int) (fx *fixture, err err
 	}
 	for i := range n {
 		u, err := st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("벤치 시민 %d", i+1),
-			Email: fmt.Sprintf("bench%d@bench.e-people.example", i+1)}, hash)
+			Email: fmt.Sprintf("bench%d@bench.e-people.example", i+1), Tier: forum.TierEmailVerified}, hash)
 		if err != nil {
 			return nil, fmt.Errorf("seed citizens: %w", err)
 		}
 		token, csrf := randomToken(), randomToken()
-		if err := st.CreateSession(ctx, forum.TokenHash(token), u.ID, csrf, sessionTTL); err != nil {
+		if err := st.CreateSession(ctx, store.NewSession{TokenHash: forum.TokenHash(token), UserID: u.ID, CSRF: csrf, TTL: sessionTTL}); err != nil {
 			return nil, fmt.Errorf("seed sessions: %w", err)
 		}
 		fx.users = append(fx.users, e2e.Account{Email: u.Email, UserID: u.ID, Session: token, CSRF: csrf})

@@ -13,8 +13,10 @@ import (
 // for: table.column is the counter, and count is a scalar subquery over the
 // counted rows, correlated to the counter's row through the alias t.
 var counterChecks = []struct{ table, column, count string }{
-	{"proposals", "sponsor_count", `SELECT count(*) FROM sponsors x WHERE x.proposal_id = t.id`},
-	{"proposals", "support_count", `SELECT count(*) FROM supports x WHERE x.proposal_id = t.id`},
+	{"proposals", "sponsor_count", `SELECT count(*) FROM sponsors x JOIN users u ON u.id = x.user_id WHERE x.proposal_id = t.id AND ` + countedTier("u")},
+	{"proposals", "unverified_sponsors", `SELECT count(*) FROM sponsors x JOIN users u ON u.id = x.user_id WHERE x.proposal_id = t.id AND NOT ` + countedTier("u")},
+	{"proposals", "support_count", `SELECT count(*) FROM supports x JOIN users u ON u.id = x.user_id WHERE x.proposal_id = t.id AND ` + countedTier("u")},
+	{"proposals", "unverified_supports", `SELECT count(*) FROM supports x JOIN users u ON u.id = x.user_id WHERE x.proposal_id = t.id AND NOT ` + countedTier("u")},
 	{"proposals", "comment_count", `SELECT count(*) FROM comments x WHERE x.proposal_id = t.id AND ` + keptComment("x")},
 	{"debates", "comment_count", `SELECT count(*) FROM comments x WHERE x.debate_id = t.id AND ` + keptComment("x")},
 	{"proposals", "revision_count", `SELECT count(*) FROM proposal_revisions x WHERE x.proposal_id = t.id`},
@@ -22,8 +24,8 @@ var counterChecks = []struct{ table, column, count string }{
 	{"comments", "down_count", `SELECT count(*) FROM comment_votes x WHERE x.comment_id = t.id AND x.value = -1`},
 }
 
-// CheckCounters recomputes every stored counter (a proposal's sponsors,
-// supports, visible comments and revisions; a debate's visible arguments;
+// CheckCounters recomputes every stored counter (a proposal's sponsors and
+// supports, verified and not, its visible comments and revisions; a debate's visible arguments;
 // a comment's up and down votes)
 // from the rows it counts, and returns an error naming each mismatch, or nil
 // when all agree. It only reads.

@@ -91,6 +91,9 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			}
 			depth, parent = pd+1, nc.Input.ParentID
 		}
+		if err := s.allow(ctx, t, nc.AuthorID, forum.ActionComment); err != nil {
+			return err
+		}
 		now := t.now.Unix()
 		state := forum.ModVisible
 		if len(nc.Hold) > 0 {

@@ -76,11 +76,11 @@ var ctx = context.Background()
 
 var userSeq atomic.Int64
 
-// newUser creates a citizen with a unique e-mail.
+// newUser creates an e-mail-verified citizen with a unique e-mail.
 func newUser(tb testing.TB, s *Store, name string) *forum.User {
 	tb.Helper()
 	n := userSeq.Add(1)
-	u, err := s.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: name,
+	u, err := s.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: name, Tier: forum.TierEmailVerified,
 		Email: fmt.Sprintf("%s.%d@example.kr", name, n)}, "hash")
 	if err != nil {
 		tb.Fatalf("create user %s: %v", name, err)
@@ -88,14 +88,14 @@ func newUser(tb testing.TB, s *Store, name string) *forum.User {
 	return u
 }
 
-// newUsers creates n citizens at once with a direct multi-row INSERT and
-// returns their ids in order.
+// newUsers creates n e-mail-verified citizens at once with a direct
+// multi-row INSERT and returns their ids in order.
 func newUsers(tb testing.TB, s *Store, n int) []int64 {
 	tb.Helper()
 	prefix := fmt.Sprintf("bulk%d", userSeq.Add(1))
 	rows, err := s.DB().Query(`WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
-		INSERT INTO users (role, name, email, password_hash, created_at)
-		SELECT 'citizen', 'u' || i, ? || '.' || i || '@example.kr', 'hash', 0 FROM seq ORDER BY i RETURNING id`, n, prefix)
+		INSERT INTO users (role, name, email, password_hash, created_at, tier)
+		SELECT 'citizen', 'u' || i, ? || '.' || i || '@example.kr', 'hash', 0, 'email_verified' FROM seq ORDER BY i RETURNING id`, n, prefix)
 	if err != nil {
 		tb.Fatalf("insert users: %v", err)
 	}

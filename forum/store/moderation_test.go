@@ -16,7 +16,7 @@ import (
 // member creates a user with role; an official speaks for the world's ministry.
 func (w *world) member(tb testing.TB, role forum.Role, name string) *forum.User {
 	tb.Helper()
-	u := forum.User{Role: role, Name: name, Email: fmt.Sprintf("%s.%d@example.kr", name, userSeq.Add(1))}
+	u := forum.User{Role: role, Name: name, Email: fmt.Sprintf("%s.%d@example.kr", name, userSeq.Add(1)), Tier: forum.TierEmailVerified}
 	if role == forum.RoleOfficial {
 		u.MinistryID = w.ministry
 	}

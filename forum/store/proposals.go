@@ -16,7 +16,8 @@ import (
 const proposalCols = `p.id, p.author_id, u.name, u.role, p.title, p.body_src, p.body_html, p.category_id, p.ministry_id,
 	p.status, p.sponsor_token, p.sponsor_count, p.support_count, p.comment_count, p.revision_count,
 	p.created_at, p.updated_at, p.published_at, p.closed_at, p.mod_state, p.mod_reason, p.locked,
-	COALESCE(p.support_deadline, 0), COALESCE(p.reached_at, 0), COALESCE(p.response_due, 0), COALESCE(p.answered_at, 0)`
+	COALESCE(p.support_deadline, 0), COALESCE(p.reached_at, 0), COALESCE(p.response_due, 0), COALESCE(p.answered_at, 0),
+	p.unverified_sponsors, p.unverified_supports`
 
 const proposalFrom = ` FROM proposals p JOIN users u ON u.id = p.author_id `
 
@@ -29,7 +30,7 @@ func scanProposal(row interface{ Scan(...any) error }) (*forum.Proposal, error) 
 	err := row.Scan(&p.ID, &p.AuthorID, &p.AuthorName, &p.AuthorRole, &p.Title, &p.BodySrc, &body, &p.CategoryID, &p.MinistryID,
 		&p.Status, &p.SponsorToken, &p.Sponsors, &p.Supports, &p.Comments, &p.Revisions,
 		&created, &updated, &published, &closed, &p.ModState, &p.ModReason, &p.Locked,
-		&deadline, &reached, &due, &answered)
+		&deadline, &reached, &due, &answered, &p.UnverifiedSponsors, &p.UnverifiedSupports)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +58,9 @@ type NewProposal struct {
 func (s *Store) CreateProposal(ctx context.Context, np NewProposal, threshold int) (*forum.Proposal, error) {
 	var id int64
 	err := s.write(ctx, func(t *tx) error {
+		if err := s.allow(ctx, t, np.AuthorID, forum.ActionPropose); err != nil {
+			return err
+		}
 		in := np.Input
 		err := t.QueryRowContext(ctx, `INSERT INTO proposals (author_id, title, body_src, body_html, category_id, ministry_id,
 			status, sponsor_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
@@ -277,6 +281,9 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 		if !p.SponsorableBy(&forum.User{ID: userID}) { // a held proposal gathers no co-sponsors
 			return forum.ErrInvalidState
 		}
+		if err := s.allow(ctx, t, userID, forum.ActionSponsor); err != nil {
+			return err
+		}
 		res, err := t.ExecContext(ctx, `INSERT INTO sponsors (proposal_id, user_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT DO NOTHING`, id, userID, t.now.Unix())
 		if err != nil {
@@ -285,19 +292,12 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		var count int
-		if err := t.QueryRowContext(ctx, `UPDATE proposals SET sponsor_count = sponsor_count + 1 WHERE id = ? RETURNING sponsor_count`, id).
-			Scan(&count); err != nil {
+		counted, err := userCounted(ctx, t, userID)
+		if err != nil {
 			return err
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id),
-			forum.ProposalSponsoredEvent{ProposalID: id, Sponsors: count, Threshold: threshold}); err != nil {
-			return err
-		}
-		if count >= threshold {
-			return s.transition(ctx, t, id, forum.TransSponsors)
-		}
-		return nil
+		verified, unverified := split(counted, 1)
+		return s.countSponsors(ctx, t, id, verified, unverified, threshold)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sponsor proposal %d: %w", id, err)
@@ -328,6 +328,11 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 		if !status.TakesSupport() || (on && state != forum.ModVisible) {
 			return forum.ErrInvalidState
 		}
+		if on {
+			if err := s.allow(ctx, t, userID, forum.ActionSupport); err != nil {
+				return err
+			}
+		}
 		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, 1
 		args := []any{id, userID, t.now.Unix()}
 		if !on {
@@ -345,35 +350,161 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 				return err
 			}
 		}
-		if err := t.QueryRowContext(ctx, `UPDATE proposals SET support_count = support_count + ? WHERE id = ? RETURNING support_count`,
-			delta, id).Scan(&count); err != nil {
-			return err
-		}
 		if on { // supporters follow what they support; they may stop
 			if _, err := t.ExecContext(ctx, `INSERT INTO follows (user_id, item_kind, item_id, created_at) VALUES (?, 'proposal', ?, ?)
 				ON CONFLICT DO NOTHING`, userID, id, t.now.Unix()); err != nil {
 				return err
 			}
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id),
-			forum.ProposalSupportedEvent{ProposalID: id, Supports: count}); err != nil {
+		counted, err := userCounted(ctx, t, userID)
+		if err != nil {
 			return err
 		}
-		if !on || !status.InSupportWindow() {
-			return nil
-		}
-		if count < s.Settings().Thresholds.Supports {
-			return nil
-		}
-		if err := s.transition(ctx, t, id, forum.TransReach); err != nil {
-			return err
-		}
-		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteThresholdReached, map[string]any{"proposal_id": id})
+		verified, unverified := split(counted, delta)
+		count, err = s.countSupports(ctx, t, id, verified, unverified)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("support proposal %d: %w", id, err)
 	}
 	return count, nil
+}
+
+// allow returns a *forum.TierError when userID's account is below the tier
+// the settings ask for action (forum.CheckTier).
+func (s *Store) allow(ctx context.Context, t *tx, userID int64, action string) error {
+	u := forum.User{ID: userID}
+	if err := t.QueryRowContext(ctx, `SELECT role, tier FROM users WHERE id = ?`, userID).Scan(&u.Role, &u.Tier); err != nil {
+		return err
+	}
+	return forum.CheckTier(&u, s.Settings().Tiers, action)
+}
+
+// userCounted reports whether the supports and co-sponsorships of userID
+// count in a proposal's figures (forum.Tier.Counted).
+func userCounted(ctx context.Context, t *tx, userID int64) (bool, error) {
+	var tier forum.Tier
+	if err := t.QueryRowContext(ctx, `SELECT tier FROM users WHERE id = ?`, userID).Scan(&tier); err != nil {
+		return false, err
+	}
+	return tier.Counted(), nil
+}
+
+// split turns a change of delta supports (or co-sponsorships) by an account
+// whose figures count (counted) or not into the changes of the verified
+// and the unverified figure.
+func split(counted bool, delta int) (verified, unverified int) {
+	if counted {
+		return delta, 0
+	}
+	return 0, delta
+}
+
+// countSupports adds the deltas to proposal id's verified and unverified
+// supports, tells the proposal's topic, and, when the verified supports
+// grew to the threshold within the support window, opens the ministry's
+// answer period. It returns the verified count.
+func (s *Store) countSupports(ctx context.Context, t *tx, id int64, verified, unverified int) (int, error) {
+	var count, others int
+	var status forum.ProposalStatus
+	if err := t.QueryRowContext(ctx, `UPDATE proposals SET support_count = support_count + ?, unverified_supports = unverified_supports + ?
+		WHERE id = ? RETURNING support_count, unverified_supports, status`, verified, unverified, id).Scan(&count, &others, &status); err != nil {
+		return 0, err
+	}
+	if err := t.event(ctx, forum.ProposalTopic(id),
+		forum.ProposalSupportedEvent{ProposalID: id, Supports: count, Unverified: others}); err != nil {
+		return 0, err
+	}
+	if verified <= 0 || !status.InSupportWindow() || count < s.Settings().Thresholds.Supports {
+		return count, nil
+	}
+	if err := s.transition(ctx, t, id, forum.TransReach); err != nil {
+		return 0, err
+	}
+	return count, notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteThresholdReached, map[string]any{"proposal_id": id})
+}
+
+// countSponsors adds the deltas to proposal id's verified and unverified
+// co-sponsors, tells the proposal's topic, and opens a gathering proposal
+// whose verified co-sponsors reached threshold.
+func (s *Store) countSponsors(ctx context.Context, t *tx, id int64, verified, unverified, threshold int) error {
+	var count, others int
+	var status forum.ProposalStatus
+	if err := t.QueryRowContext(ctx, `UPDATE proposals SET sponsor_count = sponsor_count + ?, unverified_sponsors = unverified_sponsors + ?
+		WHERE id = ? RETURNING sponsor_count, unverified_sponsors, status`, verified, unverified, id).Scan(&count, &others, &status); err != nil {
+		return err
+	}
+	if err := t.event(ctx, forum.ProposalTopic(id),
+		forum.ProposalSponsoredEvent{ProposalID: id, Sponsors: count, Unverified: others, Threshold: threshold}); err != nil {
+		return err
+	}
+	if verified > 0 && status.TakesSponsors() && count >= threshold {
+		return s.transition(ctx, t, id, forum.TransSponsors)
+	}
+	return nil
+}
+
+// retier sets the tier of userID in t. When the change crosses
+// forum.Tier.Counted, the account's supports and co-sponsorships move
+// between the verified and unverified figures of every proposal they are
+// on, and a move that lifts a verified figure to its threshold has the
+// effect a new support would have. It returns the tier the account had.
+func (s *Store) retier(ctx context.Context, t *tx, userID int64, tier forum.Tier) (forum.Tier, error) {
+	if !tier.Valid() {
+		return "", fmt.Errorf("unknown tier %q", tier)
+	}
+	var was forum.Tier
+	if err := t.QueryRowContext(ctx, `SELECT tier FROM users WHERE id = ?`, userID).Scan(&was); err != nil {
+		return "", err
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE users SET tier = ? WHERE id = ?`, tier, userID); err != nil {
+		return "", err
+	}
+	if was.Counted() == tier.Counted() {
+		return was, nil
+	}
+	verified, unverified := 1, -1 // the account's rows move into the verified figures
+	if !tier.Counted() {
+		verified, unverified = -1, 1
+	}
+	sponsored, err := userProposals(ctx, t, `SELECT proposal_id FROM sponsors WHERE user_id = ? ORDER BY proposal_id`, userID)
+	if err != nil {
+		return "", err
+	}
+	threshold := s.Settings().SponsorThreshold
+	for _, id := range sponsored {
+		if err := s.countSponsors(ctx, t, id, verified, unverified, threshold); err != nil {
+			return "", err
+		}
+	}
+	supported, err := userProposals(ctx, t, `SELECT proposal_id FROM supports WHERE user_id = ? ORDER BY proposal_id`, userID)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range supported {
+		if _, err := s.countSupports(ctx, t, id, verified, unverified); err != nil {
+			return "", err
+		}
+	}
+	return was, nil
+}
+
+// userProposals returns the proposal ids query selects for userID.
+func userProposals(ctx context.Context, t *tx, query string, userID int64) ([]int64, error) {
+	rows, err := t.QueryContext(ctx, query, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // Viewer is what one signed-in user has done on one proposal.

@@ -13,7 +13,7 @@ import (
 // signIn stores a session for userID under token and returns the token.
 func signIn(tb testing.TB, s *Store, userID int64, token string) string {
 	tb.Helper()
-	if err := s.CreateSession(ctx, token, userID, "csrf-"+token, time.Hour); err != nil {
+	if err := s.CreateSession(ctx, NewSession{TokenHash: token, UserID: userID, CSRF: "csrf-" + token, TTL: time.Hour}); err != nil {
 		tb.Fatal(err)
 	}
 	return token

@@ -60,3 +60,15 @@ func statusesWhere(rule func(forum.ProposalStatus) bool) string {
 	}
 	return statusList(states)
 }
+
+// countedTier is the SQL condition that the account aliased a has a tier
+// whose supports and co-sponsorships count (forum.Tier.Counted).
+func countedTier(a string) string {
+	var counted []string
+	for _, t := range forum.Tiers() {
+		if t.Counted() {
+			counted = append(counted, string(t))
+		}
+	}
+	return a + ".tier IN (" + statusList(counted) + ")"
+}

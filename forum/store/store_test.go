@@ -128,7 +128,7 @@ func TestStore_Sessions(t *testing.T) {
 	c := newClock()
 	s := openTest(t, c.now)
 	u := newUser(t, s, "citizen")
-	if err := s.CreateSession(ctx, "tok-hash", u.ID, "csrf-1", time.Hour); err != nil {
+	if err := s.CreateSession(ctx, NewSession{TokenHash: "tok-hash", UserID: u.ID, CSRF: "csrf-1", TTL: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	sess, err := s.SessionByToken(ctx, "tok-hash")
@@ -147,7 +147,7 @@ func TestStore_Sessions(t *testing.T) {
 	wantErr(t, err, forum.ErrNotFound)
 
 	// A new session sweeps expired ones.
-	if err := s.CreateSession(ctx, "tok-2", u.ID, "csrf-2", time.Hour); err != nil {
+	if err := s.CreateSession(ctx, NewSession{TokenHash: "tok-2", UserID: u.ID, CSRF: "csrf-2", TTL: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, s, `SELECT count(*) FROM sessions`); n != 1 {

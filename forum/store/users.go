@@ -6,16 +6,28 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
 )
 
-const userCols = `id, role, COALESCE(ministry_id, 0), name, email, status, COALESCE(suspended_until, 0), held, created_at, email_frequency`
+// userCols are the columns scanUser reads, unqualified; userColsOf
+// qualifies them with a table alias for a join.
+const userCols = `id, role, COALESCE(ministry_id, 0), name, email, status, COALESCE(suspended_until, 0), held, created_at, email_frequency,
+	tier, lang, totp_enabled_at IS NOT NULL, deleted_at IS NOT NULL`
+
+func userColsOf(alias string) string {
+	a := alias + "."
+	return a + `id, ` + a + `role, COALESCE(` + a + `ministry_id, 0), ` + a + `name, ` + a + `email, ` + a + `status, COALESCE(` + a +
+		`suspended_until, 0), ` + a + `held, ` + a + `created_at, ` + a + `email_frequency, ` + a + `tier, ` + a + `lang, ` +
+		a + `totp_enabled_at IS NOT NULL, ` + a + `deleted_at IS NOT NULL`
+}
 
 func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
 	var u forum.User
 	var created, until int64
-	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &until, &u.Held, &created, &u.EmailFrequency); err != nil {
+	if err := row.Scan(&u.ID, &u.Role, &u.MinistryID, &u.Name, &u.Email, &u.Status, &until, &u.Held, &created, &u.EmailFrequency,
+		&u.Tier, &u.Lang, &u.TwoFactor, &u.Deleted); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, u.SuspendedUntil = fromUnix(created), fromUnix(until)
@@ -25,6 +37,7 @@ func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
 // CreateUser adds an account with an already-hashed password. An e-mail
 // already registered gives forum.ErrEmailTaken. A Held account (a throw-away
 // e-mail domain) is queued for review and its posts wait for a moderator.
+// The account gets u's Tier (registered when empty) and Lang.
 // A CreatedAt in the past is kept (the demo's long-standing citizens); a
 // zero or future one is now.
 func (s *Store) CreateUser(ctx context.Context, u forum.User, passwordHash string) (*forum.User, error) {
@@ -49,9 +62,15 @@ func createUser(ctx context.Context, t *tx, u forum.User, passwordHash string) (
 	if !u.CreatedAt.IsZero() && u.CreatedAt.Before(created) {
 		created = u.CreatedAt
 	}
-	row := t.QueryRowContext(ctx, `INSERT INTO users (role, ministry_id, name, email, password_hash, status, held, created_at)
-		VALUES (?, ?, ?, ?, ?, 'active', ?, ?) RETURNING `+userCols,
-		u.Role, ministry, u.Name, forum.NormalizeEmail(u.Email), passwordHash, u.Held, created.Unix())
+	if u.Tier == "" {
+		u.Tier = forum.TierRegistered
+	}
+	if !u.Tier.Valid() {
+		return nil, fmt.Errorf("unknown tier %q", u.Tier)
+	}
+	row := t.QueryRowContext(ctx, `INSERT INTO users (role, ministry_id, name, email, password_hash, status, held, created_at, tier, lang, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?) RETURNING `+userCols,
+		u.Role, ministry, u.Name, forum.NormalizeEmail(u.Email), passwordHash, u.Held, created.Unix(), u.Tier, u.Lang, t.now.Unix())
 	out, err := scanUser(row)
 	if isUnique(err) {
 		return nil, forum.ErrEmailTaken
@@ -93,19 +112,49 @@ func (s *Store) CountUsers(ctx context.Context, role forum.Role) (int, error) {
 
 // Session is a signed-in browser.
 type Session struct {
+	ID        int64 // names the session on its owner's account page
 	User      *forum.User
 	CSRF      string
+	CreatedAt time.Time
 	ExpiresAt time.Time
+	// PendingMFA marks a session whose password was right and whose second
+	// factor is still owed: it signs nobody in until the code is given.
+	PendingMFA bool
+	UserAgent  string    // the browser that signed in, as it named itself
+	IP         string    // the address it signed in from
+	LastSeen   time.Time // the last request, to within sessionTouchEvery
 }
 
-// CreateSession records a session for userID under the hash of its token.
-func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, csrf string, ttl time.Duration) error {
+// NewSession is what CreateSession stores.
+type NewSession struct {
+	TokenHash  string // forum.TokenHash of the cookie's token
+	UserID     int64
+	CSRF       string
+	TTL        time.Duration
+	PendingMFA bool
+	UserAgent  string // cut to 300 bytes
+	IP         string
+}
+
+// sessionTouchEvery is how stale a session's last-seen time may grow
+// before a request writes a new one: often enough for the account page and
+// the inactive-account rule, rare enough that reading pages does not write.
+const sessionTouchEvery = 10 * time.Minute
+
+// CreateSession records a session under the hash of its token, drops the
+// expired ones, and notes the sign-in as the account's last visit.
+func (s *Store) CreateSession(ctx context.Context, n NewSession) error {
 	err := s.write(ctx, func(t *tx) error {
 		if _, err := t.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, t.now.Unix()); err != nil {
 			return err
 		}
-		_, err := t.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			tokenHash, userID, csrf, t.now.Unix(), t.now.Add(ttl).Unix())
+		_, err := t.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, pending_mfa, user_agent, ip, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.TokenHash, n.UserID, n.CSRF, t.now.Unix(), t.now.Add(n.TTL).Unix(), n.PendingMFA, truncate(n.UserAgent, 300), truncate(n.IP, 64), t.now.Unix())
+		if err != nil {
+			return err
+		}
+		_, err = t.ExecContext(ctx, `UPDATE users SET last_seen_at = ?, inactive_notice_at = NULL WHERE id = ?`, t.now.Unix(), n.UserID)
 		return err
 	})
 	if err != nil {
@@ -114,18 +163,100 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 	return nil
 }
 
-// SessionByToken returns the live session stored under tokenHash.
-func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT u.id, u.role, COALESCE(u.ministry_id, 0), u.name, u.email, u.status, COALESCE(u.suspended_until, 0), u.held, u.created_at, u.email_frequency, s.csrf, s.expires_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, s.now().Unix())
-	var expires int64
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+const sessionCols = `s.id, s.csrf, s.created_at, s.expires_at, s.pending_mfa, s.user_agent, s.ip, s.last_seen_at`
+
+func scanSession(row interface{ Scan(...any) error }) (*Session, error) {
 	var sess Session
-	u, err := scanUser(newScanPlusRow(row, &sess.CSRF, &expires))
+	var created, expires, seen int64
+	u, err := scanUser(newScanPlusRow(row, &sess.ID, &sess.CSRF, &created, &expires, &sess.PendingMFA, &sess.UserAgent, &sess.IP, &seen))
+	if err != nil {
+		return nil, err
+	}
+	sess.User, sess.CreatedAt, sess.ExpiresAt, sess.LastSeen = u, fromUnix(created), fromUnix(expires), fromUnix(seen)
+	return &sess, nil
+}
+
+// SessionByToken returns the live session stored under tokenHash. A
+// session whose last-seen time is older than sessionTouchEvery is touched
+// first: it and its account are stamped as seen now. The stamp is
+// best-effort: a write that fails (the disk is full, the writer is busy past
+// the request's deadline) leaves the old time, and the session is returned.
+func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session, error) {
+	now := s.now()
+	sess, err := scanSession(s.r.QueryRowContext(ctx, `SELECT `+userColsOf("u")+`, `+sessionCols+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, now.Unix()))
 	if err != nil {
 		return nil, fmt.Errorf("get session: %w", mapErr(err))
 	}
-	sess.User, sess.ExpiresAt = u, fromUnix(expires)
-	return &sess, nil
+	if now.Sub(sess.LastSeen) >= sessionTouchEvery {
+		err := s.write(ctx, func(t *tx) error {
+			if _, err := t.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, t.now.Unix(), sess.ID); err != nil {
+				return err
+			}
+			_, err := t.ExecContext(ctx, `UPDATE users SET last_seen_at = ?, inactive_notice_at = NULL WHERE id = ?`, t.now.Unix(), sess.User.ID)
+			return err
+		})
+		if err == nil {
+			sess.LastSeen = now
+		}
+	}
+	return sess, nil
+}
+
+// Sessions returns the live sessions of userID, the most recently seen first.
+func (s *Store) Sessions(ctx context.Context, userID int64) ([]*Session, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userColsOf("u")+`, `+sessionCols+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ? AND s.expires_at > ?
+		ORDER BY s.last_seen_at DESC, s.id DESC`, userID, s.now().Unix())
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []*Session
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list sessions: %w", err)
+		}
+		out = append(out, sess)
+	}
+	return out, rows.Err()
+}
+
+// DeleteUserSession ends the session id of userID; one of another account's
+// is forum.ErrNotFound.
+func (s *Store) DeleteUserSession(ctx context.Context, userID, id int64) error {
+	err := s.write(ctx, func(t *tx) error {
+		return execOne(ctx, t, `DELETE FROM sessions WHERE id = ? AND user_id = ?`, id, userID)
+	})
+	if err != nil {
+		return fmt.Errorf("delete session %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteOtherSessions ends every session of userID except the one stored
+// under keepTokenHash ("" ends them all).
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID int64, keepTokenHash string) error {
+	err := s.write(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepTokenHash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("end the sessions of user %d: %w", userID, err)
+	}
+	return nil
 }
 
 // DeleteSession ends the session stored under tokenHash.
@@ -299,4 +430,23 @@ func (s *Store) CreateCategory(ctx context.Context, c forum.Category) (forum.Cat
 		return c, fmt.Errorf("create category %s: %w", c.Slug, err)
 	}
 	return c, nil
+}
+
+// SetTier sets the tier of userID, moving the account's supports and
+// co-sponsorships between the verified and unverified figures when the
+// change crosses forum.Tier.Counted (with the effects on thresholds a new
+// support would have), and returns the tier it had. The flows that change
+// a tier (a verification link, an administrator, an identity provider)
+// record why themselves.
+func (s *Store) SetTier(ctx context.Context, userID int64, tier forum.Tier) (forum.Tier, error) {
+	var was forum.Tier
+	err := s.write(ctx, func(t *tx) error {
+		var err error
+		was, err = s.retier(ctx, t, userID, tier)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("set tier of user %d: %w", userID, mapErr(err))
+	}
+	return was, nil
 }

@@ -50,7 +50,7 @@ func newAnsFixture(t *testing.T) *ansFixture {
 	f.citizen = e.register("지나가는 시민")
 	mk := func(name string) *forum.User {
 		userSeq++
-		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: name, Email: "ans" + itoa(userSeq) + "@example.org"}, "not-a-login")
+		u, err := e.st.CreateUser(ctx, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleCitizen, Name: name, Email: "ans" + itoa(userSeq) + "@example.org"}, "not-a-login")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ func benchThread(b *testing.B, e *env, n int) int64 {
 	e.st.SetSetting(ctx, forum.SettingSponsorThreshold, "0")
 	var users []*forum.User
 	for i := range 20 {
-		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("b%d@example.org", i)}, "x")
+		u, err := e.st.CreateUser(ctx, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("b%d@example.org", i)}, "x")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -159,11 +159,11 @@ func benchSessions(b *testing.B, e *env, n int) []benchSession {
 	ctx := context.Background()
 	sessions := make([]benchSession, 0, n)
 	for i := range n {
-		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("bench%d@example.org", i)}, "x")
+		u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("bench%d@example.org", i), Tier: forum.TierEmailVerified}, "x")
 		if err != nil {
 			b.Fatal(err)
 		}
-		tok, csrf, err := newSession(ctx, e.st, u.ID)
+		tok, csrf, err := newSession(ctx, e.st, store.NewSession{UserID: u.ID})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -216,7 +216,7 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	official, err := e.st.CreateUser(bg, forum.User{Role: forum.RoleOfficial, MinistryID: e.mins[0].ID, Name: "김하늘", Email: "haneul@example.go.kr"}, hash)
+	official, err := e.st.CreateUser(bg, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleOfficial, MinistryID: e.mins[0].ID, Name: "김하늘", Email: "haneul@example.go.kr"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}

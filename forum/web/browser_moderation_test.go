@@ -32,7 +32,7 @@ func TestBrowser_ModeratorHidesCommentLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.CreateUser(bg, forum.User{Role: forum.RoleModerator, Name: "류지혜", Email: "jihye@example.org"}, hash); err != nil {
+	if _, err := e.st.CreateUser(bg, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleModerator, Name: "류지혜", Email: "jihye@example.org"}, hash); err != nil {
 		t.Fatal(err)
 	}
 

@@ -17,7 +17,7 @@ func (e *env) staff(role forum.Role, ministry int64, name string) *client {
 	userSeq++
 	email := "staff" + itoa(userSeq) + "@example.org"
 	hash, _ := forum.HashPassword("staff passphrase 1")
-	if _, err := e.st.CreateUser(context.Background(), forum.User{Role: role, MinistryID: ministry, Name: name, Email: email}, hash); err != nil {
+	if _, err := e.st.CreateUser(context.Background(), forum.User{Role: role, MinistryID: ministry, Name: name, Email: email, Tier: forum.TierEmailVerified}, hash); err != nil {
 		e.t.Fatal(err)
 	}
 	c := e.client()

@@ -25,16 +25,32 @@ var seoul = time.FixedZone("KST", 9*60*60)
 // catalog maps message keys to fmt format strings in one language.
 type catalog map[string]string
 
+// loadCatalogs reads each language's messages: locales/<lang>.json and
+// then every locales/<lang>.<area>.json, an area's messages kept in a file
+// of their own (accounts, privacy). A key may be defined once per language.
 func loadCatalogs(fsys fs.FS) (map[string]catalog, error) {
 	out := make(map[string]catalog, len(Languages))
 	for _, lang := range Languages {
-		b, err := fs.ReadFile(fsys, "locales/"+lang+".json")
+		areas, err := fs.Glob(fsys, "locales/"+lang+".*.json")
 		if err != nil {
 			return nil, fmt.Errorf("load catalog %s: %w", lang, err)
 		}
-		var c catalog
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("load catalog %s: %w", lang, err)
+		c := catalog{}
+		for _, name := range append([]string{"locales/" + lang + ".json"}, areas...) {
+			b, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("load catalog %s: %w", lang, err)
+			}
+			var part catalog
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("load catalog %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := c[k]; dup {
+					return nil, fmt.Errorf("load catalog %s: key %q is defined twice", name, k)
+				}
+				c[k] = v
+			}
 		}
 		out[lang] = c
 	}

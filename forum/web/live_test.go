@@ -216,7 +216,7 @@ func TestLive_DebateClosesAndConcludes(t *testing.T) {
 	ctx := context.Background()
 	base := serveLoopback(t, e)
 	hash, _ := forum.HashPassword("official passphrase 1")
-	official, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleOfficial, MinistryID: e.mins[0].ID, Name: "김하늘", Email: "o@example.org"}, hash)
+	official, err := e.st.CreateUser(ctx, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleOfficial, MinistryID: e.mins[0].ID, Name: "김하늘", Email: "o@example.org"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -145,7 +145,7 @@ func modDiff(before, after string) string {
 func modUser(t *testing.T, e *env, role forum.Role, name string) *forum.User {
 	t.Helper()
 	userSeq++
-	u, err := e.st.CreateUser(context.Background(), forum.User{Role: role, Name: name, Email: "mod" + itoa(userSeq) + "@example.org"}, "not a password hash")
+	u, err := e.st.CreateUser(context.Background(), forum.User{Tier: forum.TierEmailVerified, Role: role, Name: name, Email: "mod" + itoa(userSeq) + "@example.org"}, "not a password hash")
 	if err != nil {
 		t.Fatal(err)
 	}

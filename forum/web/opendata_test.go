@@ -444,7 +444,7 @@ func TestOpenData_RateLimit(t *testing.T) {
 func TestOpenData_Streams(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	u, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: "대량 작성자", Email: "bulk@example.org"}, "x")
+	u, err := e.st.CreateUser(ctx, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleCitizen, Name: "대량 작성자", Email: "bulk@example.org"}, "x")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,6 @@ const (
 	anonCSRFCookie = "ep_csrf"
 	langCookie     = "ep_lang"
 	flashCookie    = "ep_flash"
-	sessionTTL     = 30 * 24 * time.Hour
 )
 
 // newToken returns 32 random bytes, base64url encoded.
@@ -35,12 +34,14 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// newSession signs userID in: it stores a new session and returns the
-// token its SessionCookie carries and the session's CSRF token (the _csrf
-// field or the X-CSRF-Token header).
-func newSession(ctx context.Context, st *store.Store, userID int64) (token, csrf string, err error) {
+// newSession signs userID in: it stores a new session, for as long as the
+// settings' session lifetime, and returns the token its SessionCookie
+// carries and the session's CSRF token (the _csrf field or the X-CSRF-Token
+// header). n's TokenHash, CSRF and TTL are filled in here.
+func newSession(ctx context.Context, st *store.Store, n store.NewSession) (token, csrf string, err error) {
 	token, csrf = newToken(), newToken()
-	if err := st.CreateSession(ctx, forum.TokenHash(token), userID, csrf, sessionTTL); err != nil {
+	n.TokenHash, n.CSRF, n.TTL = forum.TokenHash(token), csrf, st.Settings().SessionLifetime
+	if err := st.CreateSession(ctx, n); err != nil {
 		return "", "", err
 	}
 	return token, csrf, nil
@@ -115,8 +116,15 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if tok := c.Cookies(SessionCookie); tok != "" {
 		sess, err := s.store.SessionByToken(c.UserContext(), forum.TokenHash(tok))
 		switch {
+		case err == nil && sess.PendingMFA:
+			// The password was right and the second factor is owed: the
+			// session signs nobody in, and only the code's form reads it.
+			c.Locals("pending", sess)
+			c.Locals("csrf", sess.CSRF)
+			return c.Next()
 		case err == nil:
 			c.Locals("user", sess.User)
+			c.Locals("session", sess)
 			c.Locals("csrf", sess.CSRF)
 			return c.Next()
 		case !errors.Is(err, forum.ErrNotFound):
@@ -173,11 +181,11 @@ func (s *Server) signIn(c *fiber.Ctx, u *forum.User) error {
 			return err
 		}
 	}
-	tok, _, err := newSession(c.UserContext(), s.store, u.ID)
+	tok, _, err := newSession(c.UserContext(), s.store, store.NewSession{UserID: u.ID, UserAgent: c.Get(fiber.HeaderUserAgent), IP: s.clientIP(c)})
 	if err != nil {
 		return err
 	}
-	s.cookie(c, SessionCookie, tok, sessionTTL)
+	s.cookie(c, SessionCookie, tok, s.store.Settings().SessionLifetime)
 	s.cookie(c, anonCSRFCookie, "", -1)
 	return nil
 }

@@ -499,7 +499,7 @@ func TestRoles_StaffBadgeCannotBeImitated(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	hash, _ := forum.HashPassword("moderator password 1")
-	mod, err := e.st.CreateUser(ctx, forum.User{Role: forum.RoleModerator, Name: "김운영", Email: "mod@example.org"}, hash)
+	mod, err := e.st.CreateUser(ctx, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleModerator, Name: "김운영", Email: "mod@example.org"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
