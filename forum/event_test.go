@@ -22,8 +22,10 @@ var eventWire = []struct {
 	{ProposalCreatedEvent{AuthorID: 3, ProposalID: 7}, `{"author_id":3,"proposal_id":7}`},
 	{ProposalStatusEvent{From: StatusGathering, ProposalID: 7, Status: StatusOpen}, `{"from":"gathering","proposal_id":7,"status":"open"}`},
 	{ProposalEditedEvent{ProposalID: 7, Revision: 2}, `{"proposal_id":7,"revision":2}`},
-	{ProposalSponsoredEvent{ProposalID: 7, Sponsors: 2, Threshold: 3}, `{"proposal_id":7,"sponsors":2,"threshold":3}`},
-	{ProposalSupportedEvent{ProposalID: 7, Supports: 41}, `{"proposal_id":7,"supports":41}`},
+	// Since schema 3 the figures of unverified accounts travel apart; an
+	// event stored before has no "unverified" and decodes to 0.
+	{ProposalSponsoredEvent{ProposalID: 7, Sponsors: 2, Unverified: 1, Threshold: 3}, `{"proposal_id":7,"sponsors":2,"unverified":1,"threshold":3}`},
+	{ProposalSupportedEvent{ProposalID: 7, Supports: 41, Unverified: 5}, `{"proposal_id":7,"supports":41,"unverified":5}`},
 	{ProposalHiddenEvent{ProposalID: 7, Reason: "spam"}, `{"proposal_id":7,"reason":"spam"}`},
 	{ProposalRestoredEvent{ProposalID: 7}, `{"proposal_id":7,"reason":""}`},
 	{ProposalTransferredEvent{From: 1, ProposalID: 7, To: 2}, `{"from":1,"proposal_id":7,"to":2}`},

@@ -18,6 +18,10 @@ func TestDefaultSettings(t *testing.T) {
 		AutoHide:         3,
 		BannedTerms:      strings.Join(moderation.DefaultRules().BannedTerms, "\n"),
 		Caps:             DailyCaps{Proposals: 3, Comments: 60, Supports: 200, Reports: 20, CommentsFirstDay: 10},
+		Tiers:            ActionTiers{Propose: TierEmailVerified, Support: TierEmailVerified, Sponsor: TierEmailVerified, Comment: TierRegistered},
+		SessionLifetime:  30 * 24 * time.Hour,
+		InactiveAfter:    365 * 24 * time.Hour,
+		InactiveNotice:   30 * 24 * time.Hour,
 	}
 	if d != want {
 		t.Errorf("DefaultSettings() = %+v\nwant %+v", d, want)

@@ -44,7 +44,7 @@ func TestScheduler_ClosesLapsedProposals(t *testing.T) {
 		t.Fatal(err)
 	}
 	user := func(name string) *forum.User {
-		u, err := st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: name, Email: name + "@example.org"}, "x")
+		u, err := st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: name, Email: name + "@example.org", Tier: forum.TierEmailVerified}, "x")
 		if err != nil {
 			t.Fatal(err)
 		}
