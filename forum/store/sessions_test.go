@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/moderation"
@@ -100,4 +101,59 @@ func TestStore_ServerSecret(t *testing.T) {
 	if bytes.Equal(a, make([]byte, 32)) {
 		t.Fatal("secret is all zero")
 	}
+}
+
+// A session keeps the device and address it signed in from; its owner's
+// list shows the most recently seen first; a request stamps the session
+// and the account as seen only once sessionTouchEvery has passed; one
+// session ends by its id, never another account's, and "everywhere else"
+// keeps the one that asked.
+func TestStore_SessionsList(t *testing.T) {
+	w := newWorld(t)
+	other := newUser(t, w.s, "other")
+	if err := w.s.CreateSession(ctx, NewSession{TokenHash: "phone", UserID: w.author.ID, CSRF: "c1", TTL: time.Hour,
+		UserAgent: "Mozilla/5.0 (iPhone) " + string(bytes.Repeat([]byte("가"), 200)), IP: "203.0.113.7"}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.advance(time.Minute)
+	signIn(t, w.s, w.author.ID, "laptop")
+	signIn(t, w.s, other.ID, "other-1")
+
+	list, err := w.s.Sessions(ctx, w.author.ID)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("Sessions = %d, %v; want the author's 2", len(list), err)
+	}
+	if list[0].CSRF != "csrf-laptop" || list[1].IP != "203.0.113.7" || len(list[1].UserAgent) > 300 || !utf8.ValidString(list[1].UserAgent) {
+		t.Errorf("Sessions = [%+v %+v]; want the laptop first, the phone's address and its device cut to 300 bytes of whole characters", *list[0], *list[1])
+	}
+	phone := list[1]
+
+	// Within sessionTouchEvery a request writes nothing; past it, it stamps now.
+	w.clock.advance(sessionTouchEvery - 2*time.Minute)
+	if s, err := w.s.SessionByToken(ctx, "phone"); err != nil || !s.LastSeen.Equal(phone.LastSeen) {
+		t.Fatalf("phone seen again early: %v, %v; want last seen %v kept", s.LastSeen, err, phone.LastSeen)
+	}
+	w.clock.advance(2 * time.Minute)
+	if s, err := w.s.SessionByToken(ctx, "phone"); err != nil || !s.LastSeen.Equal(w.clock.now()) {
+		t.Fatalf("phone seen after %v: %v, %v; want now", sessionTouchEvery, s.LastSeen, err)
+	}
+	if got := count(t, w.s, `SELECT last_seen_at FROM users WHERE id = ?`, w.author.ID); int64(got) != w.clock.now().Unix() {
+		t.Errorf("account last seen %d, want %d", got, w.clock.now().Unix())
+	}
+
+	if err := w.s.DeleteUserSession(ctx, other.ID, phone.ID); !errors.Is(err, forum.ErrNotFound) {
+		t.Errorf("another account ends the phone's session: %v, want ErrNotFound", err)
+	}
+	wantSession(t, w.s, "phone", true)
+	if err := w.s.DeleteUserSession(ctx, w.author.ID, phone.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantSession(t, w.s, "phone", false)
+	signIn(t, w.s, w.author.ID, "tablet")
+	if err := w.s.DeleteOtherSessions(ctx, w.author.ID, "laptop"); err != nil {
+		t.Fatal(err)
+	}
+	wantSession(t, w.s, "laptop", true)
+	wantSession(t, w.s, "tablet", false)
+	wantSession(t, w.s, "other-1", true)
 }
