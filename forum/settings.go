@@ -292,6 +292,17 @@ func (s Settings) Changed(next Settings) []string {
 	return out
 }
 
+// Version identifies s: the start of a SHA-256 over every stored value. A
+// form carries the version it was filled from, so that saving it over a
+// change made meanwhile is noticed rather than undoing that change.
+func (s Settings) Version() string {
+	h := sha256.New()
+	for _, k := range SettingKeys() {
+		fmt.Fprintf(h, "%s=%d:%s\n", k.Key, len(k.get(&s)), k.get(&s))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
 // Value returns the stored value of key in s, "" for an unknown key.
 func (s Settings) Value(key string) string {
 	for _, k := range SettingKeys() {

@@ -151,6 +151,9 @@ func TestSettings_Changed(t *testing.T) {
 	if got := d.Changed(next); !slices.Equal(got, []string{SettingSponsorThreshold, SettingTierSupport}) {
 		t.Errorf("Changed = %v", got)
 	}
+	if d.Version() == next.Version() || d.Version() != DefaultSettings().Version() || len(d.Version()) != 16 {
+		t.Errorf("Version: %q before, %q after a change", d.Version(), next.Version())
+	}
 	if got := next.Value(SettingTierSupport); got != "identity_verified" {
 		t.Errorf("Value(tier_support) = %q", got)
 	}

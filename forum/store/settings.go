@@ -54,26 +54,32 @@ func readSettings(ctx context.Context, q interface {
 // is written. It logs nothing: it sets a forum up (the demo, tests,
 // benchmarks); an administrator's change goes through ChangeSettings.
 func (s *Store) SetSettings(ctx context.Context, values map[string]string) error {
-	_, err := s.setSettings(ctx, nil, values)
+	_, err := s.setSettings(ctx, nil, "", values)
 	return err
 }
 
 // ChangeSettings is SetSettings by admin, who is named in the public
 // moderation log: one settings_changed row, in the same transaction, holds
 // the keys that changed as key=value pairs before and after (the banned
-// terms by length and digest, never their text). It returns those keys, in
-// the order of forum.SettingKeys; when none changed it logs nothing.
-func (s *Store) ChangeSettings(ctx context.Context, admin *forum.User, values map[string]string) ([]string, error) {
+// terms by length and digest, never their text). basedOn is the
+// forum.Settings.Version the values were chosen from: when the settings
+// have changed since, it returns forum.ErrConflict and writes nothing. It
+// returns the keys that changed, in the order of forum.SettingKeys; when
+// none did it logs nothing.
+func (s *Store) ChangeSettings(ctx context.Context, admin *forum.User, basedOn string, values map[string]string) ([]string, error) {
 	if admin == nil || !admin.CanAdminister() {
 		return nil, fmt.Errorf("change settings: %w", forum.ErrForbidden)
 	}
-	return s.setSettings(ctx, admin, values)
+	return s.setSettings(ctx, admin, basedOn, values)
 }
 
-func (s *Store) setSettings(ctx context.Context, admin *forum.User, values map[string]string) ([]string, error) {
+func (s *Store) setSettings(ctx context.Context, admin *forum.User, basedOn string, values map[string]string) ([]string, error) {
 	s.settingsMu.Lock() // one change at a time, so the copy ends as the last one left the table
 	defer s.settingsMu.Unlock()
 	old := s.Settings()
+	if admin != nil && basedOn != old.Version() {
+		return nil, fmt.Errorf("change settings: changed since version %s: %w", basedOn, forum.ErrConflict)
+	}
 	next, stored, err := old.With(values)
 	if err != nil {
 		return nil, fmt.Errorf("save settings: %w", err)

@@ -96,7 +96,7 @@ func TestStore_ChangeSettings(t *testing.T) {
 	}
 	admin, moderator := staff(forum.RoleAdmin, "admin@example.kr"), staff(forum.RoleModerator, "mod@example.kr")
 	terms := strings.Repeat("도박사이트\n", 500)
-	changed, err := s.ChangeSettings(ctx, admin, map[string]string{forum.SettingSupportThreshold: "100", forum.SettingAutoHide: "3",
+	changed, err := s.ChangeSettings(ctx, admin, s.Settings().Version(), map[string]string{forum.SettingSupportThreshold: "100", forum.SettingAutoHide: "3",
 		forum.SettingTierSupport: "identity_verified", forum.SettingBannedTerms: terms})
 	if err != nil {
 		t.Fatal(err)
@@ -122,14 +122,22 @@ func TestStore_ChangeSettings(t *testing.T) {
 	if strings.Contains(a.After, "도박") {
 		t.Error("the log holds the banned terms' text")
 	}
-	if changed, err := s.ChangeSettings(ctx, admin, map[string]string{forum.SettingSupportThreshold: " 100 "}); err != nil || changed != nil {
+	version := s.Settings().Version()
+	if changed, err := s.ChangeSettings(ctx, admin, version, map[string]string{forum.SettingSupportThreshold: " 100 "}); err != nil || changed != nil {
 		t.Errorf("unchanged save: %v, %v; want no keys", changed, err)
 	}
-	if _, err := s.ChangeSettings(ctx, admin, map[string]string{forum.SettingSupportThreshold: "7", forum.SettingSessionDays: "0"}); err == nil {
+	if _, err := s.ChangeSettings(ctx, admin, version, map[string]string{forum.SettingSupportThreshold: "7", forum.SettingSessionDays: "0"}); err == nil {
 		t.Error("a bad session lifetime was saved")
 	}
-	if _, err := s.ChangeSettings(ctx, moderator, map[string]string{forum.SettingSupportThreshold: "7"}); !errors.Is(err, forum.ErrForbidden) {
+	if _, err := s.ChangeSettings(ctx, moderator, version, map[string]string{forum.SettingSupportThreshold: "7"}); !errors.Is(err, forum.ErrForbidden) {
 		t.Errorf("moderator's change: %v, want ErrForbidden", err)
+	}
+	// A save based on settings changed since is refused, not applied over the change.
+	if err := s.SetSettings(ctx, map[string]string{forum.SettingCapReports: "9"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ChangeSettings(ctx, admin, version, map[string]string{forum.SettingSupportThreshold: "7", forum.SettingCapReports: "20"}); !errors.Is(err, forum.ErrConflict) {
+		t.Errorf("save based on an old version: %v, want ErrConflict", err)
 	}
 	if got := s.Settings().Thresholds.Supports; got != 100 {
 		t.Errorf("support threshold %d after refused changes, want 100", got)

@@ -633,6 +633,7 @@ func TestCorpora_EveryOtherTextField(t *testing.T) {
 			t.Fatalf("banned terms: %d", r.Status)
 		}
 		w.page(f.admin, "/admin/settings")
+		form = settingsForm(e.st.Settings())
 		form.Set([]string{forum.SettingAutoHide, forum.SettingCapComments}[i%2], cycle(sample, i))
 		w.post(f.admin, "/admin/settings", form)
 	}

@@ -1218,6 +1218,7 @@ func TestAdminModeration_SavesEveryCap(t *testing.T) {
 			t.Errorf("setting %s = %q, %v; want %q", k, v, err, form.Get(k))
 		}
 	}
+	form.Set("version", e.st.Settings().Version())
 	form.Del("cap_comments_first_day")
 	if r := admin.post("/admin/settings", form); r.Status != 400 {
 		t.Errorf("save without the first-day cap: %d, want 400", r.Status)

@@ -93,6 +93,8 @@ type settingSection struct {
 
 type settingsPage struct {
 	base
+	Version  string // of the settings the form shows (forum.Settings.Version)
+	Conflict bool   // the settings changed while the form was being filled in
 	Sections []settingSection
 	Tiers    []forum.Tier // for the tiers' explanation
 	Form     formState    // the error summary
@@ -101,13 +103,14 @@ type settingsPage struct {
 // settingsPageFor builds the page from the settings in force, values as
 // typed (nil: the values in force) and their problems.
 func (s *Server) settingsPageFor(c *fiber.Ctx, typed map[string]string, errs []fieldError) settingsPage {
-	current := s.store.Settings().Values()
+	st := s.store.Settings()
+	current := st.Values()
 	keys := map[string]forum.SettingKey{}
 	for _, k := range forum.SettingKeys() {
 		keys[k.Key] = k
 	}
 	f := formState{Values: typed, Errors: errs}
-	p := settingsPage{base: s.base(c, s.t(c, "settings.title")), Tiers: forum.Tiers(), Form: f}
+	p := settingsPage{base: s.base(c, s.t(c, "settings.title")), Version: st.Version(), Tiers: forum.Tiers(), Form: f}
 	for _, sec := range settingSections() {
 		out := settingSection{ID: sec.ID}
 		for _, key := range sec.Keys {
@@ -155,8 +158,10 @@ func (s *Server) handleAdminSettings(c *fiber.Ctx) error {
 // handleAdminSettingsSave saves the settings form, whose fields are named
 // by setting key; every key is on the form, so a missing one is an empty
 // value and refused. Every problem comes back at once: a 400 with the form
-// as typed and each message beside its field, and nothing saved. A saved
-// change is in force for the next request and logged publicly by role.
+// as typed and each message beside its field, and nothing saved. A form
+// filled in from settings another administrator has changed since is a 409,
+// shown again as typed beside the values now in force, and nothing saved.
+// A saved change is in force for the next request and logged publicly by role.
 func (s *Server) handleAdminSettingsSave(c *fiber.Ctx) error {
 	typed := map[string]string{}
 	values := map[string]string{}
@@ -168,7 +173,12 @@ func (s *Server) handleAdminSettingsSave(c *fiber.Ctx) error {
 		}
 		values[k.Key] = v
 	}
-	changed, err := s.store.ChangeSettings(c.UserContext(), currentUser(c), values)
+	changed, err := s.store.ChangeSettings(c.UserContext(), currentUser(c), c.FormValue("version"), values)
+	if errors.Is(err, forum.ErrConflict) {
+		p := s.settingsPageFor(c, typed, nil)
+		p.Conflict = true
+		return s.page(c, fiber.StatusConflict, "admin_settings", p)
+	}
 	var ves forum.ValidationErrors
 	if errors.As(err, &ves) {
 		var errs []fieldError

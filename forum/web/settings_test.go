@@ -15,9 +15,9 @@ import (
 )
 
 // settingsForm is the settings page's form as it comes filled in: every
-// setting at its current value.
+// setting at its current value, and the version they are.
 func settingsForm(st forum.Settings) url.Values {
-	form := url.Values{}
+	form := url.Values{"version": {st.Version()}}
 	for k, v := range st.Values() {
 		form.Set(k, v)
 	}
@@ -177,7 +177,12 @@ func TestAdminSettings_SavesAndLogs(t *testing.T) {
 		}
 	}
 
+	if csv := e.client().get("/open-data/moderation-log.csv").Body; !strings.Contains(csv, ",settings_changed,settings,0,,admin,") || strings.Contains(csv, "불법도박") {
+		t.Errorf("open data moderation log: %.400s", csv)
+	}
+
 	// The same form again changes nothing and logs nothing.
+	form.Set("version", e.st.Settings().Version())
 	form.Set(forum.SettingSupportThreshold, " 100 ")
 	if r := admin.post("/admin/settings", form); r.Status != http.StatusSeeOther {
 		t.Fatalf("unchanged save: %d", r.Status)
@@ -276,6 +281,44 @@ func TestAdminSettings_RefusesBadValues(t *testing.T) {
 	}
 	if n := storetestCount(t, e, `SELECT count(*) FROM moderation_actions`); n != "0" {
 		t.Errorf("refused saves logged %s rows", n)
+	}
+}
+
+// TestAdminSettings_ChangedMeanwhile: a form filled in from settings that
+// another administrator changed since is refused with 409, kept as typed
+// beside the values now in force, and saves once sent again from there.
+func TestAdminSettings_ChangedMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	first, second := e.staff(forum.RoleAdmin, 0, "관리자 하나"), e.staff(forum.RoleAdmin, 0, "관리자 둘")
+	stale := settingsForm(e.st.Settings())
+	form := settingsForm(e.st.Settings())
+	form.Set(forum.SettingCapReports, "5")
+	if r := first.post("/admin/settings", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", r.Status)
+	}
+	stale.Set(forum.SettingSupportThreshold, "300")
+	r := second.post("/admin/settings", stale)
+	if r.Status != http.StatusConflict {
+		t.Fatalf("save over a change made meanwhile: %d, want 409", r.Status)
+	}
+	contains(t, "conflict page", r.Body, "다른 관리자가 먼저 설정을 바꾸었습니다", "현재 값: 5건")
+	if got := fieldValue(t, r.Body, forum.SettingSupportThreshold); got != "300" {
+		t.Errorf("support threshold shows %q, want 300 as typed", got)
+	}
+	if st := e.st.Settings(); st.Caps.Reports != 5 || st.Thresholds.Supports != 50000 {
+		t.Errorf("after the refused save: reports cap %d, support threshold %d; want 5 and 50000", st.Caps.Reports, st.Thresholds.Supports)
+	}
+	// Sent again from the page it got back (now at the current version), the form saves.
+	again := url.Values{"version": {regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(r.Body)[1]}}
+	for _, k := range forum.SettingKeys() {
+		again.Set(k.Key, fieldValue(t, r.Body, k.Key))
+	}
+	again.Set(forum.SettingBannedTerms, e.st.Settings().BannedTerms)
+	if r := second.post("/admin/settings", again); r.Status != http.StatusSeeOther {
+		t.Fatalf("save again: %d %.300s", r.Status, r.Body)
+	}
+	if st := e.st.Settings(); st.Caps.Reports != 100000 || st.Thresholds.Supports != 300 {
+		t.Errorf("after saving again: reports cap %d, support threshold %d; want the second admin's 100000 and 300", st.Caps.Reports, st.Thresholds.Supports)
 	}
 }
 
