@@ -244,9 +244,11 @@ func (s Settings) With(values map[string]string) (Settings, map[string]string, e
 		k.set(&next, v)
 		out[k.Key] = v
 	}
-	if errs == nil {
-		errs = next.CrossCheck(values)
+	bad := map[string]bool{}
+	for _, e := range errs {
+		bad[e.Field] = true
 	}
+	errs = append(errs, next.crossCheck(values, bad)...)
 	if errs != nil {
 		return s, nil, errs
 	}
@@ -260,13 +262,19 @@ func (s Settings) With(values map[string]string) (Settings, map[string]string, e
 // (a change elsewhere is never refused for them); each problem is on the key
 // of the pair that values holds, the later one when it holds both.
 func (s Settings) CrossCheck(values map[string]string) ValidationErrors {
+	return s.crossCheck(values, nil)
+}
+
+// crossCheck is CrossCheck without the pairs that have a key in bad, whose
+// value was refused on its own.
+func (s Settings) crossCheck(values map[string]string, bad map[string]bool) ValidationErrors {
 	const day = 24 * time.Hour
 	var errs ValidationErrors
 	check := func(first, second string, ok bool, message string, args ...any) {
 		_, a := values[first]
 		_, b := values[second]
 		switch {
-		case ok || !(a || b):
+		case ok || !(a || b) || bad[first] || bad[second]:
 		case b:
 			errs = append(errs, Invalid(second, message, args...))
 		default:
