@@ -12,7 +12,7 @@ import (
 
 // settingSections groups the settings as the administrators' page shows
 // them: each section's id (its heading is settings.section.<id>) and keys.
-// Every one of forum.SettingKeys is in exactly one (TestAdminSettings_EveryKeyShown).
+// Every one of forum.SettingKeys is in exactly one (TestAdminSettings_PageShowsEverySetting).
 func settingSections() []struct {
 	ID   string
 	Keys []string
@@ -129,6 +129,9 @@ func (s *Server) settingsPageFor(c *fiber.Ctx, typed map[string]string, errs []f
 				fd.Hint = "admin.banned_terms_hint"
 				fd.Range = s.t(c, "settings.range.terms", formatNumber(k.Max))
 				fd.Current = s.t(c, "settings.terms_count", formatNumber(len(moderation.ParseTerms(cur))))
+				if cur == "" { // an empty list stands for moderation's defaults (contentRules)
+					fd.Current = s.t(c, "settings.terms_default")
+				}
 			default:
 				fd.Unit = settingUnit(k)
 				fd.Hint = "settings.hint." + key

@@ -112,6 +112,11 @@ func TestAdminSettings_PageShowsEverySetting(t *testing.T) {
 		}
 	}
 	contains(t, "support threshold bounds", page, `name="support_threshold" type="number" inputmode="numeric" min="0" max="1000000000"`)
+	// An empty list of banned terms stands for the defaults, and says so.
+	if err := e.st.SetSettings(context.Background(), map[string]string{forum.SettingBannedTerms: ""}); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "empty terms", admin.get("/admin/settings").Body, "현재 값: 없음(기본 금칙어 목록 적용)")
 	// The old moderation settings page sends admins here.
 	if r := admin.get("/admin/moderation"); r.Status != http.StatusMovedPermanently || r.Header.Get("Location") != "/admin/settings#settings-moderation" {
 		t.Errorf("/admin/moderation: %d to %q", r.Status, r.Header.Get("Location"))
