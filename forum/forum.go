@@ -165,6 +165,16 @@ func (v ValidationErrors) Error() string {
 	return v[0].Error()
 }
 
+// Unwrap returns v's problems, so that errors.As finds its first
+// *ValidationError where a single one is expected.
+func (v ValidationErrors) Unwrap() []error {
+	out := make([]error, len(v))
+	for i, e := range v {
+		out[i] = e
+	}
+	return out
+}
+
 // Err returns v as an error, or nil when it holds no problems.
 func (v ValidationErrors) Err() error {
 	if len(v) == 0 {

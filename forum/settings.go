@@ -1,6 +1,8 @@
 package forum
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -70,6 +72,22 @@ const (
 	SettingInactiveNoticeDays  = "inactive_notice_days"
 )
 
+// ActSettingsChanged is the public moderation log's action for an
+// administrator's change of the settings; its item is ItemSettings, id 0.
+const ActSettingsChanged = "settings_changed"
+
+// ItemSettings is the item of a settings change in the moderation log: the
+// forum's settings as a whole. It is never reported or reviewed.
+const ItemSettings ItemKind = "settings"
+
+// TermsDigest stands for a list of banned terms in the public log: its
+// length in bytes and the first 12 hex digits of its SHA-256, enough to see
+// that it changed and to match it to a copy, without publishing the terms.
+func TermsDigest(terms string) string {
+	sum := sha256.Sum256([]byte(terms))
+	return strconv.Itoa(len(terms)) + "B#" + hex.EncodeToString(sum[:6])
+}
+
 // ErrUnknownSetting is returned for a key that is not one of SettingKeys.
 var ErrUnknownSetting = errors.New("unknown setting")
 
@@ -98,10 +116,13 @@ type SettingKey struct {
 	Text bool // a text setting; otherwise a whole number
 	// Choices are the only values a text setting with choices accepts.
 	Choices  []string
-	Min, Max int    // the numbers a number setting accepts; the longest text, in bytes, for a text setting (Max)
-	Message  string // catalog key of the message that refuses a value out of bounds
-	get      func(*Settings) string
-	set      func(*Settings, string) bool // false when the value does not parse
+	Min, Max int  // the numbers a number setting accepts; the longest text, in bytes, for a text setting (Max)
+	Days     bool // a number of days
+	// Message is the catalog key of the message that refuses a value out of
+	// bounds; a number's message takes Min and Max as its arguments.
+	Message string
+	get     func(*Settings) string
+	set     func(*Settings, string) bool // false when the value does not parse
 }
 
 // SettingKeys lists every setting, in the order SetSettings checks them.
@@ -123,7 +144,7 @@ func SettingKeys() []SettingKey {
 			}}
 	}
 	num := func(key string, lo, hi int, field func(*Settings) *int) SettingKey {
-		return SettingKey{Key: key, Min: lo, Max: hi, Message: "err.bad_number",
+		return SettingKey{Key: key, Min: lo, Max: hi, Message: "settings.err.range",
 			get: func(s *Settings) string { return strconv.Itoa(*field(s)) },
 			set: func(s *Settings, v string) bool {
 				n, err := strconv.Atoi(v)
@@ -135,7 +156,7 @@ func SettingKeys() []SettingKey {
 			}}
 	}
 	daysIn := func(key string, lo, hi int, field func(*Settings) *time.Duration) SettingKey {
-		return SettingKey{Key: key, Min: lo, Max: hi, Message: "err.bad_number",
+		return SettingKey{Key: key, Min: lo, Max: hi, Days: true, Message: "settings.err.range",
 			get: func(s *Settings) string { return strconv.Itoa(int(*field(s) / day)) },
 			set: func(s *Settings, v string) bool {
 				n, err := strconv.Atoi(v)
@@ -145,9 +166,6 @@ func SettingKeys() []SettingKey {
 				*field(s) = time.Duration(n) * day
 				return true
 			}}
-	}
-	days := func(key string, field func(*Settings) *time.Duration) SettingKey {
-		return daysIn(key, 0, 36500, field)
 	}
 	// A cap goes up to a billion, which lifts it in practice (the load
 	// generator does); the auto-hide count up to 100,000. Both are at least 1.
@@ -164,8 +182,9 @@ func SettingKeys() []SettingKey {
 		num(SettingCapCommentsFirstDay, 1, capMax, func(s *Settings) *int { return &s.Caps.CommentsFirstDay }),
 		num(SettingSponsorThreshold, 0, capMax, func(s *Settings) *int { return &s.SponsorThreshold }),
 		num(SettingSupportThreshold, 0, capMax, func(s *Settings) *int { return &s.Thresholds.Supports }),
-		days(SettingSupportWindow, func(s *Settings) *time.Duration { return &s.Thresholds.Window }),
-		days(SettingResponseDays, func(s *Settings) *time.Duration { return &s.Thresholds.ResponseIn }),
+		// A proposal's window and a ministry's time to answer are at least a day.
+		daysIn(SettingSupportWindow, 1, 36500, func(s *Settings) *time.Duration { return &s.Thresholds.Window }),
+		daysIn(SettingResponseDays, 1, 36500, func(s *Settings) *time.Duration { return &s.Thresholds.ResponseIn }),
 		tier(SettingTierPropose, func(s *Settings) *Tier { return &s.Tiers.Propose }),
 		tier(SettingTierSupport, func(s *Settings) *Tier { return &s.Tiers.Support }),
 		tier(SettingTierSponsor, func(s *Settings) *Tier { return &s.Tiers.Sponsor }),
@@ -189,39 +208,117 @@ func (s Settings) Load(stored map[string]string) Settings {
 }
 
 // With checks values against SettingKeys and returns s with them applied.
-// Every key must be a setting's and every value within its bounds (numbers
-// may have surrounding spaces); otherwise it returns the first problem, in
-// the order of SettingKeys, as a *ValidationError on the key. It also returns
-// the values as they are to be stored.
+// Every key must be a setting's (otherwise an error wrapping
+// ErrUnknownSetting), every value within its bounds (numbers may have
+// surrounding spaces), and the result must hold together (CrossCheck). It
+// returns every problem at once, as ValidationErrors on the keys in the order
+// of SettingKeys, and then applies nothing. It also returns the values as
+// they are to be stored.
 func (s Settings) With(values map[string]string) (Settings, map[string]string, error) {
-	known := map[string]bool{}
+	for key := range values {
+		if !IsSetting(key) {
+			return s, nil, fmt.Errorf("set %q: %w", key, ErrUnknownSetting)
+		}
+	}
+	next := s
 	out := make(map[string]string, len(values))
+	var errs ValidationErrors
 	for _, k := range SettingKeys() {
-		known[k.Key] = true
 		v, ok := values[k.Key]
 		if !ok {
 			continue
 		}
 		if k.Text {
 			if len(v) > k.Max || (k.Choices != nil && !slices.Contains(k.Choices, v)) {
-				return s, nil, Invalid(k.Key, k.Message)
+				errs = append(errs, Invalid(k.Key, k.Message))
+				continue
 			}
 		} else {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil || n < k.Min || n > k.Max {
-				return s, nil, Invalid(k.Key, k.Message)
+				errs = append(errs, Invalid(k.Key, k.Message, k.Min, k.Max))
+				continue
 			}
 			v = strconv.Itoa(n)
 		}
-		k.set(&s, v)
+		k.set(&next, v)
 		out[k.Key] = v
 	}
-	for key := range values {
-		if !known[key] {
-			return s, nil, fmt.Errorf("set %q: %w", key, ErrUnknownSetting)
+	bad := map[string]bool{}
+	for _, e := range errs {
+		bad[e.Field] = true
+	}
+	errs = append(errs, next.crossCheck(values, bad)...)
+	if errs != nil {
+		return s, nil, errs
+	}
+	return next, out, nil
+}
+
+// CrossCheck returns the problems between settings that are each within
+// their bounds but do not hold together: the first day's comment cap lies
+// within the daily one, and the inactivity notice comes before the
+// anonymisation it announces. Only pairs with a key in values are checked
+// (a change elsewhere is never refused for them); each problem is on the key
+// of the pair that values holds, the later one when it holds both.
+func (s Settings) CrossCheck(values map[string]string) ValidationErrors {
+	return s.crossCheck(values, nil)
+}
+
+// crossCheck is CrossCheck without the pairs that have a key in bad, whose
+// value was refused on its own.
+func (s Settings) crossCheck(values map[string]string, bad map[string]bool) ValidationErrors {
+	const day = 24 * time.Hour
+	var errs ValidationErrors
+	check := func(first, second string, ok bool, message string, args ...any) {
+		_, a := values[first]
+		_, b := values[second]
+		switch {
+		case ok || !(a || b) || bad[first] || bad[second]:
+		case b:
+			errs = append(errs, Invalid(second, message, args...))
+		default:
+			errs = append(errs, Invalid(first, message, args...))
 		}
 	}
-	return s, out, nil
+	check(SettingCapComments, SettingCapCommentsFirstDay, s.Caps.CommentsFirstDay <= s.Caps.Comments,
+		"settings.err.first_day_cap", s.Caps.CommentsFirstDay, s.Caps.Comments)
+	check(SettingInactiveDays, SettingInactiveNoticeDays, s.InactiveNotice < s.InactiveAfter,
+		"settings.err.notice_before_inactive", int(s.InactiveNotice/day), int(s.InactiveAfter/day))
+	return errs
+}
+
+// Changed returns the keys whose stored values differ between s and next,
+// in the order of SettingKeys.
+func (s Settings) Changed(next Settings) []string {
+	var out []string
+	for _, k := range SettingKeys() {
+		if k.get(&s) != k.get(&next) {
+			out = append(out, k.Key)
+		}
+	}
+	return out
+}
+
+// Version identifies s: the start of a SHA-256 over every stored value. A
+// form carries the version it was filled from, so that saving it over a
+// change made meanwhile is noticed rather than undoing that change.
+func (s Settings) Version() string {
+	h := sha256.New()
+	for _, k := range SettingKeys() {
+		fmt.Fprintf(h, "%s=%d:%s\n", k.Key, len(k.get(&s)), k.get(&s))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// Value returns the stored value of key in s, "" for an unknown key.
+func (s Settings) Value(key string) string {
+	for _, k := range SettingKeys() {
+		if k.Key == key {
+			return k.get(&s)
+		}
+	}
+	return ""
 }
 
 // Values returns s as the stored values of SettingKeys.

@@ -2,6 +2,7 @@ package forum
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,35 +55,57 @@ func TestSettings_Load(t *testing.T) {
 }
 
 func TestSettings_With(t *testing.T) {
+	type problem struct{ field, message string }
 	for _, tc := range []struct {
-		name    string
-		values  map[string]string
-		field   string // the key of the *ValidationError, "" when valid
-		message string
-		check   func(Settings) bool
-		stored  map[string]string
+		name   string
+		values map[string]string
+		want   []problem // every problem, in the order of SettingKeys; none when valid
+		check  func(Settings) bool
+		stored map[string]string
 	}{
-		{"caps and terms", map[string]string{SettingCapProposals: " 4 ", SettingBannedTerms: "금칙어", SettingAutoHide: "5"}, "", "",
+		{"caps and terms", map[string]string{SettingCapProposals: " 4 ", SettingBannedTerms: "금칙어", SettingAutoHide: "5"}, nil,
 			func(s Settings) bool { return s.Caps.Proposals == 4 && s.BannedTerms == "금칙어" && s.AutoHide == 5 },
 			map[string]string{SettingCapProposals: "4", SettingBannedTerms: "금칙어", SettingAutoHide: "5"}},
-		{"thresholds may be 0", map[string]string{SettingSponsorThreshold: "0", SettingSupportWindow: "0"}, "", "",
-			func(s Settings) bool { return s.SponsorThreshold == 0 && s.Thresholds.Window == 0 }, nil},
-		{"a cap high enough to lift it", map[string]string{SettingCapComments: "1000000000"}, "", "",
+		{"thresholds may be 0", map[string]string{SettingSponsorThreshold: "0", SettingSupportThreshold: "0"}, nil,
+			func(s Settings) bool { return s.SponsorThreshold == 0 && s.Thresholds.Supports == 0 }, nil},
+		{"a cap high enough to lift it", map[string]string{SettingCapComments: "1000000000"}, nil,
 			func(s Settings) bool { return s.Caps.Comments == 1000000000 }, nil},
-		{"cap 0", map[string]string{SettingCapComments: "0"}, SettingCapComments, "err.bad_number", nil, nil},
-		{"cap empty", map[string]string{SettingCapReports: ""}, SettingCapReports, "err.bad_number", nil, nil},
-		{"cap not a number", map[string]string{SettingCapSupports: "열"}, SettingCapSupports, "err.bad_number", nil, nil},
-		{"auto-hide past 100000", map[string]string{SettingAutoHide: "100001"}, SettingAutoHide, "err.bad_number", nil, nil},
-		{"negative threshold", map[string]string{SettingSupportThreshold: "-1"}, SettingSupportThreshold, "err.bad_number", nil, nil},
-		{"window past a century", map[string]string{SettingResponseDays: "36501"}, SettingResponseDays, "err.bad_number", nil, nil},
-		{"terms too long", map[string]string{SettingBannedTerms: strings.Repeat("가", BannedTermsMax/3+1)}, SettingBannedTerms, "err.terms_too_long", nil, nil},
-		{"terms before numbers", map[string]string{SettingBannedTerms: strings.Repeat("a", BannedTermsMax+1), SettingCapComments: "0"},
-			SettingBannedTerms, "err.terms_too_long", nil, nil},
+		{"tiers and periods", map[string]string{SettingTierSupport: "identity_verified", SettingSessionDays: "7", SettingInactiveDays: "90", SettingInactiveNoticeDays: "89"}, nil,
+			func(s Settings) bool {
+				return s.Tiers.Support == TierIdentityVerified && s.SessionLifetime == 7*24*time.Hour &&
+					s.InactiveAfter == 90*24*time.Hour && s.InactiveNotice == 89*24*time.Hour
+			}, map[string]string{SettingTierSupport: "identity_verified", SettingSessionDays: "7"}},
+		{"cap 0", map[string]string{SettingCapComments: "0"}, []problem{{SettingCapComments, "settings.err.range"}}, nil, nil},
+		{"cap empty", map[string]string{SettingCapReports: ""}, []problem{{SettingCapReports, "settings.err.range"}}, nil, nil},
+		{"cap not a number", map[string]string{SettingCapSupports: "열"}, []problem{{SettingCapSupports, "settings.err.range"}}, nil, nil},
+		{"auto-hide past 100000", map[string]string{SettingAutoHide: "100001"}, []problem{{SettingAutoHide, "settings.err.range"}}, nil, nil},
+		{"negative threshold", map[string]string{SettingSupportThreshold: "-1"}, []problem{{SettingSupportThreshold, "settings.err.range"}}, nil, nil},
+		{"window of no days", map[string]string{SettingSupportWindow: "0"}, []problem{{SettingSupportWindow, "settings.err.range"}}, nil, nil},
+		{"response past a century", map[string]string{SettingResponseDays: "36501"}, []problem{{SettingResponseDays, "settings.err.range"}}, nil, nil},
+		{"session past a year", map[string]string{SettingSessionDays: "366"}, []problem{{SettingSessionDays, "settings.err.range"}}, nil, nil},
+		{"unknown tier", map[string]string{SettingTierPropose: "ministry"}, []problem{{SettingTierPropose, "err.bad_tier"}}, nil, nil},
+		{"terms too long", map[string]string{SettingBannedTerms: strings.Repeat("가", BannedTermsMax/3+1)}, []problem{{SettingBannedTerms, "err.terms_too_long"}}, nil, nil},
+		{"every problem at once", map[string]string{SettingBannedTerms: strings.Repeat("a", BannedTermsMax+1), SettingCapComments: "0",
+			SettingTierComment: "", SettingInactiveDays: "29", SettingSponsorThreshold: "3"},
+			[]problem{{SettingBannedTerms, "err.terms_too_long"}, {SettingCapComments, "settings.err.range"},
+				{SettingTierComment, "err.bad_tier"}, {SettingInactiveDays, "settings.err.range"}}, nil, nil},
+		{"a pair's problem with the others", map[string]string{SettingSupportThreshold: "-1", SettingInactiveDays: "60", SettingInactiveNoticeDays: "90"},
+			[]problem{{SettingSupportThreshold, "settings.err.range"}, {SettingInactiveNoticeDays, "settings.err.notice_before_inactive"}}, nil, nil},
+		{"no pair check on a refused value", map[string]string{SettingCapComments: "0", SettingCapCommentsFirstDay: "50"},
+			[]problem{{SettingCapComments, "settings.err.range"}}, nil, nil},
+		{"first-day cap over the daily one", map[string]string{SettingCapComments: "20", SettingCapCommentsFirstDay: "21"},
+			[]problem{{SettingCapCommentsFirstDay, "settings.err.first_day_cap"}}, nil, nil},
+		{"daily cap lowered under the first day's", map[string]string{SettingCapComments: "9"},
+			[]problem{{SettingCapComments, "settings.err.first_day_cap"}}, nil, nil},
+		{"notice as long as the period", map[string]string{SettingInactiveDays: "60", SettingInactiveNoticeDays: "60"},
+			[]problem{{SettingInactiveNoticeDays, "settings.err.notice_before_inactive"}}, nil, nil},
+		{"period shortened under the notice", map[string]string{SettingInactiveDays: "30"},
+			[]problem{{SettingInactiveDays, "settings.err.notice_before_inactive"}}, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := DefaultSettings()
 			got, stored, err := before.With(tc.values)
-			if tc.field == "" {
+			if tc.want == nil {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -96,9 +119,16 @@ func TestSettings_With(t *testing.T) {
 				}
 				return
 			}
-			var ve *ValidationError
-			if !errors.As(err, &ve) || ve.Field != tc.field || ve.Key != tc.message {
-				t.Fatalf("With = %v, want %s on %s", err, tc.message, tc.field)
+			var ves ValidationErrors
+			if !errors.As(err, &ves) {
+				t.Fatalf("With = %v, want ValidationErrors", err)
+			}
+			var problems []problem
+			for _, ve := range ves {
+				problems = append(problems, problem{ve.Field, ve.Key})
+			}
+			if !slices.Equal(problems, tc.want) {
+				t.Errorf("problems %v, want %v", problems, tc.want)
 			}
 			if got != before || stored != nil {
 				t.Errorf("a refused change applied something: %+v, %v", got, stored)
@@ -107,5 +137,31 @@ func TestSettings_With(t *testing.T) {
 	}
 	if _, _, err := DefaultSettings().With(map[string]string{"cap_everything": "1"}); !errors.Is(err, ErrUnknownSetting) {
 		t.Errorf("unknown key: %v, want ErrUnknownSetting", err)
+	}
+	// A range problem carries the bounds the message names.
+	_, _, err := DefaultSettings().With(map[string]string{SettingSessionDays: "0"})
+	if ves, ok := err.(ValidationErrors); !ok || len(ves) != 1 || !slices.Equal(ves[0].Args, []any{1, 365}) {
+		t.Errorf("session 0: %v, want the bounds 1 and 365 as arguments", err)
+	}
+}
+
+// TestSettings_Changed: only the keys whose values differ, in SettingKeys' order.
+func TestSettings_Changed(t *testing.T) {
+	d := DefaultSettings()
+	next, _, err := d.With(map[string]string{SettingTierSupport: "identity_verified", SettingAutoHide: "3", SettingSponsorThreshold: "9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Changed(next); !slices.Equal(got, []string{SettingSponsorThreshold, SettingTierSupport}) {
+		t.Errorf("Changed = %v", got)
+	}
+	if d.Version() == next.Version() || d.Version() != DefaultSettings().Version() || len(d.Version()) != 16 {
+		t.Errorf("Version: %q before, %q after a change", d.Version(), next.Version())
+	}
+	if got := next.Value(SettingTierSupport); got != "identity_verified" {
+		t.Errorf("Value(tier_support) = %q", got)
+	}
+	if a, b := TermsDigest("금칙어"), TermsDigest("금칙어\n도박"); a != "9B#"+a[3:] || a == b || len(a) != len("9B#")+12 {
+		t.Errorf("TermsDigest = %q, %q", a, b)
 	}
 }

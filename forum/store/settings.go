@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/e-people/e-people/forum"
 )
@@ -48,15 +49,42 @@ func readSettings(ctx context.Context, q interface {
 
 // SetSettings checks values against forum.SettingKeys, stores them in one
 // transaction and refreshes the copy Settings returns, so the next request
-// sees them. A value out of bounds is a *forum.ValidationError on its key, an
-// unknown key wraps forum.ErrUnknownSetting; either way nothing is written.
+// sees them. Every problem is reported at once, as forum.ValidationErrors on
+// the keys; an unknown key wraps forum.ErrUnknownSetting; either way nothing
+// is written. It logs nothing: it sets a forum up (the demo, tests,
+// benchmarks); an administrator's change goes through ChangeSettings.
 func (s *Store) SetSettings(ctx context.Context, values map[string]string) error {
+	_, err := s.setSettings(ctx, nil, "", values)
+	return err
+}
+
+// ChangeSettings is SetSettings by admin, who is named in the public
+// moderation log: one settings_changed row, in the same transaction, holds
+// the keys that changed as key=value pairs before and after (the banned
+// terms by length and digest, never their text). basedOn is the
+// forum.Settings.Version the values were chosen from: when the settings
+// have changed since, it returns forum.ErrConflict and writes nothing. It
+// returns the keys that changed, in the order of forum.SettingKeys; when
+// none did it logs nothing.
+func (s *Store) ChangeSettings(ctx context.Context, admin *forum.User, basedOn string, values map[string]string) ([]string, error) {
+	if admin == nil || !admin.CanAdminister() {
+		return nil, fmt.Errorf("change settings: %w", forum.ErrForbidden)
+	}
+	return s.setSettings(ctx, admin, basedOn, values)
+}
+
+func (s *Store) setSettings(ctx context.Context, admin *forum.User, basedOn string, values map[string]string) ([]string, error) {
 	s.settingsMu.Lock() // one change at a time, so the copy ends as the last one left the table
 	defer s.settingsMu.Unlock()
-	_, stored, err := s.Settings().With(values)
-	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
+	old := s.Settings()
+	if admin != nil && basedOn != old.Version() {
+		return nil, fmt.Errorf("change settings: changed since version %s: %w", basedOn, forum.ErrConflict)
 	}
+	next, stored, err := old.With(values)
+	if err != nil {
+		return nil, fmt.Errorf("save settings: %w", err)
+	}
+	changed := old.Changed(next)
 	var fresh forum.Settings
 	err = s.write(ctx, func(t *tx) error {
 		for k, v := range stored {
@@ -64,14 +92,35 @@ func (s *Store) SetSettings(ctx context.Context, values map[string]string) error
 				return err
 			}
 		}
+		if admin != nil && len(changed) > 0 {
+			before, after := settingsLog(old, changed), settingsLog(next, changed)
+			if err := audit(ctx, t, admin, forum.ActSettingsChanged, forum.ItemSettings, 0, "", before, after); err != nil {
+				return err
+			}
+		}
 		fresh, err = readSettings(ctx, t)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
+		return nil, fmt.Errorf("save settings: %w", err)
 	}
 	s.settings.Store(&fresh)
-	return nil
+	return changed, nil
+}
+
+// settingsLog writes keys of st as the moderation log holds them:
+// space-separated key=value pairs, the banned terms as their length in bytes
+// and the start of their SHA-256 (forum.TermsDigest).
+func settingsLog(st forum.Settings, keys []string) string {
+	pairs := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := st.Value(k)
+		if k == forum.SettingBannedTerms {
+			v = forum.TermsDigest(v)
+		}
+		pairs = append(pairs, k+"="+v)
+	}
+	return strings.Join(pairs, " ")
 }
 
 // Setting returns the row stored for key, or def when there is none. The

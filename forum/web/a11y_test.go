@@ -429,3 +429,51 @@ func TestA11y_KeyboardJourney(t *testing.T) {
 		t.Errorf("supports after the keyboard support: %+v, %v", n, err)
 	}
 }
+
+// TestA11y_AdminSettings runs axe-core over the administrators' settings
+// page at desktop width and at 390 px (where nothing may overflow sideways),
+// with and without errors, and saves a change through it in Chromium.
+func TestA11y_AdminSettings(t *testing.T) {
+	src := axeSource(t)
+	e := newEnv(t)
+	admin := e.staff(forum.RoleAdmin, 0, "이관리")
+	br := newBrowser(t, e, 2*time.Minute)
+	a := br.tab("admin")
+	a.signIn(admin.user().Email, "staff passphrase 1", "이관리")
+	a.open("/admin/settings")
+	a.axeCheck("settings", src)
+	set := func(sel, value string) {
+		t.Helper()
+		a.do("clear "+sel, chromedp.SetValue(chromedp.CSS(sel), ""))
+		a.typeInto(sel, value)
+	}
+	set("#f-session_days", "400")
+	set("#f-inactive_notice_days", "20")
+	a.click(`form[action="/admin/settings"] button[type=submit]`, 400)
+	a.wantCount(".error-summary li", 1)
+	a.wantText("#f-session_days-error", "1부터 365까지의 정수를 입력해 주십시오.")
+	if got := a.value("#f-inactive_notice_days"); got != "20" {
+		t.Errorf("notice days show %q after the refused save, want 20 as typed", got)
+	}
+	a.axeCheck("settings with errors", src)
+	a.run("narrow the viewport to 390 px", func(ctx context.Context) error {
+		return chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	})
+	for _, name := range []string{"settings with errors at 390 px", "settings at 390 px"} {
+		a.axeCheck(name, src)
+		if w := evalIn[int](a, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
+			t.Errorf("%s: the page is %d px wider than the screen", name, w)
+		}
+		if name == "settings with errors at 390 px" {
+			a.open("/admin/settings")
+		}
+	}
+	set("#f-session_days", "7")
+	a.do("choose a tier", chromedp.SetValue(chromedp.CSS("#f-tier_propose"), "identity_verified"))
+	a.click(`form[action="/admin/settings"] button[type=submit]`, 200)
+	a.wantText(".flash", "설정을 저장했습니다.")
+	if st := e.st.Settings(); st.SessionLifetime != 7*24*time.Hour || st.Tiers.Propose != forum.TierIdentityVerified {
+		t.Errorf("after the save in Chromium: %v, %s", st.SessionLifetime, st.Tiers.Propose)
+	}
+	a.screenshot("admin-settings-390", 390, 844, true)
+}

@@ -624,18 +624,18 @@ func TestCorpora_EveryOtherTextField(t *testing.T) {
 
 	// Banned terms, at the very end: they apply to everything posted after.
 	start = time.Now()
-	w.refusesBadUTF8(f.admin, "/admin/moderation", url.Values{"terms": {"금칙어"}, "auto_hide": {"3"}, "cap_proposals": {"5"}}, "terms")
+	settings := settingsForm(e.st.Settings())
+	w.refusesBadUTF8(f.admin, "/admin/settings", settings, forum.SettingBannedTerms)
 	for i, terms := range chunks(all, 25000, "\n") { // at most 100,000 bytes
-		form := url.Values{"terms": {terms}, "auto_hide": {"3"}, "cap_comments_first_day": {"100"}}
-		for _, k := range []string{forum.SettingCapProposals, forum.SettingCapComments, forum.SettingCapSupports, forum.SettingCapReports} {
-			form.Set(k, "100")
-		}
-		if r := w.post(f.admin, "/admin/moderation", form); r.Status != 303 {
+		form := settingsForm(e.st.Settings())
+		form.Set(forum.SettingBannedTerms, terms)
+		if r := w.post(f.admin, "/admin/settings", form); r.Status != 303 {
 			t.Fatalf("banned terms: %d", r.Status)
 		}
-		w.page(f.admin, "/admin/moderation")
-		form.Set([]string{"auto_hide", "cap_comments"}[i%2], cycle(sample, i))
-		w.post(f.admin, "/admin/moderation", form)
+		w.page(f.admin, "/admin/settings")
+		form = settingsForm(e.st.Settings())
+		form.Set([]string{forum.SettingAutoHide, forum.SettingCapComments}[i%2], cycle(sample, i))
+		w.post(f.admin, "/admin/settings", form)
 	}
 	timed("banned terms", start)
 

@@ -32,7 +32,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, key = fiber.StatusBadRequest, "err.invalid"
 	case errors.Is(err, forum.ErrNotFound):
 		status = fiber.StatusNotFound
-	case errors.Is(err, forum.ErrForbidden):
+	case errors.Is(err, forum.ErrForbidden), errors.As(err, new(*forum.TierError)):
 		status = fiber.StatusForbidden
 	case errors.Is(err, forum.ErrSuspended):
 		status, key = fiber.StatusForbidden, "err.suspended"

@@ -527,38 +527,3 @@ func (s *Server) handleModerationLogAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	return c.JSON(out)
 }
-
-type adminModPage struct {
-	base
-	Terms    string
-	AutoHide int
-	Caps     []forum.DailyCap // each field is named by its setting key
-	Form     formState
-}
-
-func (s *Server) handleAdminModeration(c *fiber.Ctx) error {
-	st := s.store.Settings()
-	return s.page(c, fiber.StatusOK, "admin_moderation", adminModPage{base: s.base(c, s.t(c, "admin.mod_title")),
-		Terms: st.BannedTerms, AutoHide: st.AutoHide, Caps: st.Caps.List()})
-}
-
-// handleAdminModerationSave saves the settings form; its cap fields are named
-// as the settings they set (cap_proposals, …). A value out of bounds is a 400
-// with the setting's message, and nothing is saved.
-func (s *Server) handleAdminModerationSave(c *fiber.Ctx) error {
-	values := map[string]string{
-		forum.SettingBannedTerms: strings.Join(moderation.ParseTerms(c.FormValue("terms")), "\n"),
-		forum.SettingAutoHide:    c.FormValue("auto_hide"),
-	}
-	for _, d := range (forum.DailyCaps{}).List() {
-		values[d.Key] = c.FormValue(d.Key)
-	}
-	if err := s.store.SetSettings(c.UserContext(), values); err != nil {
-		if ve := (*forum.ValidationError)(nil); errors.As(err, &ve) {
-			return fiber.NewError(fiber.StatusBadRequest, ve.Key)
-		}
-		return err
-	}
-	s.flash(c, "flash.settings_saved")
-	return c.Redirect("/admin/moderation", fiber.StatusSeeOther)
-}

@@ -324,12 +324,13 @@ func TestModeration_RoleMatrix(t *testing.T) {
 			}
 			return "/moderation/appeals/" + modID(modAppealID(t, e, forum.ItemComment, cid)) + "/decide", url.Values{"grant": {"1"}, "reason": {"경험담으로 봅니다"}}
 		}},
-		{name: "admin settings page", admin: true, page: "운영 설정", fixture: func() (string, url.Values) { return "/admin/moderation", nil }},
+		{name: "admin settings page", admin: true, page: "운영 설정", fixture: func() (string, url.Values) { return "/admin/settings", nil }},
 		{name: "admin settings save", admin: true, fixture: func() (string, url.Values) {
 			seq++
-			return "/admin/moderation", url.Values{"terms": {"토토사이트\n새 금칙어 " + itoa(seq)}, "auto_hide": {"4"},
-				"cap_proposals": {"100000"}, "cap_comments": {"100000"}, "cap_supports": {"100000"}, "cap_reports": {"100000"},
-				"cap_comments_first_day": {"100000"}}
+			form := settingsForm(e.st.Settings())
+			form.Set(forum.SettingBannedTerms, "토토사이트\n새 금칙어 "+itoa(seq))
+			form.Set(forum.SettingAutoHide, "4")
+			return "/admin/settings", form
 		}},
 		{name: "appoint", admin: true, fixture: func() (string, url.Values) {
 			return "/admin/users/" + modID(target()) + "/appoint", url.Values{}
@@ -1205,9 +1206,11 @@ func TestModeration_ReportFormKeepsHeldTextPrivate(t *testing.T) {
 func TestAdminModeration_SavesEveryCap(t *testing.T) {
 	e := newEnv(t)
 	admin := e.staff(forum.RoleAdmin, 0, "관리자")
-	form := url.Values{"terms": {"금칙어"}, "auto_hide": {"3"}, "cap_proposals": {"4"}, "cap_comments": {"50"},
-		"cap_supports": {"150"}, "cap_reports": {"15"}, "cap_comments_first_day": {"7"}}
-	if r := admin.post("/admin/moderation", form); r.Status != 303 {
+	form := settingsForm(e.st.Settings())
+	for k, v := range map[string]string{"cap_proposals": "4", "cap_comments": "50", "cap_supports": "150", "cap_reports": "15", "cap_comments_first_day": "7"} {
+		form.Set(k, v)
+	}
+	if r := admin.post("/admin/settings", form); r.Status != 303 {
 		t.Fatalf("save: %d %.300s", r.Status, r.Body)
 	}
 	for _, k := range []string{"cap_proposals", "cap_comments", "cap_supports", "cap_reports", "cap_comments_first_day"} {
@@ -1215,8 +1218,9 @@ func TestAdminModeration_SavesEveryCap(t *testing.T) {
 			t.Errorf("setting %s = %q, %v; want %q", k, v, err, form.Get(k))
 		}
 	}
+	form.Set("version", e.st.Settings().Version())
 	form.Del("cap_comments_first_day")
-	if r := admin.post("/admin/moderation", form); r.Status != 400 {
+	if r := admin.post("/admin/settings", form); r.Status != 400 {
 		t.Errorf("save without the first-day cap: %d, want 400", r.Status)
 	}
 }

@@ -208,6 +208,7 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 		"list":           func(v ...string) []string { return v },
 		"tArgs":          func(key string, args []any) string { return cat.T(key, args...) },
 		"note":           func(n forum.Notification) string { return noteText(cat, lang, n) },
+		"settingChanges": func(before, after string) []settingChange { return settingChanges(cat, before, after) },
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

@@ -152,7 +152,8 @@ func (s *Server) routeTable() []route {
 
 		{use, "/admin", mw(s.signedIn, s.adminOnly), nil},
 		{get, "/admin/moderation", nil, s.handleAdminModeration},
-		{post, "/admin/moderation", nil, s.handleAdminModerationSave},
+		{get, "/admin/settings", nil, s.handleAdminSettings},
+		{post, "/admin/settings", nil, s.handleAdminSettingsSave},
 		{post, "/admin/users/:id<int>/appoint", nil, s.handleAppoint},
 		{get, "/admin/overdue", nil, s.handleAdminOverdue},
 		{get, "/admin/ministries", nil, s.handleAdminMinistries},
