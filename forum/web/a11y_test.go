@@ -180,7 +180,7 @@ func TestA11y_EveryPageType(t *testing.T) {
 		{"sign-in", "/login"},
 		{"register", "/register"},
 		{"forgot password", "/password/forgot"},
-		{"reset password", "/password/reset/" + resetToken(e, author.user().Email)},
+		{"reset password", "/password/reset/" + acctResetToken(e, author.user().Email)},
 	} {
 		v.open(p.path)
 		v.axeCheck(p.name, src)
@@ -258,13 +258,13 @@ func TestA11y_EveryPageType(t *testing.T) {
 	}
 }
 
-// resetToken asks for a password reset link for email and returns its token from the outbox.
-func resetToken(e *env, email string) string {
+// acctResetToken asks for a password reset link for email and returns its token from the outbox.
+func acctResetToken(e *env, email string) string {
 	e.t.Helper()
 	if r := e.client().post("/password/forgot", url.Values{"email": {email}}); r.Status != 200 {
 		e.t.Fatalf("forgot: %d", r.Status)
 	}
-	return e.lastToken(email, store.MailResetPassword)
+	return e.acctToken(email, store.MailResetPassword)
 }
 
 // focusInfo describes document.activeElement and whether it shows a focus indicator.

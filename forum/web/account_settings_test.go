@@ -17,10 +17,10 @@ import (
 	"github.com/e-people/e-people/forum/store/storetest"
 )
 
-const testPassword = "correct horse battery staple"
+const acctPassword = "correct horse battery staple"
 
-// mailsTo returns the outbox rows of kind sent to address, oldest first.
-func (e *env) mailsTo(address, kind string) []store.Mail {
+// acctMails returns the outbox rows of kind sent to address, oldest first.
+func (e *env) acctMails(address, kind string) []store.Mail {
 	e.t.Helper()
 	all, err := e.st.Outbox(context.Background(), 1000)
 	if err != nil {
@@ -35,10 +35,10 @@ func (e *env) mailsTo(address, kind string) []store.Mail {
 	return out
 }
 
-// lastToken returns the one-time token of the newest mail of kind to address.
-func (e *env) lastToken(address, kind string) string {
+// acctToken returns the one-time token of the newest mail of kind to address.
+func (e *env) acctToken(address, kind string) string {
 	e.t.Helper()
-	ms := e.mailsTo(address, kind)
+	ms := e.acctMails(address, kind)
 	if len(ms) == 0 {
 		e.t.Fatalf("no %s mail to %s", kind, address)
 	}
@@ -49,14 +49,14 @@ func (e *env) lastToken(address, kind string) string {
 	return d.Token
 }
 
-// count reads one number from the test database.
-func (e *env) count(query string, args ...any) string {
+// acctCount reads one number from the test database.
+func (e *env) acctCount(query string, args ...any) string {
 	e.t.Helper()
 	return storetest.OpenReader(e.t, filepath.Join(e.dir, "test.db")).Value(query, args...)
 }
 
-// signInAs signs a new client in with email and password and returns it.
-func (e *env) signInAs(email, password string) *client {
+// acctSignIn signs a new client in with email and password and returns it.
+func (e *env) acctSignIn(email, password string) *client {
 	e.t.Helper()
 	c := e.client()
 	if r := c.post("/login", url.Values{"email": {email}, "password": {password}}); r.Status != http.StatusSeeOther {
@@ -65,8 +65,8 @@ func (e *env) signInAs(email, password string) *client {
 	return c
 }
 
-// signedIn reports whether c's session still signs it in.
-func (c *client) signedIn() bool {
+// acctSignedIn reports whether c's session still signs it in.
+func (c *client) acctSignedIn() bool {
 	c.e.t.Helper()
 	r := c.get("/account")
 	return r.Status == http.StatusOK
@@ -76,8 +76,10 @@ func TestPasswordReset_SameAnswerForUnknownAddress(t *testing.T) {
 	e := newEnv(t)
 	known := e.register("재설정 시민").user().Email
 	c := e.client()
-	tokens := func() string { return e.count(`SELECT count(*) FROM account_tokens WHERE purpose = 'reset_password'`) }
-	mails := func() string { return e.count(`SELECT count(*) FROM outbox WHERE kind = 'reset_password'`) }
+	tokens := func() string {
+		return e.acctCount(`SELECT count(*) FROM account_tokens WHERE purpose = 'reset_password'`)
+	}
+	mails := func() string { return e.acctCount(`SELECT count(*) FROM outbox WHERE kind = 'reset_password'`) }
 
 	unknown := c.post("/password/forgot", url.Values{"email": {"nobody@example.org"}})
 	if tokens() != "0" || mails() != "0" {
@@ -105,15 +107,15 @@ func TestPasswordReset_EndsEverySessionAndWorksOnce(t *testing.T) {
 	e := newEnv(t)
 	first := e.register("잊어버린 시민")
 	email := first.user().Email
-	second := e.signInAs(email, testPassword)
+	second := e.acctSignIn(email, acctPassword)
 	if r := e.client().post("/password/forgot", url.Values{"email": {email}}); r.Status != http.StatusOK {
 		t.Fatalf("forgot: %d", r.Status)
 	}
-	mails := e.mailsTo(email, store.MailResetPassword)
+	mails := e.acctMails(email, store.MailResetPassword)
 	if len(mails) != 1 {
 		t.Fatalf("%d reset mails, want 1", len(mails))
 	}
-	tok := e.lastToken(email, store.MailResetPassword)
+	tok := e.acctToken(email, store.MailResetPassword)
 	_, body, err := e.srv.ComposeMail(context.Background(), mails[0])
 	if err != nil {
 		t.Fatal(err)
@@ -129,17 +131,17 @@ func TestPasswordReset_EndsEverySessionAndWorksOnce(t *testing.T) {
 	if r := c.post(path, url.Values{"password": {"1234567890"}}); r.Status != http.StatusBadRequest {
 		t.Fatalf("a common password: %d, want 400", r.Status)
 	}
-	if !first.signedIn() {
+	if !first.acctSignedIn() {
 		t.Fatal("a refused new password ended the sessions")
 	}
 	r = c.post(path, url.Values{"password": {"a fresh long passphrase 42"}})
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
 		t.Fatalf("reset: %d to %q", r.Status, r.Header.Get("Location"))
 	}
-	if first.signedIn() || second.signedIn() {
+	if first.acctSignedIn() || second.acctSignedIn() {
 		t.Error("a session signed in with the old password survived the reset")
 	}
-	if n := e.count(`SELECT count(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)`, email); n != "0" {
+	if n := e.acctCount(`SELECT count(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)`, email); n != "0" {
 		t.Errorf("%s sessions left, want 0", n)
 	}
 	if r := c.get(path); r.Status != http.StatusNotFound || !strings.Contains(r.Body, `href="/password/forgot"`) {
@@ -148,17 +150,17 @@ func TestPasswordReset_EndsEverySessionAndWorksOnce(t *testing.T) {
 	if r := c.post(path, url.Values{"password": {"another passphrase 77"}}); r.Status != http.StatusNotFound {
 		t.Errorf("used link posted again: %d, want 404", r.Status)
 	}
-	if r := e.client().post("/login", url.Values{"email": {email}, "password": {testPassword}}); r.Status != http.StatusUnauthorized {
+	if r := e.client().post("/login", url.Values{"email": {email}, "password": {acctPassword}}); r.Status != http.StatusUnauthorized {
 		t.Errorf("old password: %d, want 401", r.Status)
 	}
-	e.signInAs(email, "a fresh long passphrase 42")
+	e.acctSignIn(email, "a fresh long passphrase 42")
 }
 
 func TestPasswordReset_LinkExpiresAfterAnHour(t *testing.T) {
 	e := newEnv(t)
 	email := e.register("늦은 시민").user().Email
 	e.client().post("/password/forgot", url.Values{"email": {email}})
-	tok := e.lastToken(email, store.MailResetPassword)
+	tok := e.acctToken(email, store.MailResetPassword)
 	e.clock.Add(61 * time.Minute)
 	c := e.client()
 	if r := c.get("/password/reset/" + tok); r.Status != http.StatusNotFound {
@@ -167,7 +169,7 @@ func TestPasswordReset_LinkExpiresAfterAnHour(t *testing.T) {
 	if r := c.post("/password/reset/"+tok, url.Values{"password": {"a fresh long passphrase 42"}}); r.Status != http.StatusNotFound {
 		t.Errorf("expired link posted: %d, want 404", r.Status)
 	}
-	e.signInAs(email, testPassword) // unchanged
+	e.acctSignIn(email, acctPassword) // unchanged
 }
 
 func TestPasswordReset_PerAddressLimit(t *testing.T) {
@@ -182,7 +184,7 @@ func TestPasswordReset_PerAddressLimit(t *testing.T) {
 		}
 		bodies = append(bodies, r.Body)
 	}
-	if got := len(e.mailsTo(email, store.MailResetPassword)); got != store.ResetsPerHour {
+	if got := len(e.acctMails(email, store.MailResetPassword)); got != store.ResetsPerHour {
 		t.Errorf("%d reset mails, want %d", got, store.ResetsPerHour)
 	}
 	if bodies[0] != bodies[len(bodies)-1] {
@@ -190,7 +192,7 @@ func TestPasswordReset_PerAddressLimit(t *testing.T) {
 	}
 	e.clock.Add(61 * time.Minute)
 	c.post("/password/forgot", url.Values{"email": {email}})
-	if got := len(e.mailsTo(email, store.MailResetPassword)); got != store.ResetsPerHour+1 {
+	if got := len(e.acctMails(email, store.MailResetPassword)); got != store.ResetsPerHour+1 {
 		t.Errorf("an hour later: %d reset mails, want %d", got, store.ResetsPerHour+1)
 	}
 }
@@ -219,25 +221,25 @@ func TestAccount_EmailChange(t *testing.T) {
 	if r := post("new@example.org", "wrong password here"); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "현재 비밀번호가 맞지 않습니다") {
 		t.Errorf("wrong password: %d", r.Status)
 	}
-	if r := post(other, testPassword); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "다른 계정이 쓰고 있는 주소") {
+	if r := post(other, acctPassword); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "다른 계정이 쓰고 있는 주소") {
 		t.Errorf("taken address: %d", r.Status)
 	}
-	if r := post(old, testPassword); r.Status != http.StatusBadRequest {
+	if r := post(old, acctPassword); r.Status != http.StatusBadRequest {
 		t.Errorf("same address: %d", r.Status)
 	}
-	if r := post("not an address", testPassword); r.Status != http.StatusBadRequest {
+	if r := post("not an address", acctPassword); r.Status != http.StatusBadRequest {
 		t.Errorf("malformed address: %d", r.Status)
 	}
-	if n := e.count(`SELECT count(*) FROM account_tokens WHERE purpose = 'change_email'`); n != "0" {
+	if n := e.acctCount(`SELECT count(*) FROM account_tokens WHERE purpose = 'change_email'`); n != "0" {
 		t.Fatalf("refused requests left %s tokens", n)
 	}
-	if r := post("New@Example.org", testPassword); r.Status != http.StatusSeeOther {
+	if r := post("New@Example.org", acctPassword); r.Status != http.StatusSeeOther {
 		t.Fatalf("change: %d %.300s", r.Status, r.Body)
 	}
 	if c.user().Email != old {
 		t.Fatal("the address changed before the link was opened")
 	}
-	tok := e.lastToken("new@example.org", store.MailChangeEmail)
+	tok := e.acctToken("new@example.org", store.MailChangeEmail)
 	r := e.client().get("/account/email/" + tok) // opened in the mail reader's browser, signed out
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("confirm: %d %.300s", r.Status, r.Body)
@@ -246,7 +248,7 @@ func TestAccount_EmailChange(t *testing.T) {
 	if u.Email != "new@example.org" || u.Tier != forum.TierEmailVerified {
 		t.Errorf("after the link: %s, %s; want new@example.org, email_verified", u.Email, u.Tier)
 	}
-	told := e.mailsTo(old, store.MailEmailChanged)
+	told := e.acctMails(old, store.MailEmailChanged)
 	if len(told) != 1 {
 		t.Fatalf("%d mails to the old address, want 1", len(told))
 	}
@@ -260,11 +262,11 @@ func TestAccount_EmailChange(t *testing.T) {
 	}
 
 	// An address another account takes between the request and the link.
-	if r := post("contested@example.org", testPassword); r.Status != http.StatusSeeOther {
+	if r := post("contested@example.org", acctPassword); r.Status != http.StatusSeeOther {
 		t.Fatalf("second change: %d", r.Status)
 	}
-	tok = e.lastToken("contested@example.org", store.MailChangeEmail)
-	e.client().post("/register", url.Values{"name": {"빠른 시민"}, "email": {"contested@example.org"}, "password": {testPassword}})
+	tok = e.acctToken("contested@example.org", store.MailChangeEmail)
+	e.client().post("/register", url.Values{"name": {"빠른 시민"}, "email": {"contested@example.org"}, "password": {acctPassword}})
 	if r := e.client().get("/account/email/" + tok); r.Status != http.StatusConflict || !strings.Contains(r.Body, "이미 사용 중인 주소") {
 		t.Errorf("taken since: %d, want 409 with a message", r.Status)
 	}
@@ -277,26 +279,26 @@ func TestAccount_PasswordChange(t *testing.T) {
 	e := newEnv(t)
 	here := e.register("비번 바꾸는 시민")
 	email := here.user().Email
-	there := e.signInAs(email, testPassword)
+	there := e.acctSignIn(email, acctPassword)
 	if r := here.post("/account/password", url.Values{"current_password": {"not my password"}, "new_password": {"a fresh long passphrase 42"}}); r.Status != http.StatusBadRequest {
 		t.Errorf("wrong current password: %d, want 400", r.Status)
 	}
-	if r := here.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"short"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `href="#f-new-password"`) {
+	if r := here.post("/account/password", url.Values{"current_password": {acctPassword}, "new_password": {"short"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `href="#f-new-password"`) {
 		t.Errorf("weak new password: %d, want 400 pointing at the new password", r.Status)
 	}
-	if !there.signedIn() {
+	if !there.acctSignedIn() {
 		t.Fatal("a refused change ended a session")
 	}
-	if r := here.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"a fresh long passphrase 42"}}); r.Status != http.StatusSeeOther {
+	if r := here.post("/account/password", url.Values{"current_password": {acctPassword}, "new_password": {"a fresh long passphrase 42"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("change: %d %.300s", r.Status, r.Body)
 	}
-	if !here.signedIn() {
+	if !here.acctSignedIn() {
 		t.Error("the browser that changed the password was signed out")
 	}
-	if there.signedIn() {
+	if there.acctSignedIn() {
 		t.Error("another browser stayed signed in after the change")
 	}
-	e.signInAs(email, "a fresh long passphrase 42")
+	e.acctSignIn(email, "a fresh long passphrase 42")
 }
 
 func TestAccount_NameChange(t *testing.T) {
@@ -323,7 +325,7 @@ func TestAccount_NameChange(t *testing.T) {
 	}
 }
 
-var hangul = func(s string) bool {
+var hasHangul = func(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) >= 0
 }
 
@@ -343,26 +345,26 @@ func TestAccount_LanguageFollowsSignInAndMail(t *testing.T) {
 	}
 	fresh := e.client()
 	fresh.lang = "ko"
-	fresh.post("/login", url.Values{"email": {email}, "password": {testPassword}})
+	fresh.post("/login", url.Values{"email": {email}, "password": {acctPassword}})
 	if fresh.cookies[langCookie] != "en" {
 		t.Errorf("after signing in elsewhere the language cookie is %q, want en", fresh.cookies[langCookie])
 	}
 	contains(t, "account page after sign-in", fresh.get("/account").Body, `lang="en"`, "Account settings")
 
 	e.client().post("/password/forgot", url.Values{"email": {email}})
-	m := e.mailsTo(email, store.MailResetPassword)[0]
+	m := e.acctMails(email, store.MailResetPassword)[0]
 	subject, body, err := e.srv.ComposeMail(context.Background(), m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hangul(subject) || hangul(body) || !strings.Contains(body, "one hour") {
+	if hasHangul(subject) || hasHangul(body) || !strings.Contains(body, "one hour") {
 		t.Errorf("mail to an English reader:\n%s\n%s", subject, body)
 	}
 	if err := e.st.SetUserLang(context.Background(), c.user().ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	_, body, _ = e.srv.ComposeMail(context.Background(), m)
-	if !hangul(body) || !strings.Contains(body, "one hour") {
+	if !hasHangul(body) || !strings.Contains(body, "one hour") {
 		t.Errorf("mail to a reader with no language: want Korean and English:\n%s", body)
 	}
 }
@@ -374,7 +376,7 @@ func TestAccount_Sessions(t *testing.T) {
 	here := e.register("기기 많은 시민")
 	email := here.user().Email
 	phone := e.client()
-	phone.do("POST", "/login", url.Values{"email": {email}, "password": {testPassword}, "_csrf": {phone.csrf()}}, "User-Agent",
+	phone.do("POST", "/login", url.Values{"email": {email}, "password": {acctPassword}, "_csrf": {phone.csrf()}}, "User-Agent",
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
 	r := here.get("/account")
 	if r.Status != http.StatusOK {
@@ -392,28 +394,28 @@ func TestAccount_Sessions(t *testing.T) {
 	if r := e.register("남의 계정").post("/account/sessions/"+phoneID+"/end", nil); r.Status != http.StatusNotFound {
 		t.Errorf("ending another account's session: %d, want 404", r.Status)
 	}
-	if !phone.signedIn() {
+	if !phone.acctSignedIn() {
 		t.Fatal("another account ended the phone's session")
 	}
 	if r := here.post("/account/sessions/"+phoneID+"/end", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("end one: %d", r.Status)
 	}
-	if phone.signedIn() || !here.signedIn() {
-		t.Errorf("after ending the phone's session: phone %v, here %v; want false, true", phone.signedIn(), here.signedIn())
+	if phone.acctSignedIn() || !here.acctSignedIn() {
+		t.Errorf("after ending the phone's session: phone %v, here %v; want false, true", phone.acctSignedIn(), here.acctSignedIn())
 	}
 
-	laptop := e.signInAs(email, testPassword)
+	laptop := e.acctSignIn(email, acctPassword)
 	if r := here.post("/account/sessions/end", url.Values{"everywhere": {"others"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("end others: %d", r.Status)
 	}
-	if laptop.signedIn() || !here.signedIn() {
-		t.Errorf("after everywhere else: laptop %v, here %v; want false, true", laptop.signedIn(), here.signedIn())
+	if laptop.acctSignedIn() || !here.acctSignedIn() {
+		t.Errorf("after everywhere else: laptop %v, here %v; want false, true", laptop.acctSignedIn(), here.acctSignedIn())
 	}
-	laptop = e.signInAs(email, testPassword)
+	laptop = e.acctSignIn(email, acctPassword)
 	if r := here.post("/account/sessions/end", url.Values{"everywhere": {"all"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("end all: %d", r.Status)
 	}
-	if laptop.signedIn() || here.signedIn() {
+	if laptop.acctSignedIn() || here.acctSignedIn() {
 		t.Error("a session survived signing out everywhere")
 	}
 }

@@ -9,11 +9,11 @@ import (
 	"github.com/e-people/e-people/forum/store"
 )
 
-// overflowing returns the elements of the page that reach past the right
+// acctOverflowing returns the elements of the page that reach past the right
 // edge of a phone's screen width px wide (and the page's own scroll width,
 // if it scrolls sideways), as tag#id.class, after reloading it in that
 // viewport. The viewport is reset afterwards.
-func (b *tab) overflowing(width int64) []string {
+func (b *tab) acctOverflowing(width int64) []string {
 	b.t.Helper()
 	var out []string
 	b.run("measure at width", func(ctx context.Context) error {
@@ -58,7 +58,7 @@ func TestBrowser_PasswordResetAndAccount(t *testing.T) {
 	b.click(`form[action="/password/forgot"] button[type=submit]`, 200)
 	b.wantText("main [role=status]", "가입한 계정이 있으면")
 
-	tok := e.lastToken(email, store.MailResetPassword)
+	tok := e.acctToken(email, store.MailResetPassword)
 	b.open("/password/reset/" + tok)
 	b.typeInto("#f-password", "short")
 	b.click(`main form button[type=submit]`, 400)
@@ -70,14 +70,14 @@ func TestBrowser_PasswordResetAndAccount(t *testing.T) {
 	}
 	b.wantText(".flash", "새 비밀번호로 로그인해 주세요")
 	b.signIn(email, "short but now a long passphrase", "비밀번호 잊은 시민")
-	if old.signedIn() {
+	if old.acctSignedIn() {
 		t.Error("the browser signed in with the old password is still signed in")
 	}
 
 	b.click(`header a[href="/account"]`, 200)
 	b.wantCount(`#sessions .badge`, 1)
 	b.wantText("#sessions", "Chrome · Linux")
-	if bad := b.overflowing(390); len(bad) > 0 {
+	if bad := b.acctOverflowing(390); len(bad) > 0 {
 		t.Errorf("at 390 px the account page overflows: %v", bad)
 	}
 	b.screenshot("account-mobile", 390, 844, true)
