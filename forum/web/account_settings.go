@@ -119,7 +119,6 @@ func (s *Server) handleReset(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	s.cookie(c, SessionCookie, "", -1)
 	s.flash(c, "flash.acct_password_reset")
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
