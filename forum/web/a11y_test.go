@@ -100,7 +100,7 @@ func TestA11y_EveryPageType(t *testing.T) {
 	if err := e.st.SetSettings(bg, map[string]string{forum.SettingSupportThreshold: "2"}); err != nil {
 		t.Fatal(err)
 	}
-	br := newBrowser(t, e, 4*time.Minute)
+	br := newBrowser(t, e, 6*time.Minute)
 
 	// A proposal with comments that its supporters bring to the ministry.
 	author := e.register("제안한 시민")
