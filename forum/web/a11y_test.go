@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
 )
 
 // axePath is axe-core as `make test-deps` installs it (npm, pinned), from forum/web.
@@ -99,7 +100,7 @@ func TestA11y_EveryPageType(t *testing.T) {
 	if err := e.st.SetSettings(bg, map[string]string{forum.SettingSupportThreshold: "2"}); err != nil {
 		t.Fatal(err)
 	}
-	br := newBrowser(t, e, 4*time.Minute)
+	br := newBrowser(t, e, 6*time.Minute)
 
 	// A proposal with comments that its supporters bring to the ministry.
 	author := e.register("제안한 시민")
@@ -178,6 +179,8 @@ func TestA11y_EveryPageType(t *testing.T) {
 		{"ministry", "/ministries/mohw"},
 		{"sign-in", "/login"},
 		{"register", "/register"},
+		{"forgot password", "/password/forgot"},
+		{"reset password", "/password/reset/" + acctResetToken(e, author.user().Email)},
 	} {
 		v.open(p.path)
 		v.axeCheck(p.name, src)
@@ -214,6 +217,11 @@ func TestA11y_EveryPageType(t *testing.T) {
 	c.click(`button[name=action][value=submit]`, 400)
 	c.wantCount(".error-summary", 1)
 	c.axeCheck("new proposal with errors", src)
+	c.open("/account")
+	c.axeCheck("account settings", src)
+	c.click(`form[action="/account/email"] button[type=submit]`, 400)
+	c.wantCount(".error-summary", 1)
+	c.axeCheck("account settings with errors", src)
 
 	// A moderator: the queue.
 	m := br.tab("moderator")
@@ -245,7 +253,18 @@ func TestA11y_EveryPageType(t *testing.T) {
 		v.axeCheck("proposal with the official answer, "+lang, src)
 		v.open("/register")
 		v.axeCheck("register, "+lang, src)
+		v.open("/password/forgot")
+		v.axeCheck("forgot password, "+lang, src)
 	}
+}
+
+// acctResetToken asks for a password reset link for email and returns its token from the outbox.
+func acctResetToken(e *env, email string) string {
+	e.t.Helper()
+	if r := e.client().post("/password/forgot", url.Values{"email": {email}}); r.Status != 200 {
+		e.t.Fatalf("forgot: %d", r.Status)
+	}
+	return e.acctToken(email, store.MailResetPassword)
 }
 
 // focusInfo describes document.activeElement and whether it shows a focus indicator.

@@ -14,9 +14,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// mailLangs are the languages every mail is written in, one after the other:
-// accounts keep no language of their own.
+// mailLangs are the languages a mail is written in, one after the other,
+// when its recipient has chosen none (users.lang).
 var mailLangs = []string{"ko", "en"}
+
+// accountMails are the kinds about the account itself (a one-time link, a
+// change to it): sent whatever the notification settings, and signed so.
+var accountMails = map[string]bool{store.MailResetPassword: true, store.MailChangeEmail: true, store.MailEmailChanged: true}
 
 // outboxLimit is how many mails the admins' outbox page shows.
 const outboxLimit = 200
@@ -68,10 +72,13 @@ type mailData struct {
 	To         int64          `json:"to"`
 	Count      int            `json:"count"`
 	Kinds      map[string]int `json:"kinds"`
+	Token      string         `json:"token"` // a one-time link's, scrubbed once the mail is sent
+	Email      string         `json:"email"` // the new address of an address change
 }
 
-// ComposeMail writes a queued mail's subject and plain-text body, in Korean
-// and then English, with a link to what it is about and to the mail settings.
+// ComposeMail writes a queued mail's subject and plain-text body, in its
+// recipient's language or, when they chose none, in Korean and then
+// English, with a link to what it is about and to the mail settings.
 // A proposal's title is included only while its recipient may read it.
 func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body string, err error) {
 	var d mailData
@@ -79,6 +86,24 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 	site := strings.TrimRight(s.cfg.BaseURL, "/")
 	link := site + "/notifications"
 	title := ""
+	var rcpt *forum.User // a mail is read as its recipient would read the page, in their language
+	if m.UserID != 0 {
+		if rcpt, err = s.store.User(ctx, m.UserID); err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+		}
+	}
+	langs := mailLangs
+	if rcpt != nil && isLang(rcpt.Lang) {
+		langs = []string{rcpt.Lang}
+	}
+	switch m.Kind { // the account's own mails link to their one-time page
+	case store.MailResetPassword:
+		link = site + "/password/reset/" + d.Token
+	case store.MailChangeEmail:
+		link = site + "/account/email/" + d.Token
+	case store.MailEmailChanged:
+		link = site + "/account"
+	}
 	if d.ProposalID != 0 && m.Kind != store.MailDigest {
 		link = site + "/proposals/" + strconv.FormatInt(d.ProposalID, 10)
 		p, err := s.store.Proposal(ctx, d.ProposalID)
@@ -86,13 +111,7 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
 		}
 		if err == nil {
-			var to *forum.User // a mail is read as its recipient would read the page
-			if m.UserID != 0 {
-				if to, err = s.store.User(ctx, m.UserID); err != nil && !errors.Is(err, forum.ErrNotFound) {
-					return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
-				}
-			}
-			if p.VisibleTo(to) {
+			if p.VisibleTo(rcpt) {
 				title = p.Title
 			}
 		}
@@ -116,7 +135,7 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 	}
 	var subjects []string
 	var b strings.Builder
-	for _, lang := range mailLangs {
+	for _, lang := range langs {
 		cat := s.views.catalogs[lang]
 		subj, text := mailText(cat, lang, m, d, from, to)
 		subjects = append(subjects, subj)
@@ -127,8 +146,12 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 		b.WriteString(link + "\n\n")
 	}
 	b.WriteString("-- \n") // the signature separator mail readers know
-	for _, lang := range mailLangs {
-		b.WriteString(s.views.catalogs[lang].T("mail.footer", site+"/notifications#mail") + "\n")
+	for _, lang := range langs {
+		if accountMails[m.Kind] {
+			b.WriteString(s.views.catalogs[lang].T("mail.footer_acct") + "\n")
+		} else {
+			b.WriteString(s.views.catalogs[lang].T("mail.footer", site+"/notifications#mail") + "\n")
+		}
 	}
 	return "[e-people] " + strings.Join(subjects, " / "), b.String(), nil
 }
@@ -168,6 +191,10 @@ func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum
 		return cat.T("mail.subject.official_response"), cat.T("mail.body.official_response", label("decision.", d.Decision))
 	case forum.NoteTransferred:
 		return cat.T("mail.subject.transferred"), cat.T("mail.body.transferred", from.Name(lang), to.Name(lang))
+	case store.MailResetPassword:
+		return cat.T("mail.subject.reset_password"), cat.T("mail.body.reset_password")
+	case store.MailChangeEmail, store.MailEmailChanged:
+		return cat.T("mail.subject." + m.Kind), cat.T("mail.body."+m.Kind, d.Email)
 	}
 	return cat.T("mail.subject.generic"), noteText(cat, lang, forum.Notification{Kind: m.Kind, Data: m.Data})
 }

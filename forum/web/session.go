@@ -187,6 +187,9 @@ func (s *Server) signIn(c *fiber.Ctx, u *forum.User) error {
 	}
 	s.cookie(c, SessionCookie, tok, s.store.Settings().SessionLifetime)
 	s.cookie(c, anonCSRFCookie, "", -1)
+	if isLang(u.Lang) { // the account's language follows it to every browser it signs in on
+		s.cookie(c, langCookie, u.Lang, 365*24*time.Hour)
+	}
 	return nil
 }
 
