@@ -110,8 +110,16 @@ func (s *Server) twoFactorPage(c *fiber.Ctx, status int, form formState) error {
 		}
 		p.Key = groupKey(k.Secret)
 	}
+	return s.noStorePage(c, status, "twofactor", p)
+}
+
+// noStorePage renders a page no cache may keep: it holds a key or codes.
+func (s *Server) noStorePage(c *fiber.Ctx, status int, name string, data any) error {
+	if err := s.page(c, status, name, data); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.page(c, status, "twofactor", p)
+	return nil
 }
 
 func (s *Server) handleTwoFactor(c *fiber.Ctx) error {
@@ -148,8 +156,7 @@ func (s *Server) handleTwoFactorQR(c *fiber.Ctx) error {
 
 // showRecoveryCodes draws fresh recovery codes, this once.
 func (s *Server) showRecoveryCodes(c *fiber.Ctx, codes []string) error {
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.page(c, fiber.StatusOK, "twofactor_codes", twoFactorPage{base: s.base(c, s.t(c, "twofactor.codes_title")), Codes: codes,
+	return s.noStorePage(c, fiber.StatusOK, "twofactor_codes", twoFactorPage{base: s.base(c, s.t(c, "twofactor.codes_title")), Codes: codes,
 		Staff: currentUser(c).Role.IsStaff()})
 }
 
