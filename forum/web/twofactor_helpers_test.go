@@ -60,3 +60,17 @@ func (e *env) signInStaff(email, password string) *client {
 }
 
 func timeOfStep(step int64) time.Time { return time.Unix(step*forum.TOTPPeriod, 0) }
+
+// signInStaff signs the enrolled account email in through the /login form
+// and then the code's form, with a code from e.nextCode, and checks that
+// the header shows the name.
+func (b *tab) signInStaff(e *env, email, password, name string) {
+	b.t.Helper()
+	b.open("/login")
+	b.typeInto("#f-email", email)
+	b.typeInto("#f-password", password)
+	b.click(`form[action="/login"] button[type=submit]`, 200)
+	b.typeInto("#f-code", e.nextCode(email))
+	b.click(`form[action="/login/2fa"] button[type=submit]`, 200)
+	b.wantText("header .user-name", name)
+}
