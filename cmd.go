@@ -77,7 +77,7 @@ func enrolDemoStaff(ctx context.Context, st *store.Store, accounts []demo.Accoun
 	}
 	fmt.Println("  Staff sign in with a second factor. Add this key to an authenticator app (TOTP, 6 digits, 30 s);")
 	fmt.Printf("  it serves every demo staff account:\n    %s\n    %s\n", key.Secret, key.URL)
-	fmt.Println("  or type one of these one-time recovery codes at the code prompt:")
+	fmt.Println("  or, without an app, type one of these one-time recovery codes of the accounts above at the code prompt:")
 	shown := map[forum.Role]bool{}
 	for _, a := range accounts {
 		if !a.Role.IsStaff() {
