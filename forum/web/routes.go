@@ -133,7 +133,7 @@ func (s *Server) routeTable() []route {
 		{post, "/follow", signedIn, s.handleFollow},
 		{get, "/ministries", nil, s.handleMinistryList},
 		{get, "/ministries/:slug", nil, s.handleMinistryShow},
-		{get, "/inbox", signedIn, s.handleInbox},
+		{get, "/inbox", staffPowers, s.handleInbox},
 
 		{get, "/reports/new", signedIn, s.handleReportForm},
 		{post, "/reports", signedIn, s.handleReport},

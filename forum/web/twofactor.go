@@ -130,7 +130,7 @@ func (s *Server) handleTwoFactor(c *fiber.Ctx) error {
 // at t, for the session asking; never cached.
 func (s *Server) handleTwoFactorQR(c *fiber.Ctx) error {
 	at, ok := s.enrolTime(c.Query("t"))
-	if !ok {
+	if !ok || currentUser(c).TwoFactor {
 		return fiber.ErrNotFound
 	}
 	k, err := s.enrolKey(currentSession(c), at)

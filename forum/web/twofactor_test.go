@@ -119,6 +119,9 @@ func TestTwoFactor_EnrolAndSignIn(t *testing.T) {
 		t.Errorf("recovery codes repeat: %v", codes)
 	}
 	contains(t, "enrolled page", c.get("/account/2fa").Body, "남은 복구 코드: 10개")
+	if r := c.get("/account/2fa/qr.png?t=" + itoa(int(e.clock.Now().Unix()))); r.Status != http.StatusNotFound {
+		t.Errorf("a QR code for an enrolled account: %d", r.Status)
+	}
 
 	// Sign out, sign in: the password gives a pending session only.
 	c.post("/logout", nil)
@@ -344,6 +347,7 @@ func TestTwoFactor_StaffWithoutSecondFactorRefused(t *testing.T) {
 		{off, "GET", "/debates/new"},
 		{off, "POST", "/debates"},
 		{off, "POST", "/debates/1/conclusion"},
+		{off, "GET", "/inbox"},
 	} {
 		var form url.Values
 		if tc.method == "POST" {
