@@ -192,7 +192,6 @@ func (s *Server) handleTwoFactorEnrol(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.threads.reset() // staff controls on cached threads follow the new state
 	return s.showRecoveryCodes(c, codes)
 }
 
