@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/e-people/e-people/forum"
@@ -48,7 +49,7 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 		}
 		fmt.Println("  Every ministry has an official at official.<slug>@e-people.example, and citizens run from")
 		fmt.Printf("  citizen1@ to citizen%d@e-people.example; each kind shares the password above.\n", citizens)
-		return nil
+		return enrolDemoStaff(ctx, st, res.Accounts)
 	}
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
@@ -62,10 +63,54 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 	return nil
 }
 
-// adminCommand runs `epeople admin create ...`.
+// enrolDemoStaff gives every demo staff account a second factor, one
+// fresh key for all of them, and prints the key and a few recovery codes
+// of the first account of each staff role: staff sign in with a code.
+func enrolDemoStaff(ctx context.Context, st *store.Store, accounts []demo.Account) error {
+	raw := make([]byte, 20)
+	if _, err := rand.Read(raw); err != nil {
+		return err
+	}
+	key, err := forum.NewTOTPKey("demo staff", raw)
+	if err != nil {
+		return err
+	}
+	fmt.Println("  Staff sign in with a second factor. Add this key to an authenticator app (TOTP, 6 digits, 30 s);")
+	fmt.Printf("  it serves every demo staff account:\n    %s\n    %s\n", key.Secret, key.URL)
+	fmt.Println("  or, without an app, type one of these one-time recovery codes of the accounts above at the code prompt:")
+	shown := map[forum.Role]bool{}
+	for _, a := range accounts {
+		if !a.Role.IsStaff() {
+			continue
+		}
+		u, _, err := st.UserByEmail(ctx, a.Email)
+		if err != nil {
+			return err
+		}
+		codes := forum.NewRecoveryCodes()
+		hashes := make([]string, len(codes))
+		for i, c := range codes {
+			hashes[i] = forum.RecoveryCodeHash(c)
+		}
+		if err := st.EnableSecondFactor(ctx, u.ID, key.Secret, 0, hashes, ""); err != nil {
+			return err
+		}
+		if !shown[a.Role] {
+			shown[a.Role] = true
+			fmt.Printf("    %-10s %s\n", a.Role, strings.Join(codes[:3], "  "))
+		}
+	}
+	return nil
+}
+
+// adminCommand runs `epeople admin create ...` and `epeople admin reset-2fa ...`.
 func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
+	if len(args) > 0 && args[0] == "reset-2fa" {
+		return resetSecondFactorCommand(cfg, fs, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-tier registered|email_verified|identity_verified] [-db FILE]")
+		return errors.New("usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-tier registered|email_verified|identity_verified] [-db FILE]\n" +
+			"       epeople admin reset-2fa -email E [-db FILE]")
 	}
 	role := fs.String("role", "citizen", "admin, moderator, official or citizen")
 	email := fs.String("email", "", "e-mail address (the sign-in name)")
@@ -110,6 +155,34 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		fmt.Printf("created %s #%d %s <%s>, %s\n", created.Role, created.ID, created.Name, created.Email, created.Tier)
+		return nil
+	})
+}
+
+// resetSecondFactorCommand runs `epeople admin reset-2fa -email E`: for an
+// administrator locked out of their second factor, it clears it (logged as
+// an admin's action) and ends their sessions; they enrol again after
+// signing in with their password.
+func resetSecondFactorCommand(cfg *config, fs *flag.FlagSet, args []string) error {
+	email := fs.String("email", "", "e-mail address of the account whose second factor to reset")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("usage: epeople admin reset-2fa -email E [-db FILE]")
+	}
+	return withStore(*cfg, func(ctx context.Context, st *store.Store) error {
+		u, _, err := st.UserByEmail(ctx, *email)
+		if err != nil {
+			return fmt.Errorf("account %q: %w", *email, err)
+		}
+		if err := st.ResetSecondFactor(ctx, nil, u.ID); err != nil {
+			if errors.Is(err, forum.ErrInvalidState) {
+				return fmt.Errorf("%s has no second factor to reset", u.Email)
+			}
+			return err
+		}
+		fmt.Printf("reset the second factor of %s #%d <%s> and ended their sessions; they enrol again at /account/2fa after signing in\n", u.Role, u.ID, u.Email)
 		return nil
 	})
 }

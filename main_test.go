@@ -94,6 +94,7 @@ func TestBinary_ServeAdminBackupShutdown(t *testing.T) {
 			t.Fatalf("weak password %q accepted or refused for another reason: %v %s", weak, err, out)
 		}
 	}
+	resetSecondFactorByCommand(t, bin, db)
 	backup := filepath.Join(dir, "backup.db")
 	if out, err := exec.Command(bin, "backup", "-db", db, backup).CombinedOutput(); err != nil {
 		t.Fatalf("backup: %v %s", err, out)
@@ -130,5 +131,39 @@ func TestBinary_ServeAdminBackupShutdown(t *testing.T) {
 		if fi, _ := os.Stat(db + "-wal"); fi.Size() != 0 {
 			t.Errorf("write-ahead log not checkpointed at shutdown: %d bytes", fi.Size())
 		}
+	}
+}
+
+// resetSecondFactorByCommand: `epeople admin reset-2fa` refuses an account
+// without a second factor, and clears an enrolled one's (key, recovery
+// codes, sessions) with an admin's row in the moderation log.
+func resetSecondFactorByCommand(t *testing.T, bin, db string) {
+	t.Helper()
+	out, err := exec.Command(bin, "admin", "reset-2fa", "-db", db, "-email", "mod@example.org").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no second factor") {
+		t.Fatalf("reset-2fa without a second factor: %v %s", err, out)
+	}
+	w, err := sql.Open("sqlite3", "file:"+db+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Exec(`UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_enabled_at = 1, totp_last_step = 7 WHERE email = 'mod@example.org';
+		INSERT INTO recovery_codes (user_id, code_hash) SELECT id, 'h' FROM users WHERE email = 'mod@example.org'`); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(bin, "admin", "reset-2fa", "-db", db, "-email", "Mod@Example.org").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "reset the second factor of moderator") {
+		t.Fatalf("reset-2fa: %v %s", err, out)
+	}
+	var left int
+	var role, action string
+	if err := w.QueryRow(`SELECT (SELECT count(*) FROM users WHERE email = 'mod@example.org' AND totp_secret = '' AND totp_enabled_at IS NULL AND totp_last_step IS NULL)
+		+ (SELECT count(*) FROM recovery_codes)`).Scan(&left); err != nil || left != 1 {
+		t.Fatalf("after reset-2fa: %v, cleared-and-no-codes check %d, want 1", err, left)
+	}
+	if err := w.QueryRow(`SELECT actor_role, action FROM moderation_actions ORDER BY id DESC LIMIT 1`).Scan(&role, &action); err != nil ||
+		role != "admin" || action != "second_factor_reset" {
+		t.Fatalf("log row of reset-2fa: %v %s %s", err, role, action)
 	}
 }

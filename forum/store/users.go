@@ -144,23 +144,26 @@ const sessionTouchEvery = 10 * time.Minute
 // CreateSession records a session under the hash of its token, drops the
 // expired ones, and notes the sign-in as the account's last visit.
 func (s *Store) CreateSession(ctx context.Context, n NewSession) error {
-	err := s.write(ctx, func(t *tx) error {
-		if _, err := t.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, t.now.Unix()); err != nil {
-			return err
-		}
-		_, err := t.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, pending_mfa, user_agent, ip, last_seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.TokenHash, n.UserID, n.CSRF, t.now.Unix(), t.now.Add(n.TTL).Unix(), n.PendingMFA, truncate(n.UserAgent, 300), truncate(n.IP, 64), t.now.Unix())
-		if err != nil {
-			return err
-		}
-		_, err = t.ExecContext(ctx, `UPDATE users SET last_seen_at = ?, inactive_notice_at = NULL WHERE id = ?`, t.now.Unix(), n.UserID)
-		return err
-	})
+	err := s.write(ctx, func(t *tx) error { return insertSession(ctx, t, n) })
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
+}
+
+// insertSession is CreateSession inside a transaction.
+func insertSession(ctx context.Context, t *tx, n NewSession) error {
+	if _, err := t.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, t.now.Unix()); err != nil {
+		return err
+	}
+	_, err := t.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, pending_mfa, user_agent, ip, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.TokenHash, n.UserID, n.CSRF, t.now.Unix(), t.now.Add(n.TTL).Unix(), n.PendingMFA, truncate(n.UserAgent, 300), truncate(n.IP, 64), t.now.Unix())
+	if err != nil {
+		return err
+	}
+	_, err = t.ExecContext(ctx, `UPDATE users SET last_seen_at = ?, inactive_notice_at = NULL WHERE id = ?`, t.now.Unix(), n.UserID)
+	return err
 }
 
 // truncate cuts s to at most n bytes without splitting a character.

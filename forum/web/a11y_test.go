@@ -225,13 +225,17 @@ func TestA11y_EveryPageType(t *testing.T) {
 
 	// A moderator: the queue.
 	m := br.tab("moderator")
-	m.signIn(moderator.user().Email, "staff passphrase 1", "류운영")
+	m.signInStaff(e, moderator.user().Email, "staff passphrase 1", "류운영")
 	m.open("/moderation")
 	m.axeCheck("moderation queue", src)
+	m.open("/account/2fa")
+	m.axeCheck("two-factor settings, staff", src)
+	c.open("/account/2fa")
+	c.axeCheck("two-factor enrolment", src)
 
 	// An official: the inbox, the answer form, then the answered proposal.
 	o := br.tab("official")
-	o.signIn(official.user().Email, "staff passphrase 1", "김복지")
+	o.signInStaff(e, official.user().Email, "staff passphrase 1", "김복지")
 	o.open("/inbox")
 	o.axeCheck("ministry inbox", src)
 	o.open(path)

@@ -92,6 +92,9 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	if u.Status == forum.UserBanned {
 		return forum.ErrSuspended
 	}
+	if u.TwoFactor {
+		return s.startSecondFactor(c, u, next)
+	}
 	if err := s.signIn(c, u); err != nil {
 		return err
 	}

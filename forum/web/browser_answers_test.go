@@ -69,7 +69,7 @@ func TestBrowser_OfficialAnswerLive(t *testing.T) {
 
 	// The official signs in in a second context and answers from the form.
 	o := br.tab("official")
-	o.signIn(officialEmail, "staff passphrase 1", "김복지")
+	o.signInStaff(e, officialEmail, "staff passphrase 1", "김복지")
 	o.open(path)
 	o.settle()
 	o.wantText("#respond h2", "공식 답변 작성")

@@ -220,6 +220,7 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.enrol(official.ID)
 	const question = "공공 도서관 야간 개방이 필요합니까?"
 	d, err := e.st.CreateDebate(bg, store.NewDebate{HostID: official.ID, Input: forum.DebateInput{Question: question,
 		OpensAt: e.clock.Now(), ClosesAt: e.clock.Now().Add(time.Hour), MinistryID: e.mins[0].ID}})
@@ -264,7 +265,7 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 
 	// The official publishes the conclusion from a second context.
 	o := br.tab("official")
-	o.signIn("haneul@example.go.kr", officialPass, "김하늘")
+	o.signInStaff(e, "haneul@example.go.kr", officialPass, "김하늘")
 	o.wantText("header .role-badge", "담당 공무원")
 	o.open(path)
 	o.wantText("[data-live=debate-status]", "종료된 토론")

@@ -32,9 +32,11 @@ func TestBrowser_ModeratorHidesCommentLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.CreateUser(bg, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleModerator, Name: "류지혜", Email: "jihye@example.org"}, hash); err != nil {
+	mod, err := e.st.CreateUser(bg, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleModerator, Name: "류지혜", Email: "jihye@example.org"}, hash)
+	if err != nil {
 		t.Fatal(err)
 	}
+	e.enrol(mod.ID)
 
 	// The citizen reads the proposal with the live channel up.
 	c := br.tab("citizen")
@@ -49,7 +51,7 @@ func TestBrowser_ModeratorHidesCommentLive(t *testing.T) {
 
 	// The moderator signs in in a second context and hides the comment.
 	m := br.tab("moderator")
-	m.signIn("jihye@example.org", modPass, "류지혜")
+	m.signInStaff(e, "jihye@example.org", modPass, "류지혜")
 	m.open("/moderation/act?kind=comment&id=" + strconv.FormatInt(cid, 10))
 	m.wantText("main", "운영 조치", text)
 	m.do("pick a reason", chromedp.SetValue(chromedp.CSS(`form[action="/moderation/hide"] select[name=reason]`), "spam"))

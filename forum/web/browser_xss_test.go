@@ -335,7 +335,7 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 
 	// Every page, as a guest and as the moderator, who also sees what waits for review.
 	moderator := newHookedTab(br, "moderator", &d)
-	moderator.signIn(f.moderator.user().Email, "staff passphrase 1", "류지혜")
+	moderator.signInStaff(e, f.moderator.user().Email, "staff passphrase 1", "류지혜")
 	for _, path := range append(pages, "/moderation/") {
 		for _, b := range []*tab{guest, moderator} {
 			if path == "/moderation/" && b == guest {

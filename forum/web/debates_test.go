@@ -11,20 +11,19 @@ import (
 	"github.com/e-people/e-people/forum/store"
 )
 
-// staff creates a signed-in staff client through the store.
+// staff creates a staff account through the store, enrols its second
+// factor (testTOTPSecret) and returns it signed in with a code.
 func (e *env) staff(role forum.Role, ministry int64, name string) *client {
 	e.t.Helper()
 	userSeq++
 	email := "staff" + itoa(userSeq) + "@example.org"
 	hash, _ := forum.HashPassword("staff passphrase 1")
-	if _, err := e.st.CreateUser(context.Background(), forum.User{Role: role, MinistryID: ministry, Name: name, Email: email, Tier: forum.TierEmailVerified}, hash); err != nil {
+	u, err := e.st.CreateUser(context.Background(), forum.User{Role: role, MinistryID: ministry, Name: name, Email: email, Tier: forum.TierEmailVerified}, hash)
+	if err != nil {
 		e.t.Fatal(err)
 	}
-	c := e.client()
-	if r := c.post("/login", url.Values{"email": {email}, "password": {"staff passphrase 1"}}); r.Status != 303 {
-		e.t.Fatalf("staff login: %d", r.Status)
-	}
-	return c
+	e.enrol(u.ID)
+	return e.signInStaff(email, "staff passphrase 1")
 }
 
 func TestDebates_RolesAndLifecycle(t *testing.T) {

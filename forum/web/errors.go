@@ -34,6 +34,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status = fiber.StatusNotFound
 	case errors.Is(err, forum.ErrForbidden), errors.As(err, new(*forum.TierError)):
 		status = fiber.StatusForbidden
+	case errors.Is(err, forum.ErrSecondFactorRequired):
+		if !wantsJSON(c) && !isAPI(c) {
+			s.flash(c, "flash.twofactor_required")
+			return c.Redirect("/account/2fa", fiber.StatusSeeOther)
+		}
+		status, key = fiber.StatusForbidden, "err.second_factor_required"
+	case errors.Is(err, forum.ErrLastAdmin):
+		status, key = fiber.StatusConflict, "err.last_admin"
 	case errors.Is(err, forum.ErrSuspended):
 		status, key = fiber.StatusForbidden, "err.suspended"
 	case errors.Is(err, forum.ErrInvalidState):

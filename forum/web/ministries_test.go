@@ -337,6 +337,11 @@ func TestMinistries_AppointOfficial(t *testing.T) {
 		t.Errorf("audit row: %+v", log)
 	}
 	contains(t, "public log", e.client().get("/moderation/log").Body, "부처 공무원 지정")
+	// The new official's powers wait for a second factor.
+	if r := target.get("/inbox"); r.Status != 303 || r.Header.Get("Location") != "/account/2fa" {
+		t.Errorf("new official's inbox before a second factor: %d %q", r.Status, r.Header.Get("Location"))
+	}
+	enrolThroughWeb(t, e, target)
 	if r := target.get("/inbox"); r.Status != 200 || !strings.Contains(r.Body, "교육부") {
 		t.Errorf("new official's inbox: %d", r.Status)
 	}

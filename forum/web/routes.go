@@ -63,6 +63,8 @@ func (s *Server) routeTable() []route {
 	mw := func(h ...fiber.Handler) []fiber.Handler { return h }
 	signedIn := mw(s.signedIn)
 	authLimit := s.authLimit() // one budget per address for registering, signing in and setting up
+	// An official's or an admin's own action (answers, hand-offs, debates) needs the second factor.
+	staffPowers := mw(s.signedIn, s.staffReady)
 	return []route{
 		{use, "/", mw(recover.New(), s.requestDeadline, s.noCookieOnPublic, s.checkHost(),
 			helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}),
@@ -83,6 +85,13 @@ func (s *Server) routeTable() []route {
 		{get, "/login", nil, s.handleLoginForm},
 		{post, "/login", mw(authLimit, s.accountLimit()), s.handleLogin},
 		{post, "/logout", nil, s.handleLogout},
+		{get, "/login/2fa", nil, s.handleLoginTwoFactorForm},
+		{post, "/login/2fa", mw(authLimit, s.secondFactorLimit()), s.handleLoginTwoFactor},
+		{get, "/account/2fa", signedIn, s.handleTwoFactor},
+		{get, "/account/2fa/qr.png", signedIn, s.handleTwoFactorQR},
+		{post, "/account/2fa", signedIn, s.handleTwoFactorEnrol},
+		{post, "/account/2fa/recovery-codes", signedIn, s.handleRecoveryCodes},
+		{post, "/account/2fa/disable", signedIn, s.handleTwoFactorDisable},
 		{get, "/setup/:token", nil, s.handleSetupForm},
 		{post, "/setup/:token", mw(authLimit), s.handleSetup},
 		{get, "/users/:id<int>", nil, s.handleUser},
@@ -118,11 +127,11 @@ func (s *Server) routeTable() []route {
 		{post, "/proposals/:id<int>/unsupport", signedIn, s.handleUnsupport},
 		{post, "/proposals/:id<int>/comments", signedIn, s.handleProposalComment},
 		{get, "/debates", nil, s.handleDebateList},
-		{get, "/debates/new", signedIn, s.handleDebateNew},
-		{post, "/debates", signedIn, s.handleDebateCreate},
+		{get, "/debates/new", staffPowers, s.handleDebateNew},
+		{post, "/debates", staffPowers, s.handleDebateCreate},
 		{get, "/debates/:id<int>", nil, s.handleDebateShow},
 		{post, "/debates/:id<int>/comments", signedIn, s.handleDebateComment},
-		{post, "/debates/:id<int>/conclusion", signedIn, s.handleDebateConclude},
+		{post, "/debates/:id<int>/conclusion", staffPowers, s.handleDebateConclude},
 		{get, "/live", nil, s.handleLive},
 		{get, "/comments/:id<int>", nil, s.handleCommentLink},
 		{get, "/comments/:id<int>/edit", signedIn, s.handleCommentEditForm},
@@ -131,14 +140,14 @@ func (s *Server) routeTable() []route {
 		{post, "/comments/:id<int>/vote", signedIn, s.handleCommentVote},
 
 		// Official answers, hand-offs between ministries, following.
-		{post, "/proposals/:id<int>/response", signedIn, s.handleRespond},
+		{post, "/proposals/:id<int>/response", staffPowers, s.handleRespond},
 		{get, "/proposals/:id<int>/response/history", nil, s.handleResponseHistory},
-		{post, "/proposals/:id<int>/transfer", signedIn, s.handleTransfer},
-		{post, "/proposals/:id<int>/co-ministries", signedIn, s.handleCoMinistry},
+		{post, "/proposals/:id<int>/transfer", staffPowers, s.handleTransfer},
+		{post, "/proposals/:id<int>/co-ministries", staffPowers, s.handleCoMinistry},
 		{post, "/follow", signedIn, s.handleFollow},
 		{get, "/ministries", nil, s.handleMinistryList},
 		{get, "/ministries/:slug", nil, s.handleMinistryShow},
-		{get, "/inbox", signedIn, s.handleInbox},
+		{get, "/inbox", staffPowers, s.handleInbox},
 
 		{get, "/reports/new", signedIn, s.handleReportForm},
 		{post, "/reports", signedIn, s.handleReport},
@@ -150,7 +159,7 @@ func (s *Server) routeTable() []route {
 
 		// The public moderation log comes before the staff's guard on /moderation.
 		{get, "/moderation/log", nil, s.handleModerationLog},
-		{use, "/moderation", mw(s.signedIn, s.staffOnly), nil},
+		{use, "/moderation", mw(s.signedIn, s.staffOnly, s.staffReady), nil},
 		{get, "/moderation/", nil, s.handleQueue},
 		{get, "/moderation/act", nil, s.handleActForm},
 		{post, "/moderation/items/:id<int>/claim", nil, s.handleClaim},
@@ -164,7 +173,7 @@ func (s *Server) routeTable() []route {
 		{get, "/moderation/appeals", nil, s.handleAppeals},
 		{post, "/moderation/appeals/:id<int>/decide", nil, s.handleAppealDecide},
 
-		{use, "/admin", mw(s.signedIn, s.adminOnly), nil},
+		{use, "/admin", mw(s.signedIn, s.adminOnly, s.staffReady), nil},
 		{get, "/admin/moderation", nil, s.handleAdminModeration},
 		{get, "/admin/settings", nil, s.handleAdminSettings},
 		{post, "/admin/settings", nil, s.handleAdminSettingsSave},
@@ -176,6 +185,8 @@ func (s *Server) routeTable() []route {
 		{post, "/admin/ministries/:slug/edit", nil, s.handleAdminMinistryEdit},
 		{post, "/admin/users/:id<int>/official", nil, s.handleAppointOfficial},
 		{get, "/admin/outbox", nil, s.handleAdminOutbox},
+		{post, "/admin/users/:id<int>/second-factor/reset", nil, s.handleResetSecondFactor},
+		{post, "/admin/users/:id<int>/revoke", nil, s.handleRevokeRole},
 
 		{get, "/search", nil, s.handleSearch},
 		{get, "/open-data", nil, s.handleOpenData},
