@@ -25,7 +25,7 @@ const WithdrawnPost = "작성자가 탈퇴하며 삭제한 제안입니다 · De
 
 // ErrLastAdmin refuses to delete or anonymise the only administrator left:
 // nobody could run the forum after it.
-var ErrLastAdmin = forum.Invalid("password", "err.last_admin")
+var ErrLastAdmin = forum.Invalid("password", "err.last_admin_delete")
 
 // DeleteAccount erases the personal data of userID in one transaction:
 // name, e-mail address, password, second factor, identity, language,

@@ -86,6 +86,14 @@ func (s *Server) routeTable() []route {
 		{get, "/setup/:token", nil, s.handleSetupForm},
 		{post, "/setup/:token", mw(authLimit), s.handleSetup},
 		{get, "/users/:id<int>", nil, s.handleUser},
+		// Personal-data rights (PIPA) and the policies.
+		{get, "/privacy", nil, s.handlePolicy("privacy")},
+		{get, "/terms", nil, s.handlePolicy("terms")},
+		{get, "/accessibility", nil, s.handlePolicy("accessibility")},
+		{get, "/account/privacy", signedIn, s.handleAccountPrivacy},
+		{get, "/account/data.zip", signedIn, s.handleDataDownload},
+		{get, "/account/delete", signedIn, s.handleDeleteForm},
+		{post, "/account/delete", nil, s.handleDelete},
 
 		{get, "/proposals", nil, s.handleProposalList},
 		{get, "/proposals/new", signedIn, s.handleProposalNew},
