@@ -198,9 +198,20 @@ func (s *Store) RetireInactive(ctx context.Context) (noticed, anonymised int, er
 		return 0, 0, nil
 	}
 	const batch = 200
+	warnAfter := max(set.InactiveAfter-set.InactiveNotice, 0)
+	// Most calls find nobody: ask a reader first, so they write nothing.
+	now := s.now()
+	var due bool
+	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE deleted_at IS NULL AND last_seen_at < ?
+		AND (inactive_notice_at IS NULL OR last_seen_at < ?))`, now.Add(-warnAfter).Unix(), now.Add(-set.InactiveAfter).Unix()).Scan(&due); err != nil {
+		return 0, 0, fmt.Errorf("retire inactive accounts: %w", err)
+	}
+	if !due {
+		return 0, 0, nil
+	}
 	err = s.write(ctx, func(t *tx) error {
 		noticed, anonymised = 0, 0
-		warnBefore := t.now.Add(-(set.InactiveAfter - set.InactiveNotice)).Unix()
+		warnBefore := t.now.Add(-warnAfter).Unix()
 		rows, err := t.QueryContext(ctx, `SELECT id, email, lang, last_seen_at FROM users
 			WHERE deleted_at IS NULL AND last_seen_at < ? AND inactive_notice_at IS NULL ORDER BY last_seen_at LIMIT ?`, warnBefore, batch)
 		if err != nil {

@@ -321,12 +321,29 @@ func TestDeleteAccount_WithPosts(t *testing.T) {
 	assertNoPersonalData(t, e, n)
 }
 
+// adminWithPassword creates an administrator who signs in with a password
+// alone (no second factor enrolled) and returns the signed-in client.
+func (e *env) adminWithPassword(name string) *client {
+	e.t.Helper()
+	userSeq++
+	email := "admin" + itoa(userSeq) + "@example.org"
+	hash, _ := forum.HashPassword("staff passphrase 1")
+	if _, err := e.st.CreateUser(context.Background(), forum.User{Role: forum.RoleAdmin, Name: name, Email: email, Tier: forum.TierEmailVerified}, hash); err != nil {
+		e.t.Fatal(err)
+	}
+	c := e.client()
+	if r := c.post("/login", url.Values{"email": {email}, "password": {"staff passphrase 1"}}); r.Status != http.StatusSeeOther {
+		e.t.Fatalf("admin sign-in: %d", r.Status)
+	}
+	return c
+}
+
 // TestDeleteAccount_LastAdmin refuses to delete the only administrator
 // with a clear message, and deletes one who has a successor.
 func TestDeleteAccount_LastAdmin(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	admin := e.staff(forum.RoleAdmin, 0, "유일한 관리자")
+	admin := e.adminWithPassword("유일한 관리자")
 	r := admin.post("/account/delete", url.Values{"password": {"staff passphrase 1"}})
 	if r.Status != http.StatusBadRequest {
 		t.Fatalf("last admin: %d", r.Status)
@@ -335,7 +352,7 @@ func TestDeleteAccount_LastAdmin(t *testing.T) {
 	if u, _ := e.st.User(ctx, admin.user().ID); u.Deleted {
 		t.Fatal("the last admin was deleted")
 	}
-	e.staff(forum.RoleAdmin, 0, "다음 관리자")
+	e.adminWithPassword("다음 관리자")
 	if r := admin.post("/account/delete", url.Values{"password": {"staff passphrase 1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("admin with a successor: %d %.300s", r.Status, r.Body)
 	}
@@ -354,7 +371,7 @@ func TestRetireInactive(t *testing.T) {
 	idle := e.register("Idle Marmot")
 	back := e.register("Returning Marmot")
 	backEmail := back.user().Email
-	admin := e.staff(forum.RoleAdmin, 0, "잠든 관리자")
+	admin := e.adminWithPassword("잠든 관리자")
 	adminID := admin.user().ID
 	idleN := needlesOf(t, e, idle)
 	backID := back.user().ID
