@@ -26,7 +26,7 @@ type policyPage struct {
 	InactiveDays int
 	NoticeDays   int
 	SessionDays  int
-	Cookies      []string // the cookies the site sets, by name
+	Cookies      struct{ Session, CSRF, Lang, Flash string } // the names of the cookies the site sets
 }
 
 // handlePolicy answers one of the public policy pages (privacy, terms,
@@ -37,8 +37,8 @@ func (s *Server) handlePolicy(name string) fiber.Handler {
 		set := s.store.Settings()
 		day := 24 * time.Hour
 		p := policyPage{base: s.base(c, s.t(c, "privacy."+name+".title")), Site: strings.TrimRight(s.cfg.BaseURL, "/"),
-			InactiveDays: int(set.InactiveAfter / day), NoticeDays: int(set.InactiveNotice / day), SessionDays: int(set.SessionLifetime / day),
-			Cookies: []string{SessionCookie, anonCSRFCookie, langCookie, flashCookie}}
+			InactiveDays: int(set.InactiveAfter / day), NoticeDays: int(set.InactiveNotice / day), SessionDays: int(set.SessionLifetime / day)}
+		p.Cookies.Session, p.Cookies.CSRF, p.Cookies.Lang, p.Cookies.Flash = SessionCookie, anonCSRFCookie, langCookie, flashCookie
 		if err := s.page(c, fiber.StatusOK, name, p); err != nil {
 			return err
 		}
