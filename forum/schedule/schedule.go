@@ -1,6 +1,6 @@
 // Package schedule runs the forum's time-based transitions: debates that
-// open and close on their own, and proposals whose window for gathering
-// support ends. Everything it does is idempotent and kept in
+// open and close on their own, proposals whose window for gathering
+// support ends, and accounts unused for so long that they are anonymised. Everything it does is idempotent and kept in
 // the database, so it survives restarts and catches up after downtime.
 package schedule
 
@@ -20,6 +20,8 @@ type Store interface {
 	AdvanceProposals(ctx context.Context) (closed int, err error)
 	// NextProposalDeadline returns when the next support window ends, if any.
 	NextProposalDeadline(ctx context.Context) (time.Time, bool, error)
+	// RetireInactive mails the notice to accounts unused for long and anonymises those the notice did not bring back.
+	RetireInactive(ctx context.Context) (noticed, anonymised int, err error)
 }
 
 // Scheduler wakes when the next transition is due, and at least every MaxSleep.
@@ -65,6 +67,13 @@ func (s *Scheduler) RunOnce(ctx context.Context) (time.Duration, error) {
 	}
 	if lapsed > 0 {
 		s.log.Info("proposals closed short of the threshold", "closed", lapsed)
+	}
+	noticed, anonymised, err := s.st.RetireInactive(ctx)
+	if err != nil {
+		return time.Second, err
+	}
+	if noticed+anonymised > 0 {
+		s.log.Info("inactive accounts", "noticed", noticed, "anonymised", anonymised)
 	}
 	sleep := s.MaxSleep
 	for _, next := range []func(context.Context) (time.Time, bool, error){s.st.NextDebateChange, s.st.NextProposalDeadline} {

@@ -263,27 +263,33 @@ func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.C
 		if err := noPendingAppeal(ctx, t, forum.ItemComment, id); err != nil {
 			return err
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE comments SET status = 'deleted', body_src = '', body_html = '', updated_at = ? WHERE id = ?`,
-			t.now.Unix(), id); err != nil {
-			return err
-		}
-		if err := indexComment(ctx, t, id); err != nil {
-			return err
-		}
-		subj := c.Subject()
-		_, table := subjectSQL(subj)
-		var count int
-		if err := t.QueryRowContext(ctx, `UPDATE `+table+` SET comment_count = comment_count - 1 WHERE id = ? RETURNING comment_count`,
-			subj.ID).Scan(&count); err != nil {
-			return err
-		}
-		return t.event(ctx, subj.Topic(),
-			forum.CommentDeletedEvent{ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), CommentID: id, Stance: c.Stance, Comments: count})
+		return eraseComment(ctx, t, c)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete comment %d: %w", id, err)
 	}
 	return s.Comment(ctx, id)
+}
+
+// eraseComment blanks visible comment c, counts it off its thread and
+// tells the thread's topic.
+func eraseComment(ctx context.Context, t *tx, c *forum.Comment) error {
+	if _, err := t.ExecContext(ctx, `UPDATE comments SET status = 'deleted', body_src = '', body_html = '', updated_at = ? WHERE id = ?`,
+		t.now.Unix(), c.ID); err != nil {
+		return err
+	}
+	if err := indexComment(ctx, t, c.ID); err != nil {
+		return err
+	}
+	subj := c.Subject()
+	_, table := subjectSQL(subj)
+	var count int
+	if err := t.QueryRowContext(ctx, `UPDATE `+table+` SET comment_count = comment_count - 1 WHERE id = ? RETURNING comment_count`,
+		subj.ID).Scan(&count); err != nil {
+		return err
+	}
+	return t.event(ctx, subj.Topic(),
+		forum.CommentDeletedEvent{ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), CommentID: c.ID, Stance: c.Stance, Comments: count})
 }
 
 // VoteComment sets userID's vote on a comment to value (+1, -1, or 0 to take

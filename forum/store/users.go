@@ -93,7 +93,7 @@ func (s *Store) User(ctx context.Context, id int64) (*forum.User, error) {
 // UserByEmail returns the account registered with email and its password hash.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*forum.User, string, error) {
 	var hash string
-	row := s.r.QueryRowContext(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, forum.NormalizeEmail(email))
+	row := s.r.QueryRowContext(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ? AND deleted_at IS NULL`, forum.NormalizeEmail(email))
 	u, err := scanUser(newScanPlusRow(row, &hash))
 	if err != nil {
 		return nil, "", fmt.Errorf("get user by e-mail: %w", mapErr(err))

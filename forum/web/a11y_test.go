@@ -189,6 +189,9 @@ func TestA11y_EveryPageType(t *testing.T) {
 		{"search", "/search?q=" + url.QueryEscape("정책")},
 		{"stats", "/stats"},
 		{"open data", "/open-data"},
+		{"privacy policy", "/privacy"},
+		{"terms of use", "/terms"},
+		{"accessibility statement", "/accessibility"},
 	} {
 		if st := e.client().get(p.path).Status; st != 200 {
 			t.Logf("%s: %s answers %d: not checked", p.name, p.path, st)
@@ -210,6 +213,10 @@ func TestA11y_EveryPageType(t *testing.T) {
 	c.axeCheck("home, signed in", src)
 	c.open("/notifications")
 	c.axeCheck("notifications", src)
+	c.open("/account/privacy")
+	c.axeCheck("my data", src)
+	c.open("/account/delete")
+	c.axeCheck("delete my account", src)
 	c.open(path)
 	c.axeCheck("proposal, signed in", src)
 	c.open("/proposals/new")

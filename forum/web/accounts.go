@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"strconv"
 	"time"
@@ -167,7 +168,7 @@ func (s *Server) handleUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := userPage{base: s.base(c, u.Name), Profile: u, Proposals: props, Comments: comments, Own: own,
+	page := userPage{base: s.base(c, cmp.Or(u.Name, s.t(c, "privacy.withdrawn_member"))), Profile: u, Proposals: props, Comments: comments, Own: own,
 		CanModerate: forum.CanModerate(viewer, u)}
 	if viewer.CanAdminister() {
 		if page.Ministries, err = s.store.Ministries(ctx); err != nil {

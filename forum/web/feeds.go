@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"strconv"
@@ -116,7 +117,7 @@ func (s *Server) proposalFeed(c *fiber.Ctx, title, page string, q store.Proposal
 		e := atomEntry{
 			Title: p.Title, ID: url, Updated: atomTime(p.UpdatedAt), Published: atomTime(p.PublishedAt),
 			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: url}},
-			Author:  atomPerson{Name: p.AuthorName},
+			Author:  atomPerson{Name: cmp.Or(p.AuthorName, s.t(c, "privacy.withdrawn_member"))},
 			Content: atomText{Type: "html", Body: p.Body.String()},
 		}
 		for _, cat := range dir.Categories {

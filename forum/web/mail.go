@@ -81,6 +81,9 @@ type mailData struct {
 // English, with a link to what it is about and to the mail settings.
 // A proposal's title is included only while its recipient may read it.
 func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body string, err error) {
+	if m.Kind == store.MailInactiveNotice {
+		return s.composeInactiveNotice(m)
+	}
 	var d mailData
 	_ = json.Unmarshal(m.Data, &d) // data it cannot read gets the generic words
 	site := strings.TrimRight(s.cfg.BaseURL, "/")

@@ -40,7 +40,9 @@ func (s *Server) apiLimit() fiber.Handler {
 }
 
 // isDownload reports whether a request is for a streamed bulk download.
-func isDownload(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/open-data/") }
+func isDownload(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/open-data/") || c.Path() == "/account/data.zip"
+}
 
 // allowAnyOrigin lets any site read open data, and answers CORS preflight for GET.
 func allowAnyOrigin(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -169,6 +170,7 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 		},
 		"absURL":   func(p string) string { return site + p },
 		"t":        cat.T,
+		"member":   func(name string) string { return cmp.Or(name, cat.T("privacy.withdrawn_member")) }, // a deleted account has no name
 		"langName": func(code string) string { return langNames[code] },
 		"htmlLang": func() string { return htmlLang[lang] },
 		"date":     func(t time.Time) string { return formatDate(lang, t) },

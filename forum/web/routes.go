@@ -109,6 +109,14 @@ func (s *Server) routeTable() []route {
 		{post, "/account/lang", mw(s.accountOwner), s.handleAccountLang},
 		{post, "/account/sessions/:id<int>/end", mw(s.accountOwner), s.handleEndSession},
 		{post, "/account/sessions/end", mw(s.accountOwner), s.handleEndSessions},
+		// Personal-data rights (PIPA) and the policies.
+		{get, "/privacy", nil, s.handlePolicy("privacy")},
+		{get, "/terms", nil, s.handlePolicy("terms")},
+		{get, "/accessibility", nil, s.handlePolicy("accessibility")},
+		{get, "/account/privacy", signedIn, s.handleAccountPrivacy},
+		{get, "/account/data.zip", signedIn, s.handleDataDownload},
+		{get, "/account/delete", signedIn, s.handleDeleteForm},
+		{post, "/account/delete", nil, s.handleDelete},
 
 		{get, "/proposals", nil, s.handleProposalList},
 		{get, "/proposals/new", signedIn, s.handleProposalNew},
