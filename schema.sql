@@ -126,6 +126,7 @@ CREATE TABLE sponsors (
     created_at  INTEGER NOT NULL,
     PRIMARY KEY (proposal_id, user_id)
 );
+CREATE INDEX sponsors_user ON sponsors (user_id);
 
 CREATE TABLE supports (
     proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
@@ -260,6 +261,7 @@ CREATE TABLE appeals (
     decided_at  INTEGER,
     UNIQUE (item_kind, item_id)
 );
+CREATE INDEX appeals_author ON appeals (author_id);
 
 CREATE TABLE notifications (
     id         INTEGER PRIMARY KEY,
@@ -355,6 +357,7 @@ CREATE TABLE outbox (
     last_error TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);
+CREATE INDEX outbox_user ON outbox (user_id);
 
 -- One-time links mailed to an account: verify an address, reset a
 -- password, confirm a new address. Only the token's hash is kept; a row is

@@ -23,7 +23,8 @@ END;`,
 	// the unverified figures, and come back as their accounts verify.
 	// Sessions gain an id, the second factor's pending state, and the
 	// device and address their owner sees on the account page; the table is
-	// rebuilt for the id, and every session lives on.
+	// rebuilt for the id, and every session lives on. Three indexes find an
+	// account's sponsorships, appeals and mail.
 	`ALTER TABLE users ADD COLUMN tier TEXT NOT NULL DEFAULT 'registered' CHECK (tier IN ('registered', 'email_verified', 'identity_verified'));
 ALTER TABLE users ADD COLUMN lang TEXT NOT NULL DEFAULT '' CHECK (lang IN ('', 'ko', 'en', 'zh'));
 ALTER TABLE users ADD COLUMN last_seen_at INTEGER;
@@ -89,7 +90,12 @@ CREATE TABLE consents (
     given_at     INTEGER NOT NULL,
     withdrawn_at INTEGER
 );
-CREATE INDEX consents_user ON consents (user_id, id);`,
+CREATE INDEX consents_user ON consents (user_id, id);
+-- An account's rows are found by the account: its data download, its
+-- deletion and a change of its tier read them without a scan.
+CREATE INDEX sponsors_user ON sponsors (user_id);
+CREATE INDEX appeals_author ON appeals (author_id);
+CREATE INDEX outbox_user ON outbox (user_id);`,
 }
 
 // Version is the schema version this binary writes.
