@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
@@ -68,6 +69,8 @@ type mailData struct {
 	To         int64          `json:"to"`
 	Count      int            `json:"count"`
 	Kinds      map[string]int `json:"kinds"`
+	Token      string         `json:"token"`   // an account link's one-time token, until the mail is sent
+	Expires    int64          `json:"expires"` // when that link expires, unix seconds
 }
 
 // ComposeMail writes a queued mail's subject and plain-text body, in Korean
@@ -95,6 +98,12 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 			if p.VisibleTo(to) {
 				title = p.Title
 			}
+		}
+	}
+	if m.Kind == store.MailVerifyEmail { // once sent, the token is scrubbed: the page that asks for a fresh link
+		link = site + "/verify/" + d.Token
+		if d.Token == "" {
+			link = site + "/account/verify"
 		}
 	}
 	// A ministry that is gone is named by its number.
@@ -157,6 +166,8 @@ func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum
 			lines = append(lines, "· "+l+": "+formatNumber(d.Kinds[k]))
 		}
 		return cat.T("mail.subject.digest", d.Count), strings.Join(lines, "\n")
+	case store.MailVerifyEmail:
+		return cat.T("mail.subject.verify_email"), cat.T("mail.body.verify_email", formatDate(lang, time.Unix(d.Expires, 0)))
 	case forum.NoteThresholdReached:
 		return cat.T("mail.subject.threshold_reached"), cat.T("mail.body.threshold_reached")
 	case forum.NoteStatusChanged:

@@ -205,6 +205,7 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 		"decisionsList":  forum.Decisions,
 		"publicStatuses": forum.PublicStatuses,
 		"join":           strings.Join,
+		"idReasons":      identityReasons,
 		"list":           func(v ...string) []string { return v },
 		"tArgs":          func(key string, args []any) string { return cat.T(key, args...) },
 		"note":           func(n forum.Notification) string { return noteText(cat, lang, n) },
@@ -226,7 +227,7 @@ func reasonLabel(cat catalog, codes string) string {
 	var out []string
 	for _, c := range strings.Split(codes, ",") {
 		label := c
-		for _, k := range []string{"hide.reason." + c, "mod.rule." + c} {
+		for _, k := range []string{"hide.reason." + c, "mod.rule." + c, "identity.reason." + c} {
 			if v, ok := cat[k]; ok {
 				label = v
 				break

@@ -86,6 +86,13 @@ func (s *Server) routeTable() []route {
 		{get, "/setup/:token", nil, s.handleSetupForm},
 		{post, "/setup/:token", mw(authLimit), s.handleSetup},
 		{get, "/users/:id<int>", nil, s.handleUser},
+		{get, "/verify/:token", nil, s.handleVerify},
+		{get, "/account/verify", signedIn, s.handleVerifyStatus},
+		{post, "/account/verify/resend", signedIn, s.handleVerifyResend},
+		{get, "/account/identity", signedIn, s.handleIdentity},
+		{post, "/account/identity", signedIn, s.handleIdentityStart},
+		{get, "/account/identity/callback", signedIn, s.handleIdentityCallback},
+		{get, "/identity/:provider", nil, s.handleIdentityProvider},
 
 		{get, "/proposals", nil, s.handleProposalList},
 		{get, "/proposals/new", signedIn, s.handleProposalNew},
@@ -160,6 +167,7 @@ func (s *Server) routeTable() []route {
 		{get, "/admin/ministries/:slug/edit", nil, s.handleAdminMinistryEditForm},
 		{post, "/admin/ministries/:slug/edit", nil, s.handleAdminMinistryEdit},
 		{post, "/admin/users/:id<int>/official", nil, s.handleAppointOfficial},
+		{post, "/admin/users/:id<int>/identity", nil, s.handleAdminIdentity},
 		{get, "/admin/outbox", nil, s.handleAdminOutbox},
 
 		{get, "/search", nil, s.handleSearch},
