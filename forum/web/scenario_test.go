@@ -273,7 +273,7 @@ func (f *fixture) post(who, path string, form url.Values) resp {
 func (f *fixture) register(name, display string) int64 {
 	f.t.Helper()
 	f.clients[name] = f.e.client()
-	f.post(name, "/register", url.Values{"name": {display}, "email": {name + "@example.org"}, "password": {"correct horse battery staple"}})
+	f.post(name, "/register", url.Values{"name": {display}, "email": {name + "@example.org"}, "password": {"correct horse battery staple"}, "consent": {"1"}})
 	return f.set(name, f.as(name).user().ID)
 }
 
