@@ -21,7 +21,6 @@ func register(tb testing.TB, s *Store, name, token string) *forum.User {
 	return u
 }
 
-
 // Registering stores the account (registered, in its language), its
 // privacy consent and one verification mail; without consent nothing is.
 func TestStore_RegisterStoresConsentAndMail(t *testing.T) {
