@@ -214,6 +214,10 @@ func TestA11y_EveryPageType(t *testing.T) {
 	c.click(`button[name=action][value=submit]`, 400)
 	c.wantCount(".error-summary", 1)
 	c.axeCheck("new proposal with errors", src)
+	c.open("/account/verify")
+	c.axeCheck("e-mail verification", src)
+	c.open("/account/identity")
+	c.axeCheck("identity verification", src)
 
 	// A moderator: the queue.
 	m := br.tab("moderator")
