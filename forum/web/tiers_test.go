@@ -310,3 +310,31 @@ func TestTiers_AdminIdentityAudited(t *testing.T) {
 		t.Error("the public log names the administrator")
 	}
 }
+
+// The verification mail carries its link and expiry; once sent, the token
+// is gone from the outbox and the mail points to the page for a fresh link.
+func TestTiers_VerificationMail(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.registerUnverified("메일 받을 시민")
+	link := verifyLink(t, e.st, c.user().Email)
+	ms, err := e.st.Outbox(ctx, 1)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("outbox: %v %v", ms, err)
+	}
+	subject, body, err := e.srv.ComposeMail(ctx, ms[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "verification mail", subject+body, "이메일 주소를 인증해 주세요", "Please verify your e-mail address",
+		"http://127.0.0.1"+link, "2026년 11월 28일 18:00", "Nov 28, 2026 18:00")
+	if err := e.st.MarkMailSent(ctx, ms[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ = e.st.Outbox(ctx, 1)
+	_, body, _ = e.srv.ComposeMail(ctx, ms[0])
+	if strings.Contains(string(ms[0].Data), strings.TrimPrefix(link, "/verify/")) || strings.Contains(body, link) {
+		t.Error("the raw token outlives the sending")
+	}
+	contains(t, "sent mail", body, "http://127.0.0.1/account/verify")
+}
