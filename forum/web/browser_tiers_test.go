@@ -92,3 +92,30 @@ func TestBrowser_RegisterVerifySupport(t *testing.T) {
 		t.Errorf("figures: %d + %d unverified, want 3 + 0", p.Supports, p.UnverifiedSupports)
 	}
 }
+
+// The unverified figure follows live: it appears when an unverified account
+// supports, and moves into the counted figure when that account verifies.
+func TestBrowser_UnverifiedFigureLive(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.st.SetSettings(ctx, map[string]string{forum.SettingTierSupport: "registered"}); err != nil {
+		t.Fatal(err)
+	}
+	id := e.openProposal(e.register("제안한 시민"), "횡단보도 신호 시간", "어르신을 위해 신호를 늘려 주세요.")
+	br := newBrowser(t, e, 60*time.Second)
+	w := br.tab("watcher")
+	w.open("/proposals/" + itoa(int(id)))
+	w.wantCount(`.support-count [data-live="unverified-supports-wrap"][hidden]`, 1)
+	u := e.registerUnverified("미인증 시민").user()
+	if _, err := e.st.Support(ctx, id, u.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.waitCount(`.support-count [data-live="unverified-supports-wrap"]:not([hidden])`, 1)
+	w.wantText(`.support-count [data-live="unverified-supports"]`, "1")
+	w.wantText(`[data-live="supports"]`, "0")
+	if _, err := e.st.SetTier(ctx, u.ID, forum.TierEmailVerified); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(`[data-live="supports"]`, "1")
+	w.waitCount(`.support-count [data-live="unverified-supports-wrap"][hidden]`, 1)
+}
