@@ -109,6 +109,15 @@ func TestTiers_ExpiredLink(t *testing.T) {
 	if u := c.user(); u.Tier != forum.TierRegistered {
 		t.Errorf("tier after an expired link: %s", u.Tier)
 	}
+	// Nobody need be signed in: the link is the proof.
+	d := e.registerUnverified("다른 기기의 시민")
+	r = e.client().get(verifyLink(t, e.st, d.user().Email))
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
+		t.Errorf("a link opened signed out: %d %q", r.Status, r.Header.Get("Location"))
+	}
+	if u := d.user(); u.Tier != forum.TierEmailVerified {
+		t.Errorf("tier after a link opened signed out: %s", u.Tier)
+	}
 }
 
 // Unverified supports are published apart: page, API and open data.
