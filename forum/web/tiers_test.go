@@ -59,6 +59,19 @@ func TestTiers_VerifyThenSupport(t *testing.T) {
 	if r := c.post(path+"/comments", url.Values{"stance": {"for"}, "body": {"좋은 생각입니다."}}); r.Status != http.StatusSeeOther {
 		t.Errorf("an unverified account's comment: %d", r.Status)
 	}
+	if !strings.Contains(page.Body, `id="comment-form"`) {
+		t.Error("the comment form is not offered to an unverified account")
+	}
+	if err := e.st.SetSettings(context.Background(), map[string]string{forum.SettingTierComment: "email_verified"}); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "comments closed to the unverified", c.get(path).Body, "이메일 인증을 마치면 댓글을 쓸 수 있습니다")
+	if strings.Contains(c.get(path).Body, `id="comment-form"`) {
+		t.Error("the comment form is offered though comments need a verified address")
+	}
+	if err := e.st.SetSettings(context.Background(), map[string]string{forum.SettingTierComment: "registered"}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Resend: not within the minute of the first mail; then once more.
 	if r := c.post("/account/verify/resend", nil); r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, "1분에 한 번") {
