@@ -24,9 +24,9 @@ AXE := .cache/npm/node_modules/axe-core/axe.min.js
 # Tools of the build itself, under .ci/ (./... skips dot folders, so they are named).
 TOOLS := ./.ci/vulndb
 
-## run: start the forum on ./data with demo data (a fresh database is seeded once)
+## run: start the forum on ./data with demo data (a fresh database is seeded once) and the test identity provider
 run: build
-	./$(BIN) serve -demo -db $(DB) $(if $(DENYLIST),-password-denylist $(DENYLIST)) $(if $(DISPOSABLE),-disposable-domains $(DISPOSABLE))
+	./$(BIN) serve -demo -identity-test -db $(DB) $(if $(DENYLIST),-password-denylist $(DENYLIST)) $(if $(DISPOSABLE),-disposable-domains $(DISPOSABLE))
 
 ## build: compile bin/epeople
 build:

@@ -26,6 +26,7 @@ import (
 	"github.com/e-people/e-people/assets"
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/bench"
+	"github.com/e-people/e-people/forum/identity"
 	"github.com/e-people/e-people/forum/live"
 	"github.com/e-people/e-people/forum/schedule"
 	"github.com/e-people/e-people/forum/store"
@@ -42,6 +43,7 @@ type config struct {
 	addr, db, baseURL, denylist, disposable, smtpURL string
 	trustedProxies                                   string
 	demo                                             bool
+	identityTest                                     bool
 	livePerIP, postPerMinute                         int
 }
 
@@ -65,6 +67,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("EPEOPLE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (EPEOPLE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("EPEOPLE_SMTP_URL", ""), "mail server: smtp://user:pass@host:port?from=noreply@example.kr, or smtps:// for TLS from the start; none keeps mail in the outbox for admins (EPEOPLE_SMTP_URL: keeps the password out of ps)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
+	fs.BoolVar(&c.identityTest, "identity-test", env("EPEOPLE_IDENTITY_TEST", "") == "1", "offer the test identity provider, which accepts anyone as anyone: tests and demos only, never production (EPEOPLE_IDENTITY_TEST=1)")
 }
 
 func main() {
@@ -128,6 +131,14 @@ func serve(cfg config, log *slog.Logger) error {
 	return withStore(cfg, func(_ context.Context, st *store.Store) error {
 		if err := firstStart(ctx, cfg, st); err != nil {
 			return err
+		}
+		if cfg.identityTest {
+			secret, err := st.ServerSecret(ctx)
+			if err != nil {
+				return err
+			}
+			wcfg.Identity = &identity.Test{Key: secret}
+			log.Warn("test identity provider: not for production")
 		}
 		sched := schedule.New(st, nil, log)
 		wcfg.Schedule = sched.Poke

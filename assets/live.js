@@ -211,6 +211,8 @@
         document.querySelectorAll('progress[data-live="support-bar"]').forEach(function (bar) {
           bar.value = Math.min(d.supports, bar.max);
         });
+        setText('[data-live="unverified-supports"]', d.unverified || 0);
+        document.querySelectorAll('[data-live="unverified-supports-wrap"]').forEach(function (el) { el.hidden = !d.unverified; });
         break;
       case 'proposal.status':
         if (m.html) replaceInto('[data-live="status"]', m.html);

@@ -41,6 +41,7 @@ type Response struct {
 	MinistryID      int64
 	OfficialID      int64
 	OfficialName    string
+	OfficialTier    Tier // the badge beside the official's name
 	Decision        Decision
 	Summary         string
 	BodySrc         string

@@ -80,6 +80,7 @@ type Proposal struct {
 	AuthorID     int64
 	AuthorName   string
 	AuthorRole   Role
+	AuthorTier   Tier // how much the forum knows of the author: the badge beside the name
 	Title        string
 	BodySrc      string
 	Body         moderation.Sanitized

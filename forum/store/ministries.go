@@ -182,14 +182,14 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 	return nil
 }
 
-const responseCols = `r.proposal_id, r.ministry_id, r.official_id, u.name, r.decision, r.summary, r.body_src, r.body_html, r.legal_basis,
+const responseCols = `r.proposal_id, r.ministry_id, r.official_id, u.name, u.tier, r.decision, r.summary, r.body_src, r.body_html, r.legal_basis,
 	r.responsible_unit, r.contact, r.next_step, COALESCE(r.next_step_date, 0), r.%s, r.created_at`
 
 func scanResponse(row interface{ Scan(...any) error }) (*forum.Response, error) {
 	var r forum.Response
 	var body string
 	var next, created, updated int64
-	if err := row.Scan(&r.ProposalID, &r.MinistryID, &r.OfficialID, &r.OfficialName, &r.Decision, &r.Summary, &r.BodySrc, &body,
+	if err := row.Scan(&r.ProposalID, &r.MinistryID, &r.OfficialID, &r.OfficialName, &r.OfficialTier, &r.Decision, &r.Summary, &r.BodySrc, &body,
 		&r.LegalBasis, &r.ResponsibleUnit, &r.Contact, &r.NextStep, &next, &r.Revision, &created, &updated); err != nil {
 		return nil, err
 	}

@@ -84,9 +84,12 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 
 // MarkMailSent records that a mail was handed to the mail server.
 // It is forum.ErrNotFound when no unsent mail has id.
+// A mail's raw one-time token (data's "token", a verification link) is
+// scrubbed as it is marked sent: only the hash stays in the database, in
+// account_tokens, so a copy of the database opens no account.
 func (s *Store) MarkMailSent(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(t *tx) error {
-		return execOne(ctx, t, `UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL`, t.now.Unix(), id)
+		return execOne(ctx, t, `UPDATE outbox SET sent_at = ?, data = json_remove(data, '$.token') WHERE id = ? AND sent_at IS NULL`, t.now.Unix(), id)
 	})
 	if err != nil {
 		return fmt.Errorf("mark mail %d sent: %w", id, err)

@@ -229,6 +229,10 @@ func TestA11y_EveryPageType(t *testing.T) {
 	c.click(`form[action="/account/email"] button[type=submit]`, 400)
 	c.wantCount(".error-summary", 1)
 	c.axeCheck("account settings with errors", src)
+	c.open("/account/verify")
+	c.axeCheck("e-mail verification", src)
+	c.open("/account/identity")
+	c.axeCheck("identity verification", src)
 
 	// A moderator: the queue.
 	m := br.tab("moderator")

@@ -15,13 +15,20 @@ import (
 
 type accountPage struct {
 	base
-	Form  formState
-	Next  string
-	Token string // setup token
+	Form         formState
+	Next         string
+	Token        string // setup token
+	InactiveDays int    // the privacy notice's retention: an account unused this long is anonymised
+}
+
+// registerPage is the registration form with the privacy notice.
+func (s *Server) registerPage(c *fiber.Ctx, status int, form formState) error {
+	return s.page(c, status, "register", accountPage{base: s.base(c, s.t(c, "register.title")), Form: form,
+		InactiveDays: int(s.store.Settings().InactiveAfter / (24 * time.Hour))})
 }
 
 func (s *Server) handleRegisterForm(c *fiber.Ctx) error {
-	return s.page(c, fiber.StatusOK, "register", accountPage{base: s.base(c, s.t(c, "register.title"))})
+	return s.registerPage(c, fiber.StatusOK, formState{})
 }
 
 func (s *Server) registration(c *fiber.Ctx) (forum.Registration, formState) {
@@ -35,11 +42,21 @@ func (s *Server) registration(c *fiber.Ctx) (forum.Registration, formState) {
 
 func (s *Server) handleRegister(c *fiber.Ctx) error {
 	reg, form := s.registration(c)
+	form.Values["consent"] = c.FormValue("consent")
 	fail := func(errs []fieldError) error {
 		form.Errors = errs
-		return s.page(c, fiber.StatusBadRequest, "register", accountPage{base: s.base(c, s.t(c, "register.title")), Form: form})
+		return s.registerPage(c, fiber.StatusBadRequest, form)
 	}
-	if err := reg.Validate(s.cfg.Passwords, moderation.ImpersonatesStaff); err != nil {
+	// The privacy notice's consent is its own, unticked box (PIPA): without it, no account.
+	err := reg.Validate(s.cfg.Passwords, moderation.ImpersonatesStaff)
+	if c.FormValue("consent") != "1" {
+		var errs forum.ValidationErrors
+		if !errors.As(err, &errs) && err != nil {
+			return err
+		}
+		err = append(errs, forum.Invalid("consent", "err.consent_required")).Err()
+	}
+	if err != nil {
 		errs, _ := s.formErrors(c, err)
 		return fail(errs)
 	}
@@ -48,7 +65,10 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 		return err
 	}
 	held := s.cfg.Disposable != nil && s.cfg.Disposable.Disposable(reg.Email)
-	u, err := s.store.CreateUser(c.UserContext(), forum.User{Role: forum.RoleCitizen, Name: reg.Name, Email: reg.Email, Held: held}, hash)
+	u, err := s.store.Register(c.UserContext(), store.NewCitizen{
+		User:         forum.User{Name: reg.Name, Email: reg.Email, Held: held, Lang: s.lang(c)},
+		PasswordHash: hash, Consent: forum.PrivacyNoticeVersion, VerifyToken: newToken(),
+	})
 	if errors.Is(err, forum.ErrEmailTaken) {
 		return fail(s.formError(c, "email", "err.email_taken"))
 	}
@@ -59,9 +79,9 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 		return err
 	}
 	if held {
-		s.flash(c, "flash.welcome_held")
+		s.flash(c, "flash.welcome_held_verify")
 	} else {
-		s.flash(c, "flash.welcome")
+		s.flash(c, "flash.welcome_verify")
 	}
 	return c.Redirect("/", fiber.StatusSeeOther)
 }

@@ -293,7 +293,7 @@ func TestAnswers_ProposalPage(t *testing.T) {
 	contains(t, "answered page", r.Body, `<span class="role-badge role-official">부처 공식 답변</span> 보건복지부`,
 		`class="decision decision-partially_accepted">일부 수용`, `<p class="lead">`+summary+`</p>`, "<strong>세 곳</strong>",
 		"<dt>법적 근거</dt><dd>도서관법 제28조</dd>", "<dt>담당 부서</dt><dd>도서관정책기획단</dd>", "<dt>문의처</dt><dd>044-203-2612</dd>",
-		"<dt>향후 조치</dt><dd>시범 운영 결과 공개", "2027", "<dt>작성</dt><dd>김복지</dd>",
+		"<dt>향후 조치</dt><dd>시범 운영 결과 공개", "2027", `<dt>작성</dt><dd>김복지 <span class="tier-badge tier-email_verified">이메일 인증</span></dd>`,
 		"badge-answered", "답변이 공개되었습니다: 일부 수용", "이관되었습니다. 사유: "+reason)
 	if at, body := strings.Index(r.Body, `id="response"`), strings.Index(r.Body, `class="proposal-body`); at < 0 || body < 0 || at > body {
 		t.Errorf("the official answer is not pinned above the proposal (at %d, body at %d)", at, body)

@@ -49,6 +49,9 @@ type Config struct {
 	// Live is the websocket endpoint GET /live hands its connections to;
 	// without one, /live answers 503.
 	Live *live.Sockets
+	// Identity confirms who a citizen is (본인인증); nil offers no check,
+	// and administrators still may mark an account identity verified.
+	Identity forum.IdentityProvider
 }
 
 // Server is the forum's HTTP face.

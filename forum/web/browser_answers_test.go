@@ -43,6 +43,7 @@ func TestBrowser_OfficialAnswerLive(t *testing.T) {
 	// The supporter's support reaches the threshold; they read the notice, then keep the page open.
 	s := br.tab("supporter")
 	s.registerInBrowser("정유나", "yuna@example.org")
+	s.verifyInBrowser(e.st, "yuna@example.org")
 	s.open(path)
 	s.settle()
 	s.click(`#support form[action="`+path+`/support"] button`, 200)

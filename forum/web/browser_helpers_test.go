@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/e-people/e-people/forum/store"
 )
 
 // chromiumPath is Debian's Chromium, which `make test` installs.
@@ -337,7 +338,32 @@ func (b *tab) registerInBrowser(name, email string) {
 	b.typeInto("#f-name", name)
 	b.typeInto("#f-email", email)
 	b.typeInto("#f-password", "correct horse battery staple")
+	b.tap("#f-consent")
 	b.click(`form[action="/register"] button[type=submit]`, 200)
 	b.wantText("header .user-name", name)
 	b.wantText(".flash", "가입을 환영합니다")
+}
+
+// verifyInBrowser opens the verification link last mailed to email, as its
+// reader would: from the outbox, where the mail waits for the mailer.
+func (b *tab) verifyInBrowser(st *store.Store, email string) {
+	b.t.Helper()
+	b.open(verifyLink(b.t, st, email))
+}
+
+// verifyLink is the path of the verification link last mailed to email.
+func verifyLink(t testing.TB, st *store.Store, email string) string {
+	t.Helper()
+	ms, err := st.Outbox(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		var d struct{ Token string }
+		if m.Kind == store.MailVerifyEmail && m.Address == email && json.Unmarshal(m.Data, &d) == nil && d.Token != "" {
+			return "/verify/" + d.Token
+		}
+	}
+	t.Fatalf("no verification mail to %s", email)
+	return ""
 }

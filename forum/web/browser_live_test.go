@@ -106,6 +106,7 @@ func TestBrowser_LiveTwoContexts(t *testing.T) {
 
 	a := br.tab("citizen A")
 	a.registerInBrowser("박지훈", "jihoon@example.org")
+	a.verifyInBrowser(e.st, "jihoon@example.org")
 	bc := e.register("이서연")
 	b := br.tab("citizen B")
 	b.open("/")
@@ -232,6 +233,7 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 	// B argues in the open debate.
 	b := br.tab("citizen B")
 	b.registerInBrowser("정유나", "yuna@example.org")
+	b.verifyInBrowser(e.st, "yuna@example.org")
 	b.open(path)
 	b.wantText("#debate-title", question)
 	b.wantText("[data-live=debate-status]", "진행 중인 토론")

@@ -41,6 +41,7 @@ func TestBrowser_ModeratorHidesCommentLive(t *testing.T) {
 	// The citizen reads the proposal with the live channel up.
 	c := br.tab("citizen")
 	c.registerInBrowser("정유나", "yuna@example.org")
+	c.verifyInBrowser(e.st, "yuna@example.org")
 	c.open(path)
 	c.waitText("#live-status", "실시간")
 	c.wantText(sel+" .comment-body", text)

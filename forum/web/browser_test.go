@@ -42,9 +42,11 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	a.do("clear e-mail", chromedp.Clear(chromedp.CSS("#f-email")))
 	a.typeInto("#f-email", "minju@example.org")
 	a.typeInto("#f-password", "correct horse battery staple")
+	a.tap("#f-consent")
 	a.click(`form[action="/register"] button[type=submit]`, 200)
 	a.wantText("header .user-name", "김민주")
 	a.wantText(".flash", "가입을 환영합니다")
+	a.verifyInBrowser(e.st, "minju@example.org")
 	a.wantCount(`header form[action="/logout"] button`, 1)
 
 	// 2. Write a proposal; it waits for co-sponsors.
@@ -74,6 +76,7 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	// browser context, the other through the HTTP client.
 	b := br.tab("citizen")
 	b.registerInBrowser("이서연", "seoyeon@example.org")
+	b.verifyInBrowser(e.st, "seoyeon@example.org")
 	b.open(u.Path)
 	b.wantText("main .lead", "김민주 님이 이 제안의 공동 발의를 요청했습니다")
 	b.wantText("main .badge", "공동 발의자 모집 중")

@@ -253,7 +253,7 @@ func TestBrowser_XSSPayloadsNeverRun(t *testing.T) {
 			name = string(r[:forum.NameMax])
 		}
 		c := e.client()
-		r := c.post("/register", url.Values{"name": {name}, "email": {fmt.Sprintf("xss%d@example.org", i)}, "password": {"xss password 1"}})
+		r := c.post("/register", url.Values{"name": {name}, "email": {fmt.Sprintf("xss%d@example.org", i)}, "password": {"xss password 1"}, "consent": {"1"}})
 		if r.Status >= 500 {
 			t.Fatalf("register %q: %d", name, r.Status)
 		}

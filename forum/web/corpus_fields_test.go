@@ -568,10 +568,10 @@ func TestCorpora_EveryOtherTextField(t *testing.T) {
 	e.srv.hashPassword = cheapHash
 	visitor := e.client()
 	w.refusesBadUTF8(visitor, "/login", url.Values{"email": {"a@example.org"}, "password": {"비밀번호 비밀번호"}}, "email", "password")
-	w.refusesBadUTF8(visitor, "/register", url.Values{"name": {"새 시민"}, "email": {"a@example.org"}, "password": {"비밀번호 비밀번호"}}, "email", "password", "name")
+	w.refusesBadUTF8(visitor, "/register", url.Values{"name": {"새 시민"}, "email": {"a@example.org"}, "password": {"비밀번호 비밀번호"}, "consent": {"1"}}, "email", "password", "name")
 	for i, p := range chunks(all, 600, " ") {
 		w.post(visitor, "/login", url.Values{"email": {p}, "password": {p}, "next": {cycle(sample, i)}})
-		w.post(visitor, "/register", url.Values{"name": {"코퍼스 " + itoa(i)}, "email": {p}, "password": {p}})
+		w.post(visitor, "/register", url.Values{"name": {"코퍼스 " + itoa(i)}, "email": {p}, "password": {p}, "consent": {"1"}})
 	}
 	timed("sign-in and registration", start)
 

@@ -208,7 +208,7 @@ func TestCorpora_EveryTextField(t *testing.T) {
 	e.srv.hashPassword = cheapHash
 	for i, p := range all {
 		c := e.client()
-		r := c.post("/register", url.Values{"name": {p}, "email": {fmt.Sprintf("corpus%d@example.org", i)}, "password": {"corpus password 1"}})
+		r := c.post("/register", url.Values{"name": {p}, "email": {fmt.Sprintf("corpus%d@example.org", i)}, "password": {"corpus password 1"}, "consent": {"1"}})
 		check5xx("display name", r, p)
 		if r.Status == http.StatusSeeOther {
 			u := c.user()

@@ -19,7 +19,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var ce *store.CapError
 	var ve *forum.ValidationError
 	var ves forum.ValidationErrors
+	var te *forum.TierError
 	switch {
+	case errors.As(err, &te):
+		status, key = fiber.StatusForbidden, "err.tier_required"
 	case errors.As(err, &ce):
 		status, key = fiber.StatusTooManyRequests, "err.cap_reached"
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(capResets(ce).Sub(s.cfg.Now()).Seconds()))))
@@ -77,6 +80,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		if ce != nil {
 			msg = cat.T(key, formatDate(lang, capResets(ce)))
 		}
+		if te != nil {
+			msg = cat.T("tier.need." + te.Action + "." + string(te.Need))
+		}
 	}
 	title := cat.T("error.title." + strconv.Itoa(status))
 	if title == "error.title."+strconv.Itoa(status) {
@@ -88,7 +94,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 		return jsonError(c, status, errorCode(status, key), msg, field)
 	}
-	body, rerr := s.views.render(lang, "error", errorPage{base: s.base(c, title), Status: status, Message: msg})
+	page := errorPage{base: s.base(c, title), Status: status, Message: msg}
+	if te != nil {
+		page.Tier = te.Need
+	}
+	body, rerr := s.views.render(lang, "error", page)
 	if rerr != nil {
 		s.log.Error("render error page", "err", rerr)
 		return c.Status(status).SendString(http.StatusText(status))
@@ -101,6 +111,7 @@ type errorPage struct {
 	base
 	Status  int
 	Message string
+	Tier    forum.Tier // the tier a refused action needs: the page offers the way to it
 }
 
 func wantsJSON(c *fiber.Ctx) bool {

@@ -249,7 +249,7 @@ func (e *env) registerUnverified(name string) *client {
 	userSeq++
 	c := e.client()
 	r := c.post("/register", url.Values{"name": {name}, "email": {"user" + itoa(userSeq) + "@example.org"},
-		"password": {"correct horse battery staple"}})
+		"password": {"correct horse battery staple"}, "consent": {"1"}})
 	if r.Status != http.StatusSeeOther {
 		e.t.Fatalf("register %q: status %d: %.500s", name, r.Status, r.Body)
 	}

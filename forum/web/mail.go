@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
@@ -20,7 +21,7 @@ var mailLangs = []string{"ko", "en"}
 
 // accountMails are the kinds about the account itself (a one-time link, a
 // change to it): sent whatever the notification settings, and signed so.
-var accountMails = map[string]bool{store.MailResetPassword: true, store.MailChangeEmail: true, store.MailEmailChanged: true}
+var accountMails = map[string]bool{store.MailVerifyEmail: true, store.MailResetPassword: true, store.MailChangeEmail: true, store.MailEmailChanged: true}
 
 // outboxLimit is how many mails the admins' outbox page shows.
 const outboxLimit = 200
@@ -72,8 +73,9 @@ type mailData struct {
 	To         int64          `json:"to"`
 	Count      int            `json:"count"`
 	Kinds      map[string]int `json:"kinds"`
-	Token      string         `json:"token"` // a one-time link's, scrubbed once the mail is sent
-	Email      string         `json:"email"` // the new address of an address change
+	Token      string         `json:"token"`   // a one-time link's token, scrubbed once the mail is sent
+	Email      string         `json:"email"`   // the new address of an address change
+	Expires    int64          `json:"expires"` // when a one-time link expires, unix seconds
 }
 
 // ComposeMail writes a queued mail's subject and plain-text body, in its
@@ -99,11 +101,21 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 	if rcpt != nil && isLang(rcpt.Lang) {
 		langs = []string{rcpt.Lang}
 	}
-	switch m.Kind { // the account's own mails link to their one-time page
+	// The account's own mails link to their one-time page; once a mail is
+	// sent its token is scrubbed, and the link is the page that asks anew.
+	oneTime := func(path, again string) string {
+		if d.Token == "" {
+			return site + again
+		}
+		return site + path + d.Token
+	}
+	switch m.Kind {
+	case store.MailVerifyEmail:
+		link = oneTime("/verify/", "/account/verify")
 	case store.MailResetPassword:
-		link = site + "/password/reset/" + d.Token
+		link = oneTime("/password/reset/", "/password/forgot")
 	case store.MailChangeEmail:
-		link = site + "/account/email/" + d.Token
+		link = oneTime("/account/email/", "/account")
 	case store.MailEmailChanged:
 		link = site + "/account"
 	}
@@ -183,6 +195,8 @@ func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum
 			lines = append(lines, "· "+l+": "+formatNumber(d.Kinds[k]))
 		}
 		return cat.T("mail.subject.digest", d.Count), strings.Join(lines, "\n")
+	case store.MailVerifyEmail:
+		return cat.T("mail.subject.verify_email"), cat.T("mail.body.verify_email", formatDate(lang, time.Unix(d.Expires, 0)))
 	case forum.NoteThresholdReached:
 		return cat.T("mail.subject.threshold_reached"), cat.T("mail.body.threshold_reached")
 	case forum.NoteStatusChanged:

@@ -655,7 +655,7 @@ func (f *fixture) throwaway() {
 	f.t.Helper()
 	f.disposable("mailinator.com")
 	f.clients["throwaway"] = f.e.client()
-	f.post("throwaway", "/register", url.Values{"name": {"일회용 시민"}, "email": {"someone@mailinator.com"}, "password": {"correct horse battery staple"}})
+	f.post("throwaway", "/register", url.Values{"name": {"일회용 시민"}, "email": {"someone@mailinator.com"}, "password": {"correct horse battery staple"}, "consent": {"1"}})
 	f.set("throwaway", f.as("throwaway").user().ID)
 }
 
@@ -845,7 +845,7 @@ func TestModeration_Flows(t *testing.T) {
 		{name: "an account from a throw-away e-mail domain is held",
 			setup: func(f *fixture) { f.disposable("mailinator.com") },
 			as:    "guest", method: "POST", path: "/register",
-			form:   url.Values{"name": {"일회용 시민"}, "email": {"someone@mailinator.com"}, "password": {"correct horse battery staple"}},
+			form:   url.Values{"name": {"일회용 시민"}, "email": {"someone@mailinator.com"}, "password": {"correct horse battery staple"}, "consent": {"1"}},
 			status: 303, follow: []string{"일회용 이메일 주소라서"},
 			rows: []row{{`SELECT held FROM users WHERE email = 'someone@mailinator.com'`, "1"}}},
 		{name: "a held account's comment waits for review", setup: func(f *fixture) { f.throwaway() },

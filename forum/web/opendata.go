@@ -101,6 +101,11 @@ type apiProposal struct {
 	CoMinistries    *[]string      `json:"co_ministries,omitempty"`
 	Transfers       *[]apiTransfer `json:"transfers,omitempty"`
 	Response        **apiResponse  `json:"response,omitempty"`
+
+	// UnverifiedSponsors and UnverifiedSupports are those of accounts that
+	// never verified their e-mail: published apart, never in the figures above.
+	UnverifiedSponsors int `json:"unverified_sponsors"`
+	UnverifiedSupports int `json:"unverified_supports"`
 }
 
 // apiTransfer is one hand-off of a proposal between lead ministries.
@@ -133,7 +138,8 @@ func (s *Server) apiProposal(p *forum.Proposal, n names) apiProposal {
 		Sponsors: p.Sponsors, Supports: p.Supports, Comments: p.Comments, Locked: p.Locked,
 		CreatedAt: rfc3339(p.CreatedAt), PublishedAt: rfc3339(p.PublishedAt), SupportDeadline: rfc3339(p.SupportDeadline),
 		ReachedAt: rfc3339(p.ReachedAt), ResponseDue: rfc3339(p.ResponseDue), AnsweredAt: rfc3339(p.AnsweredAt),
-		ClosedAt: rfc3339(p.ClosedAt), UpdatedAt: rfc3339(p.UpdatedAt)}
+		ClosedAt: rfc3339(p.ClosedAt), UpdatedAt: rfc3339(p.UpdatedAt),
+		UnverifiedSponsors: p.UnverifiedSponsors, UnverifiedSupports: p.UnverifiedSupports}
 }
 
 func apiResponseOf(r *forum.Response, n names) *apiResponse {
@@ -412,7 +418,8 @@ func (s *Server) eachProposalRecord(ctx context.Context, n names, emit func(reco
 	return s.store.EachPublicProposal(ctx, func(p *forum.Proposal) error {
 		a := s.apiProposal(p, n)
 		return emit(record{a.ID, a.URL, a.Title, a.Body, a.Status, a.Category, a.Ministry, a.Sponsors, a.Supports, a.Comments, a.Locked,
-			a.CreatedAt, a.PublishedAt, a.SupportDeadline, a.ReachedAt, a.ResponseDue, a.AnsweredAt, a.ClosedAt, a.UpdatedAt})
+			a.CreatedAt, a.PublishedAt, a.SupportDeadline, a.ReachedAt, a.ResponseDue, a.AnsweredAt, a.ClosedAt, a.UpdatedAt,
+			a.UnverifiedSponsors, a.UnverifiedSupports})
 	})
 }
 
@@ -556,7 +563,8 @@ var openDataSets = []dataSet{
 			{"id", "integer"}, {"url", "string"}, {"title", "string"}, {"body", "string"}, {"status", "string"},
 			{"category", "string"}, {"ministry", "string"}, {"sponsors", "integer"}, {"supports", "integer"}, {"comments", "integer"},
 			{"locked", "boolean"}, {"created_at", "time"}, {"published_at", "time"}, {"support_deadline", "time"}, {"reached_at", "time"},
-			{"response_due", "time"}, {"answered_at", "time"}, {"closed_at", "time"}, {"updated_at", "time"}}},
+			{"response_due", "time"}, {"answered_at", "time"}, {"closed_at", "time"}, {"updated_at", "time"},
+			{"unverified_sponsors", "integer"}, {"unverified_supports", "integer"}}},
 	{Name: "proposal_detail", API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 		{"co_ministries", "array of string"}, {"transfers", "array of object"}, {"transfers.from_ministry", "string"},
 		{"transfers.to_ministry", "string"}, {"transfers.reason", "string"}, {"transfers.created_at", "time"}, {"response", "object"}}},

@@ -141,7 +141,8 @@ func TestOpenData_API(t *testing.T) {
 		t.Errorf("list: ids %v next %v, want %v and no next", got, all.Next, public)
 	}
 	proposalFields := []string{"id", "url", "title", "body", "status", "category", "ministry", "sponsors", "supports", "comments", "locked",
-		"created_at", "published_at", "support_deadline", "reached_at", "response_due", "answered_at", "closed_at", "updated_at"}
+		"created_at", "published_at", "support_deadline", "reached_at", "response_due", "answered_at", "closed_at", "updated_at",
+		"unverified_sponsors", "unverified_supports"}
 	for _, k := range proposalFields {
 		if _, ok := all.Items[0][k]; !ok {
 			t.Errorf("list item lacks %q", k)

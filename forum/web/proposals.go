@@ -151,6 +151,7 @@ type proposalFormPage struct {
 	Form     formState
 	Proposal *forum.Proposal // nil when creating
 	Similar  similarList
+	Need     forum.Tier // the tier the viewer lacks to propose: the page says so instead of the form
 }
 
 // similarList is up to five existing proposals like a draft's title.
@@ -175,7 +176,11 @@ func (s *Server) proposalForm(c *fiber.Ctx, status int, form formState, p *forum
 	if p != nil {
 		title = s.t(c, "proposal.edit_title")
 	}
-	return s.page(c, status, "proposal_form", proposalFormPage{base: s.base(c, title), Dir: d, Form: form, Proposal: p, Similar: similar})
+	page := proposalFormPage{base: s.base(c, title), Dir: d, Form: form, Proposal: p, Similar: similar}
+	if p == nil {
+		page.Need = s.tierNeed(currentUser(c), forum.ActionPropose)
+	}
+	return s.page(c, status, "proposal_form", page)
 }
 
 func (s *Server) handleProposalNew(c *fiber.Ctx) error {
@@ -287,6 +292,7 @@ type proposalPage struct {
 	IsModerator      bool
 	Answer           answerView
 	Dir              directory
+	SupportNeed      forum.Tier // the tier the viewer lacks to support: the page says so before they click
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
@@ -328,6 +334,7 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 			return data, err
 		}
 		data.IsAuthor = u.ID == p.AuthorID
+		data.SupportNeed = s.tierNeed(u, forum.ActionSupport)
 		data.CanEdit = data.IsAuthor && forum.DefaultRules.CanEdit(p, s.cfg.Now())
 		if data.IsAuthor && p.Status.TakesSponsors() {
 			data.SponsorURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/proposals/" + strconv.FormatInt(p.ID, 10) + "/sponsor/" + p.SponsorToken
@@ -441,6 +448,7 @@ type sponsorPage struct {
 	Threshold int
 	Signed    bool
 	IsAuthor  bool
+	Need      forum.Tier // the tier the viewer lacks to co-sponsor
 }
 
 // handleSponsorForm shows a proposal that is gathering co-sponsors to whoever holds its private link.
@@ -471,6 +479,7 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 			return err
 		}
 		data.Signed, data.IsAuthor = v.Sponsored, u.ID == p.AuthorID
+		data.Need = s.tierNeed(u, forum.ActionSponsor)
 	}
 	return s.page(c, fiber.StatusOK, "sponsor", data)
 }

@@ -208,6 +208,7 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 		"publicStatuses": forum.PublicStatuses,
 		"join":           strings.Join,
 		"revokeReasons":  func() []string { return forum.RevokeReasons },
+		"idReasons":      identityReasons,
 		"list":           func(v ...string) []string { return v },
 		"tArgs":          func(key string, args []any) string { return cat.T(key, args...) },
 		"note":           func(n forum.Notification) string { return noteText(cat, lang, n) },
@@ -230,7 +231,7 @@ func reasonLabel(cat catalog, codes string) string {
 	var out []string
 	for _, c := range strings.Split(codes, ",") {
 		label := c
-		for _, k := range []string{"hide.reason." + c, "mod.rule." + c, "revoke.reason." + c} {
+		for _, k := range []string{"hide.reason." + c, "mod.rule." + c, "revoke.reason." + c, "identity.reason." + c} {
 			if v, ok := cat[k]; ok {
 				label = v
 				break

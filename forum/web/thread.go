@@ -31,6 +31,10 @@ type thread struct {
 	// Slot marks where the page writes the comments (threadcache.go).
 	Slot  string
 	entry *threadEntry
+
+	// CommentNeed is the tier the viewer lacks to comment: the page says so
+	// instead of the form.
+	CommentNeed forum.Tier
 }
 
 // thread loads the comments of a proposal or debate for the viewer.
@@ -38,6 +42,7 @@ func (s *Server) thread(c *fiber.Ctx, subject forum.Subject, open bool) (*thread
 	t := &thread{Subject: subject, Path: subject.Path(), Open: open, Order: forum.OrderBest, User: currentUser(c)}
 	t.Moderator = forum.IsModerator(t.User)
 	t.CSRF, _ = c.Locals("csrf").(string)
+	t.CommentNeed = s.tierNeed(t.User, forum.ActionComment)
 	if c.Query("order") == string(forum.OrderNewest) {
 		t.Order = forum.OrderNewest
 	}

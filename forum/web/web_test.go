@@ -78,7 +78,7 @@ func TestLanguageSwitch(t *testing.T) {
 
 func TestRegister_Validation(t *testing.T) {
 	e := newEnv(t)
-	good := url.Values{"name": {"이서연"}, "email": {"seoyeon@example.org"}, "password": {"a long enough passphrase"}}
+	good := url.Values{"name": {"이서연"}, "email": {"seoyeon@example.org"}, "password": {"a long enough passphrase"}, "consent": {"1"}}
 	with := func(k, v string) url.Values {
 		f := url.Values{}
 		for kk, vv := range good {
@@ -99,6 +99,7 @@ func TestRegister_Validation(t *testing.T) {
 		{"ministry name", with("name", "보건복지부"), "오인될 수 있는 이름"},
 		{"homoglyph", with("name", "Аdmin"), "오인될 수 있는 이름"},
 		{"one-letter name", with("name", "김"), "표시 이름은 2자 이상"},
+		{"no privacy consent", with("consent", ""), "개인정보 수집·이용에 동의해야 가입할 수 있습니다"},
 	} {
 		c := e.client()
 		r := c.post("/register", tc.form)
@@ -137,7 +138,7 @@ func TestRegister_WeakPassword(t *testing.T) {
 		for lang, want := range advice {
 			c := e.client()
 			c.lang = lang
-			r := c.post("/register", url.Values{"name": {"Seoyeon Lee"}, "email": {"seoyeon@example.org"}, "password": {pw}})
+			r := c.post("/register", url.Values{"name": {"Seoyeon Lee"}, "email": {"seoyeon@example.org"}, "password": {pw}, "consent": {"1"}})
 			if r.Status != http.StatusBadRequest {
 				t.Errorf("%s (%s): status %d, want 400", pw, lang, r.Status)
 			}
@@ -158,7 +159,7 @@ func TestRegister_WeakPassword(t *testing.T) {
 		}
 	}
 	c := e.client()
-	if r := c.post("/register", url.Values{"name": {"Seoyeon Lee"}, "email": {"seoyeon@example.org"}, "password": {"plum river lantern"}}); r.Status != http.StatusSeeOther {
+	if r := c.post("/register", url.Values{"name": {"Seoyeon Lee"}, "email": {"seoyeon@example.org"}, "password": {"plum river lantern"}, "consent": {"1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("strong password refused: %d %.300s", r.Status, r.Body)
 	}
 }
