@@ -49,7 +49,8 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 		}
 		fmt.Println("  Every ministry has an official at official.<slug>@e-people.example, and citizens run from")
 		fmt.Printf("  citizen1@ to citizen%d@e-people.example; each kind shares the password above.\n", citizens)
-		return enrolDemoStaff(ctx, st, res.Accounts)
+		printDemoStaff(res)
+		return nil
 	}
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
@@ -63,44 +64,20 @@ func firstStart(ctx context.Context, cfg config, st *store.Store) error {
 	return nil
 }
 
-// enrolDemoStaff gives every demo staff account a second factor, one
-// fresh key for all of them, and prints the key and a few recovery codes
-// of the first account of each staff role: staff sign in with a code.
-func enrolDemoStaff(ctx context.Context, st *store.Store, accounts []demo.Account) error {
-	raw := make([]byte, 20)
-	if _, err := rand.Read(raw); err != nil {
-		return err
-	}
-	key, err := forum.NewTOTPKey("demo staff", raw)
-	if err != nil {
-		return err
-	}
+// printDemoStaff prints the second-factor key every demo staff account is
+// enrolled with, and a few recovery codes of the first account of each
+// staff role: staff sign in with a code.
+func printDemoStaff(res *demo.Result) {
 	fmt.Println("  Staff sign in with a second factor. Add this key to an authenticator app (TOTP, 6 digits, 30 s);")
-	fmt.Printf("  it serves every demo staff account:\n    %s\n    %s\n", key.Secret, key.URL)
+	fmt.Printf("  it serves every demo staff account:\n    %s\n    %s\n", res.StaffKey.Secret, res.StaffKey.URL)
 	fmt.Println("  or, without an app, type one of these one-time recovery codes of the accounts above at the code prompt:")
 	shown := map[forum.Role]bool{}
-	for _, a := range accounts {
-		if !a.Role.IsStaff() {
-			continue
-		}
-		u, _, err := st.UserByEmail(ctx, a.Email)
-		if err != nil {
-			return err
-		}
-		codes := forum.NewRecoveryCodes()
-		hashes := make([]string, len(codes))
-		for i, c := range codes {
-			hashes[i] = forum.RecoveryCodeHash(c)
-		}
-		if err := st.EnableSecondFactor(ctx, u.ID, key.Secret, 0, hashes, ""); err != nil {
-			return err
-		}
-		if !shown[a.Role] {
+	for _, a := range res.Accounts {
+		if a.Role.IsStaff() && !shown[a.Role] && len(a.RecoveryCodes) >= 3 {
 			shown[a.Role] = true
-			fmt.Printf("    %-10s %s\n", a.Role, strings.Join(codes[:3], "  "))
+			fmt.Printf("    %-10s %s\n", a.Role, strings.Join(a.RecoveryCodes[:3], "  "))
 		}
 	}
-	return nil
 }
 
 // adminCommand runs `epeople admin create ...` and `epeople admin reset-2fa ...`.

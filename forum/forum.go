@@ -75,9 +75,12 @@ type User struct {
 func (u *User) Active() bool { return u != nil && u.Status == UserActive }
 
 // CanAdminister reports whether u may change the forum's set-up: settings,
-// ministries, roles and the mail outbox. Only an active administrator may;
+// ministries, roles and the mail outbox. Only an active administrator whose
+// second factor is confirmed (StaffReady) may;
 // a nil u (a guest) may not. Pages offer the admin controls by the same rule.
-func (u *User) CanAdminister() bool { return u.Active() && u.Role == RoleAdmin }
+func (u *User) CanAdminister() bool {
+	return u.Active() && u.Role == RoleAdmin && StaffReady(u) == nil
+}
 
 // CanPost reports whether u may write at now: active, or suspended until a time that has passed.
 func (u *User) CanPost(now time.Time) bool {

@@ -69,10 +69,11 @@ const (
 )
 
 // CanModerate reports whether actor may take a moderation action on an item
-// written by, or on the account of, target: moderators and admins only,
-// moderators never on their own content nor on staff accounts.
+// written by, or on the account of, target: moderators and admins with a
+// confirmed second factor only (StaffReady), moderators never on their own
+// content nor on staff accounts.
 func CanModerate(actor, target *User) bool {
-	if !actor.Active() {
+	if !actor.Active() || StaffReady(actor) != nil {
 		return false
 	}
 	switch actor.Role {
@@ -84,9 +85,11 @@ func CanModerate(actor, target *User) bool {
 	return false
 }
 
-// IsModerator reports whether u works the review queue.
+// IsModerator reports whether u works the review queue, and so sees what
+// moderation holds back: an active moderator or admin whose second factor
+// is confirmed (StaffReady). Until then the account sees what a citizen sees.
 func IsModerator(u *User) bool {
-	return u.Active() && (u.Role == RoleModerator || u.Role == RoleAdmin)
+	return u.Active() && (u.Role == RoleModerator || u.Role == RoleAdmin) && StaffReady(u) == nil
 }
 
 // ModAction is one row of the public moderation log.

@@ -110,7 +110,8 @@ func TestDebateStatusRules(t *testing.T) {
 }
 
 // TestUser_ActiveAndCanAdminister: only an active account acts, and only an
-// active administrator administers; a guest (nil) does neither.
+// active administrator with a confirmed second factor administers; a guest
+// (nil) does neither.
 func TestUser_ActiveAndCanAdminister(t *testing.T) {
 	for _, tc := range []struct {
 		name               string
@@ -119,11 +120,12 @@ func TestUser_ActiveAndCanAdminister(t *testing.T) {
 	}{
 		{"guest", nil, false, false},
 		{"citizen", &User{Role: RoleCitizen, Status: UserActive}, true, false},
-		{"official", &User{Role: RoleOfficial, Status: UserActive}, true, false},
-		{"moderator", &User{Role: RoleModerator, Status: UserActive}, true, false},
-		{"admin", &User{Role: RoleAdmin, Status: UserActive}, true, true},
-		{"suspended admin", &User{Role: RoleAdmin, Status: UserSuspended}, false, false},
-		{"banned admin", &User{Role: RoleAdmin, Status: UserBanned}, false, false},
+		{"official", &User{Role: RoleOfficial, Status: UserActive, TwoFactor: true}, true, false},
+		{"moderator", &User{Role: RoleModerator, Status: UserActive, TwoFactor: true}, true, false},
+		{"admin", &User{Role: RoleAdmin, Status: UserActive, TwoFactor: true}, true, true},
+		{"admin without a second factor", &User{Role: RoleAdmin, Status: UserActive}, true, false},
+		{"suspended admin", &User{Role: RoleAdmin, Status: UserSuspended, TwoFactor: true}, false, false},
+		{"banned admin", &User{Role: RoleAdmin, Status: UserBanned, TwoFactor: true}, false, false},
 	} {
 		if got := tc.u.Active(); got != tc.active {
 			t.Errorf("%s: Active() = %v, want %v", tc.name, got, tc.active)

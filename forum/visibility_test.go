@@ -9,9 +9,9 @@ func TestProposal_VisibilityTo(t *testing.T) {
 	author := &User{ID: 1, Role: RoleCitizen, Status: UserActive}
 	citizen := &User{ID: 2, Role: RoleCitizen, Status: UserActive}
 	official := &User{ID: 3, Role: RoleOfficial, Status: UserActive, MinistryID: 9}
-	mod := &User{ID: 4, Role: RoleModerator, Status: UserActive}
-	admin := &User{ID: 5, Role: RoleAdmin, Status: UserActive}
-	bannedMod := &User{ID: 6, Role: RoleModerator, Status: UserBanned}
+	mod := &User{ID: 4, Role: RoleModerator, Status: UserActive, TwoFactor: true}
+	admin := &User{ID: 5, Role: RoleAdmin, Status: UserActive, TwoFactor: true}
+	bannedMod := &User{ID: 6, Role: RoleModerator, Status: UserBanned, TwoFactor: true}
 	published := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	type want struct{ guest, citizen, official, author, mod, admin, bannedMod Visibility }
 	for _, tc := range []struct {
@@ -36,6 +36,13 @@ func TestProposal_VisibilityTo(t *testing.T) {
 		p := &Proposal{AuthorID: author.ID, Status: tc.status, ModState: tc.state}
 		if tc.published {
 			p.PublishedAt = published
+		}
+		// Staff without a confirmed second factor have no staff powers yet:
+		// they see what a citizen sees.
+		for _, u := range []*User{{ID: 7, Role: RoleModerator, Status: UserActive}, {ID: 8, Role: RoleAdmin, Status: UserActive}} {
+			if got, want := p.VisibilityTo(u), p.VisibilityTo(citizen); got != want {
+				t.Errorf("%s: an unenrolled %s sees %v, want a citizen's %v", tc.name, u.Role, got, want)
+			}
 		}
 		got := want{p.VisibilityTo(nil), p.VisibilityTo(citizen), p.VisibilityTo(official), p.VisibilityTo(author),
 			p.VisibilityTo(mod), p.VisibilityTo(admin), p.VisibilityTo(bannedMod)}
@@ -76,7 +83,7 @@ func TestProposal_SponsorableBy(t *testing.T) {
 func TestComment_VisibilityTo(t *testing.T) {
 	author := &User{ID: 1, Role: RoleCitizen, Status: UserActive}
 	citizen := &User{ID: 2, Role: RoleCitizen, Status: UserActive}
-	mod := &User{ID: 4, Role: RoleModerator, Status: UserActive}
+	mod := &User{ID: 4, Role: RoleModerator, Status: UserActive, TwoFactor: true}
 	type want struct{ guest, citizen, author, mod Visibility }
 	for _, tc := range []struct {
 		name   string

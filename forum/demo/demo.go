@@ -25,11 +25,17 @@ type Account struct {
 	Email    string
 	Password string
 	Ministry string // slug of an official's ministry; empty for other roles
+	// RecoveryCodes are a staff account's one-time second-factor codes
+	// (shown once, as enrolment does); nil for citizens.
+	RecoveryCodes []string
 }
 
 // Result tells what Seed created.
 type Result struct {
-	Accounts            []Account
+	Accounts []Account
+	// StaffKey is the second-factor (TOTP) key every demo staff account is
+	// enrolled with: staff powers need one, and staff sign in with its codes.
+	StaffKey            forum.TOTPKey
 	BenchmarkProposalID int64 // the open debate carrying Options.BenchmarkComments comments
 	Debates             int   // policy debates scheduled by ministries
 	Proposals           int   // proposals created, in every state
@@ -215,6 +221,11 @@ func (s *seeder) seedAccounts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if a.Role.IsStaff() {
+			if u, a.RecoveryCodes, err = s.enrol(ctx, u); err != nil {
+				return err
+			}
+		}
 		switch a.Role {
 		case forum.RoleOfficial:
 			s.officials[a.Ministry] = u
@@ -226,6 +237,33 @@ func (s *seeder) seedAccounts(ctx context.Context) error {
 		s.res.Accounts = append(s.res.Accounts, a)
 	}
 	return nil
+}
+
+// enrol confirms the demo's staff key as u's second factor with fresh
+// recovery codes, as staff must before their powers work, and returns the
+// account as the store now reads it and the codes.
+func (s *seeder) enrol(ctx context.Context, u *forum.User) (*forum.User, []string, error) {
+	if s.res.StaffKey.Secret == "" {
+		raw := make([]byte, 20)
+		if _, err := crand.Read(raw); err != nil {
+			return nil, nil, err
+		}
+		key, err := forum.NewTOTPKey("demo staff", raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.res.StaffKey = key
+	}
+	codes := forum.NewRecoveryCodes()
+	hashes := make([]string, len(codes))
+	for i, c := range codes {
+		hashes[i] = forum.RecoveryCodeHash(c)
+	}
+	if err := s.st.EnableSecondFactor(ctx, u.ID, s.res.StaffKey.Secret, 0, hashes, ""); err != nil {
+		return nil, nil, fmt.Errorf("enrol %s: %w", u.Email, err)
+	}
+	u, err := s.st.User(ctx, u.ID)
+	return u, codes, err
 }
 
 // citizen returns citizen n, numbered from 1 as in the e-mail addresses.

@@ -372,7 +372,7 @@ func newAnsRoutingWorld(t *testing.T) *ansRoutingWorld {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return u
+		return enrol(t, rw.s, u)
 	}
 	w := &ansRoutingWorld{roleWorld: rw, other: other, co: co, outsider: mk("outsider", other), coOfficial: mk("coofficial", co)}
 	ansThresholds(t, rw.s, 1, 30, 30)

@@ -92,7 +92,7 @@ func TestStore_ChangeSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return u
+		return enrol(t, s, u)
 	}
 	admin, moderator := staff(forum.RoleAdmin, "admin@example.kr"), staff(forum.RoleModerator, "mod@example.kr")
 	terms := strings.Repeat("도박사이트\n", 500)

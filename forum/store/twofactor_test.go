@@ -21,7 +21,7 @@ func TestStore_RevokeRoleKeepsAnAdmin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		admins[i] = u
+		admins[i] = enrol(t, s, u)
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, 2)

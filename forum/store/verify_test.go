@@ -153,6 +153,7 @@ func TestStore_IdentityOnePersonAndAdminAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	admin = enrol(t, w.s, admin)
 	if err := w.s.AdminSetIdentity(ctx, admin, b.ID, true, "made up"); err == nil {
 		t.Error("a reason outside the list was taken")
 	}
