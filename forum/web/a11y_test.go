@@ -473,7 +473,7 @@ func TestA11y_AdminSettings(t *testing.T) {
 	admin := e.staff(forum.RoleAdmin, 0, "이관리")
 	br := newBrowser(t, e, 2*time.Minute)
 	a := br.tab("admin")
-	a.signIn(admin.user().Email, "staff passphrase 1", "이관리")
+	a.signInStaff(e, admin.user().Email, "staff passphrase 1", "이관리")
 	a.open("/admin/settings")
 	a.axeCheck("settings", src)
 	set := func(sel, value string) {

@@ -266,7 +266,7 @@ func TestAccount_EmailChange(t *testing.T) {
 		t.Fatalf("second change: %d", r.Status)
 	}
 	tok = e.acctToken("contested@example.org", store.MailChangeEmail)
-	e.client().post("/register", url.Values{"name": {"빠른 시민"}, "email": {"contested@example.org"}, "password": {acctPassword}})
+	e.client().post("/register", url.Values{"name": {"빠른 시민"}, "email": {"contested@example.org"}, "password": {acctPassword}, "consent": {"1"}})
 	if r := e.client().get("/account/email/" + tok); r.Status != http.StatusConflict || !strings.Contains(r.Body, "이미 사용 중인 주소") {
 		t.Errorf("taken since: %d, want 409 with a message", r.Status)
 	}

@@ -66,7 +66,9 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 	}
 	held := s.cfg.Disposable != nil && s.cfg.Disposable.Disposable(reg.Email)
 	u, err := s.store.Register(c.UserContext(), store.NewCitizen{
-		User:         forum.User{Name: reg.Name, Email: reg.Email, Held: held, Lang: s.lang(c)},
+		// The language the browser asked for is the account's; a client that
+		// asked for none of ours (a script) gets mail in Korean and English.
+		User:         forum.User{Name: reg.Name, Email: reg.Email, Held: held, Lang: askedLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))},
 		PasswordHash: hash, Consent: forum.PrivacyNoticeVersion, VerifyToken: newToken(),
 	})
 	if errors.Is(err, forum.ErrEmailTaken) {

@@ -77,7 +77,7 @@ func TestBrowser_RegisterVerifySupport(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := br.tab("admin")
-	a.signIn(admin.Email, "staff passphrase 1", "관리자")
+	a.signInStaff(e, admin.Email, "staff passphrase 1", "관리자")
 	citizen, _, _ := e.st.UserByEmail(context.Background(), "haneul@example.org")
 	a.open("/users/" + itoa(int(citizen.ID)))
 	a.wantText("h1 .tier-badge", "이메일 인증")

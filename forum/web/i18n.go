@@ -71,10 +71,19 @@ func (c catalog) T(key string, args ...any) string {
 
 // pickLang chooses the language from the cookie, else Accept-Language, else Korean.
 func pickLang(cookie, accept string) string {
+	if l := askedLang(cookie, accept); l != "" {
+		return l
+	}
+	return "ko"
+}
+
+// askedLang is the language a browser asks for by the cookie, else by
+// Accept-Language; "" when it asks for none the forum speaks.
+func askedLang(cookie, accept string) string {
 	if isLang(cookie) {
 		return cookie
 	}
-	best, bestQ := "ko", -1.0
+	best, bestQ := "", -1.0
 	for _, part := range strings.Split(accept, ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0

@@ -863,6 +863,7 @@ func TestModeration_Flows(t *testing.T) {
 		{name: "a citizen over the daily comment cap is refused until midnight in Seoul",
 			setup: func(f *fixture) {
 				f.register("capper", "한도 시민")
+				f.setting("cap_comments_first_day", "2") // within the daily cap, which it may not exceed
 				f.setting("cap_comments", "2")
 				f.comment("capper", "오늘 첫 의견")
 				f.comment("capper", "오늘 둘째 의견")
@@ -871,6 +872,7 @@ func TestModeration_Flows(t *testing.T) {
 			status: 429, header: map[string]string{"Retry-After": toMidnight}, want: []string{capNote}, unchanged: true},
 		{name: "staff are not capped",
 			setup: func(f *fixture) {
+				f.setting("cap_comments_first_day", "2")
 				f.setting("cap_comments", "2")
 				f.comment("mod1", "운영자 공지 하나")
 				f.comment("mod1", "운영자 공지 둘")

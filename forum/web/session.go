@@ -187,7 +187,10 @@ func (s *Server) signIn(c *fiber.Ctx, u *forum.User) error {
 	}
 	s.cookie(c, SessionCookie, tok, s.store.Settings().SessionLifetime)
 	s.cookie(c, anonCSRFCookie, "", -1)
-	if isLang(u.Lang) { // the account's language follows it to every browser it signs in on
+	// The account's language follows it to every browser it signs in on
+	// whose pages are in another one; a browser already reading it keeps
+	// choosing by its own settings.
+	if isLang(u.Lang) && u.Lang != s.lang(c) {
 		s.cookie(c, langCookie, u.Lang, 365*24*time.Hour)
 	}
 	return nil
