@@ -116,20 +116,7 @@ func TestStore_CapHoldsUnderConcurrency(t *testing.T) {
 func TestStore_CapCountUsesIndex(t *testing.T) {
 	s := openTest(t, nil)
 	for _, a := range []Activity{ActivityProposals, ActivityComments, ActivitySupports, ActivityReports} {
-		rows, err := s.DB().Query(`EXPLAIN QUERY PLAN SELECT count(*) FROM (SELECT 1`+activityRows(a)+` LIMIT ?)`, 1, 0, 11)
-		if err != nil {
-			t.Fatalf("%s: %v", a, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, s, `SELECT count(*) FROM (SELECT 1`+activityRows(a)+` LIMIT ?)`, 1, 0, 11)
 		got := strings.Join(plan, "; ")
 		t.Logf("%s: %s", a, got)
 		if !strings.Contains(got, "USING COVERING INDEX") || !strings.Contains(got, "created_at>?") {

@@ -284,3 +284,28 @@ func rawOpen(tb testing.TB, path, params string) *sql.DB {
 	tb.Cleanup(func() { db.Close() })
 	return db
 }
+
+// queryPlan returns the steps of SQLite's plan for query (EXPLAIN QUERY
+// PLAN), one detail line each: "SEARCH …" looks rows up, "SCAN …" reads
+// every row of a table or index.
+func queryPlan(tb testing.TB, s *Store, query string, args ...any) []string {
+	tb.Helper()
+	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		tb.Fatalf("plan of %s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			tb.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return plan
+}
