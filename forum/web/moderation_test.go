@@ -141,12 +141,20 @@ func modDiff(before, after string) string {
 	return strings.Join(out, "\n")
 }
 
-// modUser creates an account through the store, for actors that never sign in.
+// modUser creates an account through the store, for actors that never sign
+// in; staff are enrolled in a second factor, as their powers need.
 func modUser(t *testing.T, e *env, role forum.Role, name string) *forum.User {
 	t.Helper()
 	userSeq++
 	u, err := e.st.CreateUser(context.Background(), forum.User{Tier: forum.TierEmailVerified, Role: role, Name: name, Email: "mod" + itoa(userSeq) + "@example.org"}, "not a password hash")
 	if err != nil {
+		t.Fatal(err)
+	}
+	if !role.IsStaff() {
+		return u
+	}
+	e.enrol(u.ID) // staff powers need a confirmed second factor
+	if u, err = e.st.User(context.Background(), u.ID); err != nil {
 		t.Fatal(err)
 	}
 	return u

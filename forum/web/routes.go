@@ -174,7 +174,7 @@ func (s *Server) routeTable() []route {
 
 		// The public moderation log comes before the staff's guard on /moderation.
 		{get, "/moderation/log", nil, s.handleModerationLog},
-		{use, "/moderation", mw(s.signedIn, s.staffOnly, s.staffReady), nil},
+		{use, "/moderation", mw(s.signedIn, s.staffReady, s.staffOnly), nil},
 		{get, "/moderation/", nil, s.handleQueue},
 		{get, "/moderation/act", nil, s.handleActForm},
 		{post, "/moderation/items/:id<int>/claim", nil, s.handleClaim},
@@ -188,7 +188,7 @@ func (s *Server) routeTable() []route {
 		{get, "/moderation/appeals", nil, s.handleAppeals},
 		{post, "/moderation/appeals/:id<int>/decide", nil, s.handleAppealDecide},
 
-		{use, "/admin", mw(s.signedIn, s.adminOnly, s.staffReady), nil},
+		{use, "/admin", mw(s.signedIn, s.staffReady, s.adminOnly), nil},
 		{get, "/admin/moderation", nil, s.handleAdminModeration},
 		{get, "/admin/settings", nil, s.handleAdminSettings},
 		{post, "/admin/settings", nil, s.handleAdminSettingsSave},

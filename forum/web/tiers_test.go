@@ -34,8 +34,18 @@ func TestTiers_VerifyThenSupport(t *testing.T) {
 	path := "/proposals/" + itoa(int(id))
 	c := e.registerUnverified("새 시민")
 	me := c.user()
-	if me.Tier != forum.TierRegistered || me.Lang != "ko" {
+	// A client that asked for no language of ours keeps none (mail comes in
+	// Korean and English); a browser's Accept-Language is the account's.
+	if me.Tier != forum.TierRegistered || me.Lang != "" {
 		t.Fatalf("a new account: %s %q", me.Tier, me.Lang)
+	}
+	en := e.client()
+	en.lang = "en-GB,en;q=0.9,ko;q=0.5"
+	if r := en.post("/register", url.Values{"name": {"Jane Roe"}, "email": {"jane@example.org"}, "password": {"correct horse battery staple"}, "consent": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("register in English: %d", r.Status)
+	}
+	if got := en.user().Lang; got != "en" {
+		t.Errorf("an account registered from an English browser has language %q, want en", got)
 	}
 
 	page := c.get(path)
