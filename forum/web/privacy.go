@@ -89,21 +89,14 @@ type deletePage struct {
 	Form formState
 }
 
-// secondFactorChecker spends a second-factor code of an account (the
-// store's CheckSecondFactor, from the staff two-factor work). Deleting an
-// account that has a second factor asks for a code too, once the store
-// can check one.
-type secondFactorChecker interface {
-	CheckSecondFactor(ctx context.Context, userID int64, code string) error
-}
-
 // handleDeleteForm asks for the password before an account is deleted.
 func (s *Server) handleDeleteForm(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "account_delete", deletePage{base: s.base(c, s.t(c, "privacy.delete.title"))})
 }
 
 // handleDelete deletes the signed-in account (store.DeleteAccount) once its
-// password is given, and signs the browser out. A suspended account may
+// password (and, with a second factor, a code) is given, and signs the
+// browser out. A suspended account may
 // delete itself: leaving is a right, not a post.
 func (s *Server) handleDelete(c *fiber.Ctx) error {
 	u := currentUser(c)
@@ -127,10 +120,13 @@ func (s *Server) handleDelete(c *fiber.Ctx) error {
 	if ok, err := forum.CheckPassword(hash, c.FormValue("password")); err != nil || !ok {
 		return fail(s.formError(c, "password", "err.delete_wrong_password"))
 	}
-	if sf, ok := any(s.store).(secondFactorChecker); ok && u.TwoFactor {
-		if err := sf.CheckSecondFactor(ctx, u.ID, strings.TrimSpace(c.FormValue("code"))); err != nil {
-			s.log.Info("account deletion: second factor refused", "user", u.ID, "err", err)
+	if u.TwoFactor { // an account with a second factor is deleted with a code too
+		err := s.store.CheckSecondFactor(ctx, u.ID, strings.TrimSpace(c.FormValue("code")))
+		if errors.Is(err, forum.ErrSecondFactorWrong) {
 			return fail(s.formError(c, "code", "err.delete_wrong_code"))
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if err := s.store.DeleteAccount(ctx, u.ID, posts); err != nil {

@@ -361,6 +361,31 @@ func TestDeleteAccount_LastAdmin(t *testing.T) {
 	}
 }
 
+// An account with a second factor is deleted only with a code as well as
+// the password: a stolen password alone cannot erase it.
+func TestDeleteAccount_AsksForTheCode(t *testing.T) {
+	e := newEnv(t)
+	me := e.register("두 단계 시민").user()
+	e.enrol(me.ID) // which signs the account out everywhere: it signs in anew, with a code
+	c := e.signInStaff(me.Email, "correct horse battery staple")
+	for _, code := range []string{"", "000000"} {
+		r := c.post("/account/delete", url.Values{"password": {"correct horse battery staple"}, "code": {code}})
+		if r.Status != http.StatusBadRequest {
+			t.Fatalf("code %q: %d, want 400", code, r.Status)
+		}
+		contains(t, "wrong code", r.Body, e.srv.views.catalogs["ko"]["err.delete_wrong_code"])
+	}
+	if u, _ := e.st.User(context.Background(), me.ID); u.Deleted {
+		t.Fatal("deleted without the second factor")
+	}
+	if r := c.post("/account/delete", url.Values{"password": {"correct horse battery staple"}, "code": {e.nextCode(me.Email)}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("with the code: %d %.300s", r.Status, r.Body)
+	}
+	if u, _ := e.st.User(context.Background(), me.ID); !u.Deleted {
+		t.Error("not deleted with the password and the code")
+	}
+}
+
 // TestRetireInactive mails the notice once, in the account's language,
 // anonymises after the notice period, spares an account that signed in
 // between and the last administrator.
