@@ -281,7 +281,11 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 		if !p.SponsorableBy(&forum.User{ID: userID}) { // a held proposal gathers no co-sponsors
 			return forum.ErrInvalidState
 		}
-		if err := s.allow(ctx, t, userID, forum.ActionSponsor); err != nil {
+		u, err := account(ctx, t, userID)
+		if err != nil {
+			return err
+		}
+		if err := forum.CheckTier(u, s.Settings().Tiers, forum.ActionSponsor); err != nil {
 			return err
 		}
 		res, err := t.ExecContext(ctx, `INSERT INTO sponsors (proposal_id, user_id, created_at) VALUES (?, ?, ?)
@@ -292,11 +296,7 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		counted, err := userCounted(ctx, t, userID)
-		if err != nil {
-			return err
-		}
-		verified, unverified := split(counted, 1)
+		verified, unverified := split(u.Tier.Counted(), 1)
 		return s.countSponsors(ctx, t, id, verified, unverified, threshold)
 	})
 	if err != nil {
@@ -328,8 +328,12 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 		if !status.TakesSupport() || (on && state != forum.ModVisible) {
 			return forum.ErrInvalidState
 		}
+		u, err := account(ctx, t, userID)
+		if err != nil {
+			return err
+		}
 		if on {
-			if err := s.allow(ctx, t, userID, forum.ActionSupport); err != nil {
+			if err := forum.CheckTier(u, s.Settings().Tiers, forum.ActionSupport); err != nil {
 				return err
 			}
 		}
@@ -356,11 +360,7 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 				return err
 			}
 		}
-		counted, err := userCounted(ctx, t, userID)
-		if err != nil {
-			return err
-		}
-		verified, unverified := split(counted, delta)
+		verified, unverified := split(u.Tier.Counted(), delta)
 		count, err = s.countSupports(ctx, t, id, verified, unverified)
 		return err
 	})
@@ -373,21 +373,30 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 // allow returns a *forum.TierError when userID's account is below the tier
 // the settings ask for action (forum.CheckTier).
 func (s *Store) allow(ctx context.Context, t *tx, userID int64, action string) error {
-	u := forum.User{ID: userID}
-	if err := t.QueryRowContext(ctx, `SELECT role, tier FROM users WHERE id = ?`, userID).Scan(&u.Role, &u.Tier); err != nil {
+	u, err := account(ctx, t, userID)
+	if err != nil {
 		return err
 	}
-	return forum.CheckTier(&u, s.Settings().Tiers, action)
+	return forum.CheckTier(u, s.Settings().Tiers, action)
+}
+
+// account reads what the tier rules ask of userID: its role and tier.
+func account(ctx context.Context, t *tx, userID int64) (*forum.User, error) {
+	u := forum.User{ID: userID}
+	if err := t.QueryRowContext(ctx, `SELECT role, tier FROM users WHERE id = ?`, userID).Scan(&u.Role, &u.Tier); err != nil {
+		return nil, err
+	}
+	return &u, nil
 }
 
 // userCounted reports whether the supports and co-sponsorships of userID
 // count in a proposal's figures (forum.Tier.Counted).
 func userCounted(ctx context.Context, t *tx, userID int64) (bool, error) {
-	var tier forum.Tier
-	if err := t.QueryRowContext(ctx, `SELECT tier FROM users WHERE id = ?`, userID).Scan(&tier); err != nil {
+	u, err := account(ctx, t, userID)
+	if err != nil {
 		return false, err
 	}
-	return tier.Counted(), nil
+	return u.Tier.Counted(), nil
 }
 
 // split turns a change of delta supports (or co-sponsorships) by an account
