@@ -25,17 +25,6 @@ const (
 	EmailChangesPerDay  = 5              // address change mails for one account in a day
 )
 
-// queueAccountMail puts a mail about userID's account in the outbox.
-func queueAccountMail(ctx context.Context, t *tx, userID int64, address, kind string, data map[string]any) error {
-	payload, err := jsonString(data)
-	if err != nil {
-		return err
-	}
-	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`,
-		userID, address, kind, payload, t.now.Unix())
-	return err
-}
-
 // RequestPasswordReset mails a reset link carrying token to the account
 // registered with email, valid for ResetTokenTTL. It says nothing of
 // whether the account exists: an unknown address, a deleted account, or an

@@ -201,3 +201,15 @@ func (s *Store) QueueDigests(ctx context.Context, since time.Time) (int, error) 
 	}
 	return queued, nil
 }
+
+// queueAccountMail puts a mail about userID's account (a one-time link, a
+// change to it, a notice) in the outbox, for address.
+func queueAccountMail(ctx context.Context, t *tx, userID int64, address, kind string, data map[string]any) error {
+	payload, err := jsonString(data)
+	if err != nil {
+		return err
+	}
+	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`,
+		userID, address, kind, payload, t.now.Unix())
+	return err
+}

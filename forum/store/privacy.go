@@ -111,7 +111,7 @@ func (s *Store) takeBackFigures(ctx context.Context, t *tx, userID int64) error 
 		return err
 	}
 	verified, unverified := split(counted, -1)
-	supported, err := userProposals(ctx, t, `SELECT proposal_id FROM supports WHERE user_id = ? ORDER BY proposal_id`, userID)
+	supported, err := queryIDs(ctx, t, `SELECT proposal_id FROM supports WHERE user_id = ? ORDER BY proposal_id`, userID)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Store) takeBackFigures(ctx context.Context, t *tx, userID int64) error 
 			return err
 		}
 	}
-	sponsored, err := userProposals(ctx, t, `SELECT proposal_id FROM sponsors WHERE user_id = ? ORDER BY proposal_id`, userID)
+	sponsored, err := queryIDs(ctx, t, `SELECT proposal_id FROM sponsors WHERE user_id = ? ORDER BY proposal_id`, userID)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Store) takeBackFigures(ctx context.Context, t *tx, userID int64) error 
 // with WithdrawnPost. The proposals themselves stay: supporters, ministries
 // that answered and the statistics refer to them.
 func erasePosts(ctx context.Context, t *tx, userID int64) error {
-	ids, err := userProposals(ctx, t, `SELECT id FROM comments WHERE author_id = ? AND status = 'visible' ORDER BY id`, userID)
+	ids, err := queryIDs(ctx, t, `SELECT id FROM comments WHERE author_id = ? AND status = 'visible' ORDER BY id`, userID)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func erasePosts(ctx context.Context, t *tx, userID int64) error {
 		WHERE proposal_id IN (SELECT id FROM proposals WHERE author_id = ?)`, WithdrawnPost, WithdrawnPost, body, userID); err != nil {
 		return err
 	}
-	props, err := userProposals(ctx, t, `SELECT id FROM proposals WHERE author_id = ? ORDER BY id`, userID)
+	props, err := queryIDs(ctx, t, `SELECT id FROM proposals WHERE author_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return err
 	}
@@ -238,9 +238,7 @@ func (s *Store) RetireInactive(ctx context.Context) (noticed, anonymised int, er
 		}
 		for _, n := range due {
 			at := max(n.lastSeenAt+int64(set.InactiveAfter/time.Second), t.now.Add(set.InactiveNotice).Unix())
-			data, _ := json.Marshal(map[string]any{"anonymise_at": at, "lang": n.lang})
-			if _, err := t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`,
-				n.id, n.email, MailInactiveNotice, string(data), t.now.Unix()); err != nil {
+			if err := queueAccountMail(ctx, t, n.id, n.email, MailInactiveNotice, map[string]any{"anonymise_at": at, "lang": n.lang}); err != nil {
 				return err
 			}
 			if _, err := t.ExecContext(ctx, `UPDATE users SET inactive_notice_at = ? WHERE id = ?`, t.now.Unix(), n.id); err != nil {
@@ -248,9 +246,8 @@ func (s *Store) RetireInactive(ctx context.Context) (noticed, anonymised int, er
 			}
 			noticed++
 		}
-		gone, err := userProposals(ctx, t, `SELECT id FROM users WHERE deleted_at IS NULL AND last_seen_at < ?
-			AND inactive_notice_at <= `+strconv.FormatInt(t.now.Add(-set.InactiveNotice).Unix(), 10)+
-			` ORDER BY last_seen_at LIMIT `+strconv.Itoa(batch), t.now.Add(-set.InactiveAfter).Unix())
+		gone, err := queryIDs(ctx, t, `SELECT id FROM users WHERE deleted_at IS NULL AND last_seen_at < ? AND inactive_notice_at <= ?
+			ORDER BY last_seen_at LIMIT ?`, t.now.Add(-set.InactiveAfter).Unix(), t.now.Add(-set.InactiveNotice).Unix(), batch)
 		if err != nil {
 			return err
 		}

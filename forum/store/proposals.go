@@ -476,7 +476,7 @@ func (s *Store) retier(ctx context.Context, t *tx, userID int64, tier forum.Tier
 	if !tier.Counted() {
 		verified, unverified = -1, 1
 	}
-	sponsored, err := userProposals(ctx, t, `SELECT proposal_id FROM sponsors WHERE user_id = ? ORDER BY proposal_id`, userID)
+	sponsored, err := queryIDs(ctx, t, `SELECT proposal_id FROM sponsors WHERE user_id = ? ORDER BY proposal_id`, userID)
 	if err != nil {
 		return "", err
 	}
@@ -486,7 +486,7 @@ func (s *Store) retier(ctx context.Context, t *tx, userID int64, tier forum.Tier
 			return "", err
 		}
 	}
-	supported, err := userProposals(ctx, t, `SELECT proposal_id FROM supports WHERE user_id = ? ORDER BY proposal_id`, userID)
+	supported, err := queryIDs(ctx, t, `SELECT proposal_id FROM supports WHERE user_id = ? ORDER BY proposal_id`, userID)
 	if err != nil {
 		return "", err
 	}
@@ -498,9 +498,9 @@ func (s *Store) retier(ctx context.Context, t *tx, userID int64, tier forum.Tier
 	return was, nil
 }
 
-// userProposals returns the proposal ids query selects for userID.
-func userProposals(ctx context.Context, t *tx, query string, userID int64) ([]int64, error) {
-	rows, err := t.QueryContext(ctx, query, userID)
+// queryIDs returns the ids query selects with args, in its order.
+func queryIDs(ctx context.Context, t *tx, query string, args ...any) ([]int64, error) {
+	rows, err := t.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

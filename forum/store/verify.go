@@ -65,13 +65,7 @@ func queueVerification(ctx context.Context, t *tx, userID int64, email, token st
 	if err := createToken(ctx, t, forum.TokenHash(token), userID, TokenVerifyEmail, email, VerifyTokenTTL); err != nil {
 		return err
 	}
-	data, err := jsonString(map[string]any{"token": token, "expires": t.now.Add(VerifyTokenTTL).Unix()})
-	if err != nil {
-		return err
-	}
-	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`,
-		userID, email, MailVerifyEmail, data, t.now.Unix())
-	return err
+	return queueAccountMail(ctx, t, userID, email, MailVerifyEmail, map[string]any{"token": token, "expires": t.now.Add(VerifyTokenTTL).Unix()})
 }
 
 // VerifyEmail uses the verification token and makes its account
