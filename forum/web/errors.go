@@ -35,7 +35,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, key = fiber.StatusBadRequest, "err.invalid"
 	case errors.Is(err, forum.ErrNotFound):
 		status = fiber.StatusNotFound
-	case errors.Is(err, forum.ErrForbidden), errors.As(err, new(*forum.TierError)):
+	case errors.Is(err, forum.ErrForbidden):
 		status = fiber.StatusForbidden
 	case errors.Is(err, forum.ErrSecondFactorRequired):
 		if !wantsJSON(c) && !isAPI(c) {
