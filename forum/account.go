@@ -1,7 +1,6 @@
 package forum
 
 import (
-	"net/mail"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,13 +27,10 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 // impersonates reports whether a name could pass for staff.
 func (r Registration) Validate(common PasswordChecker, impersonates func(string) bool) error {
 	var errs ValidationErrors
-	if n := utf8.RuneCountInString(r.Name); n < NameMin || n > NameMax {
-		errs = append(errs, Invalid("name", "err.name_length", NameMin, NameMax))
-	} else if impersonates(r.Name) {
-		errs = append(errs, Invalid("name", "err.name_reserved"))
-	}
-	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 254 {
-		errs = append(errs, Invalid("email", "err.email_invalid"))
+	for _, ve := range []*ValidationError{checkName(r.Name, impersonates), checkEmail(r.Email)} {
+		if ve != nil {
+			errs = append(errs, ve)
+		}
 	}
 	errs = append(errs, checkPassword(r.Password, r.Email, r.Name, common)...)
 	return errs.Err()

@@ -18,6 +18,13 @@ func ValidateNewPassword(password, email, name string, common PasswordChecker) e
 // pass for staff. Staff accounts are checked with a nil impersonates: their
 // names may say what they are.
 func ValidateName(name string, impersonates func(string) bool) error {
+	if ve := checkName(name, impersonates); ve != nil {
+		return ve
+	}
+	return nil
+}
+
+func checkName(name string, impersonates func(string) bool) *ValidationError {
 	if n := utf8.RuneCountInString(name); n < NameMin || n > NameMax {
 		return Invalid("name", "err.name_length", NameMin, NameMax)
 	}
@@ -30,6 +37,13 @@ func ValidateName(name string, impersonates func(string) bool) error {
 // ValidateEmail checks an address the way registration does: one plain
 // address (already normalised with NormalizeEmail) of at most 254 bytes.
 func ValidateEmail(email string) error {
+	if ve := checkEmail(email); ve != nil {
+		return ve
+	}
+	return nil
+}
+
+func checkEmail(email string) *ValidationError {
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
 		return Invalid("email", "err.email_invalid")
 	}
