@@ -41,6 +41,7 @@ var schemaSQL string
 // config is everything the operator sets, from flags with EPEOPLE_* fallbacks.
 type config struct {
 	addr, db, baseURL, denylist, disposable, smtpURL string
+	debugAddr                                        string
 	trustedProxies                                   string
 	demo                                             bool
 	identityTest                                     bool
@@ -66,6 +67,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.postPerMinute, "post-per-minute", perMinute, "state-changing requests one signed-in citizen, or one IP address without a session, may send a minute (EPEOPLE_POST_PER_MINUTE)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("EPEOPLE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (EPEOPLE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("EPEOPLE_SMTP_URL", ""), "mail server: smtp://user:pass@host:port?from=noreply@example.kr, or smtps:// for TLS from the start; none keeps mail in the outbox for admins (EPEOPLE_SMTP_URL: keeps the password out of ps)")
+	fs.StringVar(&c.debugAddr, "debug-addr", env("EPEOPLE_DEBUG_ADDR", ""), "listen address of the operators' endpoints (Go's /debug/pprof/): a loopback or private address, never the public one; none when empty (EPEOPLE_DEBUG_ADDR)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
 	fs.BoolVar(&c.identityTest, "identity-test", env("EPEOPLE_IDENTITY_TEST", "") == "1", "offer the test identity provider, which accepts anyone as anyone: tests and demos only, never production (EPEOPLE_IDENTITY_TEST=1)")
 }
@@ -166,6 +168,13 @@ func serve(cfg config, log *slog.Logger) error {
 		go sched.Run(ctx)
 		go memoryLimit(ctx, sockets)
 		defer startMailer(ctx, sender, st, srv, log)()
+		if cfg.debugAddr != "" {
+			stopDebug, err := serveDebug(cfg.debugAddr, log)
+			if err != nil {
+				return err
+			}
+			defer stopDebug()
+		}
 		ln, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
 			return err

@@ -45,16 +45,19 @@ const (
 	maxConns    = 1024
 	maxUsers    = 10000
 	maxSockets  = 20000
+	maxHistory  = 10000
 	maxRequests = 5_000_000 // per workload: keeps the latency samples within 40 MB
 )
 
 // options are the flags of `epeople bench`.
 type options struct {
 	conns, users, sockets int
+	history               int // earlier comments and votes of each citizen
 	duration              time.Duration
 	workloads             []string
 	target                string // -url: an already running server; empty for a temporary one
 	dir                   string // where the temporary database goes
+	profile               string // -profile: where the servers' CPU profiles go; none when empty
 	json                  bool
 }
 
@@ -68,11 +71,13 @@ func parse(args []string) (*options, error) {
 	list := fs.String("workloads", strings.Join(workloads, ","), "comma-separated workloads to run: "+strings.Join(workloads, ", "))
 	fs.IntVar(&o.sockets, "sockets", 1000, "live websocket clients of the fanout workload (1-20000)")
 	fs.IntVar(&o.users, "users", 200, "signed-in citizens the writing workloads spread over (1-10000)")
+	fs.IntVar(&o.history, "history", 1000, "earlier comments, and votes on comments, each citizen has before the run, as in a forum that has been in use; 0 for new citizens (0-10000)")
 	fs.StringVar(&o.target, "url", "", "run against this already running server (loopback only) instead of a temporary one")
 	fs.StringVar(&o.dir, "dir", "", "directory for the temporary database; the system's temporary directory when empty")
+	fs.StringVar(&o.profile, "profile", "", "write the server's CPU profile of each workload's measured part to DIR/WORKLOAD.pprof (for go tool pprof); not with -url")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per workload per line")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: epeople bench [-c 8] [-t 10s] [-workloads "+strings.Join(workloads, ",")+"] [-sockets 1000] [-users 200] [-url http://127.0.0.1:8080] [-dir DIR] [-json]")
+		fmt.Fprintln(fs.Output(), "usage: epeople bench [-c 8] [-t 10s] [-workloads "+strings.Join(workloads, ",")+"] [-sockets 1000] [-users 200] [-history 1000] [-url http://127.0.0.1:8080] [-dir DIR] [-json]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +95,8 @@ func parse(args []string) (*options, error) {
 		return nil, fmt.Errorf("-sockets %d: must be between 1 and %d", o.sockets, maxSockets)
 	case o.users < 1 || o.users > maxUsers:
 		return nil, fmt.Errorf("-users %d: must be between 1 and %d", o.users, maxUsers)
+	case o.history < 0 || o.history > maxHistory:
+		return nil, fmt.Errorf("-history %d: must be between 0 and %d", o.history, maxHistory)
 	}
 	for _, w := range strings.Split(*list, ",") {
 		w = strings.TrimSpace(w)
@@ -105,6 +112,9 @@ func parse(args []string) (*options, error) {
 	}
 	if len(o.workloads) == 0 {
 		return nil, fmt.Errorf("-workloads: none given (known: %s)", strings.Join(workloads, ", "))
+	}
+	if o.target != "" && o.profile != "" {
+		return nil, errors.New("-profile: bench profiles only the servers it starts, not one given with -url")
 	}
 	if o.target != "" {
 		base, err := loopbackURL(o.target)
@@ -137,6 +147,7 @@ type fixture struct {
 	users     []e2e.Account // signed-in citizens; none with -url
 	since     int64         // the newest event when the workload starts; 0 with -url
 	server    *e2e.Server   // nil with -url
+	debug     string        // the server's -debug-addr, for profiles; empty with -url
 	db        string        // the server's database file; empty with -url
 	schema    string        // the fresh-database schema, to open db with
 }
@@ -175,7 +186,7 @@ func Command(args []string, schema string) error {
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	if !o.json {
-		fmt.Fprintf(out, "%-13s %9s %11s %8s %8s %8s %7s %9s %9s\n", "workload", "requests", "requests/s", "p50 ms", "p90 ms", "p99 ms", "errors", "idle MiB", "peak MiB")
+		fmt.Fprintf(out, "%-13s %9s %11s %9s %8s %8s %8s %7s %9s %9s\n", "workload", "requests", "requests/s", "req/CPU-s", "p50 ms", "p90 ms", "p99 ms", "errors", "idle MiB", "peak MiB")
 		out.Flush()
 	}
 	failed := 0
@@ -194,7 +205,7 @@ func Command(args []string, schema string) error {
 			b, _ := resultJSON(res)
 			fmt.Fprintf(out, "%s\n", b)
 		} else {
-			fmt.Fprintf(out, "%-13s %9d %11.1f %8.2f %8.2f %8.2f %7d %9.1f %9.1f\n", res.Workload, res.Requests, res.RequestsPerS,
+			fmt.Fprintf(out, "%-13s %9d %11.1f %9.1f %8.2f %8.2f %8.2f %7d %9.1f %9.1f\n", res.Workload, res.Requests, res.RequestsPerS, res.PerCPUS,
 				res.P50, res.P90, res.P99, res.Errors, res.IdleRSSMB, res.PeakRSSMB)
 		}
 		out.Flush()
@@ -263,8 +274,12 @@ func againstTemp(ctx context.Context, o *options, schema string) (runs []run, cl
 	if err != nil {
 		return nil, cleanup, err
 	}
-	fmt.Fprintf(os.Stderr, "bench: seeded %s in %.1fs: the demo data (its 1,000-comment proposal is #%d; open proposals: %d) and citizens with sessions: %d; "+
-		"each workload runs %s against a fresh server on a copy of it\n", template, time.Since(start).Seconds(), fx.threadID, len(fx.proposals), len(fx.users), o.duration)
+	if err := seedHistory(ctx, template, fx, o.history); err != nil {
+		return nil, cleanup, err
+	}
+	fmt.Fprintf(os.Stderr, "bench: seeded %s in %.1fs: the demo data (its 1,000-comment proposal is #%d; open proposals: %d) and citizens with sessions: %d, "+
+		"each with %d earlier comments and votes; each workload runs %s against a fresh server on a copy of it\n",
+		template, time.Since(start).Seconds(), fx.threadID, len(fx.proposals), len(fx.users), o.history, o.duration)
 	runs = make([]run, len(o.workloads))
 	for i := range o.workloads {
 		runs[i] = func(ctx context.Context, w string) (res *result, err error) {
@@ -277,13 +292,17 @@ func againstTemp(ctx context.Context, o *options, schema string) (runs []run, cl
 			if err := copyFile(template, db); err != nil {
 				return nil, err
 			}
-			srv, err := startServer(ctx, exe, db, o.sockets+64)
+			debug, err := e2e.FreeAddr()
+			if err != nil {
+				return nil, err
+			}
+			srv, err := startServer(ctx, exe, db, o.sockets+64, "-debug-addr", debug)
 			if err != nil {
 				return nil, err
 			}
 			defer func() { err = errors.Join(err, srv.Stop()) }()
 			wfx := *fx
-			wfx.base, wfx.server, wfx.db = srv.Base, srv, db
+			wfx.base, wfx.server, wfx.db, wfx.debug = srv.Base, srv, db, debug
 			return runWorkload(ctx, o, &wfx, w)
 		}
 	}
@@ -293,8 +312,8 @@ func againstTemp(ctx context.Context, o *options, schema string) (runs []run, cl
 // startServer starts this binary serving db on a free loopback port and
 // waits until it says it serves, with the per-IP write limit lifted,
 // because every bench request comes from 127.0.0.1.
-func startServer(ctx context.Context, exe, db string, livePerIP int) (*e2e.Server, error) {
-	return e2e.Start(ctx, exe, db, db+".log", "-live-per-ip", strconv.Itoa(livePerIP), "-post-per-minute", "1000000000")
+func startServer(ctx context.Context, exe, db string, livePerIP int, args ...string) (*e2e.Server, error) {
+	return e2e.Start(ctx, exe, db, db+".log", append([]string{"-live-per-ip", strconv.Itoa(livePerIP), "-post-per-minute", "1000000000"}, args...)...)
 }
 
 // sessionTTL is how long the seeded sessions last: longer than any run.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum/e2e"
+	"github.com/e-people/e-people/forum/store"
 )
 
 // runBinary runs `epeople bench args…` with a bound on its time and
@@ -54,12 +55,12 @@ func TestBenchCommand(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("every workload", func(t *testing.T) {
-		dir := t.TempDir()
-		stdout, stderr, err := runBinary(t, bin, 3*time.Minute, "-t", "2s", "-c", "2", "-sockets", "20", "-users", "20", "-dir", dir, "-json")
+		dir, profiles := t.TempDir(), t.TempDir()
+		stdout, stderr, err := runBinary(t, bin, 3*time.Minute, "-t", "2s", "-c", "2", "-sockets", "20", "-users", "20", "-history", "50", "-dir", dir, "-profile", profiles, "-json")
 		if err != nil {
 			t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
 		}
-		fields := []string{"workload", "requests_per_s", "p50_ms", "p90_ms", "p99_ms", "errors", "peak_rss_mb"}
+		fields := []string{"workload", "requests_per_s", "p50_ms", "p90_ms", "p99_ms", "errors", "peak_rss_mb", "cpu_s", "per_cpu_s"}
 		seen := map[string]bool{}
 		lines := bufio.NewScanner(strings.NewReader(stdout))
 		for lines.Scan() {
@@ -86,6 +87,11 @@ func TestBenchCommand(t *testing.T) {
 				t.Errorf("%s: percentiles out of order: %s", r.Workload, lines.Text())
 			case r.PeakRSSMB < r.IdleRSSMB || r.IdleRSSMB <= 0:
 				t.Errorf("%s: server memory idle %v MiB, peak %v MiB", r.Workload, r.IdleRSSMB, r.PeakRSSMB)
+			case r.CPUSeconds <= 0 || r.PerCPUS <= 0:
+				t.Errorf("%s: no server CPU time measured: %s", r.Workload, lines.Text())
+			}
+			if fi, err := os.Stat(filepath.Join(profiles, r.Workload+".pprof")); err != nil || fi.Size() == 0 {
+				t.Errorf("%s: no CPU profile written with -profile: %v", r.Workload, err)
 			}
 			if r.Workload == "fanout" && (r.Sockets != 20 || r.Events == 0 || r.Requests != int64(r.Sockets*r.Events)) {
 				t.Errorf("fanout: %d sockets, %d events, %d deliveries; want 20 sockets each with every event", r.Sockets, r.Events, r.Requests)
@@ -150,4 +156,40 @@ func TestBenchCommand(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSeedHistory: the citizens' history is written with the counters it
+// changes, so the server under load sees a consistent forum.
+func TestSeedHistory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	fx, err := seed(context.Background(), path, schemaForTest(t), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedHistory(context.Background(), path, fx, 40); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), path, fx.schema, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.CheckCounters(context.Background()); err != nil {
+		t.Errorf("counters after the history: %v", err)
+	}
+	for _, u := range fx.users {
+		got, err := st.UserComments(context.Background(), u.UserID, 100)
+		if err != nil || len(got) != 40 {
+			t.Errorf("citizen %d has %d earlier comments (%v), want 40", u.UserID, len(got), err)
+		}
+	}
+}
+
+// schemaForTest is the repository's schema.sql, which the binary embeds.
+func schemaForTest(t *testing.T) string {
+	b, err := os.ReadFile(filepath.Join("..", "..", "schema.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

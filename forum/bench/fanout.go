@@ -51,6 +51,10 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 	if err := checkSession(ctx, client, fx); err != nil {
 		return nil, err
 	}
+	cpu0, err := fx.cpu()
+	if err != nil {
+		return nil, err
+	}
 	topic := forum.ProposalTopic(fx.threadID)
 	tally := &tally{}
 	l := listen(ctx, fx, topic, n, tally)
@@ -68,6 +72,10 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 	if err != nil {
 		return nil, err
 	}
+	cpu1, err := fx.cpu()
+	if err != nil {
+		return nil, err
+	}
 	l.close()
 
 	// Which event each acknowledged POST caused: the store wrote them in the order the POSTs were answered.
@@ -80,7 +88,7 @@ func fanout(ctx context.Context, fx *fixture, n int, d time.Duration, idle float
 	}
 	l.reconcile(tally, ids, sent)
 	res := tally.measure("fanout")
-	res.IdleRSSMB, res.PeakRSSMB = idle, peak
+	res.IdleRSSMB, res.PeakRSSMB, res.CPUSeconds = idle, peak, (cpu1 - cpu0).Seconds()
 	res.Sockets, res.Events = len(l.open), len(sent)
 	return res, ctx.Err()
 }

@@ -9,6 +9,8 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,6 +32,8 @@ type result struct {
 	Requests     int64   `json:"requests"`    // successful requests (fanout: deliveries)
 	Seconds      float64 `json:"seconds"`     // how long the measured part took
 	IdleRSSMB    float64 `json:"idle_rss_mb"` // the server's VmRSS before the workload; 0 with -url
+	CPUSeconds   float64 `json:"cpu_s"`       // CPU time the server used during the workload; 0 with -url
+	PerCPUS      float64 `json:"per_cpu_s"`   // successful requests (fanout: deliveries) per CPU-second of the server; 0 with -url
 	Sockets      int     `json:"sockets,omitempty"`
 	Events       int     `json:"events,omitempty"`
 	firstErr     string
@@ -38,7 +42,7 @@ type result struct {
 // resultJSON is res as one line of JSON, figures rounded to 0.01.
 func resultJSON(res *result) ([]byte, error) {
 	r := *res
-	for _, f := range []*float64{&r.RequestsPerS, &r.P50, &r.P90, &r.P99, &r.PeakRSSMB, &r.Seconds, &r.IdleRSSMB} {
+	for _, f := range []*float64{&r.RequestsPerS, &r.P50, &r.P90, &r.P99, &r.PeakRSSMB, &r.Seconds, &r.IdleRSSMB, &r.CPUSeconds, &r.PerCPUS} {
 		*f = math.Round(*f*100) / 100
 	}
 	return json.Marshal(r)
@@ -166,8 +170,42 @@ var searchQueries = []string{
 
 var commentIDRe = regexp.MustCompile(`id="c[0-9]+"`)
 
-// runWorkload checks that the forum is ready for workload w, then runs and measures it.
+// runWorkload checks that the forum is ready for workload w, then runs and
+// measures it, with the CPU time the server spent meanwhile: requests per
+// CPU-second compare across machines and across a busy and a quiet one, where
+// requests per second do not.
 func runWorkload(ctx context.Context, o *options, fx *fixture, w string) (*result, error) {
+	cpu0, err := fx.cpu()
+	if err != nil {
+		return nil, err
+	}
+	var profiled chan error
+	if o.profile != "" && fx.debug != "" {
+		profiled = make(chan error, 1)
+		go func() { profiled <- fx.cpuProfile(ctx, filepath.Join(o.profile, w+".pprof"), o.duration) }()
+	}
+	res, err := measureWorkload(ctx, o, fx, w)
+	if profiled != nil {
+		err = errors.Join(err, <-profiled)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.CPUSeconds == 0 { // fanout measures its own, before it stops the server
+		cpu1, err := fx.cpu()
+		if err != nil {
+			return nil, err
+		}
+		res.CPUSeconds = (cpu1 - cpu0).Seconds()
+	}
+	if res.CPUSeconds > 0 {
+		res.PerCPUS = float64(res.Requests) / res.CPUSeconds
+	}
+	return res, nil
+}
+
+// measureWorkload runs workload w and measures it from the clients' side.
+func measureWorkload(ctx context.Context, o *options, fx *fixture, w string) (*result, error) {
 	idle, err := fx.memory()
 	if err != nil {
 		return nil, err
@@ -245,6 +283,33 @@ func (fx *fixture) memory() (float64, error) {
 	}
 	rss, _, err := fx.server.Memory()
 	return float64(rss) / 1024, err
+}
+
+// cpuProfile asks the server for a CPU profile of the next d (at least a
+// second) and writes it to path.
+func (fx *fixture) cpuProfile(ctx context.Context, path string, d time.Duration) error {
+	secs := max(1, int(d/time.Second))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", fx.debug, secs), nil)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: d + time.Minute}
+	_, body, err := send(client, req, http.StatusOK)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	return nil
+}
+
+// cpu is the CPU time the server has used so far; 0 when it is not bench's child.
+func (fx *fixture) cpu() (time.Duration, error) {
+	if fx.server == nil {
+		return 0, nil
+	}
+	return fx.server.CPU()
 }
 
 // peakMemory is the server's peak resident set so far, in MiB; 0 when it is not bench's child.

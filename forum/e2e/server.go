@@ -245,6 +245,9 @@ func (s *Server) LogCount(substr string) int {
 // Memory is the server's resident set now and its peak so far, in KiB.
 func (s *Server) Memory() (rss, peak int64, err error) { return ProcessMemory(s.PID()) }
 
+// CPU is the CPU time the server has used so far.
+func (s *Server) CPU() (time.Duration, error) { return ProcessCPU(s.PID()) }
+
 // RaiseFileLimit lifts this process's soft limit on open files to the hard
 // one when it is below need, for many sockets; server children started
 // afterwards inherit it. It fails when even the hard limit is below need.
