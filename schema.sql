@@ -181,6 +181,9 @@ CREATE TABLE comments (
 CREATE INDEX comments_proposal ON comments (proposal_id, id);
 CREATE INDEX comments_debate ON comments (debate_id, id);
 CREATE INDEX comments_author ON comments (author_id, created_at);
+-- Whether an author has shown comments (the content rules ask before every
+-- post) without reading their history.
+CREATE INDEX comments_author_state ON comments (author_id, mod_state);
 -- A comment's version counts the changes to its row, so that caches of what
 -- is drawn from a comment key on (id, version), never on a list of columns.
 -- The database keeps it, so no writer can forget: every UPDATE of a row adds
@@ -417,4 +420,4 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
     tokenize = 'unicode61'
 );
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

@@ -766,8 +766,18 @@ func (s *Store) CountSince(ctx context.Context, userID int64, a Activity, since 
 	return n, nil
 }
 
+// approvedBound is how far AuthorFacts counts an author's shown posts: the
+// content rules ask only whether there is one, and a bounded count reads a
+// bounded number of index entries however long the author's history is.
+const approvedBound = 10
+
+// authorApprovedSQL counts an author's (?1) shown comments and proposals, up to ?2 of each.
+var authorApprovedSQL = `SELECT min(?2, (SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND mod_state = ` + sqlString(forum.ModVisible) + ` LIMIT ?2))
+	+ (SELECT count(*) FROM (SELECT 1 FROM proposals WHERE author_id = ?1 AND mod_state = ` + sqlString(forum.ModVisible) + ` LIMIT ?2)))`
+
 // AuthorFacts returns what the content rules need to know about an author:
-// the texts they posted since a time, and how many of their posts are shown.
+// the texts they posted since a time, and how many of their posts are shown,
+// counted up to approvedBound. Both are read in O(log n) of the author's history.
 func (s *Store) AuthorFacts(ctx context.Context, userID int64, since time.Time) (recent []string, approved int, err error) {
 	// At most the 50 newest of each kind: the daily caps keep real authors far below that, and a bound keeps the check cheap.
 	rows, err := s.r.QueryContext(ctx, `SELECT body_src FROM (SELECT body_src FROM comments WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50)
@@ -786,8 +796,10 @@ func (s *Store) AuthorFacts(ctx context.Context, userID int64, since time.Time) 
 		recent = append(recent, t)
 	}
 	rows.Close()
-	err = s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM comments WHERE author_id = ?1 AND mod_state = `+sqlString(forum.ModVisible)+`)
-		+ (SELECT count(*) FROM proposals WHERE author_id = ?1 AND mod_state = `+sqlString(forum.ModVisible)+`)`, userID).Scan(&approved)
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("author facts: %w", mapErr(err))
+	}
+	err = s.r.QueryRowContext(ctx, authorApprovedSQL, userID, approvedBound).Scan(&approved)
 	if err != nil {
 		return nil, 0, fmt.Errorf("author facts: %w", mapErr(err))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -1510,5 +1511,25 @@ func TestModeration_DismissedReportsDoNotCountAgain(t *testing.T) {
 	wantModState(t, w.s, forum.ItemProposal, p.ID, forum.ModVisible, "")
 	if !w.report(t, forum.ItemProposal, p.ID, w.member(t, forum.RoleCitizen, "second2").ID, 3) {
 		t.Fatal("three new reporters did not hide it")
+	}
+}
+
+// TestModeration_AuthorFactsBounded: the shown-posts count stops at
+// approvedBound, and reads an index that covers it, however many comments
+// the author has: the check runs before every post.
+func TestModeration_AuthorFactsBounded(t *testing.T) {
+	w := newRoleWorld(t)
+	u := w.citizen
+	p := w.proposeBy(t, u.ID, "많이 쓰는 사람의 제안")
+	for i := range approvedBound + 3 {
+		w.comment(t, p.ID, u.ID, 0, fmt.Sprintf("댓글 %d", i))
+	}
+	_, approved, err := w.s.AuthorFacts(ctx, u.ID, w.clock.now())
+	if err != nil || approved != approvedBound {
+		t.Fatalf("AuthorFacts of an author with %d shown posts = %d, %v; want the bound %d", approvedBound+4, approved, err, approvedBound)
+	}
+	plan := strings.Join(queryPlan(t, w.s, authorApprovedSQL, u.ID, approvedBound), "\n")
+	if !strings.Contains(plan, "COVERING INDEX comments_author_state") || strings.Contains(plan, "SCAN comments") {
+		t.Errorf("the shown-posts count does not read the covering index comments_author_state:\n%s", plan)
 	}
 }
