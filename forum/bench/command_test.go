@@ -55,7 +55,7 @@ func TestBenchCommand(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("every workload", func(t *testing.T) {
-		dir, profiles := t.TempDir(), t.TempDir()
+		dir, profiles := t.TempDir(), filepath.Join(t.TempDir(), "profiles")
 		stdout, stderr, err := runBinary(t, bin, 3*time.Minute, "-t", "2s", "-c", "2", "-sockets", "20", "-users", "20", "-history", "50", "-dir", dir, "-profile", profiles, "-json")
 		if err != nil {
 			t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
