@@ -115,7 +115,8 @@ func (s *Store) submit(ctx context.Context, t *tx, id int64, threshold int) erro
 // transition applies a lifecycle transition inside t and records its event.
 func (s *Store) transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error {
 	var from forum.ProposalStatus
-	if err := t.QueryRowContext(ctx, `SELECT status FROM proposals WHERE id = ?`, id).Scan(&from); err != nil {
+	var wasPublic bool
+	if err := t.QueryRowContext(ctx, `SELECT p.status, `+publicProposal+` FROM proposals p WHERE p.id = ?`, id).Scan(&from, &wasPublic); err != nil {
 		return err
 	}
 	to, err := from.Next(tr)
@@ -143,11 +144,42 @@ func (s *Store) transition(ctx context.Context, t *tx, id int64, tr forum.Transi
 	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return err
 	}
-	if err := indexProposal(ctx, t, id); err != nil {
+	if tr == forum.TransAnswer || tr == forum.TransRefer { // the answer's text is new: index it with the rest
+		err = indexProposal(ctx, t, id)
+	} else {
+		err = reindexStatus(ctx, t, id, to, wasPublic)
+	}
+	if err != nil {
 		return err
 	}
 	return t.event(ctx, forum.ProposalTopic(id),
 		forum.ProposalStatusEvent{ProposalID: id, From: from, Status: to})
+}
+
+// reindexStatus brings the search index up to date with proposal id's move
+// to status, when nothing but its status changed. A move that leaves the proposal as public as it was (open to
+// awaiting an answer, say) changes only the status its rows carry: one
+// statement that rewrites that column, instead of tokenizing the proposal
+// and every comment of its thread again, which held every other write up
+// for seconds when a proposal with a long thread reached its threshold.
+// A move in or out of public view re-indexes it (indexProposal).
+func reindexStatus(ctx context.Context, t *tx, id int64, status forum.ProposalStatus, wasPublic bool) error {
+	var public bool
+	if err := t.QueryRowContext(ctx, `SELECT `+publicProposal+` FROM proposals p WHERE p.id = ?`, id).Scan(&public); err != nil {
+		return fmt.Errorf("index proposal: %w", err)
+	}
+	switch {
+	case public != wasPublic:
+		return indexProposal(ctx, t, id)
+	case !public: // neither it nor its thread is in the index
+		return nil
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE search_index SET status = ?1
+		WHERE rowid IN (?2 * 4 + ?3, ?2 * 4 + ?4) OR rowid IN (SELECT c.id * 4 + ?5 FROM comments c WHERE c.proposal_id = ?2)`,
+		status, id, searchKinds[SearchProposal], searchKinds[SearchAnswer], searchKinds[SearchComment]); err != nil {
+		return fmt.Errorf("index proposal: %w", err)
+	}
+	return nil
 }
 
 // Proposal returns the proposal with id, whatever its state.
