@@ -351,10 +351,23 @@ func (s *Store) Unsupport(ctx context.Context, id, userID int64) (int, error) {
 
 func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit *Cap) (int, error) {
 	var count int
-	err := s.write(ctx, func(t *tx) error {
+	req := &supportReq{id: id, userID: userID, on: on, limit: limit, count: &count}
+	if err := s.writeGrouped(ctx, s.supportAlone(req), supportGroup, req); err != nil {
+		return 0, fmt.Errorf("support proposal %d: %w", id, err)
+	}
+	return count, nil
+}
+
+// supportAlone is the write of r on its own, as the committer runs it when
+// it does not run it with others (supportGroup).
+func (s *Store) supportAlone(r *supportReq) func(*tx) error {
+	id, userID, on, limit := r.id, r.userID, r.on, r.limit
+	return func(t *tx) error {
+		ctx := t.ctx
+		count := r.count
 		var status forum.ProposalStatus
 		var state forum.ModState
-		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, &count, &state); err != nil {
+		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, count, &state); err != nil {
 			return err
 		}
 		if !status.TakesSupport() || (on && state != forum.ModVisible) {
@@ -393,13 +406,9 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 			}
 		}
 		verified, unverified := split(u.Tier.Counted(), delta)
-		count, err = s.countSupports(ctx, t, id, verified, unverified)
+		*count, err = s.countSupports(ctx, t, id, verified, unverified)
 		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("support proposal %d: %w", id, err)
 	}
-	return count, nil
 }
 
 // allow returns a *forum.TierError when userID's account is below the tier
