@@ -2,10 +2,7 @@ package store
 
 import (
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/e-people/e-people/forum"
 )
@@ -144,11 +141,6 @@ func runSupports(s *Store, t *tx, items []any) ([]error, []int, error) {
 	}
 	sort.Ints(alone)
 	return answers, alone, nil
-}
-
-// placeholders returns n copies of tuple joined by commas.
-func placeholders(tuple string, n int) string {
-	return strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
 }
 
 // supportProposals reads the proposals of reqs[in] by id.
@@ -314,55 +306,12 @@ func applySupports(t *tx, props map[int64]*supportProposal, added, withdrawn, ch
 		}
 	}
 	events := make([]forum.Event, len(changes))
-	args = make([]any, 0, 5*len(changes))
 	for k, c := range changes {
 		data := forum.ProposalSupportedEvent{ProposalID: c.req.id, Supports: c.count, Unverified: c.other}
-		payload, err := json.Marshal(data)
-		if err != nil {
-			return fmt.Errorf("encode event: %w", err)
-		}
-		topic, public := forum.ProposalTopic(c.req.id), props[c.req.id].public
-		events[k] = forum.Event{Topic: topic, Type: data.EventType(), Data: payload, Public: public, CreatedAt: t.now}
-		args = append(args, topic, data.EventType(), string(payload), public, now)
-	}
-	rows, err := t.QueryContext(t.ctx, `INSERT INTO events (topic, type, payload, public, created_at) VALUES `+
-		placeholders("(?, ?, ?, ?, ?)", len(changes))+` RETURNING id`, args...)
-	if err != nil {
-		return err
-	}
-	var eventIDs []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+		events[k] = forum.Event{Topic: forum.ProposalTopic(c.req.id), Public: props[c.req.id].public}
+		if err := encodeEvent(&events[k], data); err != nil {
 			return err
 		}
-		eventIDs = append(eventIDs, id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(eventIDs) != len(events) {
-		return fmt.Errorf("append events: %d ids for %d events", len(eventIDs), len(events))
-	}
-	// The rows were inserted in order, so their ids are in order too.
-	sort.Slice(eventIDs, func(a, b int) bool { return eventIDs[a] < eventIDs[b] })
-	for k := range events {
-		events[k].ID = eventIDs[k]
-	}
-	t.events = append(t.events, events...)
-	return nil
-}
-
-// execCount runs a statement that must change exactly n rows.
-func execCount(t *tx, n int, query string, args ...any) error {
-	res, err := t.ExecContext(t.ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	if got, err := res.RowsAffected(); err != nil || got != int64(n) {
-		return fmt.Errorf("%d rows changed, want %d (%v)", got, n, err)
-	}
-	return nil
+	return t.appendEvents(events)
 }
