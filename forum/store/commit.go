@@ -375,9 +375,16 @@ func runItem(t *tx, fn func(*tx) error) (err error) {
 	return fn(t)
 }
 
-// setBusy sets how long the next BEGIN may wait for another process's lock.
+// setBusy sets how long the next BEGIN may wait for another process's
+// lock: wait, rounded down to a tenth of a second (at least a millisecond),
+// so that batches a few milliseconds apart share one setting instead of
+// running a PRAGMA each.
 func (c *committer) setBusy(ctx context.Context, wait time.Duration) error {
-	ms := max(wait.Milliseconds(), 1)
+	ms := wait.Milliseconds()
+	if ms >= 100 {
+		ms -= ms % 100
+	}
+	ms = max(ms, 1)
 	if ms == c.busyMS {
 		return nil
 	}
