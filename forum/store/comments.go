@@ -298,7 +298,8 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 	if value < -1 || value > 1 {
 		return nil, forum.Invalid("value", "err.bad_vote")
 	}
-	err := s.write(ctx, func(t *tx) error {
+	r := &voteReq{id: id, userID: userID, value: value}
+	err := s.writeGrouped(ctx, func(t *tx) error {
 		c, err := scanComment(t.QueryRowContext(ctx, `SELECT `+commentCols+commentFrom+`WHERE c.id = ?`, id))
 		if err != nil {
 			return err
@@ -339,7 +340,7 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 		}
 		return t.event(ctx, subj.Topic(),
 			forum.CommentVotedEvent{ProposalID: subj.ProposalID(), DebateID: subj.DebateID(), CommentID: id, Up: u, Down: d})
-	})
+	}, voteGroup, r)
 	if err != nil {
 		return nil, fmt.Errorf("vote on comment %d: %w", id, err)
 	}

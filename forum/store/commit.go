@@ -43,6 +43,29 @@ type pending struct {
 	deadline time.Time
 	done     chan error
 	state    atomic.Int32 // queued, then running or abandoned: whichever of the committer and the caller gets there first
+	// group, when set, lets the committer run this write together with the
+	// batch's other writes of the same group, as multi-row statements; item
+	// is what the group needs of it. fn still runs it alone.
+	group *writeGroup
+	item  any
+}
+
+// writeGroup is a kind of hot, uniform write (a support, say) that a batch
+// runs as a few multi-row statements for all its writes of that kind
+// instead of a few statements for each.
+//
+// Every write of a batch was submitted before the batch began and none has
+// been answered, so they are concurrent and any order of them is a correct
+// one: the committer runs each group's writes first, in one step, and the
+// others after, one by one.
+type writeGroup struct {
+	// run applies items, in order, inside t, as if each ran alone. It
+	// returns the answer of every item it applied or refused (nil where it
+	// did not), and the indexes of the items it left to run alone, after it,
+	// by their fn (a write whose effect it cannot compute in bulk, such as
+	// one that crosses a threshold). An error means that nothing of the
+	// step stands: the committer rolls it back and runs every item alone.
+	run func(s *Store, t *tx, items []any) (answers []error, alone []int, err error)
 }
 
 // The states of a pending write. It runs only if the committer moves it from
@@ -114,7 +137,14 @@ func (c *committer) close() error {
 // and then fn never runs; once fn has started, the caller waits for the
 // truth (committed or not), so an answer is never wrong.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
-	p := &pending{ctx: ctx, fn: fn, deadline: time.Now().Add(writeWait), done: make(chan error, 1)}
+	return s.writeGrouped(ctx, fn, nil, nil)
+}
+
+// writeGrouped is write for a write of group g, described by item, which
+// the committer may run with the batch's other writes of g (writeGroup); fn
+// runs it alone and must have the same effect.
+func (s *Store) writeGrouped(ctx context.Context, fn func(*tx) error, g *writeGroup, item any) error {
+	p := &pending{ctx: ctx, fn: fn, deadline: time.Now().Add(writeWait), done: make(chan error, 1), group: g, item: item}
 	select {
 	case s.commit.submit <- p:
 	case <-s.commit.stop:
@@ -197,16 +227,45 @@ func (c *committer) runBatch(batch []*pending) {
 	// Stored times are whole unix seconds: rules and events use the same instant.
 	stamp := c.s.now().UTC().Truncate(time.Second)
 	results := make([]error, len(live))
-	var events []forum.Event
+	// The lock may have taken a while: a caller whose context ended
+	// meanwhile has its answer, and its write must not run.
 	ran := 0
+	alone := make([]int, 0, len(live)) // the writes that run one by one, in order
+	groups := map[*writeGroup][]int{}
+	var order []*writeGroup
 	for i, p := range live {
-		// The lock may have taken a while: a caller whose context ended
-		// meanwhile has its answer, and its write must not run.
 		if !p.start() {
 			results[i] = p.ctx.Err()
 			continue
 		}
 		ran++
+		if p.group == nil {
+			alone = append(alone, i)
+			continue
+		}
+		if groups[p.group] == nil {
+			order = append(order, p.group)
+		}
+		groups[p.group] = append(groups[p.group], i)
+	}
+	var events []forum.Event
+	for _, g := range order {
+		idx := groups[g]
+		if len(idx) == 1 {
+			alone = append(alone, idx[0])
+			continue
+		}
+		left, evs, err := c.runGroup(sqlTx, stamp, g, live, idx, results)
+		if err != nil {
+			_ = sqlTx.Rollback()
+			fail(mapErr(err))
+			return
+		}
+		events = append(events, evs...)
+		alone = append(alone, left...)
+	}
+	for _, i := range alone {
+		p := live[i]
 		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(p.ctx), now: stamp}
 		if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT item`); err != nil {
 			_ = sqlTx.Rollback()
@@ -233,13 +292,9 @@ func (c *committer) runBatch(batch []*pending) {
 	}
 	if ran == 0 { // every caller gave up while the batch waited for the lock: nothing to commit
 		_ = sqlTx.Rollback()
-	} else {
-		if err := sqlTx.Commit(); err != nil {
-			fail(mapErr(err))
-			return
-		}
-		c.txs.Add(1)
-		c.writes.Add(int64(ran))
+	} else if err := c.commitBatch(sqlTx, ran); err != nil {
+		fail(mapErr(err))
+		return
 	}
 	if c.s.notify != nil && len(events) > 0 {
 		c.s.notify(events)
@@ -247,6 +302,66 @@ func (c *committer) runBatch(batch []*pending) {
 	for i, p := range live {
 		p.done <- results[i]
 	}
+}
+
+// commitBatch commits the transaction of a batch in which ran writes ran:
+// the one place where a batch becomes durable.
+func (c *committer) commitBatch(sqlTx *sql.Tx, ran int) error {
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	c.txs.Add(1)
+	c.writes.Add(int64(ran))
+	return nil
+}
+
+// runGroup runs the writes live[idx] of group g as one step under a
+// savepoint, filling in results, and returns the indexes of live that are
+// left to run alone and the step's events. When the step fails it is
+// rolled back and every one of its writes is left to run alone, so that
+// the write at fault fails by itself. An error means the transaction is
+// lost.
+func (c *committer) runGroup(sqlTx *sql.Tx, stamp time.Time, g *writeGroup, live []*pending, idx []int, results []error) ([]int, []forum.Event, error) {
+	ctx := context.Background()
+	items := make([]any, len(idx))
+	for k, i := range idx {
+		items[k] = live[i].item
+	}
+	if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT grp`); err != nil {
+		return nil, nil, err
+	}
+	t := &tx{Tx: sqlTx, ctx: ctx, now: stamp}
+	answers, left, err := runGroupStep(c.s, t, g, items)
+	if err != nil {
+		if _, err := sqlTx.ExecContext(ctx, `ROLLBACK TO grp`); err != nil {
+			return nil, nil, err
+		}
+		if _, err := sqlTx.ExecContext(ctx, `RELEASE grp`); err != nil {
+			return nil, nil, err
+		}
+		return idx, nil, nil
+	}
+	if _, err := sqlTx.ExecContext(ctx, `RELEASE grp`); err != nil {
+		return nil, nil, err
+	}
+	for k, i := range idx {
+		results[i] = mapErr(answers[k])
+	}
+	out := make([]int, len(left))
+	for k, j := range left {
+		out[k] = idx[j]
+	}
+	return out, t.events, nil
+}
+
+// runGroupStep runs g.run, turning a panic into its error as runItem does.
+func runGroupStep(s *Store, t *tx, g *writeGroup, items []any) (answers []error, alone []int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write group panicked: %v", r)
+		}
+	}()
+	return g.run(s, t, items)
 }
 
 // runItem runs one write, turning a panic into its error so that one bad
@@ -260,9 +375,16 @@ func runItem(t *tx, fn func(*tx) error) (err error) {
 	return fn(t)
 }
 
-// setBusy sets how long the next BEGIN may wait for another process's lock.
+// setBusy sets how long the next BEGIN may wait for another process's
+// lock: wait, rounded down to a tenth of a second (at least a millisecond),
+// so that batches a few milliseconds apart share one setting instead of
+// running a PRAGMA each.
 func (c *committer) setBusy(ctx context.Context, wait time.Duration) error {
-	ms := max(wait.Milliseconds(), 1)
+	ms := wait.Milliseconds()
+	if ms >= 100 {
+		ms -= ms % 100
+	}
+	ms = max(ms, 1)
 	if ms == c.busyMS {
 		return nil
 	}

@@ -115,7 +115,8 @@ func (s *Store) submit(ctx context.Context, t *tx, id int64, threshold int) erro
 // transition applies a lifecycle transition inside t and records its event.
 func (s *Store) transition(ctx context.Context, t *tx, id int64, tr forum.Transition) error {
 	var from forum.ProposalStatus
-	if err := t.QueryRowContext(ctx, `SELECT status FROM proposals WHERE id = ?`, id).Scan(&from); err != nil {
+	var wasPublic bool
+	if err := t.QueryRowContext(ctx, `SELECT p.status, `+publicProposal+` FROM proposals p WHERE p.id = ?`, id).Scan(&from, &wasPublic); err != nil {
 		return err
 	}
 	to, err := from.Next(tr)
@@ -143,11 +144,42 @@ func (s *Store) transition(ctx context.Context, t *tx, id int64, tr forum.Transi
 	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return err
 	}
-	if err := indexProposal(ctx, t, id); err != nil {
+	if tr == forum.TransAnswer || tr == forum.TransRefer { // the answer's text is new: index it with the rest
+		err = indexProposal(ctx, t, id)
+	} else {
+		err = reindexStatus(ctx, t, id, to, wasPublic)
+	}
+	if err != nil {
 		return err
 	}
 	return t.event(ctx, forum.ProposalTopic(id),
 		forum.ProposalStatusEvent{ProposalID: id, From: from, Status: to})
+}
+
+// reindexStatus brings the search index up to date with proposal id's move
+// to status, when nothing but its status changed. A move that leaves the proposal as public as it was (open to
+// awaiting an answer, say) changes only the status its rows carry: one
+// statement that rewrites that column, instead of tokenizing the proposal
+// and every comment of its thread again, which held every other write up
+// for seconds when a proposal with a long thread reached its threshold.
+// A move in or out of public view re-indexes it (indexProposal).
+func reindexStatus(ctx context.Context, t *tx, id int64, status forum.ProposalStatus, wasPublic bool) error {
+	var public bool
+	if err := t.QueryRowContext(ctx, `SELECT `+publicProposal+` FROM proposals p WHERE p.id = ?`, id).Scan(&public); err != nil {
+		return fmt.Errorf("index proposal: %w", err)
+	}
+	switch {
+	case public != wasPublic:
+		return indexProposal(ctx, t, id)
+	case !public: // neither it nor its thread is in the index
+		return nil
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE search_index SET status = ?1
+		WHERE rowid IN (?2 * 4 + ?3, ?2 * 4 + ?4) OR rowid IN (SELECT c.id * 4 + ?5 FROM comments c WHERE c.proposal_id = ?2)`,
+		status, id, searchKinds[SearchProposal], searchKinds[SearchAnswer], searchKinds[SearchComment]); err != nil {
+		return fmt.Errorf("index proposal: %w", err)
+	}
+	return nil
 }
 
 // Proposal returns the proposal with id, whatever its state.
@@ -319,10 +351,23 @@ func (s *Store) Unsupport(ctx context.Context, id, userID int64) (int, error) {
 
 func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit *Cap) (int, error) {
 	var count int
-	err := s.write(ctx, func(t *tx) error {
+	req := &supportReq{id: id, userID: userID, on: on, limit: limit, count: &count}
+	if err := s.writeGrouped(ctx, s.supportAlone(req), supportGroup, req); err != nil {
+		return 0, fmt.Errorf("support proposal %d: %w", id, err)
+	}
+	return count, nil
+}
+
+// supportAlone is the write of r on its own, as the committer runs it when
+// it does not run it with others (supportGroup).
+func (s *Store) supportAlone(r *supportReq) func(*tx) error {
+	id, userID, on, limit := r.id, r.userID, r.on, r.limit
+	return func(t *tx) error {
+		ctx := t.ctx
+		count := r.count
 		var status forum.ProposalStatus
 		var state forum.ModState
-		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, &count, &state); err != nil {
+		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, count, &state); err != nil {
 			return err
 		}
 		if !status.TakesSupport() || (on && state != forum.ModVisible) {
@@ -361,13 +406,9 @@ func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit
 			}
 		}
 		verified, unverified := split(u.Tier.Counted(), delta)
-		count, err = s.countSupports(ctx, t, id, verified, unverified)
+		*count, err = s.countSupports(ctx, t, id, verified, unverified)
 		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("support proposal %d: %w", id, err)
 	}
-	return count, nil
 }
 
 // allow returns a *forum.TierError when userID's account is below the tier

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
 )
 
 func TestStore_CreateProposal(t *testing.T) {
@@ -362,4 +363,32 @@ func TestStore_Withdraw(t *testing.T) {
 	if err != nil || len(public) != 0 {
 		t.Errorf("public UserProposals = %d, %v", len(public), err)
 	}
+}
+
+// TestStore_ReachMovesIndexStatus: a proposal that reaches its threshold
+// stays in the search index with its thread, under its new status, and a
+// comment that was not shown stays out of the index.
+func TestStore_ReachMovesIndexStatus(t *testing.T) {
+	w := newWorld(t)
+	ansThresholds(t, w.s, 1, 30, 30)
+	p := w.openProposal(t, "도서관 야간 개방")
+	citizen := newUser(t, w.s, "citizen")
+	shown := w.comment(t, p.ID, citizen.ID, 0, "도서관 찬성 의견")
+	hidden := w.comment(t, p.ID, citizen.ID, 0, "도서관 숨길 의견")
+	mod := w.member(t, forum.RoleModerator, "moderator")
+	if err := w.s.Hide(ctx, mod, forum.ItemComment, hidden.ID, moderation.HideSpam); err != nil {
+		t.Fatal(err)
+	}
+	pid, cid := "proposal:"+itoa(p.ID), "comment:"+itoa(shown.ID)
+	open, awaiting := string(forum.StatusOpen), string(forum.StatusAwaiting)
+	wantHits(t, w.s, SearchQuery{Text: "도서관", Status: open}, pid, cid)
+	if n, err := w.s.Support(ctx, p.ID, citizen.ID, nil); err != nil || n != 1 {
+		t.Fatalf("Support = %d, %v", n, err)
+	}
+	if got, _ := w.s.Proposal(ctx, p.ID); got.Status != forum.StatusAwaiting {
+		t.Fatalf("status after the threshold = %s", got.Status)
+	}
+	wantHits(t, w.s, SearchQuery{Text: "도서관", Status: open})
+	wantHits(t, w.s, SearchQuery{Text: "도서관", Status: awaiting}, pid, cid)
+	wantHits(t, w.s, SearchQuery{Text: "숨길"})
 }
