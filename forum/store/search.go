@@ -198,9 +198,10 @@ const (
 // searchWalkSQL is the candidate walk: the matches of cond, newest index row
 // first (rowid is item_id*4 + kind, so within a kind newer items come first),
 // read from FTS5's doclists in descending rowid order so that LIMIT stops the
-// walk early, with the stored tokens the ranking counts.
+// walk early, with the stored tokens the ranking counts. The rowid names the
+// kind and the item (searchKindOf).
 func searchWalkSQL(cond string) string {
-	return `SELECT rowid, kind, item_id, created_at, tokens FROM search_index WHERE ` + cond +
+	return `SELECT rowid, created_at, tokens FROM search_index WHERE ` + cond +
 		` ORDER BY rowid DESC LIMIT ? OFFSET ?`
 }
 
@@ -284,7 +285,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchT
 	from := min(q.Offset-lo, len(cands))
 	hits := make([]SearchHit, 0, min(q.Limit, len(cands)-from))
 	for _, c := range cands[from:min(from+q.Limit, len(cands))] {
-		h := c.hit
+		h := c.hit()
 		if err := hydrate(ctx, rtx, &h, q.Text); err != nil {
 			return nil, SearchTotal{}, fmt.Errorf("search: %w", mapErr(err))
 		}
@@ -295,10 +296,19 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchT
 
 // candidate is a match read by the walk, with what BM25 needs of it.
 type candidate struct {
-	hit    SearchHit
-	rowid  int64
-	length int     // tokens in the document
-	tf     []int32 // occurrences of each query term
+	rowid   int64 // item_id*4 + kind
+	created int64
+	length  int32   // tokens in the document
+	tf      []int32 // occurrences of each query term
+	score   float64
+}
+
+// searchKindOf names the kind numbered k in an index rowid (searchKinds).
+var searchKindOf = [4]string{SearchProposal, SearchComment, SearchDebate, SearchAnswer}
+
+// hit is the candidate as a search hit, before hydrate.
+func (c *candidate) hit() SearchHit {
+	return SearchHit{Kind: searchKindOf[c.rowid%4], ID: c.rowid / 4, Score: c.score, CreatedAt: fromUnix(c.created)}
 }
 
 // searchCandidates reads limit matches of cond, newest first, after skipping
@@ -318,14 +328,17 @@ func searchCandidates(ctx context.Context, rtx *sql.Tx, cond string, args []any,
 		ts[i] = term{[]byte(t.Text), t.Prefix}
 	}
 	var out []candidate
+	var tfs []int32         // the candidates' tf slices, cut from one allocation
 	var tokens sql.RawBytes // valid until the next row: counted, never kept
 	for rows.Next() {
-		c := candidate{tf: make([]int32, len(terms))}
-		var created int64
-		if err := rows.Scan(&c.rowid, &c.hit.Kind, &c.hit.ID, &created, &tokens); err != nil {
+		if len(tfs) < len(terms) {
+			tfs = make([]int32, len(terms)*256)
+		}
+		c := candidate{tf: tfs[:len(terms):len(terms)]}
+		tfs = tfs[len(terms):]
+		if err := rows.Scan(&c.rowid, &c.created, &tokens); err != nil {
 			return nil, err
 		}
-		c.hit.CreatedAt = fromUnix(created)
 		for rest := []byte(tokens); len(rest) > 0; {
 			var tok []byte
 			tok, rest, _ = bytes.Cut(rest, []byte{' '})
@@ -347,22 +360,22 @@ func searchCandidates(ctx context.Context, rtx *sql.Tx, cond string, args []any,
 // rankWindow scores one window of candidates with BM25 and sorts it best
 // first, ties newest first.
 func rankWindow(win []candidate) {
-	var sum int
+	var sum int64
 	for _, c := range win {
-		sum += c.length
+		sum += int64(c.length)
 	}
 	avg := max(float64(sum)/float64(len(win)), 1)
 	for i := range win {
 		c := &win[i]
 		norm := bm25K1 * (1 - bm25B + bm25B*float64(c.length)/avg)
-		c.hit.Score = 0
+		c.score = 0
 		for _, tf := range c.tf {
-			c.hit.Score += float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
+			c.score += float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
 		}
 	}
-	slices.SortStableFunc(win, func(a, b candidate) int {
-		if a.hit.Score != b.hit.Score {
-			return cmp.Compare(b.hit.Score, a.hit.Score)
+	slices.SortFunc(win, func(a, b candidate) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
 		}
 		return cmp.Compare(b.rowid, a.rowid)
 	})

@@ -264,6 +264,11 @@ func TestStore_SearchBoundedCount(t *testing.T) {
 // rowid order, so that LIMIT ends it, rather than sorting every match the way
 // a rank order does.
 func TestStore_SearchWalkPlan(t *testing.T) {
+	for kind, n := range searchKinds {
+		if searchKindOf[n] != kind {
+			t.Errorf("rowid kind %d is %q, want %q", n, searchKindOf[n], kind)
+		}
+	}
 	w := newWorld(t)
 	w.openProposal(t, "국민 정책")
 	const sortAll = "USE TEMP B-TREE FOR ORDER BY"
