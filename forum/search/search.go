@@ -93,20 +93,38 @@ func Query(text string) (string, bool) { return match(text, " AND ") }
 // false when text has no tokens.
 func AnyQuery(text string) (string, bool) { return match(text, " OR ") }
 
-func match(text, op string) (string, bool) {
-	toks := Tokens(text)
-	if len(toks) == 0 {
-		return "", false
-	}
-	parts := make([]string, 0, len(toks))
+// Term is one distinct token of a query. A Prefix term (a lone CJK
+// character) matches every document token that starts with it.
+type Term struct {
+	Text   string
+	Prefix bool
+}
+
+// Terms returns the distinct tokens of a query text in order, each marked
+// whether it matches as a prefix: the terms Query and AnyQuery match.
+func Terms(text string) []Term {
+	var out []Term
 	seen := map[string]bool{}
-	for _, t := range toks {
+	for _, t := range Tokens(text) {
 		if seen[t] {
 			continue
 		}
 		seen[t] = true
-		p := `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-		if r := []rune(t); len(r) == 1 && isCJK(r[0]) {
+		r := []rune(t)
+		out = append(out, Term{Text: t, Prefix: len(r) == 1 && isCJK(r[0])})
+	}
+	return out
+}
+
+func match(text, op string) (string, bool) {
+	terms := Terms(text)
+	if len(terms) == 0 {
+		return "", false
+	}
+	parts := make([]string, 0, len(terms))
+	for _, t := range terms {
+		p := `"` + strings.ReplaceAll(t.Text, `"`, `""`) + `"`
+		if t.Prefix {
 			p += "*"
 		}
 		parts = append(parts, p)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -157,4 +158,15 @@ func FuzzTokens(f *testing.F) {
 			t.Fatalf("Snippet(%q, %q, %d) is %d characters", text, q, width, n)
 		}
 	})
+}
+
+func TestTerms(t *testing.T) {
+	got := Terms("AI 정책 ai 국 政府")
+	want := []Term{{"ai", false}, {"정책", false}, {"국", true}, {"政府", false}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Terms = %+v, want %+v", got, want)
+	}
+	if got := Terms("?!"); len(got) != 0 {
+		t.Errorf("Terms(?!) = %+v, want none", got)
+	}
 }

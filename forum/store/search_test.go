@@ -18,8 +18,8 @@ func hitKeys(tb testing.TB, s *Store, q SearchQuery) []string {
 	if err != nil {
 		tb.Fatalf("search %+v: %v", q, err)
 	}
-	if total < len(hits) {
-		tb.Fatalf("search %+v: total %d < %d hits", q, total, len(hits))
+	if total.Count < len(hits) {
+		tb.Fatalf("search %+v: total %d < %d hits", q, total.Count, len(hits))
 	}
 	var out []string
 	for _, h := range hits {
@@ -143,8 +143,8 @@ func TestStore_SearchFiltersAndRanking(t *testing.T) {
 	wantHits(t, w.s, SearchQuery{Text: "정책", Limit: 1, Offset: 1}, pa)
 
 	hits, total, err := w.s.Search(ctx, SearchQuery{Text: "proposal", Limit: 1})
-	if err != nil || total != 2 || len(hits) != 1 {
-		t.Fatalf("search: %d hits of %d, %v", len(hits), total, err)
+	if err != nil || total != (SearchTotal{Count: 2}) || len(hits) != 1 {
+		t.Fatalf("search: %d hits of %+v, %v", len(hits), total, err)
 	}
 	if hits[0].Title == "" || hits[0].Score <= 0 || !marked(hits[0].Snippet) {
 		t.Errorf("hit = %+v: want a title, a positive score and a marked snippet", hits[0])
@@ -156,5 +156,134 @@ func TestStore_SearchFiltersAndRanking(t *testing.T) {
 	}
 	if _, _, err := w.s.Search(ctx, SearchQuery{Text: "정책", Kind: "nope"}); err == nil {
 		t.Error("bad kind: no error")
+	}
+}
+
+// smallWindow makes search rank n matches at a time for one test.
+func smallWindow(t *testing.T, n int) {
+	old := searchWindow
+	searchWindow = n
+	t.Cleanup(func() { searchWindow = old })
+}
+
+func TestStore_SearchWindowOrder(t *testing.T) {
+	w := newWorld(t)
+	var ids []string
+	for _, title := range []string{"정책 하나", "정책 정책 정책 둘", "정책 셋", "정책 정책 정책 넷", "정책 다섯"} {
+		ids = append(ids, "proposal:"+itoa(w.openProposal(t, title).ID))
+	}
+	// One window holding every match: BM25 order, ties newest first.
+	wantHits(t, w.s, SearchQuery{Text: "정책"}, ids[3], ids[1], ids[4], ids[2], ids[0])
+
+	// Windows of two, newest first, each in BM25 order: the newest match
+	// (다섯) comes before an older, better one (둘).
+	smallWindow(t, 2)
+	all := []string{ids[3], ids[4], ids[1], ids[2], ids[0]}
+	wantHits(t, w.s, SearchQuery{Text: "정책"}, all...)
+	for off := range all {
+		wantHits(t, w.s, SearchQuery{Text: "정책", Limit: 1, Offset: off}, all[off])
+	}
+	wantHits(t, w.s, SearchQuery{Text: "정책", Limit: 3, Offset: 1}, all[1:4]...)
+	wantHits(t, w.s, SearchQuery{Text: "정책", Limit: 2, Offset: 3}, all[3:]...)
+	wantHits(t, w.s, SearchQuery{Text: "정책", Limit: 2, Offset: 5})
+}
+
+func TestStore_SearchFiltersAcrossWindows(t *testing.T) {
+	w := newWorld(t)
+	m2, cat2 := places(t, w.s, "second")
+	var second []string // newest first
+	for i := range 6 {
+		m, c := w.ministry, w.category
+		if i%2 == 1 {
+			m, c = m2, cat2
+		}
+		p, err := w.s.CreateProposal(ctx, NewProposal{AuthorID: w.author.ID, SponsorToken: "f" + itoa(int64(i)),
+			Input: forum.ProposalInput{Title: "교통 정책 " + itoa(int64(i)), Body: "본문", CategoryID: c, MinistryID: m},
+			Body:  html("x")}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m == m2 {
+			second = append([]string{"proposal:" + itoa(p.ID)}, second...)
+		}
+	}
+	// The window holds two matches of the filter, not two matches of the
+	// text of which the filter keeps some: no page comes up short.
+	smallWindow(t, 2)
+	for _, q := range []SearchQuery{{Text: "정책", MinistryID: m2}, {Text: "정책", CategoryID: cat2}, {Text: "교통", MinistryID: m2, CategoryID: cat2, Status: "open"}} {
+		q.Limit = 2
+		wantHits(t, w.s, q, second[:2]...)
+		q.Offset = 2
+		wantHits(t, w.s, q, second[2])
+		for off := range second {
+			q.Limit, q.Offset = 1, off
+			wantHits(t, w.s, q, second[off])
+			_, total, err := w.s.Search(ctx, q)
+			if err != nil || total != (SearchTotal{Count: 3}) {
+				t.Errorf("search %+v: total %+v, %v; want exactly 3", q, total, err)
+			}
+		}
+	}
+	wantHits(t, w.s, SearchQuery{Text: "정책", MinistryID: m2, Status: "closed"})
+}
+
+func TestStore_SearchBoundedCount(t *testing.T) {
+	w := newWorld(t)
+	for i := range 5 {
+		w.openProposal(t, "국민 제안 "+itoa(int64(i)))
+	}
+	for _, window := range []int{1000, 2} { // the walk reaching the end, and the count query
+		smallWindow(t, window)
+		for _, tt := range []struct {
+			q    SearchQuery
+			want SearchTotal
+		}{
+			{SearchQuery{Limit: 1, CountUpTo: 3}, SearchTotal{Count: 3, More: true}},
+			{SearchQuery{Limit: 1, CountUpTo: 4}, SearchTotal{Count: 4, More: true}},
+			{SearchQuery{Limit: 1, CountUpTo: 5}, SearchTotal{Count: 5}},
+			{SearchQuery{Limit: 1, CountUpTo: 6}, SearchTotal{Count: 5}},
+			{SearchQuery{Limit: 1}, SearchTotal{Count: 5}}, // DefaultSearchCount
+			// The bound reaches at least the end of the page: More means a next page.
+			{SearchQuery{Limit: 2, Offset: 2, CountUpTo: 1}, SearchTotal{Count: 4, More: true}},
+			{SearchQuery{Limit: 2, Offset: 3, CountUpTo: 1}, SearchTotal{Count: 5}},
+			{SearchQuery{Limit: 2, Offset: 9, CountUpTo: 1}, SearchTotal{Count: 5}},
+		} {
+			tt.q.Text = "국민"
+			hits, total, err := w.s.Search(ctx, tt.q)
+			if err != nil || total != tt.want {
+				t.Errorf("window %d, search %+v: total %+v, %v; want %+v", window, tt.q, total, err, tt.want)
+			}
+			if want := min(tt.q.Limit, max(5-tt.q.Offset, 0)); len(hits) != want {
+				t.Errorf("window %d, search %+v: %d hits, want %d", window, tt.q, len(hits), want)
+			}
+		}
+	}
+}
+
+// TestStore_SearchWalkPlan checks that the candidate walk reads the index in
+// rowid order, so that LIMIT ends it, rather than sorting every match the way
+// a rank order does.
+func TestStore_SearchWalkPlan(t *testing.T) {
+	for kind, n := range searchKinds {
+		if searchKindOf[n] != kind {
+			t.Errorf("rowid kind %d is %q, want %q", n, searchKindOf[n], kind)
+		}
+	}
+	w := newWorld(t)
+	w.openProposal(t, "국민 정책")
+	const sortAll = "USE TEMP B-TREE FOR ORDER BY"
+	cond := `search_index MATCH ? AND ministry_id = ?`
+	walk := strings.Join(queryPlan(t, w.s, searchWalkSQL(cond), `"정책"`, w.ministry, 20, 0), "\n")
+	if strings.Contains(walk, sortAll) || !strings.Contains(walk, "VIRTUAL TABLE") {
+		t.Errorf("walk plan:\n%s\nwant the FTS5 index in rowid order, no sort", walk)
+	}
+	count := strings.Join(queryPlan(t, w.s, searchCountSQL(cond), `"정책"`, w.ministry, 10001), "\n")
+	if strings.Contains(count, sortAll) {
+		t.Errorf("count plan:\n%s\nwant no sort", count)
+	}
+	// The check sees a sort where there is one: ranking every match by bm25.
+	rank := strings.Join(queryPlan(t, w.s, `SELECT rowid FROM search_index WHERE `+cond+` ORDER BY bm25(search_index) LIMIT 20`, `"정책"`, w.ministry), "\n")
+	if !strings.Contains(rank, sortAll) {
+		t.Errorf("bm25 plan:\n%s\nwant %q", rank, sortAll)
 	}
 }

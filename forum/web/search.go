@@ -14,8 +14,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// searchPerPage is how many hits a search page shows.
-const searchPerPage = 20
+// searchPerPage is how many hits a search page shows; searchMaxPage is the
+// last page a search offers.
+const (
+	searchPerPage = 20
+	searchMaxPage = 500
+)
+
+// searchCountBound is how many matches the search page and API count before
+// they say only "10,000+" (a variable so that a test can make it small).
+var searchCountBound = store.DefaultSearchCount
 
 // searchKinds and searchStatuses are the values the kind and status filters accept.
 var (
@@ -107,11 +115,11 @@ func parseSearch(c *fiber.Ctx) (searchForm, store.SearchQuery, error) {
 	}
 	f.Page = 1
 	if v := c.Query("page"); v != "" {
-		if f.Page, err = strconv.Atoi(v); err != nil || f.Page < 1 || f.Page > 500 {
+		if f.Page, err = strconv.Atoi(v); err != nil || f.Page < 1 || f.Page > searchMaxPage {
 			return f, q, bad("page")
 		}
 	}
-	q.Limit, q.Offset = searchPerPage, (f.Page-1)*searchPerPage
+	q.Limit, q.Offset, q.CountUpTo = searchPerPage, (f.Page-1)*searchPerPage, searchCountBound
 	return f, q, nil
 }
 
@@ -142,6 +150,7 @@ type searchPage struct {
 	Kinds, Statuses  []string
 	Results          []searchResult
 	Total            int
+	TotalMore        bool   // more than Total match: shown as "10,000+"
 	Searched         bool   // the query had something to search for
 	Notice           string // catalog key of a message instead of results
 	PrevURL, NextURL string
@@ -169,11 +178,11 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	default:
-		p.Searched, p.Total = true, total
+		p.Searched, p.Total, p.TotalMore = true, total.Count, total.More
 		for _, h := range hits {
 			p.Results = append(p.Results, searchResult{SearchHit: h, URL: searchURL(h)})
 		}
-		if total == 0 {
+		if total.Count == 0 {
 			p.Notice = "search.empty"
 		}
 		page := func(n int) string {
@@ -197,7 +206,9 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 		if f.Page > 1 {
 			p.PrevURL = page(f.Page - 1)
 		}
-		if f.Page*searchPerPage < total {
+		// The count reaches past this page (CountUpTo is at least its end),
+		// so More also means a next page.
+		if (f.Page*searchPerPage < total.Count || total.More) && f.Page < searchMaxPage {
 			p.NextURL = page(f.Page + 1)
 		}
 	}
@@ -252,5 +263,7 @@ func (s *Server) handleSearchAPI(c *fiber.Ctx) error {
 		items = append(items, searchItem{Kind: h.Kind, ID: h.ID, Title: h.Title, URL: searchURL(h), Snippet: b.String(),
 			Segments: h.Snippet, Score: h.Score, Created: rfc3339(h.CreatedAt)})
 	}
-	return c.JSON(fiber.Map{"items": items, "total": total, "limit": q.Limit, "offset": q.Offset})
+	// total counts up to searchCountBound (or offset+limit when that is
+	// more); total_exact is false when more match than total.
+	return c.JSON(fiber.Map{"items": items, "total": total.Count, "total_exact": !total.More, "limit": q.Limit, "offset": q.Offset})
 }

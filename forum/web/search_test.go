@@ -1,11 +1,15 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store"
 )
 
 func TestSearch_PageAndAPI(t *testing.T) {
@@ -80,6 +84,61 @@ func TestSearch_PageAndAPI(t *testing.T) {
 		}
 		if r.Status != http.StatusBadRequest || json.Unmarshal([]byte(r.Body), &e) != nil || e.Error.Code != code || e.Error.Message == "" {
 			t.Errorf("GET %s: %d %s, want 400 %s", path, r.Status, r.Body, code)
+		}
+	}
+}
+
+// TestSearch_BoundedCount checks the page and the API at the count's bound:
+// past it "21+" in every language, total_exact false and a next page; at it
+// the exact number.
+func TestSearch_BoundedCount(t *testing.T) {
+	old := searchCountBound
+	t.Cleanup(func() { searchCountBound = old })
+	e := newEnv(t)
+	author := e.register("Author").user()
+	for i := range searchPerPage + 2 {
+		_, err := e.st.CreateProposal(context.Background(), store.NewProposal{AuthorID: author.ID, SponsorToken: "t" + itoa(i),
+			Input: forum.ProposalInput{Title: "국민 제안 " + itoa(i), Body: "본문", CategoryID: e.cats[0].ID, MinistryID: e.mins[0].ID}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	guest := e.client()
+	for _, tt := range []struct {
+		bound      int
+		ko, en, zh string
+		next       bool
+	}{
+		{searchPerPage + 1, "검색 결과 21+건", "21+ results", "共 21+ 筆結果", true},
+		{searchPerPage + 2, "검색 결과 22건", "22 results", "共 22 筆結果", true},
+		{1, "검색 결과 20+건", "20+ results", "共 20+ 筆結果", true}, // counted to the end of the page at least
+	} {
+		searchCountBound = tt.bound
+		for lang, want := range map[string]string{"ko": tt.ko, "en": tt.en, "zh-TW": tt.zh} {
+			guest.lang = lang
+			r := guest.get("/search?q=" + url.QueryEscape("국민"))
+			// html/template writes the plus sign as &#43;, which browsers show as +.
+			contains(t, lang, r.Body, `<p class="search-total" role="status">`+strings.ReplaceAll(want, "+", "&#43;")+`</p>`, `rel="next"`)
+			if n := strings.Count(r.Body, `class="card search-hit"`); n != searchPerPage {
+				t.Errorf("bound %d, %s: %d hits, want %d", tt.bound, lang, n, searchPerPage)
+			}
+		}
+		guest.lang = ""
+		// The second page counts to its own end: exact, and the last.
+		r := guest.get("/search?page=2&q=" + url.QueryEscape("국민"))
+		contains(t, "page 2", r.Body, "검색 결과 22건", `rel="prev"`)
+		if n := strings.Count(r.Body, `class="card search-hit"`); n != 2 || strings.Contains(r.Body, `rel="next"`) {
+			t.Errorf("bound %d, page 2: %d hits, want 2 and no next page", tt.bound, n)
+		}
+		var out struct {
+			Total      int
+			TotalExact bool `json:"total_exact"`
+			Items      []struct{ ID int64 }
+		}
+		r = guest.get("/api/v1/search?limit=1&q=" + url.QueryEscape("국민"))
+		wantTotal, wantExact := min(tt.bound, searchPerPage+2), tt.bound >= searchPerPage+2
+		if err := json.Unmarshal([]byte(r.Body), &out); err != nil || out.Total != wantTotal || out.TotalExact != wantExact || len(out.Items) != 1 {
+			t.Errorf("bound %d: api %+v, %v, want total %d exact %v: %s", tt.bound, out, err, wantTotal, wantExact, r.Body)
 		}
 	}
 }
