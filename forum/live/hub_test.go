@@ -115,10 +115,11 @@ func recv(t testing.TB, s *Subscription, n int) []Message {
 	timeout := time.After(10 * time.Second)
 	for len(out) < n {
 		select {
-		case b, ok := <-s.C():
+		case f, ok := <-s.C():
 			if !ok {
 				t.Fatalf("channel closed after %d of %d messages", len(out), n)
 			}
+			b := f.JSON
 			var m Message
 			if err := json.Unmarshal(b, &m); err != nil {
 				t.Fatalf("decode %s: %v", b, err)
@@ -205,7 +206,7 @@ func TestHub_MessageJSON(t *testing.T) {
 	commit(h, src, event(1, "proposal:1", false), event(2, "proposal:1", false))
 	var raw []string
 	for range 2 {
-		raw = append(raw, string(<-s.C()))
+		raw = append(raw, string((<-s.C()).JSON))
 	}
 	want := []string{
 		`{"id":1,"topic":"proposal:1","type":"comment.created","data":{"n":1},"html":"<li>en</li>"}`,
@@ -356,11 +357,12 @@ func TestHub_ReplayRacesLive(t *testing.T) {
 			timeout := time.After(20 * time.Second)
 			for len(got) < len(want) {
 				select {
-				case b, ok := <-s.C():
+				case f, ok := <-s.C():
 					if !ok {
 						t.Errorf("subscriber %d: closed after %d of %d (dropped %v)", i, len(got), len(want), s.Dropped())
 						return
 					}
+					b := f.JSON
 					var m Message
 					if err := json.Unmarshal(b, &m); err != nil {
 						t.Errorf("subscriber %d: %v", i, err)
