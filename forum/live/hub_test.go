@@ -667,3 +667,39 @@ func BenchmarkFanout(b *testing.B) {
 		b.Errorf("dropped %d subscribers", dropped)
 	}
 }
+
+// Every live subscriber of one language gets the very same frame for an
+// event, with its websocket frame prepared once for all of their sockets;
+// another language gets a frame of its own. A replayed frame belongs to
+// one subscriber and is sent as is.
+func TestHub_SharesOneFramePerLanguage(t *testing.T) {
+	src := &memSource{}
+	h := startHub(t, src, func(ev forum.Event, lang string) string { return "<p>" + lang + "</p>" }, Options{})
+	src.add(event(1, "proposal:1", false))
+	langs := []string{"ko", "en", "ko", "en", "ko"}
+	var subs []*Subscription
+	for _, lang := range langs {
+		subs = append(subs, subscribe(t, h, Filter{Topics: []string{"proposal:1"}}, lang, 0))
+	}
+	commit(h, src, event(2, "proposal:1", false))
+	first := map[string]*Frame{}
+	for i, s := range subs {
+		f := <-s.C()
+		if f.prepared == nil {
+			t.Fatalf("subscriber %d: live frame has no prepared websocket frame", i)
+		}
+		if g, ok := first[langs[i]]; !ok {
+			first[langs[i]] = f
+		} else if g != f {
+			t.Errorf("subscriber %d (%s) got a frame of its own, not the one its language shares", i, langs[i])
+		}
+	}
+	if first["ko"] == first["en"] || string(first["ko"].JSON) == string(first["en"].JSON) {
+		t.Errorf("ko and en share a frame: %s", first["ko"].JSON)
+	}
+
+	late := subscribe(t, h, Filter{Topics: []string{"proposal:1"}}, "ko", 1)
+	if f := <-late.C(); f.prepared != nil || f == first["ko"] {
+		t.Errorf("replayed frame %s is shared or prepared; it is one subscriber's", f.JSON)
+	}
+}

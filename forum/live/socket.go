@@ -129,18 +129,27 @@ type Request struct {
 // Serve upgrades conn, a connection hijacked after req's handshake was
 // read, to a websocket and streams the events r selects on it until the
 // client goes or is silent too long, the hub drops it for being slow, its
-// account is suspended, or Close. It releases r.IP's reservation (Reserve
-// must have succeeded), closes conn, and returns only once nothing reads or
-// writes it. The goroutine that calls Serve is the socket's reader; the web
-// server may call it in a goroutine of its own once it has let go of conn.
+// account is suspended, or Close. Serve owns conn from then on: it releases
+// r.IP's reservation (Reserve must have succeeded) and closes conn when the
+// socket ends. It returns once the socket streams, or has ended when it
+// could not: the socket goes on in a goroutine of its own, its reader, which
+// starts with a small stack since the handshake and the replay ran here.
 func (s *Sockets) Serve(conn net.Conn, req *http.Request, r Request) {
-	defer s.release(r.IP)
-	defer conn.Close()
+	if c := s.accept(conn, req, r); c != nil {
+		go c.read(s, r.IP, conn)
+	}
+}
+
+// accept upgrades conn and subscribes it; on failure it says why to the
+// client when it can, releases the reservation, closes conn and returns nil.
+func (s *Sockets) accept(conn net.Conn, req *http.Request, r Request) *socket {
 	_ = conn.SetDeadline(time.Time{}) // the HTTP server's deadlines no longer apply; ours follow
 	w := &hijacked{conn: conn, header: http.Header{}}
 	ws, err := s.upgrader.Upgrade(w, req, nil)
 	if err != nil {
-		return
+		s.release(r.IP)
+		conn.Close()
+		return nil
 	}
 	// The read deadline is set before anything may end reading (closeSocket), so that it cannot undo that.
 	ws.SetReadLimit(maxInbound)
@@ -149,35 +158,48 @@ func (s *Sockets) Serve(conn net.Conn, req *http.Request, r Request) {
 	c := &socket{ws: ws, user: r.UserID}
 	if !s.track(c) {
 		closeSocket(ws, websocket.CloseGoingAway, "server shutting down")
-		return
+		s.release(r.IP)
+		conn.Close()
+		return nil
 	}
-	defer s.untrack(c)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	sub, err := s.hub.Subscribe(ctx, r.Filter, r.Lang, r.Since)
 	cancel()
-	switch {
-	case errors.Is(err, ErrReplayGap):
-		_ = ws.SetWriteDeadline(time.Now().Add(writeWait))
-		_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"reload"}`))
-		closeSocket(ws, websocket.CloseNormalClosure, "reload")
-		return
-	case err != nil:
-		closeSocket(ws, websocket.CloseTryAgainLater, "unavailable")
-		return
+	if err != nil {
+		c.stop() // waits for a goodbye (suspension, shutdown) on its way out
+		if errors.Is(err, ErrReplayGap) {
+			_ = ws.SetWriteDeadline(time.Now().Add(writeWait))
+			_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"reload"}`))
+			closeSocket(ws, websocket.CloseNormalClosure, "reload")
+		} else {
+			closeSocket(ws, websocket.CloseTryAgainLater, "unavailable")
+		}
+		s.untrack(c)
+		s.release(r.IP)
+		conn.Close()
+		return nil
 	}
-	defer sub.Close()
 	c.start(sub)
-	defer c.stop()
+	return c
+}
 
-	// Read until the client closes or is silent too long, or the writer ends reading.
+// read reads c until the client closes or is silent too long, or the
+// writer ends reading; then it ends the socket: its subscription, its
+// writer, its place in s, the reservation of ip and conn.
+func (c *socket) read(s *Sockets, ip string, conn net.Conn) {
+	defer s.release(ip)
+	defer conn.Close()
+	defer s.untrack(c)
+	defer c.sub.Close()
+	defer c.stop()
 	for {
-		if _, _, err := ws.NextReader(); err != nil {
+		if _, _, err := c.ws.NextReader(); err != nil {
 			return
 		}
 	}
 }
 
-// socket is one served websocket: its reader is Serve's goroutine, and its
+// socket is one served websocket: its reader is the goroutine Serve starts, and its
 // writer a goroutine that wake starts when there is something to send and
 // that ends when there is nothing left, so only one ever writes.
 type socket struct {
@@ -320,10 +342,12 @@ func (c *socket) fail() {
 	_ = c.ws.SetReadDeadline(time.Now())
 }
 
-// stop ends c's writing once its reader has returned and waits for a
-// running writer, which the connection's close would end anyway.
+// stop ends c's writing and waits for a running writer, which the
+// connection's close would end anyway.
 func (c *socket) stop() {
-	c.ping.Stop()
+	if c.ping != nil {
+		c.ping.Stop()
+	}
 	c.mu.Lock()
 	c.done = true
 	c.mu.Unlock()

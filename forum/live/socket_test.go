@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,4 +214,56 @@ func TestSockets_CloseSuspended(t *testing.T) {
 	if m, err := read(t, bystander); err != nil || m.ID != 5 {
 		t.Fatalf("bystander: %+v, %v; want event 5", m, err)
 	}
+}
+
+// An idle socket costs the server one goroutine, its reader: a writer runs
+// only while there is something to send. Every socket of one language gets
+// the same bytes for an event, and once they are sent the writers are gone.
+func TestSockets_OneGoroutinePerIdleSocket(t *testing.T) {
+	src := &memSource{}
+	h := startHub(t, src, func(ev forum.Event, lang string) string { return "<p>" + lang + "</p>" }, Options{})
+	s := NewSockets(h, SocketOptions{PerIP: 1000})
+	base := serveSockets(t, s)
+	const n = 100
+	before := runtime.NumGoroutine()
+	var sockets []*websocket.Conn
+	for range n {
+		ws, _, err := dial(t, base, "topic=proposal:1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sockets = append(sockets, ws)
+	}
+	settled := func(what string) {
+		t.Helper()
+		// Handshakes and writers end on their own: wait for them, then count.
+		for end := time.Now().Add(10 * time.Second); runtime.NumGoroutine()-before > n && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := runtime.NumGoroutine() - before; got > n {
+			t.Fatalf("%s: %d sockets hold %d goroutines, want at most one each", what, n, got)
+		}
+	}
+	if subs, _ := h.Stats(); subs != n {
+		t.Fatalf("%d subscribers, want %d", subs, n)
+	}
+	settled("idle")
+	commit(h, src, event(1, "proposal:1", false))
+	var first []byte
+	for i, ws := range sockets {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("socket %d: %v", i, err)
+		}
+		if first == nil {
+			first = b
+		} else if string(b) != string(first) {
+			t.Fatalf("socket %d got %s, socket 0 got %s", i, b, first)
+		}
+	}
+	if m := (Message{}); json.Unmarshal(first, &m) != nil || m.ID != 1 || m.HTML != "<p>ko</p>" {
+		t.Fatalf("sockets got %s, want event 1 drawn in Korean", first)
+	}
+	settled("after an event")
 }

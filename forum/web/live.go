@@ -104,13 +104,14 @@ func (s *Server) handleLive(c *fiber.Ctx) error {
 	c.Context().Hijack(func(conn net.Conn) {
 		// fasthttp keeps a hijacked connection open (KeepHijackedConns, set in New)
 		// and frees the request and its read buffer once this returns, so an idle
-		// socket holds neither: the socket goes on in a goroutine of its own, on
-		// the bare connection. Nothing is lost with the read buffer: a client sends
-		// nothing before the handshake's answer (gorilla refuses one that did).
+		// socket holds neither: Serve returns once the socket streams, which goes
+		// on in a goroutine of its own, on the bare connection. Nothing is lost
+		// with the read buffer: a client sends nothing before the handshake's
+		// answer (gorilla refuses one that did).
 		if u, ok := conn.(interface{ UnsafeConn() net.Conn }); ok {
 			conn = u.UnsafeConn()
 		}
-		go sockets.Serve(conn, req, r)
+		sockets.Serve(conn, req, r)
 	})
 	return nil
 }
