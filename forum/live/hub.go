@@ -68,7 +68,7 @@ type Message struct {
 // dispatches live is shared by every subscriber of that language, with the
 // websocket frame built once for all of their sockets.
 type Frame struct {
-	JSON     []byte
+	JSON     []byte                     // the Message, as the client receives it
 	prepared *websocket.PreparedMessage // nil for a replayed frame, which one socket alone sends
 }
 
