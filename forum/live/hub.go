@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/gorilla/websocket"
 )
 
 // ErrReplayGap means the events a client missed can no longer be replayed
@@ -61,6 +62,14 @@ type Message struct {
 	Type  string          `json:"type"`
 	Data  json.RawMessage `json:"data"`
 	HTML  string          `json:"html,omitempty"`
+}
+
+// Frame is one event's Message JSON in one language. A frame the hub
+// dispatches live is shared by every subscriber of that language, with the
+// websocket frame built once for all of their sockets.
+type Frame struct {
+	JSON     []byte                     // the Message, as the client receives it
+	prepared *websocket.PreparedMessage // nil for a replayed frame, which one socket alone sends
 }
 
 // Options tunes a Hub; the zero value gives the defaults.
@@ -195,24 +204,27 @@ func (h *Hub) dispatch(ev forum.Event) {
 	}
 }
 
-// eventEncoder encodes one event lazily, once per language asked for.
+// eventEncoder encodes one event lazily, once per language asked for, into
+// a frame every subscriber of that language shares.
 type eventEncoder struct {
-	hub   *Hub
-	ev    forum.Event
-	langs []string
-	msgs  [][]byte
+	hub    *Hub
+	ev     forum.Event
+	langs  []string
+	frames []*Frame
 }
 
-func (e *eventEncoder) get(lang string) []byte {
+func (e *eventEncoder) get(lang string) *Frame {
 	for i, l := range e.langs {
 		if l == lang {
-			return e.msgs[i]
+			return e.frames[i]
 		}
 	}
-	msg := e.hub.encode(e.ev, lang)
+	f := &Frame{JSON: e.hub.encode(e.ev, lang)}
+	// It cannot fail: the message is text, and no compression is negotiated.
+	f.prepared, _ = websocket.NewPreparedMessage(websocket.TextMessage, f.JSON)
 	e.langs = append(e.langs, lang)
-	e.msgs = append(e.msgs, msg)
-	return msg
+	e.frames = append(e.frames, f)
+	return f
 }
 
 // encode renders ev for lang and returns its Message JSON. Data that is not
@@ -250,7 +262,7 @@ func marshal(m Message) ([]byte, error) {
 func (h *Hub) Subscribe(ctx context.Context, f Filter, lang string, since int64) (*Subscription, error) {
 	s := &Subscription{hub: h, lang: lang, topics: slices.Clone(f.Topics), feed: f.Feed, last: since}
 	if since <= 0 {
-		s.ch = make(chan []byte, h.opt.Buffer)
+		s.ch = make(chan *Frame, h.opt.Buffer)
 	} else {
 		s.replaying = true // live events wait in s.pending until the replay is queued
 	}
@@ -292,7 +304,7 @@ func (h *Hub) replay(ctx context.Context, f Filter, lang string, since int64) ([
 	}
 	out := make([]encoded, len(evs))
 	for i, ev := range evs {
-		out[i] = encoded{id: ev.ID, msg: h.encode(ev, lang)}
+		out[i] = encoded{id: ev.ID, frame: &Frame{JSON: h.encode(ev, lang)}}
 	}
 	return out, nil
 }
@@ -366,10 +378,10 @@ func (h *Hub) Stats() (subscribers int, dropped int64) {
 	return n, h.dropped.Load()
 }
 
-// encoded is one event's Message JSON in a subscriber's language.
+// encoded is one event's frame in a subscriber's language.
 type encoded struct {
-	id  int64
-	msg []byte
+	id    int64
+	frame *Frame
 }
 
 // Subscription is one subscriber's stream of encoded messages.
@@ -380,17 +392,38 @@ type Subscription struct {
 	feed   bool
 
 	mu        sync.Mutex
-	ch        chan []byte // nil until the replay is queued
+	ch        chan *Frame // nil until the replay is queued
 	last      int64       // highest id queued (or since); lower ids are duplicates
 	replaying bool
 	pending   []encoded // live events that arrived during the replay
 	closed    bool
 	dropped   bool
+	ready     func() // called, under mu, whenever ch gets a frame or is closed
 }
 
-// C delivers encoded Message JSON, one message per receive. It is closed when
-// the subscriber is dropped for being slow, unsubscribed, or the hub closes.
-func (s *Subscription) C() <-chan []byte { return s.ch }
+// C delivers frames, one message per receive. It is closed when the
+// subscriber is dropped for being slow, unsubscribed, or the hub closes.
+func (s *Subscription) C() <-chan *Frame { return s.ch }
+
+// OnReady has the hub call ready whenever C gets a frame or is closed, so
+// that a socket needs no goroutine waiting on C while nothing happens; it
+// calls ready at once when C already holds frames or is closed. ready must
+// not block nor call back into s. Call it once, before reading C.
+func (s *Subscription) OnReady(ready func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ready = ready
+	if s.closed || len(s.ch) > 0 {
+		ready()
+	}
+}
+
+// signal tells the reader of C that there is something to read. The caller holds mu.
+func (s *Subscription) signal() {
+	if s.ready != nil {
+		s.ready()
+	}
+}
 
 // Dropped reports whether the hub dropped this subscriber because its queue
 // was full, so the client should reconnect with the last id it saw.
@@ -422,19 +455,20 @@ func (s *Subscription) shutLocked(slow bool) bool {
 	}
 	s.closed = true
 	s.pending = nil
-	if s.ch != nil {
-		close(s.ch)
-	}
 	if slow {
 		s.dropped = true
 		s.hub.dropped.Add(1)
 	}
+	if s.ch != nil {
+		close(s.ch)
+		s.signal()
+	}
 	return true
 }
 
-// deliver queues msg for event id without blocking. It reports whether s was
+// deliver queues f for event id without blocking. It reports whether s was
 // dropped for being slow by this call.
-func (s *Subscription) deliver(id int64, msg []byte) bool {
+func (s *Subscription) deliver(id int64, f *Frame) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || id <= s.last {
@@ -445,11 +479,12 @@ func (s *Subscription) deliver(id int64, msg []byte) bool {
 		if len(s.pending) >= s.hub.opt.ReplayLimit {
 			return s.shutLocked(true)
 		}
-		s.pending = append(s.pending, encoded{id: id, msg: msg})
+		s.pending = append(s.pending, encoded{id: id, frame: f})
 		return false
 	}
 	select {
-	case s.ch <- msg:
+	case s.ch <- f:
+		s.signal()
 		return false
 	default:
 		return s.shutLocked(true)
@@ -475,19 +510,21 @@ func (s *Subscription) goLive(replay []encoded, buffer int) bool {
 		live = live[1:]
 	}
 	s.pending = nil
-	s.ch = make(chan []byte, len(replay)+len(live)+buffer)
+	s.ch = make(chan *Frame, len(replay)+len(live)+buffer)
 	for _, e := range replay {
-		s.ch <- e.msg
+		s.ch <- e.frame
 	}
 	if s.dropped { // the live backlog overflowed: replay what we have, then end
 		close(s.ch)
+		s.signal()
 		return true
 	}
 	for _, e := range live {
-		s.ch <- e.msg
+		s.ch <- e.frame
 	}
 	if after > s.last {
 		s.last = after
 	}
+	s.signal()
 	return true
 }

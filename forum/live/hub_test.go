@@ -115,10 +115,11 @@ func recv(t testing.TB, s *Subscription, n int) []Message {
 	timeout := time.After(10 * time.Second)
 	for len(out) < n {
 		select {
-		case b, ok := <-s.C():
+		case f, ok := <-s.C():
 			if !ok {
 				t.Fatalf("channel closed after %d of %d messages", len(out), n)
 			}
+			b := f.JSON
 			var m Message
 			if err := json.Unmarshal(b, &m); err != nil {
 				t.Fatalf("decode %s: %v", b, err)
@@ -205,7 +206,7 @@ func TestHub_MessageJSON(t *testing.T) {
 	commit(h, src, event(1, "proposal:1", false), event(2, "proposal:1", false))
 	var raw []string
 	for range 2 {
-		raw = append(raw, string(<-s.C()))
+		raw = append(raw, string((<-s.C()).JSON))
 	}
 	want := []string{
 		`{"id":1,"topic":"proposal:1","type":"comment.created","data":{"n":1},"html":"<li>en</li>"}`,
@@ -356,11 +357,12 @@ func TestHub_ReplayRacesLive(t *testing.T) {
 			timeout := time.After(20 * time.Second)
 			for len(got) < len(want) {
 				select {
-				case b, ok := <-s.C():
+				case f, ok := <-s.C():
 					if !ok {
 						t.Errorf("subscriber %d: closed after %d of %d (dropped %v)", i, len(got), len(want), s.Dropped())
 						return
 					}
+					b := f.JSON
 					var m Message
 					if err := json.Unmarshal(b, &m); err != nil {
 						t.Errorf("subscriber %d: %v", i, err)
@@ -663,5 +665,41 @@ func BenchmarkFanout(b *testing.B) {
 	readers.Wait()
 	if _, dropped := h.Stats(); dropped != 0 {
 		b.Errorf("dropped %d subscribers", dropped)
+	}
+}
+
+// Every live subscriber of one language gets the very same frame for an
+// event, with its websocket frame prepared once for all of their sockets;
+// another language gets a frame of its own. A replayed frame belongs to
+// one subscriber and is sent as is.
+func TestHub_SharesOneFramePerLanguage(t *testing.T) {
+	src := &memSource{}
+	h := startHub(t, src, func(ev forum.Event, lang string) string { return "<p>" + lang + "</p>" }, Options{})
+	src.add(event(1, "proposal:1", false))
+	langs := []string{"ko", "en", "ko", "en", "ko"}
+	var subs []*Subscription
+	for _, lang := range langs {
+		subs = append(subs, subscribe(t, h, Filter{Topics: []string{"proposal:1"}}, lang, 0))
+	}
+	commit(h, src, event(2, "proposal:1", false))
+	first := map[string]*Frame{}
+	for i, s := range subs {
+		f := <-s.C()
+		if f.prepared == nil {
+			t.Fatalf("subscriber %d: live frame has no prepared websocket frame", i)
+		}
+		if g, ok := first[langs[i]]; !ok {
+			first[langs[i]] = f
+		} else if g != f {
+			t.Errorf("subscriber %d (%s) got a frame of its own, not the one its language shares", i, langs[i])
+		}
+	}
+	if first["ko"] == first["en"] || string(first["ko"].JSON) == string(first["en"].JSON) {
+		t.Errorf("ko and en share a frame: %s", first["ko"].JSON)
+	}
+
+	late := subscribe(t, h, Filter{Topics: []string{"proposal:1"}}, "ko", 1)
+	if f := <-late.C(); f.prepared != nil || f == first["ko"] {
+		t.Errorf("replayed frame %s is shared or prepared; it is one subscriber's", f.JSON)
 	}
 }

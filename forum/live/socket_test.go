@@ -1,11 +1,15 @@
 package live
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +23,7 @@ import (
 // server does: reads the handshake (topic, since and user in the query),
 // reserves a socket for the client address, hijacks the connection and
 // hands it to s. It returns the server's ws:// URL.
-func serveSockets(t *testing.T, s *Sockets) string {
+func serveSockets(t testing.TB, s *Sockets) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -212,5 +216,107 @@ func TestSockets_CloseSuspended(t *testing.T) {
 	commit(h, src, event(5, "proposal:1", true))
 	if m, err := read(t, bystander); err != nil || m.ID != 5 {
 		t.Fatalf("bystander: %+v, %v; want event 5", m, err)
+	}
+}
+
+// An idle socket costs the server one goroutine, its reader: a writer runs
+// only while there is something to send. Every socket of one language gets
+// the same bytes for an event, and once they are sent the writers are gone.
+func TestSockets_OneGoroutinePerIdleSocket(t *testing.T) {
+	src := &memSource{}
+	h := startHub(t, src, func(ev forum.Event, lang string) string { return "<p>" + lang + "</p>" }, Options{})
+	s := NewSockets(h, SocketOptions{PerIP: 1000})
+	base := serveSockets(t, s)
+	const n = 100
+	before := runtime.NumGoroutine()
+	var sockets []*websocket.Conn
+	for range n {
+		ws, _, err := dial(t, base, "topic=proposal:1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sockets = append(sockets, ws)
+	}
+	settled := func(what string) {
+		t.Helper()
+		// Handshakes and writers end on their own: wait for them, then count.
+		for end := time.Now().Add(10 * time.Second); runtime.NumGoroutine()-before > n && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := runtime.NumGoroutine() - before; got > n {
+			t.Fatalf("%s: %d sockets hold %d goroutines, want at most one each", what, n, got)
+		}
+	}
+	if subs, _ := h.Stats(); subs != n {
+		t.Fatalf("%d subscribers, want %d", subs, n)
+	}
+	settled("idle")
+	commit(h, src, event(1, "proposal:1", false))
+	var first []byte
+	for i, ws := range sockets {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("socket %d: %v", i, err)
+		}
+		if first == nil {
+			first = b
+		} else if string(b) != string(first) {
+			t.Fatalf("socket %d got %s, socket 0 got %s", i, b, first)
+		}
+	}
+	if m := (Message{}); json.Unmarshal(first, &m) != nil || m.ID != 1 || m.HTML != "<p>ko</p>" {
+		t.Fatalf("sockets got %s, want event 1 drawn in Korean", first)
+	}
+	settled("after an event")
+}
+
+// BenchmarkIdleSockets reports what an idle socket costs the server: the
+// heap and goroutine stacks (after a collection) and the goroutines that
+// 2,000 sockets add, per socket. Its clients are bare TCP connections that
+// did the handshake by hand, so that they add little of their own.
+func BenchmarkIdleSockets(b *testing.B) {
+	const n = 2000
+	for range b.N {
+		b.StopTimer()
+		src := &memSource{}
+		h := New(src, nil, Options{})
+		s := NewSockets(h, SocketOptions{PerIP: n})
+		base := serveSockets(b, s)
+		addr := strings.TrimPrefix(base, "ws://")
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		g0 := runtime.NumGoroutine()
+		b.StartTimer()
+		conns := make([]net.Conn, 0, n)
+		for range n {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			conns = append(conns, c)
+			fmt.Fprintf(c, "GET /?topic=proposal:1 HTTP/1.1\r\nHost: %s\r\nOrigin: http://%s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
+				"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", addr, addr)
+			if res, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+				b.Fatalf("handshake: %v %v", res, err)
+			}
+		}
+		b.StopTimer()
+		for subs, _ := h.Stats(); subs < n; subs, _ = h.Stats() {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // let the handshakes' server goroutines end
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse)/n, "B/socket")
+		b.ReportMetric(float64(runtime.NumGoroutine()-g0)/n, "goroutines/socket")
+		for _, c := range conns {
+			c.Close()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		s.Close(ctx)
+		cancel()
+		h.Close()
 	}
 }

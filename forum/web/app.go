@@ -124,6 +124,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          cfg.TrustedProxies,
 	})
+	s.app.Server().KeepHijackedConns = true // live sockets outlive their handler: see handleLive
 	s.routes()
 	return s, nil
 }

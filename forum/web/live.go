@@ -101,7 +101,18 @@ func (s *Server) handleLive(c *fiber.Ctx) error {
 		r.UserID = u.ID
 	}
 	c.Context().HijackSetNoResponse(true)
-	c.Context().Hijack(func(conn net.Conn) { sockets.Serve(conn, req, r) })
+	c.Context().Hijack(func(conn net.Conn) {
+		// fasthttp keeps a hijacked connection open (KeepHijackedConns, set in New)
+		// and frees the request and its read buffer once this returns, so an idle
+		// socket holds neither: Serve returns once the socket streams, which goes
+		// on in a goroutine of its own, on the bare connection. Nothing is lost
+		// with the read buffer: a client sends nothing before the handshake's
+		// answer (gorilla refuses one that did).
+		if u, ok := conn.(interface{ UnsafeConn() net.Conn }); ok {
+			conn = u.UnsafeConn()
+		}
+		sockets.Serve(conn, req, r)
+	})
 	return nil
 }
 
