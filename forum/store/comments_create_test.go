@@ -90,3 +90,25 @@ func TestCreateComment_ReadsByPrimaryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorFacts_OneStatementByIndexes: everything the content rules read
+// before a post is one statement whose every step searches an index on the
+// author (the texts by (author_id, created_at), the count by the covering
+// (author_id, mod_state)): nothing scans a table or sorts a history.
+func TestAuthorFacts_OneStatementByIndexes(t *testing.T) {
+	s := openTest(t, newClock().now)
+	plan := queryPlan(t, s, authorFactsSQL, 1, 0, approvedBound)
+	all := strings.Join(plan, "\n")
+	t.Log(all)
+	for _, want := range []string{"comments USING INDEX comments_author (author_id=? AND created_at>?)",
+		"proposals USING INDEX proposals_author (author_id=? AND created_at>?)", "COVERING INDEX comments_author_state (author_id=? AND mod_state=?)"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the plan does not search %s", want)
+		}
+	}
+	for _, bad := range []string{"SCAN comments", "SCAN proposals", "TEMP B-TREE"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("the plan has %q", bad)
+		}
+	}
+}
