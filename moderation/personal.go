@@ -62,8 +62,10 @@ var (
 // bare digits count only when the check digit is right (weights 2-9,2-5;
 // check = (11 - sum%11) % 10), or the birth date is October 2020 or later.
 // A card number is 13 to 19 digits that pass the Luhn check.
-func FindPersonalData(text string) []PersonalKind {
-	text = foldText(text)
+func FindPersonalData(text string) []PersonalKind { return findPersonalData(foldText(text)) }
+
+// findPersonalData is FindPersonalData of a text foldText has folded.
+func findPersonalData(text string) []PersonalKind {
 	var kinds []PersonalKind
 	if anyIsolated(text, phonePattern, func(string) bool { return true }) {
 		kinds = append(kinds, PersonalPhone)

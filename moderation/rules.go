@@ -177,12 +177,15 @@ func (r Rules) Check(a Author, p Post) Verdict {
 		return v
 	}
 	text := foldText(p.Text)
-	if text != "" && slices.ContainsFunc(p.Recent, func(s string) bool { return foldText(s) == text }) {
+	if text != "" && slices.ContainsFunc(p.Recent, func(s string) bool { return foldEqual(s, text) }) {
 		v.trip(RuleDuplicate, Reject)
 		v.Key = KeyDuplicatePost
 	}
 	for _, t := range r.BannedTerms {
-		if t = foldText(t); t != "" && !slices.Contains(v.Terms, t) && containsTerm(text, t) {
+		if !foldEqual(t, t) { // ParseTerms's terms are folded already
+			t = foldText(t)
+		}
+		if t != "" && !slices.Contains(v.Terms, t) && containsTerm(text, t) {
 			v.Terms = append(v.Terms, t)
 		}
 	}
@@ -195,7 +198,7 @@ func (r Rules) Check(a Author, p Post) Verdict {
 	if a.Held {
 		v.trip(RuleHeldAccount, Hold)
 	}
-	if FindPersonalData(p.Text) != nil {
+	if findPersonalData(text) != nil {
 		v.trip(RulePersonalData, Hold)
 	}
 	return v
@@ -213,28 +216,64 @@ func (v *Verdict) trip(rule string, action Action) {
 // characters removed, NFKC, lower case, white space collapsed and trimmed.
 // Invalid UTF-8 becomes U+FFFD.
 func foldText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	foldRunes(s, func(r rune) bool {
+		b.WriteRune(r)
+		return true
+	})
+	return b.String()
+}
+
+// foldEqual reports whether foldText(s) == folded without building
+// foldText(s): it stops at the first rune that differs, which for two
+// different texts is usually among the first few.
+func foldEqual(s, folded string) bool {
+	i, same := 0, true
+	foldRunes(s, func(r rune) bool {
+		c, n := utf8.DecodeRuneInString(folded[i:])
+		if n == 0 || c != r {
+			same = false
+			return false
+		}
+		i += n
+		return true
+	})
+	return same && i == len(folded)
+}
+
+// foldRunes hands emit the runes of foldText(s) in order, normalizing s a
+// segment at a time, until emit returns false.
+func foldRunes(s string, emit func(rune) bool) {
 	s = strings.Map(func(r rune) rune {
 		if invisible(r) {
 			return -1
 		}
 		return r
 	}, s)
-	var b strings.Builder
-	space := false
-	for _, r := range norm.NFKC.String(s) {
-		switch {
-		case invisible(r): // NFKC maps the Hangul fillers to U+1160
-		case unicode.IsSpace(r) || unicode.IsControl(r):
-			space = b.Len() > 0
-		default:
-			if space {
-				b.WriteByte(' ')
-				space = false
+	var it norm.Iter
+	it.InitString(norm.NFKC, s)
+	space, started := false, false
+	for !it.Done() {
+		for _, r := range string(it.Next()) {
+			switch {
+			case invisible(r): // NFKC maps the Hangul fillers to U+1160
+			case unicode.IsSpace(r) || unicode.IsControl(r):
+				space = started
+			default:
+				if space {
+					if !emit(' ') {
+						return
+					}
+					space = false
+				}
+				if !emit(unicode.ToLower(r)) {
+					return
+				}
+				started = true
 			}
-			b.WriteRune(unicode.ToLower(r))
 		}
 	}
-	return b.String()
 }
 
 // containsTerm reports whether the folded text contains the folded term.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/e-people/e-people/forum"
@@ -63,25 +64,80 @@ type NewComment struct {
 	Cap      *Cap     // the author's comment cap, spent in the same write; nil for none
 }
 
-// CreateComment adds a comment or reply to an open proposal or debate.
+// commentTarget is what creating a comment reads before it writes, in one
+// statement by primary keys: whether the subject takes comments, what the
+// search index files the comment under, and the author's role, tier and name.
+type commentTarget struct {
+	open     bool
+	public   bool // the thread is public, so its shown comments are searchable
+	status   string
+	ministry int64
+	category sql.NullInt64
+	author   forum.User
+}
+
+// proposalTargetSQL and debateTargetSQL read a commentTarget; the arguments
+// are the subject's id and the author's.
+var (
+	proposalTargetSQL = `SELECT p.status, p.locked, p.mod_state, p.ministry_id, p.category_id, ` + publicProposal + `,
+		u.role, u.tier, u.name FROM proposals p, users u WHERE p.id = ? AND u.id = ?`
+	debateTargetSQL = `SELECT d.status, d.locked, d.ministry_id, u.role, u.tier, u.name FROM debates d, users u WHERE d.id = ? AND u.id = ?`
+)
+
+// readCommentTarget reads the commentTarget of a new comment by authorID under subject.
+func readCommentTarget(ctx context.Context, t *tx, subject forum.Subject, authorID int64) (commentTarget, error) {
+	ct := commentTarget{author: forum.User{ID: authorID}}
+	a := &ct.author
+	if subject.Kind == forum.KindDebate {
+		var d forum.Debate
+		err := t.QueryRowContext(ctx, debateTargetSQL, subject.ID, authorID).Scan(&d.Status, &d.Locked, &ct.ministry, &a.Role, &a.Tier, &a.Name)
+		ct.open, ct.public, ct.status = d.TakesComments(), true, string(d.Status)
+		return ct, err
+	}
+	var p forum.Proposal
+	err := t.QueryRowContext(ctx, proposalTargetSQL, subject.ID, authorID).Scan(&p.Status, &p.Locked, &p.ModState, &ct.ministry, &ct.category,
+		&ct.public, &a.Role, &a.Tier, &a.Name)
+	ct.open, ct.status = p.TakesComments(), string(p.Status)
+	return ct, err
+}
+
+// parentSQL reads what a reply needs of its parent: its depth, whether it
+// takes replies, whether it is under the same subject, and its author.
+func parentSQL(column string) string {
+	return `SELECT depth, status, mod_state, ` + column + ` IS ?, author_id FROM comments WHERE id = ?`
+}
+
+// insertCommentSQL adds a comment and returns it as scanComment reads it;
+// the author's name and role, from another table, are the last two arguments.
+func insertCommentSQL(column string) string {
+	return `INSERT INTO comments (` + column + `, parent_id, depth, author_id, stance, body_src, body_html, mod_state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id, COALESCE(proposal_id, 0), COALESCE(debate_id, 0), COALESCE(parent_id, 0), depth, author_id, ?, ?,
+		stance, body_src, body_html, up_count, down_count, status, mod_state, mod_reason, created_at, updated_at, version`
+}
+
+// CreateComment adds a comment or reply to an open proposal or debate and
+// returns it as written. Everything it reads is read by primary key, in the
+// same write, so nothing it decides on can change before it commits.
 func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Comment, error) {
-	var id int64
+	var cm *forum.Comment
 	column, table := subjectSQL(nc.Subject)
 	err := s.write(ctx, func(t *tx) error {
-		open, err := subjectOpen(ctx, t, nc.Subject)
+		target, err := readCommentTarget(ctx, t, nc.Subject, nc.AuthorID)
 		if err != nil {
 			return err
 		}
-		if !open {
+		if !target.open {
 			return forum.ErrInvalidState
 		}
 		depth := 1
 		var parent any
+		var parentAuthor int64
 		if nc.Input.ParentID != 0 {
 			var pc forum.Comment
 			var same bool
-			err := t.QueryRowContext(ctx, `SELECT depth, status, mod_state, `+column+` IS ? FROM comments WHERE id = ?`,
-				nc.Subject.ID, nc.Input.ParentID).Scan(&pc.Depth, &pc.Status, &pc.ModState, &same)
+			err := t.QueryRowContext(ctx, parentSQL(column), nc.Subject.ID, nc.Input.ParentID).
+				Scan(&pc.Depth, &pc.Status, &pc.ModState, &same, &parentAuthor)
 			if err != nil || !same || !pc.TakesInteraction() { // nothing piles up under a held or hidden comment
 				return forum.Invalid("parent", "err.parent_missing")
 			}
@@ -91,7 +147,7 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			}
 			depth, parent = pd+1, nc.Input.ParentID
 		}
-		if err := s.allow(ctx, t, nc.AuthorID, forum.ActionComment); err != nil {
+		if err := forum.CheckTier(&target.author, s.Settings().Tiers, forum.ActionComment); err != nil {
 			return err
 		}
 		now := t.now.Unix()
@@ -99,21 +155,29 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 		if len(nc.Hold) > 0 {
 			state = forum.ModHeld
 		}
-		if err := t.QueryRowContext(ctx, `INSERT INTO comments (`+column+`, parent_id, depth, author_id, stance, body_src, body_html, mod_state, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), state, now, now).Scan(&id); err != nil {
+		cm, err = scanComment(t.QueryRowContext(ctx, insertCommentSQL(column),
+			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), state, now, now,
+			target.author.Name, target.author.Role))
+		if err != nil {
 			return err
 		}
 		if err := t.spend(ctx, ActivityComments, nc.AuthorID, nc.Cap); err != nil {
 			return err
 		}
 		if state == forum.ModHeld {
-			if err := hold(ctx, t, forum.ItemComment, id, nc.Hold); err != nil {
+			if err := hold(ctx, t, forum.ItemComment, cm.ID, nc.Hold); err != nil {
 				return err
 			}
 		}
-		if err := indexComment(ctx, t, id); err != nil {
-			return err
+		// What indexComment would decide, from what this write has read: a
+		// comment is searchable while it is shown and its thread public.
+		if state == forum.ModVisible && target.public {
+			err = putIndex(ctx, t, SearchComment, cm.ID, nc.Input.Body, target.status, target.ministry, target.category, now)
+		} else {
+			err = unindex(ctx, t, SearchComment, cm.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("index comment %d: %w", cm.ID, err)
 		}
 		var count int
 		if err := t.QueryRowContext(ctx, `UPDATE `+table+` SET comment_count = comment_count + 1 WHERE id = ? RETURNING comment_count`,
@@ -121,27 +185,20 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			return err
 		}
 		if err := t.event(ctx, nc.Subject.Topic(), forum.CommentCreatedEvent{
-			ProposalID: nc.Subject.ProposalID(), DebateID: nc.Subject.DebateID(), CommentID: id, ParentID: nc.Input.ParentID,
+			ProposalID: nc.Subject.ProposalID(), DebateID: nc.Subject.DebateID(), CommentID: cm.ID, ParentID: nc.Input.ParentID,
 			Stance: nc.Input.Stance, Comments: count}); err != nil {
 			return err
 		}
-		if parent == nil || state != forum.ModVisible {
+		if parent == nil || state != forum.ModVisible || parentAuthor == nc.AuthorID {
 			return nil
 		}
-		var parentAuthor int64
-		if err := t.QueryRowContext(ctx, `SELECT author_id FROM comments WHERE id = ?`, nc.Input.ParentID).Scan(&parentAuthor); err != nil {
-			return err
-		}
-		if parentAuthor == nc.AuthorID {
-			return nil
-		}
-		return notify(ctx, t, parentAuthor, forum.NoteReply, map[string]any{"kind": "comment", "id": id,
+		return notify(ctx, t, parentAuthor, forum.NoteReply, map[string]any{"kind": "comment", "id": cm.ID,
 			string(nc.Subject.Kind) + "_id": nc.Subject.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create comment: %w", err)
 	}
-	return s.Comment(ctx, id)
+	return cm, nil
 }
 
 // Comment returns the comment with id.

@@ -1528,7 +1528,7 @@ func TestModeration_AuthorFactsBounded(t *testing.T) {
 	if err != nil || approved != approvedBound {
 		t.Fatalf("AuthorFacts of an author with %d shown posts = %d, %v; want the bound %d", approvedBound+4, approved, err, approvedBound)
 	}
-	plan := strings.Join(queryPlan(t, w.s, authorApprovedSQL, u.ID, approvedBound), "\n")
+	plan := strings.Join(queryPlan(t, w.s, authorApprovedSQL, u.ID, 0, approvedBound), "\n")
 	if !strings.Contains(plan, "COVERING INDEX comments_author_state") || strings.Contains(plan, "SCAN comments") {
 		t.Errorf("the shown-posts count does not read the covering index comments_author_state:\n%s", plan)
 	}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -67,6 +68,9 @@ type Server struct {
 	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
 	hashPassword func(string) (string, error)
 	secret       []byte // signs guest CSRF tokens; kept in the database
+
+	// rules are the content rules last parsed (contentRules).
+	rules atomic.Pointer[parsedRules]
 }
 
 // CSP is the Content-Security-Policy of every response: no inline script or

@@ -15,37 +15,57 @@ func commentURL(c *forum.Comment) string {
 	return c.Subject().Path() + "#c" + strconv.FormatInt(c.ID, 10)
 }
 
+// handleProposalComment posts a comment on a proposal. The proposal is read
+// only when the comment is refused: the write itself checks, by primary key,
+// that the proposal takes comments, and a proposal that does is public
+// (forum.Proposal.TakesComments implies forum.Proposal.Public), so seen
+// whole by everyone. A refusal answers as reading it first would: an unseen
+// proposal is not found and a withheld one takes no comments, whatever else
+// was wrong.
 func (s *Server) handleProposalComment(c *fiber.Ctx) error {
-	p, v, err := s.proposalFor(c, paramID(c))
-	if err != nil {
-		return err
+	id := paramID(c)
+	var p *forum.Proposal
+	check := func() error {
+		var v forum.Visibility
+		var err error
+		if p, v, err = s.proposalFor(c, id); err != nil {
+			return err
+		}
+		if v != forum.Seen {
+			return forum.ErrInvalidState // a withheld proposal takes no comments
+		}
+		return nil
 	}
-	if v != forum.Seen {
-		return forum.ErrInvalidState // a withheld proposal takes no comments
-	}
-	return s.createComment(c, forum.ProposalSubject(p.ID), func(t **thread) (string, any, error) {
+	return s.createComment(c, forum.ProposalSubject(id), check, func(t **thread) (string, any, error) {
 		data, err := s.proposalData(c, p)
 		*t = data.Thread
 		return "proposal", &data, err
 	})
 }
 
+// handleDebateComment posts an argument in a debate, reading the debate
+// only when the argument is refused (see handleProposalComment).
 func (s *Server) handleDebateComment(c *fiber.Ctx) error {
-	d, err := s.store.Debate(c.UserContext(), paramID(c))
-	if err != nil {
+	id := paramID(c)
+	var d *forum.Debate
+	check := func() error {
+		var err error
+		d, err = s.store.Debate(c.UserContext(), id)
 		return err
 	}
-	return s.createComment(c, forum.DebateSubject(d.ID), func(t **thread) (string, any, error) {
+	return s.createComment(c, forum.DebateSubject(id), check, func(t **thread) (string, any, error) {
 		data, err := s.debateData(c, d)
 		*t = data.Thread
 		return "debate", &data, err
 	})
 }
 
-// createComment posts a comment under subject. On bad input it draws the
-// subject's page again (page gives its name and data, and where its thread
-// is) with the form showing what was wrong.
-func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**thread) (string, any, error)) error {
+// createComment posts a comment under subject. When the comment is refused,
+// check reads the subject and answers for the viewer's right to see it
+// first; past it, on bad input, createComment draws the subject's page
+// again (page gives its name and data, and where its thread is) with the
+// form showing what was wrong.
+func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, check func() error, page func(**thread) (string, any, error)) error {
 	in := forum.CommentInput{
 		ParentID: formID(c, "parent"),
 		Stance:   forum.Stance(c.FormValue("stance")),
@@ -67,6 +87,9 @@ func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, page func(**
 			Input: in, Body: s.md.Markdown(in.Body), Hold: hold, Cap: limit})
 	}
 	if err != nil {
+		if cerr := check(); cerr != nil {
+			return cerr
+		}
 		errs, ok := s.formErrors(c, err)
 		if !ok || wantsJSON(c) {
 			return err // a script hears of the first field at fault from the error handler

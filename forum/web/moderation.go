@@ -37,12 +37,25 @@ func (s *Server) dailyCap(u *forum.User, a store.Activity) (*store.Cap, error) {
 	return &store.Cap{Max: limit, Since: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)}, nil
 }
 
-// contentRules are the rules in force: the admins' banned terms, or the defaults.
+// parsedRules are the content rules drawn from one banned-terms setting.
+type parsedRules struct {
+	terms string // the setting as stored
+	rules moderation.Rules
+}
+
+// contentRules are the rules in force: the admins' banned terms, or the
+// defaults. They are parsed again only when the setting has changed since
+// the last post, not for every post; the terms are shared, never modified.
 func (s *Server) contentRules() moderation.Rules {
+	terms := s.store.Settings().BannedTerms
+	if p := s.rules.Load(); p != nil && p.terms == terms {
+		return p.rules
+	}
 	r := moderation.DefaultRules()
-	if terms := s.store.Settings().BannedTerms; terms != "" {
+	if terms != "" {
 		r.BannedTerms = moderation.ParseTerms(terms)
 	}
+	s.rules.Store(&parsedRules{terms: terms, rules: r})
 	return r
 }
 
