@@ -71,6 +71,7 @@ type committer struct {
 	once   sync.Once
 	// committed counts transactions and the writes in them.
 	txs, writes atomic.Int64
+	observe     atomic.Pointer[func(batch int, took time.Duration)] // SetCommitObserver's function
 }
 
 // WriteStats counts the work of the group commit since Open.
@@ -82,6 +83,14 @@ type WriteStats struct {
 // WriteStats reports how many transactions committed how many writes.
 func (s *Store) WriteStats() WriteStats {
 	return WriteStats{Transactions: s.commit.txs.Load(), Writes: s.commit.writes.Load()}
+}
+
+// SetCommitObserver registers fn to hear of every committed group-commit
+// transaction: how many writes it held and how long it took from BEGIN
+// (waiting for the write lock included) to the end of COMMIT (its fsync
+// included). fn runs on the writer's goroutine and must return at once.
+func (s *Store) SetCommitObserver(fn func(batch int, took time.Duration)) {
+	s.commit.observe.Store(&fn)
 }
 
 func (s *Store) startCommitter(ctx context.Context) error {
@@ -189,6 +198,7 @@ func (c *committer) runBatch(batch []*pending) {
 		fail(mapErr(err))
 		return
 	}
+	began := time.Now()
 	sqlTx, err := c.conn.BeginTx(ctx, nil)
 	if err != nil {
 		fail(mapErr(err))
@@ -240,6 +250,9 @@ func (c *committer) runBatch(batch []*pending) {
 		}
 		c.txs.Add(1)
 		c.writes.Add(int64(ran))
+		if observe := c.observe.Load(); observe != nil {
+			(*observe)(ran, time.Since(began))
+		}
 	}
 	if c.s.notify != nil && len(events) > 0 {
 		c.s.notify(events)
