@@ -12,7 +12,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -89,10 +88,7 @@ func main() {
 	switch cmd {
 	case "serve":
 		_ = fs.Parse(args)
-		var log *slog.Logger
-		if log, err = newLogger(os.Stderr, cfg.logFormat, cfg.logLevel); err == nil {
-			err = serve(cfg, log)
-		}
+		err = serve(cfg)
 	case "backup":
 		_ = fs.Parse(args)
 		err = withStore(cfg, func(ctx context.Context, st *store.Store) error {
@@ -112,16 +108,24 @@ func main() {
 	}
 }
 
-func serve(cfg config, log *slog.Logger) error {
+func serve(cfg config) error {
+	log, err := newLogger(os.Stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	// The access log's lines go out in batches (see lineBuffer), the rest at once.
+	accessOut := newLineBuffer(os.Stderr)
+	defer accessOut.Flush()
+	access, _ := newLogger(accessOut, cfg.logFormat, cfg.logLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go accessOut.flushEvery(ctx, accessLogFlush)
 	if cfg.baseURL == "" {
 		cfg.baseURL = "http://" + cfg.addr
 	}
-	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log, AccessLog: log,
+	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log, AccessLog: access,
 		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), PostPerMinute: cfg.postPerMinute,
 		TrustedProxies: strings.Split(cfg.trustedProxies, ",")}
-	var err error
 	if wcfg.Passwords, err = passwordDenylist(cfg.denylist); err != nil {
 		return err
 	}
