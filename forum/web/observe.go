@@ -37,7 +37,7 @@ type Answered struct {
 	Method string        // GET, HEAD, POST, ...
 	Route  string        // the route's pattern, e.g. /proposals/:id<int>, never the URL; UnmatchedRoute for none
 	Status int           // the status code sent
-	Bytes  int           // the body's length as sent (compressed, if it was); -1 when streamed
+	Bytes  int           // the body's length as sent (compressed, if it was); -1 when streamed without a known length
 	Took   time.Duration // from the first middleware to the response drawn, error page included
 }
 
@@ -109,8 +109,10 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		}
 	}
 	resp := c.Response()
-	a := Answered{Method: c.Method(), Status: resp.StatusCode(), Bytes: -1}
-	if !resp.IsBodyStream() {
+	a := Answered{Method: c.Method(), Status: resp.StatusCode()}
+	if resp.IsBodyStream() {
+		a.Bytes = resp.Header.ContentLength() // -1 when unknown (chunked); reading Body would drain the stream
+	} else {
 		a.Bytes = len(resp.Body())
 	}
 	a.Route = c.Route().Path // a pattern of the table: the page's, or a guard's (such as /admin) that answered first
