@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -146,5 +147,31 @@ func BenchmarkObserve(b *testing.B) {
 			}
 			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 		})
+	}
+}
+
+// TestServer_ThreadCacheStats counts a thread's first view after a new
+// comment as misses (the comments read, the new comment drawn) and the
+// next view as hits only.
+func TestServer_ThreadCacheStats(t *testing.T) {
+	e := newEnv(t)
+	author := e.register("글쓴이")
+	id := e.openProposal(author, "통계 시험 제안", "본문")
+	page := "/proposals/" + itoa(int(id))
+	if r := author.post(page+"/comments", url.Values{"stance": {"for"}, "body": {"첫 의견"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("comment: %d", r.Status)
+	}
+	guest := e.client()
+	before := e.srv.ThreadCacheStats()
+	guest.get(page)
+	first := e.srv.ThreadCacheStats()
+	guest.get(page)
+	second := e.srv.ThreadCacheStats()
+	if first.ThreadReads <= before.ThreadReads || first.FragmentDrawn <= before.FragmentDrawn {
+		t.Errorf("first view: %+v after %+v, want the comments read and drawn", first, before)
+	}
+	if second.ThreadReads != first.ThreadReads || second.FragmentDrawn != first.FragmentDrawn ||
+		second.ThreadHits <= first.ThreadHits || second.FragmentHits <= first.FragmentHits {
+		t.Errorf("second view: %+v after %+v, want hits only", second, first)
 	}
 }
