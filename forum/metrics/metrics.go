@@ -45,11 +45,15 @@ type Metrics struct {
 	latency     *prometheus.HistogramVec
 	commitBatch prometheus.Histogram
 	commitTook  prometheus.Histogram
+	codes       [600]string // "0" to "599", so that a request's label costs no allocation
 }
 
 // New registers every metric, reading srcs at scrape time.
 func New(srcs Sources) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
+	for i := range m.codes {
+		m.codes[i] = strconv.Itoa(i)
+	}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "epeople_http_requests_total",
 		Help: "HTTP requests answered, by method, route pattern (\"unmatched\" for none) and status code.",
@@ -138,7 +142,11 @@ func cached(count func(context.Context) (int, error), every time.Duration) func(
 // ObserveRequest counts one answered request and its duration. route must
 // be a route's pattern, never a URL, so that the series stay few.
 func (m *Metrics) ObserveRequest(method, route string, code int, took time.Duration) {
-	m.requests.WithLabelValues(method, route, strconv.Itoa(code)).Inc()
+	label := "other"
+	if code >= 0 && code < len(m.codes) {
+		label = m.codes[code]
+	}
+	m.requests.WithLabelValues(method, route, label).Inc()
 	m.latency.WithLabelValues(method, route, statusClass(code)).Observe(took.Seconds())
 }
 
