@@ -9,14 +9,21 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/e-people/e-people/forum/live"
+	"github.com/e-people/e-people/forum/metrics"
+	"github.com/e-people/e-people/forum/schedule"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/web"
 )
 
 // serveDebug serves the operators' endpoints on their own listener, apart
-// from the forum's: Go's profiler under /debug/pprof/. They are for the
-// operators' network only, so the flag that sets the address says so. stop
-// closes the listener.
-func serveDebug(addr string, log *slog.Logger) (stop func(), err error) {
+// from the forum's: the metrics m at /metrics and Go's profiler under
+// /debug/pprof/. They are for the operators' network only, so the flag that
+// sets the address says so. stop closes the listener.
+func serveDebug(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -38,4 +45,21 @@ func serveDebug(addr string, log *slog.Logger) (stop func(), err error) {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// newMetrics reads the forum's numbers for /metrics: the live sockets and
+// hub, the thread cache (threads, once the web server exists), the outbox
+// and the scheduler. The caller feeds it requests and commits.
+func newMetrics(st *store.Store, hub *live.Hub, sockets *live.Sockets, sched *schedule.Scheduler, threads func() web.ThreadCacheStats) *metrics.Metrics {
+	return metrics.New(metrics.Sources{
+		LiveSockets: sockets.Open,
+		LiveHub:     hub.Stats,
+		ThreadCache: func() metrics.ThreadCache {
+			t := threads()
+			return metrics.ThreadCache{ThreadHits: t.ThreadHits, ThreadMisses: t.ThreadReads,
+				FragmentHits: t.FragmentHits, FragmentMisses: t.FragmentDrawn}
+		},
+		OutboxDepth:  st.OutboxDepth,
+		SchedulerLag: sched.Lag,
+	})
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -28,6 +27,7 @@ import (
 	"github.com/e-people/e-people/forum/bench"
 	"github.com/e-people/e-people/forum/identity"
 	"github.com/e-people/e-people/forum/live"
+	"github.com/e-people/e-people/forum/metrics"
 	"github.com/e-people/e-people/forum/schedule"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/forum/web"
@@ -42,6 +42,7 @@ var schemaSQL string
 type config struct {
 	addr, db, baseURL, denylist, disposable, smtpURL string
 	debugAddr                                        string
+	logFormat, logLevel                              string
 	trustedProxies                                   string
 	demo                                             bool
 	identityTest                                     bool
@@ -67,13 +68,14 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.postPerMinute, "post-per-minute", perMinute, "state-changing requests one signed-in citizen, or one IP address without a session, may send a minute (EPEOPLE_POST_PER_MINUTE)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("EPEOPLE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (EPEOPLE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.smtpURL, "smtp-url", env("EPEOPLE_SMTP_URL", ""), "mail server: smtp://user:pass@host:port?from=noreply@example.kr, or smtps:// for TLS from the start; none keeps mail in the outbox for admins (EPEOPLE_SMTP_URL: keeps the password out of ps)")
-	fs.StringVar(&c.debugAddr, "debug-addr", env("EPEOPLE_DEBUG_ADDR", ""), "listen address of the operators' endpoints (Go's /debug/pprof/): a loopback or private address, never the public one; none when empty (EPEOPLE_DEBUG_ADDR)")
+	fs.StringVar(&c.debugAddr, "debug-addr", env("EPEOPLE_DEBUG_ADDR", ""), "listen address of the operators' endpoints, /metrics (Prometheus) and Go's /debug/pprof/: a loopback or private address, never the public one; none when empty (EPEOPLE_DEBUG_ADDR)")
+	fs.StringVar(&c.logFormat, "log-format", env("EPEOPLE_LOG_FORMAT", "text"), "log format on stderr: text or json (EPEOPLE_LOG_FORMAT)")
+	fs.StringVar(&c.logLevel, "log-level", env("EPEOPLE_LOG_LEVEL", "info"), "least level logged: debug, info (with the access log, a line per request), warn or error (EPEOPLE_LOG_LEVEL)")
 	fs.BoolVar(&c.demo, "demo", env("EPEOPLE_DEMO", "") == "1", "fill an empty database with demo data (EPEOPLE_DEMO=1)")
 	fs.BoolVar(&c.identityTest, "identity-test", env("EPEOPLE_IDENTITY_TEST", "") == "1", "offer the test identity provider, which accepts anyone as anyone: tests and demos only, never production (EPEOPLE_IDENTITY_TEST=1)")
 }
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	args := os.Args[1:]
 	cmd := "serve"
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "admin" || args[0] == "backup" || args[0] == "bench") {
@@ -86,7 +88,7 @@ func main() {
 	switch cmd {
 	case "serve":
 		_ = fs.Parse(args)
-		err = serve(cfg, log)
+		err = serve(cfg)
 	case "backup":
 		_ = fs.Parse(args)
 		err = withStore(cfg, func(ctx context.Context, st *store.Store) error {
@@ -106,16 +108,24 @@ func main() {
 	}
 }
 
-func serve(cfg config, log *slog.Logger) error {
+func serve(cfg config) error {
+	log, err := newLogger(os.Stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	// The access log's lines go out in batches (see lineBuffer), the rest at once.
+	accessOut := newLineBuffer(os.Stderr)
+	defer accessOut.Flush()
+	access, _ := newLogger(accessOut, cfg.logFormat, cfg.logLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go accessOut.flushEvery(ctx, accessLogFlush)
 	if cfg.baseURL == "" {
 		cfg.baseURL = "http://" + cfg.addr
 	}
-	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log,
+	wcfg := web.Config{BaseURL: cfg.baseURL, Views: views.FS, Assets: assets.FS, Logger: log, AccessLog: access,
 		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), PostPerMinute: cfg.postPerMinute,
 		TrustedProxies: strings.Split(cfg.trustedProxies, ",")}
-	var err error
 	if wcfg.Passwords, err = passwordDenylist(cfg.denylist); err != nil {
 		return err
 	}
@@ -154,8 +164,14 @@ func serve(cfg config, log *slog.Logger) error {
 		hub := live.New(st, web.NewEventRenderer(st, tpl, log).Render, live.Options{})
 		sockets := live.NewSockets(hub, live.SocketOptions{PerIP: cfg.livePerIP, BaseURL: cfg.baseURL})
 		wcfg.Templates, wcfg.Live = tpl, sockets
-		srv, err := web.New(st, wcfg)
-		if err != nil {
+		var srv *web.Server
+		var m *metrics.Metrics
+		if cfg.debugAddr != "" {
+			m = newMetrics(st, hub, sockets, sched, func() web.ThreadCacheStats { return srv.ThreadCacheStats() })
+			wcfg.Observe = func(a web.Answered) { m.ObserveRequest(a.Method, a.Route, a.Status, a.Took) }
+			st.SetCommitObserver(m.ObserveCommit)
+		}
+		if srv, err = web.New(st, wcfg); err != nil {
 			return err
 		}
 		st.SetNotify(func(events []forum.Event) { // after every commit
@@ -169,7 +185,7 @@ func serve(cfg config, log *slog.Logger) error {
 		go memoryLimit(ctx, sockets)
 		defer startMailer(ctx, sender, st, srv, log)()
 		if cfg.debugAddr != "" {
-			stopDebug, err := serveDebug(cfg.debugAddr, log)
+			stopDebug, err := serveDebug(cfg.debugAddr, m, log)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ package schedule
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,7 +32,16 @@ type Scheduler struct {
 	log      *slog.Logger
 	poke     chan struct{}
 	MaxSleep time.Duration // longest sleep between checks; a minute by default
+	// due is when the next transition is due as of the last check (unix
+	// nanoseconds, 0 for none); lag is how late the last check after a due
+	// time ran (nanoseconds).
+	due, lag atomic.Int64
 }
+
+// Lag reports how late the scheduler last applied a transition it had
+// waited for: the time from its due time to the check that ran after it.
+// It is 0 until a due time has passed.
+func (s *Scheduler) Lag() time.Duration { return time.Duration(s.lag.Load()) }
 
 // New returns a scheduler for st; now is the clock (time.Now when nil).
 func New(st Store, now func() time.Time, log *slog.Logger) *Scheduler {
@@ -54,6 +64,11 @@ func (s *Scheduler) Poke() {
 
 // RunOnce applies what is due and returns how long to sleep before the next check.
 func (s *Scheduler) RunOnce(ctx context.Context) (time.Duration, error) {
+	if due := s.due.Load(); due != 0 {
+		if late := s.now().Sub(time.Unix(0, due)); late >= 0 {
+			s.lag.Store(int64(late))
+		}
+	}
 	opened, closed, err := s.st.AdvanceDebates(ctx)
 	if err != nil {
 		return time.Second, err
@@ -76,16 +91,21 @@ func (s *Scheduler) RunOnce(ctx context.Context) (time.Duration, error) {
 		s.log.Info("inactive accounts", "noticed", noticed, "anonymised", anonymised)
 	}
 	sleep := s.MaxSleep
+	var due int64
 	for _, next := range []func(context.Context) (time.Time, bool, error){s.st.NextDebateChange, s.st.NextProposalDeadline} {
 		at, ok, err := next(ctx)
 		if err != nil {
 			return time.Second, err
 		}
 		if ok {
+			if due == 0 || at.UnixNano() < due {
+				due = at.UnixNano()
+			}
 			// Due times are whole seconds: wake just after, never before.
 			sleep = min(sleep, max(at.Sub(s.now())+10*time.Millisecond, 10*time.Millisecond))
 		}
 	}
+	s.due.Store(due)
 	return sleep, nil
 }
 

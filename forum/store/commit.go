@@ -94,6 +94,7 @@ type committer struct {
 	once   sync.Once
 	// committed counts transactions and the writes in them.
 	txs, writes atomic.Int64
+	observe     atomic.Pointer[func(batch int, took time.Duration)] // SetCommitObserver's function
 }
 
 // WriteStats counts the work of the group commit since Open.
@@ -105,6 +106,14 @@ type WriteStats struct {
 // WriteStats reports how many transactions committed how many writes.
 func (s *Store) WriteStats() WriteStats {
 	return WriteStats{Transactions: s.commit.txs.Load(), Writes: s.commit.writes.Load()}
+}
+
+// SetCommitObserver registers fn to hear of every committed group-commit
+// transaction: how many writes it held and how long it took from BEGIN
+// (waiting for the write lock included) to the end of COMMIT (its fsync
+// included). fn runs on the writer's goroutine and must return at once.
+func (s *Store) SetCommitObserver(fn func(batch int, took time.Duration)) {
+	s.commit.observe.Store(&fn)
 }
 
 func (s *Store) startCommitter(ctx context.Context) error {
@@ -219,6 +228,7 @@ func (c *committer) runBatch(batch []*pending) {
 		fail(mapErr(err))
 		return
 	}
+	began := time.Now()
 	sqlTx, err := c.conn.BeginTx(ctx, nil)
 	if err != nil {
 		fail(mapErr(err))
@@ -292,7 +302,7 @@ func (c *committer) runBatch(batch []*pending) {
 	}
 	if ran == 0 { // every caller gave up while the batch waited for the lock: nothing to commit
 		_ = sqlTx.Rollback()
-	} else if err := c.commitBatch(sqlTx, ran); err != nil {
+	} else if err := c.commitBatch(sqlTx, ran, began); err != nil {
 		fail(mapErr(err))
 		return
 	}
@@ -306,12 +316,15 @@ func (c *committer) runBatch(batch []*pending) {
 
 // commitBatch commits the transaction of a batch in which ran writes ran:
 // the one place where a batch becomes durable.
-func (c *committer) commitBatch(sqlTx *sql.Tx, ran int) error {
+func (c *committer) commitBatch(sqlTx *sql.Tx, ran int, began time.Time) error {
 	if err := sqlTx.Commit(); err != nil {
 		return err
 	}
 	c.txs.Add(1)
 	c.writes.Add(int64(ran))
+	if observe := c.observe.Load(); observe != nil {
+		(*observe)(ran, time.Since(began))
+	}
 	return nil
 }
 

@@ -32,7 +32,11 @@ type Config struct {
 	Disposable    interface{ Disposable(email string) bool } // throw-away e-mail domains: such accounts are held for review; nil holds none
 	PostPerMinute int                                        // state-changing requests one IP may send a minute; 120 when 0
 	Logger        *slog.Logger
-	AccessLog     io.Writer // request log; nil for none
+	// AccessLog writes one line at level info per answered request (see
+	// Server.observe for what it holds); nil for none.
+	AccessLog *slog.Logger
+	// Observe, when set, hears of every answered request (for metrics).
+	Observe       func(Answered)
 	Now           func() time.Time
 	AuthPerMinute int // sign-in and registration attempts per IP per minute; 10 when 0
 	APIPerMinute  int // open data API requests one IP may send a minute; 300 when 0
@@ -68,6 +72,7 @@ type Server struct {
 	// hashPassword is forum.HashPassword; tests that register thousands of accounts swap in a cheaper one.
 	hashPassword func(string) (string, error)
 	secret       []byte // signs guest CSRF tokens; kept in the database
+	requestIDs   *requestIDs
 
 	// rules are the content rules last parsed (contentRules).
 	rules atomic.Pointer[parsedRules]
@@ -113,7 +118,8 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start web server: %w", err)
 	}
-	s := &Server{store: st, views: tpl.r, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword, secret: secret, proxies: proxies}
+	s := &Server{store: st, views: tpl.r, md: moderation.NewRenderer(), cfg: cfg, log: cfg.Logger, hashPassword: forum.HashPassword, secret: secret, proxies: proxies,
+		requestIDs: newRequestIDs()}
 	s.threads = newThreadCache()
 	s.app = fiber.New(fiber.Config{
 		Immutable:             true,

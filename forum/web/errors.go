@@ -60,7 +60,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+		s.log.Error("request failed", "method", c.Method(), "route", c.Route().Path, "status", status, "err", err,
+			"request_id", c.GetRespHeader(RequestIDHeader))
 	}
 	if len(ves) > 0 && key == "err.invalid" {
 		ve = ves[0] // the first field at fault speaks for all

@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
-	"github.com/gofiber/fiber/v2/middleware/logger"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -31,11 +30,10 @@ type route struct {
 // exist) or the API's CORS header and limit.
 const use = "USE"
 
-// routes registers the access log, when there is one, and then the table.
+// routes registers the request's id, metrics and access log (observe),
+// and then the table.
 func (s *Server) routes() {
-	if s.cfg.AccessLog != nil {
-		s.app.Use(logger.New(logger.Config{Output: s.cfg.AccessLog, Format: "${time} ${status} ${method} ${path} ${latency}\n"}))
-	}
+	s.app.Use(s.observe)
 	for _, r := range s.routeTable() {
 		handlers := append(r.middleware[:len(r.middleware):len(r.middleware)], r.handler)
 		if r.handler == nil {
@@ -231,7 +229,7 @@ func (s *Server) routeTable() []route {
 		{get, "/open-data/moderation-log.csv", nil, s.download("moderation-log", s.eachModActionRecord)},
 		{get, "/open-data/moderation-log.ndjson", nil, s.download("moderation-log", s.eachModActionRecord)},
 
-		{use, "/", nil, func(c *fiber.Ctx) error { return fiber.ErrNotFound }},
+		{use, "/", nil, handleUnmatched},
 	}
 }
 

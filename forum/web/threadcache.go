@@ -73,6 +73,8 @@ type threadCache struct {
 	markups  map[string]*threadMarkup // by language
 
 	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
+	// fragments reused (hits); subjects' comments served from the cache and read from the store
+	reused, threadHits, threadReads atomic.Int64
 }
 
 // threadEntry is one subject's comments, read once and shared read-only by
@@ -174,8 +176,10 @@ func (tc *threadCache) entry(ctx context.Context, st *store.Store, subject forum
 	e, gen, epoch := tc.subjects[subject], tc.gens[subject], tc.epoch
 	tc.mu.Unlock()
 	if e != nil {
+		tc.threadHits.Add(1)
 		return e, nil
 	}
+	tc.threadReads.Add(1)
 	flat, err := st.Comments(ctx, subject)
 	if err != nil {
 		return nil, err
@@ -243,6 +247,7 @@ func (tc *threadCache) fragment(r *renderer, lang string, t *thread, c *forum.Co
 	f := tc.frags[key]
 	tc.mu.Unlock()
 	if f != nil && f.print == print {
+		tc.reused.Add(1)
 		return f, nil
 	}
 	// Drawn as for any viewer of the class: a user who is no comment's author.
