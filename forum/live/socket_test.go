@@ -247,6 +247,12 @@ func TestSockets_OneGoroutinePerIdleSocket(t *testing.T) {
 			t.Fatalf("%s: %d sockets hold %d goroutines, want at most one each", what, n, got)
 		}
 	}
+	// The handshake's answer goes out before the hub has the subscription: wait for all of them.
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if subs, _ := h.Stats(); subs == n {
+			break
+		}
+	}
 	if subs, _ := h.Stats(); subs != n {
 		t.Fatalf("%d subscribers, want %d", subs, n)
 	}
