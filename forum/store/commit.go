@@ -95,6 +95,11 @@ type committer struct {
 	// committed counts transactions and the writes in them.
 	txs, writes atomic.Int64
 	observe     atomic.Pointer[func(batch int, took time.Duration)] // SetCommitObserver's function
+	// accountsWritten: the batch in hand wrote a row of users or sessions
+	// (the update hook in sessioncache.go); touching: a session's last-seen
+	// time is being written, which does not count. Only the committer's
+	// goroutine, on which the hook runs, uses them.
+	accountsWritten, touching bool
 }
 
 // WriteStats counts the work of the group commit since Open.
@@ -123,6 +128,10 @@ func (s *Store) startCommitter(ctx context.Context) error {
 	}
 	c := &committer{s: s, conn: conn, submit: make(chan *pending), stop: make(chan struct{}),
 		exited: make(chan struct{}), busyMS: writeWait.Milliseconds()}
+	if err := c.watchWrites(); err != nil {
+		conn.Close()
+		return fmt.Errorf("open writer: %w", err)
+	}
 	s.commit = c
 	go c.run()
 	return nil
@@ -314,10 +323,22 @@ func (c *committer) runBatch(batch []*pending) {
 	}
 }
 
+// accountsCommitted ends a batch: if it wrote users or sessions, cached
+// sessions read before are no longer used. It runs after the commit (or the
+// rollback) and before any caller of the batch is answered.
+func (c *committer) accountsCommitted() {
+	if c.accountsWritten {
+		c.s.sessions.gen.Add(1)
+		c.accountsWritten = false
+	}
+}
+
 // commitBatch commits the transaction of a batch in which ran writes ran:
 // the one place where a batch becomes durable.
 func (c *committer) commitBatch(sqlTx *sql.Tx, ran int, began time.Time) error {
-	if err := sqlTx.Commit(); err != nil {
+	err := sqlTx.Commit()
+	c.accountsCommitted() // even when the commit failed: whether it stands is not known
+	if err != nil {
 		return err
 	}
 	c.txs.Add(1)

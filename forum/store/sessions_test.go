@@ -157,3 +157,69 @@ func TestStore_SessionsList(t *testing.T) {
 	wantSession(t, w.s, "tablet", false)
 	wantSession(t, w.s, "other-1", true)
 }
+
+// TestSessionCache: a session is read from SQLite once and then from the
+// cache, and every write to the account or its sessions is seen by the very
+// next lookup: a new name, a suspension, signing out; the touch of its
+// last-seen time is the one write that keeps the cache.
+func TestSessionCache(t *testing.T) {
+	w := newRoleWorld(t)
+	token := signIn(t, w.s, w.citizen.ID, "cached")
+	lookup := func() *Session {
+		t.Helper()
+		sess, err := w.s.SessionByToken(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sess
+	}
+	lookup()
+	hits := w.s.sessions.hits.Load()
+	first := lookup()
+	if w.s.sessions.hits.Load() != hits+1 {
+		t.Fatalf("the second lookup of a session read SQLite again")
+	}
+	first.User.Name = "바뀐 이름" // a caller's copy: the cache keeps its own
+	if got := lookup(); got.User.Name != w.citizen.Name {
+		t.Fatalf("a caller changed the cached session: name %q", got.User.Name)
+	}
+
+	if err := w.s.SetUserName(ctx, w.citizen.ID, "새이름시민"); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookup(); got.User.Name != "새이름시민" {
+		t.Errorf("after a new name the session says %q", got.User.Name)
+	}
+	if err := w.s.Suspend(ctx, w.moderator, w.citizen.ID, w.clock.now().Add(time.Hour), moderation.HideSpam); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookup(); got.User.Status != forum.UserSuspended {
+		t.Errorf("after a suspension the session's account is %q", got.User.Status)
+	}
+
+	gen := w.s.sessions.gen.Load()
+	w.clock.advance(sessionTouchEvery + time.Minute)
+	touched := lookup()
+	if !touched.LastSeen.Equal(w.clock.now()) || w.s.sessions.gen.Load() != gen {
+		t.Errorf("the touch: last seen %v (now %v), generation %d → %d; want the time kept and the cache too",
+			touched.LastSeen, w.clock.now(), gen, w.s.sessions.gen.Load())
+	}
+	hits = w.s.sessions.hits.Load()
+	if again := lookup(); !again.LastSeen.Equal(w.clock.now()) || w.s.sessions.hits.Load() != hits+1 {
+		t.Errorf("after the touch: last seen %v from the cache %v", again.LastSeen, w.s.sessions.hits.Load() != hits)
+	}
+
+	if err := w.s.DeleteSession(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	wantSession(t, w.s, token, false)
+}
+
+// TestSessionCache_Expiry: a cached session ends at its expiry without a write.
+func TestSessionCache_Expiry(t *testing.T) {
+	w := newWorld(t)
+	token := signIn(t, w.s, w.author.ID, "expiring")
+	wantSession(t, w.s, token, true)
+	w.clock.advance(time.Hour)
+	wantSession(t, w.s, token, false)
+}

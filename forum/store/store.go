@@ -33,6 +33,7 @@ type Store struct {
 	// loaded by Open and replaced by SetSettings under settingsMu (settings.go).
 	settings   atomic.Pointer[forum.Settings]
 	settingsMu sync.Mutex
+	sessions   sessionCache // SessionByToken's answers (sessioncache.go)
 }
 
 // Options tunes Open.

@@ -197,13 +197,25 @@ func scanSession(row interface{ Scan(...any) error }) (*Session, error) {
 // the request's deadline) leaves the old time, and the session is returned.
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session, error) {
 	now := s.now()
-	sess, err := scanSession(s.r.QueryRowContext(ctx, `SELECT `+userColsOf("u")+`, `+sessionCols+`
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, now.Unix()))
-	if err != nil {
-		return nil, fmt.Errorf("get session: %w", mapErr(err))
+	gen := s.sessions.gen.Load() // before the read: see sessioncache.go
+	sess, cached := s.sessions.get(tokenHash)
+	if cached && !now.Before(sess.ExpiresAt) {
+		return nil, fmt.Errorf("get session: %w", forum.ErrNotFound)
+	}
+	if !cached {
+		var err error
+		sess, err = scanSession(s.r.QueryRowContext(ctx, `SELECT `+userColsOf("u")+`, `+sessionCols+`
+			FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, now.Unix()))
+		if err != nil {
+			return nil, fmt.Errorf("get session: %w", mapErr(err))
+		}
+		s.sessions.put(tokenHash, sess, gen)
 	}
 	if now.Sub(sess.LastSeen) >= sessionTouchEvery {
 		err := s.write(ctx, func(t *tx) error {
+			// The committer's goroutine runs this: the last-seen times alone do not make cached sessions stale.
+			s.commit.touching = true
+			defer func() { s.commit.touching = false }()
 			if _, err := t.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, t.now.Unix(), sess.ID); err != nil {
 				return err
 			}
@@ -212,6 +224,7 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session,
 		})
 		if err == nil {
 			sess.LastSeen = now
+			s.sessions.seen(tokenHash, sess, gen)
 		}
 	}
 	return sess, nil
