@@ -12,7 +12,8 @@ import (
 )
 
 func commentURL(c *forum.Comment) string {
-	return c.Subject().Path() + "#c" + strconv.FormatInt(c.ID, 10)
+	id := strconv.FormatInt(c.ID, 10)
+	return c.Subject().Path() + "?comment=" + id + "#c" + id // the page of the thread that holds it
 }
 
 func (s *Server) handleProposalComment(c *fiber.Ctx) error {

@@ -78,7 +78,12 @@ type threadCache struct {
 // threadEntry is one subject's comments, read once and shared read-only by
 // every request until an event drops it.
 type threadEntry struct {
-	roots                map[forum.CommentOrder][]*forum.Comment
+	roots map[forum.CommentOrder][]*forum.Comment
+	// rootOf names the top-level comment each comment hangs under, and
+	// place the index of each top-level comment in each order, so that a
+	// link to any comment finds its page.
+	rootOf               map[int64]int64
+	place                map[forum.CommentOrder]map[int64]int
 	tally                tally
 	bestFor, bestAgainst *forum.Comment
 	authors              uint64 // a hash of every comment's author name and role, for the ETag
@@ -100,10 +105,12 @@ type fragKey struct {
 	open  bool
 }
 
-// fragment is one comment's HTML, split where the viewer's CSRF token goes.
+// fragment is one comment's HTML, split where the viewer's CSRF token goes,
+// and each part compressed on its own (threadgzip.go).
 type fragment struct {
-	print fragPrint
-	parts [][]byte
+	print  fragPrint
+	parts  [][]byte
+	zparts [][]byte
 }
 
 // fragPrint is what a fragment was drawn from besides its key: the version
@@ -195,17 +202,35 @@ func (tc *threadCache) entry(ctx context.Context, st *store.Store, subject forum
 }
 
 func newThreadEntry(flat []*forum.Comment) *threadEntry {
-	e := &threadEntry{tally: countStances(flat), roots: map[forum.CommentOrder][]*forum.Comment{}}
+	e := &threadEntry{tally: countStances(flat), roots: map[forum.CommentOrder][]*forum.Comment{},
+		rootOf: make(map[int64]int64, len(flat)), place: map[forum.CommentOrder]map[int64]int{}}
 	e.bestFor, e.bestAgainst = forum.BestArguments(flat)
 	roots := forum.Thread(flat)
+	var under func(root int64, cs []*forum.Comment)
+	under = func(root int64, cs []*forum.Comment) {
+		for _, c := range cs {
+			e.rootOf[c.ID] = root
+			under(root, c.Replies)
+		}
+	}
+	for _, r := range roots {
+		e.rootOf[r.ID] = r.ID
+		under(r.ID, r.Replies)
+	}
 	for _, order := range []forum.CommentOrder{forum.OrderBest, forum.OrderNewest} {
 		sorted := append([]*forum.Comment(nil), roots...)
 		forum.SortRoots(sorted, order)
 		e.roots[order] = sorted
+		place := make(map[int64]int, len(sorted))
+		for i, r := range sorted {
+			place[r.ID] = i
+		}
+		e.place[order] = place
 	}
 	h := fnv.New64a()
 	var n [8]byte
 	for _, c := range flat {
+
 		for _, s := range []string{c.AuthorName, string(c.AuthorRole)} {
 			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
 			h.Write(n[:])
@@ -256,12 +281,16 @@ func (tc *threadCache) fragment(r *renderer, lang string, t *thread, c *forum.Co
 	}
 	tc.drawn.Add(1)
 	f = &fragment{print: print, parts: bytes.Split(b, []byte(tc.csrf))}
+	f.zparts = make([][]byte, len(f.parts))
+	for i, p := range f.parts {
+		f.zparts[i] = deflateBlock(nil, p)
+	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	if old := tc.frags[key]; old != nil {
 		tc.size -= fragmentSize(old)
 	}
-	if tc.size+len(b) > threadCacheBytes {
+	if tc.size+fragmentSize(f) > threadCacheBytes {
 		clear(tc.frags)
 		tc.size = 0
 	}
@@ -272,8 +301,8 @@ func (tc *threadCache) fragment(r *renderer, lang string, t *thread, c *forum.Co
 
 func fragmentSize(f *fragment) int {
 	n := 0
-	for _, p := range f.parts {
-		n += len(p)
+	for i, p := range f.parts {
+		n += len(p) + len(f.zparts[i])
 	}
 	return n
 }
@@ -282,6 +311,9 @@ func fragmentSize(f *fragment) int {
 // from the partials it calls for it.
 type threadMarkup struct {
 	repliesOpen, repliesClose, commentClose []byte
+
+	mu   sync.Mutex
+	glue map[string][]byte // runs of this markup, compressed on their own
 }
 
 // markup returns the markup between comments in lang, drawing it on first use.
@@ -292,7 +324,7 @@ func (tc *threadCache) markup(r *renderer, lang string) (*threadMarkup, error) {
 	if m != nil {
 		return m, nil
 	}
-	m = &threadMarkup{}
+	m = &threadMarkup{glue: map[string][]byte{}}
 	for name, b := range map[string]*[]byte{"replies-open": &m.repliesOpen, "replies-close": &m.repliesClose, "comment-close": &m.commentClose} {
 		var err error
 		if *b, err = r.partial(lang, name, nil); err != nil {
@@ -307,12 +339,9 @@ func (tc *threadCache) markup(r *renderer, lang string) (*threadMarkup, error) {
 
 // writeThread writes the comments of t, as the "comment" template would
 // draw them, to w.
-func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
+func (s *Server) writeThread(w *pageWriter, lang string, t *thread) error {
 	csrf := []byte(template.HTMLEscapeString(t.CSRF))
-	m, err := s.threads.markup(s.views, lang)
-	if err != nil {
-		return err
-	}
+	m := w.markup
 	var write func(c *forum.Comment) error
 	write = func(c *forum.Comment) error {
 		if t.personal(c) {
@@ -320,7 +349,7 @@ func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
 			if err != nil {
 				return err
 			}
-			w.Write(b)
+			w.text(b, false)
 		} else {
 			f, err := s.threads.fragment(s.views, lang, t, c)
 			if err != nil {
@@ -328,21 +357,21 @@ func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
 			}
 			for i, p := range f.parts {
 				if i > 0 {
-					w.Write(csrf)
+					w.text(csrf, false)
 				}
-				w.Write(p)
+				w.piece(p, f.zparts[i])
 			}
 		}
 		if len(c.Replies) > 0 {
-			w.Write(m.repliesOpen)
+			w.text(m.repliesOpen, true)
 			for _, r := range c.Replies {
 				if err := write(r); err != nil {
 					return err
 				}
 			}
-			w.Write(m.repliesClose)
+			w.text(m.repliesClose, true)
 		}
-		w.Write(m.commentClose)
+		w.text(m.commentClose, true)
 		return nil
 	}
 	for _, c := range t.Roots {
