@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/e-people/e-people/forum"
@@ -145,28 +146,41 @@ func countStances(flat []*forum.Comment) tally {
 	return t
 }
 
-// sendThread answers with before, the comments of t and after; gzip
-// encoded from the fragments' cached blocks when the client takes gzip
-// (the compress middleware leaves an encoded response alone).
+// sendThread answers with before, the comments of t and after. A guest's
+// page of comments is kept whole, and so is its compressed form: a client
+// that takes gzip gets a stream made from it (threadgzip.go), which the
+// compress middleware leaves alone; everyone else's page is written from
+// the fragments.
 func (s *Server) sendThread(c *fiber.Ctx, status int, lang string, t *thread, before, after []byte) error {
-	m, err := s.threads.markup(s.views, lang)
-	if err != nil {
-		return err
+	var sl *slot
+	if t.keepable() {
+		var err error
+		if sl, err = s.slotFor(lang, t); err != nil {
+			return err
+		}
 	}
-	gz := c.Request().Header.HasAcceptEncoding("gzip")
-	w := newPageWriter(gz, m)
-	defer w.release()
-	w.text(before, false)
-	if err := s.writeThread(w, lang, t); err != nil {
-		return err
-	}
-	w.text(after, false)
-	c.Status(status)
-	if gz {
+	buf := s.views.bufs.Get().(*bytes.Buffer)
+	defer s.views.bufs.Put(buf)
+	buf.Reset()
+	switch {
+	case sl != nil && c.Request().Header.HasAcceptEncoding("gzip"):
+		writeGzip(buf, before, sl, after)
 		c.Set(fiber.HeaderContentEncoding, "gzip")
+	case sl != nil:
+		buf.Grow(len(before) + len(sl.raw) + len(after))
+		buf.Write(before)
+		buf.Write(sl.raw)
+		buf.Write(after)
+	default:
+		buf.Write(before)
+		if err := s.writeThread(buf, lang, t); err != nil {
+			return err
+		}
+		buf.Write(after)
 	}
 	c.Vary(fiber.HeaderAcceptEncoding)
-	c.Response().SetBody(w.bytes()) // copies into the response's own buffer
+	c.Status(status)
+	c.Response().SetBody(buf.Bytes()) // copies into the response's own buffer
 	return nil
 }
 

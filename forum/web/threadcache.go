@@ -71,6 +71,8 @@ type threadCache struct {
 	frags    map[fragKey]*fragment
 	size     int                      // bytes in frags
 	markups  map[string]*threadMarkup // by language
+	slots    map[slotKey]*slot        // pages of comments as guests see them (threadgzip.go)
+	slotSize int                      // bytes in slots
 
 	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
 }
@@ -105,12 +107,10 @@ type fragKey struct {
 	open  bool
 }
 
-// fragment is one comment's HTML, split where the viewer's CSRF token goes,
-// and each part compressed on its own (threadgzip.go).
+// fragment is one comment's HTML, split where the viewer's CSRF token goes.
 type fragment struct {
-	print  fragPrint
-	parts  [][]byte
-	zparts [][]byte
+	print fragPrint
+	parts [][]byte
 }
 
 // fragPrint is what a fragment was drawn from besides its key: the version
@@ -128,7 +128,7 @@ func printOf(c *forum.Comment) fragPrint {
 func newThreadCache() *threadCache {
 	return &threadCache{csrf: "csrf" + randomHex(), slot: "thread" + randomHex(),
 		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{},
-		markups: map[string]*threadMarkup{}}
+		markups: map[string]*threadMarkup{}, slots: map[slotKey]*slot{}}
 }
 
 func randomHex() string {
@@ -156,6 +156,12 @@ func (tc *threadCache) invalidate(events []forum.Event) {
 		subject := forum.Subject{Kind: forum.SubjectKind(kind), ID: id}
 		delete(tc.subjects, subject)
 		tc.gens[subject]++
+		for k, sl := range tc.slots {
+			if k.subject == subject {
+				delete(tc.slots, k)
+				tc.slotSize -= sl.size()
+			}
+		}
 	}
 }
 
@@ -172,6 +178,8 @@ func (tc *threadCache) resetLocked() {
 	clear(tc.gens)
 	clear(tc.frags)
 	tc.size = 0
+	clear(tc.slots)
+	tc.slotSize = 0
 	tc.epoch++
 }
 
@@ -230,7 +238,6 @@ func newThreadEntry(flat []*forum.Comment) *threadEntry {
 	h := fnv.New64a()
 	var n [8]byte
 	for _, c := range flat {
-
 		for _, s := range []string{c.AuthorName, string(c.AuthorRole)} {
 			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
 			h.Write(n[:])
@@ -281,16 +288,12 @@ func (tc *threadCache) fragment(r *renderer, lang string, t *thread, c *forum.Co
 	}
 	tc.drawn.Add(1)
 	f = &fragment{print: print, parts: bytes.Split(b, []byte(tc.csrf))}
-	f.zparts = make([][]byte, len(f.parts))
-	for i, p := range f.parts {
-		f.zparts[i] = deflateBlock(nil, p)
-	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	if old := tc.frags[key]; old != nil {
 		tc.size -= fragmentSize(old)
 	}
-	if tc.size+fragmentSize(f) > threadCacheBytes {
+	if tc.size+len(b) > threadCacheBytes {
 		clear(tc.frags)
 		tc.size = 0
 	}
@@ -301,8 +304,8 @@ func (tc *threadCache) fragment(r *renderer, lang string, t *thread, c *forum.Co
 
 func fragmentSize(f *fragment) int {
 	n := 0
-	for i, p := range f.parts {
-		n += len(p) + len(f.zparts[i])
+	for _, p := range f.parts {
+		n += len(p)
 	}
 	return n
 }
@@ -311,9 +314,6 @@ func fragmentSize(f *fragment) int {
 // from the partials it calls for it.
 type threadMarkup struct {
 	repliesOpen, repliesClose, commentClose []byte
-
-	mu   sync.Mutex
-	glue map[string][]byte // runs of this markup, compressed on their own
 }
 
 // markup returns the markup between comments in lang, drawing it on first use.
@@ -324,7 +324,7 @@ func (tc *threadCache) markup(r *renderer, lang string) (*threadMarkup, error) {
 	if m != nil {
 		return m, nil
 	}
-	m = &threadMarkup{glue: map[string][]byte{}}
+	m = &threadMarkup{}
 	for name, b := range map[string]*[]byte{"replies-open": &m.repliesOpen, "replies-close": &m.repliesClose, "comment-close": &m.commentClose} {
 		var err error
 		if *b, err = r.partial(lang, name, nil); err != nil {
@@ -339,9 +339,12 @@ func (tc *threadCache) markup(r *renderer, lang string) (*threadMarkup, error) {
 
 // writeThread writes the comments of t, as the "comment" template would
 // draw them, to w.
-func (s *Server) writeThread(w *pageWriter, lang string, t *thread) error {
+func (s *Server) writeThread(w *bytes.Buffer, lang string, t *thread) error {
 	csrf := []byte(template.HTMLEscapeString(t.CSRF))
-	m := w.markup
+	m, err := s.threads.markup(s.views, lang)
+	if err != nil {
+		return err
+	}
 	var write func(c *forum.Comment) error
 	write = func(c *forum.Comment) error {
 		if t.personal(c) {
@@ -349,7 +352,7 @@ func (s *Server) writeThread(w *pageWriter, lang string, t *thread) error {
 			if err != nil {
 				return err
 			}
-			w.text(b, false)
+			w.Write(b)
 		} else {
 			f, err := s.threads.fragment(s.views, lang, t, c)
 			if err != nil {
@@ -357,21 +360,21 @@ func (s *Server) writeThread(w *pageWriter, lang string, t *thread) error {
 			}
 			for i, p := range f.parts {
 				if i > 0 {
-					w.text(csrf, false)
+					w.Write(csrf)
 				}
-				w.piece(p, f.zparts[i])
+				w.Write(p)
 			}
 		}
 		if len(c.Replies) > 0 {
-			w.text(m.repliesOpen, true)
+			w.Write(m.repliesOpen)
 			for _, r := range c.Replies {
 				if err := write(r); err != nil {
 					return err
 				}
 			}
-			w.text(m.repliesClose, true)
+			w.Write(m.repliesClose)
 		}
-		w.text(m.commentClose, true)
+		w.Write(m.commentClose)
 		return nil
 	}
 	for _, c := range t.Roots {
