@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"html/template"
 	"strconv"
 
 	"github.com/e-people/e-people/forum"
@@ -164,7 +165,7 @@ func (s *Server) sendThread(c *fiber.Ctx, status int, lang string, t *thread, be
 	buf.Reset()
 	switch {
 	case sl != nil && c.Request().Header.HasAcceptEncoding("gzip"):
-		writeGzip(buf, before, sl, after)
+		s.threads.writeGzip(buf, before, sl, after, []byte(template.HTMLEscapeString(t.CSRF)))
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 	case sl != nil:
 		buf.Grow(len(before) + len(sl.raw) + len(after))

@@ -295,6 +295,10 @@ func TestThread_GzipReusesKeptBlocks(t *testing.T) {
 		t.Fatal("the first page of comments is not kept")
 	}
 	drawn := tc.drawn.Load()
+	f.e.client().do("GET", f.path, nil, "Accept-Encoding", "gzip")
+	tc.mu.Lock()
+	parts := len(tc.parts)
+	tc.mu.Unlock()
 	for range 3 {
 		z := f.e.client().do("GET", f.path, nil, "Accept-Encoding", "gzip")
 		if !bytes.Contains([]byte(z.Body), sl.z) {
@@ -303,6 +307,14 @@ func TestThread_GzipReusesKeptBlocks(t *testing.T) {
 	}
 	if n := tc.drawn.Load() - drawn; n != 0 {
 		t.Errorf("%d comments drawn for pages already kept", n)
+	}
+	// The page around the comments, the same for these guests but for
+	// their tokens, is compressed once: no new parts.
+	tc.mu.Lock()
+	after := len(tc.parts)
+	tc.mu.Unlock()
+	if parts == 0 || after != parts {
+		t.Errorf("compressed parts of the page around the comments: %d, then %d after three more guests", parts, after)
 	}
 	// A new comment drops the kept page with its thread.
 	author := f.e.register("새 의견")

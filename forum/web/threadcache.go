@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"hash/maphash"
 	"html/template"
 	"strconv"
 	"strings"
@@ -73,6 +74,9 @@ type threadCache struct {
 	markups  map[string]*threadMarkup // by language
 	slots    map[slotKey]*slot        // pages of comments as guests see them (threadgzip.go)
 	slotSize int                      // bytes in slots
+	seed     maphash.Seed
+	parts    map[uint64]*deflatedPart // parts of pages around the comments, compressed (threadgzip.go)
+	partSize int                      // bytes in parts
 
 	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
 }
@@ -128,7 +132,7 @@ func printOf(c *forum.Comment) fragPrint {
 func newThreadCache() *threadCache {
 	return &threadCache{csrf: "csrf" + randomHex(), slot: "thread" + randomHex(),
 		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{},
-		markups: map[string]*threadMarkup{}, slots: map[slotKey]*slot{}}
+		markups: map[string]*threadMarkup{}, slots: map[slotKey]*slot{}, seed: maphash.MakeSeed(), parts: map[uint64]*deflatedPart{}}
 }
 
 func randomHex() string {

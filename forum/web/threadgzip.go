@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"hash/crc32"
+	"hash/maphash"
 	"io"
 	"sync"
 
@@ -117,12 +118,30 @@ func deflateTo(w *bytes.Buffer, src []byte) {
 	deflaters.Put(d)
 }
 
-// writeGzip writes to w the gzip stream of before, sl's comments and after.
-func writeGzip(w *bytes.Buffer, before []byte, sl *slot, after []byte) {
+// writeGzip writes to w the gzip stream of before, sl's comments and after,
+// for a viewer whose CSRF token (as the page writes it) is token: the parts
+// of before and after between its occurrences are the same for many
+// viewers and are compressed once (deflated), the token once per request.
+func (tc *threadCache) writeGzip(w *bytes.Buffer, before []byte, sl *slot, after []byte, token []byte) {
 	w.Write(gzipHeader)
-	deflateTo(w, before)
+	var tokenZ []byte
+	around := func(b []byte) {
+		for i, part := range splitOn(b, token) {
+			if i > 0 {
+				if tokenZ == nil {
+					n := w.Len()
+					deflateTo(w, token)
+					tokenZ = bytes.Clone(w.Bytes()[n:])
+				} else {
+					w.Write(tokenZ)
+				}
+			}
+			w.Write(tc.deflated(part))
+		}
+	}
+	around(before)
 	w.Write(sl.z)
-	deflateTo(w, after)
+	around(after)
 	w.Write(finalBlock)
 	crc := crc32.Update(crc32.ChecksumIEEE(before), crc32.IEEETable, sl.raw)
 	crc = crc32.Update(crc, crc32.IEEETable, after)
@@ -130,4 +149,56 @@ func writeGzip(w *bytes.Buffer, before []byte, sl *slot, after []byte) {
 	binary.LittleEndian.PutUint32(tail[:4], crc)
 	binary.LittleEndian.PutUint32(tail[4:], uint32(len(before)+len(sl.raw)+len(after)))
 	w.Write(tail[:])
+}
+
+// splitOn splits b around sep, or returns b whole when sep is empty.
+func splitOn(b, sep []byte) [][]byte {
+	if len(sep) == 0 {
+		return [][]byte{b}
+	}
+	return bytes.Split(b, sep)
+}
+
+// deflatedMax and deflatedBytes bound the parts of pages kept compressed:
+// all are dropped beyond either.
+const (
+	deflatedMax   = 64
+	deflatedBytes = 4 << 20
+)
+
+// deflatedPart is a part of a page around the comments (the layout, the
+// proposal) and its compressed form.
+type deflatedPart struct{ raw, z []byte }
+
+// deflated returns b compressed on its own, compressing it on first use:
+// many viewers see the same part, and it is compressed once for them. A
+// part that changes (a new count, another viewer's name) is a new part;
+// old ones go when the bound is met.
+func (tc *threadCache) deflated(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	h := maphash.Bytes(tc.seed, b)
+	tc.mu.Lock()
+	p := tc.parts[h]
+	tc.mu.Unlock()
+	if p != nil && bytes.Equal(p.raw, b) {
+		return p.z
+	}
+	var z bytes.Buffer
+	z.Grow(len(b) / 3)
+	deflateTo(&z, b)
+	p = &deflatedPart{raw: bytes.Clone(b), z: z.Bytes()}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if len(tc.parts) >= deflatedMax || tc.partSize+len(p.raw)+len(p.z) > deflatedBytes {
+		clear(tc.parts)
+		tc.partSize = 0
+	}
+	if old := tc.parts[h]; old != nil {
+		tc.partSize -= len(old.raw) + len(old.z)
+	}
+	tc.parts[h] = p
+	tc.partSize += len(p.raw) + len(p.z)
+	return p.z
 }
