@@ -96,9 +96,14 @@
     var node = fromHTML(m.html);
     if (!node) return;
     prepare(node);
-    var parent = m.data.parent_id ? document.getElementById('c' + m.data.parent_id) : null;
-    var list;
-    if (parent) {
+    bumpTally(m.data.stance, 1);
+    var own = userId !== '' && node.dataset.author === userId;
+    var list = document.querySelector('ol.comments');
+    if (!list) return;
+    if (m.data.parent_id) {
+      // A reply goes under its parent, if this page shows the parent.
+      var parent = document.getElementById('c' + m.data.parent_id);
+      if (!parent) return elsewhere();
       list = parent.querySelector(':scope > ol.replies');
       if (!list) {
         list = document.createElement('ol');
@@ -106,17 +111,70 @@
         parent.appendChild(list);
       }
       list.appendChild(node);
+    } else if (list.dataset.order === 'newest') {
+      // The newest first: it belongs at the top, if this page starts there.
+      if (list.dataset.page !== '1' && !own) return elsewhere();
+      list.prepend(node);
     } else {
-      list = document.querySelector('ol.comments');
-      if (!list) return;
-      if (list.dataset.order === 'newest') list.prepend(node); else list.appendChild(node);
+      // The best first: a new comment has no votes yet and goes last, if
+      // the last page is shown; the citizen's own always shows.
+      if (document.querySelector('a[data-more]') && !own) return elsewhere();
+      list.appendChild(node);
     }
     node.classList.add('is-new');
     var empty = document.querySelector('[data-live="no-comments"]');
     if (empty) empty.hidden = true;
-    bumpTally(m.data.stance, 1);
     announce(statusEl && statusEl.dataset.msgNew);
   }
+
+  // elsewhere counts new comments that belong where this page does not
+  // show, in a notice that links to them.
+  function elsewhere() {
+    var note = document.querySelector('[data-live="elsewhere"]');
+    if (!note) return;
+    var count = note.querySelector('[data-count="elsewhere"]');
+    if (count) count.textContent = numbers.format((parseInt(count.textContent.replace(/\D/g, ''), 10) || 0) + 1);
+    note.hidden = false;
+  }
+
+  // The next page of comments, in place: the server draws it alone; the
+  // link keeps working without script.
+  document.addEventListener('click', function (e) {
+    var link = e.target.closest && e.target.closest('a[data-more]');
+    if (!link || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    var list = document.querySelector('ol.comments');
+    if (!list) return;
+    e.preventDefault();
+    if (link.getAttribute('aria-busy') === 'true') return;
+    link.setAttribute('aria-busy', 'true');
+    var pager = link.closest('[data-live="pager"]');
+    fetch(link.dataset.more, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+      .then(function (res) {
+        if (!res.ok) throw new Error(String(res.status));
+        return res.text();
+      }).then(function (html) {
+        var t = document.createElement('template');
+        t.innerHTML = html;
+        var first = null;
+        Array.prototype.slice.call(t.content.children).forEach(function (el) {
+          // A comment posted since the page was drawn may shift one into
+          // the next page: show each once.
+          if (!el.matches('li.comment') || document.getElementById(el.id)) return;
+          list.appendChild(el);
+          if (!first) first = el;
+        });
+        var next = t.content.querySelector('a[data-more]');
+        if (next) link.replaceWith(next); else link.remove();
+        if (first) {
+          first.tabIndex = -1;
+          first.focus();
+        }
+        announce(link.dataset.msgLoaded);
+      }).catch(function () {
+        link.removeAttribute('aria-busy');
+        announce(pager && pager.dataset.msgError);
+      });
+  });
 
   function replaceComment(m) {
     var old = document.getElementById('c' + m.data.comment_id);
@@ -425,6 +483,6 @@
     }
   });
 
-  prepare(document);
+  // The page comes drawn for its viewer: nothing to walk here.
   connect();
 })();

@@ -62,7 +62,7 @@ func (s *Store) fillReview(ctx context.Context, it *forum.ReviewItem) error {
 			return err
 		}
 		authorID, it.Body, it.ModState = c.AuthorID, c.Body, c.ModState
-		it.Path = c.Subject().Path() + "#c" + itoa64(c.ID)
+		it.Path = c.Subject().Path() + "?comment=" + itoa64(c.ID) + "#c" + itoa64(c.ID)
 	case forum.ItemUser:
 		authorID, it.ModState, it.Path = it.ItemID, forum.ModVisible, "/users/"+itoa64(it.ItemID)
 	}
@@ -134,9 +134,9 @@ func (s *Store) PendingAppeals(ctx context.Context) ([]*forum.Appeal, error) {
 		}
 		switch {
 		case did.Valid:
-			a.Path = forum.DebateSubject(did.Int64).Path() + "#c" + itoa64(a.ItemID)
+			a.Path = forum.DebateSubject(did.Int64).Path() + "?comment=" + itoa64(a.ItemID) + "#c" + itoa64(a.ItemID)
 		case pid.Valid:
-			a.Path = forum.ProposalSubject(pid.Int64).Path() + "#c" + itoa64(a.ItemID)
+			a.Path = forum.ProposalSubject(pid.Int64).Path() + "?comment=" + itoa64(a.ItemID) + "#c" + itoa64(a.ItemID)
 		}
 	}
 	return out, nil

@@ -15,24 +15,33 @@ import (
 
 // benchThread builds an open proposal with n comments (a third of them
 // replies) written by a handful of users, straight through the store.
-func benchThread(b *testing.B, e *env, n int) int64 {
+func benchThread(tb testing.TB, e *env, n int) int64 {
+	id, _ := seedThread(tb, e, n)
+	return id
+}
+
+// seedThread builds benchThread's proposal and returns it with its
+// comments, in the order they were written: every third a reply to the
+// top-level comment written just before it.
+func seedThread(tb testing.TB, e *env, n int) (int64, []*forum.Comment) {
 	ctx := context.Background()
 	e.st.SetSetting(ctx, forum.SettingSponsorThreshold, "0")
 	var users []*forum.User
 	for i := range 20 {
 		u, err := e.st.CreateUser(ctx, forum.User{Tier: forum.TierEmailVerified, Role: forum.RoleCitizen, Name: fmt.Sprintf("시민%d", i), Email: fmt.Sprintf("b%d@example.org", i)}, "x")
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		users = append(users, u)
 	}
 	p, err := e.st.CreateProposal(ctx, store.NewProposal{AuthorID: users[0].ID, SponsorToken: "t",
 		Input: forum.ProposalInput{Title: "국민연금 개혁 토론", Body: "본문", CategoryID: e.cats[0].ID, MinistryID: e.mins[0].ID}}, 0)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	stances := []forum.Stance{forum.StanceFor, forum.StanceAgainst, forum.StanceNeutral}
 	var last int64
+	var out []*forum.Comment
 	for i := range n {
 		in := forum.CommentInput{Stance: stances[i%3], Body: strings.Repeat("연금 개혁은 **세대 간 형평**을 고려해야 합니다. ", 3)}
 		if i%3 == 2 {
@@ -40,13 +49,14 @@ func benchThread(b *testing.B, e *env, n int) int64 {
 		}
 		c, err := e.st.CreateComment(ctx, store.NewComment{Subject: forum.ProposalSubject(p.ID), AuthorID: users[i%len(users)].ID, Input: in, Body: e.srv.md.Markdown(in.Body)})
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		if i%3 == 0 {
 			last = c.ID
 		}
+		out = append(out, c)
 	}
-	return p.ID
+	return p.ID, out
 }
 
 // BenchmarkProposalPage1000 renders the page of a proposal with 1,000

@@ -12,7 +12,8 @@ import (
 )
 
 func commentURL(c *forum.Comment) string {
-	return c.Subject().Path() + "#c" + strconv.FormatInt(c.ID, 10)
+	id := strconv.FormatInt(c.ID, 10)
+	return c.Subject().Path() + "?comment=" + id + "#c" + id // the page of the thread that holds it
 }
 
 // handleProposalComment posts a comment on a proposal. The proposal is read

@@ -774,7 +774,7 @@ func TestModeration_Flows(t *testing.T) {
 			status: 403, unchanged: true},
 		{name: "a report is received", setup: comment,
 			as: "reporter1", method: "POST", path: "/reports", form: reportForm("{cid}", "other", reportSecret),
-			status: 303, location: ppath + "#c{cid}", follow: []string{"신고를 접수했습니다"}},
+			status: 303, location: ppath + "?comment={cid}#c{cid}", follow: []string{"신고를 접수했습니다"}},
 		{name: "a second report by the same citizen counts once",
 			setup: func(f *fixture) { comment(f); f.report("reporter1", f.id("cid"), "other", reportSecret) },
 			as:    "reporter1", method: "POST", path: "/reports", form: reportForm("{cid}", "spam", ""),

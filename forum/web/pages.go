@@ -73,17 +73,7 @@ func (s *Server) page(c *fiber.Ctx, status int, name string, data any) error {
 	if status == fiber.StatusOK && etagMatch(c.Get(fiber.HeaderIfNoneMatch), tag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	buf := s.views.bufs.Get().(*bytes.Buffer)
-	defer s.views.bufs.Put(buf)
-	buf.Reset()
-	buf.Write(body[:i])
-	if err := s.writeThread(buf, lang, t); err != nil {
-		return err
-	}
-	buf.Write(body[i+len(t.Slot):])
-	c.Status(status)
-	c.Response().SetBody(buf.Bytes()) // copies into the response's own buffer
-	return nil
+	return s.sendThread(c, status, lang, t, body[:i], body[i+len(t.Slot):])
 }
 
 // threadPage is a page that shows a comment thread.

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"hash/maphash"
 	"html/template"
 	"strconv"
 	"strings"
@@ -71,6 +72,11 @@ type threadCache struct {
 	frags    map[fragKey]*fragment
 	size     int                      // bytes in frags
 	markups  map[string]*threadMarkup // by language
+	slots    map[slotKey]*slot        // pages of comments as guests see them (threadgzip.go)
+	slotSize int                      // bytes in slots
+	seed     maphash.Seed
+	parts    map[uint64]*deflatedPart // parts of pages around the comments, compressed (threadgzip.go)
+	partSize int                      // bytes in parts
 
 	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
 	// fragments reused (hits); subjects' comments served from the cache and read from the store
@@ -80,7 +86,12 @@ type threadCache struct {
 // threadEntry is one subject's comments, read once and shared read-only by
 // every request until an event drops it.
 type threadEntry struct {
-	roots                map[forum.CommentOrder][]*forum.Comment
+	roots map[forum.CommentOrder][]*forum.Comment
+	// rootOf names the top-level comment each comment hangs under, and
+	// place the index of each top-level comment in each order, so that a
+	// link to any comment finds its page.
+	rootOf               map[int64]int64
+	place                map[forum.CommentOrder]map[int64]int
 	tally                tally
 	bestFor, bestAgainst *forum.Comment
 	authors              uint64 // a hash of every comment's author name and role, for the ETag
@@ -123,7 +134,7 @@ func printOf(c *forum.Comment) fragPrint {
 func newThreadCache() *threadCache {
 	return &threadCache{csrf: "csrf" + randomHex(), slot: "thread" + randomHex(),
 		subjects: map[forum.Subject]*threadEntry{}, gens: map[forum.Subject]uint64{}, frags: map[fragKey]*fragment{},
-		markups: map[string]*threadMarkup{}}
+		markups: map[string]*threadMarkup{}, slots: map[slotKey]*slot{}, seed: maphash.MakeSeed(), parts: map[uint64]*deflatedPart{}}
 }
 
 func randomHex() string {
@@ -151,6 +162,12 @@ func (tc *threadCache) invalidate(events []forum.Event) {
 		subject := forum.Subject{Kind: forum.SubjectKind(kind), ID: id}
 		delete(tc.subjects, subject)
 		tc.gens[subject]++
+		for k, sl := range tc.slots {
+			if k.subject == subject {
+				delete(tc.slots, k)
+				tc.slotSize -= sl.size()
+			}
+		}
 	}
 }
 
@@ -167,6 +184,8 @@ func (tc *threadCache) resetLocked() {
 	clear(tc.gens)
 	clear(tc.frags)
 	tc.size = 0
+	clear(tc.slots)
+	tc.slotSize = 0
 	tc.epoch++
 }
 
@@ -199,13 +218,30 @@ func (tc *threadCache) entry(ctx context.Context, st *store.Store, subject forum
 }
 
 func newThreadEntry(flat []*forum.Comment) *threadEntry {
-	e := &threadEntry{tally: countStances(flat), roots: map[forum.CommentOrder][]*forum.Comment{}}
+	e := &threadEntry{tally: countStances(flat), roots: map[forum.CommentOrder][]*forum.Comment{},
+		rootOf: make(map[int64]int64, len(flat)), place: map[forum.CommentOrder]map[int64]int{}}
 	e.bestFor, e.bestAgainst = forum.BestArguments(flat)
 	roots := forum.Thread(flat)
+	var under func(root int64, cs []*forum.Comment)
+	under = func(root int64, cs []*forum.Comment) {
+		for _, c := range cs {
+			e.rootOf[c.ID] = root
+			under(root, c.Replies)
+		}
+	}
+	for _, r := range roots {
+		e.rootOf[r.ID] = r.ID
+		under(r.ID, r.Replies)
+	}
 	for _, order := range []forum.CommentOrder{forum.OrderBest, forum.OrderNewest} {
 		sorted := append([]*forum.Comment(nil), roots...)
 		forum.SortRoots(sorted, order)
 		e.roots[order] = sorted
+		place := make(map[int64]int, len(sorted))
+		for i, r := range sorted {
+			place[r.ID] = i
+		}
+		e.place[order] = place
 	}
 	h := fnv.New64a()
 	var n [8]byte
