@@ -57,7 +57,7 @@ func newMetrics(st *store.Store, hub *live.Hub, sockets *live.Sockets, sched *sc
 		ThreadCache: func() metrics.ThreadCache {
 			t := threads()
 			return metrics.ThreadCache{ThreadHits: t.ThreadHits, ThreadMisses: t.ThreadReads,
-				FragmentHits: t.FragmentHits, FragmentMisses: t.FragmentDrawn}
+				FragmentHits: t.FragmentHits, FragmentMisses: t.FragmentDrawn, PageHits: t.PageHits, PageMisses: t.PageDrawn}
 		},
 		OutboxDepth:  st.OutboxDepth,
 		SchedulerLag: sched.Lag,

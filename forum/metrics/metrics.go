@@ -32,6 +32,7 @@ type Sources struct {
 type ThreadCache struct {
 	ThreadHits, ThreadMisses     int64 // a subject's comments from the cache, or read from the database
 	FragmentHits, FragmentMisses int64 // a comment's HTML reused, or drawn by its template
+	PageHits, PageMisses         int64 // a guest's page of comments reused whole, or drawn from fragments
 }
 
 // OutboxEvery is how long one count of the outbox serves scrapes, so that
@@ -97,10 +98,12 @@ func New(srcs Sources) *Metrics {
 			{"thread", "miss", func(t ThreadCache) int64 { return t.ThreadMisses }},
 			{"fragment", "hit", func(t ThreadCache) int64 { return t.FragmentHits }},
 			{"fragment", "miss", func(t ThreadCache) int64 { return t.FragmentMisses }},
+			{"page", "hit", func(t ThreadCache) int64 { return t.PageHits }},
+			{"page", "miss", func(t ThreadCache) int64 { return t.PageMisses }},
 		} {
 			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Name:        "epeople_thread_cache_lookups_total",
-				Help:        "Lookups in the comment thread cache: a subject's comments (thread) or one comment's HTML (fragment), found (hit) or not (miss).",
+				Help:        "Lookups in the comment thread cache: a subject's comments (thread), one comment's HTML (fragment) or a guest's page of comments (page), found (hit) or not (miss).",
 				ConstLabels: prometheus.Labels{"level": c.level, "result": c.result},
 			}, func() float64 { return float64(c.read(f())) }))
 		}

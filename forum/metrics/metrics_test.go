@@ -17,7 +17,7 @@ func TestMetrics_Exposition(t *testing.T) {
 		LiveSockets: func() int { return 3 },
 		LiveHub:     func() (int, int64) { return 5, 2 },
 		ThreadCache: func() ThreadCache {
-			return ThreadCache{ThreadHits: 10, ThreadMisses: 1, FragmentHits: 400, FragmentMisses: 20}
+			return ThreadCache{ThreadHits: 10, ThreadMisses: 1, FragmentHits: 400, FragmentMisses: 20, PageHits: 7, PageMisses: 2}
 		},
 		OutboxDepth:  func(context.Context) (int, error) { return 7, nil },
 		SchedulerLag: func() time.Duration { return 1500 * time.Millisecond },
@@ -41,6 +41,7 @@ func TestMetrics_Exposition(t *testing.T) {
 		`epeople_live_subscribers 5`,
 		`epeople_live_subscribers_dropped_total 2`,
 		`epeople_thread_cache_lookups_total{level="fragment",result="miss"} 20`,
+		`epeople_thread_cache_lookups_total{level="page",result="hit"} 7`,
 		`epeople_thread_cache_lookups_total{level="thread",result="hit"} 10`,
 		`epeople_mail_outbox_depth 7`,
 		`epeople_scheduler_lag_seconds 1.5`,

@@ -36,7 +36,7 @@ func TestBrowser_ThreadPages(t *testing.T) {
 	if got := evalIn[string](g, `document.activeElement.id`); got != first {
 		t.Errorf("focus is on %q after loading, want the first new comment %q", got, first)
 	}
-	g.wantText("#live-announcer", "의견 50개를 더 불러왔습니다")
+	g.waitText("#live-announcer", "의견 50개를 더 불러왔습니다") // announce() writes it after 50 ms
 	if got := g.attr("a[data-more]", "data-more"); got != f.path+"/comments?order=best&page=3" {
 		t.Errorf("the next link now loads %q", got)
 	}

@@ -45,13 +45,14 @@ type Answered struct {
 type ThreadCacheStats struct {
 	ThreadHits, ThreadReads     int64 // a subject's comments served from the cache, and read from the store
 	FragmentHits, FragmentDrawn int64 // a comment's HTML reused, and drawn by its template
+	PageHits, PageDrawn         int64 // a guest's page of comments kept whole and reused, and drawn from fragments
 }
 
 // ThreadCacheStats reports the comment thread cache's hits and misses.
 func (s *Server) ThreadCacheStats() ThreadCacheStats {
 	tc := s.threads
 	return ThreadCacheStats{ThreadHits: tc.threadHits.Load(), ThreadReads: tc.threadReads.Load(),
-		FragmentHits: tc.reused.Load(), FragmentDrawn: tc.drawn.Load()}
+		FragmentHits: tc.reused.Load(), FragmentDrawn: tc.drawn.Load(), PageHits: tc.pageHits.Load(), PageDrawn: tc.pageDrawn.Load()}
 }
 
 // requestIDs makes request ids: a random prefix per process and a counter,

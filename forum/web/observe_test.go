@@ -151,8 +151,9 @@ func BenchmarkObserve(b *testing.B) {
 }
 
 // TestServer_ThreadCacheStats counts a thread's first view after a new
-// comment as misses (the comments read, the new comment drawn) and the
-// next view as hits only.
+// comment as misses (the comments read, the new comment drawn, the guest's
+// page of comments drawn) and the next view as hits only: a guest's page
+// is kept whole, a member's is drawn from the comments' fragments.
 func TestServer_ThreadCacheStats(t *testing.T) {
 	e := newEnv(t)
 	author := e.register("글쓴이")
@@ -167,11 +168,19 @@ func TestServer_ThreadCacheStats(t *testing.T) {
 	first := e.srv.ThreadCacheStats()
 	guest.get(page)
 	second := e.srv.ThreadCacheStats()
-	if first.ThreadReads <= before.ThreadReads || first.FragmentDrawn <= before.FragmentDrawn {
+	if first.ThreadReads <= before.ThreadReads || first.FragmentDrawn <= before.FragmentDrawn || first.PageDrawn <= before.PageDrawn {
 		t.Errorf("first view: %+v after %+v, want the comments read and drawn", first, before)
 	}
-	if second.ThreadReads != first.ThreadReads || second.FragmentDrawn != first.FragmentDrawn ||
-		second.ThreadHits <= first.ThreadHits || second.FragmentHits <= first.FragmentHits {
+	if second.ThreadReads != first.ThreadReads || second.FragmentDrawn != first.FragmentDrawn || second.PageDrawn != first.PageDrawn ||
+		second.ThreadHits <= first.ThreadHits || second.PageHits <= first.PageHits {
 		t.Errorf("second view: %+v after %+v, want hits only", second, first)
+	}
+	reader := e.register("읽는 시민") // not the author, whose own comment is drawn for them
+	reader.get(page)              // a member's kind of fragment is drawn once
+	drawn := e.srv.ThreadCacheStats()
+	reader.get(page)
+	member := e.srv.ThreadCacheStats()
+	if member.FragmentHits <= drawn.FragmentHits || member.FragmentDrawn != drawn.FragmentDrawn || member.PageDrawn != drawn.PageDrawn {
+		t.Errorf("a member's second view: %+v after %+v, want the fragments reused", member, drawn)
 	}
 }

@@ -81,6 +81,7 @@ type threadCache struct {
 	drawn atomic.Int64 // fragments drawn (cache misses), for tests and profiles
 	// fragments reused (hits); subjects' comments served from the cache and read from the store
 	reused, threadHits, threadReads atomic.Int64
+	pageHits, pageDrawn             atomic.Int64 // a guest's page of comments kept whole (threadgzip.go), used or drawn
 }
 
 // threadEntry is one subject's comments, read once and shared read-only by

@@ -66,8 +66,10 @@ func (s *Server) slotFor(lang string, t *thread) (*slot, error) {
 	sl := tc.slots[key]
 	tc.mu.Unlock()
 	if sl != nil && sl.entry == t.entry {
+		tc.pageHits.Add(1)
 		return sl, nil
 	}
+	tc.pageDrawn.Add(1)
 	var raw bytes.Buffer
 	if err := s.writeThread(&raw, lang, t); err != nil {
 		return nil, err
