@@ -29,6 +29,27 @@ func execCount(t *tx, n int, query string, args ...any) error {
 	return nil
 }
 
+// firstPerAccount splits a group's items, each an R made by the group's
+// callers: in are the indexes of each account's first write, which the
+// group step applies together; alone are the account's later ones, which
+// run alone after the group, so that every write of the step is the only
+// one of its account (and its cap, pair and vote its own).
+func firstPerAccount[R any](items []any, account func(R) int64) (reqs []R, in, alone []int) {
+	reqs = make([]R, len(items))
+	seen := map[int64]bool{}
+	for i, it := range items {
+		r := it.(R)
+		reqs[i] = r
+		if id := account(r); seen[id] {
+			alone = append(alone, i)
+		} else {
+			seen[id] = true
+			in = append(in, i)
+		}
+	}
+	return reqs, in, alone
+}
+
 // encodeEvent sets e's type and payload from data.
 func encodeEvent(e *forum.Event, data forum.EventData) error {
 	payload, err := json.Marshal(data)

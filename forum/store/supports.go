@@ -41,24 +41,9 @@ type supportChange struct {
 }
 
 func runSupports(s *Store, t *tx, items []any) ([]error, []int, error) {
-	reqs := make([]*supportReq, len(items))
 	answers := make([]error, len(items))
-	var alone []int
-	// An account's second write in the batch runs alone, after the group:
-	// then every write here is the only one of its account and its
-	// (proposal, account) pair, and its cap is its own.
-	users := map[int64]bool{}
-	var in []int // the items this step applies or refuses
-	for i, it := range items {
-		r := it.(*supportReq)
-		reqs[i] = r
-		if users[r.userID] {
-			alone = append(alone, i)
-			continue
-		}
-		users[r.userID] = true
-		in = append(in, i)
-	}
+	// in: the items this step applies or refuses; an account's second write runs alone, after the group.
+	reqs, in, alone := firstPerAccount(items, func(r *supportReq) int64 { return r.userID })
 	props, err := supportProposals(t, reqs, in)
 	if err != nil {
 		return nil, nil, err

@@ -29,22 +29,10 @@ type voteComment struct {
 }
 
 func runVotes(_ *Store, t *tx, items []any) ([]error, []int, error) {
-	reqs := make([]*voteReq, len(items))
 	answers := make([]error, len(items))
-	var alone, in []int
 	// An account's second vote in the batch runs alone, after the group:
 	// then every vote here is the only one of its (comment, account) pair.
-	users := map[int64]bool{}
-	for i, it := range items {
-		r := it.(*voteReq)
-		reqs[i] = r
-		if users[r.userID] {
-			alone = append(alone, i)
-			continue
-		}
-		users[r.userID] = true
-		in = append(in, i)
-	}
+	reqs, in, alone := firstPerAccount(items, func(r *voteReq) int64 { return r.userID })
 	comments, err := voteComments(t, reqs, in)
 	if err != nil {
 		return nil, nil, err
