@@ -73,6 +73,7 @@ type Server struct {
 	hashPassword func(string) (string, error)
 	secret       []byte // signs guest CSRF tokens; kept in the database
 	requestIDs   *requestIDs
+	guest        guestPages // guests' proposal and debate pages as drawn (guestpages.go)
 
 	// rules are the content rules last parsed (contentRules).
 	rules atomic.Pointer[parsedRules]

@@ -145,6 +145,9 @@ type debatePage struct {
 }
 
 func (s *Server) handleDebateShow(c *fiber.Ctx) error {
+	if served, err := s.guestPageFor(c); served || err != nil {
+		return err
+	}
 	d, err := s.store.Debate(c.UserContext(), paramID(c))
 	if err != nil {
 		return err

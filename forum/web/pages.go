@@ -68,7 +68,13 @@ func (s *Server) page(c *fiber.Ctx, status int, name string, data any) error {
 	}
 	// The ETag comes from what the page is made of, not from hashing a
 	// megabyte of comments, and a match skips writing them at all.
-	tag := threadETag(body, lang, t)
+	tag, kept := "", false
+	if status == fiber.StatusOK {
+		tag, kept = s.keepGuestPage(c, lang, t, body, i)
+	}
+	if !kept {
+		tag = threadETag(body, lang, t)
+	}
 	c.Set(fiber.HeaderETag, tag)
 	if status == fiber.StatusOK && etagMatch(c.Get(fiber.HeaderIfNoneMatch), tag) {
 		return c.SendStatus(fiber.StatusNotModified)

@@ -296,6 +296,9 @@ type proposalPage struct {
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
+	if served, err := s.guestPageFor(c); served || err != nil {
+		return err
+	}
 	p, v, err := s.proposalFor(c, paramID(c))
 	if err != nil {
 		return err
