@@ -66,7 +66,7 @@ func (s *Server) guestPageFor(c *fiber.Ctx) (served bool, err error) {
 	s.guest.mu.Lock()
 	e := s.guest.entries[key]
 	s.guest.mu.Unlock()
-	if e == nil || e.commits != commits || time.Since(e.drawn) >= guestPageTTL {
+	if e == nil || e.commits != commits || s.cfg.Now().Sub(e.drawn) >= guestPageTTL {
 		c.Locals(guestPageKey, guestPageSlot{key: key, commits: commits})
 		return false, nil
 	}
@@ -94,7 +94,7 @@ func (s *Server) keepGuestPage(c *fiber.Ctx, lang string, t *thread, body []byte
 		return "", false
 	}
 	tok := []byte(t.CSRF)
-	e := &guestPage{commits: slot.commits, drawn: time.Now(), lang: lang, thread: *t,
+	e := &guestPage{commits: slot.commits, drawn: s.cfg.Now(), lang: lang, thread: *t,
 		before: bytes.Split(bytes.Clone(body[:slotAt]), tok), after: bytes.Split(bytes.Clone(body[slotAt+len(t.Slot):]), tok)}
 	e.thread.CSRF = ""
 	// The tag of what the page is made of, without the token; guestETag adds the viewer's.

@@ -171,8 +171,9 @@ func TestServer_ThreadCacheStats(t *testing.T) {
 	if first.ThreadReads <= before.ThreadReads || first.FragmentDrawn <= before.FragmentDrawn || first.PageDrawn <= before.PageDrawn {
 		t.Errorf("first view: %+v after %+v, want the comments read and drawn", first, before)
 	}
+	// The second guest is served the page as kept (guestpages.go), its comments from the kept page of comments.
 	if second.ThreadReads != first.ThreadReads || second.FragmentDrawn != first.FragmentDrawn || second.PageDrawn != first.PageDrawn ||
-		second.ThreadHits <= first.ThreadHits || second.PageHits <= first.PageHits {
+		second.PageHits <= first.PageHits {
 		t.Errorf("second view: %+v after %+v, want hits only", second, first)
 	}
 	reader := e.register("읽는 시민") // not the author, whose own comment is drawn for them
