@@ -17,14 +17,7 @@ func TestScheduler_Lag(t *testing.T) {
 	c := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	st := openStore(t, filepath.Join(t.TempDir(), "s.db"), c)
 	defer st.Close()
-	m, err := st.CreateMinistry(ctx, forum.Ministry{Slug: "me", NameKO: "환경부", NameEN: "Ministry of Environment"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, err := st.CreateUser(ctx, forum.User{Role: forum.RoleAdmin, Name: "관리자", Email: "a@example.org"}, "x")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, host := debateHost(t, st)
 	if _, err := st.CreateDebate(ctx, store.NewDebate{HostID: host.ID, Input: forum.DebateInput{Question: "한 시간 토론",
 		OpensAt: c.now(), ClosesAt: c.now().Add(time.Hour), MinistryID: m.ID}}); err != nil {
 		t.Fatal(err)

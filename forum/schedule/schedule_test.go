@@ -20,6 +20,21 @@ type clock struct {
 func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
+// debateHost creates a ministry and an administrator to host its debates.
+func debateHost(t *testing.T, st *store.Store) (forum.Ministry, *forum.User) {
+	t.Helper()
+	ctx := context.Background()
+	m, err := st.CreateMinistry(ctx, forum.Ministry{Slug: "me", NameKO: "환경부", NameEN: "Ministry of Environment"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := st.CreateUser(ctx, forum.User{Role: forum.RoleAdmin, Name: "관리자", Email: "a@example.org"}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, host
+}
+
 func openStore(t *testing.T, path string, c *clock) *store.Store {
 	st, err := store.Open(context.Background(), path, storetest.Schema(t), store.Options{Now: c.now})
 	if err != nil {
@@ -36,14 +51,7 @@ func TestScheduler_ClosesOnTimeAndAfterRestart(t *testing.T) {
 	c := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	path := filepath.Join(t.TempDir(), "s.db")
 	st := openStore(t, path, c)
-	m, err := st.CreateMinistry(ctx, forum.Ministry{Slug: "me", NameKO: "환경부", NameEN: "Ministry of Environment"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, err := st.CreateUser(ctx, forum.User{Role: forum.RoleAdmin, Name: "관리자", Email: "a@example.org"}, "x")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, host := debateHost(t, st)
 	mk := func(q string, opens, closes time.Duration) *forum.Debate {
 		d, err := st.CreateDebate(ctx, store.NewDebate{HostID: host.ID, Input: forum.DebateInput{Question: q,
 			OpensAt: c.now().Add(opens), ClosesAt: c.now().Add(closes), MinistryID: m.ID}})

@@ -47,9 +47,8 @@ type cachedSession struct {
 	read time.Time // when it was read from SQLite
 }
 
-// get returns a copy of the session cached for tokenHash, if it was read at the current generation.
-func (c *sessionCache) get(tokenHash string) (*Session, bool) {
-	gen := c.gen.Load()
+// get returns a copy of the session cached for tokenHash, if it was read at generation gen, the current one.
+func (c *sessionCache) get(tokenHash string, gen uint64) (*Session, bool) {
 	c.mu.Lock()
 	e, ok := c.entries[tokenHash]
 	c.mu.Unlock()

@@ -198,7 +198,7 @@ func scanSession(row interface{ Scan(...any) error }) (*Session, error) {
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session, error) {
 	now := s.now()
 	gen := s.sessions.gen.Load() // before the read: see sessioncache.go
-	sess, cached := s.sessions.get(tokenHash)
+	sess, cached := s.sessions.get(tokenHash, gen)
 	if cached && !now.Before(sess.ExpiresAt) {
 		return nil, fmt.Errorf("get session: %w", forum.ErrNotFound)
 	}

@@ -75,9 +75,7 @@ func (s *Server) guestPageFor(c *fiber.Ctx) (served bool, err error) {
 	tok := []byte(token)
 	t := e.thread
 	t.CSRF = token
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
+	htmlHeaders(c)
 	tag := guestETag(e.tag, tok)
 	c.Set(fiber.HeaderETag, tag)
 	if etagMatch(c.Get(fiber.HeaderIfNoneMatch), tag) {

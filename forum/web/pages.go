@@ -45,6 +45,14 @@ func (s *Server) base(c *fiber.Ctx, title string) base {
 // flash shows a message (a catalog key) on the next page the browser loads.
 func (s *Server) flash(c *fiber.Ctx, key string) { s.cookie(c, flashCookie, key, time.Minute) }
 
+// htmlHeaders are the headers of every HTML page: revalidated on every use,
+// and drawn for the viewer's cookies and language.
+func htmlHeaders(c *fiber.Ctx) {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
+}
+
 // page renders a full page with the layout.
 func (s *Server) page(c *fiber.Ctx, status int, name string, data any) error {
 	lang := s.lang(c)
@@ -52,9 +60,7 @@ func (s *Server) page(c *fiber.Ctx, status int, name string, data any) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
+	htmlHeaders(c)
 	// Write the comments into the slot the thread template left, if it
 	// drew the thread at all.
 	tp, ok := data.(threadPage)

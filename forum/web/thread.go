@@ -219,8 +219,6 @@ func (s *Server) threadPart(c *fiber.Ctx, subject forum.Subject, open bool) erro
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
+	htmlHeaders(c)
 	return s.sendThread(c, fiber.StatusOK, lang, t, nil, pager)
 }
