@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE_VERSION := 4.14.1
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: run build test test-deps lint vulncheck fuzz bench clean
+.PHONY: run build test test-postgres test-deps lint vulncheck fuzz bench clean
 
 # Tools of the build itself, under .ci/ (./... skips dot folders, so they are named).
 TOOLS := ./.ci/vulndb
@@ -32,15 +32,28 @@ run: build
 build:
 	$(GO) build -tags $(TAGS) -o $(BIN) .
 
-## test: install what the browser tests need when missing, check for known vulnerabilities, fuzz briefly, then run every test
+# The suites that run a second time on PostgreSQL (EPEOPLE_TEST_DB=postgres).
+PG_SUITES := ./forum/store/... ./forum/web ./forum/live
+
+## test: install what the tests need when missing, check for known vulnerabilities, fuzz briefly, then run every test on SQLite and the store, web and live suites again on PostgreSQL
 test: test-deps lint vulncheck fuzz
-	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./... $(TOOLS)
+	$(GO) test -tags $(TAGS) -count=1 -timeout 40m ./... $(TOOLS)
+	EPEOPLE_TEST_DB=postgres $(GO) test -tags $(TAGS) -count=1 -timeout 40m $(PG_SUITES)
+
+## test-postgres: only the suites that run on PostgreSQL, on PostgreSQL
+test-postgres: test-deps
+	EPEOPLE_TEST_DB=postgres $(GO) test -tags $(TAGS) -count=1 -timeout 40m $(PG_SUITES)
 
 test-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
 		echo "Installing chromium and fonts-wqy-microhei with apt-get"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei fontconfig; \
+	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v nats-server >/dev/null 2>&1; then \
+		echo "Installing postgresql and nats-server with apt-get (the tests start private servers of their own)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql nats-server; \
 	fi
 	@if ! command -v npm >/dev/null 2>&1; then \
 		echo "Installing nodejs and npm with apt-get"; \

@@ -410,6 +410,26 @@ CREATE INDEX events_topic ON events (topic, id);
 CREATE INDEX events_created ON events (created_at);
 CREATE INDEX events_public ON events (public, id);
 
+-- The web nodes serving this database, each renewing its row every few
+-- seconds: a node that finds another live one and has no bus to hear it by
+-- refuses to start (forum/cluster).
+CREATE TABLE nodes (
+    name         TEXT PRIMARY KEY,
+    address      TEXT NOT NULL DEFAULT '',
+    bus          INTEGER NOT NULL DEFAULT 0 CHECK (bus IN (0, 1)),
+    started_at   INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+);
+
+-- Request counts of the rate limits shared by every node: one row per
+-- limit and client, for the window that began at window_start.
+CREATE TABLE rate_limits (
+    key          TEXT PRIMARY KEY,
+    window_start INTEGER NOT NULL,
+    hits         INTEGER NOT NULL
+);
+CREATE INDEX rate_limits_window ON rate_limits (window_start);
+
 -- Full-text search over public content (forum/search tokens: CJK bigrams and
 -- lower-cased words). The rowid is item_id * 4 + the kind's number (proposal 0,
 -- comment 1, debate 2, answer 3), so a write replaces its row without a scan.
@@ -420,4 +440,4 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
     tokenize = 'unicode61'
 );
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

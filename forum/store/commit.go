@@ -162,6 +162,9 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 // the committer may run with the batch's other writes of g (writeGroup); fn
 // runs it alone and must have the same effect.
 func (s *Store) writeGrouped(ctx context.Context, fn func(*tx) error, g *writeGroup, item any) error {
+	if s.pg {
+		return s.writePG(ctx, fn)
+	}
 	p := &pending{ctx: ctx, fn: fn, deadline: time.Now().Add(writeWait), done: make(chan error, 1), group: g, item: item}
 	select {
 	case s.commit.submit <- p:

@@ -12,6 +12,9 @@ var testDBs sync.Map // *Store -> *sql.DB
 // committer, which owns the writer. Tests inspect and seed tables with it;
 // SQLite's locking orders its writes with the store's.
 func (s *Store) DB() *sql.DB {
+	if s.pg {
+		return s.w
+	}
 	if db, ok := testDBs.Load(s); ok {
 		return db.(*sql.DB)
 	}

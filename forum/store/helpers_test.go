@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -28,7 +27,7 @@ func readSchema(tb testing.TB) string {
 // clock (time.Now when nil). The store is closed when the test ends.
 func openTest(tb testing.TB, now func() time.Time) *Store {
 	tb.Helper()
-	return openTestAt(tb, filepath.Join(tb.TempDir(), "forum.db"), now)
+	return openTestAt(tb, storetest.Database(tb), now)
 }
 
 // openTestAt is openTest on a chosen path.

@@ -101,6 +101,47 @@ CREATE INDEX outbox_user ON outbox (user_id);`,
 	// content rules ask before every post, is read from an index in
 	// O(log n) however many comments the author has written.
 	`CREATE INDEX comments_author_state ON comments (author_id, mod_state);`,
+
+	// 5: past one machine (issue 15). The web nodes sharing the database,
+	// and the rate limits they share.
+	`CREATE TABLE nodes (
+    name         TEXT PRIMARY KEY,
+    address      TEXT NOT NULL DEFAULT '',
+    bus          INTEGER NOT NULL DEFAULT 0 CHECK (bus IN (0, 1)),
+    started_at   INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+);
+CREATE TABLE rate_limits (
+    key          TEXT PRIMARY KEY,
+    window_start INTEGER NOT NULL,
+    hits         INTEGER NOT NULL
+);
+CREATE INDEX rate_limits_window ON rate_limits (window_start);`,
+}
+
+// postgresFirstVersion is the schema version PostgreSQL databases begin at
+// (schema_postgres.sql): the first with PostgreSQL support.
+const postgresFirstVersion = 4
+
+// postgresUpgrades is upgrades in PostgreSQL's dialect, from version
+// postgresFirstVersion on: entry i turns version postgresFirstVersion+i into
+// the next. Every upgrade from then on is appended to both lists, and
+// TestSchemaTwin checks that both schemas still match.
+var postgresUpgrades = []string{
+	// 5: as upgrades' 5.
+	`CREATE TABLE nodes (
+    name         TEXT PRIMARY KEY,
+    address      TEXT NOT NULL DEFAULT '',
+    bus          BIGINT NOT NULL DEFAULT 0 CHECK (bus IN (0, 1)),
+    started_at   BIGINT NOT NULL,
+    heartbeat_at BIGINT NOT NULL
+);
+CREATE TABLE rate_limits (
+    key          TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    hits         BIGINT NOT NULL
+);
+CREATE INDEX rate_limits_window ON rate_limits (window_start);`,
 }
 
 // Version is the schema version this binary writes.

@@ -27,6 +27,9 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 		return err
 	}
 	// Each follower's event is a forum.NotificationEvent without a notification id.
+	if err := t.lockEvents(); err != nil {
+		return err
+	}
 	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
 		SELECT 'user:' || f.user_id, ?, json_object('kind', ?, 'unread',
 			(SELECT count(*) FROM notifications n WHERE n.user_id = f.user_id AND n.read_at IS NULL)), 0, ?

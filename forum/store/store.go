@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/dialect"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -34,6 +35,9 @@ type Store struct {
 	settings   atomic.Pointer[forum.Settings]
 	settingsMu sync.Mutex
 	sessions   sessionCache // SessionByToken's answers (sessioncache.go)
+	// pg: the database is PostgreSQL (postgres.go); w and r are then one
+	// pool, and commit only counts.
+	pg bool
 }
 
 // Options tunes Open.
@@ -44,10 +48,15 @@ type Options struct {
 
 // Open opens (creating when missing) the database at path, builds a fresh
 // schema from schemaSQL or upgrades an older one, and refuses a database
-// newer than this binary.
+// newer than this binary. A path that is a postgres:// URL opens that
+// PostgreSQL database instead, with the schema's PostgreSQL twin
+// (PostgresSchema); schemaSQL is then not used.
 func Open(ctx context.Context, path, schemaSQL string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if dialect.IsPostgres(path) {
+		return openPostgres(ctx, path, opt)
 	}
 	if opt.Readers <= 0 {
 		opt.Readers = 4
@@ -120,6 +129,9 @@ func (s *Store) SetNotify(fn func([]forum.Event)) { s.notify = fn }
 // Close finishes the writes in hand, refuses later ones, and closes both
 // pools, checkpointing the write-ahead log.
 func (s *Store) Close() error {
+	if s.pg {
+		return s.w.Close()
+	}
 	var errs []error
 	errs = append(errs, s.commit.close())
 	if s.r != nil {
@@ -143,6 +155,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Backup writes a consistent copy of the live database to dest, which must not exist.
 func (s *Store) Backup(ctx context.Context, dest string) error {
+	if s.pg {
+		return errors.New("backup: on PostgreSQL use pg_dump or a base backup with WAL archiving (README: Running on PostgreSQL)")
+	}
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("backup: %s already exists", dest)
 	}
@@ -166,6 +181,10 @@ type tx struct {
 	ctx    context.Context // the caller's values without its cancellation
 	now    time.Time
 	events []forum.Event
+	// On PostgreSQL (pg), events are held back and inserted at the end of
+	// the transaction, under the events lock (postgres.go).
+	pg, eventsLocked bool
+	held             []forum.Event
 }
 
 // event appends an event of data's type to the events table inside the transaction.
@@ -178,6 +197,10 @@ func (t *tx) event(ctx context.Context, topic string, data forum.EventData) erro
 	public, err := t.topicPublic(ctx, topic)
 	if err != nil {
 		return fmt.Errorf("append event: %w", err)
+	}
+	if t.pg {
+		t.holdEvent(topic, typ, payload, public)
+		return nil
 	}
 	var id int64
 	err = t.QueryRowContext(ctx,
@@ -215,6 +238,9 @@ func mapErr(err error) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w", forum.ErrNotFound)
+	}
+	if pgUnavailable(err) {
+		return fmt.Errorf("%w: %w", forum.ErrUnavailable, err)
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {

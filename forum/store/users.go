@@ -199,6 +199,7 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session,
 	now := s.now()
 	gen := s.sessions.gen.Load() // before the read: see sessioncache.go
 	sess, cached := s.sessions.get(tokenHash, gen)
+	cached = cached && !s.pg // other nodes write sessions too: PostgreSQL reads every time
 	if cached && !now.Before(sess.ExpiresAt) {
 		return nil, fmt.Errorf("get session: %w", forum.ErrNotFound)
 	}
@@ -209,13 +210,17 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session,
 		if err != nil {
 			return nil, fmt.Errorf("get session: %w", mapErr(err))
 		}
-		s.sessions.put(tokenHash, sess, gen)
+		if !s.pg {
+			s.sessions.put(tokenHash, sess, gen)
+		}
 	}
 	if now.Sub(sess.LastSeen) >= sessionTouchEvery {
 		err := s.write(ctx, func(t *tx) error {
 			// The committer's goroutine runs this: the last-seen times alone do not make cached sessions stale.
-			s.commit.touching = true
-			defer func() { s.commit.touching = false }()
+			if !s.pg {
+				s.commit.touching = true
+				defer func() { s.commit.touching = false }()
+			}
 			if _, err := t.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, t.now.Unix(), sess.ID); err != nil {
 				return err
 			}

@@ -1,13 +1,14 @@
 // Package storetest gives the tests of every package one way to the schema
-// of a fresh database, and the few ways they touch a database file from
-// outside the store: reading back a value, holding the write lock. SQL stays
-// out of the tests of forum/web this way.
+// of a fresh database, a database to run on (an SQLite file, or a
+// PostgreSQL database on a private server: servers.go), and the few ways
+// they touch a database from outside the store: reading back a value,
+// holding the write lock. SQL stays out of the tests of forum/web this way.
 //
 // schema.sql stays at the module root, where main embeds it into the binary
 // and hands it to store.Open; Go cannot embed a file from a parent folder, so
-// tests read it from disk. The package imports nothing of ours, so that the
-// store's own tests can use it too, and only tests import it: the binary
-// never links it.
+// tests read it from disk. Of ours the package imports only the store's
+// dialect, so that the store's own tests can use it too, and only tests
+// import it: the binary never links it.
 package storetest
 
 import (
@@ -20,6 +21,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/e-people/e-people/forum/store/dialect"
 	_ "github.com/mattn/go-sqlite3" // the driver the store uses, for Reader and HoldWriteLock
 )
 
@@ -64,11 +66,18 @@ type Reader struct {
 	db *sql.DB
 }
 
-// OpenReader opens the database file at path read-only; it closes when the
-// test ends.
+// OpenReader opens the database file at path read-only (or, for a
+// postgres:// URL, that database, with the store's placeholders); it closes
+// when the test ends.
 func OpenReader(tb testing.TB, path string) *Reader {
 	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_query_only=true&_busy_timeout=5000")
+	var db *sql.DB
+	var err error
+	if dialect.IsPostgres(path) {
+		db, err = dialect.OpenPostgres(path)
+	} else {
+		db, err = sql.Open("sqlite3", "file:"+path+"?_query_only=true&_busy_timeout=5000")
+	}
 	if err != nil {
 		tb.Fatalf("open %s: %v", path, err)
 	}

@@ -1,0 +1,269 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/dialect"
+)
+
+// PostgreSQL. The same methods and the same queries as on SQLite (see
+// dialect.go); what differs is how writes run. SQLite has one writer and
+// group commit (commit.go). PostgreSQL takes writes from every node at once,
+// so each write is its own short SERIALIZABLE transaction: the database
+// then proves that the concurrent transactions had the effect of some
+// serial order, which is exactly what the single writer gives on SQLite, so
+// every rule that holds there (one support per person, caps, counters equal
+// to their rows) holds here without a lock of its own. A transaction that
+// loses such a conflict (SQLSTATE 40001, or a deadlock, 40P01) is run again
+// from the start, up to pgAttempts times.
+//
+// Events must become visible in id order, so that a client replaying "after
+// id N" never misses one that commits later with a smaller id. A write's
+// events are therefore inserted at its end, under a transaction-scoped
+// advisory lock held to the commit: ids are handed out in commit order.
+
+//go:embed schema_postgres.sql
+var postgresSchema string
+
+// PostgresSchema is the schema of a fresh PostgreSQL database at the
+// current version: the twin of schema.sql.
+func PostgresSchema() string { return postgresSchema }
+
+const (
+	// pgAttempts bounds how often one write is run again after losing a
+	// conflict to concurrent writes.
+	pgAttempts = 30
+	// pgEventsLock is the advisory lock key that orders event ids by commit.
+	pgEventsLock = 0x65706576 // "epev"
+	// pgConns is the size of a node's connection pool.
+	pgConns = 16
+)
+
+// openPostgres opens the store on the PostgreSQL database dsn names.
+func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	db, err := dialect.OpenPostgres(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db.SetMaxOpenConns(pgConns)
+	db.SetMaxIdleConns(pgConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: connect to %s: %w", dialect.Redact(dsn), err)
+	}
+	s := &Store{w: db, r: db, dsn: dsn, now: opt.Now, pg: true, commit: &committer{}}
+	if err := s.migratePostgres(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadSettings(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// migratePostgres builds a fresh schema or upgrades an older one, under an
+// advisory lock so that nodes starting together do it once.
+func (s *Store) migratePostgres(ctx context.Context) error {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	const migrateLock = 0x65706d67 // "epmg"
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrateLock); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrateLock) //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRowContext(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if !exists {
+		var tables int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&tables); err != nil {
+			return fmt.Errorf("inspect database: %w", err)
+		}
+		if tables > 0 {
+			return fmt.Errorf("database has tables but no schema version: not an e-people database")
+		}
+		return execScriptOn(ctx, conn, "create schema", postgresSchema)
+	}
+	var have int
+	if err := conn.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&have); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case have > Version():
+		return fmt.Errorf("database schema version %d is newer than this binary's %d: upgrade the binary", have, Version())
+	case have < postgresFirstVersion:
+		return fmt.Errorf("database schema version %d predates PostgreSQL support (version %d)", have, postgresFirstVersion)
+	}
+	for v := have; v < Version(); v++ {
+		script := postgresUpgrades[v-postgresFirstVersion] + fmt.Sprintf("\nUPDATE schema_version SET version = %d;", v+1)
+		if err := execScriptOn(ctx, conn, fmt.Sprintf("upgrade schema to version %d", v+1), script); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// execScriptOn runs script, several statements, in one transaction on conn.
+func execScriptOn(ctx context.Context, conn *sql.Conn, what, script string) error {
+	t, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if _, err := t.ExecContext(ctx, script); err != nil {
+		_ = t.Rollback()
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// writePG runs fn in a transaction of its own, again after a conflict, and
+// publishes its events after the commit.
+func (s *Store) writePG(ctx context.Context, fn func(*tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var err error
+	for attempt := 0; attempt < pgAttempts; attempt++ {
+		if attempt > 0 {
+			// Back off a little, more each time, with jitter, so that the
+			// writers that collided do not collide again in step.
+			d := time.Duration(1+rand.IntN(1<<min(attempt, 6))) * time.Millisecond
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		var events []forum.Event
+		events, err = s.runPG(ctx, fn)
+		if err == nil {
+			s.commit.txs.Add(1)
+			s.commit.writes.Add(1)
+			if s.notify != nil && len(events) > 0 {
+				s.notify(events)
+			}
+			return nil
+		}
+		if !pgRetryable(err) {
+			return mapErr(err)
+		}
+	}
+	return fmt.Errorf("%w: %d attempts lost to concurrent writes: %w", forum.ErrUnavailable, pgAttempts, err)
+}
+
+// runPG is one attempt of writePG.
+func (s *Store) runPG(ctx context.Context, fn func(*tx) error) ([]forum.Event, error) {
+	began := time.Now()
+	// Once begun, a write runs to its end, as on SQLite: interrupting it
+	// halfway would leave its caller without the truth.
+	wctx := context.WithoutCancel(ctx)
+	sqlTx, err := s.w.BeginTx(wctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	if err != nil {
+		return nil, err
+	}
+	t := &tx{Tx: sqlTx, ctx: wctx, now: s.now().UTC().Truncate(time.Second), pg: true}
+	if err := runItem(t, fn); err != nil {
+		_ = sqlTx.Rollback()
+		return nil, err
+	}
+	if err := t.flushEvents(); err != nil {
+		_ = sqlTx.Rollback()
+		return nil, err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return nil, err
+	}
+	if observe := s.commit.observe.Load(); observe != nil {
+		(*observe)(1, time.Since(began))
+	}
+	return t.events, nil
+}
+
+// lockEvents takes the lock that orders event ids by commit, once per
+// transaction. Only PostgreSQL transactions need it.
+func (t *tx) lockEvents() error {
+	if !t.pg || t.eventsLocked {
+		return nil
+	}
+	if _, err := t.Tx.ExecContext(t.ctx, `SELECT pg_advisory_xact_lock(?)`, pgEventsLock); err != nil {
+		return fmt.Errorf("lock events: %w", err)
+	}
+	t.eventsLocked = true
+	return nil
+}
+
+// flushEvents inserts the events a PostgreSQL write held back (tx.event),
+// under the events lock, and gives them their ids.
+func (t *tx) flushEvents() error {
+	if len(t.held) == 0 {
+		return nil
+	}
+	if err := t.lockEvents(); err != nil {
+		return err
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO events (topic, type, payload, public, created_at) VALUES `)
+	args := make([]any, 0, 5*len(t.held))
+	for i, e := range t.held {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, e.Topic, e.Type, string(e.Data), e.Public, t.now.Unix())
+	}
+	q.WriteString(` RETURNING id`)
+	rows, err := t.Tx.QueryContext(t.ctx, q.String(), args...)
+	if err != nil {
+		return fmt.Errorf("append events: %w", err)
+	}
+	ids := make([]int64, 0, len(t.held))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("append events: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("append events: %w", err)
+	}
+	if len(ids) != len(t.held) {
+		return fmt.Errorf("append events: %d ids for %d events", len(ids), len(t.held))
+	}
+	// The sequence numbers the rows in the order of the VALUES list.
+	slices.Sort(ids)
+	for i := range t.held {
+		t.held[i].ID = ids[i]
+		t.events = append(t.events, t.held[i])
+	}
+	t.held = nil
+	slices.SortFunc(t.events, func(a, b forum.Event) int { return cmp.Compare(a.ID, b.ID) })
+	return nil
+}
+
+// holdEvent keeps an event of a PostgreSQL write for flushEvents.
+func (t *tx) holdEvent(topic, typ string, payload json.RawMessage, public bool) {
+	t.held = append(t.held, forum.Event{Topic: topic, Type: typ, Data: payload, Public: public, CreatedAt: t.now})
+}
