@@ -31,11 +31,13 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/identity": {"forum"},
 		"forum/schedule": {},
 		"forum/metrics":  {}, // the Prometheus wiring: web, store and live hand it plain numbers through main
-		"forum/store":    {"forum", "forum/search", "moderation"},
-		"forum/live":     {"forum"},
-		"forum/mail":     {"forum/store"},
-		"forum/demo":     {"forum", "forum/store", "moderation"},
-		"forum/web":      {"forum", "forum/live", "forum/search", "forum/store", "moderation"},
+		"forum/store":    {"forum", "forum/search", "forum/store/dialect", "moderation"},
+		// How the store's queries run on PostgreSQL; the store's test helpers open PostgreSQL through it too.
+		"forum/store/dialect": {},
+		"forum/live":          {"forum"},
+		"forum/mail":          {"forum/store"},
+		"forum/demo":          {"forum", "forum/store", "moderation"},
+		"forum/web":           {"forum", "forum/live", "forum/search", "forum/store", "moderation"},
 		// The load generator drives a forum it starts itself, through the
 		// end-to-end harness or in process.
 		"forum/bench": {"forum", "forum/demo", "forum/e2e", "forum/store", "forum/web", "moderation"},
@@ -44,7 +46,7 @@ func TestDependencyDirection(t *testing.T) {
 		// binary wrote, through the store.
 		"forum/e2e": {"forum/store", "forum/web"},
 		// The store's test helpers.
-		"forum/store/storetest": {"forum", "forum/store"},
+		"forum/store/storetest": {"forum", "forum/store", "forum/store/dialect"},
 	}
 	// Outside packages only some rooms may import, by import path prefix.
 	confined := []struct {
@@ -55,7 +57,7 @@ func TestDependencyDirection(t *testing.T) {
 		// SQL lives in the store; main opens the database, and the store's
 		// test helpers and the end-to-end harness read the real file.
 		{"SQL", []string{"database/sql", "github.com/mattn/go-sqlite3", "github.com/jackc/pgx", "github.com/lib/pq"},
-			[]string{".", "forum/store", "forum/store/storetest", "forum/e2e"}},
+			[]string{".", "forum/store", "forum/store/dialect", "forum/store/storetest", "forum/e2e"}},
 		{"Fiber", []string{"github.com/gofiber/", "github.com/valyala/fasthttp"},
 			[]string{".", "forum/web"}},
 		{"Prometheus", []string{"github.com/prometheus/"}, []string{"forum/metrics"}},
