@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/e-people/e-people/forum/store/dialect"
 	"github.com/e-people/e-people/forum/store/storetest"
 )
 
@@ -453,4 +455,56 @@ func postgresTwin(tb testing.TB, db *sql.DB) string {
 		w.add("trigger %s", trig)
 	}
 	return w.String()
+}
+
+// TestOpenPostgres_UpgradeMatchesFresh: a PostgreSQL database as the first
+// version with PostgreSQL support left it (testdata/postgres_v4.sql), opened
+// by this binary, is upgraded to the schema of a fresh one, keeping its rows;
+// and a database newer than the binary is refused.
+func TestOpenPostgres_UpgradeMatchesFresh(t *testing.T) {
+	ctx := context.Background()
+	script, err := os.ReadFile(fmt.Sprintf("testdata/postgres_v%d.sql", postgresFirstVersion))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := storetest.NewPostgresDatabase(t)
+	raw, err := dialect.OpenPostgres(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, string(script)); err != nil {
+		t.Fatalf("build version %d: %v", postgresFirstVersion, err)
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('kept', 'across the upgrade')`); err != nil {
+		t.Fatal(err)
+	}
+	old := postgresTwin(t, raw)
+	if !strings.Contains(old, fmt.Sprintf("version %d\n", postgresFirstVersion)) {
+		t.Fatalf("testdata/postgres_v%d.sql is not at version %d:\n%s", postgresFirstVersion, postgresFirstVersion, old)
+	}
+	upgraded, err := Open(ctx, url, "", Options{})
+	if err != nil {
+		t.Fatalf("open version %d: %v", postgresFirstVersion, err)
+	}
+	got := postgresTwin(t, upgraded.DB())
+	var kept string
+	if err := upgraded.DB().QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'kept'`).Scan(&kept); err != nil || kept != "across the upgrade" {
+		t.Errorf("row of version %d after the upgrade: %v %q", postgresFirstVersion, err, kept)
+	}
+	upgraded.Close()
+	want := postgresTwin(t, openPG(t, ctx).DB())
+	if got != want {
+		t.Fatalf("upgraded PostgreSQL schema differs from a fresh one (- upgraded, + fresh):\n%s", lineDiff(got, want))
+	}
+
+	if _, err := raw.ExecContext(ctx, `UPDATE schema_version SET version = version + 1`); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(ctx, url, "", Options{}); err == nil || !strings.Contains(err.Error(), "newer than this binary") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("open a database of version %d with a binary of version %d: %v, want refused", Version()+1, Version(), err)
+	}
 }
