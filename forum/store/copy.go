@@ -213,6 +213,7 @@ func copyRows(ctx context.Context, from, to *Store, t copyTable, opt CopyOptions
 	keys := t.keyList(false)
 	// PostgreSQL allows 65535 parameters to a statement.
 	batch := min(opt.Batch, 60000/len(t.cols))
+	reported := false
 	for {
 		q := `SELECT ` + cols + ` FROM ` + quoteIdent(t.name)
 		var args []any
@@ -234,6 +235,7 @@ func copyRows(ctx context.Context, from, to *Store, t copyTable, opt CopyOptions
 		done += int64(len(rows))
 		if opt.Report != nil {
 			opt.Report(t.name, done, total)
+			reported = true
 		}
 		last := rows[len(rows)-1]
 		after = after[:0]
@@ -244,7 +246,7 @@ func copyRows(ctx context.Context, from, to *Store, t copyTable, opt CopyOptions
 			break
 		}
 	}
-	if opt.Report != nil && done == 0 {
+	if opt.Report != nil && !reported { // nothing left to copy
 		opt.Report(t.name, done, total)
 	}
 	return nil
