@@ -70,8 +70,8 @@ var copiedTables = []string{"settings", "ministries", "categories", "users", "se
 	"outbox", "account_tokens", "recovery_codes", "consents", "events", "nodes", "rate_limits", "search_index"}
 
 // TestCopy_SQLiteToPostgres moves the demo forum from SQLite to PostgreSQL:
-// a copy interrupted after a few batches resumes to the same rows as the
-// source, a second run copies nothing, Verify finds a row changed in the
+// a copy interrupted in one table after another resumes each time, and ends
+// with the same rows as the source, a second run copies nothing, Verify finds a row changed in the
 // target, and the PostgreSQL forum then reads the proposals and takes a
 // new comment with an id of its own.
 func TestCopy_SQLiteToPostgres(t *testing.T) {
@@ -87,20 +87,26 @@ func TestCopy_SQLiteToPostgres(t *testing.T) {
 		t.Fatalf("the demo forum lacks rows to copy:\n%s", want)
 	}
 
-	// Interrupted after three batches of seven rows.
-	cctx, cancel := context.WithCancel(ctx)
-	batches := 0
-	err = store.Copy(cctx, src, dst, store.CopyOptions{Batch: 7, Report: func(string, int64, int64) {
-		if batches++; batches == 3 {
-			cancel()
+	// Interrupted again and again (in the order Copy takes the tables), each
+	// time just after a batch of a table
+	// whose key is an integer, two integers, or integers and text.
+	for _, stop := range []string{"events", "users", "follows", "recovery_codes", "supports", "comments", "comment_votes"} {
+		cctx, cancel := context.WithCancel(ctx)
+		stopped := false
+		err = store.Copy(cctx, src, dst, store.CopyOptions{Batch: 7, Report: func(table string, done, total int64) {
+			if table == stop && done < total {
+				stopped = true
+				cancel()
+			}
+		}})
+		cancel()
+		if !stopped || !errors.Is(err, context.Canceled) {
+			t.Fatalf("copy interrupted in %s: stopped %v, %v, want context.Canceled", stop, stopped, err)
 		}
-	}})
-	cancel()
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted copy: %v, want context.Canceled", err)
-	}
-	if err := store.Verify(ctx, src, dst, 0); err == nil || !strings.Contains(err.Error(), "missing from the target") {
-		t.Fatalf("verify a copy interrupted after 3 batches: %v, want rows missing", err)
+		if err := store.Verify(ctx, src, dst, 0); err == nil || !strings.Contains(err.Error(), "\n  "+stop+": ") ||
+			!strings.Contains(err.Error(), "missing from the target") {
+			t.Fatalf("verify a copy interrupted in %s: %v, want its rows missing", stop, err)
+		}
 	}
 
 	// Resumed: the rest, and nothing twice (a key copied twice would fail).
