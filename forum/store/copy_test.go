@@ -3,9 +3,11 @@ package store_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,8 +90,8 @@ func TestCopy_SQLiteToPostgres(t *testing.T) {
 	}
 
 	// Interrupted again and again (in the order Copy takes the tables), each
-	// time just after a batch of a table
-	// whose key is an integer, two integers, or integers and text.
+	// time just after a batch of a table whose key is an integer, two
+	// integers, or integers and text.
 	for _, stop := range []string{"events", "users", "follows", "recovery_codes", "supports", "comments", "comment_votes"} {
 		cctx, cancel := context.WithCancel(ctx)
 		stopped := false
@@ -235,5 +237,71 @@ func TestCopy_RefusesOtherVersions(t *testing.T) {
 	}
 	if err := store.Copy(ctx, dst, src, store.CopyOptions{}); err == nil {
 		t.Fatal("copy from PostgreSQL to SQLite accepted")
+	}
+}
+
+// TestCopy_TextKeysInByteOrder: text keys are copied, resumed and verified
+// in SQLite's order (by bytes) even when the PostgreSQL database sorts text
+// by a language's rules, where "a" comes before "B".
+func TestCopy_TextKeysInByteOrder(t *testing.T) {
+	ctx := context.Background()
+	src, err := store.Open(ctx, filepath.Join(t.TempDir(), "forum.db"), storetest.Schema(t), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	keys := []string{"B", "a", "b", "C", "c", "가", "Ä"}
+	for i, k := range keys {
+		if _, err := src.DB().Exec(`INSERT INTO rate_limits (key, window_start, hits) VALUES (?, ?, ?)`, k, i, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A database of the test server whose text sorts as in English.
+	base := storetest.NewPostgresDatabase(t)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("icu_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'`); err != nil {
+		t.Fatalf("create a database sorting text as in English: %v", err)
+	}
+	defer admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`) //nolint:errcheck
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	dst, err := store.Open(ctx, u.String(), "", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	var first string
+	if err := dst.DB().QueryRow(`SELECT key FROM (VALUES ('B'), ('a')) AS v (key) ORDER BY key LIMIT 1`).Scan(&first); err != nil || first != "a" {
+		t.Fatalf("the target sorts %q first (%v), want \"a\": not the order this test needs", first, err)
+	}
+
+	for stopAt := 1; stopAt < len(keys); stopAt += 2 {
+		cctx, cancel := context.WithCancel(ctx)
+		err := store.Copy(cctx, src, dst, store.CopyOptions{Batch: 1, Report: func(table string, done, total int64) {
+			if table == "rate_limits" && done == int64(stopAt) {
+				cancel()
+			}
+		}})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("copy interrupted after %d keys: %v", stopAt, err)
+		}
+	}
+	if err := store.Copy(ctx, src, dst, store.CopyOptions{Batch: 1}); err != nil {
+		t.Fatalf("finish the copy: %v", err)
+	}
+	if err := store.Verify(ctx, src, dst, 0); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if got, want := tableCounts(t, dst, []string{"rate_limits"}), fmt.Sprintf("rate_limits %d\n", len(keys)); got != want {
+		t.Fatalf("copied %s, want %s", got, want)
 	}
 }
