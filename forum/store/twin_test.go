@@ -97,6 +97,35 @@ func TestSchemaTwin_SeesOneSidedChanges(t *testing.T) {
 	}
 }
 
+// TestSchemaTwin_SeesOneSidedSQLiteChanges: the same on the SQLite side.
+func TestSchemaTwin_SeesOneSidedSQLiteChanges(t *testing.T) {
+	ctx := context.Background()
+	open := func() *Store {
+		s, err := Open(ctx, filepath.Join(t.TempDir(), "twin.db"), readSchema(t), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	base := sqliteTwin(t, open().DB())
+	for _, change := range []struct{ sql, line string }{
+		{`ALTER TABLE users ADD COLUMN nickname TEXT NOT NULL DEFAULT ''`, "+ column users.23 nickname TEXT NOT NULL DEFAULT ''"},
+		{`CREATE INDEX comments_status ON comments (status DESC) WHERE status = 'deleted'`, "+ index comments_status on comments (status DESC) where status = 'deleted'"},
+		{`ALTER TABLE outbox ADD COLUMN tries INTEGER CHECK (tries >= 0)`, "+ check outbox (tries)"},
+		{`DROP INDEX events_public`, "- index events_public on events (public, id)"},
+	} {
+		db := open().DB()
+		if _, err := db.ExecContext(ctx, change.sql); err != nil {
+			t.Fatalf("%s: %v", change.sql, err)
+		}
+		diff := lineDiff(base, sqliteTwin(t, db))
+		if !strings.Contains(diff, change.line+"\n") {
+			t.Errorf("after %s the comparison says:\n%s\nwant the line %q", change.sql, diff, change.line)
+		}
+	}
+}
+
 func openPG(tb testing.TB, ctx context.Context) *Store {
 	tb.Helper()
 	s, err := Open(ctx, storetest.NewPostgresDatabase(tb), "", Options{})
