@@ -81,7 +81,7 @@ func Copy(ctx context.Context, from, to *Store, opt CopyOptions) error {
 		}
 		// The next id the sequence hands out is one past the largest copied.
 		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence(?, ?), (SELECT COALESCE(max(%s), 0) + 1 FROM %s), false)`,
-			quoteIdent(t.identity), quoteIdent(t.name))
+			copyIdent(t.identity), copyIdent(t.name))
 		if _, err := to.w.ExecContext(ctx, q, t.name, t.identity); err != nil {
 			return fmt.Errorf("set the id sequence of %s: %w", t.name, err)
 		}
@@ -113,7 +113,7 @@ func copyPlan(ctx context.Context, from, to *Store) ([]copyTable, error) {
 // PostgreSQL catalog, and orders them so that a table comes after the
 // tables it refers to.
 func (s *Store) copyTables(ctx context.Context) ([]copyTable, error) {
-	names, err := queryStrings(ctx, s.r, `SELECT table_name FROM information_schema.tables
+	names, err := catalogStrings(ctx, s.r, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name`)
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
@@ -142,7 +142,7 @@ func (s *Store) copyTables(ctx context.Context) ([]copyTable, error) {
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("list the columns of %s: %w", name, err)
 		}
-		key, err := queryStrings(ctx, s.r, `SELECT k.column_name FROM information_schema.table_constraints c
+		key, err := catalogStrings(ctx, s.r, `SELECT k.column_name FROM information_schema.table_constraints c
 			JOIN information_schema.key_column_usage k ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name
 			WHERE c.table_schema = current_schema() AND c.table_name = ? AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position`, name)
 		if err != nil {
@@ -199,30 +199,30 @@ func (s *Store) copyTables(ctx context.Context) ([]copyTable, error) {
 // largest key it holds.
 func copyRows(ctx context.Context, from, to *Store, t copyTable, opt CopyOptions) error {
 	var total, done int64
-	if err := from.r.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(t.name)).Scan(&total); err != nil {
+	if err := from.r.QueryRowContext(ctx, `SELECT count(*) FROM `+copyIdent(t.name)).Scan(&total); err != nil {
 		return fmt.Errorf("count the rows of %s: %w", t.name, err)
 	}
-	if err := to.r.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(t.name)).Scan(&done); err != nil {
+	if err := to.r.QueryRowContext(ctx, `SELECT count(*) FROM `+copyIdent(t.name)).Scan(&done); err != nil {
 		return fmt.Errorf("count the copied rows of %s: %w", t.name, err)
 	}
 	after, err := lastKey(ctx, to, t)
 	if err != nil {
 		return err
 	}
-	cols := quoteList(t.cols)
+	cols := copyIdents(t.cols)
 	keys := t.keyList(false)
 	// PostgreSQL allows 65535 parameters to a statement.
 	batch := min(opt.Batch, 60000/len(t.cols))
 	reported := false
 	for {
-		q := `SELECT ` + cols + ` FROM ` + quoteIdent(t.name)
+		q := `SELECT ` + cols + ` FROM ` + copyIdent(t.name)
 		var args []any
 		if after != nil {
 			q += ` WHERE (` + keys + `) > (` + placeholders("?", len(after)) + `)`
 			args = after
 		}
 		q += ` ORDER BY ` + keys + ` LIMIT ` + strconv.Itoa(batch)
-		rows, err := readRows(ctx, from.r, q, len(t.cols), args...)
+		rows, err := copyReadRows(ctx, from.r, q, len(t.cols), args...)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", t.name, err)
 		}
@@ -256,11 +256,11 @@ func copyRows(ctx context.Context, from, to *Store, t copyTable, opt CopyOptions
 func lastKey(ctx context.Context, to *Store, t copyTable) ([]any, error) {
 	var names, desc []string
 	for i, k := range t.key {
-		names = append(names, quoteIdent(t.cols[k]))
+		names = append(names, copyIdent(t.cols[k]))
 		desc = append(desc, strings.Split(t.keyList(true), ", ")[i]+" DESC")
 	}
-	q := `SELECT ` + strings.Join(names, ", ") + ` FROM ` + quoteIdent(t.name) + ` ORDER BY ` + strings.Join(desc, ", ") + ` LIMIT 1`
-	rows, err := readRows(ctx, to.r, q, len(t.key))
+	q := `SELECT ` + strings.Join(names, ", ") + ` FROM ` + copyIdent(t.name) + ` ORDER BY ` + strings.Join(desc, ", ") + ` LIMIT 1`
+	rows, err := copyReadRows(ctx, to.r, q, len(t.key))
 	if err != nil {
 		return nil, fmt.Errorf("find where the copy of %s stopped: %w", t.name, err)
 	}
@@ -273,7 +273,7 @@ func lastKey(ctx context.Context, to *Store, t copyTable) ([]any, error) {
 // insertRows inserts rows into t in one PostgreSQL transaction.
 func insertRows(ctx context.Context, to *Store, t copyTable, rows [][]any) error {
 	var q strings.Builder
-	q.WriteString(`INSERT INTO ` + quoteIdent(t.name) + ` (` + quoteList(t.cols) + `) VALUES `)
+	q.WriteString(`INSERT INTO ` + copyIdent(t.name) + ` (` + copyIdents(t.cols) + `) VALUES `)
 	args := make([]any, 0, len(rows)*len(t.cols))
 	q.WriteString(placeholders(`(`+placeholders("?", len(t.cols))+`)`, len(rows)))
 	for _, r := range rows {
@@ -338,13 +338,13 @@ func Verify(ctx context.Context, from, to *Store, perTable int) error {
 // verifyTable streams t from both databases in key order and lists the
 // first perTable differences, and how many rows differ.
 func verifyTable(ctx context.Context, from, to *Store, t copyTable, perTable int) ([]string, int, error) {
-	cols := quoteList(t.cols)
-	src, err := from.r.QueryContext(ctx, `SELECT `+cols+` FROM `+quoteIdent(t.name)+` ORDER BY `+t.keyList(false))
+	cols := copyIdents(t.cols)
+	src, err := from.r.QueryContext(ctx, `SELECT `+cols+` FROM `+copyIdent(t.name)+` ORDER BY `+t.keyList(false))
 	if err != nil {
 		return nil, 0, fmt.Errorf("verify %s: %w", t.name, err)
 	}
 	defer src.Close()
-	dst, err := to.r.QueryContext(ctx, `SELECT `+cols+` FROM `+quoteIdent(t.name)+` ORDER BY `+t.keyList(true))
+	dst, err := to.r.QueryContext(ctx, `SELECT `+cols+` FROM `+copyIdent(t.name)+` ORDER BY `+t.keyList(true))
 	if err != nil {
 		return nil, 0, fmt.Errorf("verify %s: %w", t.name, err)
 	}
@@ -357,11 +357,11 @@ func verifyTable(ctx context.Context, from, to *Store, t copyTable, perTable int
 			found = append(found, "  "+fmt.Sprintf(format, args...))
 		}
 	}
-	a, err := nextRow(src, len(t.cols))
+	a, err := copyNextRow(src, len(t.cols))
 	if err != nil {
 		return nil, 0, fmt.Errorf("verify %s: %w", t.name, err)
 	}
-	b, err := nextRow(dst, len(t.cols))
+	b, err := copyNextRow(dst, len(t.cols))
 	if err != nil {
 		return nil, 0, fmt.Errorf("verify %s: %w", t.name, err)
 	}
@@ -382,19 +382,19 @@ func verifyTable(ctx context.Context, from, to *Store, t copyTable, perTable int
 			differ("%s: only in the target", t.describeKey(b))
 		default:
 			for i := range t.cols {
-				if va, vb := normValue(a[i]), normValue(b[i]); va != vb {
-					differ("%s: %s is %s in the source, %s in the target", t.describeKey(a), t.cols[i], showValue(va), showValue(vb))
+				if va, vb := copyValue(a[i]), copyValue(b[i]); va != vb {
+					differ("%s: %s is %s in the source, %s in the target", t.describeKey(a), t.cols[i], copyShow(va), copyShow(vb))
 					break
 				}
 			}
 		}
 		if c <= 0 {
-			if a, err = nextRow(src, len(t.cols)); err != nil {
+			if a, err = copyNextRow(src, len(t.cols)); err != nil {
 				return nil, 0, fmt.Errorf("verify %s: %w", t.name, err)
 			}
 		}
 		if c >= 0 {
-			if b, err = nextRow(dst, len(t.cols)); err != nil {
+			if b, err = copyNextRow(dst, len(t.cols)); err != nil {
 				return nil, 0, fmt.Errorf("verify %s: %w", t.name, err)
 			}
 		}
@@ -408,7 +408,7 @@ func verifyTable(ctx context.Context, from, to *Store, t copyTable, perTable int
 func (t copyTable) keyList(pg bool) string {
 	var out []string
 	for _, k := range t.key {
-		col := quoteIdent(t.cols[k])
+		col := copyIdent(t.cols[k])
 		if pg && t.text[k] {
 			col += ` COLLATE "C"`
 		}
@@ -420,7 +420,7 @@ func (t copyTable) keyList(pg bool) string {
 // compareKeys orders rows a and b of t by their keys, as keyList sorts them.
 func (t copyTable) compareKeys(a, b []any) int {
 	for _, k := range t.key {
-		va, vb := normValue(a[k]), normValue(b[k])
+		va, vb := copyValue(a[k]), copyValue(b[k])
 		var c int
 		switch x := va.(type) {
 		case int64:
@@ -443,14 +443,14 @@ func (t copyTable) compareKeys(a, b []any) int {
 func (t copyTable) describeKey(r []any) string {
 	var parts []string
 	for _, k := range t.key {
-		parts = append(parts, t.cols[k]+" "+showValue(normValue(r[k])))
+		parts = append(parts, t.cols[k]+" "+copyShow(copyValue(r[k])))
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-// normValue gives a value read from either database one Go type per kind:
+// copyValue gives a value read from either database one Go type per kind:
 // int64, float64, string or nil.
-func normValue(v any) any {
+func copyValue(v any) any {
 	switch x := v.(type) {
 	case []byte:
 		return string(x)
@@ -467,7 +467,7 @@ func normValue(v any) any {
 	return v
 }
 
-func showValue(v any) string {
+func copyShow(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"
@@ -480,8 +480,8 @@ func showValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// nextRow reads the next row of rows, nil after the last.
-func nextRow(rows *sql.Rows, n int) ([]any, error) {
+// copyNextRow reads the next row of rows, nil after the last.
+func copyNextRow(rows *sql.Rows, n int) ([]any, error) {
 	if !rows.Next() {
 		return nil, rows.Err()
 	}
@@ -501,8 +501,8 @@ func nextRow(rows *sql.Rows, n int) ([]any, error) {
 	return vals, nil
 }
 
-// readRows reads every row of a query of n columns.
-func readRows(ctx context.Context, db *sql.DB, query string, n int, args ...any) ([][]any, error) {
+// copyReadRows reads every row of a query of n columns.
+func copyReadRows(ctx context.Context, db *sql.DB, query string, n int, args ...any) ([][]any, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -510,7 +510,7 @@ func readRows(ctx context.Context, db *sql.DB, query string, n int, args ...any)
 	defer rows.Close()
 	var out [][]any
 	for {
-		r, err := nextRow(rows, n)
+		r, err := copyNextRow(rows, n)
 		if err != nil {
 			return nil, err
 		}
@@ -521,7 +521,7 @@ func readRows(ctx context.Context, db *sql.DB, query string, n int, args ...any)
 	}
 }
 
-func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+func catalogStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -538,13 +538,13 @@ func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([
 	return out, rows.Err()
 }
 
-// quoteIdent quotes a name from the catalog for either database.
-func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+// copyIdent quotes a name from the catalog for either database.
+func copyIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 
-func quoteList(names []string) string {
+func copyIdents(names []string) string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = quoteIdent(n)
+		out[i] = copyIdent(n)
 	}
 	return strings.Join(out, ", ")
 }

@@ -79,14 +79,14 @@ func TestSchemaTwin(t *testing.T) {
 // one schema only is a difference the comparison reports.
 func TestSchemaTwin_SeesOneSidedChanges(t *testing.T) {
 	ctx := context.Background()
-	base := postgresTwin(t, openPG(t, ctx).DB())
+	base := postgresTwin(t, openTwinPG(t, ctx).DB())
 	for _, change := range []struct{ sql, line string }{
 		{`ALTER TABLE users ADD COLUMN nickname TEXT NOT NULL DEFAULT ''`, "+ column users.23 nickname TEXT NOT NULL DEFAULT ''"},
 		{`CREATE INDEX comments_status ON comments (status)`, "+ index comments_status on comments (status)"},
 		{`ALTER TABLE outbox ADD CHECK (attempts >= 0)`, "+ check outbox (attempts)"},
 		{`ALTER TABLE sessions ALTER COLUMN ip DROP NOT NULL`, "+ column sessions.9 ip TEXT DEFAULT ''"},
 	} {
-		db := openPG(t, ctx).DB()
+		db := openTwinPG(t, ctx).DB()
 		if _, err := db.ExecContext(ctx, change.sql); err != nil {
 			t.Fatalf("%s: %v", change.sql, err)
 		}
@@ -126,7 +126,7 @@ func TestSchemaTwin_SeesOneSidedSQLiteChanges(t *testing.T) {
 	}
 }
 
-func openPG(tb testing.TB, ctx context.Context) *Store {
+func openTwinPG(tb testing.TB, ctx context.Context) *Store {
 	tb.Helper()
 	s, err := Open(ctx, storetest.NewPostgresDatabase(tb), "", Options{})
 	if err != nil {
@@ -150,8 +150,8 @@ func (w *twin) String() string {
 	return strings.Join(w.lines, "\n") + "\n"
 }
 
-// strings1 runs a query of one text column.
-func strings1(tb testing.TB, db *sql.DB, query string, args ...any) []string {
+// twinStrings runs a query of one text column.
+func twinStrings(tb testing.TB, db *sql.DB, query string, args ...any) []string {
 	tb.Helper()
 	rows, err := db.Query(query, args...)
 	if err != nil {
@@ -245,13 +245,13 @@ func sqliteChecks(create string) []string {
 func sqliteTwin(tb testing.TB, db *sql.DB) string {
 	tb.Helper()
 	w := &twin{}
-	tables := strings1(tb, db, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_index_%' ORDER BY name`)
+	tables := twinStrings(tb, db, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_index_%' ORDER BY name`)
 	for _, table := range tables {
 		var create string
 		if err := db.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = ?`, table).Scan(&create); err != nil {
 			tb.Fatal(err)
 		}
-		cols := strings1(tb, db, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+		cols := twinStrings(tb, db, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 		if table == "search_index" {
 			if !strings.Contains(strings.ToLower(create), "using fts5") {
 				tb.Fatalf("search_index is not an FTS5 table: %s", create)
@@ -343,7 +343,7 @@ func sqliteTwin(tb testing.TB, db *sql.DB) string {
 		}
 		idx.Close()
 		for _, x := range indexes {
-			keys := strings1(tb, db, `SELECT name || CASE WHEN "desc" THEN ' DESC' ELSE '' END FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno`, x.name)
+			keys := twinStrings(tb, db, `SELECT name || CASE WHEN "desc" THEN ' DESC' ELSE '' END FROM pragma_index_xinfo(?) WHERE key ORDER BY seqno`, x.name)
 			switch x.origin {
 			case "pk":
 				// The primary key's own index: the primary key line says it.
@@ -365,7 +365,7 @@ func sqliteTwin(tb testing.TB, db *sql.DB) string {
 			}
 		}
 	}
-	for _, trig := range strings1(tb, db, `SELECT name || ' on ' || tbl_name FROM sqlite_schema WHERE type = 'trigger'`) {
+	for _, trig := range twinStrings(tb, db, `SELECT name || ' on ' || tbl_name FROM sqlite_schema WHERE type = 'trigger'`) {
 		w.add("trigger %s", trig)
 	}
 	var version int
@@ -383,7 +383,7 @@ var pgTypes = map[string]string{"bigint": "INTEGER", "text": "TEXT", "double pre
 func postgresTwin(tb testing.TB, db *sql.DB) string {
 	tb.Helper()
 	w := &twin{}
-	tables := strings1(tb, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)
+	tables := twinStrings(tb, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)
 	for _, table := range tables {
 		switch table {
 		case "schema_version":
@@ -394,7 +394,7 @@ func postgresTwin(tb testing.TB, db *sql.DB) string {
 			w.add("version %d", version)
 			continue
 		case "search_index":
-			cols := strings1(tb, db, `SELECT column_name FROM information_schema.columns
+			cols := twinStrings(tb, db, `SELECT column_name FROM information_schema.columns
 				WHERE table_schema = current_schema() AND table_name = 'search_index' AND column_name NOT IN ('rowid', 'document') ORDER BY ordinal_position`)
 			w.add("search_index columns %s", strings.Join(cols, ", "))
 			continue
@@ -459,7 +459,7 @@ func postgresTwin(tb testing.TB, db *sql.DB) string {
 		}
 		cons.Close()
 		// Indexes other than those of the primary key and unique constraints.
-		defs := strings1(tb, db, `SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+		defs := twinStrings(tb, db, `SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
 			WHERE i.indrelid = CAST(? AS regclass) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, table)
 		for _, def := range defs {
 			m := pgIndexDef.FindStringSubmatch(def)
@@ -479,7 +479,7 @@ func postgresTwin(tb testing.TB, db *sql.DB) string {
 			w.add("%s", line)
 		}
 	}
-	for _, trig := range strings1(tb, db, `SELECT t.tgname || ' on ' || c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	for _, trig := range twinStrings(tb, db, `SELECT t.tgname || ' on ' || c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 		WHERE NOT t.tgisinternal AND c.relnamespace = CAST(current_schema() AS regnamespace)`) {
 		w.add("trigger %s", trig)
 	}
@@ -522,7 +522,7 @@ func TestOpenPostgres_UpgradeMatchesFresh(t *testing.T) {
 		t.Errorf("row of version %d after the upgrade: %v %q", postgresFirstVersion, err, kept)
 	}
 	upgraded.Close()
-	want := postgresTwin(t, openPG(t, ctx).DB())
+	want := postgresTwin(t, openTwinPG(t, ctx).DB())
 	if got != want {
 		t.Fatalf("upgraded PostgreSQL schema differs from a fresh one (- upgraded, + fresh):\n%s", lineDiff(got, want))
 	}
