@@ -4,6 +4,7 @@
 //	epeople admin create -role R ...    create an account, e.g. staff
 //	epeople backup [flags] PATH         write a consistent copy of the live database
 //	epeople bench [flags]               measure the forum under load (see forum/bench)
+//	epeople migrate -from FILE -to URL  copy an SQLite forum into PostgreSQL, and verify it
 package main
 
 import (
@@ -78,7 +79,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 func main() {
 	args := os.Args[1:]
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "admin" || args[0] == "backup" || args[0] == "bench") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "admin" || args[0] == "backup" || args[0] == "bench" || args[0] == "migrate") {
 		cmd, args = args[0], args[1:]
 	}
 	var cfg config
@@ -101,6 +102,8 @@ func main() {
 		err = adminCommand(&cfg, fs, args)
 	case "bench":
 		err = bench.Command(args, schemaSQL)
+	case "migrate":
+		err = migrateCommand(fs, args)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "epeople:", err)

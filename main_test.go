@@ -15,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/e-people/e-people/forum/demo"
 	"github.com/e-people/e-people/forum/e2e"
+	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
+	"github.com/e-people/e-people/moderation"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -165,5 +169,60 @@ func resetSecondFactorByCommand(t *testing.T, bin, db string) {
 	if err := w.QueryRow(`SELECT actor_role, action FROM moderation_actions ORDER BY id DESC LIMIT 1`).Scan(&role, &action); err != nil ||
 		role != "admin" || action != "second_factor_reset" {
 		t.Fatalf("log row of reset-2fa: %v %s %s", err, role, action)
+	}
+}
+
+// TestBinary_Migrate runs `epeople migrate` on the demo forum: it copies
+// and verifies, a second run copies nothing and verifies again, a row
+// changed in PostgreSQL afterwards fails the verification with a non-zero
+// exit, and the wrong kind of database is refused.
+func TestBinary_Migrate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin, err := binary.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := storetest.StartPostgres()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Stop()
+	db := filepath.Join(t.TempDir(), "e.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, schemaSQL, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, st, moderation.NewRenderer(), demo.Options{BenchmarkComments: 50}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for run := 1; run <= 2; run++ {
+		out, err := exec.Command(bin, "migrate", "-from", db, "-to", pg.URL, "-batch", "40").CombinedOutput()
+		m := regexp.MustCompile(`(?m)^comments +(\d+) of (\d+) rows$`).FindSubmatch(out)
+		if err != nil || !strings.Contains(string(out), "verified: every row") || m == nil || string(m[1]) != string(m[2]) || string(m[1]) == "0" {
+			t.Fatalf("migrate, run %d: %v\n%s", run, err, out)
+		}
+	}
+	target, err := sql.Open("pgx", pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	if _, err := target.Exec(`UPDATE proposals SET title = 'changed after the copy' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "migrate", "-from", db, "-to", pg.URL).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "proposals: 1 rows differ") || !strings.Contains(string(out), `"changed after the copy" in the target`) {
+		t.Fatalf("migrate onto a changed copy: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "migrate", "-from", pg.URL, "-to", db).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "usage: epeople migrate") {
+		t.Fatalf("migrate from PostgreSQL to SQLite: %v\n%s", err, out)
 	}
 }
