@@ -165,7 +165,8 @@ func TestStore_TryLeadership(t *testing.T) {
 	la.Release()
 }
 
-// The rate limit count is shared by every store on the database, and a new window starts afresh.
+// The rate limit count is shared by every store on the database, and a
+// window starts afresh once the last one ended.
 func TestStore_HitRateLimit(t *testing.T) {
 	c := newClock()
 	db := storetest.Database(t)
@@ -174,11 +175,14 @@ func TestStore_HitRateLimit(t *testing.T) {
 	if storetest.Postgres() {
 		b = openTestAt(t, db, c.now)
 	}
-	w := c.now().Truncate(time.Minute)
+	start := c.now()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	seen := map[int64]bool{}
-	for i := range 40 {
+	seen := map[int64]bool{1: true}
+	if n, _, err := a.HitRateLimit(ctx, "post:7", start, time.Minute); n != 1 || err != nil {
+		t.Fatalf("first hit: %d, %v", n, err)
+	}
+	for i := 1; i < 40; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -186,10 +190,13 @@ func TestStore_HitRateLimit(t *testing.T) {
 			if i%2 == 1 {
 				s = b
 			}
-			n, err := s.HitRateLimit(ctx, "post:7", w)
+			n, ends, err := s.HitRateLimit(ctx, "post:7", start.Add(time.Duration(i)*time.Second), time.Minute)
 			if err != nil {
 				t.Error(err)
 				return
+			}
+			if !ends.Equal(start.Add(time.Minute)) {
+				t.Errorf("window ends %v, want %v", ends, start.Add(time.Minute))
 			}
 			mu.Lock()
 			seen[n] = true
@@ -202,16 +209,16 @@ func TestStore_HitRateLimit(t *testing.T) {
 			t.Fatalf("counts seen %v: %d missing (a lost or doubled hit)", seen, n)
 		}
 	}
-	if err := b.UnhitRateLimit(ctx, "post:7", w); err != nil {
+	if err := b.UnhitRateLimit(ctx, "post:7"); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := a.HitRateLimit(ctx, "post:7", w); n != 40 {
+	if n, _, _ := a.HitRateLimit(ctx, "post:7", start.Add(59*time.Second), time.Minute); n != 40 {
 		t.Fatalf("after one taken back: %d, want 40", n)
 	}
-	if n, _ := a.HitRateLimit(ctx, "post:7", w.Add(time.Minute)); n != 1 {
-		t.Fatalf("next window: %d, want 1", n)
+	if n, ends, _ := a.HitRateLimit(ctx, "post:7", start.Add(61*time.Second), time.Minute); n != 1 || !ends.Equal(start.Add(121*time.Second)) {
+		t.Fatalf("next window: %d ending %v, want 1 ending a minute on", n, ends)
 	}
-	if n, _ := a.HitRateLimit(ctx, "post:8", w.Add(time.Minute)); n != 1 {
+	if n, _, _ := a.HitRateLimit(ctx, "post:8", start, time.Minute); n != 1 {
 		t.Fatalf("another key: %d, want 1", n)
 	}
 	c.advance(3 * time.Hour)
