@@ -302,3 +302,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// An administrator's change of the settings on one node reaches the other
+// node's copy within seconds, with no restart.
+func TestEvents_SettingsReachOtherNode(t *testing.T) {
+	db := storetest.NewPostgresDatabase(t)
+	n1, n2 := startNode(t, db, ""), startNode(t, db, "")
+	want := n2.st.Settings().SponsorThreshold + 7
+	if err := n1.st.SetSettings(ctx, map[string]string{forum.SettingSponsorThreshold: fmt.Sprint(want)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "node 2 to see the new sponsor threshold", func() bool { return n2.st.Settings().SponsorThreshold == want })
+}

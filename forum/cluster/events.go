@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
@@ -55,7 +57,26 @@ func StartEvents(ctx context.Context, st *store.Store, busURL string, deliver fu
 		defer close(e.done)
 		seq.RunCatchUp(ctx)
 	}()
+	go reloadSettings(ctx, st, opt.Log)
 	return e, nil
+}
+
+// reloadSettings reads the forum's settings again every CatchUpEvery until
+// ctx ends: the copy each node keeps (store.Settings) would otherwise miss
+// an administrator's change made on another node.
+func reloadSettings(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(CatchUpEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := st.ReloadSettings(ctx); err != nil && ctx.Err() == nil && log != nil {
+			log.Warn("reload settings", "err", err)
+		}
+	}
 }
 
 // Sequencer returns the Sequencer, nil on SQLite.

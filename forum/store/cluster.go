@@ -302,3 +302,7 @@ func (s *Store) statement(ctx context.Context, fn func(querier) error) error {
 	}
 	return s.write(ctx, func(t *tx) error { return fn(t) })
 }
+
+// ReloadSettings reads the forum's settings again into the copy Settings
+// returns: on PostgreSQL another node may have changed them.
+func (s *Store) ReloadSettings(ctx context.Context) error { return s.loadSettings(ctx) }
