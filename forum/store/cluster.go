@@ -193,7 +193,7 @@ func (s *Store) TryLeadership(ctx context.Context) (*Leadership, error) {
 		return nil, fmt.Errorf("try leadership: %w", mapErr(err))
 	}
 	if !got {
-		discard(conn)
+		_ = conn.Close() // it holds no lock: back to the pool
 		return nil, nil
 	}
 	return &Leadership{conn: conn}, nil
