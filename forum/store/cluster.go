@@ -216,13 +216,22 @@ func (l *Leadership) Check(ctx context.Context) error {
 	return nil
 }
 
-// Release gives the lock up: its connection is closed, never returned to
-// the pool with the lock on it.
+// Release gives the lock up at once, and its connection back to the pool;
+// when the unlock fails the connection is closed instead, never pooled with
+// the lock on it (the server then drops the lock as the session ends).
 func (l *Leadership) Release() {
-	if l.conn != nil {
-		discard(l.conn)
-		l.conn = nil
+	if l.conn == nil {
+		return
 	}
+	var unlocked bool
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock(?)`, pgLeaderLock).Scan(&unlocked); err != nil || !unlocked {
+		discard(l.conn)
+	} else {
+		_ = l.conn.Close()
+	}
+	l.conn = nil
 }
 
 // discard closes conn for good instead of returning it to the pool.
