@@ -302,6 +302,17 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchT
 		return nil, SearchTotal{}, fmt.Errorf("search: %w", mapErr(err))
 	}
 	defer rtx.Rollback() //nolint:errcheck // read-only
+	if s.pg {
+		// PostgreSQL's planner prices @@ row by row too cheaply and counts a
+		// common word's matches by reading the whole table (16 ms at 20,000
+		// proposals, against 5 ms through the GIN index): this transaction
+		// rules table scans out. The walk keeps its plans: the primary key
+		// backwards for a common word (LIMIT ends it), the GIN index and a
+		// sort for a rare one.
+		if _, err := rtx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return nil, SearchTotal{}, fmt.Errorf("search: %w", mapErr(err))
+		}
+	}
 	// The windows this page reaches into.
 	lo := q.Offset / searchWindow * searchWindow
 	hi := (q.Offset + q.Limit + searchWindow - 1) / searchWindow * searchWindow
