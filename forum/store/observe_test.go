@@ -76,7 +76,12 @@ func TestStore_OutboxDepth(t *testing.T) {
 		}
 	}
 	depth(1) // given up on
-	plan := strings.Join(queryPlan(t, w.s, outboxDepthSQL, MaxMailAttempts), "\n")
+	var plan string
+	if w.s.pg { // PostgreSQL reads a table this small whole: explainPG rules that out
+		plan = explainPG(t, w.s, outboxDepthSQL, MaxMailAttempts)
+	} else {
+		plan = strings.Join(queryPlan(t, w.s, outboxDepthSQL, MaxMailAttempts), "\n")
+	}
 	if !strings.Contains(plan, "outbox_unsent") {
 		t.Errorf("the count does not use outbox_unsent:\n%s", plan)
 	}
