@@ -21,6 +21,9 @@ type supportReq struct {
 // follows, the withdrawn supports, the counters and the events, whatever
 // the number of writes. Each write gets the answer, and leaves the rows and
 // the event, that setSupport's own function would have given and left.
+// Only SQLite's committer runs groups: on PostgreSQL writeGrouped runs each
+// write alone (supportAlone), so this group, and its statements by rowid,
+// never run there.
 var supportGroup = &writeGroup{run: runSupports}
 
 // supportProposal is a proposal as a support group sees it and changes it.
