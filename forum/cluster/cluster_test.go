@@ -236,7 +236,13 @@ func TestEvents_GapFilledFromTable(t *testing.T) {
 	w := newForumWorld(t, st1)
 	topic := forum.ProposalTopic(w.proposal)
 	since, _ := st1.LastEventID(ctx)
-	sub := subscribe(t, n2.hub, topic)
+	// From since, as a browser that loaded the page then would: node 2 may
+	// hear of the world's own events only now, from the table.
+	sub, err := n2.hub.Subscribe(ctx, live.Filter{Topics: []string{topic}}, "ko", since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sub.Close)
 	for i := range 10 {
 		w.comment(t, st1, fmt.Sprintf("comment %d", i))
 	}

@@ -124,7 +124,7 @@ func insertCommentSQL(column string) string {
 func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Comment, error) {
 	var cm *forum.Comment
 	column, table := subjectSQL(nc.Subject)
-	err := s.write(ctx, func(t *tx) error {
+	err := s.writeKeyed(ctx, turnKey(nc.Subject.Kind, nc.Subject.ID), func(t *tx) error {
 		target, err := readCommentTarget(ctx, t, nc.Subject, nc.AuthorID)
 		if err != nil {
 			return err

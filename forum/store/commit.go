@@ -66,6 +66,10 @@ type writeGroup struct {
 	// one that crosses a threshold). An error means that nothing of the
 	// step stands: the committer rolls it back and runs every item alone.
 	run func(s *Store, t *tx, items []any) (answers []error, alone []int, err error)
+	// pgKey names the row an item's write contends for (the proposal a
+	// support counts on, the comment a vote counts on): on PostgreSQL, where
+	// each write runs alone, writes of one key take turns (writeKeyed).
+	pgKey func(item any) int64
 }
 
 // The states of a pending write. It runs only if the committer moves it from
@@ -163,7 +167,11 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 // runs it alone and must have the same effect.
 func (s *Store) writeGrouped(ctx context.Context, fn func(*tx) error, g *writeGroup, item any) error {
 	if s.pg {
-		return s.writePG(ctx, fn)
+		var key int64
+		if g != nil && g.pgKey != nil {
+			key = g.pgKey(item)
+		}
+		return s.writePG(ctx, key, fn)
 	}
 	p := &pending{ctx: ctx, fn: fn, deadline: time.Now().Add(writeWait), done: make(chan error, 1), group: g, item: item}
 	select {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -51,24 +52,39 @@ const (
 
 // openPostgres opens the store on the PostgreSQL database dsn names.
 func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) {
-	db, err := dialect.OpenPostgres(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+	// Two pools, as on SQLite: writes waiting for their turn on a busy
+	// proposal (writeKeyed) hold connections of the writers' pool only, and
+	// pages go on reading from their own.
+	var pools [2]*sql.DB
+	closeAll := func() {
+		for _, db := range pools {
+			if db != nil {
+				db.Close()
+			}
+		}
 	}
-	db.SetMaxOpenConns(pgConns)
-	db.SetMaxIdleConns(pgConns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+	for i := range pools {
+		db, err := dialect.OpenPostgres(dsn)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		pools[i] = db
+		db.SetMaxOpenConns(pgConns)
+		db.SetMaxIdleConns(pgConns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	if err := pools[0].PingContext(ctx); err != nil {
+		closeAll()
 		return nil, fmt.Errorf("open store: connect to %s: %w", dialect.Redact(dsn), err)
 	}
-	s := &Store{w: db, r: db, dsn: dsn, now: opt.Now, pg: true, commit: &committer{}}
+	s := &Store{w: pools[0], r: pools[1], dsn: dsn, now: opt.Now, pg: true, commit: &committer{}}
 	if err := s.migratePostgres(ctx); err != nil {
-		db.Close()
+		closeAll()
 		return nil, err
 	}
 	if err := s.loadSettings(ctx); err != nil {
-		db.Close()
+		closeAll()
 		return nil, err
 	}
 	return s, nil
@@ -136,9 +152,40 @@ func execScriptOn(ctx context.Context, conn *sql.Conn, what, script string) erro
 	return nil
 }
 
+// Hot rows. Many citizens supporting one proposal, or commenting on one
+// debate, all update one row (its counter) and read the same index ranges:
+// SERIALIZABLE transactions that overlap there fail each other, and a burst
+// of them would spend its time running again. Such writes take turns per
+// row instead: before its transaction begins, a write of a hot kind takes a
+// session advisory lock on its key (turnKey) and lets it go after the
+// commit, so writes to one proposal run one after the other across every
+// node, while writes to different proposals still run at once.
+// SERIALIZABLE still guards everything else they touch.
+
+// turnKey is the advisory lock key of the writes to one subject (kind and
+// id): a class for the kind in the high 32 bits, the id in the low ones.
+// Two ids 2^32 apart share a key, which only makes them take turns.
+func turnKey(kind forum.SubjectKind, id int64) int64 {
+	var class int64
+	for _, c := range []byte(kind) {
+		class = (class*31 + int64(c)) & 0x3fffffff
+	}
+	return (class|0x40000000)<<32 | id&0xffffffff
+}
+
+// writeKeyed is write for a write that contends with others of the same key
+// (turnKey): on PostgreSQL those take turns; on SQLite every write already does.
+func (s *Store) writeKeyed(ctx context.Context, key int64, fn func(*tx) error) error {
+	if s.pg {
+		return s.writePG(ctx, key, fn)
+	}
+	return s.write(ctx, fn)
+}
+
 // writePG runs fn in a transaction of its own, again after a conflict, and
-// publishes its events after the commit.
-func (s *Store) writePG(ctx context.Context, fn func(*tx) error) error {
+// publishes its events after the commit. A non-zero key makes it take its
+// turn among the writes of that key (turnKey).
+func (s *Store) writePG(ctx context.Context, key int64, fn func(*tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -155,7 +202,7 @@ func (s *Store) writePG(ctx context.Context, fn func(*tx) error) error {
 			}
 		}
 		var events []forum.Event
-		events, err = s.runPG(ctx, fn)
+		events, err = s.runPG(ctx, key, fn)
 		if err == nil {
 			s.commit.txs.Add(1)
 			s.commit.writes.Add(1)
@@ -172,12 +219,32 @@ func (s *Store) writePG(ctx context.Context, fn func(*tx) error) error {
 }
 
 // runPG is one attempt of writePG.
-func (s *Store) runPG(ctx context.Context, fn func(*tx) error) ([]forum.Event, error) {
+func (s *Store) runPG(ctx context.Context, key int64, fn func(*tx) error) ([]forum.Event, error) {
 	began := time.Now()
 	// Once begun, a write runs to its end, as on SQLite: interrupting it
 	// halfway would leave its caller without the truth.
 	wctx := context.WithoutCancel(ctx)
-	sqlTx, err := s.w.BeginTx(wctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if key != 0 {
+		// Waiting for the turn ends with the caller's patience.
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, key); err != nil {
+			// Whether a cancelled wait took the lock is not known: drop the
+			// connection rather than return it to the pool holding it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			return nil, fmt.Errorf("wait for the row's turn: %w", err)
+		}
+		defer func() {
+			if _, err := conn.ExecContext(wctx, `SELECT pg_advisory_unlock(?)`, key); err != nil {
+				// The lock must not outlive the write: drop the connection, and the server lets it go.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	sqlTx, err := conn.BeginTx(wctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
 		return nil, err
 	}

@@ -35,8 +35,8 @@ type Store struct {
 	settings   atomic.Pointer[forum.Settings]
 	settingsMu sync.Mutex
 	sessions   sessionCache // SessionByToken's answers (sessioncache.go)
-	// pg: the database is PostgreSQL (postgres.go); w and r are then one
-	// pool, and commit only counts.
+	// pg: the database is PostgreSQL (postgres.go); w and r are then its
+	// writers' and readers' pools, and commit only counts.
 	pg bool
 }
 
@@ -130,7 +130,7 @@ func (s *Store) SetNotify(fn func([]forum.Event)) { s.notify = fn }
 // pools, checkpointing the write-ahead log.
 func (s *Store) Close() error {
 	if s.pg {
-		return s.w.Close()
+		return errors.Join(s.w.Close(), s.r.Close())
 	}
 	var errs []error
 	errs = append(errs, s.commit.close())

@@ -24,7 +24,8 @@ type supportReq struct {
 // Only SQLite's committer runs groups: on PostgreSQL writeGrouped runs each
 // write alone (supportAlone), so this group, and its statements by rowid,
 // never run there.
-var supportGroup = &writeGroup{run: runSupports}
+var supportGroup = &writeGroup{run: runSupports,
+	pgKey: func(item any) int64 { return turnKey(forum.KindProposal, item.(*supportReq).id) }}
 
 // supportProposal is a proposal as a support group sees it and changes it.
 type supportProposal struct {

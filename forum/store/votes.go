@@ -18,7 +18,8 @@ type voteReq struct {
 // one statement each for the new and changed votes, the withdrawn votes,
 // the comments' counters and the events. Each vote leaves the rows and the
 // event, and gets the answer, that VoteComment's own function would have.
-var voteGroup = &writeGroup{run: runVotes}
+var voteGroup = &writeGroup{run: runVotes,
+	pgKey: func(item any) int64 { return turnKey("comment", item.(*voteReq).id) }}
 
 // voteComment is a comment as a vote group sees it and changes it.
 type voteComment struct {
