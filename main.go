@@ -25,6 +25,7 @@ import (
 	"github.com/e-people/e-people/assets"
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/bench"
+	"github.com/e-people/e-people/forum/cluster"
 	"github.com/e-people/e-people/forum/identity"
 	"github.com/e-people/e-people/forum/live"
 	"github.com/e-people/e-people/forum/metrics"
@@ -41,6 +42,7 @@ var schemaSQL string
 // config is everything the operator sets, from flags with EPEOPLE_* fallbacks.
 type config struct {
 	addr, db, baseURL, denylist, disposable, smtpURL string
+	bus, node                                        string
 	debugAddr                                        string
 	logFormat, logLevel                              string
 	trustedProxies                                   string
@@ -57,7 +59,9 @@ func env(key, def string) string {
 }
 
 func (c *config) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.db, "db", env("EPEOPLE_DB", "./data/epeople.db"), "SQLite database file (EPEOPLE_DB)")
+	fs.StringVar(&c.db, "db", env("EPEOPLE_DB", "./data/epeople.db"), "SQLite database file, or a PostgreSQL URL postgres://user:pass@host:5432/dbname, which several nodes may share (EPEOPLE_DB)")
+	fs.StringVar(&c.bus, "bus", env("EPEOPLE_BUS", ""), "NATS server(s) that carry live events between nodes sharing a PostgreSQL database, nats://host:4222[,nats://…]; every node of a cluster needs it (EPEOPLE_BUS)")
+	fs.StringVar(&c.node, "node", env("EPEOPLE_NODE", ""), "this node's name in the cluster's registry, unique among live nodes; HOSTNAME:PORT of -addr when empty (EPEOPLE_NODE)")
 	fs.StringVar(&c.addr, "addr", env("EPEOPLE_ADDR", "127.0.0.1:8080"), "listen address (EPEOPLE_ADDR)")
 	fs.StringVar(&c.baseURL, "base-url", env("EPEOPLE_BASE_URL", ""), "public URL; http://ADDR when empty (EPEOPLE_BASE_URL)")
 	fs.StringVar(&c.denylist, "password-denylist", env("EPEOPLE_PASSWORD_DENYLIST", ""), "file of common passwords to refuse, one per line (EPEOPLE_PASSWORD_DENYLIST)")
@@ -141,6 +145,17 @@ func serve(cfg config) error {
 		return err
 	}
 	return withStore(cfg, func(_ context.Context, st *store.Store) error {
+		reg, err := register(ctx, cfg, st, log)
+		if err != nil {
+			return err
+		}
+		if reg != nil {
+			// The node leaves the registry when serve returns (regDone), and beats until then.
+			rctx, cancel := context.WithCancel(ctx)
+			regDone := make(chan struct{})
+			go func() { defer close(regDone); reg.Run(rctx) }()
+			defer func() { cancel(); <-regDone }()
+		}
 		if err := firstStart(ctx, cfg, st); err != nil {
 			return err
 		}
@@ -153,6 +168,9 @@ func serve(cfg config) error {
 			log.Warn("test identity provider: not for production")
 		}
 		sched := schedule.New(st, nil, log)
+		if st.Postgres() {
+			sched.MaxSleep = clusterScheduleCheck
+		}
 		wcfg.Schedule = sched.Poke
 		// The live channel: the hub replays from the store and draws the
 		// partials its events carry with the pages' own templates; the
@@ -174,16 +192,29 @@ func serve(cfg config) error {
 		if srv, err = web.New(st, wcfg); err != nil {
 			return err
 		}
-		st.SetNotify(func(events []forum.Event) { // after every commit
+		// Every committed event, this node's or (on PostgreSQL) another's, in id order.
+		stopCluster, err := joinCluster(ctx, cfg, st, hub, func(events []forum.Event) {
 			srv.Invalidate(events) // before anyone is told of the change
 			hub.Publish(events)
 			sockets.CloseSuspended(events)
-		})
+		}, log)
+		if err != nil {
+			return err
+		}
+		defer stopCluster()
 		go hub.Run(context.Background()) // until hub.Close, after the sockets and the server
 		defer hub.Close()
-		go sched.Run(ctx)
+		// The scheduler, the mailer and retention run on the leader alone,
+		// which on SQLite is this node.
+		lctx, stopLeading := context.WithCancel(ctx)
+		elector := cluster.NewElector(st, log)
+		leaderDone := make(chan struct{})
+		go func() {
+			defer close(leaderDone)
+			elector.Run(lctx, func(ctx context.Context) { lead(ctx, sched, sender, st, srv, log) })
+		}()
+		defer func() { stopLeading(); <-leaderDone }()
 		go memoryLimit(ctx, sockets)
-		defer startMailer(ctx, sender, st, srv, log)()
 		if cfg.debugAddr != "" {
 			stopDebug, err := serveDebug(cfg.debugAddr, m, log)
 			if err != nil {

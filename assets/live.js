@@ -209,6 +209,10 @@
   }
 
   function onMessage(m) {
+    if (m.type === 'status') { // the server lost (reconnecting) or regained (live) the other nodes
+      setStatus(m.data && m.data.state === 'live' ? 'on' : 'off');
+      return;
+    }
     if (m.type === 'reload') {
       stopped = true;
       setStatus('reload');

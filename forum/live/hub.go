@@ -104,6 +104,25 @@ type Hub struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	dropped   atomic.Int64
+	// status is the last state SetStatus set, which new subscribers are
+	// told when it is not StatusLive; nil until then.
+	status atomic.Pointer[Frame]
+}
+
+// The states of a node's link to the other nodes that SetStatus tells
+// clients, in a message {"id":0,"topic":"","type":"status","data":{"state":…}}.
+const (
+	StatusReconnecting = "reconnecting" // events from other nodes are late; they will come
+	StatusLive         = "live"         // caught up, and live again
+	statusType         = "status"
+)
+
+// SetStatus tells every subscriber, after the events published before it,
+// the state of this node's link to the other nodes (StatusReconnecting or
+// StatusLive). Subscribers that join while it is not StatusLive are told too.
+func (h *Hub) SetStatus(state string) {
+	data, _ := json.Marshal(map[string]string{"state": state})
+	h.Publish([]forum.Event{{Type: statusType, Topic: state, Data: data}}) // Topic: for dispatchStatus
 }
 
 // New returns a hub that replays from src and renders HTML partials with
@@ -179,6 +198,10 @@ func (h *Hub) Run(ctx context.Context) {
 // dispatch sends ev to every matching subscriber, encoding it at most once
 // per language, and removes the subscribers that were too slow to take it.
 func (h *Hub) dispatch(ev forum.Event) {
+	if ev.ID == 0 && ev.Type == statusType {
+		h.dispatchStatus(ev)
+		return
+	}
 	enc := eventEncoder{hub: h, ev: ev}
 	var slow []*Subscription
 	h.smu.RLock()
@@ -192,6 +215,35 @@ func (h *Hub) dispatch(ev forum.Event) {
 			if s.deliver(ev.ID, enc.get(s.lang)) {
 				slow = append(slow, s)
 			}
+		}
+	}
+	h.smu.RUnlock()
+	if len(slow) > 0 {
+		h.smu.Lock()
+		for _, s := range slow {
+			h.unindex(s)
+		}
+		h.smu.Unlock()
+	}
+}
+
+// dispatchStatus sends a SetStatus message to every subscriber.
+func (h *Hub) dispatchStatus(ev forum.Event) {
+	b, err := marshal(Message{Type: ev.Type, Data: ev.Data})
+	if err != nil {
+		return
+	}
+	f := &Frame{JSON: b}
+	if ev.Topic == StatusLive {
+		h.status.Store(nil)
+	} else {
+		h.status.Store(f)
+	}
+	var slow []*Subscription
+	h.smu.RLock()
+	for s := range h.all {
+		if s.deliverStatus(f) {
+			slow = append(slow, s)
 		}
 	}
 	h.smu.RUnlock()
@@ -270,6 +322,9 @@ func (h *Hub) Subscribe(ctx context.Context, f Filter, lang string, since int64)
 		return nil, err
 	}
 	if since <= 0 {
+		if f := h.status.Load(); f != nil {
+			s.deliverStatus(f)
+		}
 		return s, nil
 	}
 	replay, err := h.replay(ctx, f, lang, since)
@@ -279,6 +334,9 @@ func (h *Hub) Subscribe(ctx context.Context, f Filter, lang string, since int64)
 	}
 	if !s.goLive(replay, h.opt.Buffer) {
 		return nil, ErrClosed
+	}
+	if f := h.status.Load(); f != nil {
+		s.deliverStatus(f)
 	}
 	return s, nil
 }
@@ -480,6 +538,24 @@ func (s *Subscription) deliver(id int64, f *Frame) bool {
 			return s.shutLocked(true)
 		}
 		s.pending = append(s.pending, encoded{id: id, frame: f})
+		return false
+	}
+	select {
+	case s.ch <- f:
+		s.signal()
+		return false
+	default:
+		return s.shutLocked(true)
+	}
+}
+
+// deliverStatus queues a status frame, which carries no event id, without
+// blocking; a subscriber still replaying skips it (Subscribe tells it the
+// status after). It reports whether s was dropped for being slow by this call.
+func (s *Subscription) deliverStatus(f *Frame) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.replaying || s.ch == nil {
 		return false
 	}
 	select {
