@@ -43,7 +43,7 @@ var harness struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := storetest.Run(m) // the cluster test's PostgreSQL and NATS stop here
 	harness.binary.Cleanup()
 	if harness.demoDir != "" {
 		_ = os.RemoveAll(harness.demoDir)
