@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/live"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/e-people/e-people/forum/store/dialect"
 	"github.com/e-people/e-people/forum/store/storetest"
@@ -213,6 +215,19 @@ func TestCluster(t *testing.T) {
 		}
 		if err := bus.Restart(); err != nil {
 			t.Fatal(err)
+		}
+		// Every node told its socket the bus was lost, then that it is back.
+		if !waitFor(60*time.Second, func() bool {
+			for _, c := range clients {
+				if !slices.Equal(c.statuses(), []string{live.StatusReconnecting, live.StatusLive}) {
+					return false
+				}
+			}
+			return true
+		}) {
+			for i, c := range clients {
+				t.Errorf("socket on node %d was told %v, want reconnecting then live", i+1, c.statuses())
+			}
 		}
 		post(t, "버스가 돌아온 뒤")
 		everyoneHas(t, "comments around a NATS restart", clients...)
