@@ -38,9 +38,9 @@ func (s *Store) SeedHistory(ctx context.Context, users []int64, skip int64, n in
 				targets(n, id) AS (SELECT row_number() OVER (ORDER BY id) - 1, id FROM proposals
 					WHERE id <> ?5 AND mod_state = 'visible' AND published_at IS NOT NULL)
 				INSERT INTO comments (proposal_id, depth, author_id, stance, body_src, body_html, created_at, updated_at)
-				SELECT h.id, 1, ?2, CASE k.i % 3 WHEN 0 THEN 'for' WHEN 1 THEN 'against' ELSE 'neutral' END,
-					'지난 의견 ' || ?2 || '-' || k.i || ': 제도의 취지에는 공감하지만 시행 시기와 재원 마련 방안을 더 구체적으로 밝혀 주셨으면 합니다.',
-					'<p>지난 의견 ' || ?2 || '-' || k.i || ': 제도의 취지에는 공감하지만 시행 시기와 재원 마련 방안을 더 구체적으로 밝혀 주셨으면 합니다.</p>',
+				SELECT h.id, 1, CAST(?2 AS BIGINT), CASE k.i % 3 WHEN 0 THEN 'for' WHEN 1 THEN 'against' ELSE 'neutral' END,
+					'지난 의견 ' || CAST(?2 AS BIGINT) || '-' || k.i || ': 제도의 취지에는 공감하지만 시행 시기와 재원 마련 방안을 더 구체적으로 밝혀 주셨으면 합니다.',
+					'<p>지난 의견 ' || CAST(?2 AS BIGINT) || '-' || k.i || ': 제도의 취지에는 공감하지만 시행 시기와 재원 마련 방안을 더 구체적으로 밝혀 주셨으면 합니다.</p>',
 					?3 - 86400 * (1 + k.i % 300) - k.i, ?3 - 86400 * (1 + k.i % 300) - k.i
 				FROM k JOIN targets h ON h.n = k.i % ?4`, n, u, now, targets, skip); err != nil {
 				return fmt.Errorf("seed history comments: %w", err)
