@@ -33,6 +33,8 @@ func (s *Store) SeedHistory(ctx context.Context, users []int64, skip int64, n in
 			return errors.New("seed history: no other published proposal to comment on")
 		}
 		now := time.Now().Unix()
+		// ?2, the author, is cast: PostgreSQL gives a parameter one type, and
+		// would deduce text from the concatenations.
 		for _, u := range users {
 			if _, err := t.ExecContext(ctx, `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?1),
 				targets(n, id) AS (SELECT row_number() OVER (ORDER BY id) - 1, id FROM proposals

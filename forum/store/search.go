@@ -302,6 +302,17 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchT
 		return nil, SearchTotal{}, fmt.Errorf("search: %w", mapErr(err))
 	}
 	defer rtx.Rollback() //nolint:errcheck // read-only
+	if s.pg {
+		// PostgreSQL's planner prices @@ row by row too cheaply and counts a
+		// common word's matches by reading the whole table (16 ms at 20,000
+		// proposals, against 5 ms through the GIN index): this transaction
+		// rules table scans out. The walk keeps its plans: the primary key
+		// backwards for a common word (LIMIT ends it), the GIN index and a
+		// sort for a rare one.
+		if _, err := rtx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return nil, SearchTotal{}, fmt.Errorf("search: %w", mapErr(err))
+		}
+	}
 	// The windows this page reaches into.
 	lo := q.Offset / searchWindow * searchWindow
 	hi := (q.Offset + q.Limit + searchWindow - 1) / searchWindow * searchWindow
@@ -329,11 +340,10 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchT
 	from := min(q.Offset-lo, len(cands))
 	hits := make([]SearchHit, 0, min(q.Limit, len(cands)-from))
 	for _, c := range cands[from:min(from+q.Limit, len(cands))] {
-		h := c.hit()
-		if err := hydrate(ctx, rtx, &h, q.Text); err != nil {
-			return nil, SearchTotal{}, fmt.Errorf("search: %w", mapErr(err))
-		}
-		hits = append(hits, h)
+		hits = append(hits, c.hit())
+	}
+	if err := hydrate(ctx, rtx, hits, q.Text); err != nil {
+		return nil, SearchTotal{}, fmt.Errorf("search: %w", mapErr(err))
 	}
 	return hits, total, nil
 }
@@ -425,36 +435,78 @@ func rankWindow(win []candidate) {
 	})
 }
 
-// hydrate fills in a hit's title, thread and snippet from its source row.
-func hydrate(ctx context.Context, rtx *sql.Tx, h *SearchHit, query string) error {
-	var body string
-	var pid, did sql.NullInt64
-	var err error
-	switch h.Kind {
-	case SearchProposal:
-		pid.Int64 = h.ID
-		err = rtx.QueryRowContext(ctx, `SELECT title, body_src FROM proposals WHERE id = ?`, h.ID).Scan(&h.Title, &body)
-	case SearchAnswer:
-		pid.Int64 = h.ID
-		var summary string
-		err = rtx.QueryRowContext(ctx, `SELECT p.title, r.summary, r.body_src FROM responses r JOIN proposals p ON p.id = r.proposal_id
-			WHERE r.proposal_id = ?`, h.ID).Scan(&h.Title, &summary, &body)
-		body = summary + "\n" + body // as indexProposal indexes it
-	case SearchDebate:
-		did.Int64 = h.ID
-		err = rtx.QueryRowContext(ctx, `SELECT question, background_src FROM debates WHERE id = ?`, h.ID).Scan(&h.Title, &body)
-	case SearchComment:
-		err = rtx.QueryRowContext(ctx, `SELECT COALESCE(p.title, d.question), c.body_src, c.proposal_id, c.debate_id FROM comments c
-			LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id WHERE c.id = ?`, h.ID).
-			Scan(&h.Title, &body, &pid, &did)
+// hydrateSQL reads the source rows of hits of one kind, whose ids fill
+// the IN list (%s), as id, title, summary (an answer's; empty otherwise),
+// body, proposal and debate.
+var hydrateSQL = map[string]string{
+	SearchProposal: `SELECT id, title, '', body_src, id, CAST(NULL AS BIGINT) FROM proposals WHERE id IN (%s)`,
+	SearchAnswer: `SELECT r.proposal_id, p.title, r.summary, r.body_src, r.proposal_id, CAST(NULL AS BIGINT)
+		FROM responses r JOIN proposals p ON p.id = r.proposal_id WHERE r.proposal_id IN (%s)`,
+	SearchDebate: `SELECT id, question, '', background_src, CAST(NULL AS BIGINT), id FROM debates WHERE id IN (%s)`,
+	SearchComment: `SELECT c.id, COALESCE(p.title, d.question), '', c.body_src, c.proposal_id, c.debate_id FROM comments c
+		LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id WHERE c.id IN (%s)`,
+}
+
+// hydrate fills in the hits' titles, threads and snippets from their
+// source rows: one query per kind among them, not one per hit (on
+// PostgreSQL every query is a round trip to the server).
+func hydrate(ctx context.Context, rtx *sql.Tx, hits []SearchHit, query string) error {
+	byKind := map[string]map[int64]*SearchHit{}
+	for i := range hits {
+		h := &hits[i]
+		if byKind[h.Kind] == nil {
+			byKind[h.Kind] = map[int64]*SearchHit{}
+		}
+		byKind[h.Kind][h.ID] = h
 	}
+	for kind, byID := range byKind {
+		ids := make([]any, 0, len(byID))
+		for id := range byID {
+			ids = append(ids, id)
+		}
+		if err := hydrateKind(ctx, rtx, kind, byID, ids, query); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hydrateKind is hydrate for the hits of one kind, by id.
+func hydrateKind(ctx context.Context, rtx *sql.Tx, kind string, byID map[int64]*SearchHit, ids []any, query string) error {
+	rows, err := rtx.QueryContext(ctx, fmt.Sprintf(hydrateSQL[kind], placeholders("?", len(ids))), ids...)
 	if err != nil {
-		return fmt.Errorf("load %s %d: %w", h.Kind, h.ID, err)
+		return fmt.Errorf("load %ss: %w", kind, err)
 	}
-	h.ProposalID, h.DebateID = pid.Int64, did.Int64
-	h.Snippet = search.Snippet(body, query, snippetWidth)
-	if !marked(h.Snippet) && h.Kind != SearchComment {
-		h.Snippet = search.Snippet(h.Title+" — "+body, query, snippetWidth)
+	defer rows.Close()
+	found := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		var title, summary, body string
+		var pid, did sql.NullInt64
+		if err := rows.Scan(&id, &title, &summary, &body, &pid, &did); err != nil {
+			return fmt.Errorf("load %ss: %w", kind, err)
+		}
+		h := byID[id]
+		if h == nil {
+			continue
+		}
+		found[id] = true
+		if kind == SearchAnswer {
+			body = summary + "\n" + body // as indexProposal indexes it
+		}
+		h.Title, h.ProposalID, h.DebateID = title, pid.Int64, did.Int64
+		h.Snippet = search.Snippet(body, query, snippetWidth)
+		if !marked(h.Snippet) && kind != SearchComment {
+			h.Snippet = search.Snippet(title+" — "+body, query, snippetWidth)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load %ss: %w", kind, err)
+	}
+	for id := range byID {
+		if !found[id] {
+			return fmt.Errorf("load %s %d: %w", kind, id, sql.ErrNoRows)
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum/search"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // BenchmarkSearch measures searches over N generated public proposals
@@ -36,12 +37,22 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatalf("EPEOPLE_SEARCH_N=%q: want a positive number", v)
 		}
 	}
-	path := os.Getenv("EPEOPLE_SEARCH_DB")
-	if path == "" {
+	path := os.Getenv("EPEOPLE_SEARCH_DB") // on PostgreSQL, a database's URL
+	switch {
+	case path != "":
+	case storetest.Postgres():
+		path = storetest.Database(b)
+	default:
 		path = filepath.Join(b.TempDir(), "search.db")
 	}
 	_, statErr := os.Stat(path)
 	w := &world{s: openTestAt(b, path, time.Now)}
+	if w.s.pg {
+		statErr = nil
+		if count(b, w.s, `SELECT count(*) FROM proposals`) == 0 {
+			statErr = os.ErrNotExist
+		}
+	}
 	if statErr != nil {
 		w.ministry, w.category = places(b, w.s, "bench")
 		w.author = newUser(b, w.s, "bench")
@@ -131,8 +142,12 @@ func generateProposals(b *testing.B, w *world, n int) {
 			b.Fatal(err)
 		}
 	}
+	optimize := `INSERT INTO search_index (search_index) VALUES ('optimize')`
+	if w.s.pg { // PostgreSQL's planner needs the new rows' statistics
+		optimize = `ANALYZE`
+	}
 	err := w.s.write(ctx, func(t *tx) error {
-		_, err := t.ExecContext(ctx, `INSERT INTO search_index (search_index) VALUES ('optimize')`)
+		_, err := t.ExecContext(ctx, optimize)
 		return err
 	})
 	if err != nil {

@@ -393,3 +393,37 @@ func TestStore_SearchFindsItsOwnWords(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_SearchHitsNameTheirThread: each hit, in one page mixing kinds,
+// carries its thread's title and id and a snippet marking the match, in
+// rank order.
+func TestStore_SearchHitsNameTheirThread(t *testing.T) {
+	w := newWorld(t)
+	p := w.openProposal(t, "예산 제안")
+	c := w.comment(t, p.ID, w.author.ID, 0, "예산 예산 의견")
+	d := w.debate(t, "예산 토론", time.Hour, 2*time.Hour)
+	hits, _, err := w.s.Search(ctx, SearchQuery{Text: "예산"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		title    string
+		pid, did int64
+	}{
+		"proposal:" + itoa(p.ID): {"예산 제안", p.ID, 0},
+		"comment:" + itoa(c.ID):  {"예산 제안", p.ID, 0},
+		"debate:" + itoa(d.ID):   {"예산 토론", 0, d.ID},
+	}
+	if len(hits) != len(want) {
+		t.Fatalf("%d hits, want %d: %+v", len(hits), len(want), hits)
+	}
+	for i, h := range hits {
+		wh, ok := want[h.Kind+":"+itoa(h.ID)]
+		if !ok || h.Title != wh.title || h.ProposalID != wh.pid || h.DebateID != wh.did || !marked(h.Snippet) {
+			t.Errorf("hit %d = %+v; want %+v with a marked snippet", i, h, wh)
+		}
+		if i > 0 && h.Score > hits[i-1].Score {
+			t.Errorf("hit %d scores %v above hit %d's %v", i, h.Score, i-1, hits[i-1].Score)
+		}
+	}
+}

@@ -203,6 +203,16 @@ func TestStore_CreateFirstAdminKeepsTokenOnFailure(t *testing.T) {
 
 func TestStore_Backup(t *testing.T) {
 	w := newWorld(t)
+	if w.s.pg { // a PostgreSQL database is backed up by its server's tools: Backup says so and writes nothing
+		dest := filepath.Join(t.TempDir(), "copy.db")
+		if err := w.s.Backup(ctx, dest); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+			t.Errorf("Backup on PostgreSQL = %v, want the advice to use pg_dump", err)
+		}
+		if _, err := os.Stat(dest); !os.IsNotExist(err) {
+			t.Errorf("Backup on PostgreSQL left %s: %v", dest, err)
+		}
+		return
+	}
 	p := w.openProposal(t, "백업 중에도 지지")
 	users := newUsers(t, w.s, 400)
 
@@ -294,4 +304,31 @@ func TestStore_BusyIsUnavailable(t *testing.T) {
 	if _, err := s.Ministries(context.Background()); err != nil {
 		t.Errorf("read: %v", err)
 	}
+}
+
+// TestStore_SeedHistory: each user gets n comments spread over the other
+// published proposals, and votes on up to n comments of the skipped one,
+// with the counters kept equal to their rows.
+func TestStore_SeedHistory(t *testing.T) {
+	w := newWorld(t)
+	skip := w.openProposal(t, "건너뛸 제안")
+	w.openProposal(t, "첫째 과거 제안")
+	w.openProposal(t, "둘째 과거 제안")
+	users := newUsers(t, w.s, 3)
+	w.comment(t, skip.ID, w.author.ID, 0, "투표 받을 의견")
+	if err := w.s.SeedHistory(ctx, users, skip.ID, 4); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if n := count(t, w.s, `SELECT count(*) FROM comments WHERE author_id = ? AND proposal_id <> ?`, u, skip.ID); n != 4 {
+			t.Errorf("user %d has %d seeded comments, want 4", u, n)
+		}
+		if n := count(t, w.s, `SELECT count(*) FROM comment_votes WHERE user_id = ?`, u); n != 1 {
+			t.Errorf("user %d has %d seeded votes, want 1", u, n)
+		}
+	}
+	if n := count(t, w.s, `SELECT count(*) FROM comments WHERE proposal_id = ? AND body_src LIKE '지난 의견 %'`, skip.ID); n != 0 {
+		t.Errorf("%d comments seeded on the skipped proposal", n)
+	}
+	checkCounters(t, w.s)
 }
