@@ -67,6 +67,13 @@ func (t *tx) appendEvents(evs []forum.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
+	if t.pg {
+		// As tx.event does on PostgreSQL: held, and numbered at the commit.
+		for _, e := range evs {
+			t.holdEvent(e.Topic, e.Type, e.Data, e.Public)
+		}
+		return nil
+	}
 	now := t.now.Unix()
 	args := make([]any, 0, 5*len(evs))
 	for _, e := range evs {

@@ -43,17 +43,26 @@ func pgPlan(tb testing.TB, s *Store, query string, args ...any) string {
 }
 
 // pgUsesIndexes fails tb unless plan reads every one of indexes (by an index
-// scan, an index-only scan or a bitmap scan: each names the index) and
-// scans no table whole.
+// scan, an index-only scan or a bitmap scan: each names the index), scans
+// no table whole, and searches every index it reads (an Index Cond): an
+// index read from end to end is a scan too.
 func pgUsesIndexes(tb testing.TB, what, plan string, indexes ...string) {
 	tb.Helper()
 	for _, ix := range indexes {
-		if !strings.Contains(plan, " using "+ix+" ") && !strings.Contains(plan, " on "+ix+" ") &&
-			!strings.HasSuffix(plan, " using "+ix) && !strings.HasSuffix(plan, " on "+ix) {
+		if !strings.Contains(plan, " using "+ix+" ") && !strings.Contains(plan, " on "+ix+" ") {
 			tb.Errorf("%s does not read the index %s:\n%s", what, ix, plan)
 		}
 	}
 	if strings.Contains(plan, "Seq Scan") {
 		tb.Errorf("%s scans a table:\n%s", what, plan)
+	}
+	// A node's details follow it, up to the next node ("->").
+	nodes := strings.Split(plan, "->")
+	for _, n := range nodes {
+		if strings.Contains(n, "Index Scan") || strings.Contains(n, "Index Only Scan") {
+			if !strings.Contains(n, "Index Cond: ") {
+				tb.Errorf("%s reads an index whole:\n%s", what, plan)
+			}
+		}
 	}
 }

@@ -100,7 +100,7 @@ func voteComments(t *tx, reqs []*voteReq, in []int) (map[int64]*voteComment, err
 		}
 	}
 	rows, err := t.QueryContext(t.ctx, `SELECT `+commentCols+`,
-		COALESCE(d.status, p.status), COALESCE(d.locked, p.locked), COALESCE(p.mod_state, ''), d.id IS NOT NULL OR COALESCE(`+publicProposal+`, 0)
+		COALESCE(d.status, p.status), COALESCE(d.locked, p.locked), COALESCE(p.mod_state, ''), d.id IS NOT NULL OR COALESCE(`+publicProposal+`, FALSE)
 		`+commentFrom+` LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id
 		WHERE c.id IN (`+placeholders("?", len(args))+`)`, args...)
 	if err != nil {
@@ -128,13 +128,17 @@ func voteComments(t *tx, reqs []*voteReq, in []int) (map[int64]*voteComment, err
 	return out, rows.Err()
 }
 
+// idPair is a VALUES row of two ids. The casts type it for PostgreSQL, which
+// would otherwise take a VALUES list of parameters for text.
+const idPair = "(CAST(? AS BIGINT), CAST(? AS BIGINT))"
+
 // oldVotes returns the votes that reqs[in] replace, by (comment, account).
 func oldVotes(t *tx, reqs []*voteReq, in []int) (map[[2]int64]int, error) {
 	args := make([]any, 0, 2*len(in))
 	for _, i := range in {
 		args = append(args, reqs[i].id, reqs[i].userID)
 	}
-	rows, err := t.QueryContext(t.ctx, `SELECT cv.comment_id, cv.user_id, cv.value FROM (VALUES `+placeholders("(?, ?)", len(in))+`) v
+	rows, err := t.QueryContext(t.ctx, `SELECT cv.comment_id, cv.user_id, cv.value FROM (VALUES `+placeholders(idPair, len(in))+`) v
 		JOIN comment_votes cv ON cv.comment_id = v.column1 AND cv.user_id = v.column2`, args...)
 	if err != nil {
 		return nil, err
@@ -171,8 +175,9 @@ func applyVotes(t *tx, comments map[int64]*voteComment, set, unset []*voteReq) e
 		for _, r := range unset {
 			args = append(args, r.id, r.userID)
 		}
-		if err := execCount(t, len(unset), `DELETE FROM comment_votes WHERE rowid IN (SELECT cv.rowid FROM (VALUES `+
-			placeholders("(?, ?)", len(unset))+`) v JOIN comment_votes cv ON cv.comment_id = v.column1 AND cv.user_id = v.column2)`, args...); err != nil {
+		// By the key, not SQLite's rowid, which PostgreSQL has not.
+		if err := execCount(t, len(unset), `DELETE FROM comment_votes WHERE (comment_id, user_id) IN (VALUES `+
+			placeholders(idPair, len(unset))+`)`, args...); err != nil {
 			return err
 		}
 	}
@@ -191,5 +196,5 @@ func applyVotes(t *tx, comments map[int64]*voteComment, set, unset []*voteReq) e
 		args = append(args, id, comments[id].dUp, comments[id].dDown)
 	}
 	return execCount(t, len(ids), `UPDATE comments SET up_count = up_count + v.column2, down_count = down_count + v.column3
-		FROM (VALUES `+placeholders("(?, ?, ?)", len(ids))+`) v WHERE comments.id = v.column1`, args...)
+		FROM (VALUES `+placeholders("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))", len(ids))+`) v WHERE comments.id = v.column1`, args...)
 }
