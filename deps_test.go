@@ -21,7 +21,7 @@ func TestDependencyDirection(t *testing.T) {
 	// module ("." is main). Test files are not checked.
 	allowed := map[string][]string{
 		".": {"assets", "views", "moderation", "forum", "forum/bench", "forum/demo", "forum/live",
-			"forum/mail", "forum/schedule", "forum/store", "forum/web", "forum/identity", "forum/metrics"},
+			"forum/mail", "forum/schedule", "forum/store", "forum/web", "forum/identity", "forum/metrics", "forum/cluster"},
 		".ci/vulndb":     {}, // builds the vulnerability database for make vulncheck
 		"assets":         {},
 		"views":          {},
@@ -36,6 +36,8 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/mail":     {"forum/store"},
 		"forum/demo":     {"forum", "forum/store", "moderation"},
 		"forum/web":      {"forum", "forum/live", "forum/search", "forum/store", "moderation"},
+		// Several nodes as one forum: ordered events, the bus, registry and leader, through the store.
+		"forum/cluster": {"forum", "forum/store"},
 		// The load generator drives a forum it starts itself, through the
 		// end-to-end harness or in process.
 		"forum/bench": {"forum", "forum/demo", "forum/e2e", "forum/store", "forum/web", "moderation"},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -54,53 +53,24 @@ func register(ctx context.Context, cfg config, st *store.Store, log *slog.Logger
 }
 
 // joinCluster has st's committed events reach deliver, this node's local
-// sinks, and, with a bus, the other nodes. On SQLite the single writer
-// commits in id order, and there is no other node: the events go straight
-// to deliver. On PostgreSQL commits finish concurrently and other nodes'
-// events come by the bus, so a Sequencer puts them in order first. The
-// returned stop leaves the bus and ends the catch-up.
+// sinks, and, with -bus, the other nodes (see cluster.StartEvents); the
+// node's live sockets hear of the bus's loss and return. The returned stop
+// leaves the bus.
 func joinCluster(ctx context.Context, cfg config, st *store.Store, hub *live.Hub, deliver func([]forum.Event), log *slog.Logger) (stop func(), err error) {
-	if !st.Postgres() {
-		st.SetNotify(deliver)
-		return func() {}, nil
-	}
-	seq, err := cluster.NewSequencer(ctx, st, deliver, log)
-	if err != nil {
-		return nil, fmt.Errorf("start the event sequencer: %w", err)
-	}
-	var bus *cluster.Bus
-	if cfg.bus != "" {
-		bus, err = cluster.Connect(cfg.bus, seq, cluster.BusOptions{Name: nodeName(cfg), Log: log, Status: func(up bool) {
-			if up {
-				hub.SetStatus(live.StatusLive)
-			} else {
-				hub.SetStatus(live.StatusReconnecting)
-			}
-		}})
-		if err != nil {
-			return nil, err
+	events, err := cluster.StartEvents(ctx, st, cfg.bus, deliver, cluster.BusOptions{Name: nodeName(cfg), Log: log, Status: func(up bool) {
+		if up {
+			hub.SetStatus(live.StatusLive)
+		} else {
+			hub.SetStatus(live.StatusReconnecting)
 		}
+	}})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.bus != "" {
 		log.Info("connected to the bus", "url", cfg.bus)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	st.SetNotify(func(events []forum.Event) { // after every commit
-		seq.Offer(ctx, events) // local sinks first: they do not wait for the bus
-		if bus != nil {
-			bus.Publish(events)
-		}
-	})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		seq.RunCatchUp(ctx)
-	}()
-	return func() {
-		cancel()
-		<-done
-		if bus != nil {
-			bus.Close()
-		}
-	}, nil
+	return events.Close, nil
 }
 
 // lead runs, on the leader only, the jobs that must run once in the

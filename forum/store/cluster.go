@@ -231,30 +231,32 @@ func discard(conn *sql.Conn) {
 	_ = conn.Close()
 }
 
-// HitRateLimit counts one request against key in the window that started
-// at window and returns the window's count so far, this one included. It
-// is one autocommit statement, outside the serializable write path, so
-// that nodes sharing the database share the count.
-func (s *Store) HitRateLimit(ctx context.Context, key string, window time.Time) (int64, error) {
-	var hits int64
+// HitRateLimit counts one request at now against key, in a fixed window
+// of length window that starts at the first request counted once the last
+// window ended (as Fiber's in-memory limiter counts), and returns the
+// window's count so far, this one included, and when the window ends. It is
+// one autocommit statement, outside the serializable write path, so that
+// every node sharing the database shares the count without conflicts.
+func (s *Store) HitRateLimit(ctx context.Context, key string, now time.Time, window time.Duration) (hits int64, ends time.Time, err error) {
+	var start int64
+	ended := now.Add(-window).Unix() // a window that started at or before this has ended
 	if err := s.statement(ctx, func(q querier) error {
 		return q.QueryRowContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES (?, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET
-			hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
-			window_start = excluded.window_start
-		RETURNING hits`, key, window.Unix()).Scan(&hits)
+			ON CONFLICT (key) DO UPDATE SET
+				hits = CASE WHEN rate_limits.window_start > ? THEN rate_limits.hits + 1 ELSE 1 END,
+				window_start = CASE WHEN rate_limits.window_start > ? THEN rate_limits.window_start ELSE excluded.window_start END
+			RETURNING hits, window_start`, key, now.Unix(), ended, ended).Scan(&hits, &start)
 	}); err != nil {
-		return 0, fmt.Errorf("count rate limit %q: %w", key, mapErr(err))
+		return 0, time.Time{}, fmt.Errorf("count rate limit %q: %w", key, mapErr(err))
 	}
-	return hits, nil
+	return hits, time.Unix(start, 0).Add(window), nil
 }
 
-// UnhitRateLimit takes back one request counted against key in window,
-// for limits that count only failures.
-func (s *Store) UnhitRateLimit(ctx context.Context, key string, window time.Time) error {
+// UnhitRateLimit takes back one request counted against key, for limits
+// that count only failures.
+func (s *Store) UnhitRateLimit(ctx context.Context, key string) error {
 	if err := s.statement(ctx, func(q querier) error {
-		_, err := q.ExecContext(ctx, `UPDATE rate_limits SET hits = hits - 1 WHERE key = ? AND window_start = ? AND hits > 0`,
-			key, window.Unix())
+		_, err := q.ExecContext(ctx, `UPDATE rate_limits SET hits = hits - 1 WHERE key = ? AND hits > 0`, key)
 		return err
 	}); err != nil {
 		return fmt.Errorf("uncount rate limit %q: %w", key, mapErr(err))
@@ -300,3 +302,7 @@ func (s *Store) statement(ctx context.Context, fn func(querier) error) error {
 	}
 	return s.write(ctx, func(t *tx) error { return fn(t) })
 }
+
+// ReloadSettings reads the forum's settings again into the copy Settings
+// returns: on PostgreSQL another node may have changed them.
+func (s *Store) ReloadSettings(ctx context.Context) error { return s.loadSettings(ctx) }

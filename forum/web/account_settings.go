@@ -19,7 +19,7 @@ const resetsPerIPPerHour = 20
 
 // resetLimit throttles password reset requests per client address.
 func (s *Server) resetLimit() fiber.Handler {
-	return limiter.New(limiter.Config{
+	return s.limit("reset", limiter.Config{
 		Max:          resetsPerIPPerHour,
 		Expiration:   time.Hour,
 		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },

@@ -211,7 +211,7 @@ const (
 
 // accountLimit throttles failed sign-ins per account; successful ones spend nothing.
 func (s *Server) accountLimit() fiber.Handler {
-	return limiter.New(limiter.Config{
+	return s.limit("login", limiter.Config{
 		Max:                    loginFailuresPerAccount,
 		Expiration:             loginFailureWindow,
 		KeyGenerator:           func(c *fiber.Ctx) string { return "login:" + forum.NormalizeEmail(c.FormValue("email")) },

@@ -29,7 +29,7 @@ func (s *Server) apiLimit() fiber.Handler {
 	if perMinute <= 0 {
 		perMinute = 300
 	}
-	return limiter.New(limiter.Config{
+	return s.limit("api", limiter.Config{
 		Max:          perMinute,
 		Expiration:   time.Minute,
 		KeyGenerator: s.clientIP,

@@ -240,7 +240,7 @@ func (s *Server) routeTable() []route {
 // nothing, and a stranger refused for not being signed in spends only the
 // anonymous bucket of their own address, never a citizen's.
 func (s *Server) writeLimit() fiber.Handler {
-	return limiter.New(limiter.Config{
+	return s.limit("write", limiter.Config{
 		Max:          s.cfg.PostPerMinute,
 		Expiration:   time.Minute,
 		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
@@ -251,7 +251,7 @@ func (s *Server) writeLimit() fiber.Handler {
 
 // authLimit caps registrations, sign-ins and account set-ups per client address.
 func (s *Server) authLimit() fiber.Handler {
-	return limiter.New(limiter.Config{
+	return s.limit("auth", limiter.Config{
 		Max:          s.cfg.AuthPerMinute,
 		Expiration:   time.Minute,
 		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },

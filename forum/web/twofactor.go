@@ -314,7 +314,7 @@ func (s *Server) handleLoginTwoFactor(c *fiber.Ctx) error {
 // secondFactorLimit throttles wrong codes per account at sign-in; right
 // ones spend nothing.
 func (s *Server) secondFactorLimit() fiber.Handler {
-	return limiter.New(limiter.Config{
+	return s.limit("2fa", limiter.Config{
 		Max:        secondFactorFailures,
 		Expiration: secondFactorWindow,
 		Next:       func(c *fiber.Ctx) bool { return pendingSession(c) == nil },
