@@ -40,7 +40,7 @@ func runBinary(t *testing.T, bin string, limit time.Duration, args ...string) (s
 var binary e2e.Builder
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := storetest.Run(m) // stops the PostgreSQL server a test started
 	binary.Cleanup()
 	os.Exit(code)
 }
@@ -220,6 +220,43 @@ func TestBenchCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("against -url with -db on PostgreSQL", func(t *testing.T) {
+		// A node on PostgreSQL reads the settings again every few seconds:
+		// bench waits for it to hold the raised caps, and posts comments
+		// on its first run.
+		dir := t.TempDir()
+		db := storetest.NewPostgresDatabase(t)
+		srv, err := e2e.Start(ctx, bin, db, filepath.Join(dir, "server.log"), "-demo", "-post-per-minute", "1000000000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Kill()
+		before := countRows(t, db, "comments")
+		out, errOut, err := runBinary(t, bin, 2*time.Minute, "-url", srv.Base, "-db", db, "-users", "10", "-history", "5", "-t", "1s", "-c", "2", "-workloads", "post-comment,support", "-json")
+		if err != nil {
+			t.Fatalf("bench -url -db: %v\n%s\n%s", err, errOut, srv.LogTail())
+		}
+		var posted int64
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r result
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			if r.Requests == 0 || r.Errors != 0 {
+				t.Errorf("bench -url -db %s: %+v", r.Workload, r)
+			}
+			if r.Workload == "post-comment" {
+				posted = r.Requests
+			}
+		}
+		if posted == 0 {
+			t.Fatalf("post-comment did not run on the first run against PostgreSQL:\n%s", errOut)
+		}
+		if got, want := countRows(t, db, "comments")-before, posted+10*5; got < want {
+			t.Errorf("%d comments more in the database, want at least %d", got, want)
+		}
+	})
+
 	t.Run("bad input", func(t *testing.T) {
 		for _, tc := range []struct {
 			args []string
@@ -313,7 +350,7 @@ func threadPagesServed(t *testing.T, debug string) int64 {
 	return 0
 }
 
-// countRows counts the rows of table in the SQLite file at path.
+// countRows counts the rows of table in the database at path (a SQLite file or a postgres:// URL).
 func countRows(t *testing.T, path, table string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(storetest.OpenReader(t, path).Value(`SELECT count(*) FROM `+table), 10, 64)
