@@ -42,7 +42,7 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/cluster": {"forum", "forum/store"},
 		// The load generator drives a forum it starts itself, through the
 		// end-to-end harness or in process.
-		"forum/bench": {"forum", "forum/demo", "forum/e2e", "forum/store", "forum/web", "moderation"},
+		"forum/bench": {"forum", "forum/cluster", "forum/demo", "forum/e2e", "forum/store", "forum/store/dialect", "forum/web", "moderation"},
 		// The end-to-end harness drives the built binary over HTTP (it takes
 		// the session cookie's name from web); it may read the database the
 		// binary wrote, through the store.

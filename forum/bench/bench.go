@@ -27,9 +27,11 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/cluster"
 	"github.com/e-people/e-people/forum/demo"
 	"github.com/e-people/e-people/forum/e2e"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/dialect"
 	"github.com/e-people/e-people/moderation"
 )
 
@@ -55,9 +57,10 @@ type options struct {
 	history               int // earlier comments and votes of each citizen
 	duration              time.Duration
 	workloads             []string
-	target                string // -url: an already running server; empty for a temporary one
-	dir                   string // where the temporary database goes
-	profile               string // -profile: where the servers' CPU profiles go; none when empty
+	targets               []string // -url: already running servers, load spread over them; none for a temporary one
+	db                    string   // -db: with -url, the database those servers serve, for bench's citizens
+	dir                   string   // where the temporary database goes
+	profile               string   // -profile: where the servers' CPU profiles go; none when empty
 	json                  bool
 }
 
@@ -72,12 +75,15 @@ func parse(args []string) (*options, error) {
 	fs.IntVar(&o.sockets, "sockets", 1000, "live websocket clients of the fanout workload (1-20000)")
 	fs.IntVar(&o.users, "users", 200, "signed-in citizens the writing workloads spread over (1-10000)")
 	fs.IntVar(&o.history, "history", 1000, "earlier comments, and votes on comments, each citizen has before the run, as in a forum that has been in use; 0 for new citizens (0-10000)")
-	fs.StringVar(&o.target, "url", "", "run against this already running server (loopback only) instead of a temporary one")
+	target := fs.String("url", "", "run against this already running server (loopback only) instead of a temporary one; "+
+		"several comma-separated URLs (the nodes of a cluster) share the connections round-robin")
+	fs.StringVar(&o.db, "db", "", "with -url: the database the servers serve (a file or postgres:// URL); bench adds its signed-in citizens "+
+		"to it and raises the daily comment caps, so that post-comment and support run too")
 	fs.StringVar(&o.dir, "dir", "", "directory for the temporary database; the system's temporary directory when empty")
 	fs.StringVar(&o.profile, "profile", "", "write the server's CPU profile of each workload's measured part to DIR/WORKLOAD.pprof (for go tool pprof); not with -url")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per workload per line")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: epeople bench [-c 8] [-t 10s] [-workloads "+strings.Join(workloads, ",")+"] [-sockets 1000] [-users 200] [-history 1000] [-url http://127.0.0.1:8080] [-dir DIR] [-json]")
+		fmt.Fprintln(fs.Output(), "usage: epeople bench [-c 8] [-t 10s] [-workloads "+strings.Join(workloads, ",")+"] [-sockets 1000] [-users 200] [-history 1000] [-url http://127.0.0.1:8080[,http://127.0.0.1:8081…] [-db DB]] [-dir DIR] [-json]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -113,15 +119,23 @@ func parse(args []string) (*options, error) {
 	if len(o.workloads) == 0 {
 		return nil, fmt.Errorf("-workloads: none given (known: %s)", strings.Join(workloads, ", "))
 	}
-	if o.target != "" && o.profile != "" {
+	if *target != "" && o.profile != "" {
 		return nil, errors.New("-profile: bench profiles only the servers it starts, not one given with -url")
 	}
-	if o.target != "" {
-		base, err := loopbackURL(o.target)
-		if err != nil {
-			return nil, err
+	if *target == "" && o.db != "" {
+		return nil, errors.New("-db: only with -url (without it bench seeds a database of its own)")
+	}
+	if *target != "" {
+		for _, raw := range strings.Split(*target, ",") {
+			base, err := loopbackURL(strings.TrimSpace(raw))
+			if err != nil {
+				return nil, err
+			}
+			if slices.Contains(o.targets, base) {
+				return nil, fmt.Errorf("-url: %s is listed twice", base)
+			}
+			o.targets = append(o.targets, base)
 		}
-		o.target = base
 	}
 	return o, nil
 }
@@ -139,12 +153,15 @@ func loopbackURL(raw string) (string, error) {
 	return "http://" + u.Host, nil
 }
 
+// base is the server worker w talks to.
+func (fx *fixture) base(w int) string { return fx.bases[w%len(fx.bases)] }
+
 // fixture is what the workloads need to know about the forum they load.
 type fixture struct {
-	base      string        // http://127.0.0.1:PORT
+	bases     []string      // http://127.0.0.1:PORT of each server; worker w talks to bases[w mod len]
 	threadID  int64         // the proposal with 1,000 comments
 	proposals []int64       // open proposals, which take supports
-	users     []e2e.Account // signed-in citizens; none with -url
+	users     []e2e.Account // signed-in citizens; none with -url unless -db
 	since     int64         // the newest event when the workload starts; 0 with -url
 	server    *e2e.Server   // nil with -url
 	debug     string        // the server's -debug-addr, for profiles; empty with -url
@@ -176,8 +193,8 @@ func Command(args []string, schema string) error {
 		}
 	}
 	var runs []run
-	if o.target != "" {
-		runs, err = againstURL(ctx, o)
+	if len(o.targets) > 0 {
+		runs, err = againstURL(ctx, o, schema)
 	} else {
 		var cleanup func()
 		runs, cleanup, err = againstTemp(ctx, o, schema)
@@ -228,35 +245,93 @@ func Command(args []string, schema string) error {
 // run runs one workload and measures it.
 type run func(ctx context.Context, workload string) (*result, error)
 
-// againstURL prepares the workloads against a running server: only
-// those that need no account, against its most-commented proposal.
-func againstURL(ctx context.Context, o *options) ([]run, error) {
+// againstURL prepares the workloads against running servers, against the
+// most-commented proposal: only those that need no account, unless -db
+// names the servers' database, where bench then adds its citizens.
+func againstURL(ctx context.Context, o *options, schema string) ([]run, error) {
 	client := e2e.NewClient(nil, 1, requestTimeout)
 	defer client.CloseIdleConnections()
-	body, err := get(ctx, client, o.target+"/proposals?sort=debated", nil)
-	if err != nil {
-		return nil, fmt.Errorf("-url %s: %w", o.target, err)
+	fx := &fixture{bases: o.targets, schema: schema}
+	for _, base := range o.targets {
+		body, err := get(ctx, client, base+"/proposals?sort=debated", nil)
+		if err != nil {
+			return nil, fmt.Errorf("-url %s: %w", base, err)
+		}
+		m := regexp.MustCompile(`href="/proposals/(\d+)"`).FindStringSubmatch(body)
+		if m == nil {
+			return nil, fmt.Errorf("-url %s: /proposals?sort=debated lists no proposal; is this e-people?", base)
+		}
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		if fx.threadID != 0 && id != fx.threadID {
+			return nil, fmt.Errorf("-url %s: its most commented proposal is %d, %s's is %d: these servers do not serve one database", base, id, o.targets[0], fx.threadID)
+		}
+		fx.threadID = id
 	}
-	m := regexp.MustCompile(`href="/proposals/(\d+)"`).FindStringSubmatch(body)
-	if m == nil {
-		return nil, fmt.Errorf("-url %s: /proposals?sort=debated lists no proposal; is this e-people?", o.target)
+	capsRaised := false
+	if o.db != "" {
+		var err error
+		if capsRaised, err = seedURLCitizens(ctx, o, fx); err != nil {
+			return nil, fmt.Errorf("-db %s: %w", o.db, err)
+		}
 	}
-	id, _ := strconv.ParseInt(m[1], 10, 64)
-	fx := &fixture{base: o.target, threadID: id}
-	fmt.Fprintf(os.Stderr, "bench: against %s; read-thread reads proposal %d, the most commented; peak RSS is not measured (0): the server is not bench's child\n", o.target, id)
+	if capsRaised && dialect.IsPostgres(o.db) {
+		// Nodes on PostgreSQL read the settings again every
+		// cluster.CatchUpEvery: two rounds and a second, and every node
+		// holds the raised caps.
+		wait := 2*cluster.CatchUpEvery + time.Second
+		fmt.Fprintf(os.Stderr, "bench: raised the daily comment caps in the database; waiting %s for the nodes to read them\n", wait)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	fmt.Fprintf(os.Stderr, "bench: against %s; read-thread reads proposal %d, the most commented; peak RSS and CPU are not measured (0): the servers are not bench's children\n",
+		strings.Join(o.targets, ", "), fx.threadID)
 	runs := make([]run, len(o.workloads))
 	for i, w := range o.workloads {
-		if needsSession[w] {
-			fmt.Fprintf(os.Stderr, "bench: skipping %s: with -url bench has no signed-in accounts, and the server's per-IP write limit "+
-				"and per-citizen daily caps would measure refusals, not work; run bench without -url to measure it\n", w)
+		switch {
+		case w == "fanout" || (needsSession[w] && o.db == ""):
+			fmt.Fprintf(os.Stderr, "bench: skipping %s: with -url bench has no signed-in accounts (give -db), and fanout stops its own server to count "+
+				"what was stored; run bench without -url to measure it\n", w)
+			continue
+		case w == "post-comment" && capsRaised && !dialect.IsPostgres(o.db):
+			fmt.Fprintf(os.Stderr, "bench: skipping post-comment: bench has just raised the daily comment caps in %s, and a server reads its "+
+				"settings when it starts: restart the servers, then run bench again\n", o.db)
 			continue
 		}
 		runs[i] = func(ctx context.Context, w string) (*result, error) { return runWorkload(ctx, o, fx, w) }
 	}
 	if !slices.ContainsFunc(runs, func(r run) bool { return r != nil }) {
-		return nil, errors.New("-url: none of the chosen workloads can run against another server; choose read-thread or search")
+		return nil, errors.New("-url: none of the chosen workloads can run against another server; choose read-thread or search, or give -db")
 	}
 	return runs, nil
+}
+
+// seedURLCitizens adds o.users signed-in citizens (with o.history earlier
+// comments and votes each) to the database the -url servers serve, raises
+// its daily comment caps, and lists its open proposals for the support
+// workload. It reports whether the caps were below bench's before: the
+// running servers then still hold the old ones.
+func seedURLCitizens(ctx context.Context, o *options, fx *fixture) (capsRaised bool, err error) {
+	st, err := store.Open(ctx, o.db, fx.schema, store.Options{})
+	if err != nil {
+		return false, err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
+	caps := st.Settings().Caps
+	capsRaised = caps.Comments < benchCap || caps.CommentsFirstDay < benchCap
+	if err := seedCitizens(ctx, st, fx, o.users); err != nil {
+		return false, err
+	}
+	if o.history > 0 {
+		users := make([]int64, len(fx.users))
+		for i, u := range fx.users {
+			users[i] = u.UserID
+		}
+		return capsRaised, st.SeedHistory(ctx, users, fx.threadID, o.history)
+	}
+	return capsRaised, nil
 }
 
 // againstTemp seeds a temporary database and prepares each workload to
@@ -307,7 +382,7 @@ func againstTemp(ctx context.Context, o *options, schema string) (runs []run, cl
 			}
 			defer func() { err = errors.Join(err, srv.Stop()) }()
 			wfx := *fx
-			wfx.base, wfx.server, wfx.db, wfx.debug = srv.Base, srv, db, debug
+			wfx.bases, wfx.server, wfx.db, wfx.debug = []string{srv.Base}, srv, db, debug
 			return runWorkload(ctx, o, &wfx, w)
 		}
 	}
@@ -320,6 +395,9 @@ func againstTemp(ctx context.Context, o *options, schema string) (runs []run, cl
 func startServer(ctx context.Context, exe, db string, livePerIP int, args ...string) (*e2e.Server, error) {
 	return e2e.Start(ctx, exe, db, db+".log", append([]string{"-live-per-ip", strconv.Itoa(livePerIP), "-post-per-minute", "1000000000"}, args...)...)
 }
+
+// benchCap is the daily cap on comments bench sets: no run reaches it.
+const benchCap = 1_000_000_000
 
 // sessionTTL is how long the seeded sessions last: longer than any run.
 const sessionTTL = 24 * time.Hour
@@ -341,39 +419,51 @@ func seed(ctx context.Context, path, schema string, n int) (fx *fixture, err err
 		return nil, fmt.Errorf("seed demo data: %w", err)
 	}
 	fx = &fixture{threadID: res.BenchmarkProposalID, schema: schema}
+	if err := seedCitizens(ctx, st, fx, n); err != nil {
+		return nil, err
+	}
+	return fx, nil
+}
+
+// seedCitizens lists st's open proposals into fx, raises the daily caps on
+// comments, and adds n citizens, each signed in with a session, to st and to fx.
+func seedCitizens(ctx context.Context, st *store.Store, fx *fixture, n int) (err error) {
 	open, err := st.ListProposals(ctx, store.ProposalQuery{Status: forum.StatusOpen, Limit: 100})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, p := range open.Proposals {
 		fx.proposals = append(fx.proposals, p.ID)
 	}
 	if len(fx.proposals) == 0 {
-		return nil, errors.New("seed: the demo data has no open proposal")
+		return errors.New("seed: the database has no open proposal")
 	}
-	if err := st.SetSettings(ctx, map[string]string{forum.SettingCapComments: "1000000000", forum.SettingCapCommentsFirstDay: "1000000000"}); err != nil {
-		return nil, err
+	if err := st.SetSettings(ctx, map[string]string{forum.SettingCapComments: strconv.Itoa(benchCap), forum.SettingCapCommentsFirstDay: strconv.Itoa(benchCap)}); err != nil {
+		return err
 	}
 	hash, err := forum.HashPassword(randomToken())
 	if err != nil {
-		return nil, err
+		return err
 	}
+	// A run against -url may follow another on the same database: the
+	// e-mail addresses carry a run's own prefix.
+	run := randomToken()[:8]
 	for i := range n {
 		u, err := st.CreateUser(ctx, forum.User{Role: forum.RoleCitizen, Name: fmt.Sprintf("벤치 시민 %d", i+1),
-			Email: fmt.Sprintf("bench%d@bench.e-people.example", i+1), Tier: forum.TierEmailVerified}, hash)
+			Email: fmt.Sprintf("bench%d-%s@bench.e-people.example", i+1, strings.ToLower(run)), Tier: forum.TierEmailVerified}, hash)
 		if err != nil {
-			return nil, fmt.Errorf("seed citizens: %w", err)
+			return fmt.Errorf("seed citizens: %w", err)
 		}
 		token, csrf := randomToken(), randomToken()
 		if err := st.CreateSession(ctx, store.NewSession{TokenHash: forum.TokenHash(token), UserID: u.ID, CSRF: csrf, TTL: sessionTTL}); err != nil {
-			return nil, fmt.Errorf("seed sessions: %w", err)
+			return fmt.Errorf("seed sessions: %w", err)
 		}
 		fx.users = append(fx.users, e2e.Account{Email: u.Email, UserID: u.ID, Session: token, CSRF: csrf})
 	}
 	if fx.since, err = st.LastEventID(ctx); err != nil {
-		return nil, err
+		return err
 	}
-	return fx, nil
+	return nil
 }
 
 // randomToken returns 32 random bytes, base64url encoded, like the server's own tokens.

@@ -5,15 +5,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/e-people/e-people/forum/e2e"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // runBinary runs `epeople bench args…` with a bound on its time and
@@ -36,7 +40,7 @@ func runBinary(t *testing.T, bin string, limit time.Duration, args ...string) (s
 var binary e2e.Builder
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := storetest.Run(m) // stops the PostgreSQL server a test started
 	binary.Cleanup()
 	os.Exit(code)
 }
@@ -130,6 +134,129 @@ func TestBenchCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("against two -url servers", func(t *testing.T) {
+		// Two servers on two copies of the demo data: the connections
+		// alternate between them, and each counts the pages it served.
+		var srvs [2]*e2e.Server
+		var debug [2]string
+		for i := range srvs {
+			dir := t.TempDir()
+			if debug[i], err = e2e.FreeAddr(); err != nil {
+				t.Fatal(err)
+			}
+			if srvs[i], err = e2e.Start(ctx, bin, filepath.Join(dir, "e.db"), filepath.Join(dir, "server.log"), "-demo", "-debug-addr", debug[i]); err != nil {
+				t.Fatal(err)
+			}
+			defer srvs[i].Kill()
+		}
+		out, errOut, err := runBinary(t, bin, time.Minute, "-url", srvs[0].Base+","+srvs[1].Base+"/", "-t", "1s", "-c", "2", "-workloads", "read-thread", "-json")
+		if err != nil {
+			t.Fatalf("bench -url A,B: %v\n%s", err, errOut)
+		}
+		var r result
+		if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &r); err != nil || r.Requests == 0 || r.Errors != 0 {
+			t.Fatalf("bench -url A,B read-thread: %q %v", out, err)
+		}
+		var served int64
+		for i := range srvs {
+			n := threadPagesServed(t, debug[i])
+			if n == 0 {
+				t.Errorf("server %d served no thread page: the load was not spread", i+1)
+			}
+			served += n
+		}
+		// Each server also served bench's first look at the thread, and
+		// requests in flight at the end were answered but not all counted.
+		if served < r.Requests {
+			t.Errorf("the servers served %d thread pages, bench counted %d", served, r.Requests)
+		}
+	})
+
+	t.Run("against -url with -db", func(t *testing.T) {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "e.db")
+		srv, err := e2e.Start(ctx, bin, db, filepath.Join(dir, "server.log"), "-demo", "-post-per-minute", "1000000000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Kill()
+		// The first run raises the daily caps, which the running server
+		// read at its start: it measures support and skips post-comment.
+		out, errOut, err := runBinary(t, bin, 2*time.Minute, "-url", srv.Base, "-db", db, "-users", "10", "-history", "0", "-t", "1s", "-c", "2", "-workloads", "post-comment,support", "-json")
+		if err != nil || !strings.Contains(errOut, "skipping post-comment") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+			t.Fatalf("bench -url -db, first run: %v; want one line (support) and post-comment skipped\nstdout:\n%s\nstderr:\n%s", err, out, errOut)
+		}
+		if err := srv.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		if srv, err = e2e.Start(ctx, bin, db, filepath.Join(dir, "server2.log"), "-post-per-minute", "1000000000"); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Kill()
+		before := countRows(t, db, "comments")
+		out, errOut, err = runBinary(t, bin, 2*time.Minute, "-url", srv.Base, "-db", db, "-users", "10", "-history", "5", "-t", "1s", "-c", "2", "-workloads", "post-comment,support", "-json")
+		if err != nil {
+			t.Fatalf("bench -url -db: %v\n%s", err, errOut)
+		}
+		seen := map[string]result{}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r result
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			seen[r.Workload] = r
+		}
+		for _, w := range []string{"post-comment", "support"} {
+			if r, ok := seen[w]; !ok || r.Requests == 0 || r.Errors != 0 {
+				t.Errorf("bench -url -db %s: %+v (ran: %v)\n%s", w, r, ok, errOut)
+			}
+		}
+		// The comments bench posted, and the 10 citizens' 5 earlier ones each, are stored.
+		if got, want := countRows(t, db, "comments")-before, seen["post-comment"].Requests+10*5; got < want {
+			t.Errorf("%d comments more in the database, want at least %d", got, want)
+		}
+		if _, _, err := runBinary(t, bin, 30*time.Second, "-db", db); err == nil {
+			t.Error("bench -db without -url: exit status 0")
+		}
+	})
+
+	t.Run("against -url with -db on PostgreSQL", func(t *testing.T) {
+		// A node on PostgreSQL reads the settings again every few seconds:
+		// bench waits for it to hold the raised caps, and posts comments
+		// on its first run.
+		dir := t.TempDir()
+		db := storetest.NewPostgresDatabase(t)
+		srv, err := e2e.Start(ctx, bin, db, filepath.Join(dir, "server.log"), "-demo", "-post-per-minute", "1000000000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Kill()
+		before := countRows(t, db, "comments")
+		out, errOut, err := runBinary(t, bin, 2*time.Minute, "-url", srv.Base, "-db", db, "-users", "10", "-history", "5", "-t", "1s", "-c", "2", "-workloads", "post-comment,support", "-json")
+		if err != nil {
+			t.Fatalf("bench -url -db: %v\n%s\n%s", err, errOut, srv.LogTail())
+		}
+		var posted int64
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r result
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			if r.Requests == 0 || r.Errors != 0 {
+				t.Errorf("bench -url -db %s: %+v", r.Workload, r)
+			}
+			if r.Workload == "post-comment" {
+				posted = r.Requests
+			}
+		}
+		if posted == 0 {
+			t.Fatalf("post-comment did not run on the first run against PostgreSQL:\n%s", errOut)
+		}
+		if got, want := countRows(t, db, "comments")-before, posted+10*5; got < want {
+			t.Errorf("%d comments more in the database, want at least %d", got, want)
+		}
+	})
+
 	t.Run("bad input", func(t *testing.T) {
 		for _, tc := range []struct {
 			args []string
@@ -144,6 +271,9 @@ func TestBenchCommand(t *testing.T) {
 			{[]string{"-users", "0"}, "-users 0"},
 			{[]string{"-url", "http://192.0.2.1:8080"}, "only talks to loopback addresses"},
 			{[]string{"-url", "ftp://127.0.0.1/"}, "give the server's root as http://HOST:PORT"},
+			{[]string{"-url", "http://127.0.0.1:8080,http://192.0.2.1:8080"}, "only talks to loopback addresses"},
+			{[]string{"-url", "http://127.0.0.1:8080,http://127.0.0.1:8080/"}, "listed twice"},
+			{[]string{"-db", "x.db"}, "-db: only with -url"},
 			{[]string{"-frobnicate"}, "flag provided but not defined: -frobnicate"},
 			{[]string{"read-thread"}, "bench takes no arguments"},
 		} {
@@ -192,4 +322,40 @@ func schemaForTest(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// threadPagesServed reads, from the /metrics of the server whose debug
+// address is debug, how many thread pages it answered with 200.
+func threadPagesServed(t *testing.T, debug string) int64 {
+	t.Helper()
+	res, err := http.Get("http://" + debug + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const series = `epeople_http_requests_total{code="200",method="GET",route="/proposals/:id<int>"} `
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, series); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("metrics line %q: %v", line, err)
+			}
+			return int64(n)
+		}
+	}
+	return 0
+}
+
+// countRows counts the rows of table in the database at path (a SQLite file or a postgres:// URL).
+func countRows(t *testing.T, path, table string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(storetest.OpenReader(t, path).Value(`SELECT count(*) FROM `+table), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -106,10 +106,10 @@ type listeners struct {
 // a reader; a socket that does not open within dialLimit is an error.
 func listen(ctx context.Context, fx *fixture, topic string, n int, tally *tally) *listeners {
 	// since: the page's last event, so a socket misses nothing between its handshake and its subscription.
-	wsURL := "ws" + strings.TrimPrefix(fx.base, "http") + "/live?topics=" + topic + "&since=" + strconv.FormatInt(fx.since, 10)
+	wsURL := "ws" + strings.TrimPrefix(fx.base(0), "http") + "/live?topics=" + topic + "&since=" + strconv.FormatInt(fx.since, 10)
 	dialer := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 10 * time.Second,
 		NetDialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
-	hdr := http.Header{"Origin": {fx.base}}
+	hdr := http.Header{"Origin": {fx.base(0)}}
 	l := &listeners{epoch: time.Now()}
 	sockets := make([]*socket, n)
 	var next atomic.Int64
@@ -202,7 +202,7 @@ func toggleSupport(ctx context.Context, client *http.Client, fx *fixture, l *lis
 		if on {
 			verb = "unsupport"
 		}
-		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base, fx.threadID, verb), nil)
+		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base(0), fx.threadID, verb), nil)
 		if err != nil {
 			return nil, err
 		}

@@ -218,7 +218,7 @@ func measureWorkload(ctx context.Context, o *options, fx *fixture, w string) (*r
 	var do func(worker, i int) error
 	switch w {
 	case "read-thread":
-		page, err := get(ctx, client, fmt.Sprintf("%s/proposals/%d", fx.base, fx.threadID), nil)
+		page, err := get(ctx, client, fmt.Sprintf("%s/proposals/%d", fx.base(0), fx.threadID), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -229,8 +229,8 @@ func measureWorkload(ctx context.Context, o *options, fx *fixture, w string) (*r
 			return nil, fmt.Errorf("proposal %d shows %d comments and no next page, not the first page of the seeded 1,000", fx.threadID, n)
 		}
 		path := fmt.Sprintf("/proposals/%d", fx.threadID)
-		do = func(int, int) error {
-			req, err := pageRequest(fx.base, path)
+		do = func(worker, _ int) error {
+			req, err := pageRequest(fx.base(worker), path)
 			if err != nil {
 				return err
 			}
@@ -238,7 +238,7 @@ func measureWorkload(ctx context.Context, o *options, fx *fixture, w string) (*r
 			return err
 		}
 	case "search":
-		page, err := get(ctx, client, fx.base+"/search?q="+url.QueryEscape(searchQueries[0]), nil)
+		page, err := get(ctx, client, fx.base(0)+"/search?q="+url.QueryEscape(searchQueries[0]), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -246,7 +246,7 @@ func measureWorkload(ctx context.Context, o *options, fx *fixture, w string) (*r
 			return nil, fmt.Errorf("a search for %q found nothing", searchQueries[0])
 		}
 		do = func(worker, i int) error {
-			req, err := pageRequest(fx.base, "/search?q="+url.QueryEscape(searchQueries[(worker+i*o.conns)%len(searchQueries)]))
+			req, err := pageRequest(fx.base(worker), "/search?q="+url.QueryEscape(searchQueries[(worker+i*o.conns)%len(searchQueries)]))
 			if err != nil {
 				return err
 			}
@@ -329,8 +329,10 @@ func checkSession(ctx context.Context, client *http.Client, fx *fixture) error {
 	if len(fx.users) == 0 {
 		return errors.New("no signed-in citizens")
 	}
-	if _, err := get(ctx, client, fx.base+"/notifications", &fx.users[0]); err != nil {
-		return fmt.Errorf("the server does not take bench's session cookie (has forum/web's session scheme changed?): %w", err)
+	for _, base := range fx.bases {
+		if _, err := get(ctx, client, base+"/notifications", &fx.users[0]); err != nil {
+			return fmt.Errorf("the server at %s does not take bench's session cookie (has forum/web's session scheme changed?): %w", base, err)
+		}
 	}
 	return nil
 }
@@ -339,7 +341,7 @@ func checkSession(ctx context.Context, client *http.Client, fx *fixture) error {
 // does: worker w's i-th comment comes from citizen (w + i·c) mod users, each
 // text different (the content rules refuse a repeat), stances in turn.
 func postComment(client *http.Client, o *options, fx *fixture) func(worker, i int) error {
-	path := fmt.Sprintf("%s/proposals/%d/comments", fx.base, fx.threadID)
+	path := fmt.Sprintf("/proposals/%d/comments", fx.threadID)
 	stances := []string{"for", "against", "neutral"}
 	return func(worker, i int) error {
 		u := fx.users[(worker+i*o.conns)%len(fx.users)]
@@ -349,7 +351,7 @@ func postComment(client *http.Client, o *options, fx *fixture) func(worker, i in
 			"body": {fmt.Sprintf("벤치마크 의견 %d-%d: 국민연금 개혁은 세대 간 형평과 노후 소득 보장을 함께 살펴야 합니다. "+
 				"A benchmark comment. 基準測試留言。", worker, i)},
 		}
-		req, err := http.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		req, err := http.NewRequest(http.MethodPost, fx.base(worker)+path, strings.NewReader(form.Encode()))
 		if err != nil {
 			return err
 		}
@@ -389,7 +391,7 @@ func support(client *http.Client, o *options, fx *fixture, pairs int) func(worke
 		if want {
 			verb = "support"
 		}
-		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base, id, verb), nil)
+		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base(worker), id, verb), nil)
 		if err != nil {
 			return err
 		}

@@ -43,7 +43,7 @@ var harness struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := storetest.Run(m) // the cluster test's PostgreSQL and NATS stop here
 	harness.binary.Cleanup()
 	if harness.demoDir != "" {
 		_ = os.RemoveAll(harness.demoDir)
@@ -538,8 +538,9 @@ type liveClient struct {
 
 	mu        sync.Mutex
 	ids       []int64
-	closeCode int   // the code of the close frame received; 0 for none
-	err       error // why reading stopped
+	states    []string // the node's bus status messages, in order ("reconnecting", "live")
+	closeCode int      // the code of the close frame received; 0 for none
+	err       error    // why reading stopped
 }
 
 // dialLive opens a live socket on topics, replaying after since, with the
@@ -578,7 +579,15 @@ func startReading(ws *websocket.Conn, onMsg func(liveMsg, time.Time)) *liveClien
 				Data json.RawMessage `json:"data"`
 			}
 			if json.Unmarshal(b, &env) != nil || env.ID == 0 {
-				continue // not an event (a reload notice)
+				var st struct {
+					State string `json:"state"`
+				}
+				if env.Type == "status" && json.Unmarshal(env.Data, &st) == nil {
+					c.mu.Lock()
+					c.states = append(c.states, st.State)
+					c.mu.Unlock()
+				}
+				continue // not an event (a reload notice, a status)
 			}
 			m := liveMsg{ID: env.ID, Type: env.Type}
 			_ = json.Unmarshal(env.Data, &m.Data) // only comment events carry comment_id
@@ -599,6 +608,13 @@ func (c *liveClient) received() []int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.ids)
+}
+
+// statuses returns a copy of the status messages read so far.
+func (c *liveClient) statuses() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.states)
 }
 
 // has reports whether the client has read event id.

@@ -96,9 +96,15 @@ func NATS(tb testing.TB) string {
 // Main runs a package's tests and then stops the servers they started. A
 // package whose tests may use PostgreSQL or NATS calls it from TestMain.
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main for a TestMain that has more to clean up afterwards: it runs
+// the tests, stops the servers they started and returns the exit code.
+func Run(m *testing.M) int {
 	code := m.Run()
 	stopServers()
-	os.Exit(code)
+	return code
 }
 
 var (
