@@ -33,15 +33,29 @@ type clock struct {
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// env is a real server on a real SQLite file.
+// env is a real server on a real database: a SQLite file, or a PostgreSQL
+// database when EPEOPLE_TEST_DB=postgres.
 type env struct {
 	t     testing.TB
 	srv   *Server
 	st    *store.Store
 	clock *clock
-	dir   string
+	db    string            // where st lives: the SQLite file or the PostgreSQL URL
+	rd    *storetest.Reader // a reader on db, opened by reader
 	cats  []forum.Category
 	mins  []forum.Ministry
+}
+
+// TestMain stops the PostgreSQL server the tests started, if any.
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// reader returns a read-only connection to e's database, opened on first use.
+func (e *env) reader() *storetest.Reader {
+	e.t.Helper()
+	if e.rd == nil {
+		e.rd = storetest.OpenReader(e.t, e.db)
+	}
+	return e.rd
 }
 
 func corpusDir(t testing.TB) string {
@@ -54,9 +68,9 @@ func corpusDir(t testing.TB) string {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, dir: t.TempDir()}
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, db: storetest.Database(t)}
 	var err error
-	e.st, err = store.Open(context.Background(), filepath.Join(e.dir, "test.db"), storetest.Schema(t), store.Options{Now: e.clock.Now})
+	e.st, err = store.Open(context.Background(), e.db, storetest.Schema(t), store.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
