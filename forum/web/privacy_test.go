@@ -13,6 +13,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // TestPolicyPages_ThreeLanguages renders the privacy policy, the terms and
@@ -142,10 +143,19 @@ func needlesOf(t *testing.T, e *env, c *client) personalNeedles {
 func assertNoPersonalData(t *testing.T, e *env, n personalNeedles) {
 	t.Helper()
 	rd := e.reader()
-	tables := strings.Split(rd.Value(`SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table'`), "\x1f")
+	// The catalogs differ: SQLite's sqlite_master and table_info, PostgreSQL's information_schema.
+	tablesQ := `SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table'`
+	colsQ := `SELECT group_concat(name, char(31)) FROM pragma_table_info(?)`
+	instr := "instr"
+	if storetest.Postgres() {
+		tablesQ = `SELECT string_agg(table_name, chr(31)) FROM information_schema.tables WHERE table_schema = 'public'`
+		colsQ = `SELECT string_agg(column_name, chr(31)) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ?`
+		instr = "strpos"
+	}
+	tables := strings.Split(rd.Value(tablesQ), "\x1f")
 	checked := 0
 	for _, table := range tables {
-		cols := strings.Split(rd.Value(`SELECT group_concat(name, char(31)) FROM pragma_table_info(?)`, table), "\x1f")
+		cols := strings.Split(rd.Value(colsQ, table), "\x1f")
 		for _, col := range cols {
 			if col == "" || col == "NULL" {
 				continue
@@ -154,7 +164,7 @@ func assertNoPersonalData(t *testing.T, e *env, n personalNeedles) {
 				if needle == "" || needle == "NULL" {
 					continue
 				}
-				q := `SELECT count(*) FROM "` + table + `" WHERE instr(CAST("` + col + `" AS TEXT), ?) > 0`
+				q := `SELECT count(*) FROM "` + table + `" WHERE ` + instr + `(CAST("` + col + `" AS TEXT), ?) > 0`
 				if got := rd.Value(q, needle); got != "0" {
 					t.Errorf("%s.%s still holds %q", table, col, needle)
 				}
