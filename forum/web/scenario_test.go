@@ -45,8 +45,17 @@ type scenario struct {
 	check     func(t *testing.T, f *fixture, r resp) // what the fields above cannot say
 }
 
-// row is a query against the real SQLite file and the single value it must return.
+// row is a query against the case's database and the single value it must return.
 type row struct{ query, want string }
+
+// stringAgg is the aggregate that joins texts with a separator (and takes
+// an ORDER BY), for rows' queries: SQLite calls it group_concat, PostgreSQL string_agg.
+func stringAgg() string {
+	if storetest.Postgres() {
+		return "string_agg"
+	}
+	return "group_concat"
+}
 
 // fixture is one scenario's forum: a server on a copy of the seed's
 // database, the seed's people signed in to it, and the ids setup named.
@@ -144,7 +153,7 @@ func (s *seed) run(t *testing.T, cases []scenario) {
 
 func (f *fixture) run(sc scenario) {
 	t := f.t
-	f.ids["log"] = f.int(`SELECT ifnull(max(id), 0) FROM moderation_actions`)
+	f.ids["log"] = f.int(`SELECT COALESCE(max(id), 0) FROM moderation_actions`)
 	var before string
 	if sc.unchanged {
 		before = modWorld(t, f.e)
