@@ -116,6 +116,35 @@ func Terms(text string) []Term {
 	return out
 }
 
+// TSQuery is Query for PostgreSQL: the text of a tsquery, for
+// to_tsquery('simple', ...) over the tokens Document stores, that finds
+// documents containing every token of text, and false when text has no
+// tokens. Each token is quoted (a quote or backslash in it escaped), so no
+// text of the query is read as an operator; a lone CJK character is a
+// prefix (:*), as in Query.
+func TSQuery(text string) (string, bool) { return tsquery(text, " & ") }
+
+// AnyTSQuery is AnyQuery for PostgreSQL: a tsquery text (TSQuery) finding
+// documents containing any token of text.
+func AnyTSQuery(text string) (string, bool) { return tsquery(text, " | ") }
+
+func tsquery(text, op string) (string, bool) {
+	terms := Terms(text)
+	if len(terms) == 0 {
+		return "", false
+	}
+	quote := strings.NewReplacer(`\`, `\\`, `'`, `''`)
+	parts := make([]string, 0, len(terms))
+	for _, t := range terms {
+		p := `'` + quote.Replace(t.Text) + `'`
+		if t.Prefix {
+			p += ":*"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, op), true
+}
+
 func match(text, op string) (string, bool) {
 	terms := Terms(text)
 	if len(terms) == 0 {

@@ -53,6 +53,26 @@ func TestQuery(t *testing.T) {
 	}
 }
 
+func TestTSQuery(t *testing.T) {
+	tests := []struct {
+		in, all, any string
+		ok           bool
+	}{
+		{"국민", `'국민'`, `'국민'`, true},
+		{"국", `'국':*`, `'국':*`, true},
+		{"AI 정책 AI", `'ai' & '정책'`, `'ai' | '정책'`, true},
+		{`'); DROP & !x | y:*`, `'drop' & 'x' & 'y'`, `'drop' | 'x' | 'y'`, true},
+		{"?!", "", "", false},
+	}
+	for _, tt := range tests {
+		all, ok := TSQuery(tt.in)
+		anyq, anyOK := AnyTSQuery(tt.in)
+		if all != tt.all || ok != tt.ok || anyq != tt.any || anyOK != tt.ok {
+			t.Errorf("TSQuery(%q) = %q, %v and AnyTSQuery = %q, %v; want %q, %q, %v", tt.in, all, ok, anyq, anyOK, tt.all, tt.any, tt.ok)
+		}
+	}
+}
+
 func TestSnippet(t *testing.T) {
 	render := func(segs []Segment) string {
 		var b strings.Builder
@@ -141,6 +161,24 @@ func FuzzTokens(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("Query(%q) = %q names %q, want %q", text, expr, got, want)
+		}
+		tsq, ok := TSQuery(text)
+		if ok != (len(toks) > 0) {
+			t.Fatalf("TSQuery(%q) ok=%v with %d tokens", text, ok, len(toks))
+		}
+		got = nil
+		if ok {
+			for _, part := range strings.Split(tsq, " & ") {
+				part = strings.TrimSuffix(part, ":*")
+				inner := strings.ReplaceAll(strings.ReplaceAll(part[1:len(part)-1], `''`, ""), `\\`, "")
+				if part[0] != '\'' || part[len(part)-1] != '\'' || strings.ContainsAny(inner, `'\`) {
+					t.Fatalf("TSQuery(%q) = %q: %q is not a quoted lexeme", text, tsq, part)
+				}
+				got = append(got, strings.NewReplacer(`''`, `'`, `\\`, `\`).Replace(part[1:len(part)-1]))
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("TSQuery(%q) = %q names %q, want %q", text, tsq, got, want)
 		}
 		width = width % 1000
 		limit := width

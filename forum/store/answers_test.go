@@ -294,12 +294,12 @@ func TestAnswers_TransitionTable(t *testing.T) {
 				p := w.propose(t, "상태 "+string(from)+" "+string(tr), true, 5)
 				// Put the row in the state as the lifecycle would have left it.
 				if _, err := w.s.DB().Exec(`UPDATE proposals SET status = ?1, updated_at = ?2,
-					published_at = CASE WHEN ?1 NOT IN ('draft', 'gathering') THEN ?2 END,
-					support_deadline = CASE WHEN ?1 NOT IN ('draft', 'gathering') THEN ?2 + 86400 END,
-					reached_at = CASE WHEN ?1 IN ('awaiting_response', 'answered', 'referred') THEN ?2 END,
-					response_due = CASE WHEN ?1 IN ('awaiting_response', 'answered', 'referred') THEN ?2 + 86400 END,
-					answered_at = CASE WHEN ?1 IN ('answered', 'referred') THEN ?2 END,
-					closed_at = CASE WHEN ?1 IN ('closed', 'withdrawn') THEN ?2 END WHERE id = ?3`,
+					published_at = CASE WHEN ?1 NOT IN ('draft', 'gathering') THEN CAST(?2 AS BIGINT) END,
+					support_deadline = CASE WHEN ?1 NOT IN ('draft', 'gathering') THEN CAST(?2 AS BIGINT) + 86400 END,
+					reached_at = CASE WHEN ?1 IN ('awaiting_response', 'answered', 'referred') THEN CAST(?2 AS BIGINT) END,
+					response_due = CASE WHEN ?1 IN ('awaiting_response', 'answered', 'referred') THEN CAST(?2 AS BIGINT) + 86400 END,
+					answered_at = CASE WHEN ?1 IN ('answered', 'referred') THEN CAST(?2 AS BIGINT) END,
+					closed_at = CASE WHEN ?1 IN ('closed', 'withdrawn') THEN CAST(?2 AS BIGINT) END WHERE id = ?3`,
 					from, earlier, p.ID); err != nil {
 					t.Fatal(err)
 				}

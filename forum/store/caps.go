@@ -41,6 +41,11 @@ func activityRows(a Activity) string {
 	return ""
 }
 
+// spendSQL counts a user's (?1) rows of a since ?2, up to ?3 of them.
+func spendSQL(a Activity) string {
+	return `SELECT count(*) FROM (SELECT 1` + activityRows(a) + ` LIMIT ?) AS capped`
+}
+
 // spend checks, inside the write that has just added userID's newest row of
 // a, that the rows of a since limit.Since are at most limit.Max. Run in the
 // same transaction as the insert, it sees every earlier write of the batch,
@@ -50,12 +55,11 @@ func (t *tx) spend(ctx context.Context, a Activity, userID int64, limit *Cap) er
 	if limit == nil {
 		return nil
 	}
-	rows := activityRows(a)
-	if rows == "" {
+	if activityRows(a) == "" {
 		return fmt.Errorf("spend %s: unknown activity", a)
 	}
 	var n int
-	if err := t.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+rows+` LIMIT ?)`,
+	if err := t.QueryRowContext(ctx, spendSQL(a),
 		userID, limit.Since.Unix(), limit.Max+1).Scan(&n); err != nil {
 		return fmt.Errorf("spend %s: %w", a, err)
 	}

@@ -71,9 +71,14 @@ func (s *Store) counterMismatches(ctx context.Context, name, query string) ([]er
 // included, and returns an error naming each column that holds text that is
 // not valid UTF-8, or nil when all is valid. It only reads.
 func (s *Store) CheckText(ctx context.Context) error {
+	// The catalogs differ: SQLite's sqlite_schema, PostgreSQL's information_schema.
+	tablesSQL := `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if s.pg {
+		tablesSQL = `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
 	var tables []string
-	err := s.eachText(ctx, func(t string) { tables = append(tables, t) },
-		`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	err := s.eachText(ctx, func(t string) { tables = append(tables, t) }, tablesSQL)
 	if err != nil {
 		return fmt.Errorf("check text: %w", err)
 	}
@@ -95,8 +100,15 @@ func (s *Store) CheckText(ctx context.Context) error {
 // returns an error for each that is not valid UTF-8.
 func (s *Store) invalidText(ctx context.Context, table string) ([]error, error) {
 	quote := func(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+	// SQLite types values, not columns: every column is read, its text values
+	// kept by typeof. PostgreSQL types columns: only its text columns are read.
+	colsSQL := `SELECT name FROM pragma_table_info(?) ORDER BY cid`
+	if s.pg {
+		colsSQL = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()
+			AND table_name = ? AND data_type IN ('text', 'character varying', 'character') ORDER BY ordinal_position`
+	}
 	var cols []string
-	if err := s.eachText(ctx, func(c string) { cols = append(cols, c) }, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table); err != nil {
+	if err := s.eachText(ctx, func(c string) { cols = append(cols, c) }, colsSQL, table); err != nil {
 		return nil, err
 	}
 	if len(cols) == 0 {
@@ -105,6 +117,9 @@ func (s *Store) invalidText(ctx context.Context, table string) ([]error, error) 
 	sel := make([]string, len(cols))
 	for i, c := range cols {
 		sel[i] = `CASE WHEN typeof(` + quote(c) + `) = 'text' THEN ` + quote(c) + ` END`
+		if s.pg {
+			sel[i] = quote(c)
+		}
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+quote(table))
 	if err != nil {

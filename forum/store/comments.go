@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/e-people/e-people/forum"
@@ -104,7 +105,8 @@ func readCommentTarget(ctx context.Context, t *tx, subject forum.Subject, author
 // parentSQL reads what a reply needs of its parent: its depth, whether it
 // takes replies, whether it is under the same subject, and its author.
 func parentSQL(column string) string {
-	return `SELECT depth, status, mod_state, ` + column + ` IS ?, author_id FROM comments WHERE id = ?`
+	// COALESCE(x, 0) = ?, not SQLite's x IS ?, which PostgreSQL does not take; ids start at 1.
+	return `SELECT depth, status, mod_state, COALESCE(` + column + `, 0) = ?, author_id FROM comments WHERE id = ?`
 }
 
 // insertCommentSQL adds a comment and returns it as scanComment reads it;
@@ -138,6 +140,9 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			var same bool
 			err := t.QueryRowContext(ctx, parentSQL(column), nc.Subject.ID, nc.Input.ParentID).
 				Scan(&pc.Depth, &pc.Status, &pc.ModState, &same, &parentAuthor)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err // a failure to read (on PostgreSQL, a conflict to retry) is no verdict on the parent
+			}
 			if err != nil || !same || !pc.TakesInteraction() { // nothing piles up under a held or hidden comment
 				return forum.Invalid("parent", "err.parent_missing")
 			}

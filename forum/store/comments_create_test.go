@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // indexRow is a comment's row in the search index, or ok false when it has none.
@@ -81,6 +82,14 @@ func TestCreateComment_ReadsByPrimaryKey(t *testing.T) {
 	s := openTest(t, newClock().now)
 	for name, q := range map[string]string{"proposal": proposalTargetSQL, "debate": debateTargetSQL,
 		"parent of a proposal's comment": parentSQL("proposal_id"), "parent of an argument": parentSQL("debate_id")} {
+		if storetest.Postgres() {
+			keys := map[string][]string{"proposal": {"proposals_pkey", "users_pkey"}, "debate": {"debates_pkey", "users_pkey"}}[name]
+			if keys == nil {
+				keys = []string{"comments_pkey"}
+			}
+			pgUsesIndexes(t, name, pgPlan(t, s, q, 1, 1), keys...)
+			continue
+		}
 		plan := queryPlan(t, s, q, 1, 1)
 		t.Logf("%s: %s", name, strings.Join(plan, "; "))
 		for _, step := range plan {
@@ -97,6 +106,15 @@ func TestCreateComment_ReadsByPrimaryKey(t *testing.T) {
 // (author_id, mod_state)): nothing scans a table or sorts a history.
 func TestAuthorFacts_OneStatementByIndexes(t *testing.T) {
 	s := openTest(t, newClock().now)
+	if storetest.Postgres() {
+		plan := pgPlan(t, s, authorFactsSQL, 1, 0, approvedBound)
+		t.Log(plan)
+		pgUsesIndexes(t, "the author's facts", plan, "comments_author", "proposals_author", "comments_author_state")
+		if strings.Contains(plan, "Sort") {
+			t.Errorf("the plan sorts:\n%s", plan)
+		}
+		return
+	}
 	plan := queryPlan(t, s, authorFactsSQL, 1, 0, approvedBound)
 	all := strings.Join(plan, "\n")
 	t.Log(all)

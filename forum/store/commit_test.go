@@ -49,6 +49,9 @@ func hasSetting(t *testing.T, s *Store, key string) bool {
 // each gets its own error, their rows and events are gone, and the writes
 // around them commit and publish.
 func TestGroupCommit_OneBadWriteFailsAlone(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("runs a batch through SQLite's group committer, which PostgreSQL does not use")
+	}
 	s := openTest(t, nil)
 	var published []string
 	s.SetNotify(func(evs []forum.Event) {
@@ -111,6 +114,9 @@ func TestGroupCommit_OneBadWriteFailsAlone(t *testing.T) {
 // TestGroupCommit_CancelledBeforeItsTurn never runs a write whose caller
 // gave up while the writer was busy.
 func TestGroupCommit_CancelledBeforeItsTurn(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("waits behind SQLite's single writer; PostgreSQL writes run side by side")
+	}
 	s := openTest(t, nil)
 	hold, started := make(chan struct{}), make(chan struct{})
 	firstDone := make(chan error, 1)
@@ -149,6 +155,9 @@ func TestGroupCommit_CancelledBeforeItsTurn(t *testing.T) {
 // connection) is answered with the deadline error at once, and does not run
 // when the lock comes free: no write is applied behind its caller's back.
 func TestGroupCommit_ExpiredWaitingForTheLock(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("holds SQLite's write lock from another connection")
+	}
 	path := filepath.Join(t.TempDir(), "forum.db")
 	s := openTestAt(t, path, nil)
 	release := storetest.HoldWriteLock(t, path)
@@ -182,6 +191,9 @@ func TestGroupCommit_ExpiredWaitingForTheLock(t *testing.T) {
 // own arrival (not after the writers queued before it), and writes succeed
 // again as soon as the lock is released.
 func TestGroupCommit_ContentionAnswersEveryWriter(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("holds SQLite's write lock from another connection")
+	}
 	if testing.Short() {
 		t.Skip("holds a lock for 8 s")
 	}

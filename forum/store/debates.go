@@ -82,7 +82,7 @@ func (s *Store) Debates(ctx context.Context, q DebateQuery) ([]*forum.Debate, er
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 100
 	}
-	where, args := []string{"1"}, []any{}
+	where, args := []string{"1 = 1"}, []any{}
 	if q.Status != "" {
 		where, args = append(where, "d.status = ?"), append(args, q.Status)
 	}

@@ -26,15 +26,26 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 		SELECT user_id, ?, ?, ? FROM follows WHERE item_kind = ? AND item_id = ?`, note, payload, now, kind, id); err != nil {
 		return err
 	}
-	// Each follower's event is a forum.NotificationEvent without a notification id.
+	// Each follower's event is a forum.NotificationEvent without a notification id,
+	// its JSON written by concatenation: SQLite's json_object is not PostgreSQL's.
+	kindJSON, err := jsonString(note)
+	if err != nil {
+		return err
+	}
+	// On PostgreSQL the events this write made before are held (tx.event):
+	// they are inserted first, so that ids follow the order the write made
+	// its events in, as on SQLite. flushEvents takes the events lock.
+	if err := t.flushEvents(); err != nil {
+		return err
+	}
 	if err := t.lockEvents(); err != nil {
 		return err
 	}
 	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
-		SELECT 'user:' || f.user_id, ?, json_object('kind', ?, 'unread',
-			(SELECT count(*) FROM notifications n WHERE n.user_id = f.user_id AND n.read_at IS NULL)), 0, ?
+		SELECT 'user:' || f.user_id, ?, '{"kind":' || CAST(? AS TEXT) || ',"unread":' ||
+			(SELECT count(*) FROM notifications n WHERE n.user_id = f.user_id AND n.read_at IS NULL) || '}', 0, ?
 		FROM follows f WHERE f.item_kind = ? AND f.item_id = ? RETURNING id, topic, type, payload`,
-		forum.EventNotification, note, now, kind, id)
+		forum.EventNotification, kindJSON, now, kind, id)
 	if err != nil {
 		return err
 	}

@@ -772,8 +772,10 @@ func (s *Store) CountSince(ctx context.Context, userID int64, a Activity, since 
 const approvedBound = 10
 
 // authorApproved counts an author's (?1) shown comments and proposals, up to ?3 of each.
-var authorApproved = `min(?3, (SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND mod_state = ` + sqlString(forum.ModVisible) + ` LIMIT ?3))
-	+ (SELECT count(*) FROM (SELECT 1 FROM proposals WHERE author_id = ?1 AND mod_state = ` + sqlString(forum.ModVisible) + ` LIMIT ?3)))`
+// The bound is a CASE, not SQLite's scalar min(), which PostgreSQL spells LEAST.
+var authorApproved = `(SELECT CASE WHEN n > ?3 THEN ?3 ELSE n END FROM (SELECT
+	(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = ?1 AND mod_state = ` + sqlString(forum.ModVisible) + ` LIMIT ?3) AS c)
+	+ (SELECT count(*) FROM (SELECT 1 FROM proposals WHERE author_id = ?1 AND mod_state = ` + sqlString(forum.ModVisible) + ` LIMIT ?3) AS p) AS n) AS shown)`
 
 // authorApprovedSQL is authorApproved alone, for the tests of its plan (?2 is unused).
 var authorApprovedSQL = `SELECT ` + authorApproved
@@ -782,10 +784,11 @@ var authorApprovedSQL = `SELECT ` + authorApproved
 // the 50 newest of each kind: the daily caps keep real authors far below
 // that, and a bound keeps the check cheap) with a NULL count, then one row
 // of a NULL text and the shown-posts count up to ?3: one statement, so one
-// read transaction, for everything the content rules ask of the store.
-var authorFactsSQL = `SELECT body_src, NULL FROM (SELECT body_src FROM comments WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50)
-	UNION ALL SELECT t, NULL FROM (SELECT title AS t, body_src AS b FROM proposals WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50)
-	UNION ALL SELECT b, NULL FROM (SELECT title AS t, body_src AS b FROM proposals WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50)
+// read transaction, for everything the content rules ask of the store. The
+// first NULL count is cast, as PostgreSQL types a UNION from its first rows.
+var authorFactsSQL = `SELECT body_src, CAST(NULL AS BIGINT) FROM (SELECT body_src FROM comments WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50) AS c
+	UNION ALL SELECT t, NULL FROM (SELECT title AS t, body_src AS b FROM proposals WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50) AS p
+	UNION ALL SELECT b, NULL FROM (SELECT title AS t, body_src AS b FROM proposals WHERE author_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC LIMIT 50) AS p
 	UNION ALL SELECT NULL, ` + authorApproved
 
 // AuthorFacts returns what the content rules need to know about an author:

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -82,6 +85,23 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 	return s.mails(ctx, "outbox", `SELECT `+mailCols+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
 }
 
+// withoutToken returns a mail's data without its "token" member.
+func withoutToken(data string) (string, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(data), &m); err != nil {
+		return "", fmt.Errorf("read mail data: %w", err)
+	}
+	if _, ok := m["token"]; !ok {
+		return data, nil
+	}
+	delete(m, "token")
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("write mail data: %w", err)
+	}
+	return string(b), nil
+}
+
 // MarkMailSent records that a mail was handed to the mail server.
 // It is forum.ErrNotFound when no unsent mail has id.
 // A mail's raw one-time token (data's "token", a verification link) is
@@ -89,7 +109,19 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 // account_tokens, so a copy of the database opens no account.
 func (s *Store) MarkMailSent(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(t *tx) error {
-		return execOne(ctx, t, `UPDATE outbox SET sent_at = ?, data = json_remove(data, '$.token') WHERE id = ? AND sent_at IS NULL`, t.now.Unix(), id)
+		// The token is taken out in Go: SQLite's json_remove is not PostgreSQL's.
+		var data string
+		err := t.QueryRowContext(ctx, `SELECT data FROM outbox WHERE id = ? AND sent_at IS NULL`, id).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return forum.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if data, err = withoutToken(data); err != nil {
+			return err
+		}
+		return execOne(ctx, t, `UPDATE outbox SET sent_at = ?, data = ? WHERE id = ?`, t.now.Unix(), data, id)
 	})
 	if err != nil {
 		return fmt.Errorf("mark mail %d sent: %w", id, err)

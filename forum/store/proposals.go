@@ -731,7 +731,7 @@ func decodeCursor(c string) (key, id int64, err error) {
 func (s *Store) UserProposals(ctx context.Context, userID int64, private bool) ([]*forum.Proposal, error) {
 	cond := publicProposal + ` AND ` + listedStatuses
 	if private {
-		cond = `1`
+		cond = `1 = 1` // PostgreSQL wants a boolean, not 1
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.author_id = ? AND `+cond+` ORDER BY p.id DESC LIMIT 200`, userID)
 	if err != nil {

@@ -210,7 +210,48 @@ func searchWalkSQL(cond string) string {
 
 // searchCountSQL counts the matches of cond up to its LIMIT argument.
 func searchCountSQL(cond string) string {
-	return `SELECT count(*) FROM (SELECT 1 FROM search_index WHERE ` + cond + ` LIMIT ?)`
+	return `SELECT count(*) FROM (SELECT 1 FROM search_index WHERE ` + cond + ` LIMIT ?) AS m`
+}
+
+// searchMatch returns the condition matching the index rows that hold the
+// terms of text (search.Terms) — every one, or with any at least one — and
+// its argument, which must be the statement's first: FTS5's MATCH on
+// SQLite; on PostgreSQL, which has no FTS5, the same terms as a tsquery
+// against the document column (to_tsvector('simple', tokens), served by its
+// GIN index), its argument named ?1 so that searchRank can name it again.
+// Both read the same stored tokens: a lone CJK character matches as a
+// prefix of the bigrams it starts, every other term whole. ok is false when
+// text has no terms.
+func (s *Store) searchMatch(text string, any bool) (cond, arg string, ok bool) {
+	if s.pg {
+		if any {
+			arg, ok = search.AnyTSQuery(text)
+		} else {
+			arg, ok = search.TSQuery(text)
+		}
+		return `document @@ to_tsquery('simple', ?1)`, arg, ok
+	}
+	if any {
+		arg, ok = search.AnyQuery(text)
+	} else {
+		arg, ok = search.Query(text)
+	}
+	return `search_index MATCH ?`, arg, ok
+}
+
+// searchRank orders the matches of searchMatch best first, by the index's
+// own relevance over every match: FTS5's bm25() on SQLite. PostgreSQL has
+// no BM25; ts_rank over the same tsquery, with the rank divided by
+// 1 + log(the document's length) (normalization 1), is the closest: it
+// counts the query's terms in each document, as BM25 does, but weighs a
+// rare term no more than a common one (no IDF), and shortens less than
+// BM25's length norm does, so where terms of different rarity compete the
+// two orders can differ. Ties go to the newest index row.
+func (s *Store) searchRank() string {
+	if s.pg {
+		return `ts_rank(document, to_tsquery('simple', ?1), 1) DESC, rowid DESC`
+	}
+	return `bm25(search_index), rowid DESC`
 }
 
 // Search finds public proposals, comments, debates and official answers
@@ -225,7 +266,7 @@ func searchCountSQL(cond string) string {
 // ranks only against its own window. A window's order depends on its matches
 // alone, so pages fit together. A text with no tokens is ErrEmptySearch.
 func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchTotal, error) {
-	match, ok := search.Query(q.Text)
+	match, arg, ok := s.searchMatch(q.Text, false)
 	if !ok {
 		return nil, SearchTotal{}, ErrEmptySearch
 	}
@@ -233,7 +274,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchT
 		q.Limit = 20
 	}
 	q.Offset = max(q.Offset, 0)
-	where, args := []string{`search_index MATCH ?`}, []any{match}
+	where, args := []string{match}, []any{arg}
 	if q.Kind != "" {
 		if _, ok := searchKinds[q.Kind]; !ok {
 			return nil, SearchTotal{}, forum.Invalid("kind", "search.bad_kind")
@@ -395,8 +436,10 @@ func hydrate(ctx context.Context, rtx *sql.Tx, h *SearchHit, query string) error
 		err = rtx.QueryRowContext(ctx, `SELECT title, body_src FROM proposals WHERE id = ?`, h.ID).Scan(&h.Title, &body)
 	case SearchAnswer:
 		pid.Int64 = h.ID
-		err = rtx.QueryRowContext(ctx, `SELECT p.title, r.summary || char(10) || r.body_src FROM responses r JOIN proposals p ON p.id = r.proposal_id
-			WHERE r.proposal_id = ?`, h.ID).Scan(&h.Title, &body)
+		var summary string
+		err = rtx.QueryRowContext(ctx, `SELECT p.title, r.summary, r.body_src FROM responses r JOIN proposals p ON p.id = r.proposal_id
+			WHERE r.proposal_id = ?`, h.ID).Scan(&h.Title, &summary, &body)
+		body = summary + "\n" + body // as indexProposal indexes it
 	case SearchDebate:
 		did.Int64 = h.ID
 		err = rtx.QueryRowContext(ctx, `SELECT question, background_src FROM debates WHERE id = ?`, h.ID).Scan(&h.Title, &body)

@@ -2,12 +2,15 @@ package store
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/search"
+	"github.com/e-people/e-people/forum/store/storetest"
 	"github.com/e-people/e-people/moderation"
 )
 
@@ -271,19 +274,122 @@ func TestStore_SearchWalkPlan(t *testing.T) {
 	}
 	w := newWorld(t)
 	w.openProposal(t, "국민 정책")
+	match, arg, _ := w.s.searchMatch("정책", false)
+	cond := match + ` AND ministry_id = ?`
+	if storetest.Postgres() {
+		searchPlanPostgres(t, w, cond, arg)
+		return
+	}
 	const sortAll = "USE TEMP B-TREE FOR ORDER BY"
-	cond := `search_index MATCH ? AND ministry_id = ?`
-	walk := strings.Join(queryPlan(t, w.s, searchWalkSQL(cond), `"정책"`, w.ministry, 20, 0), "\n")
+	walk := strings.Join(queryPlan(t, w.s, searchWalkSQL(cond), arg, w.ministry, 20, 0), "\n")
 	if strings.Contains(walk, sortAll) || !strings.Contains(walk, "VIRTUAL TABLE") {
 		t.Errorf("walk plan:\n%s\nwant the FTS5 index in rowid order, no sort", walk)
 	}
-	count := strings.Join(queryPlan(t, w.s, searchCountSQL(cond), `"정책"`, w.ministry, 10001), "\n")
+	count := strings.Join(queryPlan(t, w.s, searchCountSQL(cond), arg, w.ministry, 10001), "\n")
 	if strings.Contains(count, sortAll) {
 		t.Errorf("count plan:\n%s\nwant no sort", count)
 	}
 	// The check sees a sort where there is one: ranking every match by bm25.
-	rank := strings.Join(queryPlan(t, w.s, `SELECT rowid FROM search_index WHERE `+cond+` ORDER BY bm25(search_index) LIMIT 20`, `"정책"`, w.ministry), "\n")
+	rank := strings.Join(queryPlan(t, w.s, `SELECT rowid FROM search_index WHERE `+cond+` ORDER BY bm25(search_index) LIMIT 20`, arg, w.ministry), "\n")
 	if !strings.Contains(rank, sortAll) {
 		t.Errorf("bm25 plan:\n%s\nwant %q", rank, sortAll)
+	}
+}
+
+// searchPlanPostgres is TestStore_SearchWalkPlan on PostgreSQL, whose
+// planner picks by its statistics (a table this small is read whole): with
+// sequential scans ruled out, the match must be served by the document's
+// GIN index, and the walk must not read the table whole.
+func searchPlanPostgres(t *testing.T, w *world, cond, arg string) {
+	count := explainPG(t, w.s, searchCountSQL(cond), arg, w.ministry, 10001)
+	if !strings.Contains(count, "search_index_document") {
+		t.Errorf("count plan:\n%s\nwant the GIN index search_index_document", count)
+	}
+	walk := explainPG(t, w.s, searchWalkSQL(cond), arg, w.ministry, 20, 0)
+	if strings.Contains(walk, "Seq Scan") {
+		t.Errorf("walk plan:\n%s\nwant an index, not the whole table", walk)
+	}
+	// The check sees a match the index cannot serve: the tsvector computed row by row.
+	bad := explainPG(t, w.s, `SELECT count(*) FROM search_index WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', ?1)`, arg)
+	if strings.Contains(bad, "search_index_document") || !strings.Contains(bad, "Seq Scan") {
+		t.Errorf("plan of a per-row tsvector:\n%s\nwant a sequential scan", bad)
+	}
+}
+
+// explainPG returns PostgreSQL's plan of query (EXPLAIN) with sequential
+// scans ruled out (enable_seqscan off, in a transaction rolled back), so
+// that the plan shows which index serves it whatever the table's size.
+func explainPG(tb testing.TB, s *Store, query string, args ...any) string {
+	tb.Helper()
+	tx, err := s.DB().Begin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	if _, err := tx.Exec(`SET LOCAL enable_seqscan = off`); err != nil {
+		tb.Fatal(err)
+	}
+	rows, err := tx.Query(`EXPLAIN `+query, args...)
+	if err != nil {
+		tb.Fatalf("plan of %s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			tb.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}
+
+// TestStore_SimilarProposals: the proposals sharing the most words with a
+// draft's title come first, a proposal sharing none and other kinds of
+// item are left out, and a title of punctuation finds nothing.
+func TestStore_SimilarProposals(t *testing.T) {
+	w := newWorld(t)
+	most := w.openProposal(t, "어린이 통학로 안전 강화")
+	some := w.openProposal(t, "통학로 개선")
+	other := w.openProposal(t, "공공 와이파이 확대")
+	w.comment(t, other.ID, w.author.ID, 0, "통학로 안전 통학로 안전") // a comment is not a proposal to support
+	w.propose(t, "통학로 안전 초안", true, 0)                      // a draft is not public
+	got, err := w.s.SimilarProposals(ctx, "통학로 안전!", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, p := range got {
+		ids = append(ids, p.ID)
+	}
+	if len(ids) != 2 || ids[0] != most.ID || ids[1] != some.ID {
+		t.Errorf("similar to 통학로 안전 = %v, want [%d %d]", ids, most.ID, some.ID)
+	}
+	if got, err := w.s.SimilarProposals(ctx, "?!", 5); err != nil || len(got) != 0 {
+		t.Errorf("similar to punctuation = %d proposals, %v; want none", len(got), err)
+	}
+}
+
+// TestStore_SearchFindsItsOwnWords: a text in any script, stored as a
+// proposal, is found by each of its tokens and by all of them at once, so
+// the database's reading of the stored tokens (FTS5's, or PostgreSQL's
+// to_tsvector) agrees with the query's: digits and letters mixed, scripts
+// PostgreSQL's parser knows nothing of, compatibility forms, quotes.
+func TestStore_SearchFindsItsOwnWords(t *testing.T) {
+	w := newWorld(t)
+	for _, text := range []string{"국민청원 AI 정책", "政府の すし 改革", "İstanbul ǅ straße ﬀ", "ＡＢＣ 123abc 1e5 007",
+		`"); DROP TABLE x; -- it's a\b`, "ᄀ\u1161 ㄱㅏ 한", "Ελλάδα Россия عربي हिन्दी ไทย", "x1 y_2 3.5 v2.0-rc"} {
+		p := w.openProposal(t, text)
+		want := "proposal:" + itoa(p.ID)
+		wantHits(t, w.s, SearchQuery{Text: text}, want)
+		for _, word := range search.Tokens(text) {
+			if got := hitKeys(t, w.s, SearchQuery{Text: word, Kind: SearchProposal}); !slices.Contains(got, want) {
+				t.Errorf("search %q = %v, want %s (%q) among them", word, got, want, text)
+			}
+		}
 	}
 }

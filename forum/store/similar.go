@@ -5,19 +5,20 @@ import (
 	"fmt"
 
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/search"
 )
 
 // SimilarProposals returns up to limit public proposals whose indexed text
 // shares the most with text (a draft's title), best first, so a citizen can
-// support one instead of splitting support.
+// support one instead of splitting support. The order is the index's own
+// relevance over every match (searchRank: BM25 on SQLite, ts_rank on
+// PostgreSQL, which weighs a rare shared word like a common one).
 func (s *Store) SimilarProposals(ctx context.Context, text string, limit int) ([]*forum.Proposal, error) {
-	q, ok := search.AnyQuery(text)
+	match, q, ok := s.searchMatch(text, true)
 	if !ok {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT item_id FROM search_index WHERE search_index MATCH ? AND kind = ?
-		ORDER BY bm25(search_index) LIMIT ?`, q, SearchProposal, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT item_id FROM search_index WHERE `+match+` AND kind = ?
+		ORDER BY `+s.searchRank()+` LIMIT ?`, q, SearchProposal, limit)
 	if err != nil {
 		return nil, fmt.Errorf("similar proposals: %w", mapErr(err))
 	}

@@ -198,8 +198,11 @@ func scanSession(row interface{ Scan(...any) error }) (*Session, error) {
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*Session, error) {
 	now := s.now()
 	gen := s.sessions.gen.Load() // before the read: see sessioncache.go
-	sess, cached := s.sessions.get(tokenHash, gen)
-	cached = cached && !s.pg // other nodes write sessions too: PostgreSQL reads every time
+	var sess *Session
+	var cached bool
+	if !s.pg { // other nodes write sessions too: PostgreSQL reads every time
+		sess, cached = s.sessions.get(tokenHash, gen)
+	}
 	if cached && !now.Before(sess.ExpiresAt) {
 		return nil, fmt.Errorf("get session: %w", forum.ErrNotFound)
 	}

@@ -175,7 +175,7 @@ func TestStore_HiddenProposalLeavesPublicReads(t *testing.T) {
 	if err := w.s.SetLock(ctx, w.moderator, forum.ProposalSubject(p.ID), true); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(t, w.s, `SELECT count(*) FROM events WHERE id > ? AND topic = ? AND public`, last, forum.ProposalTopic(p.ID)); n != 0 {
+	if n := count(t, w.s, `SELECT count(*) FROM events WHERE id > ? AND topic = ? AND public = 1`, last, forum.ProposalTopic(p.ID)); n != 0 {
 		t.Errorf("%d public events on a hidden proposal's topic", n)
 	}
 	if n := count(t, w.s, `SELECT count(*) FROM events WHERE id > ? AND topic = ?`, last, forum.ProposalTopic(p.ID)); n == 0 {
