@@ -178,7 +178,7 @@ func assertNoPersonalData(t *testing.T, e *env, n personalNeedles) {
 	if got := rd.Value(`SELECT count(*) FROM sessions WHERE user_id = ? OR ip = ? AND user_id = ?`, n.id, n.ip, n.id); got != "0" {
 		t.Errorf("%s sessions left", got)
 	}
-	if got := rd.Value(`SELECT totp_secret || COALESCE(identity_hash, '') || lang || COALESCE(last_seen_at, '') FROM users WHERE id = ?`, n.id); got != "" {
+	if got := rd.Value(`SELECT totp_secret || COALESCE(identity_hash, '') || lang || COALESCE(CAST(last_seen_at AS TEXT), '') FROM users WHERE id = ?`, n.id); got != "" {
 		t.Errorf("users row keeps %q", got)
 	}
 }
