@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -80,7 +81,7 @@ func newEnv(t testing.TB) *env {
 		common = forum.CommonPasswords{"1234567890": {}, "qwertyuiop": {}, "password123": {}}
 	}
 	e.srv = newServer(t, e.st, Config{BaseURL: "http://127.0.0.1", Views: views.FS, Assets: assets.FS, Passwords: common,
-		Now: e.clock.Now, AuthPerMinute: 1000, PostPerMinute: 1 << 30})
+		Now: e.clock.Now, AuthPerMinute: 1000, PostPerMinute: 1 << 30, Logger: testLogger()})
 	ctx := context.Background()
 	m, err := e.st.CreateMinistry(ctx, forum.Ministry{Slug: "mohw", NameKO: "보건복지부", NameEN: "Ministry of Health and Welfare", NameZH: "保健福祉部"})
 	if err != nil {
@@ -97,6 +98,15 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// testLogger is the servers' error log: discarded, or written to stderr
+// when EPEOPLE_TEST_LOG is set, to see why a request answered 500.
+func testLogger() *slog.Logger {
+	if os.Getenv("EPEOPLE_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 // corpusPasswords loads the common-password list that `make run` uses, from
