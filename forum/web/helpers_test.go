@@ -47,9 +47,6 @@ type env struct {
 	mins  []forum.Ministry
 }
 
-// TestMain stops the PostgreSQL server the tests started, if any.
-func TestMain(m *testing.M) { storetest.Main(m) }
-
 // reader returns a read-only connection to e's database, opened on first use.
 func (e *env) reader() *storetest.Reader {
 	e.t.Helper()
