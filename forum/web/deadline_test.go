@@ -10,14 +10,11 @@ import (
 )
 
 // TestRequestDeadline_WriteHeldUpAnswers503: while another connection holds
-// the SQLite write lock, a support outlives the request's deadline. The
+// the SQLite write lock (on PostgreSQL, every table locked against writes), a support outlives the request's deadline. The
 // citizen hears 503 with Retry-After when the deadline passes, not a 500
 // and not a wait for the lock, and the support is not applied when the lock
 // comes free a moment later: nobody is told "failed" of a write that stands.
 func TestRequestDeadline_WriteHeldUpAnswers503(t *testing.T) {
-	if storetest.Postgres() {
-		t.Skip("holds SQLite's write lock; PostgreSQL has no database-wide write lock")
-	}
 	e := newEnv(t)
 	author := e.register("기한 작성자")
 	id := e.openProposal(author, "기한 시험 제안", "본문")
