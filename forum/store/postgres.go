@@ -221,8 +221,11 @@ func (s *Store) writePG(ctx context.Context, key int64, fn func(*tx) error) erro
 // runPG is one attempt of writePG.
 func (s *Store) runPG(ctx context.Context, key int64, fn func(*tx) error) ([]forum.Event, error) {
 	began := time.Now()
-	// Once begun, a write runs to its end, as on SQLite: interrupting it
-	// halfway would leave its caller without the truth.
+	// The transaction's statements end when the caller stops waiting (a
+	// request's deadline while a lock holds them up, as a write still queued
+	// on SQLite): it is rolled back and the caller hears why, which is the
+	// truth. Once the commit is sent, it runs to its end, as on SQLite:
+	// interrupting it would leave its caller without the truth.
 	wctx := context.WithoutCancel(ctx)
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
@@ -244,16 +247,23 @@ func (s *Store) runPG(ctx context.Context, key int64, fn func(*tx) error) ([]for
 			}
 		}()
 	}
+	sctx, cancel := context.WithCancel(wctx)
+	defer cancel()
+	unhook := context.AfterFunc(ctx, cancel)
 	sqlTx, err := conn.BeginTx(wctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
+		unhook()
 		return nil, err
 	}
-	t := &tx{Tx: sqlTx, ctx: wctx, now: s.now().UTC().Truncate(time.Second), pg: true}
-	if err := runItem(t, fn); err != nil {
-		_ = sqlTx.Rollback()
-		return nil, err
+	t := &tx{Tx: sqlTx, ctx: sctx, now: s.now().UTC().Truncate(time.Second), pg: true}
+	err = runItem(t, fn)
+	if err == nil {
+		err = t.flushEvents()
 	}
-	if err := t.flushEvents(); err != nil {
+	if !unhook() && ctx.Err() != nil { // the caller gave up: a statement may have been cut short
+		err = ctx.Err()
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return nil, err
 	}

@@ -178,7 +178,7 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 // tx is one write transaction and the events it appends.
 type tx struct {
 	*sql.Tx
-	ctx    context.Context // the caller's values without its cancellation
+	ctx    context.Context // the caller's values without its cancellation (on PostgreSQL, cut when the caller gives up before the commit: postgres.go)
 	now    time.Time
 	events []forum.Event
 	// On PostgreSQL (pg), events are held back and inserted at the end of

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
-	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 const acctPassword = "correct horse battery staple"
@@ -52,7 +50,7 @@ func (e *env) acctToken(address, kind string) string {
 // acctCount reads one number from the test database.
 func (e *env) acctCount(query string, args ...any) string {
 	e.t.Helper()
-	return storetest.OpenReader(e.t, filepath.Join(e.dir, "test.db")).Value(query, args...)
+	return e.reader().Value(query, args...)
 }
 
 // acctSignIn signs a new client in with email and password and returns it.

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -194,11 +195,15 @@ func (s *Server) requestDeadline(c *fiber.Ctx) error {
 // matches paths without regard to case or a trailing slash).
 func isLive(c *fiber.Ctx) bool { return strings.EqualFold(strings.TrimSuffix(c.Path(), "/"), "/live") }
 
-// requireUTF8 refuses any request whose query or form values (url-encoded
-// or multipart) are not valid UTF-8, before anything could store them.
+// requireUTF8 refuses any request whose path, query or form values
+// (url-encoded, multipart, or JSON read as a form) are not valid UTF-8 or
+// hold a NUL, before anything could store them. NUL is valid UTF-8, but no
+// PostgreSQL text value can hold it, and no field of the forum's means it:
+// both databases refuse it alike, here, rather than PostgreSQL with a 500.
 func (s *Server) requireUTF8(c *fiber.Ctx) error {
-	ok := utf8.Valid(c.Request().URI().Path())
-	check := func(k, v []byte) { ok = ok && utf8.Valid(k) && utf8.Valid(v) }
+	text := func(b []byte) bool { return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 }
+	ok := text(c.Request().URI().Path())
+	check := func(k, v []byte) { ok = ok && text(k) && text(v) }
 	c.Request().URI().QueryArgs().VisitAll(check)
 	if c.Method() == fiber.MethodPost {
 		c.Request().PostArgs().VisitAll(check)

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/url"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // TestRequestDeadline_WriteHeldUpAnswers503: while another connection holds
-// the SQLite write lock, a support outlives the request's deadline. The
+// the SQLite write lock (on PostgreSQL, every table locked against writes), a support outlives the request's deadline. The
 // citizen hears 503 with Retry-After when the deadline passes, not a 500
 // and not a wait for the lock, and the support is not applied when the lock
 // comes free a moment later: nobody is told "failed" of a write that stands.
@@ -24,7 +23,7 @@ func TestRequestDeadline_WriteHeldUpAnswers503(t *testing.T) {
 	const deadline = time.Second
 	e.reconfigure(func(c *Config) { c.RequestTimeout = deadline })
 
-	release := storetest.HoldWriteLock(t, filepath.Join(e.dir, "test.db"))
+	release := storetest.HoldWriteLock(t, e.db)
 	// Free the lock after the deadline but well within the store's own 5 s
 	// wait: a write not bound by the deadline would then run, and succeed.
 	released := make(chan error, 1)

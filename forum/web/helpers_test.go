@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,15 +34,26 @@ type clock struct {
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// env is a real server on a real SQLite file.
+// env is a real server on a real database: a SQLite file, or a PostgreSQL
+// database when EPEOPLE_TEST_DB=postgres.
 type env struct {
 	t     testing.TB
 	srv   *Server
 	st    *store.Store
 	clock *clock
-	dir   string
+	db    string            // where st lives: the SQLite file or the PostgreSQL URL
+	rd    *storetest.Reader // a reader on db, opened by reader
 	cats  []forum.Category
 	mins  []forum.Ministry
+}
+
+// reader returns a read-only connection to e's database, opened on first use.
+func (e *env) reader() *storetest.Reader {
+	e.t.Helper()
+	if e.rd == nil {
+		e.rd = storetest.OpenReader(e.t, e.db)
+	}
+	return e.rd
 }
 
 func corpusDir(t testing.TB) string {
@@ -54,9 +66,9 @@ func corpusDir(t testing.TB) string {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, dir: t.TempDir()}
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, db: storetest.Database(t)}
 	var err error
-	e.st, err = store.Open(context.Background(), filepath.Join(e.dir, "test.db"), storetest.Schema(t), store.Options{Now: e.clock.Now})
+	e.st, err = store.Open(context.Background(), e.db, storetest.Schema(t), store.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +78,7 @@ func newEnv(t testing.TB) *env {
 		common = forum.CommonPasswords{"1234567890": {}, "qwertyuiop": {}, "password123": {}}
 	}
 	e.srv = newServer(t, e.st, Config{BaseURL: "http://127.0.0.1", Views: views.FS, Assets: assets.FS, Passwords: common,
-		Now: e.clock.Now, AuthPerMinute: 1000, PostPerMinute: 1 << 30})
+		Now: e.clock.Now, AuthPerMinute: 1000, PostPerMinute: 1 << 30, Logger: testLogger()})
 	ctx := context.Background()
 	m, err := e.st.CreateMinistry(ctx, forum.Ministry{Slug: "mohw", NameKO: "보건복지부", NameEN: "Ministry of Health and Welfare", NameZH: "保健福祉部"})
 	if err != nil {
@@ -83,6 +95,15 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// testLogger is the servers' error log: discarded, or written to stderr
+// when EPEOPLE_TEST_LOG is set, to see why a request answered 500.
+func testLogger() *slog.Logger {
+	if os.Getenv("EPEOPLE_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 // corpusPasswords loads the common-password list that `make run` uses, from

@@ -495,7 +495,7 @@ func hiddenNote(reason string) string {
 
 // logRows is the moderation log the request wrote, oldest first: "role action kind id reason" per row.
 func logRows(want string) row {
-	return row{`SELECT ifnull(group_concat(rtrim(actor_role || ' ' || action || ' ' || item_kind || ' ' || item_id || ' ' || reason_code), '; ' ORDER BY id), '')
+	return row{`SELECT COALESCE(` + stringAgg() + `(rtrim(actor_role || ' ' || action || ' ' || item_kind || ' ' || item_id || ' ' || reason_code), '; ' ORDER BY id), '')
 		FROM moderation_actions WHERE id > {log}`, want}
 }
 
@@ -780,7 +780,7 @@ func TestModeration_Flows(t *testing.T) {
 			as:    "reporter1", method: "POST", path: "/reports", form: reportForm("{cid}", "spam", ""),
 			status: 303, follow: []string{"이미 신고하신 항목입니다."},
 			rows: []row{
-				{`SELECT group_concat(reason || ' ' || text, '; ') FROM reports r JOIN review_items i ON i.item_kind = r.item_kind AND i.item_id = r.item_id
+				{`SELECT ` + stringAgg() + `(reason || ' ' || text, '; ') FROM reports r JOIN review_items i ON i.item_kind = r.item_kind AND i.item_id = r.item_id
 					WHERE i.state = 'pending' AND r.item_kind = 'comment' AND r.item_id = {cid}`, "other " + reportSecret},
 				logRows(""),
 			}},

@@ -101,7 +101,7 @@ func TestDataDownload_OwnDataOnly(t *testing.T) {
 	contains(t, "supports.json", files["supports.json"], `"proposal_id":`+itoa(int(opid)))
 	contains(t, "follows.json", files["follows.json"], `"item_id":`+itoa(int(opid)))
 	contains(t, "sessions.json", files["sessions.json"], `"last_seen_at":"2026-`)
-	hash := storetest.OpenReader(t, e.dir+"/test.db").Value(`SELECT password_hash FROM users WHERE id = ?`, u.ID)
+	hash := e.reader().Value(`SELECT password_hash FROM users WHERE id = ?`, u.ID)
 	all := strings.Join(func() []string {
 		var v []string
 		for _, b := range files {
@@ -130,7 +130,7 @@ type personalNeedles struct {
 func needlesOf(t *testing.T, e *env, c *client) personalNeedles {
 	t.Helper()
 	u := c.user()
-	rd := storetest.OpenReader(t, e.dir+"/test.db")
+	rd := e.reader()
 	return personalNeedles{id: u.ID, name: u.Name, email: u.Email,
 		hash: rd.Value(`SELECT password_hash FROM users WHERE id = ?`, u.ID),
 		ua:   rd.Value(`SELECT user_agent FROM sessions WHERE user_id = ? ORDER BY id DESC LIMIT 1`, u.ID),
@@ -142,11 +142,20 @@ func needlesOf(t *testing.T, e *env, c *client) personalNeedles {
 // test's loopback address).
 func assertNoPersonalData(t *testing.T, e *env, n personalNeedles) {
 	t.Helper()
-	rd := storetest.OpenReader(t, e.dir+"/test.db")
-	tables := strings.Split(rd.Value(`SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table'`), "\x1f")
+	rd := e.reader()
+	// The catalogs differ: SQLite's sqlite_master and table_info, PostgreSQL's information_schema.
+	tablesQ := `SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table'`
+	colsQ := `SELECT group_concat(name, char(31)) FROM pragma_table_info(?)`
+	instr := "instr"
+	if storetest.Postgres() {
+		tablesQ = `SELECT string_agg(table_name, chr(31)) FROM information_schema.tables WHERE table_schema = 'public'`
+		colsQ = `SELECT string_agg(column_name, chr(31)) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ?`
+		instr = "strpos"
+	}
+	tables := strings.Split(rd.Value(tablesQ), "\x1f")
 	checked := 0
 	for _, table := range tables {
-		cols := strings.Split(rd.Value(`SELECT group_concat(name, char(31)) FROM pragma_table_info(?)`, table), "\x1f")
+		cols := strings.Split(rd.Value(colsQ, table), "\x1f")
 		for _, col := range cols {
 			if col == "" || col == "NULL" {
 				continue
@@ -155,7 +164,7 @@ func assertNoPersonalData(t *testing.T, e *env, n personalNeedles) {
 				if needle == "" || needle == "NULL" {
 					continue
 				}
-				q := `SELECT count(*) FROM "` + table + `" WHERE instr(CAST("` + col + `" AS TEXT), ?) > 0`
+				q := `SELECT count(*) FROM "` + table + `" WHERE ` + instr + `(CAST("` + col + `" AS TEXT), ?) > 0`
 				if got := rd.Value(q, needle); got != "0" {
 					t.Errorf("%s.%s still holds %q", table, col, needle)
 				}
@@ -169,7 +178,7 @@ func assertNoPersonalData(t *testing.T, e *env, n personalNeedles) {
 	if got := rd.Value(`SELECT count(*) FROM sessions WHERE user_id = ? OR ip = ? AND user_id = ?`, n.id, n.ip, n.id); got != "0" {
 		t.Errorf("%s sessions left", got)
 	}
-	if got := rd.Value(`SELECT totp_secret || COALESCE(identity_hash, '') || lang || COALESCE(last_seen_at, '') FROM users WHERE id = ?`, n.id); got != "" {
+	if got := rd.Value(`SELECT totp_secret || COALESCE(identity_hash, '') || lang || COALESCE(CAST(last_seen_at AS TEXT), '') FROM users WHERE id = ?`, n.id); got != "" {
 		t.Errorf("users row keeps %q", got)
 	}
 }
@@ -220,7 +229,7 @@ func TestDeleteAccount_ErasesPersonalData(t *testing.T) {
 	if r := leaver.post("/proposals/"+itoa(int(opid))+"/comments", url.Values{"stance": {"against"}, "body": {"떠나기 전 의견 Quokkacomment"}}); r.Status != 303 {
 		t.Fatalf("comment: %d", r.Status)
 	}
-	cid := atoi64(storetest.OpenReader(t, e.dir+"/test.db").Value(`SELECT min(id) FROM comments WHERE proposal_id = ?`, opid))
+	cid := atoi64(e.reader().Value(`SELECT min(id) FROM comments WHERE proposal_id = ?`, opid))
 	if r := leaver.post("/comments/"+itoa(int(cid))+"/vote", url.Values{"value": {"1"}}); r.Status != 303 {
 		t.Fatalf("vote: %d %.200s", r.Status, r.Body)
 	}
@@ -298,7 +307,7 @@ func TestDeleteAccount_WithPosts(t *testing.T) {
 	if r := leaver.post("/account/delete", url.Values{"password": {"correct horse battery staple"}, "posts": {"1"}}); r.Status != 303 {
 		t.Fatalf("delete: %d %.300s", r.Status, r.Body)
 	}
-	rd := storetest.OpenReader(t, e.dir+"/test.db")
+	rd := e.reader()
 	for _, q := range []string{
 		`SELECT count(*) FROM comments WHERE body_src LIKE '%Pangolin%' OR (author_id = ? AND status <> 'deleted')`,
 		`SELECT count(*) FROM proposals WHERE title LIKE '%Pangolin%' OR body_src LIKE '%Pangolin%' OR body_html LIKE '%Pangolin%' OR ? = 0`,

@@ -45,8 +45,17 @@ type scenario struct {
 	check     func(t *testing.T, f *fixture, r resp) // what the fields above cannot say
 }
 
-// row is a query against the real SQLite file and the single value it must return.
+// row is a query against the case's database and the single value it must return.
 type row struct{ query, want string }
+
+// stringAgg is the aggregate that joins texts with a separator (and takes
+// an ORDER BY), for rows' queries: SQLite calls it group_concat, PostgreSQL string_agg.
+func stringAgg() string {
+	if storetest.Postgres() {
+		return "string_agg"
+	}
+	return "group_concat"
+}
 
 // fixture is one scenario's forum: a server on a copy of the seed's
 // database, the seed's people signed in to it, and the ids setup named.
@@ -63,7 +72,7 @@ type fixture struct {
 // proposal needs its co-sponsors.
 type seed struct {
 	e       *env
-	file    string // a consistent copy of its database
+	file    string // a consistent copy of its database: a SQLite file, or a PostgreSQL URL
 	clients map[string]*client
 	ids     map[string]int64
 }
@@ -76,6 +85,16 @@ func newSeed(t *testing.T, build func(f *fixture)) *seed {
 	f := &fixture{t: t, e: e, clients: map[string]*client{"guest": e.client()}, ids: map[string]int64{}}
 	build(f)
 	s := &seed{e: e, file: filepath.Join(t.TempDir(), "seed.db"), clients: f.clients, ids: f.ids}
+	if storetest.Postgres() {
+		// PostgreSQL copies a database as a template that nobody is
+		// connected to: the seed's store is done, and its copy is the
+		// template of every fork.
+		if err := e.st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s.file = storetest.CopyPostgresDatabase(t, e.db)
+		return s
+	}
 	if err := e.st.Backup(context.Background(), s.file); err != nil {
 		t.Fatal(err)
 	}
@@ -86,17 +105,22 @@ func newSeed(t *testing.T, build func(f *fixture)) *seed {
 // at the seed's time, with the seed's people signed in.
 func (s *seed) fork(t *testing.T) *fixture {
 	t.Helper()
-	b, err := os.ReadFile(s.file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, clock: &clock{t: s.e.clock.Now()}, dir: t.TempDir(), cats: s.e.cats, mins: s.e.mins}
-	path := filepath.Join(e.dir, "test.db")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
+	e := &env{t: t, clock: &clock{t: s.e.clock.Now()}, cats: s.e.cats, mins: s.e.mins}
+	if storetest.Postgres() {
+		e.db = storetest.CopyPostgresDatabase(t, s.file)
+	} else {
+		b, err := os.ReadFile(s.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.db = filepath.Join(t.TempDir(), "test.db")
+		if err := os.WriteFile(e.db, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// The copy is at the current schema version, so Open has nothing to create.
-	if e.st, err = store.Open(context.Background(), path, "", store.Options{Now: e.clock.Now}); err != nil {
+	var err error
+	if e.st, err = store.Open(context.Background(), e.db, "", store.Options{Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.st.Close() })
@@ -129,7 +153,7 @@ func (s *seed) run(t *testing.T, cases []scenario) {
 
 func (f *fixture) run(sc scenario) {
 	t := f.t
-	f.ids["log"] = f.int(`SELECT ifnull(max(id), 0) FROM moderation_actions`)
+	f.ids["log"] = f.int(`SELECT COALESCE(max(id), 0) FROM moderation_actions`)
 	var before string
 	if sc.unchanged {
 		before = modWorld(t, f.e)
@@ -251,7 +275,7 @@ func (f *fixture) contains(what, body string, want, notWant []string) {
 func (f *fixture) value(query string) string {
 	f.t.Helper()
 	if f.db == nil {
-		f.db = storetest.OpenReader(f.t, filepath.Join(f.e.dir, "test.db"))
+		f.db = f.e.reader()
 	}
 	return f.db.Value(f.expand(query))
 }

@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // settingsForm is the settings page's form as it comes filled in: every
@@ -54,7 +52,7 @@ func manyTerms(n int) string {
 // storetestCount reads one value from e's database file.
 func storetestCount(t *testing.T, e *env, query string) string {
 	t.Helper()
-	return storetest.OpenReader(t, filepath.Join(e.dir, "test.db")).Value(query)
+	return e.reader().Value(query)
 }
 
 // fieldErrorOn is the message beside the field named key, "" when none.

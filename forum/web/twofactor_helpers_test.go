@@ -4,12 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // testTOTPSecret is the second-factor key of every staff account the tests
@@ -31,7 +29,7 @@ func (e *env) enrol(userID int64) {
 // sign-ins in one step fail the test: move the clock.
 func (e *env) nextCode(email string) string {
 	e.t.Helper()
-	last, _ := strconv.ParseInt(storetest.OpenReader(e.t, filepath.Join(e.dir, "test.db")).
+	last, _ := strconv.ParseInt(e.reader().
 		Value(`SELECT COALESCE(totp_last_step, 0) FROM users WHERE email = ?`, forum.NormalizeEmail(email)), 10, 64)
 	step := max(e.clock.Now().Unix()/forum.TOTPPeriod, last+1)
 	if step > e.clock.Now().Unix()/forum.TOTPPeriod+forum.TOTPSkew {

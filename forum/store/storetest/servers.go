@@ -66,17 +66,7 @@ func NewPostgresDatabase(tb testing.TB) string {
 	if _, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8'`); err != nil {
 		tb.Fatalf("create database %s: %v", name, err)
 	}
-	tb.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-	})
+	dropAtEnd(tb, admin, name)
 	u, _ := url.Parse(admin)
 	u.Path = "/" + name
 	return u.String()
@@ -419,4 +409,60 @@ func StartNATS(port int) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// CopyPostgresDatabase creates a new database on the test PostgreSQL server
+// as a copy of the one src (a URL from NewPostgresDatabase or Database)
+// names, and returns its URL. It is dropped when the test ends. PostgreSQL
+// copies only a database nobody is connected to, so the connections to src
+// are ended first: close or stop using its stores before.
+func CopyPostgresDatabase(tb testing.TB, src string) string {
+	tb.Helper()
+	admin, err := postgresServer()
+	if err != nil {
+		tb.Fatalf("PostgreSQL for tests: %v", err)
+	}
+	su, err := url.Parse(src)
+	if err != nil {
+		tb.Fatalf("copy database: %v", err)
+	}
+	from := strings.TrimPrefix(su.Path, "/")
+	name := fmt.Sprintf("t%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, dbSeq.Add(1))
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	for attempt := 0; ; attempt++ {
+		if _, err := db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, from); err != nil {
+			tb.Fatalf("copy database %s: end its connections: %v", from, err)
+		}
+		_, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + from)
+		if err == nil {
+			break
+		}
+		// 55006: a connection came back between the two statements.
+		if attempt == 20 || !strings.Contains(err.Error(), "55006") {
+			tb.Fatalf("copy database %s: %v", from, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	dropAtEnd(tb, admin, name)
+	su.Path = "/" + name
+	return su.String()
+}
+
+// dropAtEnd drops the database name on the server admin names when the test ends.
+func dropAtEnd(tb testing.TB, admin, name string) {
+	tb.Cleanup(func() {
+		db, err := sql.Open("pgx", admin)
+		if err != nil {
+			tb.Errorf("drop database %s: %v", name, err)
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`); err != nil {
+			tb.Errorf("drop database %s: %v", name, err)
+		}
+	})
 }

@@ -102,10 +102,19 @@ func (r *Reader) Value(query string, args ...any) string {
 // HoldWriteLock takes the write lock of the database file at path from a
 // connection of its own (BEGIN IMMEDIATE), as another process would, and
 // returns the function that lets it go. The lock is let go at the end of the
-// test if release was not called.
+// test if release was not called. On PostgreSQL (path a URL), which has no
+// database-wide write lock, it locks every table of the schema in EXCLUSIVE
+// mode, which lets reads through and holds up every write.
 func HoldWriteLock(tb testing.TB, path string) (release func() error) {
 	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=100")
+	pg := dialect.IsPostgres(path)
+	var db *sql.DB
+	var err error
+	if pg {
+		db, err = sql.Open("pgx", path)
+	} else {
+		db, err = sql.Open("sqlite3", "file:"+path+"?_busy_timeout=100")
+	}
 	if err != nil {
 		tb.Fatalf("open %s: %v", path, err)
 	}
@@ -115,7 +124,19 @@ func HoldWriteLock(tb testing.TB, path string) (release func() error) {
 		db.Close()
 		tb.Fatalf("connect to %s: %v", path, err)
 	}
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+	lock := []string{`BEGIN IMMEDIATE`}
+	if pg {
+		lock = []string{`BEGIN`, `DO $$ DECLARE t text; BEGIN
+			FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+				EXECUTE 'LOCK TABLE ' || quote_ident(t) || ' IN EXCLUSIVE MODE';
+			END LOOP; END $$`}
+	}
+	for _, q := range lock {
+		if _, err = conn.ExecContext(ctx, q); err != nil {
+			break
+		}
+	}
+	if err != nil {
 		conn.Close()
 		db.Close()
 		tb.Fatalf("take the write lock of %s: %v", path, err)
