@@ -27,7 +27,7 @@ func TestLimits_HoldAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		e := &env{t: t, clock: c, dir: t.TempDir(), st: st}
+		e := &env{t: t, clock: c, db: db, st: st}
 		e.srv = newServer(t, st, Config{BaseURL: "http://127.0.0.1", Views: views.FS, Assets: assets.FS,
 			Now: c.Now, AuthPerMinute: perMinute, PostPerMinute: 1 << 30})
 		nodes[i] = e.client()
