@@ -74,6 +74,12 @@ func (t *tx) appendEvents(evs []forum.Event) error {
 		}
 		return nil
 	}
+	return t.insertEvents(evs)
+}
+
+// insertEvents inserts evs into the events table in one statement, in
+// order, stamps their ids and time, and adds them to t.events.
+func (t *tx) insertEvents(evs []forum.Event) error {
 	now := t.now.Unix()
 	args := make([]any, 0, 5*len(evs))
 	for _, e := range evs {

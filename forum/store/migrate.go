@@ -177,16 +177,5 @@ func (s *Store) migrate(ctx context.Context, schemaSQL string) error {
 }
 
 func (s *Store) execScript(ctx context.Context, what, script string) error {
-	t, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if _, err := t.ExecContext(ctx, script); err != nil {
-		_ = t.Rollback()
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if err := t.Commit(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+	return execScriptOn(ctx, s.w, what, script)
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/e-people/e-people/forum"
@@ -136,9 +135,12 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 	return nil
 }
 
-// execScriptOn runs script, several statements, in one transaction on conn.
-func execScriptOn(ctx context.Context, conn *sql.Conn, what, script string) error {
-	t, err := conn.BeginTx(ctx, nil)
+// execScriptOn runs script, several statements, in one transaction of db
+// (a pool or one of its connections).
+func execScriptOn(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, what, script string) error {
+	t, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -298,44 +300,11 @@ func (t *tx) flushEvents() error {
 	if err := t.lockEvents(); err != nil {
 		return err
 	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO events (topic, type, payload, public, created_at) VALUES `)
-	args := make([]any, 0, 5*len(t.held))
-	for i, e := range t.held {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?)")
-		args = append(args, e.Topic, e.Type, string(e.Data), e.Public, t.now.Unix())
-	}
-	q.WriteString(` RETURNING id`)
-	rows, err := t.Tx.QueryContext(t.ctx, q.String(), args...)
-	if err != nil {
-		return fmt.Errorf("append events: %w", err)
-	}
-	ids := make([]int64, 0, len(t.held))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("append events: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("append events: %w", err)
-	}
-	if len(ids) != len(t.held) {
-		return fmt.Errorf("append events: %d ids for %d events", len(ids), len(t.held))
-	}
-	// The sequence numbers the rows in the order of the VALUES list.
-	slices.Sort(ids)
-	for i := range t.held {
-		t.held[i].ID = ids[i]
-		t.events = append(t.events, t.held[i])
-	}
+	held := t.held
 	t.held = nil
+	if err := t.insertEvents(held); err != nil {
+		return err
+	}
 	slices.SortFunc(t.events, func(a, b forum.Event) int { return cmp.Compare(a.ID, b.ID) })
 	return nil
 }
