@@ -422,7 +422,8 @@ CREATE TABLE nodes (
 );
 
 -- Request counts of the rate limits shared by every node: one row per
--- limit and client, for the window that began at window_start.
+-- limit and client, for the window that began at window_start. The key is
+-- the SHA-256 of what the limit counts (an address, an e-mail), never it.
 CREATE TABLE rate_limits (
     key          TEXT PRIMARY KEY,
     window_start INTEGER NOT NULL,

@@ -6,8 +6,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -240,6 +242,15 @@ func discard(conn *sql.Conn) {
 	_ = conn.Close()
 }
 
+// rateLimitKey is what rate_limits keeps of a limit's key: its SHA-256, in
+// hex. Keys name what a limit counts (an address, the e-mail a sign-in was
+// tried for), and a row outlives the account it counts until retention
+// prunes its window: no such row may hold personal data as it was given.
+func rateLimitKey(key string) string {
+	sum := sha256.Sum256([]byte("epeople rate limit\x00" + key))
+	return hex.EncodeToString(sum[:])
+}
+
 // HitRateLimit counts one request at now against key, in a fixed window
 // of length window that starts at the first request counted once the last
 // window ended (as Fiber's in-memory limiter counts), and returns the
@@ -254,9 +265,9 @@ func (s *Store) HitRateLimit(ctx context.Context, key string, now time.Time, win
 			ON CONFLICT (key) DO UPDATE SET
 				hits = CASE WHEN rate_limits.window_start > ? THEN rate_limits.hits + 1 ELSE 1 END,
 				window_start = CASE WHEN rate_limits.window_start > ? THEN rate_limits.window_start ELSE excluded.window_start END
-			RETURNING hits, window_start`, key, now.Unix(), ended, ended).Scan(&hits, &start)
+			RETURNING hits, window_start`, rateLimitKey(key), now.Unix(), ended, ended).Scan(&hits, &start)
 	}); err != nil {
-		return 0, time.Time{}, fmt.Errorf("count rate limit %q: %w", key, mapErr(err))
+		return 0, time.Time{}, fmt.Errorf("count rate limit: %w", mapErr(err))
 	}
 	return hits, time.Unix(start, 0).Add(window), nil
 }
@@ -265,10 +276,10 @@ func (s *Store) HitRateLimit(ctx context.Context, key string, now time.Time, win
 // that count only failures.
 func (s *Store) UnhitRateLimit(ctx context.Context, key string) error {
 	if err := s.statement(ctx, func(q querier) error {
-		_, err := q.ExecContext(ctx, `UPDATE rate_limits SET hits = hits - 1 WHERE key = ? AND hits > 0`, key)
+		_, err := q.ExecContext(ctx, `UPDATE rate_limits SET hits = hits - 1 WHERE key = ? AND hits > 0`, rateLimitKey(key))
 		return err
 	}); err != nil {
-		return fmt.Errorf("uncount rate limit %q: %w", key, mapErr(err))
+		return fmt.Errorf("uncount rate limit: %w", mapErr(err))
 	}
 	return nil
 }
