@@ -50,7 +50,7 @@ func serveDebug(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(),
 // newMetrics reads the forum's numbers for /metrics: the live sockets and
 // hub, the thread cache (threads, once the web server exists), the outbox
 // and the scheduler. The caller feeds it requests and commits.
-func newMetrics(st *store.Store, hub *live.Hub, sockets *live.Sockets, sched *schedule.Scheduler, threads func() web.ThreadCacheStats) *metrics.Metrics {
+func newMetrics(st *store.Store, hub *live.Hub, sockets *live.Sockets, sched *schedule.Scheduler, leading func() bool, threads func() web.ThreadCacheStats) *metrics.Metrics {
 	return metrics.New(metrics.Sources{
 		LiveSockets: sockets.Open,
 		LiveHub:     hub.Stats,
@@ -61,5 +61,6 @@ func newMetrics(st *store.Store, hub *live.Hub, sockets *live.Sockets, sched *sc
 		},
 		OutboxDepth:  st.OutboxDepth,
 		SchedulerLag: sched.Lag,
+		Leading:      leading,
 	})
 }

@@ -187,8 +187,9 @@ func serve(cfg config) error {
 		wcfg.Templates, wcfg.Live = tpl, sockets
 		var srv *web.Server
 		var m *metrics.Metrics
+		elector := cluster.NewElector(st, log)
 		if cfg.debugAddr != "" {
-			m = newMetrics(st, hub, sockets, sched, func() web.ThreadCacheStats { return srv.ThreadCacheStats() })
+			m = newMetrics(st, hub, sockets, sched, elector.Leading, func() web.ThreadCacheStats { return srv.ThreadCacheStats() })
 			wcfg.Observe = func(a web.Answered) { m.ObserveRequest(a.Method, a.Route, a.Status, a.Took) }
 			st.SetCommitObserver(m.ObserveCommit)
 		}
@@ -210,7 +211,6 @@ func serve(cfg config) error {
 		// The scheduler, the mailer and retention run on the leader alone,
 		// which on SQLite is this node.
 		lctx, stopLeading := context.WithCancel(ctx)
-		elector := cluster.NewElector(st, log)
 		leaderDone := make(chan struct{})
 		go func() {
 			defer close(leaderDone)

@@ -128,6 +128,18 @@ func TestBinary_MetricsAndAccessLog(t *testing.T) {
 		t.Error("a URL's path became a label")
 	}
 
+	// On SQLite the one node leads, once its elector has run.
+	leader := -1.0
+	for range 100 { // bounded
+		if leader = sample(scrape(t, debugAddr), "epeople_leader"); leader == 1 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if leader != 1 {
+		t.Errorf("epeople_leader = %v on the only node, want 1", leader)
+	}
+
 	// A live socket shows in the gauge while it is open.
 	dialer := websocket.Dialer{}
 	conn, _, err := dialer.Dial("ws://"+srv.Addr+"/live?topics=feed", http.Header{"Origin": {srv.Base}})

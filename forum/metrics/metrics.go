@@ -26,6 +26,7 @@ type Sources struct {
 	ThreadCache  func() ThreadCache                      // the comment thread cache's counters
 	OutboxDepth  func(context.Context) (int, error)      // mails waiting to be sent; read at most every OutboxEvery
 	SchedulerLag func() time.Duration                    // how late the scheduler last ran a due transition
+	Leading      func() bool                             // whether this node leads: runs the scheduler, the mailer and retention
 }
 
 // ThreadCache counts the comment thread cache's hits and misses since start.
@@ -117,6 +118,16 @@ func New(srcs Sources) *Metrics {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "epeople_scheduler_lag_seconds", Help: "How late the scheduler last applied a due transition (a debate opening or closing, a support window ending).",
 		}, func() float64 { return f().Seconds() }))
+	}
+	if f := srcs.Leading; f != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "epeople_leader", Help: "1 while this node leads (runs the scheduler, the mailer and retention), 0 otherwise: one node of a cluster at a time.",
+		}, func() float64 {
+			if f() {
+				return 1
+			}
+			return 0
+		}))
 	}
 	return m
 }

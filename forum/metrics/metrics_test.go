@@ -21,6 +21,7 @@ func TestMetrics_Exposition(t *testing.T) {
 		},
 		OutboxDepth:  func(context.Context) (int, error) { return 7, nil },
 		SchedulerLag: func() time.Duration { return 1500 * time.Millisecond },
+		Leading:      func() bool { return true },
 	})
 	m.ObserveRequest("GET", "/proposals/:id<int>", 200, 3*time.Millisecond)
 	m.ObserveRequest("GET", "/proposals/:id<int>", 200, 4*time.Millisecond)
@@ -45,6 +46,7 @@ func TestMetrics_Exposition(t *testing.T) {
 		`epeople_thread_cache_lookups_total{level="thread",result="hit"} 10`,
 		`epeople_mail_outbox_depth 7`,
 		`epeople_scheduler_lag_seconds 1.5`,
+		`epeople_leader 1`,
 		`go_goroutines `,
 		`process_cpu_seconds_total `,
 	} {
