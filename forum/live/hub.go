@@ -218,13 +218,19 @@ func (h *Hub) dispatch(ev forum.Event) {
 		}
 	}
 	h.smu.RUnlock()
-	if len(slow) > 0 {
-		h.smu.Lock()
-		for _, s := range slow {
-			h.unindex(s)
-		}
-		h.smu.Unlock()
+	h.drop(slow)
+}
+
+// drop removes the subscribers that were too slow to take a message.
+func (h *Hub) drop(slow []*Subscription) {
+	if len(slow) == 0 {
+		return
 	}
+	h.smu.Lock()
+	for _, s := range slow {
+		h.unindex(s)
+	}
+	h.smu.Unlock()
 }
 
 // dispatchStatus sends a SetStatus message to every subscriber.
@@ -247,13 +253,7 @@ func (h *Hub) dispatchStatus(ev forum.Event) {
 		}
 	}
 	h.smu.RUnlock()
-	if len(slow) > 0 {
-		h.smu.Lock()
-		for _, s := range slow {
-			h.unindex(s)
-		}
-		h.smu.Unlock()
-	}
+	h.drop(slow)
 }
 
 // eventEncoder encodes one event lazily, once per language asked for, into

@@ -27,24 +27,13 @@ func (s *Store) Postgres() bool { return s.pg }
 // EventsBetween returns up to limit events with after < id < before, in id
 // order, whatever their topic: the ones a node missed between two it saw.
 func (s *Store) EventsBetween(ctx context.Context, after, before int64, limit int) ([]forum.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, topic, type, payload, public, created_at FROM events
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventCols+` FROM events
 		WHERE id > ? AND id < ? ORDER BY id LIMIT ?`, after, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read events between %d and %d: %w", after, before, mapErr(err))
 	}
-	defer rows.Close()
-	var out []forum.Event
-	for rows.Next() {
-		var e forum.Event
-		var payload string
-		var created int64
-		if err := rows.Scan(&e.ID, &e.Topic, &e.Type, &payload, &e.Public, &created); err != nil {
-			return nil, fmt.Errorf("read events between %d and %d: %w", after, before, err)
-		}
-		e.Data, e.CreatedAt = []byte(payload), fromUnix(created)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanEvents(rows)
+	if err != nil {
 		return nil, fmt.Errorf("read events between %d and %d: %w", after, before, mapErr(err))
 	}
 	return out, nil

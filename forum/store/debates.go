@@ -221,7 +221,7 @@ func (s *Store) EventsAfter(ctx context.Context, topics []string, feed bool, aft
 	var conds []string
 	args := []any{after}
 	if len(topics) > 0 {
-		conds = append(conds, `topic IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(topics)), ", ")+`)`)
+		conds = append(conds, `topic IN (`+placeholders("?", len(topics))+`)`)
 		for _, t := range topics {
 			args = append(args, t)
 		}
@@ -232,11 +232,23 @@ func (s *Store) EventsAfter(ctx context.Context, topics []string, feed bool, aft
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, topic, type, payload, public, created_at FROM events
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventCols+` FROM events
 		WHERE id > ? AND (`+strings.Join(conds, " OR ")+`) ORDER BY id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("events after %d: %w", after, mapErr(err))
 	}
+	out, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("events after %d: %w", after, mapErr(err))
+	}
+	return out, nil
+}
+
+// eventCols are the columns scanEvents reads, in its order.
+const eventCols = `id, topic, type, payload, public, created_at`
+
+// scanEvents reads and closes rows of eventCols.
+func scanEvents(rows *sql.Rows) ([]forum.Event, error) {
 	defer rows.Close()
 	var out []forum.Event
 	for rows.Next() {
@@ -244,7 +256,7 @@ func (s *Store) EventsAfter(ctx context.Context, topics []string, feed bool, aft
 		var payload string
 		var created int64
 		if err := rows.Scan(&e.ID, &e.Topic, &e.Type, &payload, &e.Public, &created); err != nil {
-			return nil, fmt.Errorf("events after %d: %w", after, err)
+			return nil, err
 		}
 		e.Data, e.CreatedAt = []byte(payload), fromUnix(created)
 		out = append(out, e)
