@@ -450,15 +450,30 @@
   var similarBox = document.querySelector('[data-live="similar"]');
   if (titleField && similarBox) {
     var timer = null;
+    // aria-busy marks the region while its list is about to change, so
+    // assistive technology (and anything else waiting for the layout to
+    // hold still) knows the content below it may move.
+    var asked = 0;
     titleField.addEventListener('input', function () {
       window.clearTimeout(timer);
+      var q = titleField.value.trim();
+      var mine = ++asked;
+      var box = document.querySelector('[data-live="similar"]');
+      if (q.length < 2) {
+        if (box) box.removeAttribute('aria-busy');
+        return;
+      }
+      if (box) box.setAttribute('aria-busy', 'true');
+      var done = function () {
+        var b = document.querySelector('[data-live="similar"]');
+        if (b && mine === asked) b.removeAttribute('aria-busy');
+      };
       timer = window.setTimeout(function () {
-        var q = titleField.value.trim();
-        if (q.length < 2) return;
         fetch('/proposals/similar?title=' + encodeURIComponent(q), { credentials: 'same-origin' })
           .then(function (res) { return res.ok ? res.text() : ''; })
-          .then(function (html) { if (html) replaceInto('[data-live="similar"]', html); })
-          .catch(function () { /* the button still works without this */ });
+          .then(function (html) { if (html && mine === asked) replaceInto('[data-live="similar"]', html); })
+          .catch(function () { /* the button still works without this */ })
+          .then(done);
       }, 400);
     });
   }

@@ -57,6 +57,9 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	a.do("choose ministry", chromedp.SetValue(chromedp.CSS("#f-ministry"), strconv.FormatInt(e.mins[0].ID, 10)))
 	a.typeInto("#f-body", "퇴근 후에도 이용할 수 있도록 평일 밤 10시까지 열어 주십시오.\n인력은 자원봉사자와 함께 꾸립니다.")
 	a.wantText(`button[name=action][value=submit]`, "등록하고 공동 발의자 모집")
+	// The similar-proposals list above the button redraws after typing;
+	// clicking while it does would hit whatever the button moved away from.
+	a.waitCount(`[data-live="similar"][aria-busy]`, 0)
 	a.click(`button[name=action][value=submit]`, 200)
 	a.wantText("#proposal-title", title)
 	a.wantText(".proposal-header .badge", "공동 발의자 모집 중")
