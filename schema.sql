@@ -35,8 +35,8 @@ CREATE TABLE users (
     status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'banned')),
     suspended_until INTEGER, -- end of a suspension; NULL for a ban or none
     held          INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)), -- new account under review: its posts wait for a moderator
-    email_frequency TEXT NOT NULL DEFAULT 'immediate' CHECK (email_frequency IN ('none', 'immediate', 'daily')),
-    digested_at   INTEGER, -- the daily digests have told of every notification before this time
+    email_frequency TEXT NOT NULL DEFAULT 'immediate' CHECK (email_frequency IN ('none', 'immediate', 'daily', 'weekly')),
+    digested_at   INTEGER, -- the digests (daily or weekly) have told of every notification before this time
     created_at    INTEGER NOT NULL,
     -- What the forum knows of the person behind the account (forum.Tier):
     -- registered, an e-mail address proven by a link, or an identity
@@ -101,7 +101,8 @@ CREATE TABLE proposals (
     -- Supports and co-sponsorships of accounts below email_verified: kept, shown
     -- apart, never in support_count or sponsor_count (which count verified accounts).
     unverified_supports INTEGER NOT NULL DEFAULT 0,
-    unverified_sponsors INTEGER NOT NULL DEFAULT 0
+    unverified_sponsors INTEGER NOT NULL DEFAULT 0,
+    lang           TEXT NOT NULL DEFAULT '' -- the language of title and body (BCP 47, e.g. 'ko'); '' not known
 );
 CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
 CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
@@ -152,7 +153,8 @@ CREATE TABLE debates (
     concluded_at    INTEGER,
     comment_count   INTEGER NOT NULL DEFAULT 0,
     locked          INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
-    created_at      INTEGER NOT NULL
+    created_at      INTEGER NOT NULL,
+    lang            TEXT NOT NULL DEFAULT '' -- the language of question and background; '' not known
 );
 CREATE INDEX debates_schedule ON debates (status, opens_at, closes_at);
 CREATE INDEX debates_ministry ON debates (ministry_id, opens_at DESC);
@@ -176,6 +178,7 @@ CREATE TABLE comments (
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
     version     INTEGER NOT NULL DEFAULT 1,
+    lang        TEXT NOT NULL DEFAULT '', -- the language of the body; '' not known
     CHECK ((proposal_id IS NULL) <> (debate_id IS NULL))
 );
 CREATE INDEX comments_proposal ON comments (proposal_id, id);
@@ -272,9 +275,11 @@ CREATE TABLE notifications (
     kind       TEXT NOT NULL,
     data       TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    read_at    INTEGER
+    read_at    INTEGER,
+    subject    TEXT NOT NULL DEFAULT '' -- what it is about ('proposal:12', 'comment:7'): repeats about one subject are grouped
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_subject ON notifications (user_id, subject, id);
 CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
 
 -- Ministries answer in public. A proposal has its lead ministry (proposals.ministry_id)
@@ -314,7 +319,32 @@ CREATE TABLE responses (
     next_step_date   INTEGER,
     revision         INTEGER NOT NULL DEFAULT 1,
     created_at       INTEGER NOT NULL,
-    updated_at       INTEGER NOT NULL
+    updated_at       INTEGER NOT NULL,
+    lang             TEXT NOT NULL DEFAULT '' -- the language of the answer; '' not known
+);
+
+-- A co-answering ministry's part of a joint answer, signed by it. The lead
+-- ministry's part is the row in responses, and its decision stays the
+-- decision; every published version of a part is kept in response_revisions
+-- with its ministry.
+CREATE TABLE response_parts (
+    proposal_id      INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id      INTEGER NOT NULL REFERENCES ministries (id),
+    official_id      INTEGER NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL CHECK (decision IN ('accepted', 'partially_accepted', 'not_accepted', 'under_review', 'referred')),
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    contact          TEXT NOT NULL DEFAULT '',
+    next_step        TEXT NOT NULL DEFAULT '',
+    next_step_date   INTEGER,
+    revision         INTEGER NOT NULL DEFAULT 1,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    lang             TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (proposal_id, ministry_id)
 );
 
 CREATE TABLE response_revisions (
@@ -441,4 +471,4 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
     tokenize = 'unicode61'
 );
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

@@ -117,6 +117,44 @@ CREATE TABLE rate_limits (
     hits         INTEGER NOT NULL
 );
 CREATE INDEX rate_limits_window ON rate_limits (window_start);`,
+
+	// 6: what citizens see (issue 16). Weekly mail; each co-answering
+	// ministry's own part of a joint answer; what a notification is about,
+	// to group repeats; the language of each text. SQLite cannot alter a
+	// CHECK constraint, so the users table's is rewritten in place as
+	// SQLite's documentation allows for loosening one (the rows on disk do
+	// not change), and the schema version is bumped so every connection
+	// reads the new definition.
+	`PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (email_frequency IN (''none'', ''immediate'', ''daily''))',
+    'CHECK (email_frequency IN (''none'', ''immediate'', ''daily'', ''weekly''))')
+    WHERE type = 'table' AND name = 'users';
+PRAGMA writable_schema = OFF;
+ALTER TABLE notifications ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+CREATE INDEX notifications_subject ON notifications (user_id, subject, id);
+ALTER TABLE proposals ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE debates ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE responses ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+CREATE TABLE response_parts (
+    proposal_id      INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id      INTEGER NOT NULL REFERENCES ministries (id),
+    official_id      INTEGER NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL CHECK (decision IN ('accepted', 'partially_accepted', 'not_accepted', 'under_review', 'referred')),
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    contact          TEXT NOT NULL DEFAULT '',
+    next_step        TEXT NOT NULL DEFAULT '',
+    next_step_date   INTEGER,
+    revision         INTEGER NOT NULL DEFAULT 1,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    lang             TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (proposal_id, ministry_id)
+);`,
 }
 
 // postgresFirstVersion is the schema version PostgreSQL databases begin at
@@ -142,6 +180,35 @@ CREATE TABLE rate_limits (
     hits         BIGINT NOT NULL
 );
 CREATE INDEX rate_limits_window ON rate_limits (window_start);`,
+
+	// 6: as upgrades' 6.
+	`ALTER TABLE users DROP CONSTRAINT users_email_frequency_check;
+ALTER TABLE users ADD CONSTRAINT users_email_frequency_check CHECK (email_frequency IN ('none', 'immediate', 'daily', 'weekly'));
+ALTER TABLE notifications ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+CREATE INDEX notifications_subject ON notifications (user_id, subject, id);
+ALTER TABLE proposals ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE debates ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE responses ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+CREATE TABLE response_parts (
+    proposal_id      BIGINT NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id      BIGINT NOT NULL REFERENCES ministries (id),
+    official_id      BIGINT NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL CHECK (decision IN ('accepted', 'partially_accepted', 'not_accepted', 'under_review', 'referred')),
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    contact          TEXT NOT NULL DEFAULT '',
+    next_step        TEXT NOT NULL DEFAULT '',
+    next_step_date   BIGINT,
+    revision         BIGINT NOT NULL DEFAULT 1,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    lang             TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (proposal_id, ministry_id)
+);`,
 }
 
 // Version is the schema version this binary writes.

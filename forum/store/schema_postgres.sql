@@ -39,8 +39,8 @@ CREATE TABLE users (
     status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'banned')),
     suspended_until BIGINT, -- end of a suspension; NULL for a ban or none
     held          BIGINT NOT NULL DEFAULT 0 CHECK (held IN (0, 1)), -- new account under review: its posts wait for a moderator
-    email_frequency TEXT NOT NULL DEFAULT 'immediate' CHECK (email_frequency IN ('none', 'immediate', 'daily')),
-    digested_at   BIGINT, -- the daily digests have told of every notification before this time
+    email_frequency TEXT NOT NULL DEFAULT 'immediate' CHECK (email_frequency IN ('none', 'immediate', 'daily', 'weekly')),
+    digested_at   BIGINT, -- the digests (daily or weekly) have told of every notification before this time
     created_at    BIGINT NOT NULL,
     -- What the forum knows of the person behind the account (forum.Tier):
     -- registered, an e-mail address proven by a link, or an identity
@@ -105,7 +105,8 @@ CREATE TABLE proposals (
     -- Supports and co-sponsorships of accounts below email_verified: kept, shown
     -- apart, never in support_count or sponsor_count (which count verified accounts).
     unverified_supports BIGINT NOT NULL DEFAULT 0,
-    unverified_sponsors BIGINT NOT NULL DEFAULT 0
+    unverified_sponsors BIGINT NOT NULL DEFAULT 0,
+    lang           TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
 CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
@@ -156,7 +157,8 @@ CREATE TABLE debates (
     concluded_at    BIGINT,
     comment_count   BIGINT NOT NULL DEFAULT 0,
     locked          BIGINT NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
-    created_at      BIGINT NOT NULL
+    created_at      BIGINT NOT NULL,
+    lang            TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX debates_schedule ON debates (status, opens_at, closes_at);
 CREATE INDEX debates_ministry ON debates (ministry_id, opens_at DESC);
@@ -180,6 +182,7 @@ CREATE TABLE comments (
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,
     version     BIGINT NOT NULL DEFAULT 1,
+    lang        TEXT NOT NULL DEFAULT '',
     CHECK ((proposal_id IS NULL) <> (debate_id IS NULL))
 );
 CREATE INDEX comments_proposal ON comments (proposal_id, id);
@@ -280,9 +283,11 @@ CREATE TABLE notifications (
     kind       TEXT NOT NULL,
     data       TEXT NOT NULL,
     created_at BIGINT NOT NULL,
-    read_at    BIGINT
+    read_at    BIGINT,
+    subject    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_subject ON notifications (user_id, subject, id);
 CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
 
 -- Ministries answer in public. A proposal has its lead ministry (proposals.ministry_id)
@@ -322,7 +327,28 @@ CREATE TABLE responses (
     next_step_date   BIGINT,
     revision         BIGINT NOT NULL DEFAULT 1,
     created_at       BIGINT NOT NULL,
-    updated_at       BIGINT NOT NULL
+    updated_at       BIGINT NOT NULL,
+    lang             TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE response_parts (
+    proposal_id      BIGINT NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id      BIGINT NOT NULL REFERENCES ministries (id),
+    official_id      BIGINT NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL CHECK (decision IN ('accepted', 'partially_accepted', 'not_accepted', 'under_review', 'referred')),
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    contact          TEXT NOT NULL DEFAULT '',
+    next_step        TEXT NOT NULL DEFAULT '',
+    next_step_date   BIGINT,
+    revision         BIGINT NOT NULL DEFAULT 1,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    lang             TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (proposal_id, ministry_id)
 );
 
 CREATE TABLE response_revisions (
@@ -457,4 +483,4 @@ CREATE TABLE search_index (
 CREATE INDEX search_index_document ON search_index USING gin (document);
 
 CREATE TABLE schema_version (version BIGINT NOT NULL);
-INSERT INTO schema_version (version) VALUES (5);
+INSERT INTO schema_version (version) VALUES (6);
