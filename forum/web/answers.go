@@ -56,7 +56,7 @@ func loadAnswerBlock(ctx context.Context, st *store.Store, p *forum.Proposal, d 
 	return b, nil
 }
 
-// Joint reports whether more than one ministry has published its part.
+// Joint reports whether any co-answering ministry has published its part.
 func (b answerBlock) Joint() bool { return len(b.Parts) > 0 }
 
 // Empty reports whether no ministry has published anything yet.
