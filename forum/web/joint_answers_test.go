@@ -88,7 +88,19 @@ func TestJointAnswer_CoMinistryKeepsTheLeadsDecision(t *testing.T) {
 		t.Fatalf("add 환경부: %d %.300s", r.Status, r.Body)
 	}
 	contains(t, "환경부's form", f.meOff.get(f.page).Body, "공동 답변 부분 작성", "주관 부처인 국토교통부의 결정·법적 근거·담당 부서는 바뀌지 않습니다")
+	// A bad part comes back on the same form with its errors, and nothing is stored.
+	bad := f.meOff.post(ansPath(f.id, "/response"), url.Values{"decision": {"maybe"}, "summary": {""}, "body": {"환경부 초안"},
+		"next_step_date": {"2027-02-30"}})
+	if bad.Status != 400 {
+		t.Fatalf("a bad part: %d", bad.Status)
+	}
+	contains(t, "bad part", bad.Body, "공동 답변 부분 작성", "결정을 선택해 주십시오.", `href="#f-summary"`, `href="#f-next_step_date"`, "환경부 초안")
+	if parts, err := f.e.st.ResponseParts(context.Background(), f.id); err != nil || len(parts) != 0 {
+		t.Errorf("a refused part was stored: %v, %v", parts, err)
+	}
 	f.co()
+	contains(t, "환경부's form after its part", f.meOff.get(f.page).Body, "공동 답변 부분 수정", "전기버스 충전 설비 보조금을 지원합니다", "대기미래전략과")
+	contains(t, "국토교통부's form", f.molitOff.get(f.page).Body, "공식 답변 수정", "대도시권 광역교통 관리에 관한 특별법 제10조", `value="2027-03-02"`)
 
 	// The page: the lead's decision stays the decision, the part follows, each signed.
 	guest := f.e.client()
