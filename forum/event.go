@@ -137,11 +137,14 @@ type ProposalCoMinistryEvent struct {
 }
 
 // ResponsePublishedEvent is emitted when a ministry publishes or revises its
-// official response to a proposal, on the proposal's topic.
+// official response to a proposal, or a co-answering ministry its part of a
+// joint answer, on the proposal's topic.
 type ResponsePublishedEvent struct {
-	Decision   Decision `json:"decision"`
+	Decision   Decision `json:"decision"` // the decision of the part published (the lead's is the decision of record)
+	Ministry   int64    `json:"ministry"` // the ministry that published it
+	Part       bool     `json:"part"`     // a co-answering ministry's part, not the lead's answer
 	ProposalID int64    `json:"proposal_id"`
-	Revision   int      `json:"revision"` // the response's revision; the first is 1
+	Revision   int      `json:"revision"` // that ministry's revision of its part; the first is 1
 }
 
 // CommentCreatedEvent is emitted when a comment or reply is posted (held for

@@ -30,7 +30,10 @@ var eventWire = []struct {
 	{ProposalRestoredEvent{ProposalID: 7}, `{"proposal_id":7,"reason":""}`},
 	{ProposalTransferredEvent{From: 1, ProposalID: 7, To: 2}, `{"from":1,"proposal_id":7,"to":2}`},
 	{ProposalCoMinistryEvent{Ministry: 2, ProposalID: 7}, `{"ministry":2,"proposal_id":7}`},
-	{ResponsePublishedEvent{Decision: DecisionAccepted, ProposalID: 7, Revision: 1}, `{"decision":"accepted","proposal_id":7,"revision":1}`},
+	// Since issue 16 an answer's event names its ministry and whether it is a
+	// co-answering ministry's part; an event stored before decodes to 0, false.
+	{ResponsePublishedEvent{Decision: DecisionAccepted, Ministry: 3, ProposalID: 7, Revision: 1}, `{"decision":"accepted","ministry":3,"part":false,"proposal_id":7,"revision":1}`},
+	{ResponsePublishedEvent{Decision: DecisionAccepted, Ministry: 4, Part: true, ProposalID: 7, Revision: 2}, `{"decision":"accepted","ministry":4,"part":true,"proposal_id":7,"revision":2}`},
 	{CommentCreatedEvent{CommentID: 11, Comments: 12, DebateID: 5, Stance: StanceFor}, `{"comment_id":11,"comments":12,"debate_id":5,"parent_id":0,"stance":"for"}`},
 	{CommentCreatedEvent{CommentID: 11, Comments: 12, ParentID: 10, ProposalID: 7}, `{"comment_id":11,"comments":12,"parent_id":10,"proposal_id":7,"stance":""}`},
 	{CommentUpdatedEvent{CommentID: 11, ProposalID: 7}, `{"comment_id":11,"proposal_id":7}`},

@@ -35,10 +35,13 @@ func (d Decision) Valid() bool {
 	return false
 }
 
-// Response is a ministry's structured, public answer to a proposal.
+// Response is a ministry's structured, public answer to a proposal: the
+// lead ministry's answer, whose decision is the decision of record, or a
+// co-answering ministry's part of a joint answer (Part), signed by it.
 type Response struct {
 	ProposalID      int64
-	MinistryID      int64
+	MinistryID      int64 // the ministry that signs it
+	Part            bool  // a co-answering ministry's part, not the lead's answer
 	OfficialID      int64
 	OfficialName    string
 	OfficialTier    Tier // the badge beside the official's name

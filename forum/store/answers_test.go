@@ -465,8 +465,17 @@ func TestAnswers_RoleMatrix(t *testing.T) {
 				got := ansProposal(t, w.s, p.ID)
 				switch op.name {
 				case "PublishResponse":
+					if ac.user == w.coOfficial { // its own part; the proposal still awaits the lead's answer
+						parts, err := w.s.ResponseParts(ctx, p.ID)
+						if _, rerr := w.s.Response(ctx, p.ID); !errors.Is(rerr, forum.ErrNotFound) || err != nil || len(parts) != 1 ||
+							got.Status != forum.StatusAwaiting || !got.AnsweredAt.IsZero() || !parts[0].Part || parts[0].MinistryID != w.co ||
+							parts[0].OfficialID != ac.user.ID || parts[0].Decision != forum.DecisionPartial || parts[0].Revision != 1 {
+							t.Errorf("after the co-answering ministry's part: %s, parts %+v, %v, lead's answer %v", got.Status, parts, err, rerr)
+						}
+						break
+					}
 					r, err := w.s.Response(ctx, p.ID)
-					if err != nil || got.Status != forum.StatusAnswered || r.Revision != 1 || r.MinistryID != ac.user.MinistryID ||
+					if err != nil || got.Status != forum.StatusAnswered || r.Revision != 1 || r.MinistryID != ac.user.MinistryID || r.Part ||
 						r.OfficialID != ac.user.ID || r.Decision != forum.DecisionPartial || r.LegalBasis != "공공도서관법 제3조" {
 						t.Errorf("after the answer: %s, response %+v, %v", got.Status, r, err)
 					}
@@ -561,8 +570,10 @@ func TestAnswers_RoutingRules(t *testing.T) {
 	}
 }
 
-// TestAnswers_Revisions publishes an answer twice: both versions are kept,
-// the current one is revision 2, and the co-answering ministry may revise.
+// TestAnswers_Revisions publishes the lead's answer twice and a co-answering
+// ministry's part between: every version is kept with its ministry, numbered
+// in the order published; the co-answering ministry's part never becomes the
+// lead's answer.
 func TestAnswers_Revisions(t *testing.T) {
 	w := newAnsRoutingWorld(t)
 	p := w.awaiting(t, "답변을 고칠 제안")
@@ -583,45 +594,158 @@ func TestAnswers_Revisions(t *testing.T) {
 	in := ansAnswer(forum.DecisionAccepted, "수용합니다")
 	in.NextStepDate = time.Time{}
 	in.LegalBasis = ""
-	ansPublish(t, w.s, w.coOfficial, p.ID, in)
+	expectEvents(t, w.s, func() { ansPublish(t, w.s, w.coOfficial, p.ID, in) },
+		ev{forum.EventResponsePublished, topic}, ev{forum.EventNotification, forum.UserTopic(w.reporter.ID)})
+	partAt := w.clock.now()
+	w.clock.advance(ansDay)
+	ansPublish(t, w.s, w.official, p.ID, ansAnswer(forum.DecisionPartial, "일부 수용합니다"))
 
 	r, err := w.s.Response(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Revision != 2 || r.Decision != forum.DecisionAccepted || r.Summary != "수용합니다" || r.MinistryID != w.co ||
-		r.OfficialName != "coofficial" || r.LegalBasis != "" || !r.NextStepDate.IsZero() || !r.CreatedAt.Equal(first) || !r.UpdatedAt.Equal(w.clock.now()) {
+	if r.Revision != 2 || r.Decision != forum.DecisionPartial || r.Summary != "일부 수용합니다" || r.MinistryID != w.ministry || r.Part ||
+		r.OfficialName != "official" || r.LegalBasis != "공공도서관법 제3조" || !r.CreatedAt.Equal(first) || !r.UpdatedAt.Equal(w.clock.now()) {
 		t.Errorf("current response = %+v", r)
 	}
+	parts, err := w.s.ResponseParts(ctx, p.ID)
+	if err != nil || len(parts) != 1 {
+		t.Fatalf("ResponseParts = %d, %v; want 1", len(parts), err)
+	}
+	if c := parts[0]; !c.Part || c.Revision != 1 || c.MinistryID != w.co || c.OfficialName != "coofficial" || c.Decision != forum.DecisionAccepted ||
+		c.LegalBasis != "" || !c.NextStepDate.IsZero() || !c.CreatedAt.Equal(partAt) {
+		t.Errorf("co-answering part = %+v", c)
+	}
 	revs, err := w.s.ResponseRevisions(ctx, p.ID)
-	if err != nil || len(revs) != 2 {
-		t.Fatalf("ResponseRevisions = %d, %v; want 2", len(revs), err)
+	if err != nil || len(revs) != 3 {
+		t.Fatalf("ResponseRevisions = %d, %v; want 3", len(revs), err)
 	}
 	if revs[0].Revision != 1 || revs[0].Decision != forum.DecisionReviewing || revs[0].Summary != "검토하겠습니다" || revs[0].OfficialName != "official" ||
-		revs[0].MinistryID != w.ministry || !revs[0].CreatedAt.Equal(first) || revs[0].LegalBasis != "공공도서관법 제3조" ||
+		revs[0].MinistryID != w.ministry || revs[0].Part || !revs[0].CreatedAt.Equal(first) || revs[0].LegalBasis != "공공도서관법 제3조" ||
 		!revs[0].NextStepDate.Equal(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("revision 1 = %+v", revs[0])
 	}
-	if revs[1].Revision != 2 || revs[1].Decision != forum.DecisionAccepted || revs[1].MinistryID != w.co || !revs[1].CreatedAt.Equal(w.clock.now()) {
+	if revs[1].Revision != 2 || revs[1].Decision != forum.DecisionAccepted || revs[1].MinistryID != w.co || !revs[1].Part || !revs[1].CreatedAt.Equal(partAt) {
 		t.Errorf("revision 2 = %+v", revs[1])
 	}
-	if n := count(t, w.s, `SELECT count(*) FROM response_revisions WHERE proposal_id = ?`, p.ID); n != 2 {
-		t.Errorf("response_revisions rows = %d, want 2", n)
+	if revs[2].Revision != 3 || revs[2].Decision != forum.DecisionPartial || revs[2].MinistryID != w.ministry || revs[2].Part || !revs[2].CreatedAt.Equal(w.clock.now()) {
+		t.Errorf("revision 3 = %+v", revs[2])
 	}
 	if got := ansProposal(t, w.s, p.ID); got.Status != forum.StatusAnswered || !got.AnsweredAt.Equal(first) {
 		t.Errorf("after the revision: %s, answered %v; want answered at the first answer %v", got.Status, got.AnsweredAt, first)
 	}
 	// The supporter was told of each version.
-	if n := count(t, w.s, `SELECT count(*) FROM notifications WHERE user_id = ? AND kind = ?`, w.reporter.ID, forum.NoteResponse); n != 2 {
-		t.Errorf("official_response notifications = %d, want 2", n)
+	if n := count(t, w.s, `SELECT count(*) FROM notifications WHERE user_id = ? AND kind = ?`, w.reporter.ID, forum.NoteResponse); n != 3 {
+		t.Errorf("official_response notifications = %d, want 3", n)
 	}
-	// A bad decision is refused by the schema's CHECK and leaves nothing.
-	before := w.snapshot(t, p.ID)
-	if err := w.s.PublishResponse(ctx, w.official, p.ID, ansAnswer("maybe", "모르겠습니다"), html("x")); err == nil {
-		t.Error("an unknown decision was stored")
+	// A bad decision is refused by the schema's CHECK and leaves nothing, from the lead or a co-answering ministry.
+	for _, who := range []*forum.User{w.official, w.coOfficial} {
+		before := w.snapshot(t, p.ID)
+		parts := count(t, w.s, `SELECT count(*) FROM response_parts WHERE proposal_id = ? AND decision = 'accepted'`, p.ID)
+		if err := w.s.PublishResponse(ctx, who, p.ID, ansAnswer("maybe", "모르겠습니다"), html("x")); err == nil {
+			t.Errorf("%s: an unknown decision was stored", who.Name)
+		}
+		if after := w.snapshot(t, p.ID); after != before {
+			t.Errorf("%s: a refused answer changed:\n %s\n→%s", who.Name, before, after)
+		}
+		if n := count(t, w.s, `SELECT count(*) FROM response_parts WHERE proposal_id = ? AND decision = 'accepted'`, p.ID); n != parts {
+			t.Errorf("%s: a refused answer changed the part", who.Name)
+		}
 	}
-	if after := w.snapshot(t, p.ID); after != before {
-		t.Errorf("a refused answer changed:\n %s\n→%s", before, after)
+}
+
+// TestAnswers_JointAnswerKeepsTheLeadsDecision is the scenario of issue 16:
+// 국토교통부 answers "partially accepted" with a legal basis; 환경부, added as
+// a co-answering ministry, answers "accepted". The lead's decision, legal
+// basis and unit stay; 환경부's part is its own, signed by it; the proposal's
+// status and answered time follow the lead's answer only.
+func TestAnswers_JointAnswerKeepsTheLeadsDecision(t *testing.T) {
+	w := newAnsRoutingWorld(t)
+	p := w.awaiting(t, "광역버스 노선에 전기버스 우선 배치")
+	if err := w.s.AddCoMinistry(ctx, w.official, p.ID, w.co); err != nil {
+		t.Fatal(err)
+	}
+	lead := forum.ResponseInput{Decision: forum.DecisionPartial, Summary: "수도권 광역버스부터 단계적으로 배치합니다",
+		Body: "2027년까지 **세 노선**에 먼저 배치합니다.", LegalBasis: "대도시권 광역교통 관리에 관한 특별법 제10조",
+		ResponsibleUnit: "광역교통정책과", Contact: "044-201-0000", NextStep: "노선별 배치 계획 공개",
+		NextStepDate: time.Date(2027, 3, 2, 0, 0, 0, 0, time.FixedZone("KST", 9*3600))}
+	ansPublish(t, w.s, w.official, p.ID, lead)
+	answered := ansProposal(t, w.s, p.ID)
+	w.clock.advance(ansDay)
+	co := forum.ResponseInput{Decision: forum.DecisionAccepted, Summary: "충전 설비 보조금을 지원합니다", Body: "환경부는 충전 설비를 지원합니다.",
+		ResponsibleUnit: "대기미래전략과", Contact: "044-201-1111"}
+	topic := forum.ProposalTopic(p.ID)
+	evs := lastEventID(t, w.s)
+	ansPublish(t, w.s, w.coOfficial, p.ID, co)
+	var published *forum.ResponsePublishedEvent
+	for _, e := range eventsAfter(t, w.s, evs) {
+		if e.Type == forum.EventProposalStatus {
+			t.Errorf("the co-answering ministry's part moved the proposal: %s", e)
+		}
+	}
+	var payload string
+	if err := w.s.DB().QueryRow(`SELECT payload FROM events WHERE id > ? AND type = ? AND topic = ?`, evs, forum.EventResponsePublished, topic).
+		Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(payload), &published); err != nil {
+		t.Fatal(err)
+	}
+	if published == nil || published.Ministry != w.co || !published.Part || published.Decision != forum.DecisionAccepted || published.Revision != 1 {
+		t.Errorf("live event of the part = %+v, want ministry %d, part", published, w.co)
+	}
+
+	r, err := w.s.Response(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MinistryID != w.ministry || r.Decision != forum.DecisionPartial || r.LegalBasis != lead.LegalBasis ||
+		r.ResponsibleUnit != "광역교통정책과" || r.Summary != lead.Summary || r.Revision != 1 || r.Part {
+		t.Errorf("the lead's answer after the co-answering ministry's part: %+v", r)
+	}
+	if !r.NextStepDate.Equal(lead.NextStepDate) {
+		t.Errorf("next step date %v, want %v", r.NextStepDate, lead.NextStepDate)
+	}
+	parts, err := w.s.ResponseParts(ctx, p.ID)
+	if err != nil || len(parts) != 1 || parts[0].MinistryID != w.co || parts[0].Decision != forum.DecisionAccepted ||
+		parts[0].ResponsibleUnit != "대기미래전략과" || parts[0].LegalBasis != "" || !parts[0].Part {
+		t.Errorf("parts = %+v, %v", parts, err)
+	}
+	if got := ansProposal(t, w.s, p.ID); got.Status != forum.StatusAnswered || !got.AnsweredAt.Equal(answered.AnsweredAt) {
+		t.Errorf("proposal after the part: %s answered %v, want answered at %v", got.Status, got.AnsweredAt, answered.AnsweredAt)
+	}
+	// Open data carries both, each with its ministry, the lead's first.
+	var all []*forum.Response
+	if err := w.s.EachPublicResponse(ctx, func(r *forum.Response) error { all = append(all, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].MinistryID != w.ministry || all[0].Part || all[1].MinistryID != w.co || !all[1].Part {
+		t.Errorf("EachPublicResponse = %+v", all)
+	}
+	// The answers feed lists the part as the co-answering ministry's, the answer as the lead's.
+	feed, err := w.s.LatestAnswers(ctx, 10)
+	if err != nil || len(feed) != 2 || feed[0].MinistryID != w.co || !feed[0].Part || feed[1].MinistryID != w.ministry || feed[1].Part ||
+		feed[1].Decision != forum.DecisionPartial || !feed[1].NextDate.Equal(lead.NextStepDate) {
+		t.Errorf("LatestAnswers = %+v, %v", feed, err)
+	}
+
+	// A part published before the lead answers leaves the proposal awaiting, and overdue in time.
+	q := w.awaiting(t, "공동 답변이 먼저 온 제안")
+	if err := w.s.AddCoMinistry(ctx, w.official, q.ID, w.co); err != nil {
+		t.Fatal(err)
+	}
+	ansPublish(t, w.s, w.coOfficial, q.ID, co)
+	if got := ansProposal(t, w.s, q.ID); got.Status != forum.StatusAwaiting || !got.AnsweredAt.IsZero() {
+		t.Errorf("a part published first: %s, answered %v", got.Status, got.AnsweredAt)
+	}
+	w.clock.advance(31 * ansDay)
+	overdue, err := w.s.Overdue(ctx)
+	found := false
+	for _, o := range overdue {
+		found = found || o.ID == q.ID
+	}
+	if err != nil || !found {
+		t.Errorf("a proposal with only a co-answering part is not overdue: %v", err)
 	}
 }
 

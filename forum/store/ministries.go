@@ -137,9 +137,13 @@ func answering(ctx context.Context, t *tx, id int64) (lead int64, co []int64, st
 	return lead, co, status, rows.Err()
 }
 
-// PublishResponse publishes (or revises) the joint official answer to a
-// proposal awaiting one. Only an official of the lead or a co-answering
-// ministry may. Every version is kept; the followers are told.
+// PublishResponse publishes (or revises) an official answer to a proposal
+// awaiting one. An official of the lead ministry writes the answer of record
+// (responses): its decision, and only it, moves the proposal to answered or
+// referred. An official of a co-answering ministry writes that ministry's own
+// part of the joint answer (response_parts) and can change nothing of the
+// lead's. Every version of either is kept in response_revisions with the
+// ministry that wrote it; the followers are told.
 func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64, in forum.ResponseInput, body moderation.Sanitized) error {
 	err := s.write(ctx, func(t *tx) error {
 		lead, co, status, err := answering(ctx, t, id)
@@ -152,43 +156,65 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 		if !status.Answerable() {
 			return forum.ErrInvalidState
 		}
+		part := actor.MinistryID != lead
 		var next any
 		if !in.NextStepDate.IsZero() {
 			next = in.NextStepDate.Unix()
 		}
 		now := t.now.Unix()
 		var rev int
-		err = t.QueryRowContext(ctx, `INSERT INTO responses (proposal_id, ministry_id, official_id, decision, summary, body_src, body_html,
-			legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (proposal_id) DO UPDATE SET ministry_id = excluded.ministry_id, official_id = excluded.official_id,
-			decision = excluded.decision, summary = excluded.summary, body_src = excluded.body_src, body_html = excluded.body_html,
-			legal_basis = excluded.legal_basis, responsible_unit = excluded.responsible_unit, contact = excluded.contact,
-			next_step = excluded.next_step, next_step_date = excluded.next_step_date, revision = responses.revision + 1,
-			updated_at = excluded.updated_at
-			RETURNING revision`, id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(),
-			in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now, now).Scan(&rev)
+		if part {
+			err = t.QueryRowContext(ctx, `INSERT INTO response_parts (proposal_id, ministry_id, official_id, decision, summary, body_src, body_html,
+				legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (proposal_id, ministry_id) DO UPDATE SET official_id = excluded.official_id,
+				decision = excluded.decision, summary = excluded.summary, body_src = excluded.body_src, body_html = excluded.body_html,
+				legal_basis = excluded.legal_basis, responsible_unit = excluded.responsible_unit, contact = excluded.contact,
+				next_step = excluded.next_step, next_step_date = excluded.next_step_date, revision = response_parts.revision + 1,
+				updated_at = excluded.updated_at
+				RETURNING revision`, id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(),
+				in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now, now).Scan(&rev)
+		} else {
+			err = t.QueryRowContext(ctx, `INSERT INTO responses (proposal_id, ministry_id, official_id, decision, summary, body_src, body_html,
+				legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (proposal_id) DO UPDATE SET ministry_id = excluded.ministry_id, official_id = excluded.official_id,
+				decision = excluded.decision, summary = excluded.summary, body_src = excluded.body_src, body_html = excluded.body_html,
+				legal_basis = excluded.legal_basis, responsible_unit = excluded.responsible_unit, contact = excluded.contact,
+				next_step = excluded.next_step, next_step_date = excluded.next_step_date, revision = responses.revision + 1,
+				updated_at = excluded.updated_at
+				RETURNING revision`, id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(),
+				in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now, now).Scan(&rev)
+		}
 		if err != nil {
 			return err
 		}
+		// Versions are numbered across the whole joint answer, in the order they were published.
 		if _, err := t.ExecContext(ctx, `INSERT INTO response_revisions (proposal_id, number, ministry_id, official_id, decision, summary,
 			body_src, body_html, legal_basis, responsible_unit, contact, next_step, next_step_date, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, rev, actor.MinistryID, actor.ID, in.Decision, in.Summary,
-			in.Body, body.String(), in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now); err != nil {
+			SELECT ?, COALESCE(max(number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM response_revisions WHERE proposal_id = ?`,
+			id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(), in.LegalBasis, in.ResponsibleUnit,
+			in.Contact, in.NextStep, next, now, id); err != nil {
 			return err
 		}
-		tr := forum.TransAnswer
-		if in.Decision == forum.DecisionReferred {
-			tr = forum.TransRefer
+		if !part {
+			tr := forum.TransAnswer
+			if in.Decision == forum.DecisionReferred {
+				tr = forum.TransRefer
+			}
+			if err := s.transition(ctx, t, id, tr); err != nil {
+				return err
+			}
 		}
-		if err := s.transition(ctx, t, id, tr); err != nil {
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.ResponsePublishedEvent{ProposalID: id, Decision: in.Decision,
+			Ministry: actor.MinistryID, Part: part, Revision: rev}); err != nil {
 			return err
 		}
-		if err := t.event(ctx, forum.ProposalTopic(id),
-			forum.ResponsePublishedEvent{ProposalID: id, Decision: in.Decision, Revision: rev}); err != nil {
-			return err
+		data := map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev, "ministry_id": actor.MinistryID}
+		if part {
+			data["part"] = true
 		}
-		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteResponse, map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev})
+		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteResponse, data)
 	})
 	if err != nil {
 		return fmt.Errorf("publish response to %d: %w", id, err)
@@ -211,7 +237,16 @@ func scanResponse(row interface{ Scan(...any) error }) (*forum.Response, error) 
 	return &r, nil
 }
 
-// Response returns the current official answer to a proposal.
+// answerRows is every current official answer as one relation r: the lead
+// ministries' answers (part = 0) and the co-answering ministries' parts
+// (part = 1), with the columns responseCols reads.
+const answerRows = `(SELECT proposal_id, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis, responsible_unit,
+		contact, next_step, next_step_date, revision, created_at, updated_at, 0 AS part FROM responses
+	UNION ALL SELECT proposal_id, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis, responsible_unit,
+		contact, next_step, next_step_date, revision, created_at, updated_at, 1 AS part FROM response_parts) r`
+
+// Response returns the lead ministry's current official answer to a
+// proposal, the decision of record (not the co-answering ministries' parts).
 func (s *Store) Response(ctx context.Context, id int64) (*forum.Response, error) {
 	r, err := scanResponse(s.r.QueryRowContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "revision")+`, r.updated_at FROM responses r
 		JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ?`, id))
@@ -221,21 +256,55 @@ func (s *Store) Response(ctx context.Context, id int64) (*forum.Response, error)
 	return r, nil
 }
 
-// ResponseRevisions returns every published version of an answer, oldest first.
+// ResponseParts returns the co-answering ministries' current parts of the
+// joint answer to a proposal, in the order they were first published.
+func (s *Store) ResponseParts(ctx context.Context, id int64) ([]*forum.Response, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "revision")+`, r.updated_at FROM response_parts r
+		JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ? ORDER BY r.created_at, r.ministry_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("response parts of %d: %w", id, mapErr(err))
+	}
+	return collectResponses(rows, true, "response parts")
+}
+
+// collectResponses scans every row of a responses or response_parts query and closes rows.
+func collectResponses(rows *sql.Rows, part bool, what string) ([]*forum.Response, error) {
+	defer rows.Close()
+	var out []*forum.Response
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		r.Part = part
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// ResponseRevisions returns every published version of the joint answer to a
+// proposal, the lead's and the co-answering ministries' alike, oldest first,
+// numbered in that order (Revision). A version is a Part unless its ministry
+// signs the current answer of record.
 func (s *Store) ResponseRevisions(ctx context.Context, id int64) ([]*forum.Response, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "number")+`, r.created_at FROM response_revisions r
-		JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ? ORDER BY r.number`, id)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "number")+`, r.created_at,
+		CASE WHEN r.ministry_id = COALESCE((SELECT a.ministry_id FROM responses a WHERE a.proposal_id = r.proposal_id), 0) THEN 0 ELSE 1 END
+		FROM response_revisions r JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ? ORDER BY r.number`, id)
 	if err != nil {
 		return nil, fmt.Errorf("response revisions: %w", mapErr(err))
 	}
 	defer rows.Close()
 	var out []*forum.Response
 	for rows.Next() {
-		r, err := scanResponse(rows)
+		var part int
+		r, err := scanResponse(newScanPlusRow(rows, &part))
 		if err != nil {
 			return nil, fmt.Errorf("response revisions: %w", err)
 		}
-		r.UpdatedAt = r.CreatedAt
+		r.UpdatedAt, r.Part = r.CreatedAt, part == 1
 		out = append(out, r)
 	}
 	return out, rows.Err()

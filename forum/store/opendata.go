@@ -28,20 +28,24 @@ func (s *Store) EachPublicProposal(ctx context.Context, fn func(*forum.Proposal)
 }
 
 // EachPublicResponse calls fn for the current official answer to every public
-// proposal, by proposal id, reading one row at a time; it stops at the first error fn returns.
+// proposal and each co-answering ministry's part of it (Part), by proposal
+// id, the lead's answer first, reading one row at a time; it stops at the
+// first error fn returns.
 func (s *Store) EachPublicResponse(ctx context.Context, fn func(*forum.Response) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "revision")+`, r.updated_at FROM responses r
+	rows, err := s.r.QueryContext(ctx, `SELECT `+fmt.Sprintf(responseCols, "revision")+`, r.updated_at, r.part FROM `+answerRows+`
 		JOIN users u ON u.id = r.official_id JOIN proposals p ON p.id = r.proposal_id
-		WHERE `+publicProposal+` ORDER BY r.proposal_id`)
+		WHERE `+publicProposal+` ORDER BY r.proposal_id, r.part, r.created_at, r.ministry_id`)
 	if err != nil {
 		return fmt.Errorf("each public response: %w", mapErr(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := scanResponse(rows)
+		var part int
+		r, err := scanResponse(newScanPlusRow(rows, &part))
 		if err != nil {
 			return fmt.Errorf("each public response: %w", err)
 		}
+		r.Part = part == 1
 		if err := fn(r); err != nil {
 			return err
 		}

@@ -112,25 +112,31 @@ func (s *Store) Stats(ctx context.Context, months, days int, loc *time.Location)
 	return st, nil
 }
 
-// FeedAnswer is a published official answer with the proposal it answers.
+// FeedAnswer is a published official answer, or a co-answering ministry's
+// part of a joint answer (Part), with the proposal it answers.
 type FeedAnswer struct {
 	Proposal   *forum.Proposal
-	MinistryID int64 // the answering ministry
+	MinistryID int64 // the ministry that signs it
+	Part       bool  // a co-answering ministry's part; Proposal.MinistryID leads the answer
 	Decision   forum.Decision
 	Summary    string
 	Body       moderation.Sanitized
+	NextStep   string
+	NextDate   time.Time // the next step's date (a day, kept as Seoul's midnight); zero when none
 	At         time.Time // when the current version was published
 }
 
-// LatestAnswers lists the newest official answers to public proposals, newest first.
+// LatestAnswers lists the newest official answers to public proposals and
+// the newest co-answering ministries' parts of them, newest first.
 func (s *Store) LatestAnswers(ctx context.Context, limit int) ([]FeedAnswer, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 20
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+`, r.ministry_id, r.decision, r.summary, r.body_html, r.updated_at`+proposalFrom+`
-		JOIN responses r ON r.proposal_id = p.id
-		WHERE p.status IN (`+answeredStatuses+`) AND `+publicProposal+`
-		ORDER BY r.updated_at DESC, p.id DESC LIMIT ?`, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+proposalCols+`, r.ministry_id, r.part, r.decision, r.summary, r.body_html,
+		r.next_step, COALESCE(r.next_step_date, 0), r.updated_at`+proposalFrom+`
+		JOIN `+answerRows+` ON r.proposal_id = p.id
+		WHERE (r.part = 1 OR p.status IN (`+answeredStatuses+`)) AND `+publicProposal+`
+		ORDER BY r.updated_at DESC, p.id DESC, r.part, r.ministry_id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("latest answers: %w", mapErr(err))
 	}
@@ -139,11 +145,12 @@ func (s *Store) LatestAnswers(ctx context.Context, limit int) ([]FeedAnswer, err
 	for rows.Next() {
 		var a FeedAnswer
 		var body string
-		var at int64
-		if a.Proposal, err = scanProposal(newScanPlusRow(rows, &a.MinistryID, &a.Decision, &a.Summary, &body, &at)); err != nil {
+		var next, at int64
+		var part int
+		if a.Proposal, err = scanProposal(newScanPlusRow(rows, &a.MinistryID, &part, &a.Decision, &a.Summary, &body, &a.NextStep, &next, &at)); err != nil {
 			return nil, fmt.Errorf("latest answers: %w", err)
 		}
-		a.Body, a.At = moderation.TrustedFromStore(body), fromUnix(at)
+		a.Part, a.Body, a.NextDate, a.At = part == 1, moderation.TrustedFromStore(body), fromUnix(next), fromUnix(at)
 		out = append(out, a)
 	}
 	return out, rows.Err()

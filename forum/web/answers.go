@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -19,13 +20,58 @@ type timelineEntry struct {
 	Args []any
 }
 
+// answerBlock is the ministries' published answer to a proposal, as the
+// page and its live pushes draw it (partial "official-answers"): the lead
+// ministry's answer, the decision of record, then each co-answering
+// ministry's part, each signed by its ministry.
+type answerBlock struct {
+	ProposalID int64
+	Lead       *forum.Response   // nil until the lead ministry answers
+	LeadBy     forum.Ministry    // the proposal's lead ministry, whose answer a part published first awaits
+	Parts      []*forum.Response // the co-answering ministries' parts, first published first
+	Versions   int               // versions published in all, by every ministry
+	Dir        directory
+	Lang       string
+}
+
+// loadAnswerBlock reads the published answer to p. The caller has checked
+// that the viewer may read it (forum.ResponseVisibility).
+func loadAnswerBlock(ctx context.Context, st *store.Store, p *forum.Proposal, d directory, lang string) (answerBlock, error) {
+	b := answerBlock{ProposalID: p.ID, LeadBy: d.Ministry(p.MinistryID), Dir: d, Lang: lang}
+	var err error
+	if p.Status.Answered() {
+		if b.Lead, err = st.Response(ctx, p.ID); err != nil {
+			return b, err
+		}
+		b.Versions += b.Lead.Revision
+	}
+	if p.Status.Answerable() {
+		if b.Parts, err = st.ResponseParts(ctx, p.ID); err != nil {
+			return b, err
+		}
+		for _, r := range b.Parts {
+			b.Versions += r.Revision
+		}
+	}
+	return b, nil
+}
+
+// Joint reports whether any co-answering ministry has published its part.
+func (b answerBlock) Joint() bool { return len(b.Parts) > 0 }
+
+// Empty reports whether no ministry has published anything yet.
+func (b answerBlock) Empty() bool { return b.Lead == nil && len(b.Parts) == 0 }
+
 // answerView is what the proposal page shows of the ministries' side.
 type answerView struct {
-	Response     *forum.Response
+	Response     *forum.Response // the lead ministry's answer, the decision of record
+	Block        answerBlock
 	Routing      store.Routing
 	CoNames      []string
 	Timeline     []timelineEntry
 	CanAnswer    bool
+	AsPart       bool            // the viewer answers for a co-answering ministry: its own part, not the decision
+	Mine         *forum.Response // what the viewer's ministry has published so far, if anything
 	CanRoute     bool
 	Following    bool
 	DaysLeft     int  // to gather support, or to answer
@@ -53,12 +99,24 @@ func (s *Server) answerData(c *fiber.Ctx, p *forum.Proposal, d directory, suppor
 	for _, m := range v.Routing.CoMinistries {
 		v.CoNames = append(v.CoNames, d.Ministry(m).Name(s.lang(c)))
 	}
-	if p.Status.Answered() {
-		if v.Response, err = s.store.Response(ctx, p.ID); err != nil {
-			return v, err
+	if v.Block, err = loadAnswerBlock(ctx, s.store, p, d, s.lang(c)); err != nil {
+		return v, err
+	}
+	v.Response = v.Block.Lead
+	v.CanAnswer = forum.CanAnswer(u, append([]int64{p.MinistryID}, v.Routing.CoMinistries...)...) && p.Status.Answerable()
+	if v.CanAnswer {
+		v.AsPart = u.MinistryID != p.MinistryID
+		for _, r := range append([]*forum.Response{v.Block.Lead}, v.Block.Parts...) {
+			if r != nil && r.MinistryID == u.MinistryID && r.Part == v.AsPart {
+				v.Mine = r
+			}
+		}
+		if r := v.Mine; r != nil { // the form starts from the ministry's current version
+			v.Form = formState{Values: map[string]string{"decision": string(r.Decision), "summary": r.Summary, "body": r.BodySrc,
+				"legal_basis": r.LegalBasis, "responsible_unit": r.ResponsibleUnit, "contact": r.Contact, "next_step": r.NextStep,
+				"next_step_date": isoDay(r.NextStepDate)}}
 		}
 	}
-	v.CanAnswer = forum.CanAnswer(u, append([]int64{p.MinistryID}, v.Routing.CoMinistries...)...) && p.Status.Answerable()
 	v.CanRoute = forum.CanRoute(u, p.MinistryID) && p.Status.Routable()
 	if u != nil {
 		if v.Following, err = s.store.Following(ctx, u.ID, forum.ItemProposal, p.ID); err != nil {
@@ -116,6 +174,9 @@ func (s *Server) timeline(c *fiber.Ctx, p *forum.Proposal, d directory, v answer
 	}
 	if v.Response != nil {
 		out = append(out, timelineEntry{p.AnsweredAt, "timeline.answered", []any{s.t(c, "decision."+string(v.Response.Decision))}})
+	}
+	for _, r := range v.Block.Parts {
+		out = append(out, timelineEntry{r.CreatedAt, "timeline.part_published", []any{d.Ministry(r.MinistryID).Name(lang)}})
 	}
 	if p.Status.Closed() && !p.ClosedAt.IsZero() {
 		out = append(out, timelineEntry{p.ClosedAt, "timeline.closed", nil})

@@ -260,7 +260,7 @@ func TestAnswers_ProposalPage(t *testing.T) {
 	}
 	r = guest.get(page)
 	contains(t, "routed proposal", r.Body, "담당: 교육부", "공동: 보건복지부, 국토교통부",
-		"공개되어 보건복지부에 접수되었습니다.", "보건복지부에서 교육부(으)로 이관되었습니다. 사유: "+reason,
+		"공개되어 보건복지부에 접수되었습니다.", "보건복지부에서 교육부로 이관되었습니다. 사유: "+reason,
 		"공동 답변 부처: 보건복지부, 국토교통부")
 
 	// A bad answer from 보건복지부, now co-answering: every problem at once, nothing stored.
@@ -280,9 +280,29 @@ func TestAnswers_ProposalPage(t *testing.T) {
 		t.Error("a refused answer was stored")
 	}
 
-	// The answer is published and pinned above the proposal, with its structured fields.
+	// 보건복지부, co-answering, publishes its own part first: it is signed by
+	// it, the proposal still awaits the lead's answer, and says so.
+	const part = "복지 시설 연계는 보건복지부가 맡습니다"
+	r = f.lead.post(ansPath(id, "/response"), ansAnswerForm("accepted", part))
+	if r.Status != 303 || r.Header.Get("Location") != ansPath(id, "#response") {
+		t.Fatalf("co-ministry part: status %d to %q: %.300s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	if p, _ := e.st.Proposal(ctx, id); p.Status != forum.StatusAwaiting || !p.AnsweredAt.IsZero() {
+		t.Errorf("a co-answering ministry's part answered the proposal: %s, %v", p.Status, p.AnsweredAt)
+	}
+	r = guest.get(page)
+	contains(t, "part published first", r.Body, "공동 답변", "결정은 주관 부처인 교육부의 답변을 따르며, 그 답변을 기다리고 있습니다.",
+		`id="response-mohw"`, "보건복지부 답변 (공동 답변 부분)", "교육부가 주관하는 공동 답변 가운데", part,
+		"부처 답변 기한까지", "보건복지부가 공동 답변 부분을 공개했습니다.")
+	if strings.Contains(r.Body, "badge-answered") || strings.Contains(r.Body, `class="official-response card"`) {
+		t.Error("the page shows a co-answering ministry's part as the answer")
+	}
+	contains(t, "co official's form", f.lead.get(page).Body, "공동 답변 부분 수정", "주관 부처인 교육부의 결정·법적 근거·담당 부서는 바뀌지 않습니다", part)
+
+	// The lead, 교육부, answers: its decision is the decision, pinned above the
+	// proposal with its structured fields, then 보건복지부's part.
 	const summary = "세 곳에서 야간 개방을 시범 운영합니다"
-	r = f.lead.post(ansPath(id, "/response"), ansAnswerForm("partially_accepted", summary))
+	r = f.outsider.post(ansPath(id, "/response"), ansAnswerForm("partially_accepted", summary))
 	if r.Status != 303 || r.Header.Get("Location") != ansPath(id, "#response") {
 		t.Fatalf("answer: status %d to %q: %.300s", r.Status, r.Header.Get("Location"), r.Body)
 	}
@@ -290,29 +310,37 @@ func TestAnswers_ProposalPage(t *testing.T) {
 	if r.Status != 200 {
 		t.Fatalf("answered page: %d", r.Status)
 	}
-	contains(t, "answered page", r.Body, `<span class="role-badge role-official">부처 공식 답변</span> 보건복지부`,
-		`class="decision decision-partially_accepted">일부 수용`, `<p class="lead">`+summary+`</p>`, "<strong>세 곳</strong>",
+	contains(t, "answered page", r.Body, `<span class="role-badge role-official">부처 공식 답변</span> 교육부 · 주관 부처`,
+		"교육부 공식 답변", `<span class="decision-label">공동 답변의 결정</span> <strong class="decision decision-partially_accepted">일부 수용</strong>`,
+		`<p class="lead">`+summary+`</p>`, "<strong>세 곳</strong>",
 		"<dt>법적 근거</dt><dd>도서관법 제28조</dd>", "<dt>담당 부서</dt><dd>도서관정책기획단</dd>", "<dt>문의처</dt><dd>044-203-2612</dd>",
-		"<dt>향후 조치</dt><dd>시범 운영 결과 공개", "2027", `<dt>작성</dt><dd>김복지 <span class="tier-badge tier-email_verified">이메일 인증</span></dd>`,
-		"badge-answered", "답변이 공개되었습니다: 일부 수용", "이관되었습니다. 사유: "+reason)
-	if at, body := strings.Index(r.Body, `id="response"`), strings.Index(r.Body, `class="proposal-body`); at < 0 || body < 0 || at > body {
-		t.Errorf("the official answer is not pinned above the proposal (at %d, body at %d)", at, body)
+		`<dt>향후 조치</dt><dd>시범 운영 결과 공개 (<time datetime="2027-03-02">2027년 3월 2일</time>)</dd>`,
+		`<dt>작성</dt><dd>박교육 <span class="tier-badge tier-email_verified">이메일 인증</span></dd>`,
+		"badge-answered", "답변이 공개되었습니다: 일부 수용", "이관되었습니다. 사유: "+reason,
+		`<h2 class="proposal-body-title" id="proposal-body-title">제안 내용</h2>`, part, "보건복지부 답변 (공동 답변 부분)")
+	if strings.Contains(r.Body, "2027년 3월 2일 00:00") || strings.Contains(r.Body, "2027-03-01T15:00:00Z") {
+		t.Error("the next step's date is shown as a time")
+	}
+	lead, co, heading, body := strings.Index(r.Body, `id="response"`), strings.Index(r.Body, `id="response-mohw"`),
+		strings.Index(r.Body, `id="proposal-body-title"`), strings.Index(r.Body, `class="proposal-body prose"`)
+	if lead < 0 || co < lead || heading < co || body < heading {
+		t.Errorf("want the lead's answer, the co-ministry's part, the heading, the proposal body in that order: %d %d %d %d", lead, co, heading, body)
 	}
 	if strings.Contains(r.Body, "부처 답변 기한까지") {
 		t.Error("an answered proposal still shows the answer clock")
 	}
-	if strings.Contains(r.Body, "/response/history") {
-		t.Error("a first answer links a revision history")
+	if strings.Contains(r.Body, "그 답변을 기다리고 있습니다") {
+		t.Error("the answered page still says the lead's answer is awaited")
 	}
 
-	// A revision: both versions stay public.
+	// A revision by the lead: every version stays public, whose it is said.
 	e.clock.Add(24 * time.Hour)
-	if r := f.lead.post(ansPath(id, "/response"), ansAnswerForm("accepted", "전국으로 확대해 수용합니다")); r.Status != 303 {
+	if r := f.outsider.post(ansPath(id, "/response"), ansAnswerForm("accepted", "전국으로 확대해 수용합니다")); r.Status != 303 {
 		t.Fatalf("revision: %d %.300s", r.Status, r.Body)
 	}
 	r = guest.get(page)
 	contains(t, "revised page", r.Body, "전국으로 확대해 수용합니다", `class="decision decision-accepted">수용`,
-		`href="`+ansPath(id, "/response/history")+`">수정 이력 2건`)
+		`href="`+ansPath(id, "/response/history")+`">수정 이력 3건`)
 	if strings.Contains(r.Body, summary) {
 		t.Error("the page still shows the first version's summary")
 	}
@@ -320,10 +348,12 @@ func TestAnswers_ProposalPage(t *testing.T) {
 	if r.Status != 200 {
 		t.Fatalf("history: %d", r.Status)
 	}
-	contains(t, "response history", r.Body, "답변 수정 이력: 공공도서관 평일 야간 개방", "1번째 판", "2번째 판", summary,
-		"전국으로 확대해 수용합니다", "일부 수용", "김복지", "보건복지부")
-	if i1, i2 := strings.Index(r.Body, "1번째 판"), strings.Index(r.Body, "2번째 판"); i1 > i2 {
-		t.Error("history lists the newer version first")
+	contains(t, "response history", r.Body, "답변 수정 이력: 공공도서관 평일 야간 개방", "1번째 판", "2번째 판", "3번째 판", summary, part,
+		"전국으로 확대해 수용합니다", "일부 수용", "김복지", "박교육", "보건복지부 답변 (공동 답변 부분)", "교육부 공식 답변",
+		`<span class="role-badge role-official">공동 답변 부분</span> <strong class="answer-ministry">보건복지부</strong>`,
+		`<span class="role-badge role-official">주관 부처 답변</span> <strong class="answer-ministry">교육부</strong>`)
+	if i1, i2, i3 := strings.Index(r.Body, "1번째 판"), strings.Index(r.Body, "2번째 판"), strings.Index(r.Body, "3번째 판"); i1 > i2 || i2 > i3 {
+		t.Error("history lists a newer version first")
 	}
 	if r := guest.get(ansPath(9999, "/response/history")); r.Status != 404 {
 		t.Errorf("history of a missing proposal: %d", r.Status)

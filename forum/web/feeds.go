@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
 	"time"
@@ -143,13 +144,30 @@ func (s *Server) handleAnswersFeed(c *fiber.Ctx) error {
 	f := s.newFeed(c, s.t(c, "feed.answers"), "/ministries")
 	for _, a := range answers {
 		url := s.site() + "/proposals/" + strconv.FormatInt(a.Proposal.ID, 10)
-		ministry := dir.Ministry(a.MinistryID).Name(lang)
+		signer := dir.Ministry(a.MinistryID)
+		// The lead ministry's answer is the joint answer; a co-answering
+		// ministry's part is named as its part of the answer the lead gives.
+		// Entry ids stay what they were ("#answer"); links go to the anchor on the page.
+		title, id, anchor := s.t(c, "feed.answer_title", signer.Name(lang), a.Proposal.Title), "#answer", "#response"
+		if a.Part {
+			title = s.t(c, "feed.answer_part_title", signer.Name(lang), dir.Ministry(a.Proposal.MinistryID).Name(lang), a.Proposal.Title)
+			id, anchor = "#answer-"+signer.Slug, "#response-"+signer.Slug
+		}
+		content := a.Body.String()
+		if a.NextStep != "" || !a.NextDate.IsZero() {
+			var b strings.Builder
+			b.WriteString("<p><strong>" + html.EscapeString(s.t(c, "response.next_step")) + "</strong>: " + html.EscapeString(a.NextStep))
+			if !a.NextDate.IsZero() {
+				b.WriteString(` (<time datetime="` + isoDay(a.NextDate) + `">` + isoDay(a.NextDate) + "</time>)")
+			}
+			content += b.String() + "</p>"
+		}
 		f.add(atomEntry{
-			Title: s.t(c, "feed.answer_title", ministry, a.Proposal.Title), ID: url + "#answer", Updated: atomTime(a.At),
-			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: url + "#answer"}},
-			Author:  atomPerson{Name: ministry},
+			Title: title, ID: url + id, Updated: atomTime(a.At),
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: url + anchor}},
+			Author:  atomPerson{Name: signer.Name(lang)},
 			Summary: &atomText{Type: "text", Body: s.t(c, "decision."+string(a.Decision)) + " · " + a.Summary},
-			Content: atomText{Type: "html", Body: a.Body.String()},
+			Content: atomText{Type: "html", Body: content},
 		}, a.At)
 	}
 	return s.sendFeed(c, f)

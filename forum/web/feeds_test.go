@@ -125,7 +125,7 @@ func TestFeeds(t *testing.T) {
 		}
 		got := map[string]bool{}
 		for _, en := range doc.Entries {
-			got[strings.TrimSuffix(en.Link.Href, "#answer")] = true
+			got[strings.TrimSuffix(en.Link.Href, "#response")] = true
 			if _, err := time.Parse(time.RFC3339, en.Updated); err != nil || en.ID == "" || en.Author == "" || en.Content.Type != "html" {
 				t.Errorf("%s: entry %q: updated %q id %q author %q content type %q", tc.path, en.Title, en.Updated, en.ID, en.Author, en.Content.Type)
 			}

@@ -58,15 +58,14 @@ func loadCatalogs(fsys fs.FS) (map[string]catalog, error) {
 }
 
 // T translates key with args; a missing key shows itself so it is noticed, never a blank.
+// Korean particle markers of the message ("%s(으)로", "%s이(가)") are
+// resolved by the word before them (withParticles).
 func (c catalog) T(key string, args ...any) string {
 	f, ok := c[key]
 	if !ok {
 		return key
 	}
-	if len(args) == 0 {
-		return f
-	}
-	return fmt.Sprintf(f, args...)
+	return withParticles(f, args...)
 }
 
 // pickLang chooses the language from the cookie, else Accept-Language, else Korean.
@@ -115,6 +114,32 @@ func formatDate(lang string, t time.Time) string {
 		return t.Format("2006年1月2日 15:04")
 	}
 	return t.Format("2006년 1월 2일 15:04")
+}
+
+// formatDay renders a calendar day (a date without a time, such as an
+// answer's next-step date, kept as Seoul's midnight of that day) the way each
+// language writes dates: "2027년 3월 2일", "2 March 2027", "2027年3月2日".
+func formatDay(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(seoul)
+	switch lang {
+	case "en":
+		return t.Format("2 January 2006")
+	case "zh":
+		return t.Format("2006年1月2日")
+	}
+	return t.Format("2006년 1월 2일")
+}
+
+// isoDay writes a calendar day as ISO 8601 ("2027-03-02"), the day in
+// Seoul, for datetime attributes, the API, CSV and feeds; "" for the zero time.
+func isoDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(seoul).Format(time.DateOnly)
 }
 
 // formatNumber groups digits by thousands, as all three languages do.

@@ -176,18 +176,19 @@ func (r *EventRenderer) html(ev forum.Event, lang string) (string, error) {
 	case forum.DebateClosedEvent:
 		name, data = "debate-status", d.Status
 	case forum.ResponsePublishedEvent:
-		if p, err := r.store.Proposal(ctx, d.ProposalID); err != nil || forum.ResponseVisibility(p, nil) != forum.Seen {
+		p, err := r.store.Proposal(ctx, d.ProposalID)
+		if err != nil || forum.ResponseVisibility(p, nil) != forum.Seen {
 			return "", nil
-		}
-		resp, err := r.store.Response(ctx, d.ProposalID)
-		if err != nil {
-			return "", fmt.Errorf("load response to %d: %w", d.ProposalID, err)
 		}
 		ms, err := r.store.Ministries(ctx)
 		if err != nil {
 			return "", fmt.Errorf("load ministries: %w", err)
 		}
-		name, data = "official-response", map[string]any{"R": resp, "Ministry": directory{Ministries: ms}.Ministry(resp.MinistryID), "Lang": lang}
+		b, err := loadAnswerBlock(ctx, r.store, p, directory{Ministries: ms}, lang)
+		if err != nil {
+			return "", fmt.Errorf("load the answer to %d: %w", d.ProposalID, err)
+		}
+		name, data = "official-answers", b
 	case forum.DebateConcludedEvent:
 		db, err := r.store.Debate(ctx, d.DebateID)
 		if err != nil {

@@ -161,7 +161,7 @@ func TestMail_Compose(t *testing.T) {
 			want:    []string{"(version 2)", "http://127.0.0.1/proposals/999"}, notWant: []string{"Proposal:"}},
 		{name: "transfer", kind: forum.NoteTransferred, data: `{"proposal_id":1,"from":` + strconv.FormatInt(e.mins[0].ID, 10) + `,"to":` + strconv.FormatInt(other.ID, 10) + `}`,
 			subject: "[e-people] 팔로우한 제안의 담당 부처가 바뀌었습니다 / A proposal you follow moved to another ministry",
-			want:    []string{"보건복지부에서 교육부(으)로", "from Ministry of Health and Welfare to Ministry of Education"}},
+			want:    []string{"보건복지부에서 교육부로", "from Ministry of Health and Welfare to Ministry of Education"}},
 		{name: "moderation note", kind: forum.NoteContentRestored, data: `{"kind":"comment","id":5}`,
 			subject: "[e-people] 새 알림이 있습니다 / You have a new notification"},
 		{name: "unreadable data", kind: "something_new", data: `not json`,

@@ -101,6 +101,7 @@ type apiProposal struct {
 	CoMinistries    *[]string      `json:"co_ministries,omitempty"`
 	Transfers       *[]apiTransfer `json:"transfers,omitempty"`
 	Response        **apiResponse  `json:"response,omitempty"`
+	ResponseParts   *[]apiResponse `json:"response_parts,omitempty"`
 
 	// UnverifiedSponsors and UnverifiedSupports are those of accounts that
 	// never verified their e-mail: published apart, never in the figures above.
@@ -116,17 +117,19 @@ type apiTransfer struct {
 	CreatedAt    *string `json:"created_at"`
 }
 
-// apiResponse is a ministry's structured official answer, without the official's name or contact line.
+// apiResponse is a ministry's structured official answer, or a co-answering
+// ministry's part of a joint answer (Role), without the official's name or contact line.
 type apiResponse struct {
 	ProposalID      int64   `json:"proposal_id"`
-	Ministry        string  `json:"ministry"`
+	Ministry        string  `json:"ministry"` // the ministry that signs it
+	Role            string  `json:"role"`     // "lead" (the decision of record) or "co_answering"
 	Decision        string  `json:"decision"`
 	Summary         string  `json:"summary"`
 	Body            string  `json:"body"`
 	LegalBasis      string  `json:"legal_basis"`
 	ResponsibleUnit string  `json:"responsible_unit"`
 	NextStep        string  `json:"next_step"`
-	NextStepDate    *string `json:"next_step_date"`
+	NextStepDate    *string `json:"next_step_date"` // a date, YYYY-MM-DD
 	Revision        int     `json:"revision"`
 	CreatedAt       *string `json:"created_at"`
 	UpdatedAt       *string `json:"updated_at"`
@@ -143,9 +146,22 @@ func (s *Server) apiProposal(p *forum.Proposal, n names) apiProposal {
 }
 
 func apiResponseOf(r *forum.Response, n names) *apiResponse {
-	return &apiResponse{ProposalID: r.ProposalID, Ministry: n.ministry(r.MinistryID), Decision: string(r.Decision), Summary: r.Summary,
+	role := "lead"
+	if r.Part {
+		role = "co_answering"
+	}
+	return &apiResponse{ProposalID: r.ProposalID, Ministry: n.ministry(r.MinistryID), Role: role, Decision: string(r.Decision), Summary: r.Summary,
 		Body: r.BodySrc, LegalBasis: r.LegalBasis, ResponsibleUnit: r.ResponsibleUnit, NextStep: r.NextStep,
-		NextStepDate: rfc3339(r.NextStepDate), Revision: r.Revision, CreatedAt: rfc3339(r.CreatedAt), UpdatedAt: rfc3339(r.UpdatedAt)}
+		NextStepDate: apiDay(r.NextStepDate), Revision: r.Revision, CreatedAt: rfc3339(r.CreatedAt), UpdatedAt: rfc3339(r.UpdatedAt)}
+}
+
+// apiDay writes a calendar day as YYYY-MM-DD (the day in Seoul), or returns nil for the zero time (JSON null).
+func apiDay(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	v := isoDay(t)
+	return &v
 }
 
 // publicProposal returns proposal id when everyone may read it (the open
@@ -253,7 +269,15 @@ func (s *Server) handleAPIProposal(c *fiber.Ctx) error {
 	case !errors.Is(err, forum.ErrNotFound):
 		return err
 	}
-	out.CoMinistries, out.Transfers, out.Response = &co, &transfers, &resp
+	parts, err := s.store.ResponseParts(ctx, id)
+	if err != nil {
+		return err
+	}
+	apiParts := []apiResponse{}
+	for _, r := range parts {
+		apiParts = append(apiParts, *apiResponseOf(r, n))
+	}
+	out.CoMinistries, out.Transfers, out.Response, out.ResponseParts = &co, &transfers, &resp, &apiParts
 	return c.JSON(out)
 }
 
@@ -427,7 +451,7 @@ func (s *Server) eachResponseRecord(ctx context.Context, n names, emit func(reco
 	return s.store.EachPublicResponse(ctx, func(r *forum.Response) error {
 		a := apiResponseOf(r, n)
 		return emit(record{a.ProposalID, a.Ministry, a.Decision, a.Summary, a.Body, a.LegalBasis, a.ResponsibleUnit, a.NextStep,
-			a.NextStepDate, a.Revision, a.CreatedAt, a.UpdatedAt})
+			a.NextStepDate, a.Revision, a.CreatedAt, a.UpdatedAt, a.Role})
 	})
 }
 
@@ -567,12 +591,13 @@ var openDataSets = []dataSet{
 			{"unverified_sponsors", "integer"}, {"unverified_supports", "integer"}}},
 	{Name: "proposal_detail", API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 		{"co_ministries", "array of string"}, {"transfers", "array of object"}, {"transfers.from_ministry", "string"},
-		{"transfers.to_ministry", "string"}, {"transfers.reason", "string"}, {"transfers.created_at", "time"}, {"response", "object"}}},
+		{"transfers.to_ministry", "string"}, {"transfers.reason", "string"}, {"transfers.created_at", "time"}, {"response", "object"},
+		{"response_parts", "array of object"}}},
 	{Name: "responses", Downloads: []string{"/open-data/responses.csv", "/open-data/responses.ndjson"},
 		API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 			{"proposal_id", "integer"}, {"ministry", "string"}, {"decision", "string"}, {"summary", "string"}, {"body", "string"},
-			{"legal_basis", "string"}, {"responsible_unit", "string"}, {"next_step", "string"}, {"next_step_date", "time"},
-			{"revision", "integer"}, {"created_at", "time"}, {"updated_at", "time"}}},
+			{"legal_basis", "string"}, {"responsible_unit", "string"}, {"next_step", "string"}, {"next_step_date", "date"},
+			{"revision", "integer"}, {"created_at", "time"}, {"updated_at", "time"}, {"role", "string"}}},
 	{Name: "moderation-log", Downloads: []string{"/open-data/moderation-log.csv", "/open-data/moderation-log.ndjson"},
 		API: []string{"/api/v1/moderation-log"}, Fields: []fieldDoc{
 			{"id", "integer"}, {"time", "time"}, {"action", "string"}, {"item_kind", "string"}, {"item_id", "integer"},
