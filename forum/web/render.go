@@ -175,6 +175,8 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 		"htmlLang": func() string { return htmlLang[lang] },
 		"date":     func(t time.Time) string { return formatDate(lang, t) },
 		"isoDate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"day":      func(t time.Time) string { return formatDay(lang, t) },
+		"isoDay":   func(t time.Time) string { return t.In(seoul).Format(time.DateOnly) },
 		"num":      formatNumber,
 		"int64":    func(n int) int64 { return int64(n) },
 		"min":      func(a, b int) int { return min(a, b) },
