@@ -199,6 +199,32 @@ func TestProposalList_Slugs(t *testing.T) {
 		contains(t, tc.path, r.Body, `class="alert alert-error" role="alert"`, tc.want, `<form class="filters"`)
 		notContains(t, tc.path, r.Body, "버스 노선 개편", "보건소 야간 진료")
 	}
+	// Search: the same slugs, the same moves, the same refusals; the API takes slugs only.
+	q := "q=" + url.QueryEscape("노선")
+	body = guest.get("/search?" + q + "&ministry=molit&category=transport").Body
+	contains(t, "search by slug", body, `<option value="molit" selected>`, `<option value="transport" selected>`, "<mark>노선</mark>")
+	if r := guest.get("/search?" + q + "&ministry=" + itoa(int(molit.ID))); r.Status != 301 || r.Header.Get("Location") != "/search?ministry=molit&"+q {
+		t.Errorf("old search link: %d to %q", r.Status, r.Header.Get("Location"))
+	}
+	r = en.get("/search?" + q + "&category=nope")
+	if r.Status != 400 {
+		t.Errorf("search, unknown category: %d, want 400", r.Status)
+	}
+	contains(t, "search, unknown category", r.Body, "There is no such category", `name="q"`)
+	for _, path := range []string{"/api/v1/search?" + q + "&ministry=nope", "/api/v1/search?" + q + "&ministry=" + itoa(int(molit.ID)),
+		"/api/v1/search?" + q + "&ministry=molit&category=" + itoa(int(transport.ID)), "/api/v1/proposals?ministry=nope"} {
+		r := guest.get(path)
+		if r.Status != 400 || !strings.Contains(r.Body, `"invalid_parameter"`) {
+			t.Errorf("%s: %d %.200s, want 400 invalid_parameter", path, r.Status, r.Body)
+		}
+	}
+	if r := guest.get("/api/v1/search?" + q + "&ministry=molit&category=" + itoa(int(transport.ID))); !strings.Contains(r.Body, "category must be") {
+		t.Errorf("API names the wrong parameter: %s", r.Body)
+	}
+	if r := guest.get("/api/v1/search?" + q + "&ministry=molit&category=transport"); r.Status != 200 || !strings.Contains(r.Body, "버스 노선 개편") {
+		t.Errorf("API search by slug: %d %.200s", r.Status, r.Body)
+	}
+
 	// The category feed's page link uses the slug too.
 	contains(t, "category feed", guest.get("/feeds/categories/transport.atom").Body, "/proposals?category=transport")
 }

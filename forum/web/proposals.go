@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -131,7 +132,10 @@ type listFilter struct {
 // an unknown slug (or id) gets problem, the catalog key of the message
 // that says so.
 func slugFilter(c *fiber.Ctx, d directory, withCategory bool) (f listFilter, redirect, problem string) {
-	args := c.Request().URI().QueryArgs()
+	args, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		args = url.Values{}
+	}
 	moved := false
 	if v := c.Query("ministry"); v != "" {
 		if f.Ministry = d.MinistryBySlug(v); f.Ministry.ID == 0 {
@@ -156,7 +160,7 @@ func slugFilter(c *fiber.Ctx, d directory, withCategory bool) (f listFilter, red
 		}
 	}
 	if moved {
-		redirect = c.Path() + "?" + string(args.QueryString())
+		redirect = c.Path() + "?" + args.Encode()
 	}
 	return f, redirect, ""
 }
