@@ -254,7 +254,7 @@ func TestDebatePage_States(t *testing.T) {
 	// Upcoming: when it opens, and that arguments are taken from then; nothing of a closed or empty debate.
 	r := citizen.get(upcoming)
 	contains(t, "upcoming", r.Body, "예정된 토론", formatDate("ko", now.Add(4*time.Hour))+"에 토론이 시작됩니다. 그때부터 의견을 남길 수 있습니다.")
-	notContains(t, "upcoming", r.Body, "이 토론은 마감되어", "첫 의견을 남겨 주십시오", `id="comment-form"`, "남음", "마감 ")
+	notContains(t, "upcoming", r.Body, "이 토론은 마감되어", "첫 의견을 남겨 주십시오", `id="comment-form"`, "남음", "마감 ", `class="tally"`, `class="comment-order"`)
 
 	// Open: the time left and the form.
 	r = citizen.get(open)
