@@ -312,6 +312,7 @@
         break;
       case 'debate.concluded':
         if (m.html) replaceInto('[data-live="conclusion"]', m.html);
+        document.querySelectorAll('[data-live="conclusion-pending"]').forEach(function (el) { el.remove(); });
         announce(statusEl && statusEl.dataset.msgNew);
         break;
     }
