@@ -15,7 +15,7 @@
 //   comment.updated       comment_id
 //   comment.voted         comment_id, up, down
 //   proposal.supported    supports
-//   proposal.status       status
+//   proposal.status       proposal_id, status
 //   thread.locked         locked
 //   notification.created  unread
 // The other types it handles use only html, or reload the page.
@@ -208,6 +208,26 @@
     });
   }
 
+  // refreshState redraws what a proposal page shows of its state (badge,
+  // clock, timeline) from the server's fragment, region by region: the
+  // clock and the timeline change with the state, and only the server
+  // knows their words.
+  function refreshState(id) {
+    var regions = document.querySelectorAll('[data-live="clock"], [data-live="timeline"]');
+    if (!regions.length) return;
+    fetch('/proposals/' + encodeURIComponent(id) + '/state', { credentials: 'same-origin' })
+      .then(function (res) { return res.ok ? res.text() : ''; })
+      .then(function (html) {
+        if (!html) return;
+        var t = document.createElement('template');
+        t.innerHTML = html;
+        t.content.querySelectorAll('[data-live]').forEach(function (part) {
+          replaceInto('[data-live="' + part.dataset.live + '"]', part.innerHTML);
+        });
+      })
+      .catch(function () { /* the page is right again on the next load */ });
+  }
+
   function onMessage(m) {
     if (m.type === 'status') { // the server lost (reconnecting) or regained (live) the other nodes
       setStatus(m.data && m.data.state === 'live' ? 'on' : 'off');
@@ -279,14 +299,20 @@
       case 'proposal.status':
         if (m.html) replaceInto('[data-live="status"]', m.html);
         if (d.status === 'closed' || d.status === 'withdrawn') readOnly();
+        if (d.proposal_id) refreshState(d.proposal_id);
         break;
-      case 'debate.opened':
+      case 'debate.opened': // the comment form and the time left appear: the server draws the page anew
+        stopped = true;
+        location.reload();
+        break;
       case 'debate.closed':
         if (m.html) replaceInto('[data-live="debate-status"]', m.html);
-        if (m.type === 'debate.closed') readOnly();
+        document.querySelectorAll('[data-live="debate-when"]').forEach(function (el) { el.remove(); });
+        readOnly();
         break;
       case 'debate.concluded':
         if (m.html) replaceInto('[data-live="conclusion"]', m.html);
+        document.querySelectorAll('[data-live="conclusion-pending"]').forEach(function (el) { el.remove(); });
         announce(statusEl && statusEl.dataset.msgNew);
         break;
     }

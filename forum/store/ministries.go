@@ -397,23 +397,24 @@ func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, minist
 // Routing is how a proposal travelled between ministries.
 type Routing struct {
 	CoMinistries []int64
+	CoAdded      []time.Time // when each of CoMinistries was asked to answer jointly
 	Transfers    []forum.Transfer
 }
 
 // ProposalRouting returns a proposal's co-answering ministries and hand-offs.
 func (s *Store) ProposalRouting(ctx context.Context, id int64) (Routing, error) {
 	var r Routing
-	rows, err := s.r.QueryContext(ctx, `SELECT ministry_id FROM proposal_ministries WHERE proposal_id = ? ORDER BY created_at`, id)
+	rows, err := s.r.QueryContext(ctx, `SELECT ministry_id, created_at FROM proposal_ministries WHERE proposal_id = ? ORDER BY created_at`, id)
 	if err != nil {
 		return r, fmt.Errorf("routing: %w", mapErr(err))
 	}
 	for rows.Next() {
-		var m int64
-		if err := rows.Scan(&m); err != nil {
+		var m, at int64
+		if err := rows.Scan(&m, &at); err != nil {
 			rows.Close()
 			return r, err
 		}
-		r.CoMinistries = append(r.CoMinistries, m)
+		r.CoMinistries, r.CoAdded = append(r.CoMinistries, m), append(r.CoAdded, fromUnix(at))
 	}
 	rows.Close()
 	rows, err = s.r.QueryContext(ctx, `SELECT t.from_ministry, t.to_ministry, u.name, t.reason, t.created_at FROM transfers t

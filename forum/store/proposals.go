@@ -623,7 +623,8 @@ type ProposalQuery struct {
 // ProposalPage is one page of a proposal list.
 type ProposalPage struct {
 	Proposals []*forum.Proposal
-	Next      string // cursor of the next page; empty on the last
+	Next      string                   // cursor of the next page; empty on the last
+	Decisions map[int64]forum.Decision // the decision of each answered proposal on the page, by id
 }
 
 // TrendingWindow is how far back supports count towards the trending order, in seconds.
@@ -695,7 +696,38 @@ func (s *Store) ListProposals(ctx context.Context, q ProposalQuery) (ProposalPag
 		page.Proposals = page.Proposals[:q.Limit]
 		page.Next = encodeCursor(keys[last], page.Proposals[last].ID)
 	}
+	if page.Decisions, err = s.decisions(ctx, page.Proposals); err != nil {
+		return ProposalPage{}, fmt.Errorf("list proposals: %w", err)
+	}
 	return page, nil
+}
+
+// decisions returns the answer's decision of each answered proposal in ps, by id.
+func (s *Store) decisions(ctx context.Context, ps []*forum.Proposal) (map[int64]forum.Decision, error) {
+	var ids []any
+	for _, p := range ps {
+		if p.Status.Answered() {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT proposal_id, decision FROM responses WHERE proposal_id IN (`+placeholders("?", len(ids))+`)`, ids...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := make(map[int64]forum.Decision, len(ids))
+	for rows.Next() {
+		var id int64
+		var d forum.Decision
+		if err := rows.Scan(&id, &d); err != nil {
+			return nil, err
+		}
+		out[id] = d
+	}
+	return out, rows.Err()
 }
 
 // scanPlus scans a proposal row followed by one extra column.

@@ -74,10 +74,8 @@ type answerView struct {
 	Mine         *forum.Response // what the viewer's ministry has published so far, if anything
 	CanRoute     bool
 	Following    bool
-	DaysLeft     int  // to gather support, or to answer
-	Overdue      bool // the answer is late
-	OverdueDays  int
-	Forecast     time.Time
+	Clock        clockItem // how long is left to gather support or to answer, or how late the answer is
+	Forecast     time.Time // the day the support goal is reached at the recent rate
 	OnTrack      bool
 	ShowForecast bool
 	Form         formState // the answer form, when it came back with errors
@@ -123,33 +121,17 @@ func (s *Server) answerData(c *fiber.Ctx, p *forum.Proposal, d directory, suppor
 			return v, err
 		}
 	}
-	switch {
-	case p.Status.InSupportWindow():
-		v.DaysLeft = daysUntil(now, p.SupportDeadline)
+	v.Clock = s.clock(c, p)
+	if p.Status.InSupportWindow() {
 		rate, err := s.store.RecentSupportRate(ctx, p.ID)
 		if err != nil {
 			return v, err
 		}
 		v.Forecast, v.OnTrack = forum.Forecast(p, supportGoal, rate, now)
 		v.ShowForecast = true
-	case p.Status.AwaitsAnswer():
-		v.Overdue = p.Overdue(now)
-		if v.Overdue {
-			v.OverdueDays = daysUntil(p.ResponseDue, now)
-		} else {
-			v.DaysLeft = daysUntil(now, p.ResponseDue)
-		}
 	}
 	v.Timeline = s.timeline(c, p, d, v)
 	return v, nil
-}
-
-// daysUntil counts whole days, rounded up, from a to b; 0 when b is not after a.
-func daysUntil(a, b time.Time) int {
-	if !b.After(a) {
-		return 0
-	}
-	return int((b.Sub(a) + 24*time.Hour - time.Second) / (24 * time.Hour))
 }
 
 // timeline tells a proposal's path: received by A, transferred to B because …, co-answered, answered on ….
@@ -164,13 +146,13 @@ func (s *Server) timeline(c *fiber.Ctx, p *forum.Proposal, d directory, v answer
 		out = append(out, timelineEntry{p.PublishedAt, "timeline.published", []any{d.Ministry(first).Name(lang)}})
 	}
 	if !p.ReachedAt.IsZero() {
-		out = append(out, timelineEntry{p.ReachedAt, "timeline.reached", []any{formatDate(lang, p.ResponseDue)}})
+		out = append(out, timelineEntry{p.ReachedAt, "timeline.reached", []any{formatDay(lang, p.ResponseDue)}})
 	}
 	for _, tr := range v.Routing.Transfers {
 		out = append(out, timelineEntry{tr.CreatedAt, "timeline.transferred", []any{d.Ministry(tr.From).Name(lang), d.Ministry(tr.To).Name(lang), tr.Reason}})
 	}
-	if len(v.CoNames) > 0 {
-		out = append(out, timelineEntry{time.Time{}, "timeline.co_answering", []any{strings.Join(v.CoNames, ", ")}})
+	for i, m := range v.Routing.CoMinistries {
+		out = append(out, timelineEntry{v.Routing.CoAdded[i], "timeline.co_answering", []any{d.Ministry(m).Name(lang)}})
 	}
 	if v.Response != nil {
 		out = append(out, timelineEntry{p.AnsweredAt, "timeline.answered", []any{s.t(c, "decision."+string(v.Response.Decision))}})

@@ -228,7 +228,7 @@ func TestAnswers_ProposalPage(t *testing.T) {
 		t.Fatalf("after two supports: %+v, %v", p, err)
 	}
 	r = guest.get(page)
-	contains(t, "awaiting proposal", r.Body, "badge-awaiting_response", "답변 대기", "부처 답변 기한까지 30일 남았습니다", "지지 목표에 도달했습니다. 답변 기한:")
+	contains(t, "awaiting proposal", r.Body, "badge-awaiting_response", "답변 기다리는 중", "부처 답변 기한까지 30일 남았습니다", "지지 목표에 도달했습니다. 답변 기한:")
 	e.clock.Add(10*24*time.Hour + time.Hour)
 	r = guest.get(page)
 	contains(t, "ten days later", r.Body, "부처 답변 기한까지 20일 남았습니다")
@@ -261,7 +261,7 @@ func TestAnswers_ProposalPage(t *testing.T) {
 	r = guest.get(page)
 	contains(t, "routed proposal", r.Body, "담당: 교육부", "공동: 보건복지부, 국토교통부",
 		"공개되어 보건복지부에 접수되었습니다.", "보건복지부에서 교육부로 이관되었습니다. 사유: "+reason,
-		"공동 답변 부처: 보건복지부, 국토교통부")
+		"공동 답변 부처: 보건복지부", "공동 답변 부처: 국토교통부")
 
 	// A bad answer from 보건복지부, now co-answering: every problem at once, nothing stored.
 	before := f.snap(id)
@@ -404,6 +404,6 @@ func TestAnswers_ProposalPage(t *testing.T) {
 
 	// Another proposal left unanswered past its due date shows it is late.
 	late := f.awaiting("답변이 늦어지는 제안")
-	e.clock.Add(31*24*time.Hour + time.Hour)
+	e.clock.Add(32 * 24 * time.Hour) // exactly two days late: whole days, not rounded up
 	contains(t, "overdue proposal", e.client().get(ansPath(late, "")).Body, "is-overdue", "답변 기한이 2일 지났습니다.")
 }

@@ -48,7 +48,7 @@ func TestBrowser_OfficialAnswerLive(t *testing.T) {
 	s.settle()
 	s.click(`#support form[action="`+path+`/support"] button`, 200)
 	s.settle()
-	s.wantText("[data-live=status]", "답변 대기")
+	s.wantText("[data-live=status]", "답변 기다리는 중")
 	s.wantText("#support", "부처 답변 기한까지")
 	s.waitJS("the threshold notice in the badge", `(() => { const n = document.querySelector("[data-live=unread]"); return !!n && !n.hidden && n.textContent.trim() === "1"; })()`)
 	s.open("/notifications")

@@ -265,6 +265,13 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 	b.wantText("ol.comments > li.comment .comment-body", argument)
 	b.stillSame()
 
+	// A reader who came after the close waits for the conclusion.
+	w := br.tab("reader")
+	w.open(path)
+	w.waitText("#live-status", "실시간")
+	w.wantText("[data-live=conclusion-pending]", "부처가 결론을 정리하고 있습니다.")
+	w.noReload()
+
 	// The official publishes the conclusion from a second context.
 	o := br.tab("official")
 	o.signInStaff(e, "haneul@example.go.kr", officialPass, "김하늘")
@@ -281,6 +288,9 @@ func TestBrowser_DebateClosesLive(t *testing.T) {
 	o.wantText("#conclusion .prose", "석 달 뒤 이용 실적을 공개하겠습니다")
 
 	b.waitText("[data-live=conclusion]", conclusion)
+	w.waitText("[data-live=conclusion]", conclusion)
+	w.waitCount("[data-live=conclusion-pending]", 0) // no longer pending, without a reload
+	w.stillSame()
 	t.Logf("B saw the conclusion %v after the official pressed publish (the official's own page load included)",
 		b.seen("conclusion", published))
 	b.wantText("[data-live=conclusion] #conclusion-title", "결론")

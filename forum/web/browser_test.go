@@ -91,7 +91,7 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 		t.Fatalf("second co-sponsor: status %d", r.Status)
 	}
 	a.load("reload", 200, chromedp.Reload())
-	a.wantText(".proposal-header .badge", "토론 진행 중")
+	a.wantText(".proposal-header .badge", "지지 모으는 중")
 	a.wantCount("input#sponsor-link", 0)
 	a.wantCount("#support", 1)
 

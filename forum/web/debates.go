@@ -17,6 +17,7 @@ type debateListPage struct {
 	Ministry               forum.Ministry // the filter; zero for all
 	Open, Upcoming, Closed []*forum.Debate
 	CanHost                bool
+	Problem                string // why the filter was refused, in the viewer's language
 }
 
 func (s *Server) handleDebateList(c *fiber.Ctx) error {
@@ -24,19 +25,23 @@ func (s *Server) handleDebateList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q := store.DebateQuery{Limit: 300}
-	var m forum.Ministry
-	if slug := c.Query("ministry"); slug != "" {
-		if m, err = s.store.MinistryBySlug(c.UserContext(), slug); err != nil {
-			return err
-		}
-		q.MinistryID = m.ID
+	page := debateListPage{base: s.base(c, s.t(c, "debate.list_title")), Dir: d}
+	if u := currentUser(c); u != nil {
+		page.CanHost = forum.CanHost(u, u.MinistryID) // an official for their own ministry, an admin for any
 	}
-	all, err := s.store.Debates(c.UserContext(), q)
+	f, redirect, problem := slugFilter(c, d, false) // debates belong to ministries, not categories
+	if redirect != "" {
+		return c.Redirect(redirect, fiber.StatusMovedPermanently)
+	}
+	if problem != "" {
+		page.Problem = s.t(c, problem)
+		return s.page(c, fiber.StatusBadRequest, "debates", page)
+	}
+	page.Ministry = f.Ministry
+	all, err := s.store.Debates(c.UserContext(), store.DebateQuery{Limit: 300, MinistryID: f.Ministry.ID})
 	if err != nil {
 		return err
 	}
-	page := debateListPage{base: s.base(c, s.t(c, "debate.list_title")), Dir: d, Ministry: m}
 	for _, db := range all {
 		switch db.Status {
 		case forum.DebateOpen:
@@ -46,9 +51,6 @@ func (s *Server) handleDebateList(c *fiber.Ctx) error {
 		default:
 			page.Closed = append(page.Closed, db)
 		}
-	}
-	if u := currentUser(c); u != nil {
-		page.CanHost = forum.CanHost(u, u.MinistryID) // an official for their own ministry, an admin for any
 	}
 	return s.page(c, fiber.StatusOK, "debates", page)
 }
@@ -142,6 +144,7 @@ type debatePage struct {
 	CanHost   bool
 	Following bool
 	Form      formState // the conclusion form
+	Remaining string    // how long an open debate still takes arguments, in words
 }
 
 func (s *Server) handleDebateShow(c *fiber.Ctx) error {
@@ -172,6 +175,10 @@ func (s *Server) debateData(c *fiber.Ctx, d *forum.Debate) (debatePage, error) {
 	data.Ministry = dir.Ministry(d.MinistryID)
 	if data.Thread, err = s.thread(c, forum.DebateSubject(d.ID), d.TakesComments()); err != nil {
 		return data, err
+	}
+	data.Thread.NotYet = d.Status.Upcoming()
+	if d.Status.TakesComments() {
+		data.Remaining = s.timeLeft(c, s.cfg.Now(), d.ClosesAt)
 	}
 	data.Form = formState{Values: map[string]string{"conclusion": d.ConclusionSrc}}
 	if u := currentUser(c); u != nil {

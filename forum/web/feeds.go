@@ -93,7 +93,7 @@ func (s *Server) handleCategoryFeed(c *fiber.Ctx) error {
 	}
 	for _, cat := range cats {
 		if cat.Slug == c.Params("slug") {
-			return s.proposalFeed(c, s.t(c, "feed.category", cat.Name(s.lang(c))), "/proposals?category="+strconv.FormatInt(cat.ID, 10),
+			return s.proposalFeed(c, s.t(c, "feed.category", cat.Name(s.lang(c))), "/proposals?category="+cat.Slug,
 				store.ProposalQuery{CategoryID: cat.ID})
 		}
 	}

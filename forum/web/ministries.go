@@ -109,20 +109,27 @@ type clockItem struct {
 }
 
 // clock says how long is left: to answer a proposal awaiting one, or to
-// gather support for an open one.
+// gather support for an open one; in whole KST calendar days (daysBetween),
+// and "today" rather than "0 days".
 func (s *Server) clock(c *fiber.Ctx, p *forum.Proposal) clockItem {
 	now := s.cfg.Now()
 	it := clockItem{P: p}
 	switch {
 	case p.Overdue(now):
-		it.Due, it.Late, it.Days = p.ResponseDue, true, daysUntil(p.ResponseDue, now)
-		it.Clock = s.t(c, "clock.overdue", it.Days)
+		it.Due, it.Late, it.Days = p.ResponseDue, true, daysBetween(p.ResponseDue, now)
+		if it.Clock = s.t(c, "clock.overdue", it.Days); it.Days == 0 {
+			it.Clock = s.t(c, "clock.overdue_today")
+		}
 	case p.Status.AwaitsAnswer():
-		it.Due, it.Days, it.DueInText = p.ResponseDue, daysUntil(now, p.ResponseDue), true
-		it.Clock = s.t(c, "clock.answer_days", it.Days, formatDate(s.lang(c), p.ResponseDue))
+		it.Due, it.Days, it.DueInText = p.ResponseDue, daysBetween(now, p.ResponseDue), true
+		if it.Clock = s.t(c, "clock.answer_days", it.Days, formatDay(s.lang(c), p.ResponseDue)); it.Days == 0 {
+			it.Clock = s.t(c, "clock.answer_today", formatDay(s.lang(c), p.ResponseDue))
+		}
 	case p.Status.InSupportWindow() && !p.SupportDeadline.IsZero():
-		it.Due, it.Days = p.SupportDeadline, daysUntil(now, p.SupportDeadline)
-		it.Clock = s.t(c, "clock.support_days", it.Days)
+		it.Due, it.Days = p.SupportDeadline, daysBetween(now, p.SupportDeadline)
+		if it.Clock = s.t(c, "clock.support_days", it.Days); it.Days == 0 {
+			it.Clock = s.t(c, "clock.support_today")
+		}
 	}
 	return it
 }

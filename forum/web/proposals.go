@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -109,10 +110,59 @@ type listPage struct {
 	base
 	Dir              directory
 	Query            store.ProposalQuery
+	Ministry         forum.Ministry // the filter; zero for all
+	Category         forum.Category // the filter; zero for all
 	Page             store.ProposalPage
 	NextURL          string
 	SupportThreshold int
 	Sorts            []store.Sort
+	Problem          string // why the filter was refused, in the viewer's language
+}
+
+// listFilter is the ministry and category a list is filtered by.
+type listFilter struct {
+	Ministry forum.Ministry
+	Category forum.Category
+}
+
+// slugFilter reads a list's ministry filter, and its category filter when
+// withCategory (debates have none), which are slugs
+// (molit, transport) as in the API, the feeds and every link. An old link
+// with a numeric id gets redirect, the same URL with the slug in its place;
+// an unknown slug (or id) gets problem, the catalog key of the message
+// that says so.
+func slugFilter(c *fiber.Ctx, d directory, withCategory bool) (f listFilter, redirect, problem string) {
+	args, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		args = url.Values{}
+	}
+	moved := false
+	if v := c.Query("ministry"); v != "" {
+		if f.Ministry = d.MinistryBySlug(v); f.Ministry.ID == 0 {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil && d.Ministry(id).ID != 0 {
+				f.Ministry, moved = d.Ministry(id), true
+				args.Set("ministry", f.Ministry.Slug)
+			}
+		}
+		if f.Ministry.ID == 0 {
+			return f, "", "list.err.ministry"
+		}
+	}
+	if v := c.Query("category"); v != "" && withCategory {
+		if f.Category = d.CategoryBySlug(v); f.Category.ID == 0 {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil && d.Category(id).ID != 0 {
+				f.Category, moved = d.Category(id), true
+				args.Set("category", f.Category.Slug)
+			}
+		}
+		if f.Category.ID == 0 {
+			return f, "", "list.err.category"
+		}
+	}
+	if moved {
+		redirect = c.Path() + "?" + args.Encode()
+	}
+	return f, redirect, ""
 }
 
 func (s *Server) handleProposalList(c *fiber.Ctx) error {
@@ -121,22 +171,31 @@ func (s *Server) handleProposalList(c *fiber.Ctx) error {
 		Sort:   store.Sort(c.Query("sort")),
 		Cursor: c.Query("cursor"),
 	}
-	if q.Status != "" && !q.Status.Public() {
-		return fiber.NewError(fiber.StatusBadRequest, "err.bad_filter")
-	}
-	q.CategoryID, _ = strconv.ParseInt(c.Query("category"), 10, 64)
-	q.MinistryID, _ = strconv.ParseInt(c.Query("ministry"), 10, 64)
-	page, err := s.store.ListProposals(c.UserContext(), q)
-	if err != nil {
-		return err
-	}
 	d, err := s.directory(c)
 	if err != nil {
 		return err
 	}
 	supports := s.store.Settings().Thresholds.Supports
-	p := listPage{base: s.base(c, s.t(c, "list.title")), Dir: d, Query: q, Page: page, SupportThreshold: supports,
+	p := listPage{base: s.base(c, s.t(c, "list.title")), Dir: d, SupportThreshold: supports,
 		Sorts: []store.Sort{store.SortNewest, store.SortSupported, store.SortDebated, store.SortTrending}}
+	f, redirect, problem := slugFilter(c, d, true)
+	if redirect != "" {
+		return c.Redirect(redirect, fiber.StatusMovedPermanently)
+	}
+	if problem == "" && q.Status != "" && !q.Status.Public() {
+		problem = "list.err.status"
+	}
+	p.Ministry, p.Category, p.Query = f.Ministry, f.Category, q
+	if problem != "" { // the page says what was wrong, with the filters to choose again
+		p.Problem = s.t(c, problem)
+		return s.page(c, fiber.StatusBadRequest, "proposals", p)
+	}
+	q.MinistryID, q.CategoryID = f.Ministry.ID, f.Category.ID
+	page, err := s.store.ListProposals(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	p.Query, p.Page = q, page
 	if page.Next != "" {
 		args := c.Request().URI().QueryArgs()
 		args.Set("cursor", page.Next)
@@ -349,6 +408,34 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 	}
 	data.LiveTopics, data.LiveSince = forum.ProposalTopic(p.ID), since
 	return data, nil
+}
+
+// handleProposalState draws the parts of a proposal page that change with
+// its state (the badge, the clock and the timeline), for live.js to put in
+// place when the proposal's state changes, so they never go stale.
+func (s *Server) handleProposalState(c *fiber.Ctx) error {
+	p, v, err := s.proposalFor(c, paramID(c))
+	if err != nil {
+		return err
+	}
+	if v == forum.Withheld {
+		return forum.ErrNotFound
+	}
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	data := proposalPage{P: p}
+	if data.Answer, err = s.answerData(c, p, d, s.store.Settings().Thresholds.Supports); err != nil {
+		return err
+	}
+	html, err := s.views.partial(s.lang(c), "proposal-state", data)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(html)
 }
 
 func (s *Server) authorOnly(c *fiber.Ctx) (*forum.Proposal, error) {

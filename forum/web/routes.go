@@ -132,6 +132,7 @@ func (s *Server) routeTable() []route {
 		{get, "/proposals/:id<int>/edit", signedIn, s.handleProposalEditForm},
 		{post, "/proposals/:id<int>/edit", signedIn, s.handleProposalEdit},
 		{get, "/proposals/:id<int>/history", nil, s.handleProposalHistory},
+		{get, "/proposals/:id<int>/state", nil, s.handleProposalState},
 		{post, "/proposals/:id<int>/submit", signedIn, s.handleProposalSubmit},
 		{post, "/proposals/:id<int>/withdraw", signedIn, s.handleProposalWithdraw},
 		{get, "/proposals/:id<int>/sponsor/:token", nil, s.handleSponsorForm},

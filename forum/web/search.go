@@ -52,7 +52,9 @@ func searchStatusList() []string {
 type searchForm struct {
 	Q, Kind, Status, From, To string
 	MinistryID, CategoryID    int64
+	Ministry, Category        string // the slugs of MinistryID and CategoryID, as the query gives them
 	Page                      int
+	moved                     string // where an old link with a numeric ministry or category id moves to
 }
 
 // searchParamError names the search parameter that was refused.
@@ -68,7 +70,7 @@ func (e searchParamError) message() string {
 	case "status":
 		return "status must be one of " + strings.Join(searchStatuses, ", ")
 	case "ministry", "category":
-		return string(e) + " must be a whole number, 0 or more"
+		return string(e) + " must be the slug of a " + string(e) + ", as /api/v1/ministries and the proposals list them"
 	case "from", "to":
 		return string(e) + " must be a date, YYYY-MM-DD"
 	case "page":
@@ -78,8 +80,9 @@ func (e searchParamError) message() string {
 }
 
 // parseSearch reads and checks the search parameters; the error is a
-// searchParamError naming the bad one.
-func parseSearch(c *fiber.Ctx) (searchForm, store.SearchQuery, error) {
+// searchParamError naming the bad one. Ministry and category are slugs
+// (slugFilter), found in d.
+func parseSearch(c *fiber.Ctx, d directory) (searchForm, store.SearchQuery, error) {
 	f := searchForm{Q: strings.TrimSpace(c.Query("q")), Kind: c.Query("kind"), Status: c.Query("status"),
 		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to"))}
 	q := store.SearchQuery{Text: f.Q, Kind: f.Kind, Status: f.Status}
@@ -91,16 +94,11 @@ func parseSearch(c *fiber.Ctx) (searchForm, store.SearchQuery, error) {
 		return f, q, bad("status")
 	}
 	var err error
-	for _, p := range []struct {
-		name string
-		dst  *int64
-	}{{"ministry", &f.MinistryID}, {"category", &f.CategoryID}} {
-		if v := c.Query(p.name); v != "" {
-			if *p.dst, err = strconv.ParseInt(v, 10, 64); err != nil || *p.dst < 0 {
-				return f, q, bad(p.name)
-			}
-		}
+	filter, moved, problem := slugFilter(c, d, true)
+	if problem != "" {
+		return f, q, bad(strings.TrimPrefix(problem, "list.err."))
 	}
+	f.MinistryID, f.Ministry, f.CategoryID, f.Category, f.moved = filter.Ministry.ID, filter.Ministry.Slug, filter.Category.ID, filter.Category.Slug, moved
 	q.MinistryID, q.CategoryID = f.MinistryID, f.CategoryID
 	if f.From != "" {
 		if q.From, err = time.ParseInLocation(time.DateOnly, f.From, seoul); err != nil {
@@ -157,13 +155,21 @@ type searchPage struct {
 }
 
 func (s *Server) handleSearch(c *fiber.Ctx) error {
-	f, q, err := parseSearch(c)
-	if err != nil {
-		return fiber.NewError(fiber.StatusBadRequest, "err.bad_filter")
-	}
 	d, err := s.directory(c)
 	if err != nil {
 		return err
+	}
+	f, q, err := parseSearch(c, d)
+	var bad searchParamError
+	if errors.As(err, &bad) && (bad == "ministry" || bad == "category") { // the page says which, with the form to choose again
+		p := searchPage{base: s.base(c, s.t(c, "search.title")), Dir: d, Form: f, Kinds: searchKinds, Statuses: searchStatuses, Notice: "list.err." + string(bad)}
+		return s.page(c, fiber.StatusBadRequest, "search", p)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "err.bad_filter")
+	}
+	if f.moved != "" {
+		return c.Redirect(f.moved, fiber.StatusMovedPermanently)
 	}
 	p := searchPage{base: s.base(c, s.t(c, "search.title")), Dir: d, Form: f, Kinds: searchKinds, Statuses: searchStatuses}
 	if f.Q != "" {
@@ -192,11 +198,11 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 					v.Set(k, val)
 				}
 			}
-			if f.MinistryID != 0 {
-				v.Set("ministry", strconv.FormatInt(f.MinistryID, 10))
+			if f.Ministry != "" {
+				v.Set("ministry", f.Ministry)
 			}
-			if f.CategoryID != 0 {
-				v.Set("category", strconv.FormatInt(f.CategoryID, 10))
+			if f.Category != "" {
+				v.Set("category", f.Category)
 			}
 			if n > 1 {
 				v.Set("page", strconv.Itoa(n))
@@ -228,7 +234,17 @@ type searchItem struct {
 }
 
 func (s *Server) handleSearchAPI(c *fiber.Ctx) error {
-	_, q, err := parseSearch(c)
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	f, q, err := parseSearch(c, d)
+	if err == nil && f.moved != "" { // the API takes slugs only
+		err = searchParamError("ministry")
+		if c.Query("ministry") == f.Ministry {
+			err = searchParamError("category")
+		}
+	}
 	var bad searchParamError
 	if errors.As(err, &bad) {
 		return apiError(c, fiber.StatusBadRequest, "invalid_parameter", bad.message())

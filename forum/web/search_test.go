@@ -33,8 +33,8 @@ func TestSearch_PageAndAPI(t *testing.T) {
 		{"/search?q=" + url.QueryEscape("AI Proposal"), 200, []string{"<mark>AI</mark>", "<mark>proposal</mark>"}, nil},
 		{"/search?q=" + url.QueryEscape("없는낱말"), 200, []string{"검색 결과가 없습니다"}, []string{"<mark>"}},
 		{"/search?q=" + url.QueryEscape("정책") + "&status=closed", 200, []string{"검색 결과가 없습니다"}, nil},
-		{"/search?q=" + url.QueryEscape("정책") + "&kind=proposal&status=open&ministry=" + itoa(int(e.mins[0].ID)) +
-			"&category=" + itoa(int(e.cats[0].ID)) + "&from=2026-11-01&to=2026-11-30", 200, []string{"<mark>정책</mark>", "selected"}, nil},
+		{"/search?q=" + url.QueryEscape("정책") + "&kind=proposal&status=open&ministry=" + e.mins[0].Slug +
+			"&category=" + e.cats[0].Slug + "&from=2026-11-01&to=2026-11-30", 200, []string{"<mark>정책</mark>", "selected"}, nil},
 		{"/search?q=" + url.QueryEscape("정책") + "&from=2026-12-01", 200, []string{"검색 결과가 없습니다"}, nil},
 		{"/search?q=x&kind=nope", 400, nil, nil},
 		{"/search?q=x&from=yesterday", 400, nil, nil},

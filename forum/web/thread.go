@@ -16,6 +16,7 @@ type thread struct {
 	Subject     forum.Subject
 	Path        string           // the page of the proposal or debate
 	Open        bool             // takes comments and votes
+	NotYet      bool             // will take comments later (an upcoming debate): neither closed nor waiting for a first comment
 	Roots       []*forum.Comment // the top-level comments on this page, with their replies
 	Page, Pages int              // this page of top-level comments (from 1), and how many there are
 	Total       int              // top-level comments in the whole thread
