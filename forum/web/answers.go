@@ -206,7 +206,21 @@ func (s *Server) handleResponseHistory(c *fiber.Ctx) error {
 func (s *Server) handleTransfer(c *fiber.Ctx) error {
 	id := paramID(c)
 	reason := truncateRunes(moderation.PlainText(c.FormValue("reason")), 500)
-	if err := s.store.Transfer(c.UserContext(), currentUser(c), id, formID(c, "ministry"), reason); err != nil {
+	err := s.store.Transfer(c.UserContext(), currentUser(c), id, formID(c, "ministry"), reason)
+	if fe, ok := s.formErrors(c, err); ok && !wantsJSON(c) {
+		// The proposal page again, its transfer form keeping what was typed, the error beside the field.
+		p, err := s.store.Proposal(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		data, err := s.proposalData(c, p)
+		if err != nil {
+			return err
+		}
+		data.Answer.RouteForm = formState{Values: map[string]string{"ministry": c.FormValue("ministry"), "reason": reason}, Errors: fe}
+		return s.page(c, fiber.StatusBadRequest, "proposal", data)
+	}
+	if err != nil {
 		return err
 	}
 	s.flash(c, "flash.transferred")
@@ -234,7 +248,7 @@ func (s *Server) handleFollow(c *fiber.Ctx) error {
 			return err
 		}
 		if on && v != forum.Seen { // one may stop following what was hidden, not start
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.follow_hidden")
 		}
 		path = "/proposals/" + strconv.FormatInt(id, 10)
 	case "debate":

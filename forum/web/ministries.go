@@ -201,7 +201,7 @@ type inboxPage struct {
 func (s *Server) handleInbox(c *fiber.Ctx) error {
 	u := currentUser(c)
 	if u.Role != forum.RoleOfficial || u.MinistryID == 0 {
-		return forum.ErrForbidden
+		return forum.Refuse(forum.ErrForbidden, "err.officials_only")
 	}
 	ctx := c.UserContext()
 	d, err := s.directory(c)

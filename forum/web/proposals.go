@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -357,7 +358,7 @@ func (s *Server) authorOnly(c *fiber.Ctx) (*forum.Proposal, error) {
 		return nil, err
 	}
 	if p.AuthorID != currentUser(c).ID {
-		return nil, forum.ErrForbidden
+		return nil, forum.Refuse(forum.ErrForbidden, "err.not_your_proposal")
 	}
 	return p, nil
 }
@@ -368,7 +369,7 @@ func (s *Server) handleProposalEditForm(c *fiber.Ctx) error {
 		return err
 	}
 	if !forum.DefaultRules.CanEdit(p, s.cfg.Now()) {
-		return forum.ErrInvalidState
+		return forum.Refuse(forum.ErrInvalidState, "err.edit_closed")
 	}
 	form := formState{Values: map[string]string{"title": p.Title, "body": p.BodySrc,
 		"category": strconv.FormatInt(p.CategoryID, 10), "ministry": strconv.FormatInt(p.MinistryID, 10)}}
@@ -452,10 +453,17 @@ type sponsorPage struct {
 	Signed    bool
 	IsAuthor  bool
 	Need      forum.Tier // the tier the viewer lacks to co-sponsor
+	Refused   string     // why the co-sponsoring just tried was refused
 }
 
 // handleSponsorForm shows a proposal that is gathering co-sponsors to whoever holds its private link.
 func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
+	return s.sponsorForm(c, fiber.StatusOK, "")
+}
+
+// sponsorForm draws the co-sponsoring page with status, and with refused,
+// the reason a co-sponsoring was just refused, when there is one.
+func (s *Server) sponsorForm(c *fiber.Ctx, status int, refused string) error {
 	p, err := s.store.Proposal(c.UserContext(), paramID(c))
 	if err != nil {
 		return err
@@ -475,7 +483,7 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 		return forum.ErrNotFound
 	}
 	sponsors := s.store.Settings().SponsorThreshold
-	data := sponsorPage{base: s.base(c, p.Title), P: p, Token: c.Params("token"), Threshold: sponsors}
+	data := sponsorPage{base: s.base(c, p.Title), P: p, Token: c.Params("token"), Threshold: sponsors, Refused: refused}
 	if u := currentUser(c); u != nil {
 		v, err := s.store.ViewerState(c.UserContext(), p.ID, u.ID)
 		if err != nil {
@@ -484,12 +492,17 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 		data.Signed, data.IsAuthor = v.Sponsored, u.ID == p.AuthorID
 		data.Need = s.tierNeed(u, forum.ActionSponsor)
 	}
-	return s.page(c, fiber.StatusOK, "sponsor", data)
+	return s.page(c, status, "sponsor", data)
 }
 
 func (s *Server) handleSponsor(c *fiber.Ctx) error {
 	sponsors := s.store.Settings().SponsorThreshold
 	p, err := s.store.Sponsor(c.UserContext(), paramID(c), currentUser(c).ID, c.Params("token"), sponsors)
+	var rf *forum.Refusal
+	if errors.As(err, &rf) && !wantsJSON(c) {
+		// The page itself says why, beside what the viewer may do instead.
+		return s.sponsorForm(c, refusalStatus(rf.Err), s.t(c, rf.Key, rf.Args...))
+	}
 	if err != nil {
 		return err
 	}
