@@ -1,7 +1,7 @@
 package forum
 
 // Refusal is a refused action that says why: Key is the catalog key of the
-// message people read ("err.vote_own_comment"), Args its arguments, and Err
+// message people read ("err.vote_own"), Args its arguments, and Err
 // the kind of refusal (ErrForbidden, ErrInvalidState, ErrConflict,
 // ErrNotFound…), which errors.Is matches and which decides the status.
 type Refusal struct {

@@ -254,7 +254,7 @@ func routable(ctx context.Context, t *tx, actor *forum.User, id, ministry int64)
 		return 0, forum.Refuse(forum.ErrForbidden, "err.not_lead_ministry")
 	}
 	if lead == ministry {
-		return 0, forum.Invalid("ministry", "err.already_lead")
+		return 0, forum.Refuse(forum.ErrInvalidState, "err.already_lead")
 	}
 	if !status.Routable() {
 		return 0, forum.Refuse(forum.ErrInvalidState, "err.not_routable")
