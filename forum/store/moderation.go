@@ -435,7 +435,7 @@ func (s *Store) SetLock(ctx context.Context, actor *forum.User, subject forum.Su
 			return forum.ErrForbidden
 		}
 		if was == locked {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.lock_unchanged")
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE `+table+` SET locked = ? WHERE id = ?`, locked, subject.ID); err != nil {
 			return err
@@ -468,7 +468,7 @@ func (s *Store) Suspend(ctx context.Context, actor *forum.User, userID int64, un
 			return err
 		}
 		if !forum.CanModerate(actor, target) || target.ID == actor.ID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.cannot_moderate")
 		}
 		status, action, untilV := forum.UserSuspended, forum.ActSuspend, any(until.Unix())
 		if until.IsZero() {
@@ -517,7 +517,7 @@ func (s *Store) Lift(ctx context.Context, actor *forum.User, userID int64) error
 			return forum.ErrForbidden
 		}
 		if target.Active() {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.not_suspended")
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE users SET status = 'active', suspended_until = NULL WHERE id = ?`, userID); err != nil {
 			return err
@@ -563,7 +563,7 @@ func (s *Store) FileAppeal(ctx context.Context, authorID int64, kind forum.ItemK
 			return err
 		}
 		if author.ID != authorID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.not_your_post")
 		}
 		var hiddenBy sql.NullInt64
 		var hiddenAt int64
@@ -573,14 +573,14 @@ func (s *Store) FileAppeal(ctx context.Context, authorID int64, kind forum.ItemK
 			return err
 		}
 		if state != forum.ModHidden || err != nil {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.appeal_not_hidden")
 		}
 		var appealed bool
 		if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM appeals WHERE item_kind = ? AND item_id = ?)`, kind, id).Scan(&appealed); err != nil {
 			return err
 		}
 		if !moderation.CanAppeal(fromUnix(hiddenAt), t.now, appealed) {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.appeal_closed")
 		}
 		_, err = t.ExecContext(ctx, `INSERT INTO appeals (item_kind, item_id, author_id, text, hidden_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			kind, id, authorID, text, hiddenBy, t.now.Unix())
@@ -602,11 +602,14 @@ func (s *Store) DecideAppeal(ctx context.Context, actor *forum.User, appealID in
 			Scan(&a.Kind, &a.ItemID, &a.AuthorID, &a.State, &hiddenBy); err != nil {
 			return err
 		}
-		if !forum.IsModerator(actor) || (hiddenBy.Valid && hiddenBy.Int64 == actor.ID) {
-			return forum.ErrForbidden
+		if !forum.IsModerator(actor) {
+			return forum.Refuse(forum.ErrForbidden, "err.staff_only")
+		}
+		if hiddenBy.Valid && hiddenBy.Int64 == actor.ID {
+			return forum.Refuse(forum.ErrForbidden, "err.appeal_own_hide")
 		}
 		if a.State != "pending" {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.appeal_decided")
 		}
 		state := "denied"
 		if grant {
