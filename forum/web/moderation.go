@@ -233,7 +233,13 @@ type queuePage struct {
 	// After "apply to selected": how many entries were decided, and a line
 	// for each one skipped (claimed by someone else, or decided meanwhile).
 	Decided int
-	Skipped []string
+	Skipped []skipNote
+}
+
+// skipNote is one entry "apply to selected" left alone, and why.
+type skipNote struct {
+	ID   int64 // the review entry, whose card is #r<ID>
+	Text string
 }
 
 func (s *Server) handleQueue(c *fiber.Ctx) error {
@@ -300,7 +306,7 @@ func (s *Server) handleBulk(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "err.nothing_selected")
 	}
 	lang := s.lang(c)
-	var skipped []string
+	var skipped []skipNote
 	decided := 0
 	for _, id := range ids {
 		err := s.store.Decide(c.UserContext(), currentUser(c), id, d, reason)
@@ -308,9 +314,9 @@ func (s *Server) handleBulk(c *fiber.Ctx) error {
 		var rf *forum.Refusal
 		switch {
 		case errors.As(err, &cl):
-			skipped = append(skipped, s.t(c, "mod.bulk_skipped_claimed", id, cl.By, formatDate(lang, cl.Until)))
+			skipped = append(skipped, skipNote{id, s.t(c, "mod.bulk_skipped_claimed", id, cl.By, formatDate(lang, cl.Until))})
 		case errors.As(err, &rf) && rf.Key == "err.review_decided":
-			skipped = append(skipped, s.t(c, "mod.bulk_skipped_decided", id))
+			skipped = append(skipped, skipNote{id, s.t(c, "mod.bulk_skipped_decided", id)})
 		case err != nil:
 			return err
 		default:
