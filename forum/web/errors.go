@@ -26,7 +26,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var args []any // the arguments of key's message
 	switch {
 	case errors.As(err, &cl):
-		status, key, args = fiber.StatusConflict, "err.claimed_by", []any{cl.By, cl.Until}
+		status, key, args = fiber.StatusConflict, "err.claimed", []any{cl.By, cl.Until}
 	case errors.As(err, &rf):
 		status, key, args = refusalStatus(rf.Err), rf.Key, rf.Args
 	case errors.As(err, &te):
