@@ -458,12 +458,14 @@ type sponsorPage struct {
 
 // handleSponsorForm shows a proposal that is gathering co-sponsors to whoever holds its private link.
 func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
-	return s.sponsorForm(c, fiber.StatusOK, "")
+	return s.sponsorForm(c, nil)
 }
 
-// sponsorForm draws the co-sponsoring page with status, and with refused,
-// the reason a co-sponsoring was just refused, when there is one.
-func (s *Server) sponsorForm(c *fiber.Ctx, status int, refused string) error {
+// sponsorForm draws the co-sponsoring page; after refused, a co-sponsoring
+// just refused, with the refusal's status and its reason on the page. A
+// viewer who may not see the proposal gets the refusal from the error
+// handler instead.
+func (s *Server) sponsorForm(c *fiber.Ctx, refused *forum.Refusal) error {
 	p, err := s.store.Proposal(c.UserContext(), paramID(c))
 	if err != nil {
 		return err
@@ -477,13 +479,19 @@ func (s *Server) sponsorForm(c *fiber.Ctx, status int, refused string) error {
 	u := currentUser(c)
 	switch v := p.VisibilityTo(u); {
 	case p.SponsorableBy(u) || v == forum.Seen:
+	case refused != nil:
+		return refused
 	case p.Status.TakesSponsors() || v == forum.Withheld:
 		return s.withheldPage(c, p)
 	default:
 		return forum.ErrNotFound
 	}
 	sponsors := s.store.Settings().SponsorThreshold
-	data := sponsorPage{base: s.base(c, p.Title), P: p, Token: c.Params("token"), Threshold: sponsors, Refused: refused}
+	data := sponsorPage{base: s.base(c, p.Title), P: p, Token: c.Params("token"), Threshold: sponsors}
+	status := fiber.StatusOK
+	if refused != nil {
+		status, data.Refused = refusalStatus(refused.Err), s.t(c, refused.Key, refused.Args...)
+	}
 	if u := currentUser(c); u != nil {
 		v, err := s.store.ViewerState(c.UserContext(), p.ID, u.ID)
 		if err != nil {
@@ -501,7 +509,7 @@ func (s *Server) handleSponsor(c *fiber.Ctx) error {
 	var rf *forum.Refusal
 	if errors.As(err, &rf) && !wantsJSON(c) {
 		// The page itself says why, beside what the viewer may do instead.
-		return s.sponsorForm(c, refusalStatus(rf.Err), s.t(c, rf.Key, rf.Args...))
+		return s.sponsorForm(c, rf)
 	}
 	if err != nil {
 		return err
