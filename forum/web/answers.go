@@ -208,17 +208,7 @@ func (s *Server) handleTransfer(c *fiber.Ctx) error {
 	reason := truncateRunes(moderation.PlainText(c.FormValue("reason")), 500)
 	err := s.store.Transfer(c.UserContext(), currentUser(c), id, formID(c, "ministry"), reason)
 	if fe, ok := s.formErrors(c, err); ok && !wantsJSON(c) {
-		// The proposal page again, its transfer form keeping what was typed, the error beside the field.
-		p, err := s.store.Proposal(c.UserContext(), id)
-		if err != nil {
-			return err
-		}
-		data, err := s.proposalData(c, p)
-		if err != nil {
-			return err
-		}
-		data.Answer.RouteForm = formState{Values: map[string]string{"ministry": c.FormValue("ministry"), "reason": reason}, Errors: fe}
-		return s.page(c, fiber.StatusBadRequest, "proposal", data)
+		return s.routeFormAgain(c, id, formState{Values: map[string]string{"ministry": c.FormValue("ministry"), "reason": reason}, Errors: fe})
 	}
 	if err != nil {
 		return err
@@ -229,11 +219,33 @@ func (s *Server) handleTransfer(c *fiber.Ctx) error {
 
 func (s *Server) handleCoMinistry(c *fiber.Ctx) error {
 	id := paramID(c)
-	if err := s.store.AddCoMinistry(c.UserContext(), currentUser(c), id, formID(c, "ministry")); err != nil {
+	err := s.store.AddCoMinistry(c.UserContext(), currentUser(c), id, formID(c, "ministry"))
+	if fe, ok := s.formErrors(c, err); ok && !wantsJSON(c) {
+		for i := range fe { // the co-answering form's own field, apart from the transfer form's
+			fe[i].Field = "co_" + fe[i].Field
+		}
+		return s.routeFormAgain(c, id, formState{Values: map[string]string{"co_ministry": c.FormValue("ministry")}, Errors: fe})
+	}
+	if err != nil {
 		return err
 	}
 	s.flash(c, "flash.co_ministry_added")
 	return c.Redirect("/proposals/"+strconv.FormatInt(id, 10)+"#timeline", fiber.StatusSeeOther)
+}
+
+// routeFormAgain draws proposal id's page again with its routing forms as
+// form left them: what was typed kept, the error beside its field (400).
+func (s *Server) routeFormAgain(c *fiber.Ctx, id int64, form formState) error {
+	p, err := s.store.Proposal(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	data, err := s.proposalData(c, p)
+	if err != nil {
+		return err
+	}
+	data.Answer.RouteForm = form
+	return s.page(c, fiber.StatusBadRequest, "proposal", data)
 }
 
 func (s *Server) handleFollow(c *fiber.Ctx) error {

@@ -113,6 +113,15 @@ func TestRefusals_SayWhy(t *testing.T) {
 	r = f.lead.post(transfer, url.Values{"ministry": {itoa(int(f.moe))}, "reason": {"  "}})
 	contains(t, "refused transfer", r.Body, `id="f-transfer-reason-error">이관 사유를 적어 주십시오. 사유는 공개됩니다.</p>`,
 		`<option value="`+itoa(int(f.moe))+`" selected>`, `aria-invalid="true"`, "이관 사유 시험")
+	// A co-answering ministry that does not exist: the error beside that form's own field.
+	r = f.lead.post("/proposals/"+itoa(int(awaiting))+"/co-ministries", url.Values{"ministry": {"99999"}})
+	if r.Status != http.StatusBadRequest {
+		t.Errorf("co-answering ministry that does not exist: %d, want 400", r.Status)
+	}
+	contains(t, "refused co-answering ministry", r.Body, `id="f-co-error">담당 부처를 선택해 주십시오.</p>`)
+	if strings.Contains(r.Body, `id="f-transfer-to-error"`) {
+		t.Errorf("the co-answering form's error shows on the transfer form too")
+	}
 	if p, err := e.st.Proposal(ctx, awaiting); err != nil || p.MinistryID != f.mohw {
 		t.Errorf("a refused transfer moved the proposal: %v %v", p.MinistryID, err)
 	}
