@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -23,6 +25,7 @@ import (
 	"github.com/e-people/e-people/forum/store/dialect"
 	"github.com/e-people/e-people/forum/web"
 	"github.com/e-people/e-people/moderation"
+	"github.com/e-people/e-people/views"
 )
 
 // firstStart seeds demo data, or prints a one-time setup link, on a database with no administrator.
@@ -83,44 +86,72 @@ func printDemoStaff(res *demo.Result) {
 	}
 }
 
-// adminCommand runs `epeople admin create ...` and `epeople admin reset-2fa ...`.
-func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
-	if len(args) > 0 && args[0] == "reset-2fa" {
-		return resetSecondFactorCommand(cfg, fs, args[1:])
+// adminUsage lists admin's subcommands.
+const adminUsage = `usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-tier T] [-db FILE]
+       epeople admin ministry -slug SLUG -name-ko NAME -name-en NAME [-name-zh NAME] [-description TEXT] [-db FILE]
+       epeople admin reset-2fa -email E [-db FILE]
+` + "`epeople admin SUBCOMMAND -h` lists a subcommand's flags."
+
+// adminCommand runs `epeople admin create|ministry|reset-2fa ...`.
+func adminCommand(args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprintln(os.Stderr, adminUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
 	}
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: epeople admin create -role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-tier registered|email_verified|identity_verified] [-db FILE]\n" +
-			"       epeople admin reset-2fa -email E [-db FILE]")
+	switch args[0] {
+	case "create":
+		return createAccountCommand(args[1:])
+	case "ministry":
+		return createMinistryCommand(args[1:])
+	case "reset-2fa":
+		return resetSecondFactorCommand(args[1:])
 	}
+	fmt.Fprintf(os.Stderr, "epeople admin: unknown subcommand %q\n%s\n", args[0], adminUsage)
+	return errUsage
+}
+
+// createAccountCommand runs `epeople admin create`: an account of any
+// role, e.g. staff. Refusals are sentences in Korean and English.
+func createAccountCommand(args []string) error {
+	var cfg config
+	fs := newFlags("admin create", "-role admin|moderator|official|citizen -email E -password P -name N [-ministry SLUG] [-tier T] [-db FILE]")
+	cfg.dbFlag(fs)
+	cfg.denylistFlag(fs)
 	role := fs.String("role", "citizen", "admin, moderator, official or citizen")
 	email := fs.String("email", "", "e-mail address (the sign-in name)")
 	password := fs.String("password", "", "password: at least 10 characters, hard to guess (several words; no repeats, sequences, name or e-mail)")
 	name := fs.String("name", "", "display name")
-	ministry := fs.String("ministry", "", "ministry slug (officials only)")
+	ministry := fs.String("ministry", "", "ministry slug (officials only; `epeople admin ministry` creates one)")
 	tier := fs.String("tier", string(forum.TierEmailVerified), "registered, email_verified or identity_verified: the administrator running this vouches for the address by default")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	u := forum.User{Role: forum.Role(*role), Name: moderation.PlainText(*name), Email: forum.NormalizeEmail(*email), Tier: forum.Tier(*tier)}
 	if !u.Role.Valid() {
-		return fmt.Errorf("unknown role %q", *role)
+		return fmt.Errorf("unknown role %q: admin, moderator, official or citizen", *role)
 	}
 	if !u.Tier.Valid() {
 		return fmt.Errorf("unknown tier %q: registered, email_verified or identity_verified", *tier)
 	}
 	if (u.Role == forum.RoleOfficial) != (*ministry != "") {
-		return errors.New("officials, and only officials, need -ministry")
+		return errors.New("officials, and only officials, need -ministry SLUG (공무원 계정에만 -ministry가 필요합니다)")
 	}
 	checker, err := passwordDenylist(cfg.denylist)
 	if err != nil {
 		return err
 	}
 	if err := (forum.Registration{Name: u.Name, Email: u.Email, Password: *password}).Validate(checker, func(string) bool { return false }); err != nil {
-		return fmt.Errorf("create account: %w", err)
+		return fmt.Errorf("create account: %w", humanError(err))
 	}
-	return withStore(*cfg, func(ctx context.Context, st *store.Store) error {
+	return withStore(cfg, func(ctx context.Context, st *store.Store) error {
 		if *ministry != "" {
 			m, err := st.MinistryBySlug(ctx, *ministry)
+			if errors.Is(err, forum.ErrNotFound) {
+				return fmt.Errorf("no ministry %q: create it first with `epeople admin ministry -slug %s -name-ko … -name-en …` (부처가 없습니다. 먼저 만들어 주십시오)", *ministry, *ministry)
+			}
 			if err != nil {
 				return fmt.Errorf("ministry %q: %w", *ministry, err)
 			}
@@ -132,26 +163,121 @@ func adminCommand(cfg *config, fs *flag.FlagSet, args []string) error {
 		}
 		created, err := st.CreateUser(ctx, u, hash)
 		if err != nil {
-			return err
+			return fmt.Errorf("create account: %w", humanError(err))
 		}
 		fmt.Printf("created %s #%d %s <%s>, %s\n", created.Role, created.ID, created.Name, created.Email, created.Tier)
 		return nil
 	})
 }
 
+// createMinistryCommand runs `epeople admin ministry`: a new ministry, so
+// that officials can be created on a fresh database.
+func createMinistryCommand(args []string) error {
+	var cfg config
+	fs := newFlags("admin ministry", "-slug SLUG -name-ko NAME -name-en NAME [-name-zh NAME] [-description TEXT] [-db FILE]")
+	cfg.dbFlag(fs)
+	var m forum.Ministry
+	fs.StringVar(&m.Slug, "slug", "", "the ministry's address name: lower-case letters, digits and hyphens, 2 to 30 (e.g. molit); it never changes")
+	fs.StringVar(&m.NameKO, "name-ko", "", "its name in Korean (e.g. 국토교통부)")
+	fs.StringVar(&m.NameEN, "name-en", "", "its name in English (e.g. 'Ministry of Land, Infrastructure and Transport')")
+	fs.StringVar(&m.NameZH, "name-zh", "", "its name in Traditional Chinese (optional)")
+	fs.StringVar(&m.Description, "description", "", "what it is responsible for, as plain text (optional)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	m.Slug = strings.TrimSpace(m.Slug)
+	m.NameKO, m.NameEN, m.NameZH = moderation.PlainText(m.NameKO), moderation.PlainText(m.NameEN), moderation.PlainText(m.NameZH)
+	m.Description = moderation.PlainText(m.Description)
+	if err := m.Validate(true); err != nil {
+		return fmt.Errorf("create ministry: %w", humanError(err))
+	}
+	return withStore(cfg, func(ctx context.Context, st *store.Store) error {
+		created, err := st.CreateMinistry(ctx, m)
+		if errors.Is(err, forum.ErrConflict) {
+			return fmt.Errorf("create ministry: %w", humanError(forum.Invalid("slug", "err.ministry_slug_taken")))
+		}
+		if err != nil {
+			return fmt.Errorf("create ministry: %w", err)
+		}
+		fmt.Printf("created ministry #%d %s (%s, %s)\n", created.ID, created.Slug, created.NameKO, created.NameEN)
+		return nil
+	})
+}
+
+// humanError turns a validation error, or an address already registered,
+// into the sentences people read on the site, in Korean and English; any
+// other error is returned as it is.
+func humanError(err error) error {
+	var ves forum.ValidationErrors
+	var ve *forum.ValidationError
+	switch {
+	case errors.As(err, &ves):
+	case errors.As(err, &ve):
+		ves = forum.ValidationErrors{ve}
+	case errors.Is(err, forum.ErrEmailTaken):
+		ves = forum.ValidationErrors{forum.Invalid("email", "err.email_taken")}
+	default:
+		return err
+	}
+	ko, en := cliCatalog("ko"), cliCatalog("en")
+	var lines []string
+	for _, v := range ves {
+		lines = append(lines, fmt.Sprintf("-%s: %s / %s", flagName(v.Field), message(ko, v.Key, v.Args), message(en, v.Key, v.Args)))
+	}
+	return errors.New(strings.Join(lines, "\n  "))
+}
+
+// flagName is the command-line flag of a form field.
+func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
+
+// message is key's message in catalog cat with args, or key itself when the
+// catalog lacks it.
+func message(cat map[string]string, key string, args []any) string {
+	f, ok := cat[key]
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// cliCatalog is the site's message catalog of lang: locales/<lang>.json and
+// every locales/<lang>.<area>.json, as the web layer reads them.
+func cliCatalog(lang string) map[string]string {
+	cat := map[string]string{}
+	names, _ := fs.Glob(views.FS, "locales/"+lang+".*.json")
+	for _, name := range append([]string{"locales/" + lang + ".json"}, names...) {
+		b, err := fs.ReadFile(views.FS, name)
+		if err != nil {
+			continue
+		}
+		var m map[string]string
+		if json.Unmarshal(b, &m) == nil {
+			maps.Copy(cat, m)
+		}
+	}
+	return cat
+}
+
 // resetSecondFactorCommand runs `epeople admin reset-2fa -email E`: for an
 // administrator locked out of their second factor, it clears it (logged as
 // an admin's action) and ends their sessions; they enrol again after
 // signing in with their password.
-func resetSecondFactorCommand(cfg *config, fs *flag.FlagSet, args []string) error {
+func resetSecondFactorCommand(args []string) error {
+	var cfg config
+	fs := newFlags("admin reset-2fa", "-email E [-db FILE]")
+	cfg.dbFlag(fs)
 	email := fs.String("email", "", "e-mail address of the account whose second factor to reset")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *email == "" {
-		return errors.New("usage: epeople admin reset-2fa -email E [-db FILE]")
+		fs.Usage()
+		return errUsage
 	}
-	return withStore(*cfg, func(ctx context.Context, st *store.Store) error {
+	return withStore(cfg, func(ctx context.Context, st *store.Store) error {
 		u, _, err := st.UserByEmail(ctx, *email)
 		if err != nil {
 			return fmt.Errorf("account %q: %w", *email, err)
@@ -232,11 +358,12 @@ func startMailer(ctx context.Context, sender *mail.SMTP, st *store.Store, srv *w
 // migrateCommand runs `epeople migrate -from FILE -to postgres://…`: it
 // copies the SQLite forum FILE into the PostgreSQL database, continuing a
 // copy that was interrupted, then compares every row of both.
-func migrateCommand(fs *flag.FlagSet, args []string) error {
+func migrateCommand(args []string) error {
+	fs := newFlags("migrate", "-from FILE.db -to postgres://user:pass@host:port/name [-batch N]")
 	from := fs.String("from", "", "the SQLite database file to copy (upgraded to this binary's schema first)")
 	to := fs.String("to", "", "the PostgreSQL database to copy into: postgres://user:pass@host:port/name (empty, or a copy this command began)")
 	batch := fs.Int("batch", 500, "rows copied in one PostgreSQL transaction")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *from == "" || *to == "" || dialect.IsPostgres(*from) || !dialect.IsPostgres(*to) {

@@ -1,16 +1,18 @@
 // Command epeople runs e-people, a public participation and policy debate forum.
 //
-//	epeople [serve] [flags]             serve the forum (the default)
-//	epeople admin create -role R ...    create an account, e.g. staff
-//	epeople backup [flags] PATH         write a consistent copy of the live database
-//	epeople bench [flags]               measure the forum under load (see forum/bench)
-//	epeople migrate -from FILE -to URL  copy an SQLite forum into PostgreSQL, and verify it
+//	epeople [serve] [flags]               serve the forum (the default)
+//	epeople admin create|ministry|reset-2fa [flags]
+//	                                      create accounts and ministries, reset a second factor
+//	epeople backup [-db FILE] PATH        write a consistent copy of the live database
+//	epeople bench [flags]                 measure the forum under load (see forum/bench)
+//	epeople migrate -from FILE -to URL    copy an SQLite forum into PostgreSQL, and verify it
+//	epeople version                       print the version, VCS revision and Go version
+//	epeople help [COMMAND]                list the commands, or a command's flags
 package main
 
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -25,7 +27,6 @@ import (
 
 	"github.com/e-people/e-people/assets"
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/bench"
 	"github.com/e-people/e-people/forum/cluster"
 	"github.com/e-people/e-people/forum/identity"
 	"github.com/e-people/e-people/forum/live"
@@ -59,13 +60,24 @@ func env(key, def string) string {
 	return def
 }
 
-func (c *config) flags(fs *flag.FlagSet) {
+// dbFlag is the -db flag, which every command on a forum's database takes.
+func (c *config) dbFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", env("EPEOPLE_DB", "./data/epeople.db"), "SQLite database file, or a PostgreSQL URL postgres://user:pass@host:5432/dbname, which several nodes may share (EPEOPLE_DB)")
+}
+
+// denylistFlag is the -password-denylist flag, of serve and admin create.
+func (c *config) denylistFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.denylist, "password-denylist", env("EPEOPLE_PASSWORD_DENYLIST", ""), "file of common passwords to refuse, one per line (EPEOPLE_PASSWORD_DENYLIST)")
+}
+
+// flags are serve's flags.
+func (c *config) flags(fs *flag.FlagSet) {
+	c.dbFlag(fs)
+	c.denylistFlag(fs)
 	fs.StringVar(&c.bus, "bus", env("EPEOPLE_BUS", ""), "NATS server(s) that carry live events between nodes sharing a PostgreSQL database, nats://host:4222[,nats://…]; every node of a cluster needs it (EPEOPLE_BUS)")
 	fs.StringVar(&c.node, "node", env("EPEOPLE_NODE", ""), "this node's name in the cluster's registry, unique among live nodes; HOSTNAME:PORT of -addr when empty (EPEOPLE_NODE)")
 	fs.StringVar(&c.addr, "addr", env("EPEOPLE_ADDR", "127.0.0.1:8080"), "listen address (EPEOPLE_ADDR)")
 	fs.StringVar(&c.baseURL, "base-url", env("EPEOPLE_BASE_URL", ""), "public URL; http://ADDR when empty (EPEOPLE_BASE_URL)")
-	fs.StringVar(&c.denylist, "password-denylist", env("EPEOPLE_PASSWORD_DENYLIST", ""), "file of common passwords to refuse, one per line (EPEOPLE_PASSWORD_DENYLIST)")
 	fs.StringVar(&c.disposable, "disposable-domains", env("EPEOPLE_DISPOSABLE_DOMAINS", ""), "file of throw-away e-mail domains whose accounts are held for review (EPEOPLE_DISPOSABLE_DOMAINS)")
 	perIP, _ := strconv.Atoi(env("EPEOPLE_LIVE_PER_IP", "64"))
 	fs.IntVar(&c.livePerIP, "live-per-ip", perIP, "live sockets one IP address may hold (EPEOPLE_LIVE_PER_IP)")
@@ -80,46 +92,20 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.identityTest, "identity-test", env("EPEOPLE_IDENTITY_TEST", "") == "1", "offer the test identity provider, which accepts anyone as anyone: tests and demos only, never production (EPEOPLE_IDENTITY_TEST=1)")
 }
 
-func main() {
-	args := os.Args[1:]
-	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "admin" || args[0] == "backup" || args[0] == "bench" || args[0] == "migrate") {
-		cmd, args = args[0], args[1:]
-	}
-	var cfg config
-	fs := flag.NewFlagSet("epeople "+cmd, flag.ExitOnError)
-	cfg.flags(fs)
-	var err error
-	switch cmd {
-	case "serve":
-		_ = fs.Parse(args)
-		err = serve(cfg)
-	case "backup":
-		_ = fs.Parse(args)
-		err = withStore(cfg, func(ctx context.Context, st *store.Store) error {
-			if fs.NArg() != 1 {
-				return errors.New("usage: epeople backup [-db FILE] PATH")
-			}
-			return st.Backup(ctx, fs.Arg(0))
-		})
-	case "admin":
-		err = adminCommand(&cfg, fs, args)
-	case "bench":
-		err = bench.Command(args, schemaSQL)
-	case "migrate":
-		err = migrateCommand(fs, args)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "epeople:", err)
-		os.Exit(1)
-	}
-}
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func serve(cfg config) error {
 	log, err := newLogger(os.Stderr, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
 	}
+	// Listen first: a port in use is reported at once and alone, before the
+	// database is opened or a setup link printed that could not be served.
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server using this port? choose another with -addr)", cfg.addr, err)
+	}
+	defer ln.Close()
 	// The access log's lines go out in batches (see lineBuffer), the rest at once.
 	accessOut := newLineBuffer(os.Stderr)
 	defer accessOut.Flush()
@@ -224,10 +210,6 @@ func serve(cfg config) error {
 				return err
 			}
 			defer stopDebug()
-		}
-		ln, err := net.Listen("tcp", cfg.addr)
-		if err != nil {
-			return err
 		}
 		errc := make(chan error, 1)
 		go func() { errc <- srv.Serve(ln) }()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -94,14 +95,17 @@ func TestBinary_ServeAdminBackupShutdown(t *testing.T) {
 	for _, weak := range []string{"aaaaaaaaaa", "0000000000", "sihyeon12345"} {
 		out, err = exec.Command(bin, "admin", "create", "-db", db, "-role", "citizen", "-email", "sihyeon@example.org",
 			"-password", weak, "-name", "Sihyeon Kim").CombinedOutput()
-		if err == nil || !strings.Contains(string(out), "err.password_weak") {
-			t.Fatalf("weak password %q accepted or refused for another reason: %v %s", weak, err, out)
+		if err == nil || !strings.Contains(string(out), "추측하기 쉬운 비밀번호입니다.") || strings.Contains(string(out), "err.") {
+			t.Fatalf("weak password %q accepted or refused for another reason, or with a raw key: %v %s", weak, err, out)
 		}
 	}
 	resetSecondFactorByCommand(t, bin, db)
 	backup := filepath.Join(dir, "backup.db")
 	if out, err := exec.Command(bin, "backup", "-db", db, backup).CombinedOutput(); err != nil {
 		t.Fatalf("backup: %v %s", err, out)
+	}
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup file mode: %v %v, want 0600 (it holds every account's personal data)", fi.Mode(), err)
 	}
 	bdb, err := sql.Open("sqlite3", backup)
 	if err != nil {
@@ -224,5 +228,185 @@ func TestBinary_Migrate(t *testing.T) {
 	out, err = exec.Command(bin, "migrate", "-from", pg.URL, "-to", db).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "usage: epeople migrate") {
 		t.Fatalf("migrate from PostgreSQL to SQLite: %v\n%s", err, out)
+	}
+}
+
+// TestBinary_CommandLine: help lists the subcommands and starts nothing; an
+// unknown first word is refused with the usage (exit 2) and starts no
+// server; each subcommand's -h lists its own flags only; version names the
+// module and the Go release; admin create speaks in sentences; the README's
+// example works on a fresh database (a ministry first, then its official);
+// a backup of a database that is not there is refused.
+func TestBinary_CommandLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin, err := binary.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// run runs the binary in dir with a deadline (an unknown word that
+	// served would never return), and returns stdout, stderr and the exit status.
+	run := func(args ...string) (string, string, int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EPEOPLE_ADDR=127.0.0.1:1") // were a server started, it would fail at once, not serve
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if ctx.Err() != nil {
+			t.Fatalf("epeople %v did not return", args)
+		}
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return stdout.String(), stderr.String(), code
+	}
+	commands := []string{"serve", "admin", "backup", "bench", "migrate", "version", "help"}
+	for _, h := range []string{"help", "-h", "--help"} {
+		out, errOut, code := run(h)
+		if code != 0 || errOut != "" {
+			t.Errorf("epeople %s: exit %d, stderr %q", h, code, errOut)
+		}
+		for _, c := range commands {
+			if !regexp.MustCompile(`(?m)^  ` + c + ` +\S`).MatchString(out) {
+				t.Errorf("epeople %s does not list %q with its line:\n%s", h, c, out)
+			}
+		}
+	}
+	for _, word := range []string{"foo", "serv", "start"} {
+		out, errOut, code := run(word)
+		if code != 2 || out != "" || !strings.Contains(errOut, `unknown command "`+word+`"`) || !strings.Contains(errOut, "usage: epeople COMMAND") {
+			t.Errorf("epeople %s: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", word, code, out, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); err == nil {
+		t.Errorf("help or an unknown command created the default database")
+	}
+	// Each -h: exit 0, its own flags, none of serve's it does not take.
+	for _, tc := range []struct {
+		args          []string
+		want, notWant []string
+	}{
+		{[]string{"serve", "-h"}, []string{"-addr", "-db", "-smtp-url", "-base-url"}, nil},
+		{[]string{"backup", "-h"}, []string{"usage: epeople backup", "-db"}, []string{"-addr", "-smtp-url", "-demo"}},
+		{[]string{"admin", "create", "-h"}, []string{"-role", "-email", "-ministry", "-db", "-password-denylist"}, []string{"-addr", "-smtp-url", "-demo"}},
+		{[]string{"admin", "ministry", "-h"}, []string{"-slug", "-name-ko", "-name-en", "-db"}, []string{"-addr", "-role"}},
+		{[]string{"admin", "reset-2fa", "-h"}, []string{"-email", "-db"}, []string{"-addr", "-role"}},
+		{[]string{"migrate", "-h"}, []string{"-from", "-to", "-batch"}, []string{"-addr", "-db ", "-smtp-url"}},
+		{[]string{"help", "backup"}, []string{"usage: epeople backup"}, []string{"-addr"}},
+	} {
+		out, errOut, code := run(tc.args...)
+		all := out + errOut
+		if code != 0 {
+			t.Errorf("epeople %v: exit %d: %s", tc.args, code, all)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("epeople %v: missing %q:\n%s", tc.args, w, all)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(all, w) {
+				t.Errorf("epeople %v lists %q, a flag it does not take:\n%s", tc.args, w, all)
+			}
+		}
+	}
+	out, _, code := run("version")
+	if code != 0 || !strings.Contains(out, "github.com/e-people/e-people") || !regexp.MustCompile(`(?m)^go1\.\d+`).MatchString(out) ||
+		!strings.Contains(out, "revision ") {
+		t.Errorf("epeople version: exit %d:\n%s", code, out)
+	}
+
+	// The README's example on a fresh database: the official's ministry
+	// does not exist yet, and the refusal says how to make it.
+	db := filepath.Join(dir, "fresh.db")
+	official := []string{"admin", "create", "-db", db, "-role", "official", "-ministry", "mohw", "-email", "kim@mohw.go.kr",
+		"-password", "an official passphrase", "-name", "김하늘"}
+	_, errOut, code := run(official...)
+	if code != 1 || !strings.Contains(errOut, "epeople admin ministry -slug mohw") {
+		t.Errorf("an official of a ministry not yet made: exit %d: %s", code, errOut)
+	}
+	_, errOut, code = run("admin", "ministry", "-db", db, "-slug", "Bad Slug", "-name-ko", "", "-name-en", "Ministry of Health and Welfare")
+	if code != 1 || !strings.Contains(errOut, "-slug: 주소 이름은") || !strings.Contains(errOut, "-name-ko: 한국어 이름을") || strings.Contains(errOut, "err.") {
+		t.Errorf("a ministry with a bad slug and no Korean name: exit %d: %s", code, errOut)
+	}
+	if out, errOut, code := run("admin", "ministry", "-db", db, "-slug", "mohw", "-name-ko", "보건복지부", "-name-en", "Ministry of Health and Welfare"); code != 0 || !strings.Contains(out, "created ministry") {
+		t.Fatalf("admin ministry: exit %d: %s%s", code, out, errOut)
+	}
+	if _, errOut, code := run("admin", "ministry", "-db", db, "-slug", "mohw", "-name-ko", "보건복지부", "-name-en", "Health"); code != 1 || !strings.Contains(errOut, "이미 다른 부처가 쓰는 주소 이름입니다.") {
+		t.Errorf("a second ministry on the same slug: exit %d: %s", code, errOut)
+	}
+	if out, errOut, code := run(official...); code != 0 || !strings.Contains(out, "created official") {
+		t.Fatalf("the README's official example: exit %d: %s%s", code, out, errOut)
+	}
+	_, errOut, code = run("admin", "create", "-db", db, "-role", "citizen", "-email", "kim@mohw.go.kr", "-password", "a citizen passphrase", "-name", "시민")
+	if code != 1 || !strings.Contains(errOut, "이미 가입된 이메일입니다.") || !strings.Contains(errOut, "already") {
+		t.Errorf("an address already taken: exit %d: %s", code, errOut)
+	}
+	_, errOut, code = run("admin", "create", "-db", db, "-role", "citizen", "-email", "c@example.org", "-password", "short", "-name", "시민")
+	if code != 1 || !strings.Contains(errOut, "비밀번호는 10자 이상이어야 합니다.") || !strings.Contains(errOut, "10 characters") || strings.Contains(errOut, "err.") {
+		t.Errorf("a short password: exit %d: %s", code, errOut)
+	}
+
+	// A backup of a database that is not there is refused, and writes nothing.
+	missing, copyPath := filepath.Join(dir, "typo.db"), filepath.Join(dir, "copy.db")
+	if _, errOut, code := run("backup", "-db", missing, copyPath); code != 1 || !strings.Contains(errOut, "no database at -db") {
+		t.Errorf("backup of a missing database: exit %d: %s", code, errOut)
+	}
+	for _, p := range []string{missing, copyPath} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("backup of a missing database created %s", p)
+		}
+	}
+	if _, _, code := run("backup", "-db", db); code != 2 {
+		t.Errorf("backup without a PATH: exit %d, want 2", code)
+	}
+}
+
+// TestBinary_PortInUse: a port already taken is reported first and alone:
+// no setup link, no database opened, no "store is closed".
+func TestBinary_PortInUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin, err := binary.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	db := filepath.Join(t.TempDir(), "e.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "-db", db, "-addr", ln.Addr().String())
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatal("serve on a port in use did not return")
+	}
+	if err == nil {
+		t.Fatal("serve on a port in use exited 0")
+	}
+	if stdout.String() != "" {
+		t.Errorf("printed before failing: %q", stdout.String())
+	}
+	if e := stderr.String(); !strings.Contains(e, "listen on "+ln.Addr().String()) || !strings.Contains(e, "address already in use") ||
+		strings.Contains(e, "closed") || strings.Count(strings.TrimSpace(e), "\n") != 0 {
+		t.Errorf("stderr %q: want one line saying the port is in use", e)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("the database was opened (created) though the port was in use")
 	}
 }

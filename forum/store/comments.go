@@ -130,7 +130,7 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			return err
 		}
 		if !target.open {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.comments_closed")
 		}
 		depth := 1
 		var parent any
@@ -269,7 +269,7 @@ func authorsComment(ctx context.Context, t *tx, id, authorID int64) (*forum.Comm
 		return nil, err
 	}
 	if c.AuthorID != authorID {
-		return nil, forum.ErrForbidden
+		return nil, forum.Refuse(forum.ErrForbidden, "err.not_your_comment")
 	}
 	return c, nil
 }
@@ -287,7 +287,7 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 			return err
 		}
 		if !open || !rules.CanEditComment(c, t.now) {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.edit_closed")
 		}
 		if err := noPendingAppeal(ctx, t, forum.ItemComment, id); err != nil {
 			return err
@@ -320,7 +320,7 @@ func (s *Store) DeleteComment(ctx context.Context, id, authorID int64) (*forum.C
 			return err
 		}
 		if c.Status != forum.CommentVisible {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.comment_gone")
 		}
 		if err := noPendingAppeal(ctx, t, forum.ItemComment, id); err != nil {
 			return err
@@ -367,7 +367,7 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 			return err
 		}
 		if c.AuthorID == userID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.vote_own")
 		}
 		subj := c.Subject()
 		open, err := subjectOpen(ctx, t, subj)
@@ -375,7 +375,7 @@ func (s *Store) VoteComment(ctx context.Context, id, userID int64, value int) (*
 			return err
 		}
 		if !c.TakesInteraction() || !open {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.vote_closed")
 		}
 		var old int
 		err = t.QueryRowContext(ctx, `SELECT value FROM comment_votes WHERE comment_id = ? AND user_id = ?`, id, userID).Scan(&old)

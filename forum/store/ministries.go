@@ -151,10 +151,10 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 			return err
 		}
 		if !forum.CanAnswer(actor, append([]int64{lead}, co...)...) {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.not_answering_ministry")
 		}
 		if !status.Answerable() {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.not_answerable")
 		}
 		part := actor.MinistryID != lead
 		var next any
@@ -320,10 +320,13 @@ func routable(ctx context.Context, t *tx, actor *forum.User, id, ministry int64)
 		return 0, err
 	}
 	if !forum.CanRoute(actor, lead) {
-		return 0, forum.ErrForbidden
+		return 0, forum.Refuse(forum.ErrForbidden, "err.not_lead_ministry")
 	}
-	if !status.Routable() || lead == ministry {
-		return 0, forum.ErrInvalidState
+	if lead == ministry {
+		return 0, forum.Refuse(forum.ErrInvalidState, "err.already_lead")
+	}
+	if !status.Routable() {
+		return 0, forum.Refuse(forum.ErrInvalidState, "err.not_routable")
 	}
 	return lead, nil
 }
@@ -384,7 +387,7 @@ func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, minist
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return forum.ErrConflict
+			return forum.Refuse(forum.ErrConflict, "err.co_ministry_exists")
 		}
 		return t.event(ctx, forum.ProposalTopic(id), forum.ProposalCoMinistryEvent{ProposalID: id, Ministry: ministry})
 	})

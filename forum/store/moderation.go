@@ -75,7 +75,7 @@ func noPendingAppeal(ctx context.Context, t *tx, kind forum.ItemKind, id int64) 
 		return err
 	}
 	if pending {
-		return fmt.Errorf("an appeal on %s %d is pending: %w", kind, id, forum.ErrInvalidState)
+		return fmt.Errorf("an appeal on %s %d is pending: %w", kind, id, forum.Refuse(forum.ErrInvalidState, "err.appeal_pending"))
 	}
 	return nil
 }
@@ -164,7 +164,7 @@ func (s *Store) Report(ctx context.Context, r forum.Report, autoHide int, limit 
 			return err
 		}
 		if author.ID == r.ReporterID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.report_own")
 		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO reports (item_kind, item_id, reporter_id, reason, text, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			r.Kind, r.ItemID, r.ReporterID, r.Reason, r.Text, t.now.Unix()); err != nil {
@@ -217,7 +217,7 @@ func (s *Store) Hide(ctx context.Context, actor *forum.User, kind forum.ItemKind
 			return err
 		}
 		if kind == forum.ItemUser || !forum.CanModerate(actor, author) {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.cannot_moderate")
 		}
 		if state == forum.ModHidden {
 			var current string
@@ -225,7 +225,7 @@ func (s *Store) Hide(ctx context.Context, actor *forum.User, kind forum.ItemKind
 				return err
 			}
 			if moderation.HiddenByModerator(moderation.PostState(state), current) {
-				return forum.ErrInvalidState
+				return forum.Refuse(forum.ErrInvalidState, "err.already_hidden")
 			}
 		}
 		if err := setModState(ctx, t, kind, id, forum.ModHidden, string(reason)); err != nil {
@@ -262,10 +262,10 @@ func restore(ctx context.Context, t *tx, actor *forum.User, action string, kind 
 		return err
 	}
 	if kind == forum.ItemUser || !forum.CanModerate(actor, author) {
-		return forum.ErrForbidden
+		return forum.Refuse(forum.ErrForbidden, "err.cannot_moderate")
 	}
 	if state == forum.ModVisible {
-		return forum.ErrInvalidState
+		return forum.Refuse(forum.ErrInvalidState, "err.already_visible")
 	}
 	if err := setModState(ctx, t, kind, id, forum.ModVisible, ""); err != nil {
 		return err
@@ -279,8 +279,9 @@ func restore(ctx context.Context, t *tx, actor *forum.User, action string, kind 
 	return notify(ctx, t, author.ID, forum.NoteContentRestored, map[string]any{"kind": kind, "id": id})
 }
 
-// Claim marks a pending review entry as being worked by actor, so two moderators do not take the same one.
-// A claim older than 30 minutes may be taken over.
+// Claim marks a pending review entry as being worked by actor, so two
+// moderators do not take the same one. A claim older than forum.ClaimTTL
+// may be taken over; one that holds gives a *forum.ClaimedError.
 func (s *Store) Claim(ctx context.Context, actor *forum.User, reviewID int64) error {
 	if !forum.IsModerator(actor) {
 		return forum.ErrForbidden
@@ -293,22 +294,22 @@ func (s *Store) Claim(ctx context.Context, actor *forum.User, reviewID int64) er
 			return err
 		}
 		if state != string(moderation.ReviewPending) {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.review_decided")
 		}
 		author, _, err := itemTarget(ctx, t, kind, id)
 		if err != nil {
 			return err
 		}
 		if !forum.CanModerate(actor, author) {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.cannot_moderate")
 		}
 		res, err := t.ExecContext(ctx, `UPDATE review_items SET claimed_by = ?, claimed_at = ? WHERE id = ? AND state = `+reviewPending+`
-			AND (claimed_by IS NULL OR claimed_by = ? OR claimed_at < ?)`, actor.ID, t.now.Unix(), reviewID, actor.ID, t.now.Add(-30*time.Minute).Unix())
+			AND (claimed_by IS NULL OR claimed_by = ? OR claimed_at < ?)`, actor.ID, t.now.Unix(), reviewID, actor.ID, t.now.Add(-forum.ClaimTTL).Unix())
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return forum.ErrConflict
+			return heldClaim(ctx, t, reviewID)
 		}
 		return nil
 	})
@@ -318,8 +319,27 @@ func (s *Store) Claim(ctx context.Context, actor *forum.User, reviewID int64) er
 	return nil
 }
 
+// heldClaim is the refusal of a write to review entry reviewID that a
+// conditional UPDATE found claimed by someone else, or no longer pending.
+func heldClaim(ctx context.Context, t *tx, reviewID int64) error {
+	var by, at int64
+	var name, state string
+	if err := t.QueryRowContext(ctx, `SELECT r.state, COALESCE(r.claimed_by, 0), COALESCE(r.claimed_at, 0), COALESCE(u.name, '')
+		FROM review_items r LEFT JOIN users u ON u.id = r.claimed_by WHERE r.id = ?`, reviewID).Scan(&state, &by, &at, &name); err != nil {
+		return err
+	}
+	if state != string(moderation.ReviewPending) || by == 0 {
+		return forum.Refuse(forum.ErrInvalidState, "err.review_decided")
+	}
+	return &forum.ClaimedError{By: name, ByID: by, Until: fromUnix(at).Add(forum.ClaimTTL)}
+}
+
 // Decide resolves a pending review entry: it loads the entry and its item,
-// lets moderation.Decide make the decision, and applies the outcome.
+// lets moderation.Decide make the decision, and applies the outcome. While
+// another moderator's claim on the entry holds (forum.ClaimTTL), only they
+// or an administrator may decide it: anyone else gets a
+// *forum.ClaimedError, and the entry is closed by one conditional UPDATE, so
+// two nodes deciding at once cannot both win.
 func (s *Store) Decide(ctx context.Context, actor *forum.User, reviewID int64, d moderation.Decision, reason moderation.HideReason) error {
 	err := s.write(ctx, func(t *tx) error {
 		var kind forum.ItemKind
@@ -327,6 +347,9 @@ func (s *Store) Decide(ctx context.Context, actor *forum.User, reviewID int64, d
 		var r moderation.Review
 		if err := t.QueryRowContext(ctx, `SELECT item_kind, item_id, state FROM review_items WHERE id = ?`, reviewID).Scan(&kind, &id, &r.State); err != nil {
 			return err
+		}
+		if r.State != moderation.ReviewPending {
+			return forum.Refuse(forum.ErrInvalidState, "err.review_decided")
 		}
 		author, state, err := itemTarget(ctx, t, kind, id)
 		if err != nil {
@@ -341,15 +364,27 @@ func (s *Store) Decide(ctx context.Context, actor *forum.User, reviewID int64, d
 		out, err := moderation.Decide(r, d, reason)
 		switch {
 		case errors.Is(err, moderation.ErrNotAllowed):
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.cannot_moderate")
 		case errors.Is(err, moderation.ErrReasonRequired):
 			return forum.Invalid("reason", "err.reason_required")
 		case err != nil:
 			return forum.ErrInvalidState
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`,
-			string(out.Review), actor.ID, t.now.Unix(), reviewID); err != nil {
+		// The claim is checked by the UPDATE itself: an administrator
+		// overrides it; anyone else decides an entry unclaimed, their own,
+		// or claimed longer ago than the claim lasts.
+		q := `UPDATE review_items SET state = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND state = ` + reviewPending
+		args := []any{string(out.Review), actor.ID, t.now.Unix(), reviewID}
+		if actor.Role != forum.RoleAdmin {
+			q += ` AND (claimed_by IS NULL OR claimed_by = ? OR claimed_at < ?)`
+			args = append(args, actor.ID, t.now.Add(-forum.ClaimTTL).Unix())
+		}
+		res, err := t.ExecContext(ctx, q, args...)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return heldClaim(ctx, t, reviewID)
 		}
 		if err := settleReports(ctx, t, kind, id); err != nil {
 			return err
@@ -400,7 +435,7 @@ func (s *Store) SetLock(ctx context.Context, actor *forum.User, subject forum.Su
 			return forum.ErrForbidden
 		}
 		if was == locked {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.lock_unchanged")
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE `+table+` SET locked = ? WHERE id = ?`, locked, subject.ID); err != nil {
 			return err
@@ -433,7 +468,7 @@ func (s *Store) Suspend(ctx context.Context, actor *forum.User, userID int64, un
 			return err
 		}
 		if !forum.CanModerate(actor, target) || target.ID == actor.ID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.cannot_moderate")
 		}
 		status, action, untilV := forum.UserSuspended, forum.ActSuspend, any(until.Unix())
 		if until.IsZero() {
@@ -482,7 +517,7 @@ func (s *Store) Lift(ctx context.Context, actor *forum.User, userID int64) error
 			return forum.ErrForbidden
 		}
 		if target.Active() {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.not_suspended")
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE users SET status = 'active', suspended_until = NULL WHERE id = ?`, userID); err != nil {
 			return err
@@ -528,7 +563,7 @@ func (s *Store) FileAppeal(ctx context.Context, authorID int64, kind forum.ItemK
 			return err
 		}
 		if author.ID != authorID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.not_your_post")
 		}
 		var hiddenBy sql.NullInt64
 		var hiddenAt int64
@@ -538,14 +573,14 @@ func (s *Store) FileAppeal(ctx context.Context, authorID int64, kind forum.ItemK
 			return err
 		}
 		if state != forum.ModHidden || err != nil {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.appeal_not_hidden")
 		}
 		var appealed bool
 		if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM appeals WHERE item_kind = ? AND item_id = ?)`, kind, id).Scan(&appealed); err != nil {
 			return err
 		}
 		if !moderation.CanAppeal(fromUnix(hiddenAt), t.now, appealed) {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.appeal_closed")
 		}
 		_, err = t.ExecContext(ctx, `INSERT INTO appeals (item_kind, item_id, author_id, text, hidden_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			kind, id, authorID, text, hiddenBy, t.now.Unix())
@@ -567,11 +602,14 @@ func (s *Store) DecideAppeal(ctx context.Context, actor *forum.User, appealID in
 			Scan(&a.Kind, &a.ItemID, &a.AuthorID, &a.State, &hiddenBy); err != nil {
 			return err
 		}
-		if !forum.IsModerator(actor) || (hiddenBy.Valid && hiddenBy.Int64 == actor.ID) {
-			return forum.ErrForbidden
+		if !forum.IsModerator(actor) {
+			return forum.Refuse(forum.ErrForbidden, "err.staff_only")
+		}
+		if hiddenBy.Valid && hiddenBy.Int64 == actor.ID {
+			return forum.Refuse(forum.ErrForbidden, "err.appeal_own_hide")
 		}
 		if a.State != "pending" {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.appeal_decided")
 		}
 		state := "denied"
 		if grant {

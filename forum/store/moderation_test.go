@@ -1539,3 +1539,108 @@ func TestModeration_AuthorFactsBounded(t *testing.T) {
 		t.Errorf("the shown-posts count does not read the covering index comments_author_state:\n%s", plan)
 	}
 }
+
+// TestModeration_ClaimHoldsDecisions: while one moderator's claim holds,
+// another's decision is refused with a *forum.ClaimedError naming the
+// holder and the claim's end, and changes nothing; the holder and an
+// administrator may decide; after forum.ClaimTTL anyone may.
+func TestModeration_ClaimHoldsDecisions(t *testing.T) {
+	w := newRoleWorld(t)
+	mod2 := w.member(t, forum.RoleModerator, "moderator2")
+	p := w.openProposal(t, "청구 제안")
+	entry := func(body string) int64 {
+		c := w.comment(t, p.ID, w.author.ID, 0, body)
+		w.report(t, forum.ItemComment, c.ID, w.reporter.ID, 3)
+		return pendingReview(t, w.s, forum.ItemComment, c.ID)
+	}
+	state := func(rid int64) string {
+		var st string
+		if err := w.s.r.QueryRowContext(ctx, `SELECT state FROM review_items WHERE id = ?`, rid).Scan(&st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	held := entry("먼저 맡은 항목")
+	if err := w.s.Claim(ctx, w.moderator, held); err != nil {
+		t.Fatal(err)
+	}
+	claimedAt := w.clock.now()
+	w.clock.advance(10 * time.Minute)
+	err := w.s.Decide(ctx, mod2, held, moderation.DecisionReject, moderation.HideSpam)
+	var cl *forum.ClaimedError
+	if !errors.As(err, &cl) || cl.By != w.moderator.Name || cl.ByID != w.moderator.ID || !cl.Until.Equal(claimedAt.Add(forum.ClaimTTL)) {
+		t.Fatalf("another moderator decides a claimed entry: %v (%+v), want a ClaimedError by %s until %v", err, cl, w.moderator.Name, claimedAt.Add(forum.ClaimTTL))
+	}
+	wantErr(t, err, forum.ErrConflict)
+	if st := state(held); st != "pending" {
+		t.Errorf("a refused decision left the entry %s", st)
+	}
+	if err := w.s.Decide(ctx, w.moderator, held, moderation.DecisionIgnore, ""); err != nil {
+		t.Errorf("the holder decides: %v", err)
+	}
+	err = w.s.Decide(ctx, mod2, held, moderation.DecisionApprove, "")
+	var rf *forum.Refusal
+	if !errors.As(err, &rf) || rf.Key != "err.review_decided" {
+		t.Errorf("deciding a decided entry: %v, want the refusal err.review_decided", err)
+	}
+
+	byAdmin := entry("관리자가 결정하는 항목")
+	if err := w.s.Claim(ctx, w.moderator, byAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.Decide(ctx, w.admin, byAdmin, moderation.DecisionIgnore, ""); err != nil {
+		t.Errorf("an administrator decides a claimed entry: %v", err)
+	}
+
+	lapsed := entry("시간이 지난 항목")
+	if err := w.s.Claim(ctx, w.moderator, lapsed); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.advance(forum.ClaimTTL - time.Second)
+	wantErr(t, w.s.Decide(ctx, mod2, lapsed, moderation.DecisionIgnore, ""), forum.ErrConflict)
+	w.clock.advance(2 * time.Second)
+	if err := w.s.Decide(ctx, mod2, lapsed, moderation.DecisionIgnore, ""); err != nil {
+		t.Errorf("deciding after the claim lapsed: %v", err)
+	}
+}
+
+// TestModeration_OneDecisionWins: two moderators deciding one entry at the
+// same moment: exactly one decision is taken and logged; the other is told
+// the entry was decided (or that the other holds it), on either database.
+func TestModeration_OneDecisionWins(t *testing.T) {
+	w := newRoleWorld(t)
+	mod2 := w.member(t, forum.RoleModerator, "moderator2")
+	p := w.openProposal(t, "동시 결정 제안")
+	for round := range 5 {
+		c := w.comment(t, p.ID, w.author.ID, 0, fmt.Sprintf("동시 결정 댓글 %d", round))
+		w.report(t, forum.ItemComment, c.ID, w.reporter.ID, 3)
+		rid := pendingReview(t, w.s, forum.ItemComment, c.ID)
+		errs := make(chan error, 2)
+		start := make(chan struct{})
+		for _, m := range []*forum.User{w.moderator, mod2} {
+			go func() {
+				<-start
+				errs <- w.s.Decide(ctx, m, rid, moderation.DecisionReject, moderation.HideSpam)
+			}()
+		}
+		close(start)
+		won := 0
+		for range 2 {
+			err := <-errs
+			var rf *forum.Refusal
+			switch {
+			case err == nil:
+				won++
+			case errors.As(err, &rf) && rf.Key == "err.review_decided":
+			default:
+				t.Errorf("round %d: the losing decision: %v", round, err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("round %d: %d decisions won, want 1", round, won)
+		}
+		if n := count(t, w.s, `SELECT count(*) FROM moderation_actions WHERE action = 'reject' AND item_kind = 'comment' AND item_id = ?`, c.ID); n != 1 {
+			t.Errorf("round %d: %d reject rows in the log, want 1", round, n)
+		}
+	}
+}

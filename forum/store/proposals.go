@@ -225,7 +225,7 @@ func checkAuthor(ctx context.Context, t *tx, id, authorID int64) error {
 		return err
 	}
 	if author != authorID {
-		return forum.ErrForbidden
+		return forum.Refuse(forum.ErrForbidden, "err.not_your_proposal")
 	}
 	return nil
 }
@@ -239,10 +239,10 @@ func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.P
 			return err
 		}
 		if p.AuthorID != authorID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.not_your_proposal")
 		}
 		if !rules.CanEdit(p, t.now) {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.edit_closed")
 		}
 		if err := noPendingAppeal(ctx, t, forum.ItemProposal, id); err != nil {
 			return err
@@ -308,10 +308,10 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 			return forum.ErrNotFound
 		}
 		if p.AuthorID == userID {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.sponsor_own")
 		}
 		if !p.SponsorableBy(&forum.User{ID: userID}) { // a held proposal gathers no co-sponsors
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.sponsor_closed")
 		}
 		u, err := account(ctx, t, userID)
 		if err != nil {
@@ -371,7 +371,7 @@ func (s *Store) supportAlone(r *supportReq) func(*tx) error {
 			return err
 		}
 		if !status.TakesSupport() || (on && state != forum.ModVisible) {
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.support_closed")
 		}
 		u, err := account(ctx, t, userID)
 		if err != nil {

@@ -158,8 +158,17 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	if s.pg {
 		return errors.New("backup: on PostgreSQL use pg_dump or a base backup with WAL archiving (README: Running on PostgreSQL)")
 	}
-	if _, err := os.Stat(dest); err == nil {
+	// The copy holds every account's personal data: it is created empty,
+	// readable by its owner alone (0600), and VACUUM INTO fills it.
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("backup: %s already exists", dest)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	// Readers are query_only, which refuses VACUUM; the writer would hold up
 	// every write for the whole copy. VACUUM INTO on its own connection reads
@@ -170,7 +179,11 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		os.Remove(dest) // no half-written copy left behind
 		return fmt.Errorf("backup: %w", mapErr(err))
+	}
+	if err := os.Chmod(dest, 0o600); err != nil { // whatever the umask
+		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
 }

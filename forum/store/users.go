@@ -360,7 +360,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, tokenHash string, u forum.
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return forum.ErrForbidden
+			return forum.Refuse(forum.ErrForbidden, "err.setup_used")
 		}
 		u.Role, u.MinistryID = forum.RoleAdmin, 0
 		out, err = createUser(ctx, t, u, passwordHash)
@@ -370,6 +370,17 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, tokenHash string, u forum.
 		return nil, fmt.Errorf("create first admin: %w", err)
 	}
 	return out, nil
+}
+
+// SetupTokenValid reports whether tokenHash is the hash of the one-time
+// setup token still waiting to be used: false once the first administrator
+// was created with it, or once a later start replaced it.
+func (s *Store) SetupTokenValid(ctx context.Context, tokenHash string) (bool, error) {
+	var ok bool
+	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM settings WHERE key = ? AND value = ?)`, setupTokenKey, tokenHash).Scan(&ok); err != nil {
+		return false, fmt.Errorf("check setup token: %w", mapErr(err))
+	}
+	return ok, nil
 }
 
 // SetSetupToken stores the hash of a fresh one-time setup token.

@@ -52,10 +52,10 @@ func runVotes(_ *Store, t *tx, items []any) ([]error, []int, error) {
 			answers[i] = sql.ErrNoRows
 			continue
 		case vc.c.AuthorID == r.userID:
-			answers[i] = forum.ErrForbidden
+			answers[i] = forum.Refuse(forum.ErrForbidden, "err.vote_own")
 			continue
 		case !vc.c.TakesInteraction() || !vc.open:
-			answers[i] = forum.ErrInvalidState
+			answers[i] = forum.Refuse(forum.ErrInvalidState, "err.vote_closed")
 			continue
 		}
 		was := old[[2]int64{r.id, r.userID}]

@@ -137,7 +137,20 @@ func (s *Server) handleLogout(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleSetupForm(c *fiber.Ctx) error {
+	ok, err := s.store.SetupTokenValid(c.UserContext(), forum.TokenHash(c.Params("token")))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.setupUsed(c)
+	}
 	return s.page(c, fiber.StatusOK, "setup", accountPage{base: s.base(c, s.t(c, "setup.title")), Token: c.Params("token")})
+}
+
+// setupUsed is the page of a setup link that was used, or replaced by a
+// later start: 410 Gone, with the way to sign in instead of the form.
+func (s *Server) setupUsed(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusGone, "setup_used", s.base(c, s.t(c, "setup.used_title")))
 }
 
 // handleSetup creates the first administrator with the one-time setup token.
@@ -153,6 +166,9 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 		return err
 	}
 	u, err := s.store.CreateFirstAdmin(c.UserContext(), forum.TokenHash(token), forum.User{Name: reg.Name, Email: reg.Email}, hash)
+	if errors.Is(err, forum.ErrForbidden) {
+		return s.setupUsed(c)
+	}
 	if err != nil {
 		return err
 	}

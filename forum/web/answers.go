@@ -249,7 +249,11 @@ func (s *Server) handleResponseHistory(c *fiber.Ctx) error {
 func (s *Server) handleTransfer(c *fiber.Ctx) error {
 	id := paramID(c)
 	reason := truncateRunes(moderation.PlainText(c.FormValue("reason")), 500)
-	if err := s.store.Transfer(c.UserContext(), currentUser(c), id, formID(c, "ministry"), reason); err != nil {
+	err := s.store.Transfer(c.UserContext(), currentUser(c), id, formID(c, "ministry"), reason)
+	if fe, ok := s.formErrors(c, err); ok && !wantsJSON(c) {
+		return s.routeFormAgain(c, id, formState{Values: map[string]string{"ministry": c.FormValue("ministry"), "reason": reason}, Errors: fe})
+	}
+	if err != nil {
 		return err
 	}
 	s.flash(c, "flash.transferred")
@@ -258,11 +262,33 @@ func (s *Server) handleTransfer(c *fiber.Ctx) error {
 
 func (s *Server) handleCoMinistry(c *fiber.Ctx) error {
 	id := paramID(c)
-	if err := s.store.AddCoMinistry(c.UserContext(), currentUser(c), id, formID(c, "ministry")); err != nil {
+	err := s.store.AddCoMinistry(c.UserContext(), currentUser(c), id, formID(c, "ministry"))
+	if fe, ok := s.formErrors(c, err); ok && !wantsJSON(c) {
+		for i := range fe { // the co-answering form's own field, apart from the transfer form's
+			fe[i].Field = "co_" + fe[i].Field
+		}
+		return s.routeFormAgain(c, id, formState{Values: map[string]string{"co_ministry": c.FormValue("ministry")}, Errors: fe})
+	}
+	if err != nil {
 		return err
 	}
 	s.flash(c, "flash.co_ministry_added")
 	return c.Redirect("/proposals/"+strconv.FormatInt(id, 10)+"#timeline", fiber.StatusSeeOther)
+}
+
+// routeFormAgain draws proposal id's page again with its routing forms as
+// form left them: what was typed kept, the error beside its field (400).
+func (s *Server) routeFormAgain(c *fiber.Ctx, id int64, form formState) error {
+	p, err := s.store.Proposal(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	data, err := s.proposalData(c, p)
+	if err != nil {
+		return err
+	}
+	data.Answer.RouteForm = form
+	return s.page(c, fiber.StatusBadRequest, "proposal", data)
 }
 
 func (s *Server) handleFollow(c *fiber.Ctx) error {
@@ -277,7 +303,7 @@ func (s *Server) handleFollow(c *fiber.Ctx) error {
 			return err
 		}
 		if on && v != forum.Seen { // one may stop following what was hidden, not start
-			return forum.ErrInvalidState
+			return forum.Refuse(forum.ErrInvalidState, "err.follow_hidden")
 		}
 		path = "/proposals/" + strconv.FormatInt(id, 10)
 	case "debate":

@@ -131,7 +131,7 @@ func (s *Server) ownComment(c *fiber.Ctx) (*forum.Comment, error) {
 		return nil, err
 	}
 	if cm.AuthorID != currentUser(c).ID {
-		return nil, forum.ErrForbidden
+		return nil, forum.Refuse(forum.ErrForbidden, "err.not_your_comment")
 	}
 	return cm, nil
 }
@@ -142,7 +142,7 @@ func (s *Server) handleCommentEditForm(c *fiber.Ctx) error {
 		return err
 	}
 	if !forum.DefaultRules.CanEditComment(cm, s.cfg.Now()) {
-		return forum.ErrInvalidState
+		return forum.Refuse(forum.ErrInvalidState, "err.edit_closed")
 	}
 	return s.page(c, fiber.StatusOK, "comment_edit", commentEditPage{base: s.base(c, s.t(c, "comment.edit_title")),
 		Comment: cm, Form: formState{Values: map[string]string{"body": cm.BodySrc}}})

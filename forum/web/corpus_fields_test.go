@@ -595,7 +595,7 @@ func TestCorpora_EveryOtherTextField(t *testing.T) {
 	// ministry's page its Korean name and description; each language's list
 	// of ministries shows the last names in that language.
 	start = time.Now()
-	names, descriptions := chunks(all, ministryNameMax, " "), chunks(all, ministryDescriptionMax, "\n\n")
+	names, descriptions := chunks(all, forum.MinistryNameMax, " "), chunks(all, forum.MinistryDescriptionMax, "\n\n")
 	w.refusesBadUTF8(f.admin, "/admin/ministries", url.Values{"slug": {"bad-utf8"}, "name_ko": {"부처"}, "name_en": {"Ministry"}, "description": {"설명"}},
 		"slug", "name_ko", "name_en", "name_zh", "description")
 	w.refusesBadUTF8(f.admin, "/admin/ministries/molit/edit", url.Values{"name_ko": {"부처"}, "name_en": {"Ministry"}, "description": {"설명"}},

@@ -74,7 +74,7 @@ func (s *Server) hostMinistries(c *fiber.Ctx, u *forum.User) ([]forum.Ministry, 
 		}
 	}
 	if len(out) == 0 {
-		return nil, forum.ErrForbidden
+		return nil, forum.Refuse(forum.ErrForbidden, "err.not_host")
 	}
 	return out, nil
 }
@@ -197,7 +197,7 @@ func (s *Server) handleDebateConclude(c *fiber.Ctx) error {
 		return err
 	}
 	if !forum.CanHost(currentUser(c), d.MinistryID) {
-		return forum.ErrForbidden
+		return forum.Refuse(forum.ErrForbidden, "err.not_host")
 	}
 	src := strings.ReplaceAll(c.FormValue("conclusion"), "\r\n", "\n")
 	if err := forum.ValidateConclusion(src); err != nil {

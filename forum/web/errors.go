@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
@@ -20,7 +21,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var ve *forum.ValidationError
 	var ves forum.ValidationErrors
 	var te *forum.TierError
+	var rf *forum.Refusal
+	var cl *forum.ClaimedError
+	var args []any // the arguments of key's message
 	switch {
+	case errors.As(err, &cl):
+		status, key, args = fiber.StatusConflict, "err.claimed", []any{cl.By, cl.Until}
+	case errors.As(err, &rf):
+		status, key, args = refusalStatus(rf.Err), rf.Key, rf.Args
 	case errors.As(err, &te):
 		status, key = fiber.StatusForbidden, "err.tier_required"
 	case errors.As(err, &ce):
@@ -36,7 +44,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, forum.ErrNotFound):
 		status = fiber.StatusNotFound
 	case errors.Is(err, forum.ErrForbidden):
-		status = fiber.StatusForbidden
+		status, key = fiber.StatusForbidden, "err.forbidden"
+	case errors.Is(err, forum.ErrConflict):
+		status, key = fiber.StatusConflict, "err.conflict"
 	case errors.Is(err, forum.ErrSecondFactorRequired):
 		if !wantsJSON(c) && !isAPI(c) {
 			s.flash(c, "flash.twofactor_required")
@@ -50,13 +60,13 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, forum.ErrInvalidState):
 		status, key = fiber.StatusConflict, "err.invalid_state"
 	case errors.Is(err, forum.ErrRateLimited):
-		status = fiber.StatusTooManyRequests
+		status, key = fiber.StatusTooManyRequests, "err.rate_limited"
 		if c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 			c.Set(fiber.HeaderRetryAfter, "60")
 		}
 	case errors.Is(err, forum.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		// Busy, or the request ran out of time (requestDeadline): both pass.
-		status = fiber.StatusServiceUnavailable
+		status, key = fiber.StatusServiceUnavailable, "err.unavailable"
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	if status >= 500 {
@@ -73,8 +83,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	lang := s.lang(c)
 	cat := s.views.catalogs[lang]
 	msg := ""
+	if key == "" {
+		key = statusKey(status) // every refusal says why, if only in general words
+	}
 	if key != "" {
-		msg = cat.T(key)
+		msg = cat.T(key, localArgs(lang, args)...)
 		if ve != nil {
 			msg = cat.T(key, ve.Args...)
 		}
@@ -106,6 +119,57 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Status(status).Send(body)
+}
+
+// refusalStatus is the status of a refusal of kind err.
+func refusalStatus(err error) int {
+	switch {
+	case errors.Is(err, forum.ErrNotFound):
+		return fiber.StatusNotFound
+	case errors.Is(err, forum.ErrConflict), errors.Is(err, forum.ErrInvalidState):
+		return fiber.StatusConflict
+	}
+	return fiber.StatusForbidden
+}
+
+// statusKey is the catalog key of the message of an error that brought no
+// reason of its own: a sentence for its status, "" when its title says all.
+func statusKey(status int) string {
+	switch status {
+	case fiber.StatusBadRequest:
+		return "err.bad_request"
+	case fiber.StatusForbidden:
+		return "err.forbidden"
+	case fiber.StatusNotFound:
+		return "err.not_found"
+	case fiber.StatusMethodNotAllowed:
+		return "err.method_not_allowed"
+	case fiber.StatusConflict:
+		return "err.conflict"
+	case fiber.StatusRequestEntityTooLarge:
+		return "err.too_large"
+	case fiber.StatusTooManyRequests:
+		return "err.rate_limited"
+	case fiber.StatusServiceUnavailable:
+		return "err.unavailable"
+	}
+	if status >= 500 {
+		return "err.internal"
+	}
+	return ""
+}
+
+// localArgs are a message's arguments as people read them in lang: times
+// in the viewer's calendar, the rest as they are.
+func localArgs(lang string, args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok {
+			a = formatDate(lang, t)
+		}
+		out[i] = a
+	}
+	return out
 }
 
 type errorPage struct {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store"
@@ -15,17 +14,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Limits on a ministry's details.
-const (
-	ministryNameMax        = 100
-	ministryDescriptionMax = 1000
-	ministryItemsMax       = 200 // open items a page lists
-)
+// ministryItemsMax is how many open items a page lists.
+const ministryItemsMax = 200
 
-var (
-	ministrySlugRe = regexp.MustCompile(`^[a-z0-9-]{2,30}$`)
-	blankLineRe    = regexp.MustCompile(`\n[ \t\r]*\n`)
-)
+var blankLineRe = regexp.MustCompile(`\n[ \t\r]*\n`)
 
 // itemMinistry is the kind under which a ministry is followed.
 const itemMinistry forum.ItemKind = "ministry"
@@ -208,7 +200,7 @@ type inboxPage struct {
 func (s *Server) handleInbox(c *fiber.Ctx) error {
 	u := currentUser(c)
 	if u.Role != forum.RoleOfficial || u.MinistryID == 0 {
-		return forum.ErrForbidden
+		return forum.Refuse(forum.ErrForbidden, "err.officials_only")
 	}
 	ctx := c.UserContext()
 	d, err := s.directory(c)
@@ -288,23 +280,7 @@ func ministryInput(c *fiber.Ctx, m forum.Ministry, creating bool) (forum.Ministr
 	m.Description = strings.Join(paragraphs(c.FormValue("description")), "\n\n")
 	form := formState{Values: map[string]string{"slug": m.Slug, "name_ko": m.NameKO, "name_en": m.NameEN, "name_zh": m.NameZH,
 		"description": m.Description}}
-	var errs forum.ValidationErrors
-	if creating && !ministrySlugRe.MatchString(m.Slug) {
-		errs = append(errs, forum.Invalid("slug", "err.ministry_slug"))
-	}
-	for _, f := range []struct {
-		field, value, key string
-		required          bool
-	}{{"name_ko", m.NameKO, "err.ministry_name_ko", true}, {"name_en", m.NameEN, "err.ministry_name_en", true},
-		{"name_zh", m.NameZH, "err.ministry_name_zh", false}} {
-		if n := utf8.RuneCountInString(f.value); (f.required && n == 0) || n > ministryNameMax {
-			errs = append(errs, forum.Invalid(f.field, f.key, ministryNameMax))
-		}
-	}
-	if utf8.RuneCountInString(m.Description) > ministryDescriptionMax {
-		errs = append(errs, forum.Invalid("description", "err.ministry_description", ministryDescriptionMax))
-	}
-	return m, form, errs.Err()
+	return m, form, m.Validate(creating)
 }
 
 func (s *Server) handleAdminMinistryCreate(c *fiber.Ctx) error {

@@ -82,7 +82,7 @@ func (s *Server) screen(c *fiber.Ctx, u *forum.User, field, text string) (hold [
 // staffOnly lets moderators and admins through; everyone else gets 403.
 func (s *Server) staffOnly(c *fiber.Ctx) error {
 	if !forum.IsModerator(currentUser(c)) {
-		return forum.ErrForbidden
+		return forum.Refuse(forum.ErrForbidden, "err.staff_only")
 	}
 	return c.Next()
 }
@@ -90,7 +90,7 @@ func (s *Server) staffOnly(c *fiber.Ctx) error {
 // adminOnly lets admins through; everyone else gets 403.
 func (s *Server) adminOnly(c *fiber.Ctx) error {
 	if u := currentUser(c); !u.CanAdminister() {
-		return forum.ErrForbidden
+		return forum.Refuse(forum.ErrForbidden, "err.admin_only")
 	}
 	return c.Next()
 }
@@ -229,27 +229,44 @@ type queuePage struct {
 	Items       []*forum.ReviewItem
 	Stats       store.ModStats
 	HideReasons []moderation.HideReason
+	Now         time.Time // to tell a claim that holds from one that lapsed
+	// After "apply to selected": how many entries were decided, and a line
+	// for each one skipped (claimed by someone else, or decided meanwhile).
+	Decided int
+	Skipped []skipNote
+}
+
+// skipNote is one entry "apply to selected" left alone, and why.
+type skipNote struct {
+	ID   int64 // the review entry, whose card is #r<ID>
+	Text string
 }
 
 func (s *Server) handleQueue(c *fiber.Ctx) error {
-	items, err := s.store.Queue(c.UserContext(), 200)
+	p, err := s.queuePage(c)
 	if err != nil {
 		return err
+	}
+	return s.page(c, fiber.StatusOK, "moderation", p)
+}
+
+// queuePage gathers the review queue and the moderators' figures.
+func (s *Server) queuePage(c *fiber.Ctx) (queuePage, error) {
+	items, err := s.store.Queue(c.UserContext(), 200)
+	if err != nil {
+		return queuePage{}, err
 	}
 	stats, err := s.store.ModerationStats(c.UserContext())
 	if err != nil {
-		return err
+		return queuePage{}, err
 	}
-	return s.page(c, fiber.StatusOK, "moderation", queuePage{base: s.base(c, s.t(c, "mod.queue_title")), Items: items, Stats: stats,
-		HideReasons: moderation.AllHideReasons()})
+	return queuePage{base: s.base(c, s.t(c, "mod.queue_title")), Items: items, Stats: stats,
+		HideReasons: moderation.AllHideReasons(), Now: s.cfg.Now()}, nil
 }
 
 func (s *Server) handleClaim(c *fiber.Ctx) error {
 	if err := s.store.Claim(c.UserContext(), currentUser(c), paramID(c)); err != nil {
-		if errors.Is(err, forum.ErrConflict) {
-			return fiber.NewError(fiber.StatusConflict, "err.claimed")
-		}
-		return err
+		return err // a claim that holds names its moderator and its end (forum.ClaimedError)
 	}
 	return s.back(c, "flash.claimed", "/moderation#r"+c.Params("id"))
 }
@@ -266,7 +283,8 @@ func (s *Server) handleDecide(c *fiber.Ctx) error {
 }
 
 // handleBulk applies one decision to every selected entry, each in its own
-// transaction, and reports how many went through.
+// transaction. Entries another moderator's claim holds, and entries decided
+// meanwhile, are skipped: the queue comes back saying which, and why.
 func (s *Server) handleBulk(c *fiber.Ctx) error {
 	d := moderation.Decision(c.FormValue("decision"))
 	if !d.Valid() {
@@ -287,12 +305,37 @@ func (s *Server) handleBulk(c *fiber.Ctx) error {
 	if len(ids) == 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "err.nothing_selected")
 	}
+	lang := s.lang(c)
+	var skipped []skipNote
+	decided := 0
 	for _, id := range ids {
-		if err := s.store.Decide(c.UserContext(), currentUser(c), id, d, reason); err != nil {
+		err := s.store.Decide(c.UserContext(), currentUser(c), id, d, reason)
+		var cl *forum.ClaimedError
+		var rf *forum.Refusal
+		switch {
+		case errors.As(err, &cl):
+			skipped = append(skipped, skipNote{id, s.t(c, "mod.bulk_skipped_claimed", id, cl.By, formatDate(lang, cl.Until))})
+		case errors.As(err, &rf) && rf.Key == "err.review_decided":
+			skipped = append(skipped, skipNote{id, s.t(c, "mod.bulk_skipped_decided", id)})
+		case err != nil:
 			return err
+		default:
+			decided++
 		}
 	}
-	return s.back(c, "flash.decided", "/moderation")
+	if len(skipped) == 0 {
+		return s.back(c, "flash.decided", "/moderation")
+	}
+	p, err := s.queuePage(c)
+	if err != nil {
+		return err
+	}
+	p.Decided, p.Skipped = decided, skipped
+	status := fiber.StatusOK
+	if decided == 0 {
+		status = fiber.StatusConflict
+	}
+	return s.page(c, status, "moderation", p)
 }
 
 type actPage struct {
@@ -420,7 +463,7 @@ func (s *Server) ownHidden(c *fiber.Ctx, kind forum.ItemKind, id int64) (summary
 			return "", "", err
 		}
 		if p.AuthorID != u.ID {
-			return "", "", forum.ErrForbidden
+			return "", "", forum.Refuse(forum.ErrForbidden, "err.not_your_proposal")
 		}
 		return p.Title, itemPath(kind, id, nil), nil
 	case forum.ItemComment:
@@ -429,7 +472,7 @@ func (s *Server) ownHidden(c *fiber.Ctx, kind forum.ItemKind, id int64) (summary
 			return "", "", err
 		}
 		if cm.AuthorID != u.ID {
-			return "", "", forum.ErrForbidden
+			return "", "", forum.Refuse(forum.ErrForbidden, "err.not_your_comment")
 		}
 		return truncate(cm.BodySrc, 140), commentURL(cm), nil
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -444,7 +445,7 @@ func (s *Server) authorOnly(c *fiber.Ctx) (*forum.Proposal, error) {
 		return nil, err
 	}
 	if p.AuthorID != currentUser(c).ID {
-		return nil, forum.ErrForbidden
+		return nil, forum.Refuse(forum.ErrForbidden, "err.not_your_proposal")
 	}
 	return p, nil
 }
@@ -455,7 +456,7 @@ func (s *Server) handleProposalEditForm(c *fiber.Ctx) error {
 		return err
 	}
 	if !forum.DefaultRules.CanEdit(p, s.cfg.Now()) {
-		return forum.ErrInvalidState
+		return forum.Refuse(forum.ErrInvalidState, "err.edit_closed")
 	}
 	form := formState{Values: map[string]string{"title": p.Title, "body": p.BodySrc,
 		"category": strconv.FormatInt(p.CategoryID, 10), "ministry": strconv.FormatInt(p.MinistryID, 10)}}
@@ -539,10 +540,19 @@ type sponsorPage struct {
 	Signed    bool
 	IsAuthor  bool
 	Need      forum.Tier // the tier the viewer lacks to co-sponsor
+	Refused   string     // why the co-sponsoring just tried was refused
 }
 
 // handleSponsorForm shows a proposal that is gathering co-sponsors to whoever holds its private link.
 func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
+	return s.sponsorForm(c, nil)
+}
+
+// sponsorForm draws the co-sponsoring page; after refused, a co-sponsoring
+// just refused, with the refusal's status and its reason on the page. A
+// viewer who may not see the proposal gets the refusal from the error
+// handler instead.
+func (s *Server) sponsorForm(c *fiber.Ctx, refused *forum.Refusal) error {
 	p, err := s.store.Proposal(c.UserContext(), paramID(c))
 	if err != nil {
 		return err
@@ -556,6 +566,8 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 	u := currentUser(c)
 	switch v := p.VisibilityTo(u); {
 	case p.SponsorableBy(u) || v == forum.Seen:
+	case refused != nil:
+		return refused
 	case p.Status.TakesSponsors() || v == forum.Withheld:
 		return s.withheldPage(c, p)
 	default:
@@ -563,6 +575,10 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 	}
 	sponsors := s.store.Settings().SponsorThreshold
 	data := sponsorPage{base: s.base(c, p.Title), P: p, Token: c.Params("token"), Threshold: sponsors}
+	status := fiber.StatusOK
+	if refused != nil {
+		status, data.Refused = refusalStatus(refused.Err), s.t(c, refused.Key, refused.Args...)
+	}
 	if u := currentUser(c); u != nil {
 		v, err := s.store.ViewerState(c.UserContext(), p.ID, u.ID)
 		if err != nil {
@@ -571,12 +587,17 @@ func (s *Server) handleSponsorForm(c *fiber.Ctx) error {
 		data.Signed, data.IsAuthor = v.Sponsored, u.ID == p.AuthorID
 		data.Need = s.tierNeed(u, forum.ActionSponsor)
 	}
-	return s.page(c, fiber.StatusOK, "sponsor", data)
+	return s.page(c, status, "sponsor", data)
 }
 
 func (s *Server) handleSponsor(c *fiber.Ctx) error {
 	sponsors := s.store.Settings().SponsorThreshold
 	p, err := s.store.Sponsor(c.UserContext(), paramID(c), currentUser(c).ID, c.Params("token"), sponsors)
+	var rf *forum.Refusal
+	if errors.As(err, &rf) && !wantsJSON(c) {
+		// The page itself says why, beside what the viewer may do instead.
+		return s.sponsorForm(c, rf)
+	}
 	if err != nil {
 		return err
 	}

@@ -589,8 +589,8 @@ func TestSetup_FirstAdminOnce(t *testing.T) {
 		t.Fatalf("setup page: %d", r.Status)
 	}
 	form := url.Values{"name": {"이도현"}, "email": {"admin@example.org"}, "password": {"a strong admin passphrase"}}
-	if r := e.client().post("/setup/wrong-token", form); r.Status != 403 {
-		t.Errorf("wrong token: %d", r.Status)
+	if r := e.client().post("/setup/wrong-token", form); r.Status != 410 {
+		t.Errorf("wrong token: %d, want 410", r.Status)
 	}
 	c := e.client()
 	if r := c.post("/setup/"+token, form); r.Status != 303 {
@@ -600,8 +600,8 @@ func TestSetup_FirstAdminOnce(t *testing.T) {
 		t.Fatalf("setup made a %s", c.user().Role)
 	}
 	form.Set("email", "second@example.org")
-	if r := e.client().post("/setup/"+token, form); r.Status != 403 {
-		t.Errorf("second use of the token: %d", r.Status)
+	if r := e.client().post("/setup/"+token, form); r.Status != 410 {
+		t.Errorf("second use of the token: %d, want 410", r.Status)
 	}
 	if n, _ := e.st.CountUsers(ctx, forum.RoleAdmin); n != 1 {
 		t.Fatalf("%d admins", n)
