@@ -1,0 +1,120 @@
+package web
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// tapTargetsExpr lists every visible control of the page that matches, or is
+// inside, an element matching the selector root and
+// whose hit area is smaller than min × min CSS pixels, as "what w×h" strings.
+//
+// Controls are links, buttons, form fields, summaries and labels tied to a
+// field. A radio button or check box counts by the label around it (or
+// pointing at it), which is what a finger hits. A link inside running text
+// is excused, as WCAG 2.5.8 excuses it (its size is set by the line of text
+// around it): that is a link inside user or ministry Markdown (.prose), a
+// field's hint (.field-hint) or the lead paragraph (.lead), the only places
+// where this site writes links into sentences. Every other link, a name in
+// a byline included, must be a target of its own.
+const tapTargetsExpr = `((root, min) => {
+	const scopes = document.querySelectorAll(root);
+	if (!scopes.length) return ["no " + root];
+	const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, label[for]";
+	const inText = el => el.tagName === "A" && !!el.closest(".prose, .field-hint, .lead");
+	const offScreen = el => el.matches(".visually-hidden") && !el.matches(":focus");
+	const shown = el => {
+		const s = getComputedStyle(el);
+		return s.visibility !== "hidden" && s.display !== "none" && el.getClientRects().length > 0;
+	};
+	const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+		(el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") +
+		(el.name ? "[name=" + el.name + "]" : "") + (el.value && (el.type === "radio" || el.type === "checkbox") ? "[value=" + el.value + "]" : "") +
+		' "' + (el.textContent || "").replace(/\s+/g, " ").trim().slice(0, 30) + '"';
+	const out = [];
+	const all = new Set();
+	scopes.forEach(sc => {
+		if (sc.matches(controls)) all.add(sc);
+		sc.querySelectorAll(controls).forEach(el => all.add(el));
+	});
+	all.forEach(el => {
+		if (!shown(el) || inText(el) || offScreen(el)) return;
+		let target = el;
+		if (el.matches("input[type=radio], input[type=checkbox]")) {
+			target = el.closest("label") || (el.id && document.querySelector('label[for="' + el.id + '"]')) || el;
+		}
+		// The hit area: the union of the boxes of the element's line fragments.
+		const r = target.getBoundingClientRect();
+		if (r.width + 0.01 < min || r.height + 0.01 < min) {
+			out.push(describe(el) + " " + Math.round(r.width * 10) / 10 + "×" + Math.round(r.height * 10) / 10);
+		}
+	});
+	return out;
+})`
+
+// smallTargets returns the controls under root smaller than min px square.
+func (b *tab) smallTargets(root string, min int) []string {
+	b.t.Helper()
+	return evalIn[[]string](b, tapTargetsExpr+`(`+jsString(root)+`, `+itoa(min)+`)`)
+}
+
+// phone makes the tab a 390 × 844 touch screen until the test ends.
+func (b *tab) phone() {
+	b.t.Helper()
+	b.run("emulate a 390 px phone", func(ctx context.Context) error {
+		return chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	})
+}
+
+// TestBrowser_TapTargets measures, at 390 px, every control of a proposal
+// page with comments (as a citizen who may vote, reply and report), the
+// notifications page and the account settings page: each is at least
+// 24 × 24 CSS px (WCAG 2.2, 2.5.8), and the comments' actions, the report
+// link and the radio buttons' labels at least 44 px tall on a phone.
+func TestBrowser_TapTargets(t *testing.T) {
+	e := newEnv(t)
+	author := e.register("제안한 시민")
+	pid := e.openProposal(author, "공공도서관 평일 야간 개방", "퇴근 후에도 이용할 수 있도록 **밤 10시**까지 열어 주십시오. [도서관법](https://law.go.kr)")
+	path := "/proposals/" + itoa(int(pid))
+	for i, body := range []string{"찬성합니다. 야간에 공부할 곳이 부족합니다.", "인건비가 걱정됩니다. 시범 운영부터 해 보면 좋겠습니다."} {
+		if r := e.register("토론자 "+itoa(i)).post(path+"/comments", url.Values{"stance": {"for"}, "body": {body}}); r.Status != 303 {
+			t.Fatalf("comment: %d %.300s", r.Status, r.Body)
+		}
+	}
+	reader := e.register("읽는 시민")
+	if r := author.post(path+"/comments", url.Values{"stance": {"neutral"}, "body": {"제안자의 보충 설명입니다."}}); r.Status != 303 {
+		t.Fatalf("author's comment: %d", r.Status)
+	}
+	br := newBrowser(t, e, 3*time.Minute)
+	c := br.tab("citizen")
+	c.signIn(reader.user().Email, "correct horse battery staple", "읽는 시민")
+	c.phone()
+	for _, lang := range []string{"ko", "en", "zh"} {
+		c.open("/lang?lang=" + lang + "&next=" + url.QueryEscape(path))
+		c.wantCount("form.vote button", 6)
+		for _, p := range []string{path, "/notifications", "/account"} {
+			c.open(p)
+			if small := c.smallTargets("body", 24); len(small) > 0 {
+				t.Errorf("%s (%s) at 390 px: %d controls under 24×24 px:\n  %s", p, lang, len(small), strings.Join(small, "\n  "))
+			}
+		}
+		// The primary actions of a phone: 44 px.
+		for _, p := range []struct{ path, sel string }{
+			{path, ".comment-actions, .report-link"},
+			{"/notifications", "#mail"},
+			{"/account", "#mail, #language"},
+		} {
+			c.open(p.path)
+			if small := c.smallTargets(p.sel, 44); len(small) > 0 {
+				t.Errorf("%s (%s) at 390 px: %s under 44 px:\n  %s", p.path, lang, p.sel, strings.Join(small, "\n  "))
+			}
+		}
+	}
+	c.open(path)
+	c.screenshot("tap-targets-proposal-390", 390, 844, true)
+}
