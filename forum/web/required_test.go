@@ -196,7 +196,9 @@ func TestForms_RequiredFieldsMarked(t *testing.T) {
 	official := e.staff(forum.RoleOfficial, e.mins[0].ID, "김답변")
 	moderator := e.staff(forum.RoleModerator, 0, "류운영")
 	admin := e.staff(forum.RoleAdmin, 0, "이관리")
-	local := func(hours int) string { return e.clock.Now().Add(time.Duration(hours) * time.Hour).In(seoul).Format(datetimeLocal) }
+	local := func(hours int) string {
+		return e.clock.Now().Add(time.Duration(hours) * time.Hour).In(seoul).Format(datetimeLocal)
+	}
 	r := official.post("/debates", url.Values{"ministry": {itoa(int(e.mins[0].ID))}, "question": {"야간 돌봄을 어떻게 늘릴까요?"},
 		"opens_at": {local(-1)}, "closes_at": {local(72)}})
 	if r.Status != http.StatusSeeOther {
