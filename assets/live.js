@@ -407,7 +407,9 @@
     e.preventDefault();
     var button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
-    fetch(form.action, {
+    // The attribute, not form.action: a control named "action" (the
+    // Preview button) shadows that property.
+    fetch(form.getAttribute('action'), {
       method: 'POST',
       body: new URLSearchParams(new FormData(form)),
       headers: { 'X-CSRF-Token': csrf, 'Accept': 'application/json' },

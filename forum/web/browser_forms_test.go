@@ -3,10 +3,13 @@ package web
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -117,4 +120,118 @@ func TestBrowser_TapTargets(t *testing.T) {
 	}
 	c.open(path)
 	c.screenshot("tap-targets-proposal-390", 390, 844, true)
+}
+
+// grantClipboard lets the tab's page write and read the clipboard, as a
+// person would allow it, and has the page keep focus as a window in front.
+func (b *tab) grantClipboard() {
+	b.t.Helper()
+	b.run("grant the clipboard", func(ctx context.Context) error {
+		id := chromedp.FromContext(ctx).BrowserContextID
+		for _, name := range []string{"clipboard-write", "clipboard-read"} {
+			_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted,
+				Origin: b.base, BrowserContextID: id})
+			if err != nil {
+				return err
+			}
+		}
+		_, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	})
+}
+
+// TestBrowser_PreviewAndCopy previews Markdown by script in a real Chromium
+// (the proposal form, then a comment while the live channel is up, which
+// must not post it), publishes it, and copies the co-sponsor link with the
+// copy button.
+func TestBrowser_PreviewAndCopy(t *testing.T) {
+	e := newEnv(t)
+	author := e.register("미리 보는 시민")
+	br := newBrowser(t, e, 3*time.Minute)
+	count := func(table string) string { return e.reader().Value(`SELECT COUNT(*) FROM ` + table) }
+	a := br.tab("author")
+	a.signIn(author.user().Email, "correct horse battery staple", "미리 보는 시민")
+
+	// The proposal form: the preview shows the body as it will be published.
+	a.open("/proposals/new")
+	a.wantCount("#f-body-preview[hidden]", 1)
+	a.typeInto("#f-title", "도서관 야간 개방")
+	a.do("choose category", chromedp.SetValue(chromedp.CSS("#f-category"), strconv.FormatInt(e.cats[0].ID, 10)))
+	a.do("choose ministry", chromedp.SetValue(chromedp.CSS("#f-ministry"), strconv.FormatInt(e.mins[0].ID, 10)))
+	a.do("write the body", chromedp.SetValue(chromedp.CSS("#f-body"), "## 기대 효과\n\n**밤 10시**까지 엽니다.\n\n"+
+		`<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script> [누르기](javascript:void(document.title='pwned'))`))
+	a.waitCount(`[data-live="similar"][aria-busy]`, 0)
+	a.tap(`button[data-preview="f-body"]`)
+	a.waitText("#f-body-preview .preview-body strong", "밤 10시")
+	a.wantText("#f-body-preview h3", "기대 효과")
+	a.wantText("#f-body-preview", "아직 저장되지 않았습니다")
+	a.wantCount("#f-body-preview[hidden]", 0)
+	a.wantCount("#f-body-preview img, #f-body-preview script, #f-body-preview a[href^=javascript]", 0)
+	a.tap(`#f-body-preview`) // nothing to run there
+	if title := evalIn[string](a, "document.title"); title == "pwned" {
+		t.Error("the preview ran the draft's script")
+	}
+	if got := a.location(); !strings.HasSuffix(got, "/proposals/new") {
+		t.Errorf("the preview left the page for %s", got)
+	}
+	if n := count("proposals"); n != "0" {
+		t.Errorf("the preview saved %s proposals", n)
+	}
+	a.screenshot("preview-proposal-1280", 1280, 900, false)
+	a.screenshot("preview-proposal-390", 390, 844, true)
+	a.waitCount(`[data-live="similar"][aria-busy]`, 0)
+	a.click(`button[name=action][value=submit]`, 200)
+	a.wantText(".proposal-body strong", "밤 10시")
+	if n := count("proposals"); n != "1" {
+		t.Fatalf("%s proposals after sending the form, want 1", n)
+	}
+
+	// The co-sponsor link: whole, wrapping, and copied by its button.
+	link := a.text("#sponsor-link")
+	if !strings.HasPrefix(link, "http://127.0.0.1/proposals/") || !strings.Contains(link, "/sponsor/") {
+		t.Fatalf("the co-sponsor link reads %q", link)
+	}
+	a.phone()
+	if evalIn[bool](a, `(() => { const n = document.getElementById("sponsor-link"); return n.scrollWidth > n.clientWidth + 1; })()`) {
+		t.Error("the co-sponsor link overflows its box at 390 px instead of wrapping")
+	}
+	a.grantClipboard()
+	a.wantCount(`button[data-copy="sponsor-link"][hidden]`, 0)
+	a.tap(`button[data-copy="sponsor-link"]`)
+	a.waitText(`[data-copy-status="sponsor-link"]`, "복사했습니다")
+	a.screenshot("sponsor-link-copied-390", 390, 844, true)
+	if role := a.attr(`[data-copy-status="sponsor-link"]`, "role"); role != "status" {
+		t.Errorf("the confirmation's role is %q, want status (a polite live region)", role)
+	}
+	var copied string
+	a.run("read the clipboard", func(ctx context.Context) (err error) {
+		copied, err = chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+		return err
+	})
+	if copied != link {
+		t.Errorf("the clipboard holds %q, want the link %q", copied, link)
+	}
+
+	// A comment, previewed while the live channel is up: the comment form's
+	// script posts comments itself, and must not post this one.
+	pid := e.openProposal(author, "공원 야간 조명 확충", "어두운 산책로에 조명을 더 달아 주십시오.")
+	path := "/proposals/" + itoa(int(pid))
+	c := br.tab("citizen")
+	citizen := e.register("토론하는 시민")
+	c.signIn(citizen.user().Email, "correct horse battery staple", "토론하는 시민")
+	c.open(path)
+	c.waitText("#live-status", "실시간")
+	c.do("choose stance", chromedp.Click(chromedp.CSS(`#comment-form input[value=for]`), chromedp.NodeVisible))
+	c.typeInto("#comment-form textarea#f-body", "찬성합니다. *특히* 산책로 입구가 어둡습니다.")
+	c.tap(`#comment-form button[data-preview]`)
+	c.waitText("#f-body-preview .preview-body em", "특히")
+	if n := e.reader().Value(`SELECT COUNT(*) FROM comments WHERE proposal_id = ?`, pid); n != "0" {
+		t.Errorf("the preview posted %s comments", n)
+	}
+	c.wantCount("ol.comments > li.comment", 0)
+	c.screenshot("preview-comment-390", 390, 844, true)
+	c.tap(`#comment-form button[type=submit]`)
+	c.waitCount("ol.comments > li.comment", 1)
+	c.wantText("ol.comments > li.comment .comment-body em", "특히")
 }
