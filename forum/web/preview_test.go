@@ -139,7 +139,7 @@ func TestPreview_WithoutScript(t *testing.T) {
 		t.Fatalf("preview a comment: %d %.300s", r.Status, r.Body)
 	}
 	wantPreview(t, "comment", r.Body, "f-body-preview")
-	contains(t, "comment form", r.Body, `value="against" checked`)
+	contains(t, "comment form", r.Body, `value="against" required checked`)
 	if n := count("comments"); n != "0" {
 		t.Errorf("a preview saved %s comments", n)
 	}
