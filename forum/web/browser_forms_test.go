@@ -120,6 +120,28 @@ func TestBrowser_TapTargets(t *testing.T) {
 	}
 	c.open(path)
 	c.screenshot("tap-targets-proposal-390", 390, 844, true)
+
+	// Vote buttons look like buttons: a border, no underline; pressing one
+	// fills it and makes it bolder, and aria-pressed says so.
+	const style = `(sel => { const s = getComputedStyle(document.querySelector(sel));
+		return [s.textDecorationLine, s.borderTopStyle, s.borderTopWidth, s.backgroundColor, s.fontWeight].join("|"); })`
+	up := `ol.comments > li.comment:first-child form.vote button[data-vote=up]`
+	before := strings.Split(evalIn[string](c, style+`(`+jsString(up)+`)`), "|")
+	if before[0] != "none" || before[1] != "solid" || before[2] == "0px" {
+		t.Errorf("a vote button is drawn as decoration %q, border %q %q: want no underline and a solid border", before[0], before[1], before[2])
+	}
+	c.wantCount(up+`[aria-pressed=false]`, 1)
+	c.tap(up)
+	c.waitCount(up+`[aria-pressed=true]`, 1)
+	after := strings.Split(evalIn[string](c, style+`(`+jsString(up)+`)`), "|")
+	if after[3] == before[3] {
+		t.Errorf("the pressed vote button keeps its background %s", after[3])
+	}
+	if b, a := atoi64(before[4]), atoi64(after[4]); a <= b {
+		t.Errorf("the pressed vote button's weight is %d, not bolder than %d", a, b)
+	}
+	c.wantText(up+" .count", "1")
+	c.screenshot("vote-pressed-390", 390, 844, true)
 }
 
 // grantClipboard lets the tab's page write and read the clipboard, as a
