@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestBrowser_TapTargets(t *testing.T) {
 	for _, lang := range []string{"ko", "en", "zh"} {
 		c.open("/lang?lang=" + lang + "&next=" + url.QueryEscape(path))
 		c.wantCount("form.vote button", 6)
-		for _, p := range []string{path, "/notifications", "/account"} {
+		for _, p := range []string{path, "/notifications", "/account", "/proposals/new"} {
 			c.open(p)
 			if small := c.smallTargets("body", 24); len(small) > 0 {
 				t.Errorf("%s (%s) at 390 px: %d controls under 24×24 px:\n  %s", p, lang, len(small), strings.Join(small, "\n  "))
@@ -111,6 +112,7 @@ func TestBrowser_TapTargets(t *testing.T) {
 			{path, ".comment-actions, .report-link"},
 			{"/notifications", "#mail"},
 			{"/account", "#mail, #language"},
+			{"/proposals/new", "form .actions"},
 		} {
 			c.open(p.path)
 			if small := c.smallTargets(p.sel, 44); len(small) > 0 {
@@ -202,6 +204,9 @@ func TestBrowser_PreviewAndCopy(t *testing.T) {
 	}
 	a.screenshot("preview-proposal-1280", 1280, 900, false)
 	a.screenshot("preview-proposal-390", 390, 844, true)
+	if src, err := os.ReadFile(axePath); err == nil {
+		a.axeCheck("proposal form with its preview", string(src))
+	}
 	a.waitCount(`[data-live="similar"][aria-busy]`, 0)
 	a.click(`button[name=action][value=submit]`, 200)
 	a.wantText(".proposal-body strong", "밤 10시")
@@ -256,4 +261,15 @@ func TestBrowser_PreviewAndCopy(t *testing.T) {
 	c.tap(`#comment-form button[type=submit]`)
 	c.waitCount("ol.comments > li.comment", 1)
 	c.wantText("ol.comments > li.comment .comment-body em", "특히")
+
+	// The form in the other languages, with the preview of an empty draft.
+	for _, lang := range []string{"en", "zh"} {
+		c.open("/lang?lang=" + lang + "&next=" + url.QueryEscape("/proposals/new"))
+		c.tap(`button[data-preview="f-body"]`)
+		c.waitCount(`#f-body-preview:not([hidden]) .preview-title`, 1)
+		c.wantText("#f-body-preview", map[string]string{"en": "Nothing to preview yet", "zh": "尚無可預覽的內容"}[lang])
+		c.wantText(`label[for=f-title] .required-mark`, requiredWord[lang])
+		c.screenshot("preview-proposal-"+lang+"-1280", 1280, 900, false)
+		c.screenshot("preview-proposal-"+lang+"-390", 390, 844, true)
+	}
 }
