@@ -433,7 +433,9 @@
     e.preventDefault();
     var button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
-    fetch(form.action, {
+    // The attribute, not form.action: a control named "action" (the
+    // Preview button) shadows that property.
+    fetch(form.getAttribute('action'), {
       method: 'POST',
       body: new URLSearchParams(new FormData(form)),
       headers: { 'X-CSRF-Token': csrf, 'Accept': 'application/json' },
@@ -526,6 +528,91 @@
       field.addEventListener('keypress', swallow);
       field.addEventListener('keyup', done);
     }
+  });
+
+  // Preview: the server draws a draft as it will be published (the same
+  // Markdown renderer and sanitizer, POST /preview) into the region beside
+  // its field. Without script the same button posts its form with
+  // action=preview, and the server draws the form again with the preview;
+  // neither saves anything. The click is taken before it can submit, so the
+  // comment form's script never sees it.
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('button[data-preview]');
+    if (!button) return;
+    var field = document.getElementById(button.dataset.preview);
+    var region = document.getElementById(button.getAttribute('aria-controls'));
+    if (!field || !region) return;
+    e.preventDefault();
+    if (button.getAttribute('aria-busy') === 'true') return;
+    button.setAttribute('aria-busy', 'true');
+    var fail = function (text) {
+      region.textContent = text || region.dataset.msgError || '';
+      region.hidden = false;
+      announce(region.textContent);
+    };
+    fetch('/preview', {
+      method: 'POST',
+      body: new URLSearchParams({ body: field.value }),
+      headers: { 'X-CSRF-Token': csrf, 'Accept': 'application/json' },
+      credentials: 'same-origin'
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (j) { return { res: res, j: j }; });
+    }).then(function (r) {
+      if (r.res.status === 401) {
+        location.href = '/login?next=' + encodeURIComponent(location.pathname);
+        return;
+      }
+      if (!r.res.ok || typeof r.j.html !== 'string') {
+        fail(r.j.error && r.j.error.message);
+        return;
+      }
+      var t = document.createElement('template');
+      t.innerHTML = r.j.html;
+      region.replaceChildren(t.content);
+      region.hidden = false;
+      announce(region.dataset.msgShown);
+    }).catch(function () {
+      fail('');
+    }).then(function () {
+      button.removeAttribute('aria-busy');
+    });
+  });
+
+  // Copy buttons (the co-sponsor link): hidden without script, where the
+  // link stays plain selectable text. The Clipboard API where the browser
+  // offers it (secure origins), else the selection and the copy command; if
+  // both fail the text is left selected and the status says to copy it.
+  function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  document.querySelectorAll('button[data-copy]').forEach(function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    var status = document.querySelector('[data-copy-status="' + button.dataset.copy + '"]');
+    if (!source) return;
+    button.hidden = false;
+    var say = function (text) { if (status) status.textContent = text || ''; };
+    var fallback = function () {
+      selectText(source);
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
+      say(ok ? button.dataset.msgCopied : button.dataset.msgFailed);
+    };
+    button.addEventListener('click', function () {
+      say('');
+      var text = source.textContent.trim();
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(function () {
+          say(button.dataset.msgCopied);
+        }, fallback);
+      } else {
+        fallback();
+      }
+    });
   });
 
   // The page comes drawn for its viewer: nothing to walk here.

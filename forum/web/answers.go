@@ -171,6 +171,9 @@ func (s *Server) handleRespond(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if isPreview(c) { // saves nothing: the form again, with the answer as it will read
+		return s.previewAnswer(c, p)
+	}
 	in := forum.ResponseInput{
 		Decision:        forum.Decision(c.FormValue("decision")),
 		Summary:         truncateRunes(strings.TrimSpace(c.FormValue("summary")), forum.SummaryMax+1),

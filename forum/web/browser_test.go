@@ -64,7 +64,7 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	a.wantText("#proposal-title", title)
 	a.wantText(".proposal-header .badge", "공동 발의자 모집 중")
 	a.wantText(".proposal-body", "밤 10시까지")
-	link := a.value("input#sponsor-link")
+	link := a.text("#sponsor-link") // the whole link, as selectable text
 	u, err := url.Parse(link)
 	if err != nil || !strings.Contains(u.Path, "/sponsor/") {
 		t.Fatalf("sponsor link %q", link)
@@ -92,7 +92,7 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	}
 	a.load("reload", 200, chromedp.Reload())
 	a.wantText(".proposal-header .badge", "지지 모으는 중")
-	a.wantCount("input#sponsor-link", 0)
+	a.wantCount("#sponsor-link", 0)
 	a.wantCount("#support", 1)
 
 	// 4. The author opens the debate with a comment for the proposal.

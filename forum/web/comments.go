@@ -67,6 +67,9 @@ func (s *Server) handleDebateComment(c *fiber.Ctx) error {
 // again (page gives its name and data, and where its thread is) with the
 // form showing what was wrong.
 func (s *Server) createComment(c *fiber.Ctx, subject forum.Subject, check func() error, page func(**thread) (string, any, error)) error {
+	if isPreview(c) { // saves nothing: the page again, with the draft as it will read
+		return s.previewComment(c, check, page)
+	}
 	in := forum.CommentInput{
 		ParentID: formID(c, "parent"),
 		Stance:   forum.Stance(c.FormValue("stance")),
@@ -152,6 +155,9 @@ func (s *Server) handleCommentEdit(c *fiber.Ctx) error {
 	cm, err := s.ownComment(c)
 	if err != nil {
 		return err
+	}
+	if isPreview(c) {
+		return s.previewCommentEdit(c, cm)
 	}
 	body := strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n")
 	if err := (forum.CommentInput{Stance: cm.Stance, Body: body}).Validate(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -17,6 +18,11 @@ type fieldError struct {
 type formState struct {
 	Values map[string]string
 	Errors []fieldError
+	// Previewed is set when the author asked to see the draft before
+	// posting it (the Preview button, without script); Preview is then the
+	// draft's text as it will be published (preview.go).
+	Previewed bool
+	Preview   moderation.Sanitized
 }
 
 // Err returns the message for field, or "".

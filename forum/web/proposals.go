@@ -302,6 +302,9 @@ func (s *Server) handleProposalCreate(c *fiber.Ctx) error {
 		return s.proposalForm(c, fiber.StatusOK, formState{Values: map[string]string{"title": moderation.PlainText(c.FormValue("title")),
 			"body": c.FormValue("body"), "category": c.FormValue("category"), "ministry": c.FormValue("ministry")}}, nil)
 	}
+	if isPreview(c) { // saves nothing: the form again, with the body as it will read
+		return s.previewProposal(c, nil)
+	}
 	in, form, err := s.proposalInput(c)
 	if err != nil {
 		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
@@ -467,6 +470,9 @@ func (s *Server) handleProposalEdit(c *fiber.Ctx) error {
 	p, err := s.authorOnly(c)
 	if err != nil {
 		return err
+	}
+	if isPreview(c) {
+		return s.previewProposal(c, p)
 	}
 	in, form, err := s.proposalInput(c)
 	if err != nil {

@@ -128,6 +128,7 @@ func (s *Server) routeTable() []route {
 		{get, "/proposals/similar", nil, s.handleSimilar},
 		{post, "/proposals", signedIn, s.handleProposalCreate},
 		{post, "/screen", signedIn, s.handleScreen},
+		{post, "/preview", signedIn, s.handlePreview},
 		{get, "/proposals/:id<int>", nil, s.handleProposalShow},
 		{get, "/proposals/:id<int>/edit", signedIn, s.handleProposalEditForm},
 		{post, "/proposals/:id<int>/edit", signedIn, s.handleProposalEdit},
