@@ -13,10 +13,10 @@ func TestDetectLang(t *testing.T) {
 		{"Please add late-night bus routes", "en", "en"},
 		{"Bitte mehr Nachtbusse", "de", "de"},
 		{"Please add late-night bus routes", "zh", "en"},
-		{"AI 기반 교통 신호 체계 도입", "en", "ko"},                  // Latin acronym in Korean text
+		{"AI 기반 교통 신호 체계 도입", "en", "ko"},                           // Latin acronym in Korean text
 		{"Please extend the 서울 night buses to Incheon", "ko", "en"}, // a Korean word in English text
-		{"大韓民國 헌법 제1조", "en", "ko"},                           // hanja among Hangul
-		{"東京の夜行バス", "en", "ja"},                               // kanji among kana
+		{"大韓民國 헌법 제1조", "en", "ko"},                                 // hanja among Hangul
+		{"東京の夜行バス", "en", "ja"},                                     // kanji among kana
 		{"12345 !!! ---", "ko", ""},
 		{"", "ko", ""},
 		{"Привет", "en", ""},
