@@ -12,7 +12,7 @@ import (
 
 const commentCols = `c.id, COALESCE(c.proposal_id, 0), COALESCE(c.debate_id, 0), COALESCE(c.parent_id, 0), c.depth, c.author_id, u.name, u.role,
 	c.stance, c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.mod_state, c.mod_reason, c.created_at, c.updated_at,
-	c.version`
+	c.version, c.lang`
 
 const commentFrom = ` FROM comments c JOIN users u ON u.id = c.author_id `
 
@@ -22,8 +22,11 @@ func scanComment(row interface{ Scan(...any) error }) (*forum.Comment, error) {
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.ProposalID, &c.DebateID, &c.ParentID, &c.Depth, &c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Stance,
 		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &c.ModState, &c.ModReason, &created, &updated,
-		&c.Version); err != nil {
+		&c.Version, &c.Lang); err != nil {
 		return nil, err
+	}
+	if c.Lang == "" { // written before lang was stored (indexComments)
+		c.Lang = forum.DetectLang(c.BodySrc, "")
 	}
 	c.Body = moderation.TrustedFromStore(body)
 	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
@@ -115,7 +118,7 @@ func insertCommentSQL(column string) string {
 	return `INSERT INTO comments (` + column + `, parent_id, depth, author_id, stance, body_src, body_html, mod_state, created_at, updated_at, lang)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id, COALESCE(proposal_id, 0), COALESCE(debate_id, 0), COALESCE(parent_id, 0), depth, author_id, ?, ?,
-		stance, body_src, body_html, up_count, down_count, status, mod_state, mod_reason, created_at, updated_at, version`
+		stance, body_src, body_html, up_count, down_count, status, mod_state, mod_reason, created_at, updated_at, version, lang`
 }
 
 // CreateComment adds a comment or reply to an open proposal or debate and

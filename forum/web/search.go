@@ -144,6 +144,10 @@ type searchResult struct {
 	Ministry forum.Ministry
 }
 
+// ProposalStatus is the hit's thread status as a proposal's, for the
+// status badge (a debate's thread shows the debate's badge instead).
+func (r searchResult) ProposalStatus() forum.ProposalStatus { return forum.ProposalStatus(r.Status) }
+
 type searchPage struct {
 	base
 	Dir              directory
