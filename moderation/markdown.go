@@ -43,7 +43,10 @@ func NewRenderer() *Renderer { return NewRendererAt(DefaultTopHeading) }
 // NewRendererAt is NewRenderer for text whose first-level heading becomes
 // h<top> (3 to 6): every heading is shifted down by top-1 levels, so the
 // outline below the page's heading keeps its steps ("#" h3, "##" h4, "###"
-// h5), and capped at h6.
+// h5), capped at h6. A heading never goes more than one level below the
+// one before it (the first, below the page's h<top-1>), so a text that
+// starts at "##" or jumps from "#" to "###" gives an outline without
+// skipped levels, as the HTML checker and screen readers want.
 func NewRendererAt(top int) *Renderer {
 	top = min(max(top, 3), 6)
 	md := goldmark.New(
@@ -112,6 +115,7 @@ type publishTransformer struct{ shift int }
 // Transform implements parser.ASTTransformer.
 func (pt publishTransformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	source := reader.Source()
+	last := pt.shift // the page's heading the text sits under
 	var unwrap []ast.Node
 	var autoLinks []*ast.AutoLink
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -120,7 +124,8 @@ func (pt publishTransformer) Transform(doc *ast.Document, reader text.Reader, _ 
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			n.Level = min(n.Level+pt.shift, 6)
+			n.Level = min(n.Level+pt.shift, last+1, 6)
+			last = n.Level
 		case *ast.Image:
 			unwrap = append(unwrap, n)
 		case *ast.Link:

@@ -15,7 +15,7 @@ import (
 // date by upgradeTexts, which records its formats.
 func TestStore_TextUpgrade(t *testing.T) {
 	w := newWorld(t)
-	src := "## 기대 효과\n\n**야간 버스**를 늘리면 좋겠습니다.\n\n| 구분 | 현재 |\n|---|---|\n| 노선 | 3 |\n\n<script>alert('xss')</script>"
+	src := "# 제안\n\n## 기대 효과\n\n**야간 버스**를 늘리면 좋겠습니다.\n\n| 구분 | 현재 |\n|---|---|\n| 노선 | 3 |\n\n<script>alert('xss')</script>"
 	p, err := w.s.CreateProposal(ctx, NewProposal{AuthorID: w.author.ID, SponsorToken: "md",
 		Input: forum.ProposalInput{Title: "심야 버스 확대", Body: src, CategoryID: w.category, MinistryID: w.ministry},
 		Body:  moderation.RenderMarkdown(src)}, 0)
