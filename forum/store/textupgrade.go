@@ -45,8 +45,17 @@ var renderedColumns = []struct{ table, keys, src, html string }{
 // headings is rendered again from its source (ReRenderHeadings), then the
 // search index is rebuilt (RebuildSearch), which also fills every text's
 // lang. Several nodes starting at once may each do it; the work is the
-// same and its result too.
+// same and its result too. A database without proposals and debates has
+// nothing to bring up to date and is left as it is, without the rows
+// (Copy wants an empty target): it is checked again at its next opening.
 func (s *Store) upgradeTexts(ctx context.Context) error {
+	var content bool
+	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM proposals) OR EXISTS (SELECT 1 FROM debates)`).Scan(&content); err != nil {
+		return fmt.Errorf("upgrade texts: %w", mapErr(err))
+	}
+	if !content {
+		return nil
+	}
 	formats := map[string]string{}
 	rows, err := s.r.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN (?, ?)`, settingHTMLFormat, settingSearchFormat)
 	if err != nil {
