@@ -18,6 +18,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # axe-core, which the accessibility tests (forum/web/a11y_test.go) inject into each page.
 AXE_VERSION := 4.14.1
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
+# The Nu Html Checker, which forum/web/htmlcheck_test.go runs over every page type (it needs Java).
+VNU_VERSION := 26.9.27
+VNU := .cache/npm/node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: run build test test-postgres test-deps lint vulncheck fuzz bench clean
 
@@ -60,9 +63,16 @@ test-deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
 	fi
-	@if [ ! -f $(AXE) ] || ! grep -q '"version": "$(AXE_VERSION)"' $(dir $(AXE))package.json; then \
-		echo "Installing axe-core@$(AXE_VERSION) into .cache/npm"; \
-		npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION); \
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "Installing default-jre-headless with apt-get (for the Nu Html Checker)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; \
+	fi
+	@# One npm install for both: --no-save removes from .cache/npm what the command does not name.
+	@if [ ! -f $(AXE) ] || ! grep -q '"version": "$(AXE_VERSION)"' $(dir $(AXE))package.json || \
+		[ ! -f $(VNU) ] || ! grep -q '"version": "$(VNU_VERSION)"' .cache/npm/node_modules/vnu-jar/package.json; then \
+		echo "Installing axe-core@$(AXE_VERSION) and vnu-jar@$(VNU_VERSION) into .cache/npm"; \
+		npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION) vnu-jar@$(VNU_VERSION); \
 	fi
 
 # Fuzz targets as package:Name. Go fuzzes one target per package per run, so

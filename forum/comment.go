@@ -62,10 +62,11 @@ func (s Subject) Path() string { return "/" + string(s.Kind) + "s/" + strconv.Fo
 // Comment is an argument or reply on a proposal or in a debate.
 type Comment struct {
 	ID         int64
-	ProposalID int64 // set for comments on a proposal
-	DebateID   int64 // set for arguments in a debate
-	ParentID   int64 // 0 for a top-level comment
-	Depth      int   // 1 for top level, up to MaxCommentDepth
+	Lang       string // the language of the body (DetectLang; "" not known), for lang="…"
+	ProposalID int64  // set for comments on a proposal
+	DebateID   int64  // set for arguments in a debate
+	ParentID   int64  // 0 for a top-level comment
+	Depth      int    // 1 for top level, up to MaxCommentDepth
 	AuthorID   int64
 	AuthorName string
 	AuthorRole Role

@@ -25,6 +25,7 @@ type Debate struct {
 	HostID        int64
 	HostName      string
 	HostRole      Role
+	Lang          string // the language of question and background (DetectLang; "" not known), for lang="…"
 	Question      string
 	BackgroundSrc string
 	Background    moderation.Sanitized

@@ -80,7 +80,8 @@ type Proposal struct {
 	AuthorID     int64
 	AuthorName   string
 	AuthorRole   Role
-	AuthorTier   Tier // how much the forum knows of the author: the badge beside the name
+	AuthorTier   Tier   // how much the forum knows of the author: the badge beside the name
+	Lang         string // the language of title and body (DetectLang; "" not known), for lang="…"
 	Title        string
 	BodySrc      string
 	Body         moderation.Sanitized

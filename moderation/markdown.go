@@ -30,10 +30,25 @@ type Renderer struct {
 	policy *bluemonday.Policy
 }
 
+// DefaultTopHeading is the level a user's first-level heading ("# ...")
+// gets: every user text sits under its page's h2 (the page's h1 is the
+// title), so "#" becomes h3.
+const DefaultTopHeading = 3
+
 // NewRenderer returns a Renderer for the forum's Markdown dialect: CommonMark
 // with tables, strikethrough and bare-URL links; no raw HTML, no images, and
-// headings no larger than h3.
-func NewRenderer() *Renderer {
+// headings shifted below the page's own (NewRendererAt DefaultTopHeading).
+func NewRenderer() *Renderer { return NewRendererAt(DefaultTopHeading) }
+
+// NewRendererAt is NewRenderer for text whose first-level heading becomes
+// h<top> (3 to 6): every heading is shifted down by top-1 levels, so the
+// outline below the page's heading keeps its steps ("#" h3, "##" h4, "###"
+// h5), capped at h6. A heading never goes more than one level below the
+// one before it (the first, below the page's h<top-1>), so a text that
+// starts at "##" or jumps from "#" to "###" gives an outline without
+// skipped levels, as the HTML checker and screen readers want.
+func NewRendererAt(top int) *Renderer {
+	top = min(max(top, 3), 6)
 	md := goldmark.New(
 		goldmark.WithExtensions(
 			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
@@ -41,7 +56,7 @@ func NewRenderer() *Renderer {
 			extension.Linkify,
 		),
 		goldmark.WithParserOptions(
-			parser.WithASTTransformers(util.Prioritized(publishTransformer{}, 1000)),
+			parser.WithASTTransformers(util.Prioritized(publishTransformer{shift: top - 1}, 1000)),
 		),
 		// No html.WithUnsafe: raw HTML in the source is omitted, and goldmark
 		// drops dangerous link destinations before the policy even sees them.
@@ -92,14 +107,15 @@ func RenderMarkdown(src string) Sanitized {
 }
 
 // publishTransformer rewrites the parsed document into what we publish:
-// h1 and h2 become h3 (the page owns h1 and h2), images become their alt
-// text, links to anything but http, https and mailto become their text,
-// and every remaining link gets rel=linkRel.
-type publishTransformer struct{}
+// headings go shift levels down, to h6 at most (the page owns h1 and h2),
+// images become their alt text, links to anything but http, https and
+// mailto become their text, and every remaining link gets rel=linkRel.
+type publishTransformer struct{ shift int }
 
 // Transform implements parser.ASTTransformer.
-func (publishTransformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+func (pt publishTransformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	source := reader.Source()
+	last := pt.shift // the page's heading the text sits under
 	var unwrap []ast.Node
 	var autoLinks []*ast.AutoLink
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -108,9 +124,8 @@ func (publishTransformer) Transform(doc *ast.Document, reader text.Reader, _ par
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			if n.Level < 3 {
-				n.Level = 3
-			}
+			n.Level = min(n.Level+pt.shift, last+1, 6)
+			last = n.Level
 		case *ast.Image:
 			unwrap = append(unwrap, n)
 		case *ast.Link:

@@ -59,9 +59,13 @@ func TestRenderMarkdown(t *testing.T) {
 		notWant []string
 	}{
 		{"h1 becomes h3", "# 제목", []string{"<h3>제목</h3>"}, []string{"<h1", "<h2"}},
-		{"h2 becomes h3", "## Sub", []string{"<h3>Sub</h3>"}, []string{"<h2"}},
+		{"h2 becomes h4", "# 하나\n\n## Sub", []string{"<h4>Sub</h4>"}, []string{"<h2"}},
+		{"h3 becomes h5", "# 하나\n\n## 둘\n\n### 셋", []string{"<h5>셋</h5>"}, nil},
+		{"a first h2 opens the outline at h3", "## Sub", []string{"<h3>Sub</h3>"}, []string{"<h4"}},
+		{"a jump is one level at most", "# 하나\n\n### 셋\n\n# 다시\n\n#### 넷", []string{"<h3>하나</h3>\n<h4>셋</h4>\n<h3>다시</h3>\n<h4>넷</h4>"}, []string{"<h5", "<h6"}},
 		{"setext h1 becomes h3", "제목\n===", []string{"<h3>제목</h3>"}, []string{"<h1"}},
-		{"h4 stays", "#### 넷", []string{"<h4>넷</h4>"}, nil},
+		{"h4 capped at h6", "# 1\n\n## 2\n\n### 3\n\n#### 넷", []string{"<h6>넷</h6>"}, nil},
+		{"h6 capped at h6", "# 1\n\n## 2\n\n### 3\n\n###### 여섯", []string{"<h6>여섯</h6>"}, nil},
 		{"emphasis", "*a* **b** ~~c~~", []string{"<em>a</em>", "<strong>b</strong>", "<del>c</del>"}, nil},
 		{"link gets rel, no target", "[x](https://example.com)",
 			[]string{`<a href="https://example.com" rel="nofollow ugc noopener">x</a>`}, []string{"target"}},
@@ -278,3 +282,22 @@ const koreanPost = `# 지방 중소도시 야간·휴일 공공 진료 확대 �
 
 궁금한 점은 policy@example.kr 로 보내 주시거나 댓글로 남겨 주세요. 참고 자료: https://www.index.go.kr/
 `
+
+// TestNewRendererAt: the level a "#" heading gets is a parameter, and the
+// outline keeps its steps below it, capped at h6.
+func TestNewRendererAt(t *testing.T) {
+	src := "# 하나\n\n## 둘\n\n### 셋\n\n#### 넷"
+	for _, tt := range []struct {
+		top  int
+		want string
+	}{
+		{3, "<h3>하나</h3>\n<h4>둘</h4>\n<h5>셋</h5>\n<h6>넷</h6>\n"},
+		{4, "<h4>하나</h4>\n<h5>둘</h5>\n<h6>셋</h6>\n<h6>넷</h6>\n"},
+		{3, "<h3>하나</h3>\n<h4>둘</h4>\n<h5>셋</h5>\n<h6>넷</h6>\n"},
+		{1, "<h3>하나</h3>\n<h4>둘</h4>\n<h5>셋</h5>\n<h6>넷</h6>\n"}, // the page's h1 and h2 are never the user's
+	} {
+		if got := NewRendererAt(tt.top).Markdown(src).String(); got != tt.want {
+			t.Errorf("NewRendererAt(%d).Markdown(%q) = %q, want %q", tt.top, src, got, tt.want)
+		}
+	}
+}

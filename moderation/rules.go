@@ -34,6 +34,9 @@ type Rules struct {
 	// Latin letters or digits matches only as a whole word at its Latin
 	// ends ("ass" is not found in "classic"), while Hangul and Han terms
 	// match anywhere, spaces included ("대출 문의" does not match "대출문의").
+	// A term is also found spelt across separators and with look-alike
+	// letters ("씨-발", "씨.발", "씨 발", "sh1t", "f.u.c.k"): see
+	// containsSpread for where a spaced-out spelling counts.
 	BannedTerms []string
 	// MaxLinksNew is how many links a new author may post at once.
 	MaxLinksNew int
@@ -112,7 +115,8 @@ viagra
 // A term is folded for matching: invisible characters are removed, NFKC
 // turns full-width and other compatibility forms into plain ones, letters
 // are lower-cased and runs of white space become one space. Look-alike
-// letters and digits are not folded, so ordinary words are not caught.
+// letters and digits are left as written here; Rules.Check folds them,
+// with separators, when it looks for a term (containsSpread).
 // Repeated terms are kept once, in the order first seen.
 func ParseTerms(text string) []string {
 	var terms []string
@@ -181,11 +185,23 @@ func (r Rules) Check(a Author, p Post) Verdict {
 		v.trip(RuleDuplicate, Reject)
 		v.Key = KeyDuplicatePost
 	}
+	var spreadOut *spread // built when a term is not found as written
 	for _, t := range r.BannedTerms {
 		if !foldEqual(t, t) { // ParseTerms's terms are folded already
 			t = foldText(t)
 		}
-		if t != "" && !slices.Contains(v.Terms, t) && containsTerm(text, t) {
+		if t == "" || slices.Contains(v.Terms, t) {
+			continue
+		}
+		found := containsTerm(text, t)
+		if !found && !spreadFound(v.Terms, t) {
+			if spreadOut == nil {
+				sp := spreadText(text)
+				spreadOut = &sp
+			}
+			found = containsSpread(*spreadOut, spreadText(t))
+		}
+		if found {
 			v.Terms = append(v.Terms, t)
 		}
 	}

@@ -110,7 +110,7 @@ func TestRules_Check(t *testing.T) {
 		{"later occurrence whole", member, "hello, hell", nil, Hold, []string{RuleBannedTerm}, []string{"hell"}},
 		{"phrase term whole", member, "a class actions suit", nil, Publish, nil, nil},
 		{"phrase term", member, "a class action suit", nil, Hold, []string{RuleBannedTerm}, []string{"class action"}},
-		{"leet spelling not folded", member, "sh1t and $hit", nil, Publish, nil, nil},
+		{"leet spelling folded (issue 16)", member, "sh1t and $hit", nil, Hold, []string{RuleBannedTerm}, []string{"shit"}},
 
 		// Links.
 		{"three links, new account", newcomer, threeLinks, nil, Hold, []string{RuleTooManyLinks}, nil},

@@ -12,7 +12,7 @@ import (
 
 const commentCols = `c.id, COALESCE(c.proposal_id, 0), COALESCE(c.debate_id, 0), COALESCE(c.parent_id, 0), c.depth, c.author_id, u.name, u.role,
 	c.stance, c.body_src, c.body_html, c.up_count, c.down_count, c.status, c.mod_state, c.mod_reason, c.created_at, c.updated_at,
-	c.version`
+	c.version, c.lang`
 
 const commentFrom = ` FROM comments c JOIN users u ON u.id = c.author_id `
 
@@ -22,8 +22,11 @@ func scanComment(row interface{ Scan(...any) error }) (*forum.Comment, error) {
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.ProposalID, &c.DebateID, &c.ParentID, &c.Depth, &c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Stance,
 		&c.BodySrc, &body, &c.Up, &c.Down, &c.Status, &c.ModState, &c.ModReason, &created, &updated,
-		&c.Version); err != nil {
+		&c.Version, &c.Lang); err != nil {
 		return nil, err
+	}
+	if c.Lang == "" { // written before lang was stored (indexComments)
+		c.Lang = forum.DetectLang(c.BodySrc, "")
 	}
 	c.Body = moderation.TrustedFromStore(body)
 	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
@@ -112,10 +115,10 @@ func parentSQL(column string) string {
 // insertCommentSQL adds a comment and returns it as scanComment reads it;
 // the author's name and role, from another table, are the last two arguments.
 func insertCommentSQL(column string) string {
-	return `INSERT INTO comments (` + column + `, parent_id, depth, author_id, stance, body_src, body_html, mod_state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	return `INSERT INTO comments (` + column + `, parent_id, depth, author_id, stance, body_src, body_html, mod_state, created_at, updated_at, lang)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id, COALESCE(proposal_id, 0), COALESCE(debate_id, 0), COALESCE(parent_id, 0), depth, author_id, ?, ?,
-		stance, body_src, body_html, up_count, down_count, status, mod_state, mod_reason, created_at, updated_at, version`
+		stance, body_src, body_html, up_count, down_count, status, mod_state, mod_reason, created_at, updated_at, version, lang`
 }
 
 // CreateComment adds a comment or reply to an open proposal or debate and
@@ -161,7 +164,7 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 			state = forum.ModHeld
 		}
 		cm, err = scanComment(t.QueryRowContext(ctx, insertCommentSQL(column),
-			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), state, now, now,
+			nc.Subject.ID, parent, depth, nc.AuthorID, nc.Input.Stance, nc.Input.Body, nc.Body.String(), state, now, now, commentLang(nc.Body.String()),
 			target.author.Name, target.author.Role))
 		if err != nil {
 			return err
@@ -177,7 +180,7 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 		// What indexComment would decide, from what this write has read: a
 		// comment is searchable while it is shown and its thread public.
 		if state == forum.ModVisible && target.public {
-			err = putIndex(ctx, t, SearchComment, cm.ID, nc.Input.Body, target.status, target.ministry, target.category, now)
+			err = putIndex(ctx, t, SearchComment, cm.ID, indexText(nc.Body.String()), "", target.status, target.ministry, target.category, now)
 		} else {
 			err = unindex(ctx, t, SearchComment, cm.ID)
 		}
@@ -292,8 +295,8 @@ func (s *Store) EditComment(ctx context.Context, id, authorID int64, src string,
 		if err := noPendingAppeal(ctx, t, forum.ItemComment, id); err != nil {
 			return err
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE comments SET body_src = ?, body_html = ?, updated_at = ? WHERE id = ?`,
-			src, body.String(), t.now.Unix(), id); err != nil {
+		if _, err := t.ExecContext(ctx, `UPDATE comments SET body_src = ?, body_html = ?, updated_at = ?, lang = ? WHERE id = ?`,
+			src, body.String(), t.now.Unix(), commentLang(body.String()), id); err != nil {
 			return err
 		}
 		subj := c.Subject()

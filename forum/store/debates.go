@@ -12,7 +12,7 @@ import (
 )
 
 const debateCols = `d.id, d.ministry_id, d.host_id, u.name, u.role, d.question, d.background_src, d.background_html,
-	d.opens_at, d.closes_at, d.status, d.conclusion_src, d.conclusion_html, d.concluded_at, d.comment_count, d.locked, d.created_at`
+	d.opens_at, d.closes_at, d.status, d.conclusion_src, d.conclusion_html, d.concluded_at, d.comment_count, d.locked, d.created_at, d.lang`
 
 const debateFrom = ` FROM debates d JOIN users u ON u.id = d.host_id `
 
@@ -22,7 +22,7 @@ func scanDebate(row interface{ Scan(...any) error }) (*forum.Debate, error) {
 	var opens, closes, created int64
 	var concluded sql.NullInt64
 	if err := row.Scan(&d.ID, &d.MinistryID, &d.HostID, &d.HostName, &d.HostRole, &d.Question, &d.BackgroundSrc, &bg,
-		&opens, &closes, &d.Status, &d.ConclusionSrc, &concl, &concluded, &d.Comments, &d.Locked, &created); err != nil {
+		&opens, &closes, &d.Status, &d.ConclusionSrc, &concl, &concluded, &d.Comments, &d.Locked, &created, &d.Lang); err != nil {
 		return nil, err
 	}
 	d.Background, d.Conclusion = moderation.TrustedFromStore(bg), moderation.TrustedFromStore(concl)

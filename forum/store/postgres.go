@@ -86,6 +86,10 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 		closeAll()
 		return nil, err
 	}
+	if err := s.upgradeTexts(ctx); err != nil {
+		closeAll()
+		return nil, err
+	}
 	return s, nil
 }
 

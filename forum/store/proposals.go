@@ -17,7 +17,7 @@ const proposalCols = `p.id, p.author_id, u.name, u.role, p.title, p.body_src, p.
 	p.status, p.sponsor_token, p.sponsor_count, p.support_count, p.comment_count, p.revision_count,
 	p.created_at, p.updated_at, p.published_at, p.closed_at, p.mod_state, p.mod_reason, p.locked,
 	COALESCE(p.support_deadline, 0), COALESCE(p.reached_at, 0), COALESCE(p.response_due, 0), COALESCE(p.answered_at, 0),
-	p.unverified_sponsors, p.unverified_supports, u.tier`
+	p.unverified_sponsors, p.unverified_supports, u.tier, p.lang`
 
 const proposalFrom = ` FROM proposals p JOIN users u ON u.id = p.author_id `
 
@@ -30,7 +30,7 @@ func scanProposal(row interface{ Scan(...any) error }) (*forum.Proposal, error) 
 	err := row.Scan(&p.ID, &p.AuthorID, &p.AuthorName, &p.AuthorRole, &p.Title, &p.BodySrc, &body, &p.CategoryID, &p.MinistryID,
 		&p.Status, &p.SponsorToken, &p.Sponsors, &p.Supports, &p.Comments, &p.Revisions,
 		&created, &updated, &published, &closed, &p.ModState, &p.ModReason, &p.Locked,
-		&deadline, &reached, &due, &answered, &p.UnverifiedSponsors, &p.UnverifiedSupports, &p.AuthorTier)
+		&deadline, &reached, &due, &answered, &p.UnverifiedSponsors, &p.UnverifiedSupports, &p.AuthorTier, &p.Lang)
 	if err != nil {
 		return nil, err
 	}

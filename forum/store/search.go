@@ -12,6 +12,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/search"
+	"github.com/e-people/e-people/moderation"
 )
 
 // Search kinds: what a search hit is.
@@ -31,25 +32,51 @@ func unindex(ctx context.Context, t *tx, kind string, id int64) error {
 	return err
 }
 
-// putIndex replaces one item's row in the search index.
-func putIndex(ctx context.Context, t *tx, kind string, id int64, text, status string, ministry, category any, created int64) error {
+// namesMark separates, in an index row's tokens, the item's own text from
+// the names it is also found by (its category's and ministry's): neither
+// tokenizer indexes it, and the ranking does not count the names in the
+// document's length (searchCandidates), so an item's names do not make its
+// own text weigh less.
+const namesMark = "|"
+
+// putIndex replaces one item's row in the search index: the tokens of text,
+// then those of names (namesMark).
+func putIndex(ctx context.Context, t *tx, kind string, id int64, text, names, status string, ministry, category any, created int64) error {
 	if err := unindex(ctx, t, kind, id); err != nil {
 		return err
 	}
+	tokens := search.Document(text)
+	if names != "" {
+		tokens += " " + namesMark + " " + search.Document(names)
+	}
 	_, err := t.ExecContext(ctx, `INSERT INTO search_index (rowid, kind, item_id, tokens, status, ministry_id, category_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id*4+searchKinds[kind], kind, id, search.Document(text), status, ministry, category, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id*4+searchKinds[kind], kind, id, tokens, status, ministry, category, created)
 	return err
 }
 
 // indexProposal brings the search index up to date with a proposal, its
-// official answer and its comments: indexed while public, removed otherwise.
+// official answer (with the co-answering ministries' parts) and its
+// comments: indexed while public, removed otherwise. What is indexed is the
+// text the page shows (the plain text of the rendered body, indexText), and
+// a proposal also under its category's and ministry's names in every
+// language, so that 교통 finds the proposals of the 교통 category. The
+// language of each text is detected and stored on the way (setLang).
 func indexProposal(ctx context.Context, t *tx, id int64) error {
-	var title, body, status string
-	var ministry, category, created int64
+	var title, body, status, lang, authorLang string
+	var ministry, created int64
+	var category sql.NullInt64
 	var public bool
-	err := t.QueryRowContext(ctx, `SELECT p.title, p.body_src, p.status, p.ministry_id, p.category_id, COALESCE(p.published_at, p.created_at), `+
-		publicProposal+` FROM proposals p WHERE p.id = ?`, id).Scan(&title, &body, &status, &ministry, &category, &created, &public)
+	var names [6]string
+	err := t.QueryRowContext(ctx, `SELECT p.title, p.body_html, p.status, p.ministry_id, p.category_id, COALESCE(p.published_at, p.created_at), `+
+		publicProposal+`, p.lang, u.lang, m.name_ko, m.name_en, m.name_zh, COALESCE(c.name_ko, ''), COALESCE(c.name_en, ''), COALESCE(c.name_zh, '')
+		FROM proposals p JOIN users u ON u.id = p.author_id JOIN ministries m ON m.id = p.ministry_id LEFT JOIN categories c ON c.id = p.category_id
+		WHERE p.id = ?`, id).Scan(&title, &body, &status, &ministry, &category, &created, &public, &lang, &authorLang,
+		&names[0], &names[1], &names[2], &names[3], &names[4], &names[5])
 	if err != nil {
+		return fmt.Errorf("index proposal: %w", err)
+	}
+	text := title + "\n" + indexText(body)
+	if err := setLang(ctx, t, `proposals`, `id = ?`, lang, forum.DetectLang(text, authorLang), id); err != nil {
 		return fmt.Errorf("index proposal: %w", err)
 	}
 	if err := unindex(ctx, t, SearchProposal, id); err != nil {
@@ -58,19 +85,16 @@ func indexProposal(ctx context.Context, t *tx, id int64) error {
 	if err := unindex(ctx, t, SearchAnswer, id); err != nil {
 		return fmt.Errorf("index proposal: %w", err)
 	}
+	answer, rm, at, err := answerText(ctx, t, id)
+	if err != nil {
+		return fmt.Errorf("index answer: %w", err)
+	}
 	if public {
-		if err := putIndex(ctx, t, SearchProposal, id, title+"\n"+body, status, ministry, category, created); err != nil {
+		if err := putIndex(ctx, t, SearchProposal, id, text, strings.Join(names[:], "\n"), status, ministry, category, created); err != nil {
 			return fmt.Errorf("index proposal: %w", err)
 		}
-		var summary, answer string
-		var rm, at int64
-		err := t.QueryRowContext(ctx, `SELECT summary, body_src, ministry_id, created_at FROM responses WHERE proposal_id = ?`, id).
-			Scan(&summary, &answer, &rm, &at)
-		if err != nil && !isNotFound(err) {
-			return fmt.Errorf("index answer: %w", err)
-		}
-		if err == nil {
-			if err := putIndex(ctx, t, SearchAnswer, id, summary+"\n"+answer, status, rm, category, at); err != nil {
+		if at != 0 {
+			if err := putIndex(ctx, t, SearchAnswer, id, answer, "", status, rm, category, at); err != nil {
 				return fmt.Errorf("index answer: %w", err)
 			}
 		}
@@ -78,15 +102,97 @@ func indexProposal(ctx context.Context, t *tx, id int64) error {
 	return indexComments(ctx, t, `c.proposal_id = ?`, id)
 }
 
-// indexDebate brings the search index up to date with a debate and its comments.
+// indexText is the plain text of stored sanitized HTML, as the page shows it.
+func indexText(bodyHTML string) string {
+	return moderation.TrustedFromStore(bodyHTML).Text()
+}
+
+// commentLang is the language of a comment's sanitized body. The author's
+// interface language decides only for Latin text in a Latin-script
+// interface, and every Latin-script interface the forum has is English, so
+// it is not looked up.
+func commentLang(bodyHTML string) string { return forum.DetectLang(indexText(bodyHTML), "") }
+
+// setLang stores the detected language of a text in table's row where
+// (lang is what the row holds), unless it holds it already.
+func setLang(ctx context.Context, t *tx, table, where, lang, detected string, args ...any) error {
+	if lang == detected {
+		return nil
+	}
+	_, err := t.ExecContext(ctx, `UPDATE `+table+` SET lang = ? WHERE `+where, append([]any{detected}, args...)...)
+	return err
+}
+
+// answerText returns the text of a proposal's official answer as search
+// indexes it: the lead ministry's summary and body, then each co-answering
+// ministry's part (response_parts), with the lead ministry and the time of
+// the answer; at is 0 when there is no answer. It stores the language of
+// the answer and of each part on the way.
+func answerText(ctx context.Context, t *tx, id int64) (text string, ministry, at int64, err error) {
+	var summary, body, lang, authorLang string
+	err = t.QueryRowContext(ctx, `SELECT r.summary, r.body_html, r.ministry_id, r.created_at, r.lang, COALESCE(u.lang, '')
+		FROM responses r LEFT JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ?`, id).
+		Scan(&summary, &body, &ministry, &at, &lang, &authorLang)
+	if isNotFound(err) {
+		return "", 0, 0, nil
+	}
+	if err != nil {
+		return "", 0, 0, err
+	}
+	text = summary + "\n" + indexText(body)
+	if err := setLang(ctx, t, `responses`, `proposal_id = ?`, lang, forum.DetectLang(text, authorLang), id); err != nil {
+		return "", 0, 0, err
+	}
+	rows, err := t.QueryContext(ctx, `SELECT r.ministry_id, r.summary, r.body_html, r.lang, COALESCE(u.lang, '')
+		FROM response_parts r LEFT JOIN users u ON u.id = r.official_id WHERE r.proposal_id = ? ORDER BY r.ministry_id`, id)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	type part struct {
+		ministry                        int64
+		summary, body, lang, authorLang string
+	}
+	var parts []part
+	for rows.Next() {
+		var p part
+		if err := rows.Scan(&p.ministry, &p.summary, &p.body, &p.lang, &p.authorLang); err != nil {
+			rows.Close()
+			return "", 0, 0, err
+		}
+		parts = append(parts, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", 0, 0, err
+	}
+	for _, p := range parts {
+		pt := p.summary + "\n" + indexText(p.body)
+		if err := setLang(ctx, t, `response_parts`, `proposal_id = ? AND ministry_id = ?`, p.lang, forum.DetectLang(pt, p.authorLang), id, p.ministry); err != nil {
+			return "", 0, 0, err
+		}
+		text += "\n" + pt
+	}
+	return text, ministry, at, nil
+}
+
+// indexDebate brings the search index up to date with a debate (its
+// question, background and conclusion as the page shows them, and its
+// ministry's names) and its comments.
 func indexDebate(ctx context.Context, t *tx, id int64) error {
-	var question, background, status string
+	var question, background, conclusion, status, lang, hostLang string
 	var ministry, opens int64
-	if err := t.QueryRowContext(ctx, `SELECT question, background_src, status, ministry_id, opens_at FROM debates WHERE id = ?`, id).
-		Scan(&question, &background, &status, &ministry, &opens); err != nil {
+	var names [3]string
+	if err := t.QueryRowContext(ctx, `SELECT d.question, d.background_html, d.conclusion_html, d.status, d.ministry_id, d.opens_at, d.lang, u.lang,
+		m.name_ko, m.name_en, m.name_zh
+		FROM debates d JOIN users u ON u.id = d.host_id JOIN ministries m ON m.id = d.ministry_id WHERE d.id = ?`, id).
+		Scan(&question, &background, &conclusion, &status, &ministry, &opens, &lang, &hostLang, &names[0], &names[1], &names[2]); err != nil {
 		return fmt.Errorf("index debate: %w", err)
 	}
-	if err := putIndex(ctx, t, SearchDebate, id, question+"\n"+background, status, ministry, nil, opens); err != nil {
+	text := question + "\n" + indexText(background)
+	if err := setLang(ctx, t, `debates`, `id = ?`, lang, forum.DetectLang(text, hostLang), id); err != nil {
+		return fmt.Errorf("index debate: %w", err)
+	}
+	if err := putIndex(ctx, t, SearchDebate, id, text+"\n"+indexText(conclusion), strings.Join(names[:], "\n"), status, ministry, nil, opens); err != nil {
 		return fmt.Errorf("index debate: %w", err)
 	}
 	return indexComments(ctx, t, `c.debate_id = ?`, id)
@@ -100,7 +206,7 @@ func indexComment(ctx context.Context, t *tx, id int64) error {
 // indexComments re-indexes the comments matching where: a comment is public
 // while it and its thread are.
 func indexComments(ctx context.Context, t *tx, where string, arg any) error {
-	rows, err := t.QueryContext(ctx, `SELECT c.id, c.body_src, COALESCE(p.status, d.status), COALESCE(p.ministry_id, d.ministry_id), p.category_id, c.created_at,
+	rows, err := t.QueryContext(ctx, `SELECT c.id, c.body_html, COALESCE(p.status, d.status), COALESCE(p.ministry_id, d.ministry_id), p.category_id, c.created_at,
 		`+shownComment+` AND (d.id IS NOT NULL OR `+publicProposal+`)
 		FROM comments c LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id WHERE `+where, arg)
 	if err != nil {
@@ -126,10 +232,16 @@ func indexComments(ctx context.Context, t *tx, where string, arg any) error {
 		return fmt.Errorf("index comments: %w", err)
 	}
 	for _, r := range all {
+		text := indexText(r.body)
+		// A comment's lang is written with its body (commentLang), never
+		// filled in afterwards: the comments_version trigger counts every
+		// UPDATE of a comment as a new version of it, which would turn away
+		// an edit begun before. A comment from before lang shows the
+		// language read from its body (scanComment).
 		if !r.public {
 			err = unindex(ctx, t, SearchComment, r.id)
 		} else {
-			err = putIndex(ctx, t, SearchComment, r.id, r.body, r.status, r.ministry, r.category, r.created)
+			err = putIndex(ctx, t, SearchComment, r.id, text, "", r.status, r.ministry, r.category, r.created)
 		}
 		if err != nil {
 			return fmt.Errorf("index comment %d: %w", r.id, err)
@@ -161,7 +273,11 @@ type SearchHit struct {
 	ProposalID int64 // the thread: the proposal, or the debate, it belongs to
 	DebateID   int64
 	Title      string // the proposal's title or the debate's question
+	TitleLang  string // the language of Title ("" not known)
+	Status     string // the thread's status: the proposal's or the debate's
+	MinistryID int64  // the thread's ministry (an answer's: the lead ministry)
 	Snippet    []search.Segment
+	Lang       string  // the language of the hit's own text, which the snippet shows
 	Score      float64 // relevance within the hit's window, higher is better
 	CreatedAt  time.Time
 }
@@ -384,6 +500,7 @@ func searchCandidates(ctx context.Context, rtx *sql.Tx, cond string, args []any,
 	var out []candidate
 	var tfs []int32         // the candidates' tf slices, cut from one allocation
 	var tokens sql.RawBytes // valid until the next row: counted, never kept
+	mark := []byte(namesMark)
 	for rows.Next() {
 		if len(tfs) < len(terms) {
 			tfs = make([]int32, len(terms)*256)
@@ -393,13 +510,20 @@ func searchCandidates(ctx context.Context, rtx *sql.Tx, cond string, args []any,
 		if err := rows.Scan(&c.rowid, &c.created, &tokens); err != nil {
 			return nil, err
 		}
+		names := false
 		for rest := []byte(tokens); len(rest) > 0; {
 			var tok []byte
 			tok, rest, _ = bytes.Cut(rest, []byte{' '})
 			if len(tok) == 0 {
 				continue
 			}
-			c.length++
+			if bytes.Equal(tok, mark) {
+				names = true
+				continue
+			}
+			if !names {
+				c.length++
+			}
 			for i, t := range ts {
 				if bytes.Equal(tok, t.text) || t.prefix && bytes.HasPrefix(tok, t.text) {
 					c.tf[i]++
@@ -437,13 +561,15 @@ func rankWindow(win []candidate) {
 
 // hydrateSQL reads the source rows of hits of one kind, whose ids fill
 // the IN list (%s), as id, title, summary (an answer's; empty otherwise),
-// body, proposal and debate.
+// body (sanitized HTML), proposal, debate, the thread's status and ministry,
+// the language of the title and of the hit's own text.
 var hydrateSQL = map[string]string{
-	SearchProposal: `SELECT id, title, '', body_src, id, CAST(NULL AS BIGINT) FROM proposals WHERE id IN (%s)`,
-	SearchAnswer: `SELECT r.proposal_id, p.title, r.summary, r.body_src, r.proposal_id, CAST(NULL AS BIGINT)
+	SearchProposal: `SELECT id, title, '', body_html, id, CAST(NULL AS BIGINT), status, ministry_id, lang, lang FROM proposals WHERE id IN (%s)`,
+	SearchAnswer: `SELECT r.proposal_id, p.title, r.summary, r.body_html, r.proposal_id, CAST(NULL AS BIGINT), p.status, r.ministry_id, p.lang, r.lang
 		FROM responses r JOIN proposals p ON p.id = r.proposal_id WHERE r.proposal_id IN (%s)`,
-	SearchDebate: `SELECT id, question, '', background_src, CAST(NULL AS BIGINT), id FROM debates WHERE id IN (%s)`,
-	SearchComment: `SELECT c.id, COALESCE(p.title, d.question), '', c.body_src, c.proposal_id, c.debate_id FROM comments c
+	SearchDebate: `SELECT id, question, '', background_html, CAST(NULL AS BIGINT), id, status, ministry_id, lang, lang FROM debates WHERE id IN (%s)`,
+	SearchComment: `SELECT c.id, COALESCE(p.title, d.question), '', c.body_html, c.proposal_id, c.debate_id, COALESCE(p.status, d.status),
+		COALESCE(p.ministry_id, d.ministry_id), COALESCE(p.lang, d.lang), c.lang FROM comments c
 		LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id WHERE c.id IN (%s)`,
 }
 
@@ -481,9 +607,10 @@ func hydrateKind(ctx context.Context, rtx *sql.Tx, kind string, byID map[int64]*
 	found := map[int64]bool{}
 	for rows.Next() {
 		var id int64
-		var title, summary, body string
+		var title, summary, body, status, titleLang, lang string
 		var pid, did sql.NullInt64
-		if err := rows.Scan(&id, &title, &summary, &body, &pid, &did); err != nil {
+		var ministry int64
+		if err := rows.Scan(&id, &title, &summary, &body, &pid, &did, &status, &ministry, &titleLang, &lang); err != nil {
 			return fmt.Errorf("load %ss: %w", kind, err)
 		}
 		h := byID[id]
@@ -491,10 +618,12 @@ func hydrateKind(ctx context.Context, rtx *sql.Tx, kind string, byID map[int64]*
 			continue
 		}
 		found[id] = true
+		body = indexText(body)
 		if kind == SearchAnswer {
-			body = summary + "\n" + body // as indexProposal indexes it
+			body = summary + "\n" + body // as answerText indexes it
 		}
 		h.Title, h.ProposalID, h.DebateID = title, pid.Int64, did.Int64
+		h.Status, h.MinistryID, h.TitleLang, h.Lang = status, ministry, titleLang, lang
 		h.Snippet = search.Snippet(body, query, snippetWidth)
 		if !marked(h.Snippet) && kind != SearchComment {
 			h.Snippet = search.Snippet(title+" — "+body, query, snippetWidth)

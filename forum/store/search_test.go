@@ -58,7 +58,7 @@ func TestStore_SearchLifecycle(t *testing.T) {
 
 	// Edit updates the index.
 	err := w.s.EditProposal(ctx, p.ID, w.author.ID, forum.ProposalInput{Title: "Public transit policy", Body: "버스 노선",
-		CategoryID: w.category, MinistryID: w.ministry}, html("x"), forum.DefaultRules, nil)
+		CategoryID: w.category, MinistryID: w.ministry}, html("버스 노선"), forum.DefaultRules, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestStore_SearchFiltersAndRanking(t *testing.T) {
 	a := w.openProposal(t, "AI 정책 proposal")
 	b, err := w.s.CreateProposal(ctx, NewProposal{AuthorID: w.author.ID, SponsorToken: "b",
 		Input: forum.ProposalInput{Title: "정책 정책 정책 AI", Body: "정책 proposal 정책", CategoryID: cat2, MinistryID: m2},
-		Body:  html("x")}, 0)
+		Body:  html("정책 proposal 정책")}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

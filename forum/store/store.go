@@ -102,6 +102,10 @@ func Open(ctx context.Context, path, schemaSQL string, opt Options) (*Store, err
 		w.Close()
 		return nil, err
 	}
+	if err := s.upgradeTexts(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -21,8 +21,9 @@ type base struct {
 	// these topics, replaying from LiveSince, the last event it was drawn from.
 	LiveTopics string
 	LiveSince  int64
-	Unread     int  // the viewer's unread notifications
-	StaffNav   bool // the viewer works the moderation queue
+	Unread     int    // the viewer's unread notifications
+	StaffNav   bool   // the viewer works the moderation queue
+	SearchQ    string // the search text the header's search box keeps (the search page's)
 }
 
 func (s *Server) base(c *fiber.Ctx, title string) base {

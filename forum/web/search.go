@@ -135,11 +135,16 @@ func searchURL(h store.SearchHit) string {
 	return "/proposals/" + id
 }
 
-// searchResult is one hit on the search page.
+// searchResult is one hit on the search page, with its thread's ministry.
 type searchResult struct {
 	store.SearchHit
-	URL string
+	URL      string
+	Ministry forum.Ministry
 }
+
+// ProposalStatus is the hit's thread status as a proposal's, for the
+// status badge (a debate's thread shows the debate's badge instead).
+func (r searchResult) ProposalStatus() forum.ProposalStatus { return forum.ProposalStatus(r.Status) }
 
 type searchPage struct {
 	base
@@ -175,6 +180,7 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	if f.Q != "" {
 		p.Title = s.t(c, "search.title_for", f.Q)
 	}
+	p.SearchQ = f.Q
 	hits, total, err := s.store.Search(c.UserContext(), q)
 	switch {
 	case f.Q == "":
@@ -186,7 +192,7 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	default:
 		p.Searched, p.Total, p.TotalMore = true, total.Count, total.More
 		for _, h := range hits {
-			p.Results = append(p.Results, searchResult{SearchHit: h, URL: searchURL(h)})
+			p.Results = append(p.Results, searchResult{SearchHit: h, URL: searchURL(h), Ministry: d.Ministry(h.MinistryID)})
 		}
 		if total.Count == 0 {
 			p.Notice = "search.empty"
@@ -231,6 +237,9 @@ type searchItem struct {
 	Segments []search.Segment `json:"snippet_segments"`
 	Score    float64          `json:"score"`
 	Created  *string          `json:"created_at"`
+	Status   string           `json:"status"`
+	Ministry int64            `json:"ministry_id"`
+	Lang     string           `json:"lang"`
 }
 
 func (s *Server) handleSearchAPI(c *fiber.Ctx) error {
@@ -277,7 +286,8 @@ func (s *Server) handleSearchAPI(c *fiber.Ctx) error {
 			b.WriteString(seg.Text)
 		}
 		items = append(items, searchItem{Kind: h.Kind, ID: h.ID, Title: h.Title, URL: searchURL(h), Snippet: b.String(),
-			Segments: h.Snippet, Score: h.Score, Created: rfc3339(h.CreatedAt)})
+			Segments: h.Snippet, Score: h.Score, Created: rfc3339(h.CreatedAt),
+			Status: h.Status, Ministry: h.MinistryID, Lang: h.Lang})
 	}
 	// total counts up to searchCountBound (or offset+limit when that is
 	// more); total_exact is false when more match than total.
