@@ -147,6 +147,16 @@ func newLayoutFixture(t *testing.T) *layoutFixture {
 	if r := author.post(f.debate+"/comments", url.Values{"stance": {"neutral"}, "body": {"지역마다 사정이 다릅니다."}}); r.Status != 303 {
 		t.Fatalf("debate comment: %d", r.Status)
 	}
+	// Replies to the author's comment fill the author's notifications.
+	mine := regexp.MustCompile(`data-id="(\d+)"`).FindStringSubmatch(e.client().get(f.debate).Body)
+	if mine == nil {
+		t.Fatal("no comment on the debate page")
+	}
+	for i, body := range []string{"동의합니다. 지역별 수요 조사가 먼저입니다.", "Agreed: a survey per district first."} {
+		if r := e.register("답글 시민 "+itoa(i)).post(f.debate+"/comments", url.Values{"stance": {"for"}, "parent": {mine[1]}, "body": {body}}); r.Status != 303 {
+			t.Fatalf("reply: %d %.300s", r.Status, r.Body)
+		}
+	}
 	f.search = "/search?q=" + url.QueryEscape("도서관")
 	return f
 }
