@@ -36,8 +36,10 @@ func (b *tab) fontsReady() {
 	})
 }
 
-// overflowJS is how far the page scrolls sideways: > 0 is a defect.
-const overflowJS = `document.documentElement.scrollWidth - innerWidth`
+// overflowJS is how far the page scrolls sideways: > 0 is a defect. On a
+// phone a page wider than the screen zooms out until it fits, which widens
+// innerWidth with it; the root's clientWidth stays the screen's width.
+const overflowJS = `document.documentElement.scrollWidth - Math.min(innerWidth, document.documentElement.clientWidth)`
 
 // pillCoversJS lists what the live status covers: every interactive element
 // and every piece of text whose boxes meet the pill's, and whatever else is
@@ -273,6 +275,9 @@ func TestBrowser_PhoneMenu(t *testing.T) {
 	if b.attr(search, "aria-expanded") != "true" || !visible(b, "#h-q") || b.attr("#h-q", "id") == "" ||
 		!evalIn[bool](b, `document.activeElement === document.getElementById("h-q")`) {
 		t.Error("the search button does not open the search box and put the cursor in it")
+	}
+	if over := evalIn[int](b, overflowJS); over > 0 {
+		t.Errorf("the open search box scrolls the page %dpx sideways (%s)", over, evalIn[string](b, `[...document.querySelectorAll("#site-search, #h-q, #site-search button")].map(e => e.tagName + " " + Math.round(e.getBoundingClientRect().width) + " " + getComputedStyle(e).flex + " " + getComputedStyle(e).minWidth + " " + getComputedStyle(e).width).join("; ")`))
 	}
 	b.screenshot("search-open-ko-390", 390, 844, true)
 	b.viewport(390, 844, true)
