@@ -3,7 +3,8 @@ package assets
 
 import "embed"
 
-// FS holds the stylesheet, scripts and icons, embedded into the binary.
+// FS holds the stylesheet, scripts, icons and the web font (its style sheet,
+// woff2 subsets and licence), embedded into the binary.
 //
-//go:embed *.css *.svg *.js
+//go:embed *.css *.svg *.js fonts/*/*.css fonts/*/*.woff2 fonts/*/*.txt
 var FS embed.FS

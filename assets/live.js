@@ -31,8 +31,12 @@
   var userId = meta('user-id');
   var topics = meta('live-topics');
   var lastId = parseInt(meta('live-since'), 10) || 0;
+  // The live status shows only on pages with live content (a proposal, a
+  // debate), in its own line of the page; every live page, and every page a
+  // signed-in reader opens, has the announcer, which holds the messages.
   var statusEl = document.getElementById('live-status');
   var announcer = document.getElementById('live-announcer');
+  var msgs = announcer ? announcer.dataset : {};
   var numbers = new Intl.NumberFormat(document.documentElement.lang || 'ko');
   var socket = null;
   var connected = false;
@@ -41,8 +45,7 @@
 
   function setStatus(key) {
     if (!statusEl) return;
-    statusEl.hidden = false;
-    statusEl.textContent = statusEl.dataset['msg' + key.charAt(0).toUpperCase() + key.slice(1)] || '';
+    statusEl.textContent = msgs['msg' + key.charAt(0).toUpperCase() + key.slice(1)] || '';
     statusEl.className = 'live-status live-' + key;
   }
 
@@ -124,7 +127,7 @@
     node.classList.add('is-new');
     var empty = document.querySelector('[data-live="no-comments"]');
     if (empty) empty.hidden = true;
-    announce(statusEl && statusEl.dataset.msgNew);
+    announce(msgs.msgNew);
   }
 
   // elsewhere counts new comments that belong where this page does not
@@ -268,7 +271,7 @@
         break;
       case 'response.published':
         if (m.html) replaceInto('[data-live="response"]', m.html);
-        announce(statusEl && statusEl.dataset.msgNote);
+        announce(msgs.msgNote);
         break;
       case 'proposal.transferred':
       case 'proposal.co_ministry':
@@ -283,7 +286,7 @@
           el.textContent = numbers.format(d.unread);
           el.hidden = !d.unread;
         });
-        announce(statusEl && statusEl.dataset.msgNote);
+        announce(msgs.msgNote);
         break;
       case 'comment.voted':
         setVotes(d.comment_id, d.up, d.down);
@@ -313,7 +316,7 @@
       case 'debate.concluded':
         if (m.html) replaceInto('[data-live="conclusion"]', m.html);
         document.querySelectorAll('[data-live="conclusion-pending"]').forEach(function (el) { el.remove(); });
-        announce(statusEl && statusEl.dataset.msgNew);
+        announce(msgs.msgNew);
         break;
     }
   }
@@ -449,7 +452,7 @@
         return;
       }
       if (!r.res.ok) {
-        showError(form, (r.j.error && r.j.error.message) || (statusEl && statusEl.dataset.msgError) || '');
+        showError(form, (r.j.error && r.j.error.message) || msgs.msgError || '');
         return;
       }
       if (kind === 'vote') {
@@ -614,6 +617,58 @@
       }
     });
   });
+
+
+  // On phones the header's search and menu fold behind two buttons. Without
+  // script each is a link to its panel, which CSS opens as the :target;
+  // here each becomes a button that opens and closes its panel in place and
+  // says so (aria-expanded). Escape closes the open one.
+  var header = document.querySelector('.site-header');
+  function folds(id) {
+    return document.querySelectorAll('.header-buttons [data-toggle="' + id + '"]');
+  }
+  function setFold(panel, open) {
+    panel.classList.toggle('is-open', open);
+    folds(panel.id).forEach(function (b) { b.setAttribute('aria-expanded', open ? 'true' : 'false'); });
+  }
+  if (header) {
+    header.querySelectorAll('.header-buttons a[data-toggle]').forEach(function (a) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = a.className;
+      b.dataset.toggle = a.dataset.toggle;
+      b.setAttribute('aria-controls', a.getAttribute('aria-controls'));
+      b.setAttribute('aria-expanded', 'false');
+      while (a.firstChild) b.appendChild(a.firstChild);
+      a.replaceWith(b);
+    });
+    header.classList.add('is-scripted');
+    header.addEventListener('click', function (e) {
+      var t = e.target.closest && e.target.closest('[data-toggle]');
+      if (!t) return;
+      var panel = document.getElementById(t.dataset.toggle);
+      if (!panel) return;
+      e.preventDefault();
+      var open = !panel.classList.contains('is-open');
+      header.querySelectorAll('.fold.is-open').forEach(function (p) { if (p !== panel) setFold(p, false); });
+      setFold(panel, open);
+      if (open) {
+        var first = panel.querySelector('input, a[href], button');
+        if (first && panel.matches('form')) first.focus();
+      } else if (!t.closest('.header-buttons')) {
+        var back = folds(panel.id)[0];
+        if (back) back.focus();
+      }
+    });
+    header.addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape') return;
+      var panel = header.querySelector('.fold.is-open');
+      if (!panel) return;
+      setFold(panel, false);
+      var back = folds(panel.id)[0];
+      if (back) back.focus();
+    });
+  }
 
   // The page comes drawn for its viewer: nothing to walk here.
   connect();

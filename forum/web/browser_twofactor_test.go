@@ -38,7 +38,8 @@ func TestBrowser_TwoFactorEnrolAndSignIn(t *testing.T) {
 	if w := evalIn[int](b, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the enrolment page is %d px wide at 390", w)
 	}
-	b.run("reset viewport", func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.EmulateReset()) })
+	// Back to the desktop window: a reset keeps the emulated width in a tab.
+	b.run("1280 px wide", func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)) })
 	check(b, "two-factor enrolment")
 
 	key := strings.ReplaceAll(b.text("#totp-key"), " ", "")

@@ -103,8 +103,9 @@ func TestMinistries_ScorecardAndPages(t *testing.T) {
 		t.Fatalf("/ministries: %d", list.Status)
 	}
 	contains(t, "scorecard", list.Body, "<caption>", `<th scope="col">`, `<th scope="row"><a href="/ministries/mohw">보건복지부</a></th>`,
-		"<td>3</td>", "<td>2</td>", "<td>1 (50%)</td>", "<td>15.5일</td>", `<strong class="field-error">1</strong>`,
-		`<a href="/ministries/moe">교육부</a>`, "<td>—</td>")
+		`<td data-label="접수">3</td>`, `<td data-label="답변">2</td>`, `<td data-label="기한 내 답변(비율)">1 (50%)</td>`,
+		`<td data-label="답변까지 걸린 기간(중앙값)">15.5일</td>`, `<strong class="field-error">1</strong>`,
+		`<a href="/ministries/moe">교육부</a>`, `<td data-label="기한 내 답변(비율)">—</td>`)
 	if strings.Index(list.Body, "/ministries/mohw") > strings.Index(list.Body, "/ministries/moe\"") {
 		t.Error("a ministry that answered ranks below one that answered nothing")
 	}
