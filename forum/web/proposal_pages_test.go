@@ -322,7 +322,7 @@ func TestProposalCards_States(t *testing.T) {
 	}
 	card := func(body string, id int64) string {
 		t.Helper()
-		at := strings.Index(body, `<a href="/proposals/`+itoa(int(id))+`">`)
+		at := strings.Index(body, `<a href="/proposals/`+itoa(int(id))+`"`)
 		if at < 0 {
 			t.Fatalf("no card for %d", id)
 		}
