@@ -172,7 +172,7 @@ func TestStore_SetEmailFrequency(t *testing.T) {
 	if u.EmailFrequency != EmailImmediate {
 		t.Errorf("new account's frequency = %q, want %q", u.EmailFrequency, EmailImmediate)
 	}
-	for _, f := range []string{EmailDaily, EmailNone, EmailImmediate} {
+	for _, f := range []string{EmailDaily, EmailWeekly, EmailNone, EmailImmediate} {
 		setFrequency(t, w.s, u.ID, f)
 		got, err := w.s.User(ctx, u.ID)
 		if err != nil || got.EmailFrequency != f {
@@ -180,7 +180,7 @@ func TestStore_SetEmailFrequency(t *testing.T) {
 		}
 	}
 	var ve *forum.ValidationError
-	for _, bad := range []string{"", "weekly", "DAILY", "daily "} {
+	for _, bad := range []string{"", "monthly", "WEEKLY", "daily "} {
 		if err := w.s.SetEmailFrequency(ctx, u.ID, bad); !errors.As(err, &ve) {
 			t.Errorf("frequency %q: %v, want a validation error", bad, err)
 		}
