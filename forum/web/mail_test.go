@@ -73,7 +73,7 @@ func TestMail_PreferenceRoundTrip(t *testing.T) {
 		t.Errorf("stored frequency %q", u.EmailFrequency)
 	}
 
-	for _, bad := range []string{"", "weekly", "daily'--", "NONE"} {
+	for _, bad := range []string{"", "monthly", "daily'--", "NONE", "WEEKLY"} {
 		r := c.post("/notifications/settings", url.Values{"frequency": {bad}})
 		if r.Status != 400 {
 			t.Errorf("frequency %q: %d, want 400", bad, r.Status)
@@ -93,6 +93,16 @@ func TestMail_PreferenceRoundTrip(t *testing.T) {
 	}
 	contains(t, "English page", c.get("/notifications").Body, "E-mail notifications", "Never")
 	checked(store.EmailNone)
+
+	// Weekly (issue 16): offered, saved, shown checked.
+	contains(t, "English page", c.get("/notifications").Body, `value="weekly"`, "Once a week, as a digest (Mondays, 8 a.m. Korea time)")
+	if r := c.post("/notifications/settings", url.Values{"frequency": {"weekly"}}); r.Status != 303 {
+		t.Fatalf("save weekly: %d", r.Status)
+	}
+	checked(store.EmailWeekly)
+	if u := c.user(); u.EmailFrequency != store.EmailWeekly {
+		t.Errorf("stored frequency %q, want weekly", u.EmailFrequency)
+	}
 }
 
 func TestMail_OutboxShowsComposedMail(t *testing.T) {
