@@ -54,7 +54,7 @@ func notifyFollowersOf(ctx context.Context, t *tx, note, subject string, data ma
 		return err
 	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at, subject)
-		SELECT DISTINCT user_id, ?, ?, ?, ? FROM follows WHERE `+strings.Join(conds, " OR "),
+		SELECT u.id, ?, ?, ?, ? FROM users u WHERE u.id IN (`+followers+`)`,
 		append([]any{note, payload, now, subject}, args...)...); err != nil {
 		return err
 	}
