@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -204,11 +205,92 @@ func (s *Server) handleNotifications(c *fiber.Ctx) error {
 	cat := s.views.catalogs[lang]
 	grouped := groupNotes(notes)
 	entries := make([]noteEntry, len(grouped))
+	seen := map[string]bool{}
 	for i, n := range grouped {
+		if n.Data, err = s.readableNote(c, n.Data, seen); err != nil {
+			return err
+		}
 		entries[i] = describeNote(cat, lang, n, dir.Ministry)
 	}
 	return s.page(c, fiber.StatusOK, "notifications", notificationsPage{base: s.base(c, s.t(c, "notes.title")), Notes: entries,
 		Frequencies: store.EmailFrequencies()})
+}
+
+// readableNote returns a notification's data without the names its reader
+// may no longer read (a proposal withheld since, a comment hidden since),
+// by forum's one visibility rule, as the item's own page would. seen
+// remembers the answers for one page.
+func (s *Server) readableNote(c *fiber.Ctx, data []byte, seen map[string]bool) ([]byte, error) {
+	var d noteData
+	if json.Unmarshal(data, &d) != nil || (d.Title == "" && d.Excerpt == "") {
+		return data, nil
+	}
+	ctx, u := c.UserContext(), currentUser(c)
+	visible := func(key string, look func() (forum.Visibility, error)) (bool, error) {
+		if v, ok := seen[key]; ok {
+			return v, nil
+		}
+		v, err := look()
+		if errors.Is(err, forum.ErrNotFound) {
+			v, err = forum.Unseen, nil
+		}
+		seen[key] = v == forum.Seen
+		return seen[key], err
+	}
+	proposal := func(id int64) func() (forum.Visibility, error) {
+		return func() (forum.Visibility, error) {
+			p, err := s.store.Proposal(ctx, id)
+			if err != nil {
+				return forum.Unseen, err
+			}
+			return p.VisibilityTo(u), nil
+		}
+	}
+	var drop []string
+	thread := true
+	var err error
+	switch {
+	case d.ProposalID != 0:
+		thread, err = visible(forum.NoteSubject("proposal", d.ProposalID), proposal(d.ProposalID))
+	case d.Kind == string(forum.ItemProposal) && d.ID != 0:
+		thread, err = visible(forum.NoteSubject("proposal", d.ID), proposal(d.ID))
+	case d.DebateID != 0:
+		thread, err = visible(forum.NoteSubject("debate", d.DebateID), func() (forum.Visibility, error) {
+			db, err := s.store.Debate(ctx, d.DebateID)
+			if err != nil {
+				return forum.Unseen, err
+			}
+			return forum.DebateVisibility(db, u), nil
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !thread {
+		drop = append(drop, "title", "excerpt")
+	} else if d.Kind == string(forum.ItemComment) && d.ID != 0 {
+		ok, err := visible(forum.NoteSubject("comment", d.ID), func() (forum.Visibility, error) {
+			_, v, err := s.commentFor(c, d.ID)
+			return v, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			drop = append(drop, "excerpt")
+		}
+	}
+	if len(drop) == 0 {
+		return data, nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return data, nil
+	}
+	for _, k := range drop {
+		delete(m, k)
+	}
+	return json.Marshal(m)
 }
 
 // handleNotificationsRead marks every notification read, or, given a kind
