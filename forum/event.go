@@ -248,8 +248,8 @@ type DebateConcludedEvent struct {
 // also closes the account's live sockets.
 type NotificationEvent struct {
 	Kind string `json:"kind"` // the notification's kind (forum.Note…)
-	// NotificationID is the new notification; 0 and absent when it went to
-	// every follower of an item at once (the store writes those in SQL).
+	// NotificationID is the new notification, for every kind (those that
+	// go to every follower of an item at once too).
 	NotificationID int64 `json:"notification_id,omitempty"`
 	Unread         int   `json:"unread"` // the user's unread notifications now
 }

@@ -162,6 +162,12 @@ type Notification struct {
 	Data      json.RawMessage
 	CreatedAt time.Time
 	ReadAt    time.Time
+	// Subject is what it is about ("proposal:12", "comment:7"; NoteSubject),
+	// "" for notifications written before subjects were kept.
+	Subject string
+	// Count is how many unread notifications of its kind about its subject
+	// it stands for on the notifications page: 1, or more once grouped.
+	Count int
 }
 
 // Notification kinds written by moderation.

@@ -30,16 +30,31 @@ var ErrReplayGap = errors.New("live: cannot replay missed events, reload")
 // ErrClosed means the hub has been closed.
 var ErrClosed = errors.New("live: hub closed")
 
-// Filter selects events: those whose Topic is in Topics, plus every Public
-// event when Feed is set.
+// Filter selects events: those whose Topic is in Topics or is Me, plus
+// every Public event when Feed is set.
 type Filter struct {
 	Topics []string
 	Feed   bool
+	// Me is the subscriber's own private topic (forum.UserTopic), or "".
+	// Its events are sent under the topic "me" (TopicMe), the name the
+	// client subscribed with.
+	Me string
 }
+
+// TopicMe is the topic a subscriber's own events (Filter.Me) are sent under.
+const TopicMe = "me"
 
 // Match reports whether f selects ev.
 func (f Filter) Match(ev forum.Event) bool {
-	return (f.Feed && ev.Public) || slices.Contains(f.Topics, ev.Topic)
+	return (f.Feed && ev.Public) || slices.Contains(f.Topics, ev.Topic) || (f.Me != "" && ev.Topic == f.Me)
+}
+
+// topics is every topic f names, Me included.
+func (f Filter) topics() []string {
+	if f.Me == "" {
+		return slices.Clone(f.Topics)
+	}
+	return append(slices.Clone(f.Topics), f.Me)
 }
 
 // Source reads stored events for replay; *store.Store is one.
@@ -206,13 +221,13 @@ func (h *Hub) dispatch(ev forum.Event) {
 	var slow []*Subscription
 	h.smu.RLock()
 	for s := range h.byTopic[ev.Topic] {
-		if s.deliver(ev.ID, enc.get(s.lang)) {
+		if s.deliver(ev.ID, enc.get(s.lang, s.me == ev.Topic)) {
 			slow = append(slow, s)
 		}
 	}
 	if ev.Public {
 		for s := range h.feed {
-			if s.deliver(ev.ID, enc.get(s.lang)) {
+			if s.deliver(ev.ID, enc.get(s.lang, false)) {
 				slow = append(slow, s)
 			}
 		}
@@ -256,33 +271,44 @@ func (h *Hub) dispatchStatus(ev forum.Event) {
 	h.drop(slow)
 }
 
-// eventEncoder encodes one event lazily, once per language asked for, into
-// a frame every subscriber of that language shares.
+// eventEncoder encodes one event lazily, once per language (and topic name:
+// its own, or TopicMe) asked for, into a frame every subscriber of that
+// language shares.
 type eventEncoder struct {
 	hub    *Hub
 	ev     forum.Event
-	langs  []string
+	keys   []encoderKey
 	frames []*Frame
 }
 
-func (e *eventEncoder) get(lang string) *Frame {
-	for i, l := range e.langs {
-		if l == lang {
+type encoderKey struct {
+	lang string
+	me   bool
+}
+
+func (e *eventEncoder) get(lang string, me bool) *Frame {
+	k := encoderKey{lang, me}
+	for i, l := range e.keys {
+		if l == k {
 			return e.frames[i]
 		}
 	}
-	f := &Frame{JSON: e.hub.encode(e.ev, lang)}
+	f := &Frame{JSON: e.hub.encode(e.ev, lang, me)}
 	// It cannot fail: the message is text, and no compression is negotiated.
 	f.prepared, _ = websocket.NewPreparedMessage(websocket.TextMessage, f.JSON)
-	e.langs = append(e.langs, lang)
+	e.keys = append(e.keys, k)
 	e.frames = append(e.frames, f)
 	return f
 }
 
-// encode renders ev for lang and returns its Message JSON. Data that is not
-// valid JSON is sent as null rather than holding the event back.
-func (h *Hub) encode(ev forum.Event, lang string) []byte {
+// encode renders ev for lang and returns its Message JSON, under the topic
+// TopicMe when me is set. Data that is not valid JSON is sent as null
+// rather than holding the event back.
+func (h *Hub) encode(ev forum.Event, lang string, me bool) []byte {
 	m := Message{ID: ev.ID, Topic: ev.Topic, Type: ev.Type, Data: ev.Data}
+	if me {
+		m.Topic = TopicMe
+	}
 	if h.render != nil {
 		m.HTML = h.render(ev, lang)
 	}
@@ -312,7 +338,7 @@ func marshal(m Message) ([]byte, error) {
 // event after since is older than ReplayWindow, or more than ReplayLimit
 // events would be replayed. After Close it returns ErrClosed.
 func (h *Hub) Subscribe(ctx context.Context, f Filter, lang string, since int64) (*Subscription, error) {
-	s := &Subscription{hub: h, lang: lang, topics: slices.Clone(f.Topics), feed: f.Feed, last: since}
+	s := &Subscription{hub: h, lang: lang, topics: f.topics(), me: f.Me, feed: f.Feed, last: since}
 	if since <= 0 {
 		s.ch = make(chan *Frame, h.opt.Buffer)
 	} else {
@@ -350,7 +376,7 @@ func (h *Hub) replay(ctx context.Context, f Filter, lang string, since int64) ([
 	if minID > 0 && since < minID-1 {
 		return nil, fmt.Errorf("replay events after %d: pruned before %d: %w", since, minID, ErrReplayGap)
 	}
-	evs, err := h.src.EventsAfter(ctx, f.Topics, f.Feed, since, h.opt.ReplayLimit+1)
+	evs, err := h.src.EventsAfter(ctx, f.topics(), f.Feed, since, h.opt.ReplayLimit+1)
 	if err != nil {
 		return nil, fmt.Errorf("replay events: %w", err)
 	}
@@ -362,7 +388,7 @@ func (h *Hub) replay(ctx context.Context, f Filter, lang string, since int64) ([
 	}
 	out := make([]encoded, len(evs))
 	for i, ev := range evs {
-		out[i] = encoded{id: ev.ID, frame: &Frame{JSON: h.encode(ev, lang)}}
+		out[i] = encoded{id: ev.ID, frame: &Frame{JSON: h.encode(ev, lang, f.Me != "" && ev.Topic == f.Me)}}
 	}
 	return out, nil
 }
@@ -446,7 +472,8 @@ type encoded struct {
 type Subscription struct {
 	hub    *Hub
 	lang   string
-	topics []string
+	topics []string // Filter.Topics and Filter.Me
+	me     string   // Filter.Me
 	feed   bool
 
 	mu        sync.Mutex

@@ -535,3 +535,112 @@ func TestRun_SendsAndQueuesDigests(t *testing.T) {
 		t.Fatal("Run did not return after ctx ended")
 	}
 }
+
+func TestWeeklySlot(t *testing.T) {
+	for _, tc := range []struct{ now, want string }{
+		{"2026-03-01T23:00:00Z", "2026-03-01T23:00:00Z"}, // Monday 2 March, 08:00 KST
+		{"2026-03-01T22:59:59Z", "2026-02-22T23:00:00Z"}, // a second before: the Monday before
+		{"2026-03-04T23:00:00Z", "2026-03-01T23:00:00Z"}, // Thursday
+		{"2026-03-08T14:59:59Z", "2026-03-01T23:00:00Z"}, // Sunday 23:59:59 KST
+		{"2026-03-08T23:00:00Z", "2026-03-08T23:00:00Z"}, // the next Monday
+	} {
+		now, _ := time.Parse(time.RFC3339, tc.now)
+		if got := WeeklySlot(now).UTC().Format(time.RFC3339); got != tc.want {
+			t.Errorf("WeeklySlot(%s) = %s, want %s", tc.now, got, tc.want)
+		}
+	}
+}
+
+// TestRun_WeeklyDigest (issue 16, item 4): a weekly user gets one digest on
+// Mondays at the daily digest's hour, covering everything since the last
+// one, and none in between. A daily user's digest marks each day's round:
+// the weekly digest of a round is queued before it, so it arrives first.
+func TestRun_WeeklyDigest(t *testing.T) {
+	srv := newSMTPServer(t, false, nil, false)
+	s, err := NewSMTP("smtp://" + srv.ln.Addr().String() + "?from=noreply@example.kr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Monday 2 March 2026, 08:00:30 Korea time.
+	start := time.Date(2026, 3, 1, 23, 0, 30, 0, time.UTC)
+	w := newWorld(t, start)
+	weekly := w.user(t, "weekly@example.kr", store.EmailWeekly)
+	daily := w.user(t, "daily@example.kr", store.EmailDaily)
+	note := func(u *forum.User, at time.Time, title string) {
+		t.Helper()
+		if _, err := w.db.Exec(`INSERT INTO notifications (user_id, kind, data, created_at, subject) VALUES (?, ?, ?, ?, ?)`,
+			u.ID, forum.NoteResponse, `{"proposal_id":1,"title":"`+title+`"}`, at.Unix(), "proposal:1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	note(weekly, start.Add(-time.Hour), "지난주")
+	note(daily, start.Add(-time.Hour), "어제")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { Run(ctx, w.st, s, 5*time.Millisecond, Options{Compose: compose, Now: w.clock}); close(done) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	wait := func(n int) []received {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if got := srv.messages(); len(got) >= n {
+				return got
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("server received %d messages, want %d", len(srv.messages()), n)
+		return nil
+	}
+	to := func(ms []received, addr string) (out []string) {
+		for _, m := range ms {
+			if m.To == addr {
+				_, body, _ := parsed(t, m)
+				out = append(out, body)
+			}
+		}
+		return out
+	}
+	// At start: the digests of the week and of the day before.
+	got := wait(2)
+	if w := to(got, "weekly@example.kr"); len(w) != 1 || !strings.Contains(w[0], `"count":1`) || !strings.Contains(w[0], `"frequency":"weekly"`) || !strings.Contains(w[0], "지난주") {
+		t.Fatalf("first weekly digest: %q", w)
+	}
+
+	// Day 1 and day 3: the weekly user gets news, the daily one its digests, the weekly one nothing.
+	note(weekly, start.Add(24*time.Hour), "화요일 소식")
+	note(weekly, start.Add(3*24*time.Hour-time.Hour), "목요일 소식")
+	for day := 1; day <= 3; day++ {
+		note(daily, start.Add(time.Duration(day)*24*time.Hour-time.Hour), "하루 소식")
+		w.set(start.Add(time.Duration(day) * 24 * time.Hour))
+		got = wait(2 + day)
+		if n := len(to(got, "daily@example.kr")); n != 1+day {
+			t.Fatalf("day %d: %d daily digests, want %d", day, n, 1+day)
+		}
+		if n := len(to(got, "weekly@example.kr")); n != 1 {
+			t.Fatalf("day %d: %d weekly digests, want still 1", day, n)
+		}
+	}
+	// Day 7, Monday again: one digest with both notifications since the last one.
+	for day := 4; day <= 7; day++ {
+		note(daily, start.Add(time.Duration(day)*24*time.Hour-time.Hour), "하루 소식")
+		w.set(start.Add(time.Duration(day) * 24 * time.Hour))
+		wait(2 + day)
+	}
+	got = wait(2 + 7 + 1)
+	ws := to(got, "weekly@example.kr")
+	if len(ws) != 2 {
+		t.Fatalf("%d weekly digests after a week, want 2", len(ws))
+	}
+	// Both are about one proposal: one entry standing for two, named as it reads last.
+	if b := ws[1]; !strings.Contains(b, `"count":2,"frequency":"weekly"`) || !strings.Contains(b, `"subject":"proposal:1","count":2`) ||
+		!strings.Contains(b, "목요일 소식") || strings.Contains(b, "지난주") {
+		t.Errorf("second weekly digest: %s", b)
+	}
+	if n := len(to(got, "daily@example.kr")); n != 8 {
+		t.Errorf("%d daily digests in a week, want 8", n)
+	}
+}

@@ -18,6 +18,8 @@ type Store interface {
 	MarkMailFailed(ctx context.Context, id int64, reason string) error
 	// QueueDigests queues the daily digests of the day that starts at since.
 	QueueDigests(ctx context.Context, since time.Time) (int, error)
+	// QueueWeeklyDigests queues the weekly digests of the week that starts at since.
+	QueueWeeklyDigests(ctx context.Context, since time.Time) (int, error)
 }
 
 // Composer writes a queued mail's subject and plain-text body.
@@ -49,6 +51,14 @@ func DigestSlot(now time.Time) time.Time {
 		slot = slot.AddDate(0, 0, -1)
 	}
 	return slot
+}
+
+// WeeklySlot returns the latest Monday DigestHour o'clock, Korea time, at or
+// before now: when the weekly digests are queued.
+func WeeklySlot(now time.Time) time.Time {
+	slot := DigestSlot(now)
+	back := (int(slot.In(kst).Weekday()) + 6) % 7 // days since Monday
+	return slot.AddDate(0, 0, -back)
 }
 
 // Drain sends pending mail, marking each sent or failed, until none is due,
@@ -99,8 +109,9 @@ func Drain(ctx context.Context, st Store, s Sender, compose Composer, batch int)
 
 // Run sends the outbox every interval until ctx ends. Once a day, at the
 // first round at or after DigestHour Korea time, it first queues the digests
-// of the 24 hours before; at start it catches up on the latest such day
-// (QueueDigests skips whoever already had theirs).
+// of the 24 hours before, and on Mondays the weekly digests of the seven
+// days before; at start it catches up on the latest such day and Monday
+// (QueueDigests and QueueWeeklyDigests skip whoever already had theirs).
 func Run(ctx context.Context, st Store, s Sender, every time.Duration, opt Options) {
 	if every <= 0 {
 		every = 30 * time.Second
@@ -113,8 +124,20 @@ func Run(ctx context.Context, st Store, s Sender, every time.Duration, opt Optio
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	var digested time.Time
+	var digested, weekly time.Time
 	for {
+		if slot := WeeklySlot(opt.Now()); slot.After(weekly) {
+			n, err := st.QueueWeeklyDigests(ctx, slot.AddDate(0, 0, -7))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				opt.Log.Error("queue weekly digests", "err", err)
+			case err == nil:
+				weekly = slot
+				if n > 0 {
+					opt.Log.Info("weekly digests queued", "count", n)
+				}
+			}
+		}
 		if slot := DigestSlot(opt.Now()); slot.After(digested) {
 			n, err := st.QueueDigests(ctx, slot.Add(-24*time.Hour))
 			switch {

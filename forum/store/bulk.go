@@ -72,9 +72,10 @@ func (t *tx) appendEvents(evs []forum.Event) error {
 		for _, e := range evs {
 			t.holdEvent(e.Topic, e.Type, e.Data, e.Public)
 		}
-		return nil
+	} else if err := t.insertEvents(evs); err != nil {
+		return err
 	}
-	return t.insertEvents(evs)
+	return t.appendMinistryCopies(t.ctx, evs)
 }
 
 // insertEvents inserts evs into the events table in one statement, in

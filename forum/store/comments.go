@@ -200,8 +200,12 @@ func (s *Store) CreateComment(ctx context.Context, nc NewComment) (*forum.Commen
 		if parent == nil || state != forum.ModVisible || parentAuthor == nc.AuthorID {
 			return nil
 		}
-		return notify(ctx, t, parentAuthor, forum.NoteReply, map[string]any{"kind": "comment", "id": cm.ID,
-			string(nc.Subject.Kind) + "_id": nc.Subject.ID})
+		// Replies to one comment are one subject: the page shows them as one.
+		data := map[string]any{"kind": "comment", "id": cm.ID, "parent_id": nc.Input.ParentID}
+		if err := describeItem(ctx, t, forum.ItemComment, cm.ID, data); err != nil {
+			return err
+		}
+		return notifyAbout(ctx, t, parentAuthor, forum.NoteReply, forum.NoteSubject("comment", nc.Input.ParentID), data)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create comment: %w", err)

@@ -52,7 +52,19 @@ func (s *Store) CreateDebate(ctx context.Context, nd NewDebate) (*forum.Debate, 
 		if _, _, err := advanceDebates(ctx, t); err != nil {
 			return err
 		}
-		return indexDebate(ctx, t, id)
+		if err := indexDebate(ctx, t, id); err != nil {
+			return err
+		}
+		// A debate open at once was told as opened by advanceDebates: once is enough.
+		var status forum.DebateStatus
+		if err := t.QueryRowContext(ctx, `SELECT status FROM debates WHERE id = ?`, id).Scan(&status); err != nil {
+			return err
+		}
+		if status != forum.DebateUpcoming {
+			return nil
+		}
+		return notifyFollowersOf(ctx, t, forum.NoteDebateAnnounced, forum.NoteSubject("debate", id),
+			map[string]any{"debate_id": id, "opens_at": in.OpensAt.Unix()}, followed{"ministry", in.MinistryID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create debate: %w", err)
@@ -157,6 +169,9 @@ func advanceDebates(ctx context.Context, t *tx) (opened, closed int, err error) 
 			if err := t.event(ctx, forum.DebateTopic(id), ev); err != nil {
 				return 0, err
 			}
+			if err := notifyDebate(ctx, t, id, to); err != nil {
+				return 0, err
+			}
 		}
 		return len(ids), nil
 	}
@@ -166,6 +181,24 @@ func advanceDebates(ctx context.Context, t *tx) (opened, closed int, err error) 
 	// A debate whose whole window passed during downtime opens and closes in one go.
 	closed, err = step(forum.DebateOpen, forum.DebateClosed, "closes_at")
 	return opened, closed, err
+}
+
+// notifyDebate tells a debate's followers that it opened (to
+// forum.DebateOpen), closed (forum.DebateClosed) or was concluded (""), and
+// the followers of its ministry that it opened or was concluded, each once.
+func notifyDebate(ctx context.Context, t *tx, id int64, to forum.DebateStatus) error {
+	var ministry int64
+	if err := t.QueryRowContext(ctx, `SELECT ministry_id FROM debates WHERE id = ?`, id).Scan(&ministry); err != nil {
+		return err
+	}
+	note, items := forum.NoteDebateConcluded, []followed{{"debate", id}, {"ministry", ministry}}
+	switch to {
+	case forum.DebateOpen:
+		note = forum.NoteDebateOpened
+	case forum.DebateClosed:
+		note, items = forum.NoteDebateClosed, items[:1]
+	}
+	return notifyFollowersOf(ctx, t, note, forum.NoteSubject("debate", id), map[string]any{"debate_id": id}, items...)
 }
 
 // debateTally counts a debate's visible arguments by stance, for its events:
@@ -207,7 +240,10 @@ func (s *Store) Conclude(ctx context.Context, id int64, src string, html moderat
 		if err != nil {
 			return err
 		}
-		return t.event(ctx, forum.DebateTopic(id), n)
+		if err := t.event(ctx, forum.DebateTopic(id), n); err != nil {
+			return err
+		}
+		return notifyDebate(ctx, t, id, "")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conclude debate %d: %w", id, err)

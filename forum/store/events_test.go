@@ -59,8 +59,12 @@ func TestStore_NotifyAfterCommit(t *testing.T) {
 	if _, err := w.s.Support(ctx, p.ID, u.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(n.batches) != 1 || len(n.batches[0]) != 1 {
+	// The event, and its copy on the ministry's topic (private: the feed has the event).
+	if len(n.batches) != 1 || len(n.batches[0]) != 2 {
 		t.Fatalf("support notified %v", n.batches)
+	}
+	if c := n.batches[0][1]; c.Type != forum.EventProposalSupported || c.Topic != "ministry:main" || c.Public || string(c.Data) != string(n.batches[0][0].Data) {
+		t.Errorf("ministry copy = %+v", c)
 	}
 	e := n.batches[0][0]
 	if e.Type != forum.EventProposalSupported || e.Topic != forum.ProposalTopic(p.ID) || !e.CreatedAt.Equal(w.clock.now()) {
@@ -79,7 +83,7 @@ func TestStore_NotifyAfterCommit(t *testing.T) {
 	// The notified event is the stored one.
 	var storedID int64
 	var storedType, storedPayload string
-	if err := w.s.DB().QueryRow(`SELECT id, type, payload FROM events ORDER BY id DESC LIMIT 1`).
+	if err := w.s.DB().QueryRow(`SELECT id, type, payload FROM events WHERE topic = ? ORDER BY id DESC LIMIT 1`, e.Topic).
 		Scan(&storedID, &storedType, &storedPayload); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +93,12 @@ func TestStore_NotifyAfterCommit(t *testing.T) {
 
 	// A transaction with several events notifies them together, in id order.
 	p2 := w.openProposal(t, "세 사건")
-	last := n.batches[len(n.batches)-1]
+	var last []forum.Event // the proposal's own; the ministry's topic has copies of the public ones
+	for _, e := range n.batches[len(n.batches)-1] {
+		if e.Topic != "ministry:main" {
+			last = append(last, e)
+		}
+	}
 	if len(last) != 3 || last[0].Type != forum.EventProposalCreated || last[1].Type != forum.EventProposalStatus ||
 		last[2].Type != forum.EventProposalStatus || last[0].ID >= last[1].ID || last[1].ID >= last[2].ID {
 		t.Errorf("create-and-open notified %+v", last)

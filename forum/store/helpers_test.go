@@ -197,7 +197,9 @@ func lastEventID(tb testing.TB, s *Store) int64 {
 // eventsAfter returns the stored events newer than id, in order.
 func eventsAfter(tb testing.TB, s *Store, id int64) []ev {
 	tb.Helper()
-	rows, err := s.DB().Query(`SELECT type, topic, payload FROM events WHERE id > ? ORDER BY id`, id)
+	// The copies a ministry's topic gets of its proposals' and debates'
+	// events are left out: TestStore_MinistryTopic checks them.
+	rows, err := s.DB().Query(`SELECT type, topic, payload FROM events WHERE id > ? AND topic NOT LIKE 'ministry:%' ORDER BY id`, id)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,22 +12,54 @@ import (
 	"github.com/e-people/e-people/moderation"
 )
 
-// notifyFollowers tells everyone who follows an item, in one statement each
-// for the notifications, their live events and the immediate e-mails, so that
-// 50,000 followers cost one transaction, not 50,000. Each follower is told
-// exactly once: follows has one row per user and item.
+// followed is one item whose followers a notification goes to, as follows
+// names it (item_kind 'proposal', 'debate' or 'ministry', and its id).
+type followed struct {
+	kind string
+	id   int64
+}
+
+// notifyFollowers tells everyone who follows an item (see notifyFollowersOf);
+// the notification's subject is the item.
 func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, note string, data map[string]any) error {
+	return notifyFollowersOf(ctx, t, note, forum.NoteSubject(string(kind), id), data, followed{string(kind), id})
+}
+
+// notifyFollowersOf tells everyone who follows any of items, in one
+// statement each for the notifications, their live events and the
+// immediate e-mails, so that 50,000 followers cost one transaction, not
+// 50,000. Each follower is told exactly once, whichever and however many
+// of the items they follow (a proposal and its ministry).
+func notifyFollowersOf(ctx context.Context, t *tx, note, subject string, data map[string]any, items ...followed) error {
+	if err := describeThread(ctx, t, data); err != nil {
+		return err
+	}
 	payload, err := jsonString(data)
 	if err != nil {
 		return err
 	}
+	conds := make([]string, len(items))
+	var args []any
+	for i, it := range items {
+		conds[i] = `(item_kind = ? AND item_id = ?)`
+		args = append(args, it.kind, it.id)
+	}
+	followers := `SELECT user_id FROM follows WHERE ` + strings.Join(conds, " OR ")
 	now := t.now.Unix()
-	if _, err := t.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at)
-		SELECT user_id, ?, ?, ? FROM follows WHERE item_kind = ? AND item_id = ?`, note, payload, now, kind, id); err != nil {
+	// The notifications this statement writes are the caller's rows with
+	// ids above the highest one it sees now: SQLite has one writer, and a
+	// PostgreSQL transaction sees no row another one writes meanwhile.
+	var before int64
+	if err := t.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM notifications`).Scan(&before); err != nil {
 		return err
 	}
-	// Each follower's event is a forum.NotificationEvent without a notification id,
-	// its JSON written by concatenation: SQLite's json_object is not PostgreSQL's.
+	if _, err := t.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at, subject)
+		SELECT u.id, ?, ?, ?, ? FROM users u WHERE u.id IN (`+followers+`)`,
+		append([]any{note, payload, now, subject}, args...)...); err != nil {
+		return err
+	}
+	// Each follower's event is a forum.NotificationEvent, its JSON written
+	// by concatenation: SQLite's json_object is not PostgreSQL's.
 	kindJSON, err := jsonString(note)
 	if err != nil {
 		return err
@@ -42,10 +74,11 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 		return err
 	}
 	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
-		SELECT 'user:' || f.user_id, ?, '{"kind":' || CAST(? AS TEXT) || ',"unread":' ||
-			(SELECT count(*) FROM notifications n WHERE n.user_id = f.user_id AND n.read_at IS NULL) || '}', 0, ?
-		FROM follows f WHERE f.item_kind = ? AND f.item_id = ? RETURNING id, topic, type, payload`,
-		forum.EventNotification, kindJSON, now, kind, id)
+		SELECT 'user:' || n.user_id, ?, '{"kind":' || CAST(? AS TEXT) || ',"notification_id":' || n.id || ',"unread":' ||
+			(SELECT count(*) FROM notifications u WHERE u.user_id = n.user_id AND u.read_at IS NULL) || '}', 0, ?
+		FROM notifications n WHERE n.id > ? AND n.kind = ? AND n.subject = ? AND n.created_at = ? AND n.user_id IN (`+followers+`)
+		ORDER BY n.id RETURNING id, topic, type, payload`,
+		append([]any{forum.EventNotification, kindJSON, now, before, note, subject, now}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -66,10 +99,33 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 	sort.Slice(t.events, func(i, j int) bool { return t.events[i].ID < t.events[j].ID })
 	// The mail keeps the notification's kind and data; its words are written when it is sent.
 	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at)
-		SELECT u.id, u.email, ?, ?, ? FROM follows f JOIN users u ON u.id = f.user_id
-		WHERE f.item_kind = ? AND f.item_id = ? AND u.email_frequency = 'immediate' AND `+activeUser,
-		note, payload, now, kind, id)
+		SELECT u.id, u.email, ?, ?, ? FROM users u
+		WHERE u.id IN (`+followers+`) AND u.email_frequency = 'immediate' AND `+activeUser,
+		append([]any{note, payload, now}, args...)...)
 	return err
+}
+
+// describeThread adds to a notification's data the "title" of the
+// proposal (its title) or the debate (its question) that data's
+// "proposal_id" or "debate_id" names, as it reads now.
+func describeThread(ctx context.Context, t *tx, data map[string]any) error {
+	if _, ok := data["title"]; ok {
+		return nil
+	}
+	var title string
+	var err error
+	if id, ok := data["proposal_id"].(int64); ok {
+		err = t.QueryRowContext(ctx, `SELECT title FROM proposals WHERE id = ?`, id).Scan(&title)
+	} else if id, ok := data["debate_id"].(int64); ok {
+		err = t.QueryRowContext(ctx, `SELECT question FROM debates WHERE id = ?`, id).Scan(&title)
+	} else {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("describe notification: %w", err)
+	}
+	data["title"] = title
+	return nil
 }
 
 // AdvanceProposals closes every open proposal whose support window ended
@@ -210,11 +266,13 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 			Ministry: actor.MinistryID, Part: part, Revision: rev}); err != nil {
 			return err
 		}
-		data := map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev, "ministry_id": actor.MinistryID}
+		data := map[string]any{"proposal_id": id, "decision": in.Decision, "revision": rev, "ministry": actor.MinistryID}
 		if part {
 			data["part"] = true
 		}
-		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteResponse, data)
+		// The followers of the proposal and of the ministry that answers, each once.
+		return notifyFollowersOf(ctx, t, forum.NoteResponse, forum.NoteSubject(string(forum.ItemProposal), id), data,
+			followed{string(forum.ItemProposal), id}, followed{"ministry", actor.MinistryID})
 	})
 	if err != nil {
 		return fmt.Errorf("publish response to %d: %w", id, err)
@@ -364,7 +422,9 @@ func (s *Store) Transfer(ctx context.Context, actor *forum.User, id, to int64, r
 		if err := t.event(ctx, forum.ProposalTopic(id), forum.ProposalTransferredEvent{ProposalID: id, From: lead, To: to}); err != nil {
 			return err
 		}
-		return notifyFollowers(ctx, t, forum.ItemProposal, id, forum.NoteTransferred, map[string]any{"proposal_id": id, "from": lead, "to": to})
+		// The followers of the proposal and of the ministry it goes to, each once.
+		return notifyFollowersOf(ctx, t, forum.NoteTransferred, forum.NoteSubject(string(forum.ItemProposal), id),
+			map[string]any{"proposal_id": id, "from": lead, "to": to}, followed{string(forum.ItemProposal), id}, followed{"ministry", to})
 	})
 	if err != nil {
 		return fmt.Errorf("transfer proposal %d: %w", id, err)
@@ -389,7 +449,11 @@ func (s *Store) AddCoMinistry(ctx context.Context, actor *forum.User, id, minist
 		if n, _ := res.RowsAffected(); n == 0 {
 			return forum.Refuse(forum.ErrConflict, "err.co_ministry_exists")
 		}
-		return t.event(ctx, forum.ProposalTopic(id), forum.ProposalCoMinistryEvent{ProposalID: id, Ministry: ministry})
+		if err := t.event(ctx, forum.ProposalTopic(id), forum.ProposalCoMinistryEvent{ProposalID: id, Ministry: ministry}); err != nil {
+			return err
+		}
+		return notifyFollowersOf(ctx, t, forum.NoteRouted, forum.NoteSubject(string(forum.ItemProposal), id),
+			map[string]any{"proposal_id": id, "ministry": ministry}, followed{"ministry", ministry})
 	})
 	if err != nil {
 		return fmt.Errorf("add co-answering ministry to %d: %w", id, err)

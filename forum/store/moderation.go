@@ -48,15 +48,32 @@ func audit(ctx context.Context, t *tx, actor *forum.User, action string, kind fo
 	return err
 }
 
-// notify leaves userID a notification and tells their open pages.
+// notify leaves userID a notification and tells their open pages. Its
+// subject is the item data names ("kind" and "id"), if any.
 func notify(ctx context.Context, t *tx, userID int64, kind string, data map[string]any) error {
+	subject := ""
+	if k, ok := data["kind"]; ok {
+		if id, ok := data["id"].(int64); ok {
+			item := forum.ItemKind(fmt.Sprint(k))
+			subject = forum.NoteSubject(string(item), id)
+			if err := describeItem(ctx, t, item, id, data); err != nil {
+				return err
+			}
+		}
+	}
+	return notifyAbout(ctx, t, userID, kind, subject, data)
+}
+
+// notifyAbout leaves userID a notification about subject (forum.NoteSubject)
+// and tells their open pages.
+func notifyAbout(ctx context.Context, t *tx, userID int64, kind, subject string, data map[string]any) error {
 	payload, err := jsonString(data)
 	if err != nil {
 		return err
 	}
 	var id int64
-	if err := t.QueryRowContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		userID, kind, payload, t.now.Unix()).Scan(&id); err != nil {
+	if err := t.QueryRowContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at, subject) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		userID, kind, payload, t.now.Unix(), subject).Scan(&id); err != nil {
 		return err
 	}
 	var unread int
@@ -248,7 +265,7 @@ func (s *Store) Hide(ctx context.Context, actor *forum.User, kind forum.ItemKind
 // Restore shows a held or hidden proposal or comment again.
 func (s *Store) Restore(ctx context.Context, actor *forum.User, kind forum.ItemKind, id int64) error {
 	err := s.write(ctx, func(t *tx) error {
-		return restore(ctx, t, actor, forum.ActRestore, kind, id)
+		return restore(ctx, t, actor, forum.ActRestore, kind, id, true)
 	})
 	if err != nil {
 		return fmt.Errorf("restore %s %d: %w", kind, id, err)
@@ -256,7 +273,9 @@ func (s *Store) Restore(ctx context.Context, actor *forum.User, kind forum.ItemK
 	return nil
 }
 
-func restore(ctx context.Context, t *tx, actor *forum.User, action string, kind forum.ItemKind, id int64) error {
+// restore shows a hidden or held item again; tell says whether its author
+// gets a NoteContentRestored (not when an appeal's decision tells them).
+func restore(ctx context.Context, t *tx, actor *forum.User, action string, kind forum.ItemKind, id int64, tell bool) error {
 	author, state, err := itemTarget(ctx, t, kind, id)
 	if err != nil {
 		return err
@@ -275,6 +294,9 @@ func restore(ctx context.Context, t *tx, actor *forum.User, action string, kind 
 	}
 	if err := audit(ctx, t, actor, action, kind, id, "", string(state), string(forum.ModVisible)); err != nil {
 		return err
+	}
+	if !tell {
+		return nil
 	}
 	return notify(ctx, t, author.ID, forum.NoteContentRestored, map[string]any{"kind": kind, "id": id})
 }
@@ -614,7 +636,8 @@ func (s *Store) DecideAppeal(ctx context.Context, actor *forum.User, appealID in
 		state := "denied"
 		if grant {
 			state = "granted"
-			if err := restore(ctx, t, actor, forum.ActAppealOK, a.Kind, a.ItemID); err != nil {
+			// The author hears of it once, by the appeal's decision below.
+			if err := restore(ctx, t, actor, forum.ActAppealOK, a.Kind, a.ItemID, false); err != nil {
 				return err
 			}
 		} else {
@@ -740,7 +763,7 @@ func (s *Store) ModerationStats(ctx context.Context) (ModStats, error) {
 
 // Notifications returns a user's newest notifications.
 func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]forum.Notification, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, data, created_at, COALESCE(read_at, 0) FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, data, created_at, COALESCE(read_at, 0), subject FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", mapErr(err))
 	}
@@ -750,10 +773,10 @@ func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]f
 		var n forum.Notification
 		var data string
 		var created, read int64
-		if err := rows.Scan(&n.ID, &n.Kind, &data, &created, &read); err != nil {
+		if err := rows.Scan(&n.ID, &n.Kind, &data, &created, &read, &n.Subject); err != nil {
 			return nil, fmt.Errorf("notifications: %w", err)
 		}
-		n.Data, n.CreatedAt, n.ReadAt = []byte(data), fromUnix(created), fromUnix(read)
+		n.Data, n.CreatedAt, n.ReadAt, n.Count = []byte(data), fromUnix(created), fromUnix(read), 1
 		out = append(out, n)
 	}
 	return out, rows.Err()
@@ -776,6 +799,24 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64) error {
 	})
 	if err != nil {
 		return fmt.Errorf("mark notifications read: %w", err)
+	}
+	return nil
+}
+
+// MarkNotificationGroupRead marks read a user's unread notifications of one
+// kind about one subject (forum.NoteSubject): the entry the notifications
+// page shows for them.
+func (s *Store) MarkNotificationGroupRead(ctx context.Context, userID int64, kind, subject string) error {
+	if subject == "" {
+		return fmt.Errorf("mark notifications read: %w", forum.Invalid("subject", "err.bad_item"))
+	}
+	err := s.write(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND subject = ? AND kind = ? AND read_at IS NULL`,
+			t.now.Unix(), userID, subject, kind)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark notifications about %s read: %w", subject, err)
 	}
 	return nil
 }
@@ -860,4 +901,55 @@ func (s *Store) AuthorFacts(ctx context.Context, userID int64, since time.Time) 
 func jsonString(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// excerptRunes is how much of a comment a notification quotes.
+const excerptRunes = 60
+
+// excerpt is the start of a comment's Markdown source as plain words, for a
+// notification to quote: Markdown's marks dropped, spaces collapsed, cut at
+// excerptRunes with an ellipsis.
+func excerpt(src string) string {
+	src = strings.Map(func(r rune) rune {
+		switch r {
+		case '#', '*', '_', '`', '>', '|', '~', '[', ']':
+			return ' '
+		}
+		return r
+	}, src)
+	words := strings.Join(strings.Fields(src), " ")
+	if r := []rune(words); len(r) > excerptRunes {
+		return strings.TrimSpace(string(r[:excerptRunes])) + "…"
+	}
+	return words
+}
+
+// describeItem adds to a notification's data what names the item it is
+// about, as it reads now: a proposal's "title"; a comment's "excerpt" and
+// its thread's "title" (a proposal's title or a debate's question) and
+// "proposal_id" or "debate_id", so that the notification links to it.
+func describeItem(ctx context.Context, t *tx, kind forum.ItemKind, id int64, data map[string]any) error {
+	switch kind {
+	case forum.ItemProposal:
+		var title string
+		if err := t.QueryRowContext(ctx, `SELECT title FROM proposals WHERE id = ?`, id).Scan(&title); err != nil {
+			return fmt.Errorf("describe proposal %d: %w", id, err)
+		}
+		data["title"] = title
+	case forum.ItemComment:
+		var pid, did sql.NullInt64
+		var src, title string
+		if err := t.QueryRowContext(ctx, `SELECT c.proposal_id, c.debate_id, c.body_src, COALESCE(p.title, d.question, '')
+			FROM comments c LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id
+			WHERE c.id = ?`, id).Scan(&pid, &did, &src, &title); err != nil {
+			return fmt.Errorf("describe comment %d: %w", id, err)
+		}
+		data["excerpt"], data["title"] = excerpt(src), title
+		if pid.Valid {
+			data["proposal_id"] = pid.Int64
+		} else {
+			data["debate_id"] = did.Int64
+		}
+	}
+	return nil
 }

@@ -18,13 +18,27 @@ const (
 	EmailNone      = "none"      // no mail; notifications stay on the site
 	EmailImmediate = "immediate" // one mail per notification about what they follow
 	EmailDaily     = "daily"     // one digest a day
+	EmailWeekly    = "weekly"    // one digest a week, on Mondays
 )
 
 // EmailFrequencies lists the valid mail preferences, the default first.
-func EmailFrequencies() []string { return []string{EmailImmediate, EmailDaily, EmailNone} }
+func EmailFrequencies() []string { return []string{EmailImmediate, EmailDaily, EmailWeekly, EmailNone} }
 
-// MailDigest is the kind of an outbox row that summarises a day of notifications.
+// MailDigest is the kind of an outbox row that summarises a day (or, for
+// EmailWeekly, a week) of notifications.
 const MailDigest = "digest"
+
+// DigestItems is the most entries a digest lists one by one; it counts the rest.
+const DigestItems = 20
+
+// DigestItem is one entry of a digest: the newest notification of one kind
+// about one subject, standing for Count of them.
+type DigestItem struct {
+	Kind    string          `json:"kind"`
+	Subject string          `json:"subject"`
+	Count   int             `json:"count"`
+	Data    json.RawMessage `json:"data"`
+}
 
 // MaxMailAttempts is how many failed sends the mailer tries before it gives up on a mail.
 const MaxMailAttempts = 5
@@ -149,10 +163,10 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, reason string) err
 	return nil
 }
 
-// SetEmailFrequency sets how often a user gets mail: EmailNone, EmailImmediate or EmailDaily.
+// SetEmailFrequency sets how often a user gets mail: EmailNone, EmailImmediate, EmailDaily or EmailWeekly.
 func (s *Store) SetEmailFrequency(ctx context.Context, userID int64, f string) error {
 	switch f {
-	case EmailNone, EmailImmediate, EmailDaily:
+	case EmailNone, EmailImmediate, EmailDaily, EmailWeekly:
 	default:
 		return fmt.Errorf("set e-mail frequency: %w", forum.Invalid("frequency", "err.email_frequency"))
 	}
@@ -173,36 +187,53 @@ func (s *Store) SetEmailFrequency(ctx context.Context, userID int64, f string) e
 // again for the same day queues nothing, and the next day's digest starts
 // where this one ended. It returns how many digests it queued.
 func (s *Store) QueueDigests(ctx context.Context, since time.Time) (int, error) {
+	return s.queueDigests(ctx, EmailDaily, since, 24*time.Hour)
+}
+
+// QueueWeeklyDigests is QueueDigests for the users who asked for weekly
+// mail, over the week (seven days) that starts at since: each gets one
+// digest of what no digest has had yet.
+func (s *Store) QueueWeeklyDigests(ctx context.Context, since time.Time) (int, error) {
+	return s.queueDigests(ctx, EmailWeekly, since, 7*24*time.Hour)
+}
+
+// queueDigests queues the digests of the users whose frequency is freq, for
+// the span that starts at since. A digest's data is the count, the count of
+// each kind, and its first DigestItems entries (DigestItem), newest first.
+func (s *Store) queueDigests(ctx context.Context, freq string, since time.Time, span time.Duration) (int, error) {
 	queued := 0
 	err := s.write(ctx, func(t *tx) error {
 		now := t.now.Unix()
-		end := min(since.Add(24*time.Hour).Unix(), now)
+		end := min(since.Add(span).Unix(), now)
 		// Each digest covers [max(since, digested_at), end) and moves digested_at to end.
-		rows, err := t.QueryContext(ctx, `SELECT u.id, u.email, n.kind, count(*) FROM users u
+		rows, err := t.QueryContext(ctx, `SELECT u.id, u.email, COALESCE(u.digested_at, 0), n.kind, count(*) FROM users u
 			JOIN notifications n ON n.user_id = u.id
-			WHERE u.email_frequency = 'daily' AND `+activeUser+` AND COALESCE(u.digested_at, 0) < ?1
+			WHERE u.email_frequency = ?3 AND `+activeUser+` AND COALESCE(u.digested_at, 0) < ?1
 				AND n.created_at >= ?2 AND n.created_at >= COALESCE(u.digested_at, 0) AND n.created_at < ?1
-			GROUP BY u.id, u.email, n.kind ORDER BY u.id, n.kind`, end, since.Unix())
+			GROUP BY u.id, u.email, u.digested_at, n.kind ORDER BY u.id, n.kind`, end, since.Unix(), freq)
 		if err != nil {
 			return err
 		}
 		type digest struct {
-			user  int64
-			email string
-			count int
-			kinds map[string]int
+			user     int64
+			email    string
+			from     int64
+			count    int
+			kinds    map[string]int
+			items    []*DigestItem
+			itemsFor map[string]*DigestItem
 		}
 		var ds []*digest
 		for rows.Next() {
-			var id int64
+			var id, from int64
 			var email, kind string
 			var n int
-			if err := rows.Scan(&id, &email, &kind, &n); err != nil {
+			if err := rows.Scan(&id, &email, &from, &kind, &n); err != nil {
 				rows.Close()
 				return err
 			}
 			if len(ds) == 0 || ds[len(ds)-1].user != id {
-				ds = append(ds, &digest{user: id, email: email, kinds: map[string]int{}})
+				ds = append(ds, &digest{user: id, email: email, from: max(from, since.Unix()), kinds: map[string]int{}, itemsFor: map[string]*DigestItem{}})
 			}
 			d := ds[len(ds)-1]
 			d.count += n
@@ -213,7 +244,39 @@ func (s *Store) QueueDigests(ctx context.Context, since time.Time) (int, error) 
 			return err
 		}
 		for _, d := range ds {
-			data, err := jsonString(map[string]any{"count": d.count, "kinds": d.kinds, "since": since.Unix()})
+			// The entries: the newest notifications, those of one kind about one subject as one.
+			rows, err := t.QueryContext(ctx, `SELECT kind, subject, data FROM notifications
+				WHERE user_id = ? AND created_at >= ? AND created_at < ? ORDER BY id DESC LIMIT ?`, d.user, d.from, end, 10*DigestItems)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var it DigestItem
+				var data string
+				if err := rows.Scan(&it.Kind, &it.Subject, &data); err != nil {
+					rows.Close()
+					return err
+				}
+				key := it.Kind + "\x00" + it.Subject
+				if g := d.itemsFor[key]; g != nil && it.Subject != "" {
+					g.Count++
+					continue
+				}
+				if len(d.items) == DigestItems {
+					continue
+				}
+				it.Count, it.Data = 1, json.RawMessage(data)
+				if !json.Valid(it.Data) {
+					it.Data = json.RawMessage(`{}`)
+				}
+				d.items = append(d.items, &it)
+				d.itemsFor[key] = &it
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			data, err := jsonString(map[string]any{"count": d.count, "kinds": d.kinds, "since": since.Unix(), "items": d.items, "frequency": freq})
 			if err != nil {
 				return err
 			}

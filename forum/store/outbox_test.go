@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,7 +173,7 @@ func TestStore_SetEmailFrequency(t *testing.T) {
 	if u.EmailFrequency != EmailImmediate {
 		t.Errorf("new account's frequency = %q, want %q", u.EmailFrequency, EmailImmediate)
 	}
-	for _, f := range []string{EmailDaily, EmailNone, EmailImmediate} {
+	for _, f := range []string{EmailDaily, EmailWeekly, EmailNone, EmailImmediate} {
 		setFrequency(t, w.s, u.ID, f)
 		got, err := w.s.User(ctx, u.ID)
 		if err != nil || got.EmailFrequency != f {
@@ -180,7 +181,7 @@ func TestStore_SetEmailFrequency(t *testing.T) {
 		}
 	}
 	var ve *forum.ValidationError
-	for _, bad := range []string{"", "weekly", "DAILY", "daily "} {
+	for _, bad := range []string{"", "monthly", "WEEKLY", "daily "} {
 		if err := w.s.SetEmailFrequency(ctx, u.ID, bad); !errors.As(err, &ve) {
 			t.Errorf("frequency %q: %v, want a validation error", bad, err)
 		}
@@ -275,5 +276,63 @@ func TestStore_QueueDigests(t *testing.T) {
 	}
 	if want := (digest{Count: 2, Kinds: map[string]int{forum.NoteTransferred: 1, forum.NoteStatusChanged: 1}}); out[0].Address != daily.Email || !reflect.DeepEqual(d, want) {
 		t.Errorf("next day's digest to %s = %+v, want %+v", out[0].Address, d, want)
+	}
+}
+
+// TestStore_QueueWeeklyDigests (issue 16, item 4): a weekly user's digest
+// covers the week, or what came since their last digest, once; daily
+// digests leave weekly users alone and the other way round. Its entries
+// fold the notifications of one kind about one subject.
+func TestStore_QueueWeeklyDigests(t *testing.T) {
+	w := newWorld(t)
+	weekly, daily := newUser(t, w.s, "weekly"), newUser(t, w.s, "daily")
+	setFrequency(t, w.s, weekly.ID, EmailWeekly)
+	setFrequency(t, w.s, daily.ID, EmailDaily)
+	now := w.clock.now()
+	since := now.Add(-7 * 24 * time.Hour)
+	addNote(t, w.s, weekly.ID, forum.NoteResponse, since.Add(-time.Minute)) // before the week
+	for _, at := range []time.Duration{time.Hour, 3 * 24 * time.Hour, 6 * 24 * time.Hour} {
+		if _, err := w.s.DB().Exec(`INSERT INTO notifications (user_id, kind, data, created_at, subject) VALUES (?, ?, '{"title":"제안"}', ?, 'proposal:1')`,
+			weekly.ID, forum.NoteReply, since.Add(at).Unix()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addNote(t, w.s, weekly.ID, forum.NoteTransferred, now.Add(-time.Minute))
+	addNote(t, w.s, daily.ID, forum.NoteResponse, now.Add(-time.Hour))
+
+	if n, err := w.s.QueueDigests(ctx, now.Add(-24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("daily QueueDigests = %d, %v; want 1 (the daily user's only)", n, err)
+	}
+	if n, err := w.s.QueueWeeklyDigests(ctx, since); err != nil || n != 1 {
+		t.Fatalf("QueueWeeklyDigests = %d, %v; want 1", n, err)
+	}
+	out, err := w.s.Outbox(ctx, 10)
+	if err != nil || len(out) != 2 || out[0].Address != weekly.Email || out[1].Address != daily.Email {
+		t.Fatalf("outbox %+v, %v; want the weekly digest after the daily one", out, err)
+	}
+	var d struct {
+		Count     int            `json:"count"`
+		Kinds     map[string]int `json:"kinds"`
+		Frequency string         `json:"frequency"`
+		Items     []DigestItem   `json:"items"`
+	}
+	if err := json.Unmarshal(out[0].Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Count != 4 || d.Kinds[forum.NoteReply] != 3 || d.Kinds[forum.NoteTransferred] != 1 || d.Frequency != EmailWeekly ||
+		len(d.Items) != 2 || d.Items[0].Kind != forum.NoteTransferred || d.Items[1].Count != 3 || d.Items[1].Subject != "proposal:1" {
+		t.Errorf("weekly digest %s", out[0].Data)
+	}
+	// Asked again the same week: nothing more. A week later: only what is new.
+	if n, err := w.s.QueueWeeklyDigests(ctx, since); err != nil || n != 0 {
+		t.Fatalf("again = %d, %v; want 0", n, err)
+	}
+	addNote(t, w.s, weekly.ID, forum.NoteStatusChanged, now.Add(2*24*time.Hour))
+	w.clock.set(now.Add(7 * 24 * time.Hour))
+	if n, err := w.s.QueueWeeklyDigests(ctx, now); err != nil || n != 1 {
+		t.Fatalf("next week = %d, %v; want 1", n, err)
+	}
+	if out, err = w.s.Outbox(ctx, 1); err != nil || !strings.Contains(string(out[0].Data), `"count":1,`) {
+		t.Errorf("next week's digest %s, %v; want one notification", out[0].Data, err)
 	}
 }

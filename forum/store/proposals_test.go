@@ -197,7 +197,7 @@ func TestStore_SupportParallel(t *testing.T) {
 	if n := count(t, w.s, `SELECT count(*) FROM supports WHERE proposal_id = ?`, p.ID); n != 1 || got.Supports != 1 {
 		t.Errorf("100 parallel supports by one user: %d rows, support_count %d; want 1 and 1", n, got.Supports)
 	}
-	if n := count(t, w.s, `SELECT count(*) FROM events WHERE type = ?`, forum.EventProposalSupported); n != 1 {
+	if n := count(t, w.s, `SELECT count(*) FROM events WHERE type = ? AND topic = ?`, forum.EventProposalSupported, forum.ProposalTopic(p.ID)); n != 1 {
 		t.Errorf("supported events = %d, want 1", n)
 	}
 

@@ -215,9 +215,10 @@ func (t *tx) event(ctx context.Context, topic string, data forum.EventData) erro
 	if err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
+	ev := forum.Event{Topic: topic, Type: typ, Data: payload, Public: public}
 	if t.pg {
 		t.holdEvent(topic, typ, payload, public)
-		return nil
+		return t.appendMinistryCopies(ctx, []forum.Event{ev})
 	}
 	var id int64
 	err = t.QueryRowContext(ctx,
@@ -227,7 +228,7 @@ func (t *tx) event(ctx context.Context, topic string, data forum.EventData) erro
 		return fmt.Errorf("append event: %w", err)
 	}
 	t.events = append(t.events, forum.Event{ID: id, Topic: topic, Type: typ, Data: payload, Public: public, CreatedAt: t.now})
-	return nil
+	return t.appendMinistryCopies(ctx, []forum.Event{ev})
 }
 
 // topicPublic reports whether everyone may see events on topic, as the

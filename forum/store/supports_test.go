@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func supportedEvents(tb testing.TB, s *Store) map[int64][]int {
 				tb.Errorf("event %d published after %d", e.ID, last)
 			}
 			last = e.ID
-			if e.Type != forum.EventProposalSupported {
+			if e.Type != forum.EventProposalSupported || strings.HasPrefix(e.Topic, "ministry:") { // the ministry's copies
 				continue
 			}
 			var d forum.ProposalSupportedEvent
@@ -301,7 +302,7 @@ func TestSupportBatch_ThresholdInParallel(t *testing.T) {
 		t.Errorf("%d status events, want 1", statuses)
 	}
 	// Events are numbered in commit order: the supports they tell rise one by one.
-	rows, err := w.s.DB().Query(`SELECT payload FROM events WHERE id > ? AND type = ? ORDER BY id`, from, forum.EventProposalSupported)
+	rows, err := w.s.DB().Query(`SELECT payload FROM events WHERE id > ? AND type = ? AND topic = ? ORDER BY id`, from, forum.EventProposalSupported, forum.ProposalTopic(p.ID))
 	if err != nil {
 		t.Fatal(err)
 	}

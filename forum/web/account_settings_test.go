@@ -427,6 +427,16 @@ func TestAccount_MailFrequency(t *testing.T) {
 	if r := c.post("/account/mail", url.Values{"frequency": {"daily"}}); r.Status != http.StatusSeeOther || c.user().EmailFrequency != "daily" {
 		t.Errorf("daily: %d, %s", r.Status, c.user().EmailFrequency)
 	}
+	// Weekly (issue 16): the account form offers it and saves it.
+	if r := c.get("/account"); r.Status != http.StatusOK || !strings.Contains(r.Body, `id="f-frequency-weekly" name="frequency" value="weekly"`) {
+		t.Errorf("account page: %d, no weekly choice", r.Status)
+	}
+	if r := c.post("/account/mail", url.Values{"frequency": {"weekly"}}); r.Status != http.StatusSeeOther || c.user().EmailFrequency != "weekly" {
+		t.Errorf("weekly: %d, %s", r.Status, c.user().EmailFrequency)
+	}
+	if r := c.get("/account"); r.Status != http.StatusOK || !strings.Contains(r.Body, `value="weekly" checked`) || !strings.Contains(r.Body, "일주일에 한 번 모아 받기") {
+		t.Errorf("account page after saving weekly: %d, weekly not checked", r.Status)
+	}
 	if r := c.post("/notifications/settings", url.Values{"frequency": {"none"}}); r.Status != http.StatusSeeOther || c.user().EmailFrequency != "none" {
 		t.Errorf("the notifications page's form: %d, %s", r.Status, c.user().EmailFrequency)
 	}

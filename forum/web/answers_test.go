@@ -362,8 +362,8 @@ func TestAnswers_ProposalPage(t *testing.T) {
 	// The supporters were told.
 	for _, s := range supporters {
 		contains(t, "supporter's notifications", s.get("/notifications").Body,
-			"지지하신 제안이 목표에 도달해 부처 답변을 기다립니다.", "소식을 받는 제안에 부처의 공식 답변이 올라왔습니다.",
-			"소식을 받는 제안이 다른 부처로 이관되었습니다.")
+			"지지하신 제안이 목표에 도달해 부처 답변을 기다립니다: “공공도서관 평일 야간 개방”", "부처의 공식 답변이 수정되었습니다(", "(같은 소식 2건)",
+			"제안이 이관되었습니다(", "): “공공도서관 평일 야간 개방”")
 	}
 
 	// Following: supporters follow what they support; anyone signed in may start and stop.

@@ -53,7 +53,7 @@ func TestBrowser_OfficialAnswerLive(t *testing.T) {
 	s.waitJS("the threshold notice in the badge", `(() => { const n = document.querySelector("[data-live=unread]"); return !!n && !n.hidden && n.textContent.trim() === "1"; })()`)
 	s.open("/notifications")
 	s.settle()
-	s.wantText("main", "지지하신 제안이 목표에 도달해 부처 답변을 기다립니다.")
+	s.wantText("main", "지지하신 제안이 목표에 도달해 부처 답변을 기다립니다: “")
 	s.click(`form[action="/notifications/read"] button[type=submit]`, 200)
 	s.settle()
 	s.open(path)

@@ -135,6 +135,13 @@ func TestBrowser_TapTargets(t *testing.T) {
 	c.wantCount(up+`[aria-pressed=false]`, 1)
 	c.tap(up)
 	c.waitCount(up+`[aria-pressed=true]`, 1)
+	// The fill eases in (the buttons' colour transition): wait for it to
+	// differ rather than read it in the middle of the change.
+	c.run("wait for the pressed fill", func(ctx context.Context) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`getComputedStyle(document.querySelector(`+jsString(up)+`)).backgroundColor !== `+jsString(before[3]),
+			chromedp.WithPollingInterval(20*time.Millisecond)))
+		return err
+	})
 	after := strings.Split(evalIn[string](c, style+`(`+jsString(up)+`)`), "|")
 	if after[3] == before[3] {
 		t.Errorf("the pressed vote button keeps its background %s", after[3])

@@ -184,7 +184,7 @@ func TestStats(t *testing.T) {
 	if r.Status != 200 {
 		t.Fatalf("stats: %d %.500s", r.Status, r.Body)
 	}
-	if n := strings.Count(r.Body, "<svg"); n != 4 {
+	if n := strings.Count(r.Body, `<svg xmlns="http://www.w3.org/2000/svg" role="img"`); n != 4 {
 		t.Errorf("%d charts, want 4", n)
 	}
 	if n := strings.Count(r.Body, "<table"); n != 4 {

@@ -40,7 +40,7 @@ func (s *Server) liveFilter(c *fiber.Ctx, topics string) (live.Filter, error) {
 			if u == nil {
 				return f, fiber.NewError(fiber.StatusForbidden, "err.signin_required")
 			}
-			f.Topics = append(f.Topics, forum.UserTopic(u.ID))
+			f.Me = forum.UserTopic(u.ID)
 			continue
 		case kind == "proposal" && id > 0:
 			p, err := s.store.Proposal(ctx, id)

@@ -65,17 +65,19 @@ func (s *Server) handleAdminOutbox(c *fiber.Ctx) error {
 
 // mailData is everything the outbox's JSON data may hold.
 type mailData struct {
-	ProposalID int64          `json:"proposal_id"`
-	Status     string         `json:"status"`
-	Decision   string         `json:"decision"`
-	Revision   int            `json:"revision"`
-	From       int64          `json:"from"`
-	To         int64          `json:"to"`
-	Count      int            `json:"count"`
-	Kinds      map[string]int `json:"kinds"`
-	Token      string         `json:"token"`   // a one-time link's token, scrubbed once the mail is sent
-	Email      string         `json:"email"`   // the new address of an address change
-	Expires    int64          `json:"expires"` // when a one-time link expires, unix seconds
+	ProposalID int64              `json:"proposal_id"`
+	Status     string             `json:"status"`
+	Decision   string             `json:"decision"`
+	Revision   int                `json:"revision"`
+	From       int64              `json:"from"`
+	To         int64              `json:"to"`
+	Count      int                `json:"count"`
+	Kinds      map[string]int     `json:"kinds"`
+	Items      []store.DigestItem `json:"items"`     // a digest's entries, newest first
+	Frequency  string             `json:"frequency"` // a digest's: store.EmailDaily or store.EmailWeekly
+	Token      string             `json:"token"`     // a one-time link's token, scrubbed once the mail is sent
+	Email      string             `json:"email"`     // the new address of an address change
+	Expires    int64              `json:"expires"`   // when a one-time link expires, unix seconds
 }
 
 // ComposeMail writes a queued mail's subject and plain-text body, in its
@@ -134,12 +136,13 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 	// A ministry that is gone is named by its number.
 	from := forum.Ministry{NameKO: "#" + strconv.FormatInt(d.From, 10)}
 	to := forum.Ministry{NameKO: "#" + strconv.FormatInt(d.To, 10)}
-	if m.Kind == forum.NoteTransferred {
-		ms, err := s.store.Ministries(ctx)
-		if err != nil {
+	var dir directory
+	isNote := !accountMails[m.Kind] && m.Kind != store.MailDigest
+	if m.Kind == forum.NoteTransferred || isNote || m.Kind == store.MailDigest {
+		if dir.Ministries, err = s.store.Ministries(ctx); err != nil {
 			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
 		}
-		for _, mi := range ms {
+		for _, mi := range dir.Ministries {
 			switch mi.ID {
 			case d.From:
 				from = mi
@@ -148,14 +151,53 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 			}
 		}
 	}
+	// A notification's mail links to the exact place, and names the item
+	// while its recipient may read it.
+	data := m.Data
+	if isNote {
+		if data, err = s.readableNoteData(ctx, rcpt, m.Data); err != nil {
+			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+		}
+		var nd noteData
+		_ = json.Unmarshal(m.Data, &nd)
+		if l := noteLink(m.Kind, nd); l != "" {
+			link = site + l
+		}
+	}
+	var items [][]noteEntry // a digest's entries, in each language
+	for _, it := range d.Items {
+		data, err := s.readableNoteData(ctx, rcpt, it.Data)
+		if err != nil {
+			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+		}
+		n := forum.Notification{Kind: it.Kind, Data: data, Subject: it.Subject, Count: max(it.Count, 1)}
+		row := make([]noteEntry, len(langs))
+		for i, lang := range langs {
+			row[i] = describeNote(s.views.catalogs[lang], lang, n, dir.Ministry)
+		}
+		items = append(items, row)
+	}
 	var subjects []string
 	var b strings.Builder
-	for _, lang := range langs {
+	for i, lang := range langs {
 		cat := s.views.catalogs[lang]
 		subj, text := mailText(cat, lang, m, d, from, to)
+		if isNote && !knownMail[m.Kind] {
+			e := describeNote(cat, lang, forum.Notification{Kind: m.Kind, Data: data, Count: 1}, dir.Ministry)
+			text = e.Text
+			if e.Title != "" {
+				subj = cat.T("mail.subject.note", e.Title)
+			}
+		}
 		subjects = append(subjects, subj)
 		b.WriteString(text + "\n")
-		if title != "" {
+		for _, row := range items {
+			b.WriteString("· " + row[i].Text + "\n")
+			if row[i].Link != "" {
+				b.WriteString("  " + site + row[i].Link + "\n")
+			}
+		}
+		if title != "" && knownMail[m.Kind] {
 			b.WriteString(cat.T("mail.proposal", title) + "\n")
 		}
 		b.WriteString(link + "\n\n")
@@ -169,6 +211,34 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 		}
 	}
 	return "[e-people] " + strings.Join(subjects, " / "), b.String(), nil
+}
+
+// knownMail are the notification kinds mailText has words of its own for,
+// followed by the proposal's title; the others are said as on the
+// notifications page (describeNote).
+var knownMail = map[string]bool{forum.NoteThresholdReached: true, forum.NoteStatusChanged: true, forum.NoteResponse: true, forum.NoteTransferred: true}
+
+// readableNoteData is a notification's data without the names of a
+// proposal its recipient may no longer read (withheld since, say).
+func (s *Server) readableNoteData(ctx context.Context, rcpt *forum.User, data []byte) ([]byte, error) {
+	var d noteData
+	if json.Unmarshal(data, &d) != nil || d.ProposalID == 0 || (d.Title == "" && d.Excerpt == "") {
+		return data, nil
+	}
+	p, err := s.store.Proposal(ctx, d.ProposalID)
+	if err != nil && !errors.Is(err, forum.ErrNotFound) {
+		return nil, err
+	}
+	if err == nil && p.VisibleTo(rcpt) {
+		return data, nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return data, nil
+	}
+	delete(m, "title")
+	delete(m, "excerpt")
+	return json.Marshal(m)
 }
 
 // mailText is a mail's subject and opening sentence in one language.
@@ -186,7 +256,11 @@ func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum
 			kinds = append(kinds, k)
 		}
 		sort.Strings(kinds)
-		lines := []string{cat.T("mail.body.digest", d.Count)}
+		subject, body := cat.T("mail.subject.digest", d.Count), cat.T("mail.body.digest", d.Count)
+		if d.Frequency == store.EmailWeekly {
+			subject, body = cat.T("mail.subject.digest_weekly", d.Count), cat.T("mail.body.digest_weekly", d.Count)
+		}
+		lines := []string{body}
 		for _, k := range kinds {
 			l, ok := cat["mail.kind."+k]
 			if !ok {
@@ -194,7 +268,7 @@ func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum
 			}
 			lines = append(lines, "· "+l+": "+formatNumber(d.Kinds[k]))
 		}
-		return cat.T("mail.subject.digest", d.Count), strings.Join(lines, "\n")
+		return subject, strings.Join(lines, "\n")
 	case store.MailVerifyEmail:
 		return cat.T("mail.subject.verify_email"), cat.T("mail.body.verify_email", formatDate(lang, time.Unix(d.Expires, 0)))
 	case forum.NoteThresholdReached:

@@ -73,7 +73,7 @@ func TestMail_PreferenceRoundTrip(t *testing.T) {
 		t.Errorf("stored frequency %q", u.EmailFrequency)
 	}
 
-	for _, bad := range []string{"", "weekly", "daily'--", "NONE"} {
+	for _, bad := range []string{"", "monthly", "daily'--", "NONE", "WEEKLY"} {
 		r := c.post("/notifications/settings", url.Values{"frequency": {bad}})
 		if r.Status != 400 {
 			t.Errorf("frequency %q: %d, want 400", bad, r.Status)
@@ -93,6 +93,16 @@ func TestMail_PreferenceRoundTrip(t *testing.T) {
 	}
 	contains(t, "English page", c.get("/notifications").Body, "E-mail notifications", "Never")
 	checked(store.EmailNone)
+
+	// Weekly (issue 16): offered, saved, shown checked.
+	contains(t, "English page", c.get("/notifications").Body, `value="weekly"`, "Once a week, as a digest (Mondays, 8 a.m. Korea time)")
+	if r := c.post("/notifications/settings", url.Values{"frequency": {"weekly"}}); r.Status != 303 {
+		t.Fatalf("save weekly: %d", r.Status)
+	}
+	checked(store.EmailWeekly)
+	if u := c.user(); u.EmailFrequency != store.EmailWeekly {
+		t.Errorf("stored frequency %q, want weekly", u.EmailFrequency)
+	}
 }
 
 func TestMail_OutboxShowsComposedMail(t *testing.T) {
@@ -158,7 +168,18 @@ func TestMail_Compose(t *testing.T) {
 			want:    []string{"지난 하루 동안 새 알림이 3건 있습니다.", "· 공식 답변: 2", "· 기타 알림: 1", "· Official answers: 2", "http://127.0.0.1/notifications\n"}},
 		{name: "revised answer", kind: forum.NoteResponse, data: `{"proposal_id":999,"decision":"accepted","revision":2}`,
 			subject: "[e-people] 팔로우한 제안에 공식 답변이 게시되었습니다 / An official answer to a proposal you follow",
-			want:    []string{"(version 2)", "http://127.0.0.1/proposals/999"}, notWant: []string{"Proposal:"}},
+			want:    []string{"(version 2)", "http://127.0.0.1/proposals/999#response\n"}, notWant: []string{"Proposal:"}},
+		// Issue 16: a notification mail names its item and links to the exact place; a digest lists its entries.
+		{name: "debate opened", kind: forum.NoteDebateOpened, data: `{"debate_id":3,"title":"주4일제 도입"}`,
+			subject: "[e-people] 알림: 주4일제 도입 / Notification: 주4일제 도입",
+			want:    []string{"정책토론이 시작되었습니다: “주4일제 도입”", "A policy debate opened: “주4일제 도입”", "http://127.0.0.1/debates/3\n"}},
+		{name: "digest entries", kind: store.MailDigest, data: `{"count":3,"kinds":{"debate_concluded":1,"reply":2},"frequency":"weekly","items":[` +
+			`{"kind":"debate_concluded","subject":"debate:3","count":1,"data":{"debate_id":3,"title":"주4일제 도입"}},` +
+			`{"kind":"reply","subject":"comment:5","count":2,"data":{"kind":"comment","id":9,"proposal_id":999,"title":"사라진 제안","excerpt":"좋아요"}}]}`,
+			subject: "[e-people] 이번 주 알림 3건 / 3 notifications this week",
+			want: []string{"· 정책토론의 결론이 발표되었습니다: “주4일제 도입”", "  http://127.0.0.1/debates/3#conclusion", "지난 한 주 동안 알림 3건이 있었습니다.",
+				"  http://127.0.0.1/comments/9"},
+			notWant: []string{"사라진 제안", "좋아요"}}, // a proposal its reader may not read (here: gone) is not named
 		{name: "transfer", kind: forum.NoteTransferred, data: `{"proposal_id":1,"from":` + strconv.FormatInt(e.mins[0].ID, 10) + `,"to":` + strconv.FormatInt(other.ID, 10) + `}`,
 			subject: "[e-people] 팔로우한 제안의 담당 부처가 바뀌었습니다 / A proposal you follow moved to another ministry",
 			want:    []string{"보건복지부에서 교육부로", "from Ministry of Health and Welfare to Ministry of Education"}},

@@ -817,7 +817,7 @@ func TestModeration_Flows(t *testing.T) {
 				`href="/appeals/new?kind=comment&amp;id={cid}"`, "이의 신청"}},
 		{name: "the author of a comment hidden by reports is told why", setup: byThree,
 			as: "writer", method: "GET", path: "/notifications",
-			status: 200, want: []string{"작성하신 의견이 숨겨졌습니다. 사유: 신고 누적 (검토 대기)"}},
+			status: 200, want: []string{"작성하신 의견이 숨겨졌습니다(사유: 신고 누적 (검토 대기)): “"}},
 		{name: "a moderator sees the text of a comment hidden by reports", setup: byThree,
 			as: "mod1", method: "GET", path: ppath,
 			status: 200, want: []string{roadText, "운영자에게만 보이는 원문입니다", "/moderation/act?kind=comment&amp;id={cid}"}},
@@ -1024,7 +1024,7 @@ func TestModeration_Flows(t *testing.T) {
 			status: 409, unchanged: true},
 		{name: "the author is told of the hiding and of the granted appeal", setup: granted,
 			as: "writer", method: "GET", path: "/notifications",
-			status: 200, want: []string{"작성하신 의견이 숨겨졌습니다. 사유: 욕설·비방", "의견에 대한 이의 신청이 받아들여져 다시 공개되었습니다.", "새 알림"},
+			status: 200, want: []string{"작성하신 의견이 숨겨졌습니다(사유: 욕설·비방): “", "이의 신청이 받아들여져 의견이 다시 공개되었습니다: “", "새 알림"},
 			check: func(t *testing.T, f *fixture, r resp) {
 				if got, was := modUnread(t, r.Body), f.id("unread"); int64(got) <= was {
 					t.Errorf("unread badge %d after the appeal was decided, was %d", got, was)
@@ -1042,7 +1042,7 @@ func TestModeration_Flows(t *testing.T) {
 			status: 303, rows: []row{logRows("moderator appeal_deny comment {cid}"), commentState("{cid}", "hidden offtopic")}},
 		{name: "the author is told the appeal was denied",
 			setup: func(f *fixture) { denied(f); f.decideAppeal("mod2", f.id("cid"), "0", "주제와 무관합니다") },
-			as:    "writer", method: "GET", path: "/notifications", status: 200, want: []string{"의견에 대한 이의 신청이 기각되었습니다."}},
+			as:    "writer", method: "GET", path: "/notifications", status: 200, want: []string{"의견에 대한 이의 신청이 기각되었습니다: “"}},
 
 		// Locks: a locked discussion takes no comments.
 		{name: "a moderator locks a discussion",

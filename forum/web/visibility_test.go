@@ -264,10 +264,12 @@ func TestVisibility_EveryReadRoute(t *testing.T) {
 			w.check(t, role, "/stats", nil)
 			w.check(t, role, "/debates/"+itoa(int(w.debate.ID)), ownPage(role, vDebateHeldC), vDebateC)
 			for _, path := range []string{"/debates", "/api/v1/debates", "/api/v1/debates/" + itoa(int(w.debate.ID)), "/ministries",
-				"/moderation/log", "/api/v1/moderation-log", "/open-data/moderation-log.csv", "/notifications", "/inbox"} {
+				"/moderation/log", "/api/v1/moderation-log", "/open-data/moderation-log.csv", "/inbox"} {
 				w.check(t, role, path, nil)
 			}
 			w.check(t, role, "/users/"+itoa(int(w.users["commenter"].ID)), nil, vDebateC)
+			// Notifications name their items (issue 16), each only while its reader may read it.
+			w.check(t, role, "/notifications", ownPage(role, vHidden, vHeld, vDraft, vGather, vGatherHeld, vHeldC, vHiddenC, vUnderHidden, vDebateHeldC))
 			// Search by the words every item of a kind shares, so the query echoed
 			// back names no item: only results can leak.
 			for q, want := range map[string]string{"본문": vOpen, "제목": vOpen, "의견": vShown, "답변": vOpenAnswer, "요약": vOpenAnswer} {
