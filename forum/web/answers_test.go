@@ -359,10 +359,11 @@ func TestAnswers_ProposalPage(t *testing.T) {
 		t.Errorf("history of a missing proposal: %d", r.Status)
 	}
 
-	// The supporters were told.
+	// The supporters were told: of the lead's answer, 보건복지부's part and
+	// the lead's revision, grouped under the newest (one subject, one kind).
 	for _, s := range supporters {
 		contains(t, "supporter's notifications", s.get("/notifications").Body,
-			"지지하신 제안이 목표에 도달해 부처 답변을 기다립니다: “공공도서관 평일 야간 개방”", "부처의 공식 답변이 수정되었습니다(", "(같은 소식 2건)",
+			"지지하신 제안이 목표에 도달해 부처 답변을 기다립니다: “공공도서관 평일 야간 개방”", "부처의 공식 답변이 수정되었습니다(", "(같은 소식 3건)",
 			"제안이 이관되었습니다(", "): “공공도서관 평일 야간 개방”")
 	}
 

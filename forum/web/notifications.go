@@ -38,6 +38,7 @@ type noteData struct {
 	From       int64  `json:"from"`
 	To         int64  `json:"to"`
 	Ministry   int64  `json:"ministry"`
+	Part       bool   `json:"part"` // an answer: a co-answering ministry's part, not the lead's answer
 	OpensAt    int64  `json:"opens_at"`
 }
 
@@ -107,6 +108,13 @@ func describeNote(cat catalog, lang string, n forum.Notification, ministry func(
 		case forum.NoteStatusChanged:
 			e.Text = cat.T("note.status_changed", label("status.", d.Status), item)
 		case forum.NoteResponse:
+			if d.Part { // versions are numbered across the joint answer: a part's says nothing of revising
+				e.Text = cat.T("note.response_part", name(d.Ministry), label("decision.", d.Decision), item)
+				if m := ministry(d.Ministry); m.ID != 0 && d.ProposalID != 0 {
+					e.Link = "/proposals/" + strconv.FormatInt(d.ProposalID, 10) + "#response-" + m.Slug
+				}
+				break
+			}
 			key := "note.official_response"
 			if d.Revision > 1 {
 				key = "note.official_response_revised"

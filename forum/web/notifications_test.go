@@ -198,6 +198,7 @@ func TestDescribeNote(t *testing.T) {
 	}{
 		{forum.NoteResponse, `{"proposal_id":7,"decision":"accepted","revision":1}`, 1, "ko", "소식을 받는 제안에 부처의 공식 답변이 올라왔습니다.", "/proposals/7#response"},
 		{forum.NoteResponse, `{"proposal_id":7,"decision":"accepted","revision":2,"title":"야간 개방"}`, 1, "en", "A ministry revised its official answer (Accepted): “야간 개방”", "/proposals/7#response"},
+		{forum.NoteResponse, `{"proposal_id":7,"decision":"accepted","revision":3,"part":true,"ministry":` + mohw + `,"title":"야간 개방"}`, 1, "ko", "공동 답변 부처인 보건복지부가 답변 부분을 올렸습니다(수용): “야간 개방”", "/proposals/7#response-" + e.mins[0].Slug},
 		{forum.NoteReply, `{"kind":"comment","id":12,"proposal_id":7}`, 1, "ko", "내 의견에 답글이 달렸습니다.", "/comments/12"},
 		{forum.NoteReply, `{"kind":"comment","id":12,"proposal_id":7,"title":"야간 개방","excerpt":"좋아요"}`, 20, "ko", "새 답글 20개: “야간 개방”", "/comments/12"},
 		{forum.NoteContentHidden, `{"kind":"comment","id":12,"reason":"spam","title":"야간 개방","excerpt":"광고 글"}`, 1, "zh", "您的留言已被隱藏", "/appeals/new?kind=comment&id=12"},
