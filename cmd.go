@@ -208,12 +208,9 @@ func createMinistryCommand(args []string) error {
 // into the sentences people read on the site, in Korean and English; any
 // other error is returned as it is.
 func humanError(err error) error {
-	var ves forum.ValidationErrors
-	var ve *forum.ValidationError
+	ves, ok := forum.AsValidation(err)
 	switch {
-	case errors.As(err, &ves):
-	case errors.As(err, &ve):
-		ves = forum.ValidationErrors{ve}
+	case ok:
 	case errors.Is(err, forum.ErrEmailTaken):
 		ves = forum.ValidationErrors{forum.Invalid("email", "err.email_taken")}
 	default:

@@ -168,6 +168,20 @@ func (v ValidationErrors) Error() string {
 	return v[0].Error()
 }
 
+// AsValidation returns the problems err carries, a ValidationErrors or a
+// single *ValidationError alike; ok is false when err is not a validation
+// error.
+func AsValidation(err error) (ves ValidationErrors, ok bool) {
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ves):
+		return ves, true
+	case errors.As(err, &ve):
+		return ValidationErrors{ve}, true
+	}
+	return nil, false
+}
+
 // Unwrap returns v's problems, so that errors.As finds its first
 // *ValidationError where a single one is expected.
 func (v ValidationErrors) Unwrap() []error {

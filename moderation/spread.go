@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -76,7 +77,7 @@ func containsSpread(text, term spread) bool {
 		return false
 	}
 	for i := 0; i+n <= len(text.letters); i++ {
-		if !runesEqual(text.letters[i:i+n], term.letters) {
+		if !slices.Equal(text.letters[i:i+n], term.letters) {
 			continue
 		}
 		if latinWord(term.letters[0]) && text.gap[i] == gapNone && i > 0 && latinWord(text.letters[i-1]) {
@@ -99,25 +100,13 @@ func containsSpread(text, term spread) bool {
 	return false
 }
 
-func runesEqual(a, b []rune) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // spreadFound reports whether one of the terms found already is term
 // spelt with other separators ("대출 문의" and "대출문의"), so that a text
 // reports the one it holds once.
 func spreadFound(found []string, term string) bool {
 	letters := spreadText(term).letters
 	for _, f := range found {
-		if runesEqual(spreadText(f).letters, letters) {
+		if slices.Equal(spreadText(f).letters, letters) {
 			return true
 		}
 	}

@@ -218,30 +218,24 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 			next = in.NextStepDate.Unix()
 		}
 		now := t.now.Unix()
-		var rev int
+		// The lead's answer is the row in responses; a co-answering
+		// ministry's part is its own row in response_parts. One statement
+		// writes either, so the two cannot drift apart.
+		table, key := "responses", "proposal_id"
 		if part {
-			err = t.QueryRowContext(ctx, `INSERT INTO response_parts (proposal_id, ministry_id, official_id, decision, summary, body_src, body_html,
-				legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (proposal_id, ministry_id) DO UPDATE SET official_id = excluded.official_id,
-				decision = excluded.decision, summary = excluded.summary, body_src = excluded.body_src, body_html = excluded.body_html,
-				legal_basis = excluded.legal_basis, responsible_unit = excluded.responsible_unit, contact = excluded.contact,
-				next_step = excluded.next_step, next_step_date = excluded.next_step_date, revision = response_parts.revision + 1,
-				updated_at = excluded.updated_at
-				RETURNING revision`, id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(),
-				in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now, now).Scan(&rev)
-		} else {
-			err = t.QueryRowContext(ctx, `INSERT INTO responses (proposal_id, ministry_id, official_id, decision, summary, body_src, body_html,
-				legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (proposal_id) DO UPDATE SET ministry_id = excluded.ministry_id, official_id = excluded.official_id,
-				decision = excluded.decision, summary = excluded.summary, body_src = excluded.body_src, body_html = excluded.body_html,
-				legal_basis = excluded.legal_basis, responsible_unit = excluded.responsible_unit, contact = excluded.contact,
-				next_step = excluded.next_step, next_step_date = excluded.next_step_date, revision = responses.revision + 1,
-				updated_at = excluded.updated_at
-				RETURNING revision`, id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(),
-				in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now, now).Scan(&rev)
+			table, key = "response_parts", "proposal_id, ministry_id"
 		}
+		var rev int
+		err = t.QueryRowContext(ctx, `INSERT INTO `+table+` (proposal_id, ministry_id, official_id, decision, summary, body_src, body_html,
+			legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (`+key+`) DO UPDATE SET ministry_id = excluded.ministry_id, official_id = excluded.official_id,
+			decision = excluded.decision, summary = excluded.summary, body_src = excluded.body_src, body_html = excluded.body_html,
+			legal_basis = excluded.legal_basis, responsible_unit = excluded.responsible_unit, contact = excluded.contact,
+			next_step = excluded.next_step, next_step_date = excluded.next_step_date, revision = `+table+`.revision + 1,
+			updated_at = excluded.updated_at
+			RETURNING revision`, id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(),
+			in.LegalBasis, in.ResponsibleUnit, in.Contact, in.NextStep, next, now, now).Scan(&rev)
 		if err != nil {
 			return err
 		}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"errors"
-
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/moderation"
 	"github.com/gofiber/fiber/v2"
@@ -41,13 +39,8 @@ func (f formState) V(field string) string { return f.Values[field] }
 // formErrors translates validation errors for the form; ok is false when err
 // is not a validation error and must go to the error handler instead.
 func (s *Server) formErrors(c *fiber.Ctx, err error) (errs []fieldError, ok bool) {
-	var ves forum.ValidationErrors
-	var ve *forum.ValidationError
-	switch {
-	case errors.As(err, &ves):
-	case errors.As(err, &ve):
-		ves = forum.ValidationErrors{ve}
-	default:
+	ves, ok := forum.AsValidation(err)
+	if !ok {
 		return nil, false
 	}
 	for _, v := range ves {
