@@ -275,7 +275,7 @@ func (s *Server) handleStats(c *fiber.Ctx) error {
 		months, mv = append(months, chartBar{AxisLabel: monthLabel(lang, b.Start, true), Label: monthLabel(lang, b.Start, false), Value: formatNumber(b.N)}), append(mv, b.N)
 	}
 	for i, b := range st.SupportsByDay {
-		days, dv = append(days, chartBar{AxisLabel: b.Start.Format("1/2"), Label: dayLabel(lang, b.Start), Value: formatNumber(b.N), ShowLabel: i%5 == 0}), append(dv, b.N)
+		days, dv = append(days, chartBar{AxisLabel: b.Start.Format("1/2"), Label: formatDay(lang, b.Start), Value: formatNumber(b.N), ShowLabel: i%5 == 0}), append(dv, b.N)
 	}
 	for _, sc := range cards {
 		median := "—"
@@ -360,15 +360,4 @@ func monthLabel(lang string, t time.Time, short bool) string {
 		return t.Format("1월")
 	}
 	return t.Format("2006년 1월")
-}
-
-// dayLabel names a day the way each language writes dates.
-func dayLabel(lang string, t time.Time) string {
-	switch lang {
-	case "en":
-		return t.Format("Jan 2, 2006")
-	case "zh":
-		return t.Format("2006年1月2日")
-	}
-	return t.Format("2006년 1월 2일")
 }

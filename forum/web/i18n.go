@@ -118,7 +118,8 @@ func formatDate(lang string, t time.Time) string {
 
 // formatDay renders a calendar day (a date without a time, such as an
 // answer's next-step date, kept as Seoul's midnight of that day) the way each
-// language writes dates: "2027년 3월 2일", "2 March 2027", "2027年3月2日".
+// language writes dates, as formatDate does without the time: "2027년 3월 2일",
+// "Mar 2, 2027", "2027年3月2日". The statistics' day bars use it too.
 func formatDay(lang string, t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -126,7 +127,7 @@ func formatDay(lang string, t time.Time) string {
 	t = t.In(seoul)
 	switch lang {
 	case "en":
-		return t.Format("2 January 2006")
+		return t.Format("Jan 2, 2006")
 	case "zh":
 		return t.Format("2006年1月2日")
 	}

@@ -124,7 +124,7 @@ func TestJointAnswer_CoMinistryKeepsTheLeadsDecision(t *testing.T) {
 	}
 	// In English and Chinese, the date is a date too.
 	for lang, want := range map[string][]string{
-		"en": {"Official answer: Ministry of Land", "Ministry of Environment: its part of the joint answer", "(<time datetime=\"2027-03-02\">2 March 2027</time>)", "The proposal"},
+		"en": {"Official answer: Ministry of Land", "Ministry of Environment: its part of the joint answer", "(<time datetime=\"2027-03-02\">Mar 2, 2027</time>)", "The proposal"},
 		"zh": {"(<time datetime=\"2027-03-02\">2027年3月2日</time>)", "環境部答覆（共同答覆部分）", "提案內容"},
 	} {
 		c := f.e.client()
