@@ -155,6 +155,160 @@ CREATE TABLE response_parts (
     lang             TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (proposal_id, ministry_id)
 );`,
+
+	// 7: civil requests (issue 17): requests, their steps, staff reads,
+	// answers with ratings, attachments (content-addressed blobs), the
+	// published frequently asked requests, and the administrators' extra
+	// days off.
+	`-- Civil requests (민원, issue 17): a citizen's private request to one
+-- ministry, answered within a legal period counted in working days. Only the
+-- filer, the officials of the ministry that holds it and administrators read
+-- one; its receipt number is derived from its id and filing month
+-- (forum.Receipt). The current period runs from period_start to due_at (the
+-- last instant of its last working day); while the filer is asked for more
+-- information the clock stands still (paused_at), and due_at moves on when
+-- it restarts.
+CREATE TABLE requests (
+    id                 INTEGER PRIMARY KEY,
+    filer_id           INTEGER NOT NULL REFERENCES users (id),
+    kind               TEXT NOT NULL CHECK (kind IN ('inquiry', 'law_inquiry', 'suggestion', 'grievance', 'other')),
+    ministry_id        INTEGER NOT NULL REFERENCES ministries (id),
+    category_id        INTEGER REFERENCES categories (id),
+    assignee_id        INTEGER REFERENCES users (id),
+    title              TEXT NOT NULL,
+    body_src           TEXT NOT NULL,
+    body_html          TEXT NOT NULL,
+    lang               TEXT NOT NULL DEFAULT '',
+    publish_consent    INTEGER NOT NULL DEFAULT 0 CHECK (publish_consent IN (0, 1)),
+    status             TEXT NOT NULL CHECK (status IN ('received', 'processing', 'info_requested', 'answered', 'withdrawn')),
+    round              INTEGER NOT NULL DEFAULT 1, -- 2 once the filer objected to the first answer
+    period_days        INTEGER NOT NULL,           -- working days of the current period, an extension included
+    period_start       INTEGER NOT NULL,           -- filing, the last transfer, or the objection
+    due_at             INTEGER NOT NULL,
+    paused_at          INTEGER,
+    paused_days        INTEGER NOT NULL DEFAULT 0, -- working days the clock stood still in this period
+    extended           INTEGER NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
+    progress_notice_at INTEGER,                    -- the last automatic progress notice to the filer
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    answered_at        INTEGER,
+    objected_at        INTEGER
+);
+CREATE INDEX requests_filer ON requests (filer_id, id);
+CREATE INDEX requests_inbox ON requests (ministry_id, status, due_at);
+CREATE INDEX requests_open ON requests (status, created_at);
+
+-- What happened to a request, as its filer and the ministry see it: filing,
+-- assignment, transfers (to_ministry), questions to the filer and the
+-- answers, extensions, notices, ratings, objections, publication.
+CREATE TABLE request_steps (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('filed', 'assigned', 'transferred', 'info_requested', 'info_given', 'extended',
+        'answered', 'progress_notice', 'rated', 'objected', 'withdrawn', 'published')),
+    actor_id    INTEGER REFERENCES users (id),
+    ministry_id INTEGER REFERENCES ministries (id),
+    to_ministry INTEGER REFERENCES ministries (id),
+    note_src    TEXT NOT NULL DEFAULT '',
+    note_html   TEXT NOT NULL DEFAULT '',
+    due_at      INTEGER,
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX request_steps_request ON request_steps (request_id, id);
+
+-- Every read of a request by staff: who, for which ministry (NULL for an
+-- administrator), when. The filer sees the ministry and the time.
+CREATE TABLE request_reads (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    reader_id   INTEGER NOT NULL REFERENCES users (id),
+    ministry_id INTEGER REFERENCES ministries (id),
+    read_at     INTEGER NOT NULL
+);
+CREATE INDEX request_reads_request ON request_reads (request_id, id);
+
+-- The answer of each round (the first, and the one after an objection),
+-- structured like an official answer; a refusal names its remedies. The
+-- filer's rating sits with the answer it rates.
+CREATE TABLE request_answers (
+    request_id       INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    round            INTEGER NOT NULL,
+    ministry_id      INTEGER NOT NULL REFERENCES ministries (id),
+    official_id      INTEGER NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL CHECK (decision IN ('accepted', 'partially_accepted', 'not_accepted', 'informed')),
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    contact          TEXT NOT NULL DEFAULT '',
+    remedies         TEXT NOT NULL DEFAULT '', -- space-separated: objection administrative_appeal administrative_litigation
+    remedy_note      TEXT NOT NULL DEFAULT '',
+    working_days     INTEGER NOT NULL,         -- from the period's start to the answer, the stopped clock left out
+    on_time          INTEGER NOT NULL CHECK (on_time IN (0, 1)),
+    rating           INTEGER CHECK (rating BETWEEN 1 AND 5), -- 5 very satisfied … 1 very dissatisfied
+    rating_comment   TEXT NOT NULL DEFAULT '',
+    rated_at         INTEGER,
+    lang             TEXT NOT NULL DEFAULT '',
+    created_at       INTEGER NOT NULL,
+    PRIMARY KEY (request_id, round)
+);
+CREATE INDEX request_answers_ministry ON request_answers (ministry_id, created_at);
+
+-- Attachments live in the database, content-addressed, apart from the hot
+-- tables: one store for one node or many (PostgreSQL), in every backup, and
+-- written in the same transaction as the request (nothing half-written).
+CREATE TABLE attachment_blobs (
+    sha256 TEXT PRIMARY KEY,
+    size   INTEGER NOT NULL,
+    data   BLOB NOT NULL
+);
+CREATE TABLE request_attachments (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    step_id     INTEGER REFERENCES request_steps (id) ON DELETE CASCADE, -- the reply it came with; NULL at filing
+    uploader_id INTEGER NOT NULL REFERENCES users (id),
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('pdf', 'png', 'jpeg', 'hwp', 'hwpx', 'text')),
+    size        INTEGER NOT NULL,
+    sha256      TEXT NOT NULL REFERENCES attachment_blobs (sha256),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX request_attachments_request ON request_attachments (request_id, id);
+CREATE INDEX request_attachments_blob ON request_attachments (sha256);
+
+-- Frequently asked requests (자주 묻는 민원): a request and its answer the
+-- ministry published with the filer's consent, masked and confirmed by an
+-- official. A public copy of its own: it outlives the request.
+CREATE TABLE faqs (
+    id               INTEGER PRIMARY KEY,
+    request_id       INTEGER UNIQUE REFERENCES requests (id) ON DELETE SET NULL,
+    ministry_id      INTEGER NOT NULL REFERENCES ministries (id),
+    kind             TEXT NOT NULL,
+    official_id      INTEGER NOT NULL REFERENCES users (id),
+    title            TEXT NOT NULL,
+    question_src     TEXT NOT NULL,
+    question_html    TEXT NOT NULL,
+    decision         TEXT NOT NULL,
+    summary          TEXT NOT NULL,
+    answer_src       TEXT NOT NULL,
+    answer_html      TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    lang             TEXT NOT NULL DEFAULT '',
+    published_at     INTEGER NOT NULL
+);
+CREATE INDEX faqs_ministry ON faqs (ministry_id, published_at);
+
+-- Days off an administrator added to the official calendar (forum/workday).
+CREATE TABLE holidays (
+    day        TEXT PRIMARY KEY, -- '2027-05-01', the day in Korea
+    name_ko    TEXT NOT NULL,
+    name_en    TEXT NOT NULL DEFAULT '',
+    name_zh    TEXT NOT NULL DEFAULT '',
+    added_by   INTEGER REFERENCES users (id),
+    created_at INTEGER NOT NULL
+);`,
 }
 
 // postgresFirstVersion is the schema version PostgreSQL databases begin at
@@ -208,6 +362,157 @@ CREATE TABLE response_parts (
     updated_at       BIGINT NOT NULL,
     lang             TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (proposal_id, ministry_id)
+);`,
+
+	// 7: as upgrades' 7.
+	`-- Civil requests (민원, issue 17): a citizen's private request to one
+-- ministry, answered within a legal period counted in working days. Only the
+-- filer, the officials of the ministry that holds it and administrators read
+-- one; its receipt number is derived from its id and filing month
+-- (forum.Receipt). The current period runs from period_start to due_at (the
+-- last instant of its last working day); while the filer is asked for more
+-- information the clock stands still (paused_at), and due_at moves on when
+-- it restarts.
+CREATE TABLE requests (
+    id                 BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    filer_id           BIGINT NOT NULL REFERENCES users (id),
+    kind               TEXT NOT NULL CHECK (kind IN ('inquiry', 'law_inquiry', 'suggestion', 'grievance', 'other')),
+    ministry_id        BIGINT NOT NULL REFERENCES ministries (id),
+    category_id        BIGINT REFERENCES categories (id),
+    assignee_id        BIGINT REFERENCES users (id),
+    title              TEXT NOT NULL,
+    body_src           TEXT NOT NULL,
+    body_html          TEXT NOT NULL,
+    lang               TEXT NOT NULL DEFAULT '',
+    publish_consent    BIGINT NOT NULL DEFAULT 0 CHECK (publish_consent IN (0, 1)),
+    status             TEXT NOT NULL CHECK (status IN ('received', 'processing', 'info_requested', 'answered', 'withdrawn')),
+    round              BIGINT NOT NULL DEFAULT 1, -- 2 once the filer objected to the first answer
+    period_days        BIGINT NOT NULL,           -- working days of the current period, an extension included
+    period_start       BIGINT NOT NULL,           -- filing, the last transfer, or the objection
+    due_at             BIGINT NOT NULL,
+    paused_at          BIGINT,
+    paused_days        BIGINT NOT NULL DEFAULT 0, -- working days the clock stood still in this period
+    extended           BIGINT NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
+    progress_notice_at BIGINT,                    -- the last automatic progress notice to the filer
+    created_at         BIGINT NOT NULL,
+    updated_at         BIGINT NOT NULL,
+    answered_at        BIGINT,
+    objected_at        BIGINT
+);
+CREATE INDEX requests_filer ON requests (filer_id, id);
+CREATE INDEX requests_inbox ON requests (ministry_id, status, due_at);
+CREATE INDEX requests_open ON requests (status, created_at);
+
+-- What happened to a request, as its filer and the ministry see it: filing,
+-- assignment, transfers (to_ministry), questions to the filer and the
+-- answers, extensions, notices, ratings, objections, publication.
+CREATE TABLE request_steps (
+    id          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    request_id  BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('filed', 'assigned', 'transferred', 'info_requested', 'info_given', 'extended',
+        'answered', 'progress_notice', 'rated', 'objected', 'withdrawn', 'published')),
+    actor_id    BIGINT REFERENCES users (id),
+    ministry_id BIGINT REFERENCES ministries (id),
+    to_ministry BIGINT REFERENCES ministries (id),
+    note_src    TEXT NOT NULL DEFAULT '',
+    note_html   TEXT NOT NULL DEFAULT '',
+    due_at      BIGINT,
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX request_steps_request ON request_steps (request_id, id);
+
+-- Every read of a request by staff: who, for which ministry (NULL for an
+-- administrator), when. The filer sees the ministry and the time.
+CREATE TABLE request_reads (
+    id          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    request_id  BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    reader_id   BIGINT NOT NULL REFERENCES users (id),
+    ministry_id BIGINT REFERENCES ministries (id),
+    read_at     BIGINT NOT NULL
+);
+CREATE INDEX request_reads_request ON request_reads (request_id, id);
+
+-- The answer of each round (the first, and the one after an objection),
+-- structured like an official answer; a refusal names its remedies. The
+-- filer's rating sits with the answer it rates.
+CREATE TABLE request_answers (
+    request_id       BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    round            BIGINT NOT NULL,
+    ministry_id      BIGINT NOT NULL REFERENCES ministries (id),
+    official_id      BIGINT NOT NULL REFERENCES users (id),
+    decision         TEXT NOT NULL CHECK (decision IN ('accepted', 'partially_accepted', 'not_accepted', 'informed')),
+    summary          TEXT NOT NULL,
+    body_src         TEXT NOT NULL,
+    body_html        TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    contact          TEXT NOT NULL DEFAULT '',
+    remedies         TEXT NOT NULL DEFAULT '', -- space-separated: objection administrative_appeal administrative_litigation
+    remedy_note      TEXT NOT NULL DEFAULT '',
+    working_days     BIGINT NOT NULL,         -- from the period's start to the answer, the stopped clock left out
+    on_time          BIGINT NOT NULL CHECK (on_time IN (0, 1)),
+    rating           BIGINT CHECK (rating BETWEEN 1 AND 5), -- 5 very satisfied … 1 very dissatisfied
+    rating_comment   TEXT NOT NULL DEFAULT '',
+    rated_at         BIGINT,
+    lang             TEXT NOT NULL DEFAULT '',
+    created_at       BIGINT NOT NULL,
+    PRIMARY KEY (request_id, round)
+);
+CREATE INDEX request_answers_ministry ON request_answers (ministry_id, created_at);
+
+-- Attachments live in the database, content-addressed, apart from the hot
+-- tables: one store for one node or many (PostgreSQL), in every backup, and
+-- written in the same transaction as the request (nothing half-written).
+CREATE TABLE attachment_blobs (
+    sha256 TEXT PRIMARY KEY,
+    size   BIGINT NOT NULL,
+    data   BYTEA NOT NULL
+);
+CREATE TABLE request_attachments (
+    id          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    request_id  BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    step_id     BIGINT REFERENCES request_steps (id) ON DELETE CASCADE, -- the reply it came with; NULL at filing
+    uploader_id BIGINT NOT NULL REFERENCES users (id),
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('pdf', 'png', 'jpeg', 'hwp', 'hwpx', 'text')),
+    size        BIGINT NOT NULL,
+    sha256      TEXT NOT NULL REFERENCES attachment_blobs (sha256),
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX request_attachments_request ON request_attachments (request_id, id);
+CREATE INDEX request_attachments_blob ON request_attachments (sha256);
+
+-- Frequently asked requests (자주 묻는 민원): a request and its answer the
+-- ministry published with the filer's consent, masked and confirmed by an
+-- official. A public copy of its own: it outlives the request.
+CREATE TABLE faqs (
+    id               BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    request_id       BIGINT UNIQUE REFERENCES requests (id) ON DELETE SET NULL,
+    ministry_id      BIGINT NOT NULL REFERENCES ministries (id),
+    kind             TEXT NOT NULL,
+    official_id      BIGINT NOT NULL REFERENCES users (id),
+    title            TEXT NOT NULL,
+    question_src     TEXT NOT NULL,
+    question_html    TEXT NOT NULL,
+    decision         TEXT NOT NULL,
+    summary          TEXT NOT NULL,
+    answer_src       TEXT NOT NULL,
+    answer_html      TEXT NOT NULL,
+    legal_basis      TEXT NOT NULL DEFAULT '',
+    responsible_unit TEXT NOT NULL DEFAULT '',
+    lang             TEXT NOT NULL DEFAULT '',
+    published_at     BIGINT NOT NULL
+);
+CREATE INDEX faqs_ministry ON faqs (ministry_id, published_at);
+
+-- Days off an administrator added to the official calendar (forum/workday).
+CREATE TABLE holidays (
+    day        TEXT PRIMARY KEY, -- '2027-05-01', the day in Korea
+    name_ko    TEXT NOT NULL,
+    name_en    TEXT NOT NULL DEFAULT '',
+    name_zh    TEXT NOT NULL DEFAULT '',
+    added_by   BIGINT REFERENCES users (id),
+    created_at BIGINT NOT NULL
 );`,
 }
 
