@@ -81,7 +81,7 @@ test-deps:
 # fuzz coordinator can report its own deadline as a failure ("context
 # deadline exceeded", no failing input; go.dev/issue/75804, fixed in 1.27),
 # and a count has no deadline to race.
-FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./moderation:FuzzFindPersonalData ./forum/store:FuzzCursor \
+FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./moderation:FuzzFindPersonalData ./forum/store:FuzzCursor ./forum/workday:FuzzDue \
 	./forum/web:FuzzRequestParsers ./forum/web:FuzzRequest
 FUZZTIME ?= 10000x
 

@@ -26,18 +26,18 @@ func TestDependencyDirection(t *testing.T) {
 		"assets":         {},
 		"views":          {},
 		"moderation":     {},
-		"forum":          {"moderation"},
+		"forum":          {"moderation", "forum/workday"},
 		"forum/search":   {},
 		"forum/identity": {"forum"},
 		"forum/schedule": {},
 		"forum/metrics":  {}, // the Prometheus wiring: web, store and live hand it plain numbers through main
-		"forum/store":    {"forum", "forum/search", "forum/store/dialect", "moderation"},
+		"forum/store":    {"forum", "forum/search", "forum/store/dialect", "forum/workday", "moderation"},
 		// How the store's queries run on PostgreSQL; the store's test helpers open PostgreSQL through it too.
 		"forum/store/dialect": {},
 		"forum/live":          {"forum"},
 		"forum/mail":          {"forum/store"},
 		"forum/demo":          {"forum", "forum/store", "moderation"},
-		"forum/web":           {"forum", "forum/live", "forum/search", "forum/store", "moderation"},
+		"forum/web":           {"forum", "forum/live", "forum/search", "forum/store", "forum/workday", "moderation"},
 		// Several nodes as one forum: ordered events, the bus, registry and leader, through the store.
 		"forum/cluster": {"forum", "forum/store"},
 		// The load generator drives a forum it starts itself, through the
@@ -49,6 +49,8 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/e2e": {"forum/store", "forum/web"},
 		// The store's test helpers.
 		"forum/store/storetest": {"forum", "forum/store", "forum/store/dialect"},
+		// Working days and Korea's holidays for the periods of civil requests: the standard library only.
+		"forum/workday": {},
 	}
 	// Outside packages only some rooms may import, by import path prefix.
 	confined := []struct {
