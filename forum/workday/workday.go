@@ -35,13 +35,17 @@ var official = sync.OnceValue(func() []Holiday {
 	return hs
 })
 
-var seoul = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Seoul")
+var seoul = sync.OnceValue(func() *time.Location { return loadSeoul(time.LoadLocation) })
+
+// loadSeoul loads Asia/Seoul with load, or returns UTC+9 named KST when load
+// fails (no time zone data on the system).
+func loadSeoul(load func(string) (*time.Location, error)) *time.Location {
+	loc, err := load("Asia/Seoul")
 	if err != nil {
 		return time.FixedZone("KST", 9*3600)
 	}
 	return loc
-})
+}
 
 // Seoul returns the Asia/Seoul time zone, or a fixed UTC+9 zone named KST
 // when the system has no time zone data (Korea has kept UTC+9 without
