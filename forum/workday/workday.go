@@ -35,13 +35,17 @@ var official = sync.OnceValue(func() []Holiday {
 	return hs
 })
 
-var seoul = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Seoul")
+var seoul = sync.OnceValue(func() *time.Location { return loadSeoul(time.LoadLocation) })
+
+// loadSeoul loads Asia/Seoul with load, or returns UTC+9 named KST when load
+// fails (no time zone data on the system).
+func loadSeoul(load func(string) (*time.Location, error)) *time.Location {
+	loc, err := load("Asia/Seoul")
 	if err != nil {
 		return time.FixedZone("KST", 9*3600)
 	}
 	return loc
-})
+}
 
 // Seoul returns the Asia/Seoul time zone, or a fixed UTC+9 zone named KST
 // when the system has no time zone data (Korea has kept UTC+9 without
@@ -170,12 +174,11 @@ type Calendar struct {
 func New(extra []Holiday) *Calendar {
 	c := &Calendar{byDay: make(map[day]Holiday)}
 	add := func(h Holiday, isExtra bool) {
-		s, err := ParseDay(strings.TrimSpace(h.Day))
+		t, err := time.Parse(time.DateOnly, strings.TrimSpace(h.Day))
 		if err != nil {
 			return
 		}
-		t, _ := time.Parse(time.DateOnly, s)
-		d := civil(t.Date())
+		d, s := civil(t.Date()), t.Format(time.DateOnly)
 		if _, ok := c.byDay[d]; ok {
 			return
 		}
@@ -247,6 +250,10 @@ func (c *Calendar) nth(d day, n int) day {
 // day counts when it is a working day, Saturdays, Sundays and holidays do
 // not; the result is the last instant of the n-th working day in Korea
 // (23:59:59 KST). n below 1 counts as 1, above MaxDays as MaxDays.
+//
+// Art. 19(2) is the rule for periods of 6 days or more. Periods of 5 days or
+// less run in working hours from the time of filing (art. 19(1), 8 hours a
+// day); Due does not count hours, so such a period comes out as whole days.
 func (c *Calendar) Due(start time.Time, n int) time.Time {
 	return c.nth(dayOf(start), n).end()
 }
@@ -259,8 +266,8 @@ func (c *Calendar) After(t time.Time, n int) time.Time {
 }
 
 // Between returns the working days in (a's day, b's day]: 0 when b's day is
-// not after a's day. It counts in constant time per holiday, whatever the
-// span.
+// not after a's day. It counts weekdays arithmetically and takes off the
+// holidays on weekdays by binary search, so any span costs the same.
 func (c *Calendar) Between(a, b time.Time) int {
 	from, to := dayOf(a), dayOf(b)
 	if to <= from {
@@ -272,8 +279,8 @@ func (c *Calendar) Between(a, b time.Time) int {
 	return int(n) - (hi - lo)
 }
 
-// weekdaysUpTo counts the Mondays to Fridays in [epoch-ish origin, d]: only
-// differences of it are meaningful. 1970-01-05 (day 4) was a Monday.
+// weekdaysUpTo counts the Mondays to Fridays from Monday 1970-01-05 (day 4)
+// through d, negative before it: only differences of it are meaningful.
 func weekdaysUpTo(d day) int64 {
 	x := int64(d) - 4 // days since a Monday; may be negative
 	weeks := floorDiv(x, 7)

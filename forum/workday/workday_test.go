@@ -1,6 +1,7 @@
 package workday
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -391,9 +392,14 @@ func TestOfficialFile(t *testing.T) {
 }
 
 func TestSeoul(t *testing.T) {
-	loc := Seoul()
-	if _, off := time.Date(2026, 7, 1, 0, 0, 0, 0, loc).Zone(); off != 9*3600 {
-		t.Errorf("Seoul() offset %d, want 32400", off)
+	noData := func(string) (*time.Location, error) { return nil, errors.New("unknown time zone Asia/Seoul") }
+	for name, loc := range map[string]*time.Location{"Seoul()": Seoul(), "without tzdata": loadSeoul(noData)} {
+		if _, off := time.Date(2026, 7, 1, 0, 0, 0, 0, loc).Zone(); off != 9*3600 {
+			t.Errorf("%s: offset %d, want 32400", name, off)
+		}
+	}
+	if got := loadSeoul(noData).String(); got != "KST" {
+		t.Errorf("fallback zone is named %q, want KST", got)
 	}
 }
 
