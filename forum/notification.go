@@ -12,6 +12,21 @@ const (
 	NoteDebateConcluded = "debate_concluded" // a followed debate, or a followed ministry's, was concluded
 )
 
+// Notification kinds about a civil request, to its filer (and, for
+// NoteRequestAssigned, to the official it was assigned to). Their subject
+// is "request:ID"; their data carries request_id and receipt.
+const (
+	NoteRequestFiled       = "request_filed"       // the receipt
+	NoteRequestAssigned    = "request_assigned"    // an official was put in charge
+	NoteRequestTransferred = "request_transferred" // another ministry holds it now; the period restarted
+	NoteRequestInfo        = "request_info"        // the ministry asks for more information; the clock stopped
+	NoteRequestExtended    = "request_extended"    // the period was extended once, with a reason
+	NoteRequestAnswered    = "request_answered"    // the answer
+	NoteRequestProgress    = "request_progress"    // open for 30 days: how it progresses and when to expect the answer
+	NoteRequestObjection   = "request_objection"   // to the ministry's officials: the filer objected
+	NoteRequestPublished   = "request_published"   // published, masked, as a frequently asked request
+)
+
 // NoteSubject names what a notification is about, as notifications.subject
 // keeps it ("proposal:12", "comment:7", "debate:3"): the unread
 // notifications of one kind about one subject are shown as one.

@@ -37,6 +37,15 @@ type Settings struct {
 	// is mailed InactiveNotice before.
 	InactiveAfter  time.Duration
 	InactiveNotice time.Duration
+	// RequestDays is each kind of civil request's legal processing period,
+	// in working days.
+	RequestDays RequestPeriods
+	// ObjectionWindow is how long after an answer its filer may object to it
+	// (calendar days; 90 under the Civil Petitions Act art. 35).
+	ObjectionWindow time.Duration
+	// ObjectionDays is the period, in working days, for answering an
+	// objection (10 under art. 35).
+	ObjectionDays int
 }
 
 // DailyCaps are the most one citizen may do of each activity in a day
@@ -70,6 +79,11 @@ const (
 	SettingSessionDays         = "session_days"
 	SettingInactiveDays        = "inactive_days"
 	SettingInactiveNoticeDays  = "inactive_notice_days"
+	// SettingRequestDaysPrefix, followed by a RequestKind, is that kind's
+	// processing period in working days ("request_days_inquiry").
+	SettingRequestDaysPrefix    = "request_days_"
+	SettingObjectionWindowDays  = "objection_window_days"
+	SettingObjectionWorkingDays = "objection_working_days"
 )
 
 // ActSettingsChanged is the public moderation log's action for an
@@ -106,6 +120,9 @@ func DefaultSettings() Settings {
 		SessionLifetime:  30 * 24 * time.Hour,
 		InactiveAfter:    365 * 24 * time.Hour,
 		InactiveNotice:   30 * 24 * time.Hour,
+		RequestDays:      RequestPeriods{Inquiry: 7, LawInquiry: 14, Suggestion: 14, Grievance: 7, Other: 7},
+		ObjectionWindow:  90 * 24 * time.Hour,
+		ObjectionDays:    10,
 	}
 }
 
@@ -192,7 +209,51 @@ func SettingKeys() []SettingKey {
 		daysIn(SettingSessionDays, 1, 365, func(s *Settings) *time.Duration { return &s.SessionLifetime }),
 		daysIn(SettingInactiveDays, 30, 36500, func(s *Settings) *time.Duration { return &s.InactiveAfter }),
 		daysIn(SettingInactiveNoticeDays, 1, 365, func(s *Settings) *time.Duration { return &s.InactiveNotice }),
+		// A request's period is at least a working day and at most about a
+		// year of them; the objection window at least a week.
+		requestDays(RequestInquiry), requestDays(RequestLawInquiry), requestDays(RequestSuggestion),
+		requestDays(RequestGrievance), requestDays(RequestOther),
+		daysIn(SettingObjectionWindowDays, 7, 3650, func(s *Settings) *time.Duration { return &s.ObjectionWindow }),
+		num(SettingObjectionWorkingDays, 1, 250, func(s *Settings) *int { return &s.ObjectionDays }),
 	}
+}
+
+// requestDays is the setting of kind's processing period, in working days.
+func requestDays(kind RequestKind) SettingKey {
+	return SettingKey{Key: SettingRequestDaysPrefix + string(kind), Min: 1, Max: 250, Message: "settings.err.range",
+		get: func(s *Settings) string { return strconv.Itoa(*s.RequestDays.field(kind)) },
+		set: func(s *Settings, v string) bool {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return false
+			}
+			*s.RequestDays.field(kind) = n
+			return true
+		}}
+}
+
+// RequestPeriods are the processing periods of the kinds of civil request,
+// in working days.
+type RequestPeriods struct {
+	Inquiry, LawInquiry, Suggestion, Grievance, Other int
+}
+
+// Of returns kind's period in working days; an unknown kind has Other's.
+func (p RequestPeriods) Of(kind RequestKind) int { return *p.field(kind) }
+
+// field is where kind's period is kept in p.
+func (p *RequestPeriods) field(kind RequestKind) *int {
+	switch kind {
+	case RequestInquiry:
+		return &p.Inquiry
+	case RequestLawInquiry:
+		return &p.LawInquiry
+	case RequestSuggestion:
+		return &p.Suggestion
+	case RequestGrievance:
+		return &p.Grievance
+	}
+	return &p.Other
 }
 
 // Load returns s with the stored values applied, as the store reads them

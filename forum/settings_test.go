@@ -23,6 +23,11 @@ func TestDefaultSettings(t *testing.T) {
 		SessionLifetime:  30 * 24 * time.Hour,
 		InactiveAfter:    365 * 24 * time.Hour,
 		InactiveNotice:   30 * 24 * time.Hour,
+		// The Civil Petitions Act's periods (decree, annexed table) and
+		// its objection rules (art. 35).
+		RequestDays:     RequestPeriods{Inquiry: 7, LawInquiry: 14, Suggestion: 14, Grievance: 7, Other: 7},
+		ObjectionWindow: 90 * 24 * time.Hour,
+		ObjectionDays:   10,
 	}
 	if d != want {
 		t.Errorf("DefaultSettings() = %+v\nwant %+v", d, want)
@@ -44,9 +49,11 @@ func TestSettings_Load(t *testing.T) {
 	got := DefaultSettings().Load(map[string]string{
 		SettingSponsorThreshold: "0", SettingSupportThreshold: "2", SettingSupportWindow: "7", SettingResponseDays: "14",
 		SettingAutoHide: "-1", SettingCapComments: "lots", SettingCapReports: "9", SettingBannedTerms: "",
-		"server_secret": "ab12",
+		"server_secret": "ab12", SettingRequestDaysPrefix + string(RequestGrievance): "10",
+		SettingRequestDaysPrefix + string(RequestInquiry): "0",
 	})
 	want := DefaultSettings()
+	want.RequestDays.Grievance = 10 // and a period of 0 working days keeps the default
 	want.SponsorThreshold, want.Thresholds = 0, Thresholds{Supports: 2, Window: 7 * 24 * time.Hour, ResponseIn: 14 * 24 * time.Hour}
 	want.Caps.Reports, want.BannedTerms = 9, "" // a negative or unparsable number keeps the default; empty terms stay empty
 	if got != want {

@@ -14,14 +14,15 @@ import (
 // opened and refreshed by every SetSettings since; it reads no table.
 func (s *Store) Settings() forum.Settings { return *s.settings.Load() }
 
-// loadSettings reads the forum's settings into the store's copy.
+// loadSettings reads the forum's settings into the store's copy, and the
+// administrators' extra days off into its calendar.
 func (s *Store) loadSettings(ctx context.Context) error {
 	st, err := readSettings(ctx, s.r)
 	if err != nil {
 		return fmt.Errorf("load settings: %w", mapErr(err))
 	}
 	s.settings.Store(&st)
-	return nil
+	return s.loadCalendar(ctx)
 }
 
 // readSettings reads the settings table through q over the defaults.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/store/dialect"
+	"github.com/e-people/e-people/forum/workday"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -32,7 +33,11 @@ type Store struct {
 	commit *committer // runs every write transaction (commit.go)
 	// settings is the copy of the forum's settings that Settings returns,
 	// loaded by Open and replaced by SetSettings under settingsMu (settings.go).
-	settings   atomic.Pointer[forum.Settings]
+	settings atomic.Pointer[forum.Settings]
+	// calendar counts the working days of civil requests' periods: the
+	// official holidays and the administrators' extra days (requests.go),
+	// loaded with the settings.
+	calendar   atomic.Pointer[workday.Calendar]
 	settingsMu sync.Mutex
 	sessions   sessionCache // SessionByToken's answers (sessioncache.go)
 	// pg: the database is PostgreSQL (postgres.go); w and r are then its
