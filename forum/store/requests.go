@@ -401,3 +401,46 @@ func (s *Store) ExtraHolidays(ctx context.Context) ([]workday.Holiday, error) {
 	}
 	return out, rows.Err()
 }
+
+const requestAnswerCols = `ra.request_id, ra.round, ra.ministry_id, ra.official_id, u.name, ra.decision, ra.summary, ra.body_src, ra.body_html,
+	ra.legal_basis, ra.responsible_unit, ra.contact, ra.remedies, ra.remedy_note, ra.working_days, ra.on_time,
+	COALESCE(ra.rating, 0), ra.rating_comment, COALESCE(ra.rated_at, 0), ra.created_at`
+
+func scanRequestAnswer(row interface{ Scan(...any) error }) (forum.RequestAnswer, error) {
+	var a forum.RequestAnswer
+	var body, remedies string
+	var onTime int
+	var rated, created int64
+	if err := row.Scan(&a.RequestID, &a.Round, &a.MinistryID, &a.OfficialID, &a.OfficialName, &a.Decision, &a.Summary, &a.BodySrc, &body,
+		&a.LegalBasis, &a.ResponsibleUnit, &a.Contact, &remedies, &a.RemedyNote, &a.WorkingDays, &onTime,
+		&a.Rating, &a.RatingComment, &rated, &created); err != nil {
+		return a, err
+	}
+	a.Body, a.OnTime, a.CreatedAt = moderation.TrustedFromStore(body), onTime == 1, fromUnix(created)
+	for _, r := range strings.Fields(remedies) {
+		a.Remedies = append(a.Remedies, forum.Remedy(r))
+	}
+	if rated != 0 {
+		a.RatedAt = fromUnix(rated)
+	}
+	return a, nil
+}
+
+// RequestAnswers returns the answers to request id, one per round, first round first.
+func (s *Store) RequestAnswers(ctx context.Context, id int64) ([]forum.RequestAnswer, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+requestAnswerCols+` FROM request_answers ra JOIN users u ON u.id = ra.official_id
+		WHERE ra.request_id = ? ORDER BY ra.round`, id)
+	if err != nil {
+		return nil, fmt.Errorf("request answers: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []forum.RequestAnswer
+	for rows.Next() {
+		a, err := scanRequestAnswer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("request answers: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
