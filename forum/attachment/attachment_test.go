@@ -1,11 +1,14 @@
 package attachment
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
@@ -52,6 +55,11 @@ func checkCases(t testing.TB) []checkCase {
 		{name: "jpeg", file: "사진.jpeg", data: photo, kind: KindJPEG, stored: "사진.jpg"},
 		{name: "hwp v3 mini stream", file: "진정서.hwp", data: cfbFile(cfbOptions{major: 3, stream: "FileHeader", content: hwpFileHeader()}),
 			kind: KindHWP, stored: "진정서.hwp"},
+		{name: "hwp with a short last sector", file: "a.hwp", kind: KindHWP,
+			data: func() []byte {
+				f := cfbFile(cfbOptions{major: 3, stream: "FileHeader", content: hwpFileHeader()})
+				return f[:len(f)-100]
+			}()},
 		{name: "hwp v4", file: "진정서.hwp", data: cfbFile(cfbOptions{major: 4, stream: "FileHeader", content: hwpFileHeader()}), kind: KindHWP},
 		{name: "hwp large FileHeader stream", file: "a.hwp",
 			data: cfbFile(cfbOptions{major: 3, stream: "FileHeader", content: append(hwpFileHeader(), make([]byte, 4096)...)}), kind: KindHWP},
@@ -97,6 +105,8 @@ func checkCases(t testing.TB) []checkCase {
 		{name: "jpeg cut short", file: "a.jpg", data: photo[:len(photo)/2], err: ErrDamaged},
 		{name: "jpeg marker then garbage", file: "a.jpg", data: []byte("\xff\xd8\xffgarbage"), err: ErrDamaged},
 		{name: "cfb header only", file: "a.hwp", data: cfbFile(cfbOptions{major: 3, stream: "FileHeader", content: hwpFileHeader()})[:512], err: ErrDamaged},
+		{name: "cfb cut inside its allocation table", file: "a.hwp",
+			data: cfbFile(cfbOptions{major: 3, stream: "FileHeader", content: hwpFileHeader()})[:512+300], err: ErrDamaged},
 		{name: "cfb directory outside the file", file: "a.hwp",
 			data: cfbFile(cfbOptions{major: 3, stream: "FileHeader", content: hwpFileHeader(), dirSector: 4000}), err: ErrDamaged},
 		{name: "cfb directory chain loops", file: "a.hwp",
@@ -112,7 +122,9 @@ func checkCases(t testing.TB) []checkCase {
 		{name: "only a BOM", file: "a.txt", data: []byte("\ufeff"), err: ErrEmpty},
 		{name: "exactly the limit", file: "a.txt", data: bytes.Repeat([]byte("가나다\n"), MaxSize/10), kind: KindText},
 		{name: "one byte over", file: "a.txt", data: bytes.Repeat([]byte("a"), MaxSize+1), err: ErrTooLarge},
-		{name: "png of absurd dimensions", file: "a.png", data: pngHeaderOnly(10000, 10000), err: ErrTooLarge},
+		{name: "png of absurd dimensions", file: "a.png", data: pngHeaderOnly(10000, 10000, 8), err: ErrTooLarge},
+		{name: "16-bit png too big decoded", file: "a.png", data: pngHeaderOnly(5000, 5000, 16), err: ErrTooLarge},
+		{name: "8-bit png as big passes the header", file: "a.png", data: pngHeaderOnly(5000, 5000, 8), err: ErrDamaged},
 	}
 }
 
@@ -429,8 +441,9 @@ func FuzzCheck(f *testing.F) {
 }
 
 // TestMutatedContainers corrupts the structures the package parses by hand (the compound file's header,
-// allocation table and directory; the EXIF block; the ZIP's headers) a byte at a time, with a seeded
-// generator: Check must never panic, and must either accept or refuse with exactly one sentinel.
+// allocation table and directory; the EXIF block; the ZIP's headers) a few bytes at a time, and cuts
+// files short, with a seeded generator: Check must never panic, and must either accept or refuse with
+// exactly one sentinel.
 func TestMutatedContainers(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 17))
 	bases := map[string][]byte{
@@ -454,6 +467,9 @@ func TestMutatedContainers(t *testing.T) {
 			for range 1 + r.IntN(4) {
 				data[r.IntN(span)] = byte(r.Uint32())
 			}
+			if r.IntN(3) == 0 { // and cut short
+				data = data[:1+r.IntN(len(data))]
+			}
 			_, err := Check(name, data)
 			if err == nil {
 				continue
@@ -467,6 +483,54 @@ func TestMutatedContainers(t *testing.T) {
 			if n != 1 {
 				t.Fatalf("%s: Check = %v wraps %d sentinels", name, err, n)
 			}
+		}
+	}
+}
+
+// TestHWPXMimetypeMustOpenTheFile refuses a ZIP whose central directory lists mimetype first while
+// another entry opens the file: the type named in the clear at offset 0 is what readers trust.
+func TestHWPXMimetypeMustOpenTheFile(t *testing.T) {
+	z := zipOf(t, append([]zipEntry{{name: "Contents/a.xml", body: "<x/>", store: true},
+		{name: "mimetype", body: hwpxMIME, store: true}}, hwpxBody...)...)
+	// Swap the first two records of the central directory.
+	le := binary.LittleEndian
+	eocd := bytes.LastIndex(z, []byte("PK\x05\x06"))
+	cd := int(le.Uint32(z[eocd+16:]))
+	record := func(at int) int {
+		return 46 + int(le.Uint16(z[at+28:])) + int(le.Uint16(z[at+30:])) + int(le.Uint16(z[at+32:]))
+	}
+	n1 := record(cd)
+	n2 := record(cd + n1)
+	first, second := bytes.Clone(z[cd:cd+n1]), bytes.Clone(z[cd+n1:cd+n1+n2])
+	copy(z[cd:], second)
+	copy(z[cd+n2:], first)
+	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
+	if err != nil || zr.File[0].Name != "mimetype" {
+		t.Fatalf("the rebuilt ZIP does not list mimetype first: %v", err)
+	}
+	if _, err := Check("a.hwpx", z); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "start of the file") {
+		t.Fatalf("Check = %v, want ErrDamaged for a mimetype entry that does not open the file", err)
+	}
+}
+
+// BenchmarkCheckPhoto measures Check on a 12-megapixel phone photo (4000×3000, about 5 MiB) turned by its
+// EXIF orientation: decoding, turning and re-encoding it is the cost of an attachment.
+func BenchmarkCheckPhoto(b *testing.B) {
+	img := image.NewNRGBA(image.Rect(0, 0, 4000, 3000))
+	r := rand.New(rand.NewPCG(3, 4))
+	for y := range 3000 {
+		for x := range 4000 {
+			// Smooth gradients with grain, roughly as compressible as a photo.
+			g := byte(r.IntN(24))
+			img.SetNRGBA(x, y, color.NRGBA{R: byte(x/16) + g, G: byte(y/12) + g, B: byte((x+y)/28) + g, A: 0xFF})
+		}
+	}
+	photo := withAPP1(jpegOf(b, img), exifTIFF(6))
+	b.Logf("photo: %d bytes", len(photo))
+	b.SetBytes(int64(len(photo)))
+	for b.Loop() {
+		if _, err := Check("IMG_0001.JPG", photo); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

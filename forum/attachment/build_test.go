@@ -96,11 +96,11 @@ func withPNGChunks(p []byte, chunks ...[]byte) []byte {
 	return append(out, p[at:]...)
 }
 
-// pngHeaderOnly is a PNG that claims w×h pixels and stops after its header.
-func pngHeaderOnly(w, h uint32) []byte {
+// pngHeaderOnly is a PNG that claims w×h RGBA pixels of depth bits a channel and stops after its header.
+func pngHeaderOnly(w, h uint32, depth byte) []byte {
 	ihdr := binary.BigEndian.AppendUint32(nil, w)
 	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA
+	ihdr = append(ihdr, depth, 6, 0, 0, 0)
 	return append(append([]byte(nil), pngSignature...), pngChunk("IHDR", ihdr)...)
 }
 

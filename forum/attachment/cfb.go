@@ -79,6 +79,11 @@ func readCFB(data []byte) (*cfb, error) {
 	if c.miniShift != 6 {
 		return nil, damaged("mini sectors of 2^%d bytes", c.miniShift)
 	}
+	if rest := len(data) % (1 << c.shift); rest != 0 {
+		// Some writers leave the last sector short; pad a copy so that every sector read is whole.
+		data = append(bytes.Clone(data), make([]byte, 1<<c.shift-rest)...)
+		c.data = data
+	}
 	sectors := uint32((len(data) - 1) >> c.shift) // sector n starts at (n+1) << shift
 	// The allocation table's sectors: 109 in the header, the rest along the DIFAT chain.
 	nFAT := le.Uint32(data[0x2C:])
@@ -121,8 +126,7 @@ func readCFB(data []byte) (*cfb, error) {
 	return c, nil
 }
 
-// sector returns the bytes of sector n, which the caller has checked lies inside the file; the last
-// sector may be short.
+// sector returns the bytes of sector n, which the caller has checked lies inside the file.
 func (c *cfb) sector(n uint32) []byte {
 	start := (int(n) + 1) << c.shift
 	return c.data[start:min(len(c.data), start+1<<c.shift)]

@@ -16,6 +16,28 @@ import (
 // MaxPixels is the most pixels an image may have; the header is read before anything is allocated.
 const MaxPixels = 40_000_000
 
+// maxDecoded bounds the memory one decoded image takes: MaxPixels of 8-bit RGBA. A 16-bit PNG, at
+// 8 bytes a pixel, may so have half as many pixels.
+const maxDecoded = 4 * MaxPixels
+
+// bytesPerPixel is what the decoder allocates per pixel for images of model m.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel:
+		return 1
+	case color.Gray16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 4
+}
+
 // jpegQuality is the quality images are re-encoded at: visually the same as a phone's output.
 const jpegQuality = 90
 
@@ -64,6 +86,10 @@ func decodeImage(data []byte, config func(io.Reader) (image.Config, error), deco
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, fmt.Errorf("read image header: %d×%d pixels (at most %d): %w", cfg.Width, cfg.Height, MaxPixels, ErrTooLarge)
+	}
+	if n := int64(cfg.Width) * int64(cfg.Height) * bytesPerPixel(cfg.ColorModel); n > maxDecoded {
+		return nil, fmt.Errorf("read image header: %d×%d pixels would take %d MiB decoded (at most %d): %w",
+			cfg.Width, cfg.Height, n>>20, maxDecoded>>20, ErrTooLarge)
 	}
 	img, err := decode(bytes.NewReader(data))
 	if err != nil {
