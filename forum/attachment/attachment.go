@@ -84,11 +84,14 @@ type File struct {
 var (
 	// ErrEmpty is a file of zero bytes.
 	ErrEmpty = errors.New("the file is empty")
-	// ErrTooLarge is a file over MaxSize, or an image with more pixels than MaxPixels.
+	// ErrTooLarge is a file over MaxSize (as sent, or as stored once re-encoded or converted to UTF-8),
+	// or an image with more than MaxPixels pixels or that would take more memory decoded than 40
+	// megapixels of 8-bit RGBA.
 	ErrTooLarge = errors.New("the file is too large")
 	// ErrType is content that is none of the accepted kinds, or that a browser could take for a page.
 	ErrType = errors.New("the file is not an accepted type")
-	// ErrDamaged is content that claims one of the accepted kinds but does not parse as it.
+	// ErrDamaged is content that claims one of the accepted kinds but does not parse as it, an HWPX
+	// package over MaxHWPXUnpacked or MaxHWPXEntries (a zip bomb) among them.
 	ErrDamaged = errors.New("the file is damaged")
 )
 
