@@ -165,6 +165,17 @@ func (s *Server) routeTable() []route {
 		{get, "/ministries", nil, s.handleMinistryList},
 		{get, "/ministries/:slug", nil, s.handleMinistryShow},
 		{get, "/inbox", staffPowers, s.handleInbox},
+		// A civil request as its ministry handles it, and the filer's reply and withdrawal (requests_handling.go).
+		{get, "/requests/:receipt/handle", staffPowers, s.handleRequestHandle},
+		{post, "/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
+		{post, "/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
+		{post, "/requests/:receipt/info", staffPowers, s.handleRequestInfo},
+		{post, "/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
+		{post, "/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
+		{get, "/requests/:receipt/reply", signedIn, s.handleRequestReplyForm},
+		{post, "/requests/:receipt/reply", signedIn, s.handleRequestReply},
+		{get, "/requests/:receipt/withdraw", signedIn, s.handleRequestWithdrawForm},
+		{post, "/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
 
 		{get, "/reports/new", signedIn, s.handleReportForm},
 		{post, "/reports", signedIn, s.handleReport},
@@ -223,6 +234,14 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/ministries/:slug", nil, s.handleAPIMinistry},
 		{get, "/api/v1/moderation-log", nil, s.handleModerationLogAPI},
 		{get, "/api/v1/search", nil, s.handleSearchAPI},
+		// A civil request's handling, for its ministry and its filer (requests_handling.go).
+		{post, "/api/v1/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
+		{post, "/api/v1/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
+		{post, "/api/v1/requests/:receipt/info", staffPowers, s.handleRequestInfo},
+		{post, "/api/v1/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
+		{post, "/api/v1/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
+		{post, "/api/v1/requests/:receipt/reply", signedIn, s.handleRequestReply},
+		{post, "/api/v1/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
 
 		// Bulk downloads, which any site may fetch too.
 		{use, "/open-data", mw(allowAnyOrigin), nil},
