@@ -389,3 +389,84 @@ func TestRequestHandling_Inbox(t *testing.T) {
 	w.official.lang = "en"
 	contains(t, "inbox in English", w.official.get("/inbox").Body, "Civil requests", "Overdue by", "working days left")
 }
+
+// TestRequestHandling_PagesInEveryLanguage: the handling, reply and
+// withdrawal pages and the inbox in each language mark every required
+// field in words and skip no heading level.
+func TestRequestHandling_PagesInEveryLanguage(t *testing.T) {
+	w := newRHWorld(t)
+	r := w.file(t, "언어별 화면 시험")
+	base := "/requests/" + r.Receipt()
+	if got := w.official.post(base+"/info", url.Values{"question": {"서류를 보내 주세요"}}); got.Status != 303 {
+		t.Fatalf("ask: %d", got.Status)
+	}
+	open := w.file(t, "답변할 민원")
+	pages := []struct {
+		who  *client
+		path string
+	}{{w.official, "/requests/" + open.Receipt() + "/handle"}, {w.official, base + "/handle"}, {w.official, "/inbox"},
+		{w.filer, base + "/reply"}, {w.filer, base + "/withdraw"}}
+	for _, lang := range []string{"ko", "en", "zh"} {
+		for _, p := range pages {
+			p.who.lang = lang
+			got := p.who.get(p.path)
+			if got.Status != 200 {
+				t.Errorf("%s (%s): %d", p.path, lang, got.Status)
+				continue
+			}
+			if strings.Contains(got.Body, "rh.") || strings.Contains(got.Body, "err.handling") {
+				t.Errorf("%s (%s): a message key shows instead of its text", p.path, lang)
+			}
+			problems, _ := requiredProblems(t, got.Body, requiredWord[lang])
+			problems = append(problems, headingSkips(got.Body)...)
+			for _, pr := range problems {
+				t.Errorf("%s (%s): %s", p.path, lang, pr)
+			}
+		}
+	}
+}
+
+// TestRequestHandling_ReplyBlock: the "request-reply" block the request
+// page (views/request.html) fills asks only for what that page has (base,
+// R, Steps, Filer): the question and the reply form for the filer while the
+// ministry waits, the withdrawal while open, nothing for anyone else.
+func TestRequestHandling_ReplyBlock(t *testing.T) {
+	w := newRHWorld(t)
+	r := w.file(t, "블록 시험")
+	if err := w.e.st.AskRequestInfo(context.Background(), w.official.user(), r.ID, "주소를 알려 주세요", moderation.RenderMarkdown("주소를 **알려** 주세요")); err != nil {
+		t.Fatal(err)
+	}
+	r = w.request(t, r.ID)
+	steps, err := w.e.st.RequestSteps(context.Background(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type page struct {
+		base
+		R     *forum.Request
+		Steps []forum.RequestStep
+		Filer bool
+	}
+	render := func(filer bool, r *forum.Request) string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := w.e.srv.views.sets["ko"].ExecuteTemplate(&buf, "request-reply", page{base: base{Lang: "ko", CSRF: "tok"}, R: r, Steps: steps, Filer: filer}); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	got := render(true, r)
+	contains(t, "the filer's block", got, "<strong>알려</strong>", `action="/requests/`+r.Receipt()+`/reply"`, `enctype="multipart/form-data"`,
+		`name="_csrf" value="tok"`, `href="/requests/`+r.Receipt()+`/withdraw"`)
+	if got := render(false, r); strings.TrimSpace(got) != "" {
+		t.Errorf("someone else sees the block: %q", got)
+	}
+	r.Status = forum.RequestProcessing
+	if got := render(true, r); strings.Contains(got, "/reply") || !strings.Contains(got, "/withdraw") {
+		t.Errorf("nothing asked: %q", got)
+	}
+	r.Status = forum.RequestAnswered
+	if got := render(true, r); strings.TrimSpace(got) != "" {
+		t.Errorf("answered: %q", got)
+	}
+}
