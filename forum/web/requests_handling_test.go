@@ -198,7 +198,7 @@ func TestRequestHandling_Flow(t *testing.T) {
 	r := w.file(t, "보조금 지급 기준 문의")
 	base := "/requests/" + r.Receipt()
 	page := w.official.get(base + "/handle")
-	contains(t, "handling page", page.Body, r.Receipt(), "보조금 지급 기준 문의", "민원인", "질의", "김담당", `action="`+base+`/answer"`,
+	contains(t, "handling page", page.Body, r.Receipt(), "보조금 지급 기준 문의 본문", "민원인", "질의", "김담당", `action="`+base+`/answer"`,
 		`href="`+base+`"`, "근무일 남음")
 	if got := w.e.reader().Value(`SELECT count(*) FROM request_reads WHERE request_id = ?`, r.ID); got != "1" {
 		t.Errorf("the page was read %s times by staff, want 1 recorded", got)
