@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -45,6 +46,10 @@ func TestBrowser_RequestHandling(t *testing.T) {
 	o.wantCount("#requests .rh-card.is-overdue", 1)
 	o.screenshot("inbox-1280", 1280, 900, false)
 	o.screenshot("inbox-390", 390, 844, true)
+	axe, _ := os.ReadFile(axePath) // TestA11y_EveryPageType says where it comes from
+	if axe != nil {
+		o.axeCheck("inbox", string(axe))
+	}
 
 	handle := "/requests/" + r.Receipt() + "/handle"
 	o.click(`#requests a[href="`+handle+`"]`, 200)
@@ -53,6 +58,9 @@ func TestBrowser_RequestHandling(t *testing.T) {
 	o.do("choose the official", chromedp.SetValue(chromedp.CSS("#f-official"), strconv.FormatInt(officialID, 10)))
 	o.click(`form#assign button[type=submit]`, 200)
 	o.wantText(".rh-summary", "김복지", "처리 중")
+	if axe != nil {
+		o.axeCheck("request handling", string(axe))
+	}
 
 	// A refusal: the legal basis and a remedy become required.
 	o.tap(`#answer input[name=decision][value=not_accepted]`)
