@@ -227,6 +227,16 @@ func (s *Server) routeTable() []route {
 		{get, "/feeds/answers.atom", nil, s.handleAnswersFeed},
 		{get, "/stats", nil, s.handleStats},
 
+		// A civil request's handling, for its ministry and its filer (requests_handling.go):
+		// the session and its CSRF token, as the forms.
+		{post, "/api/v1/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
+		{post, "/api/v1/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
+		{post, "/api/v1/requests/:receipt/info", staffPowers, s.handleRequestInfo},
+		{post, "/api/v1/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
+		{post, "/api/v1/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
+		{post, "/api/v1/requests/:receipt/reply", signedIn, s.handleRequestReply},
+		{post, "/api/v1/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
+
 		// The open data API: anyone may read it (the /api/v1 line above).
 		{get, "/api/v1/proposals", nil, s.handleAPIProposals},
 		{get, "/api/v1/proposals/:id<int>", nil, s.handleAPIProposal},
@@ -236,14 +246,6 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/ministries/:slug", nil, s.handleAPIMinistry},
 		{get, "/api/v1/moderation-log", nil, s.handleModerationLogAPI},
 		{get, "/api/v1/search", nil, s.handleSearchAPI},
-		// A civil request's handling, for its ministry and its filer (requests_handling.go).
-		{post, "/api/v1/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
-		{post, "/api/v1/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
-		{post, "/api/v1/requests/:receipt/info", staffPowers, s.handleRequestInfo},
-		{post, "/api/v1/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
-		{post, "/api/v1/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
-		{post, "/api/v1/requests/:receipt/reply", signedIn, s.handleRequestReply},
-		{post, "/api/v1/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
 
 		// Bulk downloads, which any site may fetch too.
 		{use, "/open-data", mw(allowAnyOrigin), nil},
