@@ -170,6 +170,9 @@ func (s *Server) handlingDone(c *fiber.Ctx, id int64, page, flash string) error 
 	if isAPI(c) || wantsJSON(c) {
 		return c.JSON(handlingState(r))
 	}
+	if strings.HasSuffix(page, "/handle") && !forum.CanRouteRequest(currentUser(c), r) {
+		page = "/inbox#requests" // transferred away: no longer this ministry's to handle
+	}
 	s.flash(c, flash)
 	return c.Redirect(page, fiber.StatusSeeOther)
 }

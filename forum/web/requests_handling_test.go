@@ -222,6 +222,20 @@ func TestRequestHandling_Flow(t *testing.T) {
 		t.Errorf("a refused transfer changed the request")
 	}
 
+	// A transfer takes another request out of the ministry's hands: back to the inbox, and into the other ministry's.
+	moved := w.file(t, "교육부로 보낼 민원")
+	if got := w.official.post("/requests/"+moved.Receipt()+"/transfer", url.Values{"ministry": {itoa(int(w.other.ID))}, "reason": {"교육부 소관입니다"}}); got.Status != 303 ||
+		got.Header.Get("Location") != "/inbox#requests" {
+		t.Fatalf("transfer: %d %s", got.Status, got.Header.Get("Location"))
+	}
+	contains(t, "the receiving ministry's inbox", w.outsider.get("/inbox").Body, moved.Receipt(), "교육부로 보낼 민원")
+	if strings.Contains(w.official.get("/inbox").Body, moved.Receipt()) {
+		t.Errorf("the transferred request stays in the first ministry's inbox")
+	}
+	if got := w.official.get("/requests/" + moved.Receipt() + "/handle"); got.Status != 404 {
+		t.Errorf("the first ministry still opens the transferred request: %d", got.Status)
+	}
+
 	if got := w.official.post(base+"/info", url.Values{"question": {"신청 **자격**을 증명할 서류를 보내 주세요"}}); got.Status != 303 {
 		t.Fatalf("ask: %d %.300s", got.Status, got.Body)
 	}
