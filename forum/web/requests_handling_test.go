@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -483,4 +486,66 @@ func TestRequestHandling_ReplyBlock(t *testing.T) {
 	if got := render(true, r); strings.TrimSpace(got) != "" {
 		t.Errorf("answered: %q", got)
 	}
+}
+
+// TestRequestHandling_NuHtmlChecker runs the Nu Html Checker over the
+// handling pages as each viewer gets them, the forms that came back with
+// errors included.
+func TestRequestHandling_NuHtmlChecker(t *testing.T) {
+	if _, err := os.Stat(vnuPath); err != nil {
+		t.Skipf("vnu.jar not found at %s: `make test-deps` installs it", vnuPath)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found: `make test-deps` installs default-jre-headless")
+	}
+	w := newRHWorld(t)
+	r := w.file(t, "검사할 민원")
+	asked := w.file(t, "보완 요청한 민원")
+	base, askedBase := "/requests/"+r.Receipt(), "/requests/"+asked.Receipt()
+	if got := w.official.post(askedBase+"/info", url.Values{"question": {"서류를 보내 주세요"}}); got.Status != 303 {
+		t.Fatalf("ask: %d", got.Status)
+	}
+	pages := map[string]resp{
+		"handle":           w.official.get(base + "/handle"),
+		"handle-admin":     w.admin.get(base + "/handle"),
+		"handle-waiting":   w.official.get(askedBase + "/handle"),
+		"transfer-error":   w.official.post(base+"/transfer", url.Values{"ministry": {itoa(int(w.other.ID))}}),
+		"extend-error":     w.official.post(base+"/extend", url.Values{"days": {"0"}, "reason": {"사유"}}),
+		"answer-error":     w.official.post(base+"/answer", rhRefusal("remedies", "", "legal_basis", "", "decision", "")),
+		"inbox":            w.official.get("/inbox"),
+		"reply":            w.filer.get(askedBase + "/reply"),
+		"reply-error":      w.filer.post(askedBase+"/reply", url.Values{"reply": {" "}}),
+		"withdraw-confirm": w.filer.get(base + "/withdraw"),
+	}
+	dir := t.TempDir()
+	var files []string
+	for name, p := range pages {
+		if p.Status != 200 && p.Status != 400 {
+			t.Errorf("%s: %d", name, p.Status)
+			continue
+		}
+		f := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(f, []byte(p.Body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	out, err := exec.Command(java, append([]string{"-jar", vnuPath, "--errors-only", "--format", "json", "--exit-zero-always"}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("vnu: %v: %s", err, out)
+	}
+	var res struct {
+		Messages []struct {
+			Type, URL, Message, Extract string
+			LastLine                    int
+		}
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("vnu output: %v: %.500s", err, out)
+	}
+	for _, m := range res.Messages {
+		t.Errorf("%s:%d: %s\n\t%s", filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
+	}
+	t.Logf("Nu Html Checker: %d pages, %d messages", len(files), len(res.Messages))
 }
