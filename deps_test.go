@@ -31,7 +31,7 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/identity": {"forum"},
 		"forum/schedule": {},
 		"forum/metrics":  {}, // the Prometheus wiring: web, store and live hand it plain numbers through main
-		"forum/store":    {"forum", "forum/search", "forum/store/dialect", "forum/workday", "moderation"},
+		"forum/store":    {"forum", "forum/attachment", "forum/search", "forum/store/dialect", "forum/workday", "moderation"},
 		// What a civil request may carry, by content: pure, standard library and x/text only.
 		"forum/attachment": {},
 		// How the store's queries run on PostgreSQL; the store's test helpers open PostgreSQL through it too.

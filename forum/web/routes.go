@@ -71,10 +71,12 @@ func (s *Server) routeTable() []route {
 			compress.New(compress.Config{Level: compress.LevelBestSpeed})), nil},
 		{get, "/healthz", nil, s.handleHealth},
 		{use, "/assets", mw(immutableFonts, filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600})), nil},
+		// Before any /api/ route and before the CSRF check, so none answers
+		// without the API's CORS header and limit, not even a refused POST
+		// (the filer's civil request actions).
+		{use, "/api/v1", mw(allowAnyOrigin, s.apiLimit()), nil},
 		{use, "/", mw(etag.New(etag.Config{Next: isDownload}), // an ETag would read a streamed download whole into memory
 			s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF, s.writeLimit()), nil},
-		// Before any /api/ route, so none answers without the API's CORS header and limit.
-		{use, "/api/v1", mw(allowAnyOrigin, s.apiLimit()), nil},
 
 		{get, "/", nil, s.handleHome},
 		{get, "/lang", nil, s.handleLang},
@@ -165,6 +167,17 @@ func (s *Server) routeTable() []route {
 		{get, "/ministries", nil, s.handleMinistryList},
 		{get, "/ministries/:slug", nil, s.handleMinistryShow},
 		{get, "/inbox", staffPowers, s.handleInbox},
+		// A civil request as its ministry handles it, and the filer's reply and withdrawal (requests_handling.go).
+		{get, "/requests/:receipt/handle", staffPowers, s.handleRequestHandle},
+		{post, "/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
+		{post, "/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
+		{post, "/requests/:receipt/info", staffPowers, s.handleRequestInfo},
+		{post, "/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
+		{post, "/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
+		{get, "/requests/:receipt/reply", signedIn, s.handleRequestReplyForm},
+		{post, "/requests/:receipt/reply", signedIn, s.handleRequestReply},
+		{get, "/requests/:receipt/withdraw", signedIn, s.handleRequestWithdrawForm},
+		{post, "/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
 
 		{get, "/reports/new", signedIn, s.handleReportForm},
 		{post, "/reports", signedIn, s.handleReport},
@@ -213,6 +226,16 @@ func (s *Server) routeTable() []route {
 		{get, "/feeds/categories/:slug.atom", nil, s.handleCategoryFeed},
 		{get, "/feeds/answers.atom", nil, s.handleAnswersFeed},
 		{get, "/stats", nil, s.handleStats},
+
+		// A civil request's handling, for its ministry and its filer (requests_handling.go):
+		// the session and its CSRF token, as the forms.
+		{post, "/api/v1/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
+		{post, "/api/v1/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
+		{post, "/api/v1/requests/:receipt/info", staffPowers, s.handleRequestInfo},
+		{post, "/api/v1/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
+		{post, "/api/v1/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
+		{post, "/api/v1/requests/:receipt/reply", signedIn, s.handleRequestReply},
+		{post, "/api/v1/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
 
 		// The open data API: anyone may read it (the /api/v1 line above).
 		{get, "/api/v1/proposals", nil, s.handleAPIProposals},
