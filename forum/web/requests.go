@@ -445,7 +445,9 @@ type requestPage struct {
 func (p requestPage) Staff() bool { return !p.Filer }
 
 // ObjectionWindowDays is how many days after an answer its filer may object.
-func (p requestPage) ObjectionWindowDays() int { return int(p.Settings.ObjectionWindow / (24 * time.Hour)) }
+func (p requestPage) ObjectionWindowDays() int {
+	return int(p.Settings.ObjectionWindow / (24 * time.Hour))
+}
 
 // FilesOf returns the attachments that came with step (0: with the request itself).
 func (p requestPage) FilesOf(step int64) []forum.Attachment {
