@@ -493,8 +493,10 @@ func (s *Server) handleRequestShow(c *fiber.Ctx) error {
 	if filed { // the flash names the receipt number, which its key alone cannot
 		data.Flash = s.t(c, "flash.request_filed_receipt", r.Receipt())
 	}
+	err = s.page(c, fiber.StatusOK, "request", data)
+	// After page's headers: a private request is kept in no cache at all.
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return s.page(c, fiber.StatusOK, "request", data)
+	return err
 }
 
 // requestData gathers everything the request page shows about r.
