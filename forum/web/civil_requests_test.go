@@ -340,7 +340,7 @@ func TestRequests_DownloadHeaders(t *testing.T) {
 	filer := e.register("내려받기 신청인")
 	text := []byte("첨부 본문입니다. " + strings.Repeat("반복되는 글 ", 300))
 	receipt := filer.fileRequest("내려받기 시험", upload{"사진.png", testPNG(t)}, upload{"회의 메모 \"최종\".txt", text})
-	rows := regexp.MustCompile(`/requests/` + receipt + `/files/(\d+)"[^>]*>([^<]+)</a>`).FindAllStringSubmatch(filer.get("/requests/"+receipt).Body, -1)
+	rows := regexp.MustCompile(`/requests/`+receipt+`/files/(\d+)"[^>]*>([^<]+)</a>`).FindAllStringSubmatch(filer.get("/requests/"+receipt).Body, -1)
 	if len(rows) != 2 {
 		t.Fatalf("%d download links", len(rows))
 	}
