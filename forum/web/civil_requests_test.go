@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"testing"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/dialect"
 )
 
 // upload is a file a test posts with a civil request.
@@ -527,4 +529,81 @@ func TestRequests_BodyLimits(t *testing.T) {
 	if r := filer.postMultipart("/requests", e.requestFields("다섯 파일"), five...); r.Status != 303 {
 		t.Errorf("five 9 MiB files: %d %.300s", r.Status, r.Body)
 	}
+}
+
+// writeRows runs statements on e's database from a connection of its own, as
+// the handling steps (another part's store methods) will write them: a page
+// test can then show what it has not written itself.
+func (e *env) writeRows(stmts ...string) {
+	e.t.Helper()
+	var db *sql.DB
+	var err error
+	if dialect.IsPostgres(e.db) {
+		db, err = dialect.OpenPostgres(e.db)
+	} else {
+		db, err = sql.Open("sqlite3", "file:"+e.db+"?_busy_timeout=5000&_foreign_keys=on")
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			e.t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// TestRequests_PageShowsHistoryAndAnswer: a transfer names both ministries
+// and its reason, a question and the reply show in the history, and a
+// refusal's answer shows its decision, reasons, legal basis, unit, contact
+// and each remedy with how to use it; the filer sees ministries, never
+// officials' names, and staff see both.
+func TestRequests_PageShowsHistoryAndAnswer(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	other, err := e.st.CreateMinistry(ctx, forum.Ministry{Slug: "me", NameKO: "환경부", NameEN: "Ministry of Environment", NameZH: "環境部"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filer := e.register("이력 신청인")
+	receipt := filer.fileRequest("미세먼지 측정소 설치 요청")
+	official := e.staff(forum.RoleOfficial, other.ID, "최환경")
+	id, now := e.count(`SELECT id FROM requests`), e.clock.Now().Unix()
+	mohw, me, oid := itoa(int(e.mins[0].ID)), itoa(int(other.ID)), itoa(int(official.user().ID))
+	at := func(h int64) string { return itoa(int(now + h*3600)) }
+	e.writeRows(
+		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, to_ministry, note_src, note_html, created_at)
+			VALUES (`+id+`, 'transferred', `+oid+`, `+mohw+`, `+me+`, '대기 측정망은 환경부 소관입니다.', '<p>대기 측정망은 환경부 소관입니다.</p>', `+at(1)+`)`,
+		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, note_src, note_html, created_at)
+			VALUES (`+id+`, 'info_requested', `+oid+`, `+me+`, '설치를 원하는 동네를 알려 주세요.', '<p>설치를 원하는 동네를 알려 주세요.</p>', `+at(2)+`)`,
+		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, note_src, note_html, created_at)
+			VALUES (`+id+`, 'info_given', `+itoa(int(filer.user().ID))+`, `+me+`, '서울 마포구입니다.', '<p>서울 마포구입니다.</p>', `+at(3)+`)`,
+		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, created_at) VALUES (`+id+`, 'answered', `+oid+`, `+me+`, `+at(4)+`)`,
+		`INSERT INTO request_answers (request_id, round, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis,
+			responsible_unit, contact, remedies, remedy_note, working_days, on_time, created_at)
+			VALUES (`+id+`, 1, `+me+`, `+oid+`, 'not_accepted', '올해는 측정소를 늘리지 않습니다', '예산이 이미 배정되었습니다.',
+			'<p>예산이 이미 <strong>배정</strong>되었습니다.</p>', '대기환경보전법 제3조', '대기질통합관리센터', '044-201-0000',
+			'objection administrative_appeal administrative_litigation', '내년 계획에 다시 반영을 검토합니다.', 3, 1, `+at(4)+`)`,
+		`UPDATE requests SET ministry_id = `+me+`, status = 'answered', answered_at = `+at(4)+` WHERE id = `+id,
+	)
+	want := []string{"보건복지부에서 환경부로 이송했습니다", "대기 측정망은 환경부 소관입니다.", "환경부에서 보완을 요청했습니다",
+		"설치를 원하는 동네를 알려 주세요.", "신청인이 보완 내용을 냈습니다", "환경부에서 답변했습니다", "답변 완료",
+		"불수용", "올해는 측정소를 늘리지 않습니다", "<strong>배정</strong>", "대기환경보전법 제3조", "대기질통합관리센터", "044-201-0000",
+		"3근무일", "기한 안에 답변", "이의신청</strong>:", "답변을 받은 날부터 90일 안에 이 페이지에서 한 번 신청할 수 있습니다. 같은 기관이 다시 검토해 10근무일 안에 답합니다.",
+		"행정심판</strong>:", "www.simpan.go.kr", "행정소송</strong>:", "관할 행정법원", "내년 계획에 다시 반영을 검토합니다."}
+	page := filer.get("/requests/" + receipt)
+	if page.Status != 200 {
+		t.Fatalf("filer: %d", page.Status)
+	}
+	contains(t, "filer's page", page.Body, want...)
+	if strings.Contains(page.Body, "최환경") || strings.Contains(page.Body, "처리 기한") {
+		t.Error("the filer's page names the official, or shows a due date for an answered request")
+	}
+	staff := official.get("/requests/" + receipt)
+	contains(t, "official's page", staff.Body, append(want, "(최환경)", "환경부 최환경 님이")...)
+	en := filer
+	en.lang = "en"
+	contains(t, "filer's page in English", en.get("/requests/"+receipt).Body, "Ministry of Health and Welfare transferred it to Ministry of Environment",
+		"Not accepted", "Administrative appeal", "Within 90 days of the answer you may object once")
 }
