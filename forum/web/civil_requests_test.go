@@ -17,6 +17,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -606,4 +609,65 @@ func TestRequests_PageShowsHistoryAndAnswer(t *testing.T) {
 	en.lang = "en"
 	contains(t, "filer's page in English", en.get("/requests/"+receipt).Body, "Ministry of Health and Welfare transferred it to Ministry of Environment",
 		"Not accepted", "Administrative appeal", "Within 90 days of the answer you may object once")
+}
+
+// TestRequests_HTMLValid runs the Nu Html Checker over the civil request
+// pages as each viewer gets them, refusals included, and checks that none
+// skips a heading level.
+func TestRequests_HTMLValid(t *testing.T) {
+	if _, err := os.Stat(vnuPath); err != nil {
+		t.Skipf("vnu.jar not found at %s: `make test-deps` installs it", vnuPath)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found: `make test-deps` installs default-jre-headless")
+	}
+	e := newEnv(t)
+	filer := e.register("검사 신청인")
+	receipt := filer.fileRequest("HTML 검사 민원", upload{"자료.txt", []byte("자료")})
+	official := e.staff(forum.RoleOfficial, e.mins[0].ID, "검사 담당")
+	id, oid, mohw := e.count(`SELECT id FROM requests`), itoa(int(official.user().ID)), itoa(int(e.mins[0].ID))
+	e.writeRows(`INSERT INTO request_answers (request_id, round, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis,
+		responsible_unit, contact, remedies, working_days, on_time, created_at)
+		VALUES (`+id+`, 1, `+mohw+`, `+oid+`, 'not_accepted', '요약', '이유', '<p>이유</p>', '근거', '부서', '연락처', 'objection', 1, 1, 1)`)
+	pages := map[string]resp{
+		"form":       filer.get("/requests/new"),
+		"refused":    filer.postMultipart("/requests", map[string]string{"kind": "inquiry", "ministry": "", "title": "", "body": ""}, disguisedHTML),
+		"unverified": e.registerUnverified("미인증").get("/requests/new"),
+		"list":       filer.get("/requests"),
+		"lookup-bad": filer.get("/requests?receipt=123"),
+		"filer-page": filer.get("/requests/" + receipt),
+		"staff-page": official.get("/requests/" + receipt),
+	}
+	dir := t.TempDir()
+	var files []string
+	for name, r := range pages {
+		if r.Status != 200 && r.Status != 400 {
+			t.Errorf("%s: status %d", name, r.Status)
+		}
+		for _, s := range headingSkips(r.Body) {
+			t.Errorf("%s: heading skips a level: %s", name, s)
+		}
+		f := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(f, []byte(r.Body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	out, err := exec.Command(java, append([]string{"-jar", vnuPath, "--errors-only", "--format", "json", "--exit-zero-always"}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("vnu: %v: %s", err, out)
+	}
+	var res struct {
+		Messages []struct {
+			Type, URL, Message, Extract string
+			LastLine                    int
+		}
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("vnu output: %v: %.500s", err, out)
+	}
+	for _, m := range res.Messages {
+		t.Errorf("%s:%d: %s\n\t%s", filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
+	}
 }
