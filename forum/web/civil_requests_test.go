@@ -629,7 +629,7 @@ func TestRequests_HTMLValid(t *testing.T) {
 	id, oid, mohw := e.count(`SELECT id FROM requests`), itoa(int(official.user().ID)), itoa(int(e.mins[0].ID))
 	e.writeRows(`INSERT INTO request_answers (request_id, round, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis,
 		responsible_unit, contact, remedies, working_days, on_time, created_at)
-		VALUES (`+id+`, 1, `+mohw+`, `+oid+`, 'not_accepted', '요약', '이유', '<p>이유</p>', '근거', '부서', '연락처', 'objection', 1, 1, 1)`)
+		VALUES (` + id + `, 1, ` + mohw + `, ` + oid + `, 'not_accepted', '요약', '이유', '<p>이유</p>', '근거', '부서', '연락처', 'objection', 1, 1, 1)`)
 	pages := map[string]resp{
 		"form":       filer.get("/requests/new"),
 		"refused":    filer.postMultipart("/requests", map[string]string{"kind": "inquiry", "ministry": "", "title": "", "body": ""}, disguisedHTML),
