@@ -184,6 +184,12 @@ func TestRequests_FileAndRead(t *testing.T) {
 		t.Errorf("wrong check digit: %d, want 404", r.Status)
 	}
 
+	// A file field left empty sends a part without a name: no attachment.
+	empty := filer.postMultipart("/requests", e.requestFields("빈 파일 칸"), upload{"", nil})
+	if empty.Status != 303 || e.count(`SELECT count(*) FROM request_attachments`) != "2" {
+		t.Errorf("an empty file field: %d, %s attachments", empty.Status, e.count(`SELECT count(*) FROM request_attachments`))
+	}
+
 	// "Not sure": the category's usual ministry receives it.
 	f := e.requestFields("어느 부처인지 모르는 문의")
 	f["ministry"], f["category"] = "unsure", itoa(int(e.cats[0].ID))
