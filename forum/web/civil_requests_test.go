@@ -637,8 +637,9 @@ func TestRequests_HTMLValid(t *testing.T) {
 		responsible_unit, contact, remedies, working_days, on_time, created_at)
 		VALUES (` + id + `, 1, ` + mohw + `, ` + oid + `, 'not_accepted', '요약', '이유', '<p>이유</p>', '근거', '부서', '연락처', 'objection', 1, 1, 1)`)
 	pages := map[string]resp{
-		"form":       filer.get("/requests/new"),
-		"refused":    filer.postMultipart("/requests", map[string]string{"kind": "inquiry", "ministry": "", "title": "", "body": ""}, disguisedHTML),
+		"form": filer.get("/requests/new"),
+		"refused": filer.postMultipart("/requests", map[string]string{"kind": "inquiry", "ministry": "", "title": "", "body": ""},
+			disguisedHTML, upload{"빈.txt", nil}),
 		"unverified": e.registerUnverified("미인증").get("/requests/new"),
 		"list":       filer.get("/requests"),
 		"lookup-bad": filer.get("/requests?receipt=123"),
