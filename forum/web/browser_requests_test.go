@@ -68,6 +68,26 @@ func TestBrowser_FileRequest(t *testing.T) {
 		t.Fatalf("%s requests stored after the refusal", got)
 	}
 
+	// Six files: the script says so beside the field before anything is sent.
+	var six []string
+	for i := range 6 {
+		f := filepath.Join(dir, "메모"+itoa(i)+".txt")
+		if err := os.WriteFile(f, []byte("메모 "+itoa(i)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		six = append(six, f)
+	}
+	fill(photo)
+	b.do("attach six files", chromedp.SetUploadFiles(chromedp.CSS("#f-files"), six))
+	b.tap(`form[action="/requests"] button.btn-primary[type=submit]`)
+	b.waitText("#f-files-check", "파일은 5개까지 첨부할 수 있습니다")
+	if loc := b.location(); loc != b.base+"/requests/new" {
+		t.Errorf("six files were sent: at %s", loc)
+	}
+	if got := e.count(`SELECT count(*) FROM requests`); got != "0" {
+		t.Fatalf("%s requests stored with six files", got)
+	}
+
 	// A photo: filed, and the request's page says so at once.
 	fill(photo)
 	if axe != "" {

@@ -87,12 +87,13 @@ type requestKindChoice struct {
 // requestFormPage is the form that files a civil request.
 type requestFormPage struct {
 	base
-	Dir        directory
-	Form       formState
-	Kinds      []requestKindChoice
-	Need       forum.Tier // the tier the viewer lacks to file: the page says so instead of the form
-	FilesMax   int
-	FileMaxMiB int
+	Dir          directory
+	Form         formState
+	Kinds        []requestKindChoice
+	Need         forum.Tier // the tier the viewer lacks to file: the page says so instead of the form
+	FilesMax     int
+	FileMaxMiB   int
+	FileMaxBytes int
 	// FilesAgain says the files chosen before were not kept: a browser
 	// cannot refill a file field, so a refused form asks for them again.
 	FilesAgain bool
@@ -114,7 +115,7 @@ func (s *Server) requestForm(c *fiber.Ctx, status int, form formState, filesAgai
 	}
 	periods := s.store.Settings().RequestDays
 	page := requestFormPage{base: s.base(c, s.t(c, "req.new_title")), Dir: d, Form: form, Need: requestNeed(currentUser(c)),
-		FilesMax: forum.RequestFilesMax, FileMaxMiB: attachment.MaxSize >> 20, FilesAgain: filesAgain}
+		FilesMax: forum.RequestFilesMax, FileMaxMiB: attachment.MaxSize >> 20, FileMaxBytes: attachment.MaxSize, FilesAgain: filesAgain}
 	for _, k := range forum.RequestKinds() {
 		page.Kinds = append(page.Kinds, requestKindChoice{Kind: k, Days: periods.Of(k)})
 	}
