@@ -611,6 +611,16 @@ func TestRequests_PageShowsHistoryAndAnswer(t *testing.T) {
 	}
 	staff := official.get("/requests/" + receipt)
 	contains(t, "official's page", staff.Body, append(want, "(최환경)", "환경부 최환경 님이")...)
+	// Seven reads: the five newest listed, newest first, the two before folded away.
+	for range 6 {
+		official.get("/requests/" + receipt)
+	}
+	reads := filer.get("/requests/" + receipt).Body
+	recent, older, ok := strings.Cut(reads[strings.Index(reads, `class="request-read-list"`):], `<details class="request-reads-older">`)
+	older, _, _ = strings.Cut(older, "</details>")
+	if !ok || strings.Count(recent, "<li>") != 5 || !strings.Contains(older, "이전 열람 기록 2건") || strings.Count(older, "<li>") != 2 {
+		t.Errorf("reads: %d listed, older: %v %q", strings.Count(recent, "<li>"), ok, older)
+	}
 	en := filer
 	en.lang = "en"
 	contains(t, "filer's page in English", en.get("/requests/"+receipt).Body, "Ministry of Health and Welfare transferred it to Ministry of Environment",

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -448,6 +449,30 @@ func (p requestPage) Staff() bool { return !p.Filer }
 // ObjectionWindowDays is how many days after an answer its filer may object.
 func (p requestPage) ObjectionWindowDays() int {
 	return int(p.Settings.ObjectionWindow / (24 * time.Hour))
+}
+
+// readsShown is how many reads the page lists before it folds the older ones away.
+const readsShown = 5
+
+// ReadsRecent returns the newest reads, newest first, at most readsShown.
+func (p requestPage) ReadsRecent() []forum.RequestRead {
+	r := newestFirst(p.Reads)
+	return r[:min(readsShown, len(r))]
+}
+
+// ReadsOlder returns the reads before ReadsRecent's, newest first.
+func (p requestPage) ReadsOlder() []forum.RequestRead {
+	if r := newestFirst(p.Reads); len(r) > readsShown {
+		return r[readsShown:]
+	}
+	return nil
+}
+
+// newestFirst returns reads in the reverse of the store's order (oldest first).
+func newestFirst(reads []forum.RequestRead) []forum.RequestRead {
+	out := slices.Clone(reads)
+	slices.Reverse(out)
+	return out
 }
 
 // FilesOf returns the attachments that came with step (0: with the request itself).
