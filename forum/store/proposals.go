@@ -175,8 +175,8 @@ func reindexStatus(ctx context.Context, t *tx, id int64, status forum.ProposalSt
 		return nil
 	}
 	if _, err := t.ExecContext(ctx, `UPDATE search_index SET status = ?1
-		WHERE rowid IN (?2 * 4 + ?3, ?2 * 4 + ?4) OR rowid IN (SELECT c.id * 4 + ?5 FROM comments c WHERE c.proposal_id = ?2)`,
-		status, id, searchKinds[SearchProposal], searchKinds[SearchAnswer], searchKinds[SearchComment]); err != nil {
+		WHERE rowid IN (?2 * ?6 + ?3, ?2 * ?6 + ?4) OR rowid IN (SELECT c.id * ?6 + ?5 FROM comments c WHERE c.proposal_id = ?2)`,
+		status, id, searchKinds[SearchProposal], searchKinds[SearchAnswer], searchKinds[SearchComment], searchKindSlots); err != nil {
 		return fmt.Errorf("index proposal: %w", err)
 	}
 	return nil
