@@ -30,7 +30,7 @@ type RatingInput struct {
 func (in RatingInput) Validate() error {
 	var errs ValidationErrors
 	if in.Rating < RatingMin || in.Rating > RatingMax {
-		errs = append(errs, Invalid("rating", "err.request_rating"))
+		errs = append(errs, Invalid("rating", "after.err.rating"))
 	}
 	if utf8.RuneCountInString(in.Comment) > RatingCommentMax {
 		errs = append(errs, Invalid("comment", "err.body_too_long", RatingCommentMax))
@@ -42,7 +42,7 @@ func (in RatingInput) Validate() error {
 func ValidateObjection(reason string) error {
 	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
 	case n == 0:
-		return Invalid("reason", "err.request_objection_reason")
+		return Invalid("reason", "after.err.reason")
 	case utf8.RuneCountInString(reason) > ObjectionMax:
 		return Invalid("reason", "err.body_too_long", ObjectionMax)
 	}
@@ -120,9 +120,9 @@ func (in FAQInput) Validate(filerName string) error {
 	}
 	for _, f := range []struct{ field, text string }{{"title", in.Title}, {"question", in.Question}, {"summary", in.Summary}, {"answer", in.Answer}} {
 		if kinds := moderation.FindPersonalData(f.text); len(kinds) > 0 {
-			errs = append(errs, Invalid(f.field, "err.faq_personal_data"))
+			errs = append(errs, Invalid(f.field, "faq.err.personal_data"))
 		} else if name := strings.TrimSpace(filerName); utf8.RuneCountInString(name) >= 2 && strings.Contains(f.text, name) {
-			errs = append(errs, Invalid(f.field, "err.faq_filer_name"))
+			errs = append(errs, Invalid(f.field, "faq.err.filer_name"))
 		}
 	}
 	return errs.Err()

@@ -59,10 +59,10 @@ func (s *Store) RateRequest(ctx context.Context, filer *forum.User, id int64, in
 			return err
 		}
 		if a.status != forum.RequestAnswered || a.answered == 0 {
-			return forum.Refuse(forum.ErrInvalidState, "err.request_not_answered")
+			return forum.Refuse(forum.ErrInvalidState, "after.err.not_answered")
 		}
 		if t.now.After(forum.ObjectionDeadline(fromUnix(a.answered), window)) {
-			return forum.Refuse(forum.ErrInvalidState, "err.request_rating_closed")
+			return forum.Refuse(forum.ErrInvalidState, "after.err.rating_closed")
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE request_answers SET rating = ?, rating_comment = ?, rated_at = ? WHERE request_id = ? AND round = ?`,
 			in.Rating, comment, t.now.Unix(), id, a.round); err != nil {
@@ -101,13 +101,13 @@ func (s *Store) ObjectRequest(ctx context.Context, filer *forum.User, id int64, 
 			return err
 		}
 		if a.round != 1 || a.objected != 0 {
-			return forum.Refuse(forum.ErrInvalidState, "err.request_objected_once")
+			return forum.Refuse(forum.ErrInvalidState, "after.err.objected_once")
 		}
 		if a.status != forum.RequestAnswered || a.answered == 0 {
-			return forum.Refuse(forum.ErrInvalidState, "err.request_not_answered")
+			return forum.Refuse(forum.ErrInvalidState, "after.err.not_answered")
 		}
 		if t.now.After(forum.ObjectionDeadline(fromUnix(a.answered), set.ObjectionWindow)) {
-			return forum.Refuse(forum.ErrInvalidState, "err.request_objection_closed")
+			return forum.Refuse(forum.ErrInvalidState, "after.err.objection_closed")
 		}
 		now := t.now.Unix()
 		due := cal.Due(t.now, set.ObjectionDays).Unix()
@@ -188,17 +188,17 @@ func (s *Store) publishable(ctx context.Context, official *forum.User, id int64)
 	}
 	if !forum.CanHandleRequest(official, r) {
 		if forum.CanReadRequest(official, r) {
-			return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrForbidden, "err.faq_not_yours")
+			return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrForbidden, "faq.err.not_yours")
 		}
 		return nil, forum.RequestAnswer{}, forum.ErrNotFound
 	}
 	switch {
 	case r.FAQID != 0:
-		return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrConflict, "err.faq_published")
+		return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrConflict, "faq.err.published")
 	case !r.PublishConsent:
-		return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrInvalidState, "err.faq_no_consent")
+		return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrInvalidState, "faq.err.no_consent")
 	case r.Status != forum.RequestAnswered:
-		return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrInvalidState, "err.request_not_answered")
+		return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrInvalidState, "after.err.not_answered")
 	}
 	answers, err := s.RequestAnswers(ctx, id)
 	if err != nil {
@@ -209,7 +209,7 @@ func (s *Store) publishable(ctx context.Context, official *forum.User, id int64)
 			return r, a, nil
 		}
 	}
-	return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrInvalidState, "err.request_not_answered")
+	return nil, forum.RequestAnswer{}, forum.Refuse(forum.ErrInvalidState, "after.err.not_answered")
 }
 
 // MaskForFAQ masks text for publication: the personal data
@@ -282,7 +282,7 @@ func (s *Store) PublishFAQ(ctx context.Context, official *forum.User, id int64, 
 	})
 	if err != nil {
 		if errors.Is(mapErr(err), forum.ErrConflict) {
-			err = forum.Refuse(forum.ErrConflict, "err.faq_published")
+			err = forum.Refuse(forum.ErrConflict, "faq.err.published")
 		}
 		return 0, fmt.Errorf("publish faq of request %d: %w", id, mapErr(err))
 	}
