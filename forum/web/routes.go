@@ -71,10 +71,12 @@ func (s *Server) routeTable() []route {
 			compress.New(compress.Config{Level: compress.LevelBestSpeed})), nil},
 		{get, "/healthz", nil, s.handleHealth},
 		{use, "/assets", mw(immutableFonts, filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600})), nil},
+		// Before any /api/ route and before the CSRF check, so none answers
+		// without the API's CORS header and limit, not even a refused POST
+		// (the filer's civil request actions).
+		{use, "/api/v1", mw(allowAnyOrigin, s.apiLimit()), nil},
 		{use, "/", mw(etag.New(etag.Config{Next: isDownload}), // an ETag would read a streamed download whole into memory
 			s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF, s.writeLimit()), nil},
-		// Before any /api/ route, so none answers without the API's CORS header and limit.
-		{use, "/api/v1", mw(allowAnyOrigin, s.apiLimit()), nil},
 
 		{get, "/", nil, s.handleHome},
 		{get, "/lang", nil, s.handleLang},
