@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,13 @@ func TestBrowser_RequestFeedback(t *testing.T) {
 	e := newEnv(t)
 	br := newBrowser(t, e, 3*time.Minute)
 	ctx := context.Background()
+	// WCAG 2.1 AA by axe-core where `make test` installed it; the rest of the test runs without it.
+	axe, _ := os.ReadFile(axePath)
+	check := func(b *tab, page string) {
+		if len(axe) > 0 {
+			b.axeCheck(page, string(axe))
+		}
+	}
 
 	filer := br.tab("filer")
 	filer.registerInBrowser("김민원", "minwon@example.org")
@@ -55,6 +63,7 @@ func TestBrowser_RequestFeedback(t *testing.T) {
 	filer.wantCount(`#feedback input[name="rating"]`, 5)
 	filer.wantText(".after-rate legend", "답변에 얼마나 만족하십니까?")
 	filer.wantText(".after-deadline", "이의신청 기한")
+	check(filer, "feedback")
 	filer.screenshot("feedback-form-ko-1280", 1280, 900, false)
 	filer.screenshot("feedback-form-ko-390", 390, 844, true)
 
@@ -62,6 +71,7 @@ func TestBrowser_RequestFeedback(t *testing.T) {
 	filer.typeInto("#f-rating-comment", "근거 설명이 부족합니다")
 	filer.click(`.after-rate button[type=submit]`, 422)
 	filer.wantText("#f-rating-error", "다섯 가지 중 하나로")
+	check(filer, "feedback with an error")
 	if got := filer.value("#f-rating-comment"); got != "근거 설명이 부족합니다" {
 		t.Errorf("comment after the refusal: %q", got)
 	}
@@ -88,6 +98,7 @@ func TestBrowser_RequestFeedback(t *testing.T) {
 		t.Errorf("the objection links to %q, want #answer-1", href)
 	}
 	filer.wantCount(`#answer-1`, 1)
+	check(filer, "feedback after the objection")
 	filer.screenshot("feedback-objected-ko-1280", 1280, 900, false)
 	if got, _ := e.st.Request(ctx, r.ID); got.Round != 2 || got.Status != forum.RequestProcessing {
 		t.Errorf("after the objection: round %d, %s", got.Round, got.Status)
@@ -102,27 +113,33 @@ func TestBrowser_RequestFeedback(t *testing.T) {
 	if strings.Contains(question, "김민원") || strings.Contains(question, "010-2345-6789") || !strings.Contains(question, "○○○") {
 		t.Errorf("the masked question: %q", question)
 	}
+	check(staff, "publish")
 	staff.screenshot("publish-ko-1280", 1280, 900, false)
 	staff.screenshot("publish-ko-390", 390, 844, true)
 	// A phone number put back by hand is refused with the rule's message.
 	staff.do("put a phone number back", chromedp.SetValue(chromedp.CSS("#f-answer"), staff.value("#f-answer")+"\n\n담당 010-1111-2222"))
 	staff.click(`.faq-publish button[type=submit]`, 422)
 	staff.wantText(".error-summary", "개인정보")
+	check(staff, "publish with an error")
 	staff.do("take it out", chromedp.SetValue(chromedp.CSS("#f-answer"), "생일이 속한 달의 한 달 전부터 신청할 수 있습니다."))
 	staff.click(`.faq-publish button[type=submit]`, 200)
 	staff.wantText(".flash", "자주 묻는 민원으로 공개했습니다")
 	staff.wantText("h1", "기초연금 신청 기간 문의")
+	check(staff, "faq entry")
 	staff.screenshot("faq-entry-ko-390", 390, 844, true)
 
 	guest := br.tab("guest")
 	guest.open("/faq")
 	guest.wantText(".faq-list", "기초연금 신청 기간 문의")
+	check(guest, "faq list")
 	guest.screenshot("faq-list-ko-1280", 1280, 900, false)
 	guest.screenshot("faq-list-ko-390", 390, 844, true)
 	guest.open("/stats")
 	guest.wantText(".request-stats", "민원 처리 현황")
+	check(guest, "stats")
 	guest.screenshot("stats-ko-390", 390, 844, true)
 	guest.screenshot("stats-ko-1280", 1280, 900, false)
 	guest.open("/ministries")
+	check(guest, "ministries")
 	guest.screenshot("ministries-ko-390", 390, 844, true)
 }
