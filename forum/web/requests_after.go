@@ -251,7 +251,8 @@ func (s *Server) renderPublish(c *fiber.Ctx, status int, d store.FAQDraft, in fo
 }
 
 // handleRequestPublishForm shows the handling official the request and its
-// answer masked, in fields they may edit, before publication.
+// answer masked, in fields they may edit, before publication; the read is
+// recorded once the official is known to be allowed.
 func (s *Server) handleRequestPublishForm(c *fiber.Ctx) error {
 	r, err := s.requestOf(c)
 	if err != nil {
@@ -259,6 +260,10 @@ func (s *Server) handleRequestPublishForm(c *fiber.Ctx) error {
 	}
 	d, err := s.store.DraftFAQ(c.UserContext(), currentUser(c), r.ID)
 	if err != nil {
+		return err
+	}
+	// The page shows the request to staff: a read its filer is shown (ReadRequest records it).
+	if _, err := s.store.ReadRequest(c.UserContext(), currentUser(c), r.ID); err != nil {
 		return err
 	}
 	return s.renderPublish(c, fiber.StatusOK, d, d.Input, nil)

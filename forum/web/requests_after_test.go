@@ -237,9 +237,21 @@ func TestRequestsAfter_PublishFAQ(t *testing.T) {
 		t.Errorf("publish page before the answer: %d", r.Status)
 	}
 	w.answer(t)
+	reads := w.e.reader().Value(`SELECT count(*) FROM request_reads`)
+	for _, cl := range []*client{w.filer, w.citizen, w.moderator, w.outsider, w.admin} {
+		if r := cl.get(base + "/publish"); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+			t.Errorf("%s opened the publish page: %d", cl.user().Name, r.Status)
+		}
+	}
+	if got := w.e.reader().Value(`SELECT count(*) FROM request_reads`); got != reads {
+		t.Errorf("refused publish pages recorded reads: %s, then %s", reads, got)
+	}
 	r := w.official.get(base + "/publish")
 	if r.Status != http.StatusOK {
 		t.Fatalf("publish page: %d %.500s", r.Status, r.Body)
+	}
+	if got := w.e.reader().Value(`SELECT count(*) FROM request_reads WHERE reader_id = ?`, w.official.user().ID); got != "1" {
+		t.Errorf("the official's read of the publish page: %s recorded, want 1", got)
 	}
 	for _, bad := range []string{"010-2345-6789", "minwon@example.kr", "김민원"} {
 		if strings.Contains(r.Body, bad) {
@@ -292,6 +304,10 @@ func TestRequestsAfter_PublishFAQ(t *testing.T) {
 		t.Errorf("a bad kind: %d", r.Status)
 	}
 	contains(t, "search", w.guest.get("/search?q="+url.QueryEscape("기초연금")+"&kind=faq").Body, `href="`+entry+`"`)
+	if r := w.guest.get("/api/v1/search?kind=faq&q=" + url.QueryEscape("기초연금")); !strings.Contains(r.Body, `"url":"`+entry+`"`) ||
+		!strings.Contains(r.Body, `"kind":"faq"`) {
+		t.Errorf("search API: %s", r.Body)
+	}
 	if r := w.guest.get("/api/v1/faqs"); !strings.Contains(r.Body, `"title":"기초연금 신청 기간"`) {
 		t.Errorf("api faqs: %s", r.Body)
 	}
