@@ -182,7 +182,7 @@ func TestRequests_PublishFAQ(t *testing.T) {
 		}
 		return r
 	}
-	r := consent("filer의 여권 재발급 문의", "저는 filer입니다. 연락처 010-2222-3333, 메일 filer@example.kr 로 답 주세요.")
+	r := consent("filer의 여권 재발급 문의", "저는 filer입니다. 연락처 010-2222-3333, 메일 filer@example.kr 로 답 주세요. 주소는 세종특별자치시 도움6로 11")
 	noConsent := rw.file(t, "동의 없는 민원")
 	rw.answerRequest(t, noConsent, forum.RequestInformed, 1)
 	if _, err := rw.s.DraftFAQ(ctx, rw.official, r.ID); !errors.Is(err, forum.ErrInvalidState) {
@@ -210,7 +210,7 @@ func TestRequests_PublishFAQ(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, text := range []string{d.Input.Title, d.Input.Question, d.Input.Answer} {
-		for _, bad := range []string{"filer", "010-", "@example"} {
+		for _, bad := range []string{"filer", "010-", "@example", "도움6로"} {
 			if strings.Contains(text, bad) {
 				t.Errorf("draft %q holds %q", text, bad)
 			}
