@@ -404,7 +404,8 @@ func (s *Server) apiFAQOf(f *forum.FAQ, n names) apiFAQ {
 		LegalBasis: f.LegalBasis, ResponsibleUnit: f.ResponsibleUnit, PublishedAt: rfc3339(f.PublishedAt)}
 }
 
-// handleAPIFAQs lists the published entries, newest first (?before= pages on).
+// handleAPIFAQs lists the published entries, newest first, perhaps of one
+// ministry (?ministry=slug) or kind (?kind=); ?before=id pages on.
 func (s *Server) handleAPIFAQs(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	n, err := s.names(ctx)
@@ -422,6 +423,15 @@ func (s *Server) handleAPIFAQs(c *fiber.Ctx) error {
 			return apiError(c, fiber.StatusBadRequest, "bad_request", "no such kind")
 		}
 		q.Kind = forum.RequestKind(k)
+	}
+	if slug := c.Query("ministry"); slug != "" {
+		d, err := s.loadDirectory(ctx)
+		if err != nil {
+			return err
+		}
+		if q.MinistryID = d.MinistryBySlug(slug).ID; q.MinistryID == 0 {
+			return apiError(c, fiber.StatusBadRequest, "bad_request", "no such ministry")
+		}
 	}
 	items, err := s.store.FAQs(ctx, q)
 	if err != nil {

@@ -308,8 +308,14 @@ func TestRequestsAfter_PublishFAQ(t *testing.T) {
 		!strings.Contains(r.Body, `"kind":"faq"`) {
 		t.Errorf("search API: %s", r.Body)
 	}
-	if r := w.guest.get("/api/v1/faqs"); !strings.Contains(r.Body, `"title":"기초연금 신청 기간"`) {
+	if r := w.guest.get("/api/v1/faqs?ministry=mohw&kind=inquiry"); !strings.Contains(r.Body, `"title":"기초연금 신청 기간"`) {
 		t.Errorf("api faqs: %s", r.Body)
+	}
+	if r := w.guest.get("/api/v1/faqs?ministry=moe"); r.Body != `{"items":[]}` {
+		t.Errorf("api faqs of another ministry: %s", r.Body)
+	}
+	if r := w.guest.get("/api/v1/faqs?ministry=nowhere"); r.Status != http.StatusBadRequest {
+		t.Errorf("api faqs of no ministry: %d", r.Status)
 	}
 	if n := w.e.reader().Value(`SELECT count(*) FROM notifications WHERE user_id = ? AND kind = ?`, w.filer.user().ID, forum.NoteRequestPublished); n != "1" {
 		t.Errorf("filer told %s times", n)
