@@ -181,7 +181,8 @@ func TestRequestsAfter_RateAndObject(t *testing.T) {
 		t.Errorf("after the objection: %+v", got)
 	}
 	r = w.filer.get(base + "/feedback")
-	contains(t, "objected", r.Body, "이의신청을 접수했습니다", `href="#answer-1"`, `id="answer-1"`, "2차)하고 있습니다")
+	contains(t, "objected", r.Body, "이의신청을 접수했습니다", `href="#answer-1"`, `id="answer-1"`, "2차)하고 있습니다",
+		"새 처리 기한: "+formatDay("ko", got.Due))
 	if strings.Contains(r.Body, `action="`+base+`/object"`) || strings.Contains(r.Body, `action="`+base+`/rate"`) {
 		t.Error("the forms are still offered while round 2 is open")
 	}
