@@ -121,7 +121,7 @@ func (s *seeder) run(ctx context.Context) error {
 		return err
 	}
 	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark,
-		s.seedDebates, s.seedModeration, s.seedAnswers}
+		s.seedDebates, s.seedModeration, s.seedAnswers, s.seedRequests}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err

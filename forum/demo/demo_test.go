@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,23 @@ func TestSeed(t *testing.T) {
 	}
 	if v, err := st.Setting(ctx, demo.SeededAtKey, ""); err != nil || v != "2026-03-01T09:00:00Z" {
 		t.Errorf("setting %s = %q, %v; want the Options.Now time", demo.SeededAtKey, v, err)
+	}
+
+	// Civil requests at every stage: answered, rated and published; refused
+	// and rated low; waiting for the filer (the clock stopped); just received.
+	mine, err := st.UserRequests(ctx, citizen.ID)
+	if err != nil || len(mine) != 2 {
+		t.Fatalf("citizen 1's requests = %d, %v; want 2", len(mine), err)
+	}
+	states := map[forum.RequestStatus]int{}
+	for _, r := range mine {
+		states[r.Status]++
+	}
+	if states[forum.RequestAnswered] != 1 || states[forum.RequestInfoRequested] != 1 {
+		t.Errorf("citizen 1's requests are %v; want one answered, one waiting for information", states)
+	}
+	if faqs, err := st.FAQs(ctx, store.FAQQuery{}); err != nil || len(faqs) != 1 || strings.Contains(faqs[0].QuestionSrc, citizen.Name) {
+		t.Errorf("published requests = %+v, %v; want one, without the filer's name", faqs, err)
 	}
 
 	ms, err := st.Ministries(ctx)
