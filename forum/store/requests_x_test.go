@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/workday"
 )
 
 // attachmentOf is an attachment of data, named name, with its real hash.
@@ -237,5 +239,71 @@ func TestBackup_IncludesAttachmentBlobs(t *testing.T) {
 	}
 	if !bytes.Equal(got, data) || name != "증빙.pdf" {
 		t.Errorf("backup holds %q named %q, want %q", got, name, data)
+	}
+}
+
+// Administrators add and remove days off; the calendar follows at once,
+// each change is in the moderation log, and a refused one writes nothing.
+func TestHolidays_AddRemove(t *testing.T) {
+	rw := newRequestWorld(t)
+	day := time.Date(2027, 3, 15, 12, 0, 0, 0, workday.Seoul())
+	in := forum.HolidayInput{Day: " 2027-03-15 ", NameKO: " 임시공휴일 ", NameEN: "Temporary holiday"}
+	for _, u := range []*forum.User{nil, rw.filer, rw.moderator, rw.official} {
+		if err := rw.s.AddHoliday(ctx, u, in); !errors.Is(err, forum.ErrForbidden) {
+			t.Errorf("add by %v: %v", u, err)
+		}
+	}
+	var ve *forum.ValidationError
+	if err := rw.s.AddHoliday(ctx, rw.admin, forum.HolidayInput{Day: "2027-03-01", NameKO: "삼일절 또"}); !errors.As(err, &ve) || ve.Key != "err.holiday_official" {
+		t.Errorf("an official day: %v", err)
+	}
+	if err := rw.s.AddHoliday(ctx, rw.admin, forum.HolidayInput{Day: "2027-02-30", NameKO: "없는 날"}); !errors.As(err, &ve) || ve.Key != "err.holiday_day" {
+		t.Errorf("a day that does not exist: %v", err)
+	}
+	if n := countRows(t, rw.s, "holidays"); n != 0 {
+		t.Fatalf("refused adds wrote %d rows", n)
+	}
+	before := countRows(t, rw.s, "moderation_actions")
+	if err := rw.s.AddHoliday(ctx, rw.admin, in); err != nil {
+		t.Fatal(err)
+	}
+	if rw.s.Calendar().IsWorkingDay(day) {
+		t.Error("the calendar does not count the added day")
+	}
+	if h, ok := rw.s.Calendar().Holiday(day); !ok || !h.Extra || h.Name("en") != "Temporary holiday" || h.NameKO != "임시공휴일" {
+		t.Errorf("holiday %+v", h)
+	}
+	if err := rw.s.AddHoliday(ctx, rw.admin, in); !errors.As(err, &ve) || ve.Key != "err.holiday_exists" {
+		t.Errorf("the same day twice: %v", err)
+	}
+	if err := rw.s.RemoveHoliday(ctx, rw.official, "2027-03-15"); !errors.Is(err, forum.ErrForbidden) {
+		t.Errorf("remove by an official: %v", err)
+	}
+	if err := rw.s.RemoveHoliday(ctx, rw.admin, "2027-03-15"); err != nil {
+		t.Fatal(err)
+	}
+	if !rw.s.Calendar().IsWorkingDay(day) {
+		t.Error("the removed day is still off")
+	}
+	if err := rw.s.RemoveHoliday(ctx, rw.admin, "2027-03-15"); !errors.Is(err, forum.ErrNotFound) {
+		t.Errorf("removing it again: %v", err)
+	}
+	var acts []string
+	rows, err := rw.s.DB().Query(`SELECT action || ' ' || item_kind || ' ' || CAST(item_id AS TEXT) || ' ' || before_state || '|' || after_state
+		FROM moderation_actions WHERE id > ? ORDER BY id`, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, a)
+	}
+	want := []string{"holiday_added holiday 20270315 |2027-03-15 임시공휴일", "holiday_removed holiday 20270315 2027-03-15 임시공휴일|"}
+	if strings.Join(acts, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(acts, "\n"), strings.Join(want, "\n"))
 	}
 }
