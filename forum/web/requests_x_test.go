@@ -183,3 +183,43 @@ func TestRequestNotes_NeverPublic(t *testing.T) {
 		t.Error("the filer's own notifications do not name it: the check above proves nothing")
 	}
 }
+
+// The data download carries the filer's requests; deleting the account
+// through its page erases them and their files; the privacy policy and the
+// terms say so.
+func TestPrivacy_RequestsDownloadAndDeletion(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	leaver := e.register("떠나는 민원인")
+	att := []byte("%PDF-1.7 Kestrel private %%EOF")
+	r, err := e.st.FileRequest(ctx, leaver.user(), store.NewRequest{Input: forum.RequestInput{Kind: forum.RequestGrievance,
+		MinistryID: e.mins[0].ID, Title: "Kestrel 고충 민원", Body: "Kestrel 본문"}, Body: moderation.TrustedFromStore("<p>Kestrel 본문</p>"),
+		Files: []store.NewAttachment{{Name: "Kestrel.pdf", Kind: "pdf", Data: att, SHA256: "kestrel0sha"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := leaver.get("/account/data.zip")
+	if res.Status != http.StatusOK {
+		t.Fatalf("download: %d", res.Status)
+	}
+	files := unzip(t, res.Body)
+	contains(t, "requests.json", files["requests.json"], `"title":"Kestrel 고충 민원"`, `"kind":"grievance"`)
+	contains(t, "request_steps.json", files["request_steps.json"], `"kind":"filed"`)
+	contains(t, "request_attachments.json", files["request_attachments.json"], `"name":"Kestrel.pdf"`)
+	contains(t, "privacy policy", e.client().get("/privacy").Body, "민원: 내가 낸 민원의 종류", "민원과 첨부파일은 회원 탈퇴 또는 익명화 때 함께 삭제합니다.")
+	contains(t, "terms", e.client().get("/terms").Body, "민원은 공개 게시물이 아닙니다.")
+
+	if res := leaver.post("/account/delete", url.Values{"password": {"correct horse battery staple"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("delete: %d %.300s", res.Status, res.Body)
+	}
+	if _, err := e.st.Request(ctx, r.ID); err == nil {
+		t.Error("the request outlived its filer's account")
+	}
+	rd := e.reader()
+	for _, q := range []string{`SELECT count(*) FROM request_attachments WHERE name = 'Kestrel.pdf'`,
+		`SELECT count(*) FROM attachment_blobs WHERE sha256 = 'kestrel0sha'`, `SELECT count(*) FROM requests WHERE title LIKE '%Kestrel%'`} {
+		if n := rd.Value(q); n != "0" {
+			t.Errorf("%s: %s", q, n)
+		}
+	}
+}
