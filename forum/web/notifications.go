@@ -43,6 +43,8 @@ type noteData struct {
 	RequestID  int64  `json:"request_id"` // a civil request's notification
 	Receipt    string `json:"receipt"`    // its receipt number
 	Due        int64  `json:"due"`        // its due time, when the notification moved it
+	Replied    bool   `json:"replied"`    // a request_info to the official: the filer replied
+	FAQID      int64  `json:"faq_id"`     // a request_published: the entry made of it
 }
 
 // noteEntry is a notification as the page and the mails say it: what

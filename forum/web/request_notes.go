@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,10 @@ func requestNoteText(cat catalog, lang, kind string, d noteData, ministry func(i
 			return cat.T("note."+kind, formatDay(lang, due), subject)
 		}
 		return cat.T("note."+kind+"_bare", subject)
+	case forum.NoteRequestInfo:
+		if d.Replied {
+			return cat.T("note.request_info_replied", subject)
+		}
 	case forum.NoteRequestAnswered:
 		if l, ok := cat["decision."+d.Decision]; ok && d.Decision != "" {
 			return cat.T("note.request_answered_decision", l, subject)
@@ -67,14 +72,21 @@ func requestNoteText(cat catalog, lang, kind string, d noteData, ministry func(i
 }
 
 // requestNoteLink is the page a civil request's notification leads to:
-// the request's own page by its receipt number (the handling page for the
-// officials told of an objection); "" without a receipt number.
+// the request's own page by its receipt number, the reply form for the
+// filer asked for information, the handling page for the officials told of
+// an objection or a reply, the published entry; "" without a receipt number.
 func requestNoteLink(kind string, d noteData) string {
+	if kind == forum.NoteRequestPublished && d.FAQID != 0 {
+		return "/faq/" + strconv.FormatInt(d.FAQID, 10)
+	}
 	if d.Receipt == "" {
 		return ""
 	}
-	if kind == forum.NoteRequestObjection {
+	switch {
+	case kind == forum.NoteRequestObjection, kind == forum.NoteRequestInfo && d.Replied:
 		return "/requests/" + d.Receipt + "/handle"
+	case kind == forum.NoteRequestInfo:
+		return "/requests/" + d.Receipt + "/reply"
 	}
 	return "/requests/" + d.Receipt
 }

@@ -94,12 +94,14 @@ func TestRequestNotes_EveryKind(t *testing.T) {
 		{forum.NoteRequestFiled, ``, "민원이 접수되었습니다", "Your civil request was received", "已受理您的陳情", ""},
 		{forum.NoteRequestAssigned, ``, "민원의 담당자가 지정되었습니다", "An official was put in charge", "陳情已指定承辦人", ""},
 		{forum.NoteRequestTransferred, `,"to":` + strconv.FormatInt(other.ID, 10), "민원이 행정안전부로 이송되어", "transferred to Ministry of the Interior and Safety", "陳情已移送至行政安全部", ""},
-		{forum.NoteRequestInfo, ``, "보완 자료를 요청했습니다", "asks for more information", "請您補充陳情資料", ""},
+		{forum.NoteRequestInfo, ``, "보완 자료를 요청했습니다", "asks for more information", "請您補充陳情資料", "/reply"},
+		{forum.NoteRequestInfo, `,"replied":true`, "민원인이 보완 자료를 보냈습니다", "The filer sent the information", "陳情人已補充資料", "/handle"},
 		{forum.NoteRequestExtended, `,"due":` + strconv.FormatInt(due.Unix(), 10), "2026년 12월 24일까지 연장되었습니다", "extended to Dec 24, 2026", "延長至2026年12月24日", ""},
 		{forum.NoteRequestAnswered, `,"decision":"not_accepted"`, "답변이 등록되었습니다(불수용)", "Your civil request was answered", "您的陳情已有答覆", ""},
 		{forum.NoteRequestProgress, `,"due":` + strconv.FormatInt(due.Unix(), 10), "답변 예정일은 2026년 12월 24일입니다", "expected by Dec 24, 2026", "預計於2026年12月24日前答覆", ""},
 		{forum.NoteRequestObjection, ``, "민원인이 답변에 이의신청했습니다", "The filer objected", "陳情人對答覆提出異議", "/handle"},
 		{forum.NoteRequestPublished, ``, "‘자주 묻는 민원’으로 공개되었습니다", "as a frequently asked request", "公開為「常見陳情」", ""},
+		{forum.NoteRequestPublished, `,"faq_id":12`, "‘자주 묻는 민원’으로 공개되었습니다", "as a frequently asked request", "公開為「常見陳情」", "=/faq/12"},
 	} {
 		n := forum.Notification{Kind: tc.kind, Data: []byte(data + tc.extra + `}`), Count: 1}
 		for lang, want := range map[string]string{"ko": tc.ko, "en": tc.en, "zh": tc.zh} {
@@ -107,7 +109,7 @@ func TestRequestNotes_EveryKind(t *testing.T) {
 			if !strings.Contains(got.Text, want) || !strings.Contains(got.Text, receipt) || !strings.Contains(got.Text, "주민등록 정정 절차") {
 				t.Errorf("%s %s: %q, want %q with the receipt and title", tc.kind, lang, got.Text, want)
 			}
-			if got.Link != "/requests/"+receipt+tc.link {
+			if wantLink := "/requests/" + receipt + tc.link; got.Link != wantLink && "="+got.Link != tc.link {
 				t.Errorf("%s: link %q", tc.kind, got.Link)
 			}
 			if strings.Contains(got.Text, "note.") {
@@ -122,7 +124,11 @@ func TestRequestNotes_EveryKind(t *testing.T) {
 		if !strings.Contains(subject, "민원 "+receipt+" “주민등록 정정 절차”") {
 			t.Errorf("%s: subject %q", tc.kind, subject)
 		}
-		contains(t, tc.kind+" mail", body, tc.ko, "http://127.0.0.1/requests/"+receipt+tc.link+"\n", "http://127.0.0.1/notifications#mail")
+		link := "http://127.0.0.1/requests/" + receipt + tc.link + "\n"
+		if strings.HasPrefix(tc.link, "=") {
+			link = "http://127.0.0.1" + tc.link[1:] + "\n"
+		}
+		contains(t, tc.kind+" mail", body, tc.ko, link, "http://127.0.0.1/notifications#mail")
 		subject, body, err = e.srv.ComposeMail(ctx, store.Mail{UserID: outsider.user().ID, Kind: tc.kind, Data: n.Data})
 		if err != nil {
 			t.Fatal(err)
