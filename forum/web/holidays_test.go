@@ -150,3 +150,32 @@ func TestAdminHolidays_CoverageWarning(t *testing.T) {
 	admin := e.staff(forum.RoleAdmin, 0, "공휴일 관리자")
 	contains(t, "warning", admin.get("/admin/holidays").Body, "공식 공휴일 자료가 "+itoa(last)+"년까지만 있습니다.")
 }
+
+// The settings page groups the civil requests' periods with their labels,
+// hints and working-day units; a change is refused out of range and
+// logged in words when saved.
+func TestAdminSettings_RequestPeriods(t *testing.T) {
+	e := newEnv(t)
+	admin := e.staff(forum.RoleAdmin, 0, "설정 관리자")
+	page := admin.get("/admin/settings").Body
+	contains(t, "settings page", page, `href="#settings-requests"`, `id="settings-requests"`, "민원 처리기간",
+		"질의 민원의 처리기간", "법령 질의 민원의 처리기간", "건의 민원의 처리기간", "고충 민원의 처리기간", "기타 민원의 처리기간",
+		"이의신청할 수 있는 기간", "이의신청의 처리기간", "법정 기간은 14근무일입니다.", "현재 값: 7근무일", "입력 범위: 1~250근무일.",
+		"현재 값: 90일", "현재 값: 10근무일")
+	if strings.Contains(page, "settings.") {
+		t.Error("a settings key shows on the page")
+	}
+	form := settingsForm(e.st.Settings())
+	form.Set(forum.SettingRequestDaysPrefix+"inquiry", "251")
+	if r := admin.post("/admin/settings", form); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "1부터 250까지") {
+		t.Errorf("251 working days: %d", r.Status)
+	}
+	form.Set(forum.SettingRequestDaysPrefix+"inquiry", "10")
+	if r := admin.post("/admin/settings", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", r.Status, r.Body)
+	}
+	if got := e.st.Settings().RequestDays.Of(forum.RequestInquiry); got != 10 {
+		t.Errorf("inquiry period %d, want 10", got)
+	}
+	contains(t, "log", e.client().get("/moderation/log").Body, "질의 민원의 처리기간: 7 → 10")
+}
