@@ -214,6 +214,7 @@ func TestPrivacy_RequestsDownloadAndDeletion(t *testing.T) {
 	contains(t, "request_attachments.json", files["request_attachments.json"], `"name":"Kestrel.pdf"`)
 	contains(t, "privacy policy", e.client().get("/privacy").Body, "민원: 내가 낸 민원의 종류", "민원과 첨부파일은 회원 탈퇴 또는 익명화 때 함께 삭제합니다.")
 	contains(t, "terms", e.client().get("/terms").Body, "민원은 공개 게시물이 아닙니다.")
+	contains(t, "deletion page", leaver.get("/account/delete").Body, "내가 낸 민원과 그 첨부파일")
 
 	if res := leaver.post("/account/delete", url.Values{"password": {"correct horse battery staple"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d %.300s", res.Status, res.Body)
