@@ -1,6 +1,7 @@
 package web
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -37,6 +38,15 @@ func TestBrowser_AdminHolidays(t *testing.T) {
 	a.wantText("#h-2026-12-31", "연말 임시공휴일", "관리자가 더한 날", "(목)")
 	a.screenshot("admin-holidays-1280", 1280, 900, false)
 	a.screenshot("admin-holidays-390", 390, 844, true)
+	if _, err := os.Stat(axePath); err == nil {
+		a.axeCheck("/admin/holidays", axeSource(t))
+	}
+	a.viewport(390, 844, true)
+	a.open("/admin/holidays")
+	a.fontsReady()
+	a.checkLayout("/admin/holidays", true)
+	a.viewport(1280, 900, false)
+	a.open("/admin/holidays")
 	if !e.st.Calendar().IsWorkingDay(time.Date(2026, 12, 30, 12, 0, 0, 0, time.UTC)) ||
 		e.st.Calendar().IsWorkingDay(time.Date(2026, 12, 31, 3, 0, 0, 0, time.UTC)) {
 		t.Error("the calendar does not have the added day")
