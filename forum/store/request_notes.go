@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/e-people/e-people/forum"
@@ -26,8 +27,9 @@ func mailRequestNote(ctx context.Context, t *tx, userID int64, kind, subject, pa
 // published as frequently asked entries (a published one lives on, masked,
 // in faqs, and its answer counts in the ministry's figures), with their
 // history, reads, answers and files (ON DELETE CASCADE), the
-// notifications about them (the officials' too: they name the title), and
-// then the stored files no attachment names any more.
+// notifications about them (the officials' too: they name the title),
+// the staff's mails about them, and then the stored files no attachment
+// names any more.
 func eraseRequests(ctx context.Context, t *tx, userID int64) error {
 	ids, err := queryIDs(ctx, t, `SELECT r.id FROM requests r WHERE r.filer_id = ?
 		AND NOT EXISTS (SELECT 1 FROM faqs q WHERE q.request_id = r.id) ORDER BY r.id`, userID)
@@ -43,6 +45,13 @@ func eraseRequests(ctx context.Context, t *tx, userID int64) error {
 		// The filer's own go with the account; staff are few, and the index is (user_id, subject).
 		if _, err := t.ExecContext(ctx, `DELETE FROM notifications WHERE user_id IN (SELECT u.id FROM users u WHERE u.role IN ('official', 'admin'))
 			AND subject = ?`, forum.NoteSubject("request", id)); err != nil {
+			return err
+		}
+		// The staff's mails about it name its title too. Their data is the
+		// notification's, as encoding/json writes it: keys in order, no spaces.
+		n := strconv.FormatInt(id, 10)
+		if _, err := t.ExecContext(ctx, `DELETE FROM outbox WHERE user_id IN (SELECT u.id FROM users u WHERE u.role IN ('official', 'admin'))
+			AND kind LIKE 'request%' AND (data LIKE ? OR data LIKE ?)`, `%"request_id":`+n+`,%`, `%"request_id":`+n+`}%`); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,9 @@ func TestPrivacy_DeleteAccountErasesRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := rw.s.SetEmailFrequency(ctx, rw.official.ID, EmailImmediate); err != nil {
+			t.Fatal(err)
+		}
 		err = rw.s.write(ctx, func(t *tx) error {
 			if _, err := t.ExecContext(ctx, `INSERT INTO faqs (request_id, ministry_id, kind, official_id, title, question_src, question_html,
 				decision, summary, answer_src, answer_html, published_at) VALUES (?, ?, 'inquiry', ?, '공개된 민원', '질문', '<p>질문</p>',
@@ -198,6 +202,7 @@ func TestPrivacy_DeleteAccountErasesRequests(t *testing.T) {
 			{"note about the erased request", `SELECT count(*) FROM notifications WHERE subject = ?`, forum.NoteSubject("request", gone.ID), 0},
 			{"note about the published request", `SELECT count(*) FROM notifications WHERE subject = ?`, forum.NoteSubject("request", kept.ID), 1},
 			{"entry", `SELECT count(*) FROM faqs WHERE request_id = ?`, kept.ID, 1},
+			{"official's mails about the requests", `SELECT count(*) FROM outbox WHERE kind = ?`, forum.NoteRequestObjection, 1},
 		} {
 			var n int
 			if err := rw.s.DB().QueryRow(q.query, q.arg).Scan(&n); err != nil {
@@ -206,6 +211,19 @@ func TestPrivacy_DeleteAccountErasesRequests(t *testing.T) {
 			if n != q.want {
 				t.Errorf("posts=%v: %s: %d rows, want %d", posts, q.what, n, q.want)
 			}
+		}
+		all, err := rw.s.Outbox(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var left []string
+		for _, m := range all {
+			if m.UserID == rw.official.ID && m.Kind == forum.NoteRequestObjection {
+				left = append(left, string(m.Data))
+			}
+		}
+		if len(left) != 1 || !strings.Contains(left[0], `"request_id":`+strconv.FormatInt(kept.ID, 10)+`,`) {
+			t.Errorf("posts=%v: the official's mails left: %v, want the published request's only", posts, left)
 		}
 		if _, data, err := rw.s.ReadAttachment(ctx, rw.citizen, theirs.ID, 3); err != nil || string(data) != "같은 안내문" {
 			t.Errorf("posts=%v: the other citizen's file: %q, %v", posts, data, err)
