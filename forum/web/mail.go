@@ -236,7 +236,8 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 var knownMail = map[string]bool{forum.NoteThresholdReached: true, forum.NoteStatusChanged: true, forum.NoteResponse: true, forum.NoteTransferred: true}
 
 // readableNoteData is a notification's data without the names of a
-// proposal its recipient may no longer read (withheld since, say).
+// proposal its recipient may no longer read (withheld since, say), or of a
+// civil request they may no longer read (transferred to another ministry).
 func (s *Server) readableNoteData(ctx context.Context, rcpt *forum.User, data []byte) ([]byte, error) {
 	var d noteData
 	if json.Unmarshal(data, &d) != nil || (d.ProposalID == 0 && d.RequestID == 0) || (d.Title == "" && d.Excerpt == "") {
