@@ -76,6 +76,9 @@ func notifyAbout(ctx context.Context, t *tx, userID int64, kind, subject string,
 		userID, kind, payload, t.now.Unix(), subject).Scan(&id); err != nil {
 		return err
 	}
+	if err := mailRequestNote(ctx, t, userID, kind, subject, payload); err != nil {
+		return err
+	}
 	var unread int
 	if err := t.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&unread); err != nil {
 		return err

@@ -30,7 +30,8 @@ var ErrLastAdmin = forum.Invalid("password", "err.last_admin_delete")
 // DeleteAccount erases the personal data of userID in one transaction:
 // name, e-mail address, password, second factor, identity, language,
 // sessions, one-time tokens, recovery codes, notifications, follows and
-// mail. Supports, co-sponsorships and comment votes are taken back with
+// mail, and the civil requests they filed that were not published as
+// frequently asked entries (eraseRequests). Supports, co-sponsorships and comment votes are taken back with
 // their counters. Public posts stay, shown as a withdrawn member's, unless
 // posts is set: then comments are deleted as by their author and proposals'
 // text is replaced by WithdrawnPost. The last administrator gets
@@ -74,6 +75,9 @@ func (s *Store) eraseAccount(ctx context.Context, t *tx, userID int64, posts boo
 		if err := erasePosts(ctx, t, userID); err != nil {
 			return err
 		}
+	}
+	if err := eraseRequests(ctx, t, userID); err != nil {
+		return err
 	}
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE user_id = ?`,
@@ -274,7 +278,7 @@ func (s *Store) RetireInactive(ctx context.Context) (noticed, anonymised int, er
 // DataFiles are the files of an account's data download, in order.
 var DataFiles = []string{"account.json", "proposals.json", "proposal_revisions.json", "comments.json", "supports.json",
 	"sponsorships.json", "comment_votes.json", "follows.json", "notifications.json", "consents.json", "sessions.json",
-	"appeals.json", "reports.json"}
+	"appeals.json", "reports.json", "requests.json", "request_steps.json", "request_answers.json", "request_attachments.json"}
 
 // dataQueries select each DataFiles file's rows for one account (the ? is
 // its id). Every one reads through an index on the account, so a download
@@ -301,6 +305,18 @@ var dataQueries = map[string]string{
 	"appeals.json": `SELECT id, item_kind, item_id, text, state, decision_reason, created_at, decided_at FROM appeals
 		WHERE author_id = ? ORDER BY id`,
 	"reports.json": `SELECT item_kind, item_id, reason, text, created_at FROM reports WHERE reporter_id = ? ORDER BY created_at`,
+	// Civil requests: the filer's own, with what happened to them, their
+	// answers and their files' names (the bytes are on each request's page).
+	"requests.json": `SELECT id, kind, ministry_id, category_id, title, body_src AS body, lang, publish_consent, status, round,
+		period_days, period_start AS period_start_at, due_at, paused_at, extended, created_at, updated_at, answered_at, objected_at
+		FROM requests WHERE filer_id = ? ORDER BY id`,
+	"request_steps.json": `SELECT st.request_id, st.kind, st.ministry_id, st.to_ministry, st.note_src AS note, st.due_at, st.created_at
+		FROM requests r JOIN request_steps st ON st.request_id = r.id WHERE r.filer_id = ? ORDER BY r.id, st.id`,
+	"request_answers.json": `SELECT a.request_id, a.round, a.ministry_id, a.decision, a.summary, a.body_src AS body, a.legal_basis,
+		a.responsible_unit, a.contact, a.remedies, a.remedy_note, a.working_days, a.on_time, a.rating, a.rating_comment, a.rated_at, a.created_at
+		FROM requests r JOIN request_answers a ON a.request_id = r.id WHERE r.filer_id = ? ORDER BY r.id, a.round`,
+	"request_attachments.json": `SELECT f.request_id, f.step_id, f.name, f.kind, f.size, f.sha256, f.created_at
+		FROM requests r JOIN request_attachments f ON f.request_id = r.id WHERE r.filer_id = ? ORDER BY r.id, f.id`,
 }
 
 // ExportAccount writes everything the forum keeps about userID, one JSON

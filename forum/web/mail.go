@@ -78,6 +78,10 @@ type mailData struct {
 	Token      string             `json:"token"`     // a one-time link's token, scrubbed once the mail is sent
 	Email      string             `json:"email"`     // the new address of an address change
 	Expires    int64              `json:"expires"`   // when a one-time link expires, unix seconds
+	Receipt    string             `json:"receipt"`   // a civil request's receipt number
+	Title      string             `json:"title"`     // a civil request's title
+	Ministry   int64              `json:"ministry"`  // the ministry that holds a civil request
+	Due        int64              `json:"due"`       // a civil request's due time, unix seconds
 }
 
 // ComposeMail writes a queued mail's subject and plain-text body, in its
@@ -120,6 +124,8 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 		link = oneTime("/account/email/", "/account")
 	case store.MailEmailChanged:
 		link = site + "/account"
+	case store.MailRequestReceipt:
+		link = site + "/requests/" + d.Receipt
 	}
 	if d.ProposalID != 0 && m.Kind != store.MailDigest {
 		link = site + "/proposals/" + strconv.FormatInt(d.ProposalID, 10)
@@ -137,8 +143,8 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 	from := forum.Ministry{NameKO: "#" + strconv.FormatInt(d.From, 10)}
 	to := forum.Ministry{NameKO: "#" + strconv.FormatInt(d.To, 10)}
 	var dir directory
-	isNote := !accountMails[m.Kind] && m.Kind != store.MailDigest
-	if m.Kind == forum.NoteTransferred || isNote || m.Kind == store.MailDigest {
+	isNote := !accountMails[m.Kind] && m.Kind != store.MailDigest && m.Kind != store.MailRequestReceipt
+	if m.Kind == forum.NoteTransferred || isNote || m.Kind == store.MailDigest || m.Kind == store.MailRequestReceipt {
 		if dir.Ministries, err = s.store.Ministries(ctx); err != nil {
 			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
 		}
@@ -185,9 +191,17 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 		if isNote && !knownMail[m.Kind] {
 			e := describeNote(cat, lang, forum.Notification{Kind: m.Kind, Data: data, Count: 1}, dir.Ministry)
 			text = e.Text
-			if e.Title != "" {
+			switch {
+			case isRequestNote(m.Kind):
+				var nd noteData
+				_ = json.Unmarshal(data, &nd)
+				subj = cat.T("mail.subject.request", requestSubject(cat, nd))
+			case e.Title != "":
 				subj = cat.T("mail.subject.note", e.Title)
 			}
+		}
+		if m.Kind == store.MailRequestReceipt {
+			subj, text = mailRequestReceipt(cat, lang, d, dir.Ministry(d.Ministry))
 		}
 		subjects = append(subjects, subj)
 		b.WriteString(text + "\n")
@@ -204,9 +218,12 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 	}
 	b.WriteString("-- \n") // the signature separator mail readers know
 	for _, lang := range langs {
-		if accountMails[m.Kind] {
+		switch {
+		case accountMails[m.Kind]:
 			b.WriteString(s.views.catalogs[lang].T("mail.footer_acct") + "\n")
-		} else {
+		case m.Kind == store.MailRequestReceipt:
+			b.WriteString(s.views.catalogs[lang].T("mail.footer_request") + "\n")
+		default:
 			b.WriteString(s.views.catalogs[lang].T("mail.footer", site+"/notifications#mail") + "\n")
 		}
 	}
@@ -219,18 +236,26 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 var knownMail = map[string]bool{forum.NoteThresholdReached: true, forum.NoteStatusChanged: true, forum.NoteResponse: true, forum.NoteTransferred: true}
 
 // readableNoteData is a notification's data without the names of a
-// proposal its recipient may no longer read (withheld since, say).
+// proposal its recipient may no longer read (withheld since, say), or of a
+// civil request they may no longer read (transferred to another ministry).
 func (s *Server) readableNoteData(ctx context.Context, rcpt *forum.User, data []byte) ([]byte, error) {
 	var d noteData
-	if json.Unmarshal(data, &d) != nil || d.ProposalID == 0 || (d.Title == "" && d.Excerpt == "") {
+	if json.Unmarshal(data, &d) != nil || (d.ProposalID == 0 && d.RequestID == 0) || (d.Title == "" && d.Excerpt == "") {
 		return data, nil
 	}
-	p, err := s.store.Proposal(ctx, d.ProposalID)
-	if err != nil && !errors.Is(err, forum.ErrNotFound) {
-		return nil, err
-	}
-	if err == nil && p.VisibleTo(rcpt) {
-		return data, nil
+	if d.RequestID != 0 {
+		ok, err := s.readableRequest(ctx, rcpt, d.RequestID)
+		if err != nil || ok {
+			return data, err
+		}
+	} else {
+		p, err := s.store.Proposal(ctx, d.ProposalID)
+		if err != nil && !errors.Is(err, forum.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && p.VisibleTo(rcpt) {
+			return data, nil
+		}
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(data, &m) != nil {

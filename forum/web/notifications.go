@@ -40,6 +40,11 @@ type noteData struct {
 	Ministry   int64  `json:"ministry"`
 	Part       bool   `json:"part"` // an answer: a co-answering ministry's part, not the lead's answer
 	OpensAt    int64  `json:"opens_at"`
+	RequestID  int64  `json:"request_id"` // a civil request's notification
+	Receipt    string `json:"receipt"`    // its receipt number
+	Due        int64  `json:"due"`        // its due time, when the notification moved it
+	Replied    bool   `json:"replied"`    // a request_info to the official: the filer replied
+	FAQID      int64  `json:"faq_id"`     // a request_published: the entry made of it
 }
 
 // noteEntry is a notification as the page and the mails say it: what
@@ -99,9 +104,12 @@ func describeNote(cat catalog, lang string, n forum.Notification, ministry func(
 		item = d.Excerpt
 	}
 	e.Title = item
-	if item == "" { // written before notifications named their items
+	switch {
+	case isRequestNote(n.Kind):
+		e.Text = requestNoteText(cat, lang, n.Kind, d, name)
+	case item == "": // written before notifications named their items
 		e.Text = noteText(cat, lang, n)
-	} else {
+	default:
 		switch n.Kind {
 		case forum.NoteThresholdReached:
 			e.Text = cat.T("note.threshold_reached", item)
@@ -159,6 +167,9 @@ func describeNote(cat catalog, lang string, n forum.Notification, ministry func(
 // reply itself, the official answer, the appeal form of what was hidden, …;
 // "" when it names no place.
 func noteLink(kind string, d noteData) string {
+	if isRequestNote(kind) {
+		return requestNoteLink(kind, d)
+	}
 	id := strconv.FormatInt(d.ID, 10)
 	switch kind {
 	case forum.NoteReply:
@@ -258,6 +269,14 @@ func (s *Server) readableNote(c *fiber.Ctx, data []byte, seen map[string]bool) (
 	thread := true
 	var err error
 	switch {
+	case d.RequestID != 0:
+		thread, err = visible(forum.NoteSubject("request", d.RequestID), func() (forum.Visibility, error) {
+			ok, err := s.readableRequest(ctx, u, d.RequestID)
+			if ok {
+				return forum.Seen, err
+			}
+			return forum.Unseen, err
+		})
 	case d.ProposalID != 0:
 		thread, err = visible(forum.NoteSubject("proposal", d.ProposalID), proposal(d.ProposalID))
 	case d.Kind == string(forum.ItemProposal) && d.ID != 0:

@@ -235,6 +235,9 @@ func (s *Server) routeTable() []route {
 		{get, "/admin/outbox", nil, s.handleAdminOutbox},
 		{post, "/admin/users/:id<int>/second-factor/reset", nil, s.handleResetSecondFactor},
 		{post, "/admin/users/:id<int>/revoke", nil, s.handleRevokeRole},
+		{get, "/admin/holidays", nil, s.handleAdminHolidays},
+		{post, "/admin/holidays", nil, s.handleAdminHolidayAdd},
+		{post, "/admin/holidays/:day/remove", nil, s.handleAdminHolidayRemove},
 
 		{get, "/search", nil, s.handleSearch},
 		{get, "/open-data", nil, s.handleOpenData},

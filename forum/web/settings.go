@@ -33,7 +33,19 @@ func settingSections() []struct {
 		{"caps", caps},
 		{"moderation", []string{forum.SettingAutoHide, forum.SettingBannedTerms}},
 		{"privacy", []string{forum.SettingSessionDays, forum.SettingInactiveDays, forum.SettingInactiveNoticeDays}},
+		{"requests", requestSettingKeys()},
 	}
+}
+
+// requestSettingKeys are the civil requests' settings, as their section
+// lists them: each kind's processing period, then the objection's window
+// and period.
+func requestSettingKeys() []string {
+	var keys []string
+	for _, k := range forum.RequestKinds() {
+		keys = append(keys, forum.SettingRequestDaysPrefix+string(k))
+	}
+	return append(keys, forum.SettingObjectionWindowDays, forum.SettingObjectionWorkingDays)
 }
 
 // settingLabel is the catalog key of a setting's label: the caps', the
@@ -58,9 +70,11 @@ func settingLabel(key string) string {
 	return "settings.label." + key
 }
 
-// settingUnit is what a number setting counts: days, people or items.
+// settingUnit is what a number setting counts: days, working days, people or items.
 func settingUnit(k forum.SettingKey) string {
 	switch {
+	case strings.HasPrefix(k.Key, forum.SettingRequestDaysPrefix), k.Key == forum.SettingObjectionWorkingDays:
+		return "workdays"
 	case k.Days:
 		return "days"
 	case k.Key == forum.SettingSponsorThreshold, k.Key == forum.SettingSupportThreshold, k.Key == forum.SettingAutoHide:
@@ -75,7 +89,7 @@ type settingField struct {
 	Key     string
 	Label   string // catalog key
 	Hint    string // catalog key, "" when there is none
-	Unit    string // days, people or items; "" for a text setting
+	Unit    string // days, workdays, people or items; "" for a text setting
 	Min     int
 	Max     int
 	Range   string       // the bounds in words
