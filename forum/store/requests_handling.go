@@ -271,7 +271,7 @@ func (s *Store) GiveRequestInfo(ctx context.Context, filer *forum.User, id int64
 		return fmt.Errorf("give information on request %d: %w", id, forum.Invalid("reply", "err.body_too_long", RequestQuestionMax))
 	}
 	if len(files) > forum.RequestFilesMax {
-		return fmt.Errorf("give information on request %d: %w", id, forum.Invalid("files", "err.handling_files_count", forum.RequestFilesMax))
+		return fmt.Errorf("give information on request %d: %w", id, forum.Invalid("files", "err.request_files_count", forum.RequestFilesMax))
 	}
 	cal := s.Calendar()
 	err := s.write(ctx, func(t *tx) error {

@@ -559,7 +559,7 @@ func (s *Server) requestStatRows(c *fiber.Ctx) ([]requestStatRow, error) {
 	for _, st := range stats {
 		month, _ := time.ParseInLocation("2006-01", st.Month, seoul)
 		row := requestStatRow{Month: monthLabel(lang, month, false), Ministry: d.Ministry(st.MinistryID).Name(lang),
-			Kind: s.t(c, "after.kind."+string(st.Kind)), Received: st.Received, Answered: st.Answered, OnTime: "—", Median: "—", Satisfaction: "—"}
+			Kind: s.t(c, "req.kind."+string(st.Kind)), Received: st.Received, Answered: st.Answered, OnTime: "—", Median: "—", Satisfaction: "—"}
 		if st.Answered > 0 {
 			row.OnTime = strconv.Itoa(st.OnTimePercent()) + "%"
 			row.Median = s.t(c, "after.working_days", strconv.FormatFloat(st.MedianDays, 'f', 1, 64))

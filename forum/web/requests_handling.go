@@ -1,16 +1,12 @@
 package web
 
 import (
-	"errors"
-	"io"
-	"mime/multipart"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/attachment"
 	"github.com/e-people/e-people/forum/store"
 	"github.com/gofiber/fiber/v2"
 )
@@ -357,10 +353,9 @@ func (s *Server) handleRequestReply(c *fiber.Ctx) error {
 		return err
 	}
 	reply := truncateRunes(strings.ReplaceAll(c.FormValue("reply"), "\r\n", "\n"), store.RequestQuestionMax+1)
-	var files []store.NewAttachment
-	var errs forum.ValidationErrors
-	if form, ferr := c.MultipartForm(); ferr == nil {
-		files, errs = handlingFiles(form.File["files"])
+	files, errs, err := requestFiles(c, "files")
+	if err != nil {
+		return err
 	}
 	if errs == nil {
 		err = s.store.GiveRequestInfo(c.UserContext(), currentUser(c), r.ID, reply, s.md.Markdown(reply), files)
@@ -374,47 +369,6 @@ func (s *Server) handleRequestReply(c *fiber.Ctx) error {
 		return err
 	}
 	return s.handlingDone(c, r.ID, "/requests/"+r.Receipt(), "flash.handling_replied")
-}
-
-// handlingFiles checks each uploaded file by its content (attachment.Check)
-// and returns the files to store, or a problem with the files field.
-func handlingFiles(hs []*multipart.FileHeader) ([]store.NewAttachment, forum.ValidationErrors) {
-	var out []store.NewAttachment
-	for _, h := range hs {
-		if h.Size == 0 && h.Filename == "" {
-			continue // an empty file input
-		}
-		if len(out) == forum.RequestFilesMax {
-			return nil, forum.ValidationErrors{forum.Invalid("files", "err.handling_files_count", forum.RequestFilesMax)}
-		}
-		if h.Size > attachment.MaxSize {
-			return nil, forum.ValidationErrors{forum.Invalid("files", "err.handling_file_large", h.Filename, attachment.MaxSize>>20)}
-		}
-		f, err := h.Open()
-		if err != nil {
-			return nil, forum.ValidationErrors{forum.Invalid("files", "err.handling_file_damaged", h.Filename)}
-		}
-		data, err := io.ReadAll(io.LimitReader(f, attachment.MaxSize+1))
-		f.Close()
-		if err != nil {
-			return nil, forum.ValidationErrors{forum.Invalid("files", "err.handling_file_damaged", h.Filename)}
-		}
-		checked, err := attachment.Check(h.Filename, data)
-		if err != nil {
-			key := "err.handling_file_type"
-			switch {
-			case errors.Is(err, attachment.ErrEmpty):
-				key = "err.handling_file_empty"
-			case errors.Is(err, attachment.ErrTooLarge):
-				return nil, forum.ValidationErrors{forum.Invalid("files", "err.handling_file_large", h.Filename, attachment.MaxSize>>20)}
-			case errors.Is(err, attachment.ErrDamaged):
-				key = "err.handling_file_damaged"
-			}
-			return nil, forum.ValidationErrors{forum.Invalid("files", key, h.Filename)}
-		}
-		out = append(out, store.NewAttachment{Name: checked.Name, Kind: string(checked.Kind), Data: checked.Data, SHA256: checked.SHA256})
-	}
-	return out, nil
 }
 
 // handlingWithdrawPage asks the filer to confirm the withdrawal.
