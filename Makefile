@@ -82,7 +82,7 @@ test-deps:
 # deadline exceeded", no failing input; go.dev/issue/75804, fixed in 1.27),
 # and a count has no deadline to race.
 FUZZ_TARGETS := ./forum/search:FuzzTokens ./moderation:FuzzSanitize ./moderation:FuzzFindPersonalData ./forum/store:FuzzCursor ./forum/workday:FuzzDue \
-	./forum/web:FuzzRequestParsers ./forum/web:FuzzRequest
+	./forum/web:FuzzRequestParsers ./forum/web:FuzzRequest ./forum/attachment:FuzzCheck
 FUZZTIME ?= 10000x
 
 ## fuzz: run each fuzz target for FUZZTIME (seed corpora in testdata/fuzz/; a failing input is saved there)

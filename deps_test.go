@@ -31,13 +31,15 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/identity": {"forum"},
 		"forum/schedule": {},
 		"forum/metrics":  {}, // the Prometheus wiring: web, store and live hand it plain numbers through main
-		"forum/store":    {"forum", "forum/search", "forum/store/dialect", "forum/workday", "moderation"},
+		"forum/store":    {"forum", "forum/attachment", "forum/search", "forum/store/dialect", "forum/workday", "moderation"},
+		// What a civil request may carry, by content: pure, standard library and x/text only.
+		"forum/attachment": {},
 		// How the store's queries run on PostgreSQL; the store's test helpers open PostgreSQL through it too.
 		"forum/store/dialect": {},
 		"forum/live":          {"forum"},
 		"forum/mail":          {"forum/store"},
 		"forum/demo":          {"forum", "forum/store", "moderation"},
-		"forum/web":           {"forum", "forum/live", "forum/search", "forum/store", "forum/workday", "moderation"},
+		"forum/web":           {"forum", "forum/attachment", "forum/live", "forum/search", "forum/store", "forum/workday", "moderation"},
 		// Several nodes as one forum: ordered events, the bus, registry and leader, through the store.
 		"forum/cluster": {"forum", "forum/store"},
 		// The load generator drives a forum it starts itself, through the
