@@ -404,6 +404,42 @@
     }).catch(pass); // the server still holds the post and says why
   }, true);
 
+  // A civil request's files are checked before they are sent: more files
+  // than data-max-files, or one larger than data-max-bytes, the server would
+  // refuse after the upload (or, past its body limit, before reading the
+  // form at all). The message goes beside the field and nothing is sent;
+  // the server checks every file again by its content.
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    var input = form.querySelector && form.querySelector('input[type=file][data-max-files]');
+    if (!input || !input.files) return;
+    var box = document.getElementById(input.id + '-check');
+    var msg = '';
+    if (input.files.length > Number(input.dataset.maxFiles)) {
+      msg = input.dataset.msgCount;
+    } else {
+      for (var i = 0; i < input.files.length && !msg; i++) {
+        if (input.files[i].size > Number(input.dataset.maxBytes)) {
+          msg = input.dataset.msgSize.replace('{name}', input.files[i].name);
+        }
+      }
+    }
+    if (!msg) {
+      if (box) box.hidden = true;
+      return;
+    }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    input.setAttribute('aria-invalid', 'true');
+    if (box) {
+      box.textContent = msg;
+      box.hidden = false;
+    } else {
+      announce(msg);
+    }
+    input.focus();
+  }, true);
+
   // Votes and comments go to the same routes as the plain forms, by script.
   function showError(form, text) {
     var box = form.querySelector('.form-status');

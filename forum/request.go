@@ -181,7 +181,7 @@ func (in RequestInput) Validate() error {
 		errs = append(errs, Invalid("ministry", "err.request_ministry"))
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Title)); n == 0 || n > RequestTitleMax {
-		errs = append(errs, Invalid("title", "err.title_length", RequestTitleMax))
+		errs = append(errs, Invalid("title", "err.request_title_length", RequestTitleMax))
 	}
 	if strings.TrimSpace(in.Body) == "" {
 		errs = append(errs, Invalid("body", "err.body_required"))

@@ -137,6 +137,9 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	s.app.Server().KeepHijackedConns = true // live sockets outlive their handler: see handleLive
+	// BodyLimit holds for every request but a civil request's, whose files
+	// may take 52 MiB: fasthttp asks uploadLimits before it reads a body.
+	s.app.Server().HeaderReceived = uploadLimits
 	s.routes()
 	return s, nil
 }

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -178,6 +179,7 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 		"day":      func(t time.Time) string { return formatDay(lang, t) }, // a date without a time
 		"isoDay":   isoDay,
 		"num":      formatNumber,
+		"fileSize": fileSize,
 		"int64":    func(n int) int64 { return int64(n) },
 		"min":      func(a, b int) int { return min(a, b) },
 		"pct": func(n, of int) int {
@@ -223,6 +225,22 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 			return out
 		},
 	}
+}
+
+// fileSize writes a file's size as people read it in every language the
+// forum speaks: bytes, KB or MB (of 1024), one decimal below ten.
+func fileSize(n int64) string {
+	switch {
+	case n < 1024:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1024*1024:
+		return strconv.FormatInt((n+512)/1024, 10) + " KB"
+	}
+	mb := float64(n) / (1024 * 1024)
+	if mb < 10 {
+		return strconv.FormatFloat(mb, 'f', 1, 64) + " MB"
+	}
+	return strconv.FormatFloat(mb, 'f', 0, 64) + " MB"
 }
 
 // reasonLabel names the reason codes (or tripped rules) of a log row.

@@ -68,13 +68,15 @@ func (s *Server) routeTable() []route {
 			helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}),
 			// The fastest level: gzip of a 1,000-comment page (1 MiB) takes 5 ms for
 			// 52 KiB, against 27 ms for 38 KiB at the default level.
-			compress.New(compress.Config{Level: compress.LevelBestSpeed})), nil},
+			// An attachment's download goes out byte for byte (isRequestFile).
+			compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: isRequestFile})), nil},
 		{get, "/healthz", nil, s.handleHealth},
 		{use, "/assets", mw(immutableFonts, filesystem.New(filesystem.Config{Root: http.FS(s.cfg.Assets), MaxAge: 365 * 24 * 3600})), nil},
-		{use, "/", mw(etag.New(etag.Config{Next: isDownload}), // an ETag would read a streamed download whole into memory
-			s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF, s.writeLimit()), nil},
-		// Before any /api/ route, so none answers without the API's CORS header and limit.
+		// Before any /api/ route, so none answers without the API's CORS header and limit,
+		// and before the CSRF check, so a refused write to the API has them too.
 		{use, "/api/v1", mw(allowAnyOrigin, s.apiLimit()), nil},
+		{use, "/", mw(etag.New(etag.Config{Next: func(c *fiber.Ctx) bool { return isDownload(c) || isRequestFile(c) }}), // an ETag would read a streamed download whole into memory
+			s.parseJSONBody, s.requireUTF8, s.loadSession, s.checkCSRF, s.writeLimit()), nil},
 
 		{get, "/", nil, s.handleHome},
 		{get, "/lang", nil, s.handleLang},
@@ -166,6 +168,13 @@ func (s *Server) routeTable() []route {
 		{get, "/ministries/:slug", nil, s.handleMinistryShow},
 		{get, "/inbox", staffPowers, s.handleInbox},
 
+		// Civil requests (민원): private to the filer, the holding ministry and administrators.
+		{get, "/requests", signedIn, s.handleRequestList},
+		{get, "/requests/new", signedIn, s.handleRequestNew},
+		{post, "/requests", signedIn, s.handleRequestCreate},
+		{get, "/requests/:receipt", signedIn, s.handleRequestShow},
+		{get, "/requests/:receipt/files/:id<int>", signedIn, s.handleRequestFile},
+
 		{get, "/reports/new", signedIn, s.handleReportForm},
 		{post, "/reports", signedIn, s.handleReport},
 		{get, "/appeals/new", signedIn, s.handleAppealForm},
@@ -226,6 +235,10 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/ministries/:slug", nil, s.handleAPIMinistry},
 		{get, "/api/v1/moderation-log", nil, s.handleModerationLogAPI},
 		{get, "/api/v1/search", nil, s.handleSearchAPI},
+		// Civil requests: the caller's own, by the session (and its CSRF token to write).
+		{get, "/api/v1/requests", signedIn, s.handleAPIRequests},
+		{post, "/api/v1/requests", signedIn, s.handleAPIRequestCreate},
+		{get, "/api/v1/requests/:receipt", signedIn, s.handleAPIRequest},
 
 		// Bulk downloads, which any site may fetch too.
 		{use, "/open-data", mw(allowAnyOrigin), nil},

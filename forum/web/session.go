@@ -206,7 +206,7 @@ func currentUser(c *fiber.Ctx) *forum.User {
 func (s *Server) signedIn(c *fiber.Ctx) error {
 	u := currentUser(c)
 	if u == nil {
-		if c.Method() != fiber.MethodGet || wantsJSON(c) {
+		if c.Method() != fiber.MethodGet || wantsJSON(c) || isAPI(c) {
 			return fiber.NewError(fiber.StatusUnauthorized, "err.signin_required")
 		}
 		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
