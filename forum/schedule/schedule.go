@@ -1,7 +1,9 @@
 // Package schedule runs the forum's time-based transitions: debates that
 // open and close on their own, proposals whose window for gathering
-// support ends, and accounts unused for so long that they are anonymised. Everything it does is idempotent and kept in
-// the database, so it survives restarts and catches up after downtime.
+// support ends, accounts unused for so long that they are anonymised, and
+// civil requests open so long that their filers are told how they
+// progress. Everything it does is idempotent and kept in the database, so
+// it survives restarts and catches up after downtime.
 package schedule
 
 import (
@@ -23,6 +25,8 @@ type Store interface {
 	NextProposalDeadline(ctx context.Context) (time.Time, bool, error)
 	// RetireInactive mails the notice to accounts unused for long and anonymises those the notice did not bring back.
 	RetireInactive(ctx context.Context) (noticed, anonymised int, err error)
+	// SendRequestProgressNotices tells the filers of civil requests open for 30 days how they progress.
+	SendRequestProgressNotices(ctx context.Context) (int, error)
 }
 
 // Scheduler wakes when the next transition is due, and at least every MaxSleep.
@@ -89,6 +93,13 @@ func (s *Scheduler) RunOnce(ctx context.Context) (time.Duration, error) {
 	}
 	if noticed+anonymised > 0 {
 		s.log.Info("inactive accounts", "noticed", noticed, "anonymised", anonymised)
+	}
+	notices, err := s.st.SendRequestProgressNotices(ctx)
+	if err != nil {
+		return time.Second, err
+	}
+	if notices > 0 {
+		s.log.Info("civil request progress notices", "sent", notices)
 	}
 	sleep := s.MaxSleep
 	var due int64

@@ -194,9 +194,14 @@ type inboxPage struct {
 	Awaiting []clockItem
 	Open     []clockItem
 	Dir      directory
+	// Requests are the ministry's open civil requests, due soonest first;
+	// Answered the ones it answered in the last store.RequestRecentDays.
+	Requests []handlingRow
+	Answered []handlingRow
 }
 
-// handleInbox lists what an official's ministry must answer, the answer due soonest first, then what may soon oblige it.
+// handleInbox lists what an official's ministry must answer, the answer due soonest first, then what may soon oblige it,
+// and its civil requests by due date.
 func (s *Server) handleInbox(c *fiber.Ctx) error {
 	u := currentUser(c)
 	if u.Role != forum.RoleOfficial || u.MinistryID == 0 {
@@ -219,6 +224,15 @@ func (s *Server) handleInbox(c *fiber.Ctx) error {
 	// Open proposals have no answer due yet: the support window closing soonest comes first.
 	sort.SliceStable(open, func(i, j int) bool { return open[i].SupportDeadline.Before(open[j].SupportDeadline) })
 	p.Awaiting, p.Open = s.clocks(c, awaiting), s.clocks(c, open)
+	requests, err := s.store.InboxRequests(ctx, u.MinistryID, inboxRequestsMax)
+	if err != nil {
+		return err
+	}
+	answered, err := s.store.AnsweredRequests(ctx, u.MinistryID, s.cfg.Now().Add(-store.RequestRecentDays*24*time.Hour), inboxRequestsMax)
+	if err != nil {
+		return err
+	}
+	p.Requests, p.Answered = s.handlingRows(requests), s.handlingRows(answered)
 	return s.page(c, fiber.StatusOK, "inbox", p)
 }
 

@@ -167,6 +167,17 @@ func (s *Server) routeTable() []route {
 		{get, "/ministries", nil, s.handleMinistryList},
 		{get, "/ministries/:slug", nil, s.handleMinistryShow},
 		{get, "/inbox", staffPowers, s.handleInbox},
+		// A civil request as its ministry handles it, and the filer's reply and withdrawal (requests_handling.go).
+		{get, "/requests/:receipt/handle", staffPowers, s.handleRequestHandle},
+		{post, "/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
+		{post, "/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
+		{post, "/requests/:receipt/info", staffPowers, s.handleRequestInfo},
+		{post, "/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
+		{post, "/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
+		{get, "/requests/:receipt/reply", signedIn, s.handleRequestReplyForm},
+		{post, "/requests/:receipt/reply", signedIn, s.handleRequestReply},
+		{get, "/requests/:receipt/withdraw", signedIn, s.handleRequestWithdrawForm},
+		{post, "/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
 
 		// Civil requests (민원): private to the filer, the holding ministry and administrators.
 		{get, "/requests", signedIn, s.handleRequestList},
@@ -225,6 +236,16 @@ func (s *Server) routeTable() []route {
 		{get, "/feeds/categories/:slug.atom", nil, s.handleCategoryFeed},
 		{get, "/feeds/answers.atom", nil, s.handleAnswersFeed},
 		{get, "/stats", nil, s.handleStats},
+
+		// A civil request's handling, for its ministry and its filer (requests_handling.go):
+		// the session and its CSRF token, as the forms.
+		{post, "/api/v1/requests/:receipt/assign", staffPowers, s.handleRequestAssign},
+		{post, "/api/v1/requests/:receipt/transfer", staffPowers, s.handleRequestTransfer},
+		{post, "/api/v1/requests/:receipt/info", staffPowers, s.handleRequestInfo},
+		{post, "/api/v1/requests/:receipt/extend", staffPowers, s.handleRequestExtend},
+		{post, "/api/v1/requests/:receipt/answer", staffPowers, s.handleRequestAnswer},
+		{post, "/api/v1/requests/:receipt/reply", signedIn, s.handleRequestReply},
+		{post, "/api/v1/requests/:receipt/withdraw", signedIn, s.handleRequestWithdraw},
 
 		// The open data API: anyone may read it (the /api/v1 line above).
 		{get, "/api/v1/proposals", nil, s.handleAPIProposals},
