@@ -135,6 +135,8 @@ type Scorecard struct {
 	OnTime     int
 	MedianDays float64 // to answer, over answered proposals; 0 when none
 	Overdue    int
+	// Requests is how it answered civil requests (issue 17).
+	Requests RequestScore
 }
 
 // OnTimePercent is the share of answered proposals answered by their due date.

@@ -19,7 +19,7 @@ func indexRow(tb testing.TB, s *Store, id int64) (row []any, ok bool) {
 	var item, ministry, created int64
 	var category sql.NullInt64
 	err := s.DB().QueryRow(`SELECT kind, item_id, tokens, status, ministry_id, category_id, created_at FROM search_index WHERE rowid = ?`,
-		id*4+searchKinds[SearchComment]).Scan(&kind, &item, &tokens, &status, &ministry, &category, &created)
+		id*searchKindSlots+searchKinds[SearchComment]).Scan(&kind, &item, &tokens, &status, &ministry, &category, &created)
 	if err == sql.ErrNoRows {
 		return nil, false
 	}

@@ -567,9 +567,14 @@ func (s *Store) Scorecards(ctx context.Context) ([]forum.Scorecard, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}
+	requests, err := s.requestScores(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]forum.Scorecard, 0, len(ms))
 	for _, m := range ms {
 		c := cards[m.ID]
+		c.Requests = requests[m.ID]
 		if d := days[m.ID]; len(d) > 0 {
 			sort.Float64s(d)
 			if len(d)%2 == 1 {

@@ -174,8 +174,9 @@ func reindexStatus(ctx context.Context, t *tx, id int64, status forum.ProposalSt
 	case !public: // neither it nor its thread is in the index
 		return nil
 	}
+	slots := strconv.Itoa(searchKindSlots) // a literal: PostgreSQL cannot type a product of two parameters
 	if _, err := t.ExecContext(ctx, `UPDATE search_index SET status = ?1
-		WHERE rowid IN (?2 * 4 + ?3, ?2 * 4 + ?4) OR rowid IN (SELECT c.id * 4 + ?5 FROM comments c WHERE c.proposal_id = ?2)`,
+		WHERE rowid IN (?2 * `+slots+` + ?3, ?2 * `+slots+` + ?4) OR rowid IN (SELECT c.id * `+slots+` + ?5 FROM comments c WHERE c.proposal_id = ?2)`,
 		status, id, searchKinds[SearchProposal], searchKinds[SearchAnswer], searchKinds[SearchComment]); err != nil {
 		return fmt.Errorf("index proposal: %w", err)
 	}

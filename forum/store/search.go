@@ -21,14 +21,20 @@ const (
 	SearchComment  = "comment"
 	SearchDebate   = "debate"
 	SearchAnswer   = "answer" // a ministry's official answer; its ID is the proposal's
+	SearchFAQ      = "faq"    // a published frequently asked civil request (자주 묻는 민원)
 )
 
-// searchKinds numbers the kinds for the index rowid: item_id * 4 + number.
-var searchKinds = map[string]int64{SearchProposal: 0, SearchComment: 1, SearchDebate: 2, SearchAnswer: 3}
+// searchKindSlots is the multiplier of an index rowid: item_id *
+// searchKindSlots + the kind's number, room for eight kinds (search_format
+// "3"; "2" and before had four).
+const searchKindSlots = 8
+
+// searchKinds numbers the kinds for the index rowid: item_id * searchKindSlots + number.
+var searchKinds = map[string]int64{SearchProposal: 0, SearchComment: 1, SearchDebate: 2, SearchAnswer: 3, SearchFAQ: 4}
 
 // unindex removes one item from the search index.
 func unindex(ctx context.Context, t *tx, kind string, id int64) error {
-	_, err := t.ExecContext(ctx, `DELETE FROM search_index WHERE rowid = ?`, id*4+searchKinds[kind])
+	_, err := t.ExecContext(ctx, `DELETE FROM search_index WHERE rowid = ?`, id*searchKindSlots+searchKinds[kind])
 	return err
 }
 
@@ -50,7 +56,7 @@ func putIndex(ctx context.Context, t *tx, kind string, id int64, text, names, st
 		tokens += " " + namesMark + " " + search.Document(names)
 	}
 	_, err := t.ExecContext(ctx, `INSERT INTO search_index (rowid, kind, item_id, tokens, status, ministry_id, category_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id*4+searchKinds[kind], kind, id, tokens, status, ministry, category, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id*searchKindSlots+searchKinds[kind], kind, id, tokens, status, ministry, category, created)
 	return err
 }
 
@@ -253,7 +259,7 @@ func indexComments(ctx context.Context, t *tx, where string, arg any) error {
 // SearchQuery is a full-text search with its filters. Zero values do not filter.
 type SearchQuery struct {
 	Text       string
-	Kind       string // SearchProposal, SearchComment, SearchDebate or SearchAnswer
+	Kind       string // SearchProposal, SearchComment, SearchDebate, SearchAnswer or SearchFAQ
 	Status     string // the proposal's or debate's status (for comments and answers, their thread's)
 	MinistryID int64
 	CategoryID int64
@@ -315,7 +321,7 @@ const (
 )
 
 // searchWalkSQL is the candidate walk: the matches of cond, newest index row
-// first (rowid is item_id*4 + kind, so within a kind newer items come first),
+// first (rowid is item_id*searchKindSlots + kind, so within a kind newer items come first),
 // read from FTS5's doclists in descending rowid order so that LIMIT stops the
 // walk early, with the stored tokens the ranking counts. The rowid names the
 // kind and the item (searchKindOf).
@@ -466,7 +472,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, SearchT
 
 // candidate is a match read by the walk, with what BM25 needs of it.
 type candidate struct {
-	rowid   int64 // item_id*4 + kind
+	rowid   int64 // item_id*searchKindSlots + kind
 	created int64
 	length  int32   // tokens in the document
 	tf      []int32 // occurrences of each query term
@@ -474,11 +480,11 @@ type candidate struct {
 }
 
 // searchKindOf names the kind numbered k in an index rowid (searchKinds).
-var searchKindOf = [4]string{SearchProposal, SearchComment, SearchDebate, SearchAnswer}
+var searchKindOf = [searchKindSlots]string{SearchProposal, SearchComment, SearchDebate, SearchAnswer, SearchFAQ}
 
 // hit is the candidate as a search hit, before hydrate.
 func (c *candidate) hit() SearchHit {
-	return SearchHit{Kind: searchKindOf[c.rowid%4], ID: c.rowid / 4, Score: c.score, CreatedAt: fromUnix(c.created)}
+	return SearchHit{Kind: searchKindOf[c.rowid%searchKindSlots], ID: c.rowid / searchKindSlots, Score: c.score, CreatedAt: fromUnix(c.created)}
 }
 
 // searchCandidates reads limit matches of cond, newest first, after skipping
@@ -571,6 +577,8 @@ var hydrateSQL = map[string]string{
 	SearchComment: `SELECT c.id, COALESCE(p.title, d.question), '', c.body_html, c.proposal_id, c.debate_id, COALESCE(p.status, d.status),
 		COALESCE(p.ministry_id, d.ministry_id), COALESCE(p.lang, d.lang), c.lang FROM comments c
 		LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN debates d ON d.id = c.debate_id WHERE c.id IN (%s)`,
+	SearchFAQ: `SELECT id, title, summary, question_html || answer_html, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), 'published', ministry_id, lang, lang
+		FROM faqs WHERE id IN (%s)`,
 }
 
 // hydrate fills in the hits' titles, threads and snippets from their
@@ -619,8 +627,8 @@ func hydrateKind(ctx context.Context, rtx *sql.Tx, kind string, byID map[int64]*
 		}
 		found[id] = true
 		body = indexText(body)
-		if kind == SearchAnswer {
-			body = summary + "\n" + body // as answerText indexes it
+		if kind == SearchAnswer || kind == SearchFAQ {
+			body = summary + "\n" + body // as answerText (indexFAQ) indexes it
 		}
 		h.Title, h.ProposalID, h.DebateID = title, pid.Int64, did.Int64
 		h.Status, h.MinistryID, h.TitleLang, h.Lang = status, ministry, titleLang, lang

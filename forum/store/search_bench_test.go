@@ -132,7 +132,7 @@ func generateProposals(b *testing.B, w *world, n int) {
 				if err := ins.QueryRowContext(ctx, w.author.ID, title, body, w.category, w.ministry, at, at, at).Scan(&id); err != nil {
 					return err
 				}
-				if _, err := idx.ExecContext(ctx, id*4, id, search.Document(title+"\n"+body), w.ministry, w.category, at); err != nil {
+				if _, err := idx.ExecContext(ctx, id*searchKindSlots, id, search.Document(title+"\n"+body), w.ministry, w.category, at); err != nil {
 					return err
 				}
 			}

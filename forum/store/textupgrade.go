@@ -19,9 +19,11 @@ const (
 	// settingSearchFormat: "2" once the search index holds the plain text
 	// of the rendered bodies (no Markdown marks), category and ministry
 	// names and the answers' co-ministry parts, and every text's lang is
-	// filled (indexProposal, indexDebate, indexComments).
+	// filled (indexProposal, indexDebate, indexComments); "3" once every
+	// row's rowid is item_id * 8 + kind (searchKindSlots, room for the
+	// published civil requests, indexFAQ), not * 4.
 	settingSearchFormat = "search_format"
-	searchFormat        = "2"
+	searchFormat        = "3"
 )
 
 // upgradeBatch is how many items one write of upgradeTexts handles.
@@ -149,7 +151,8 @@ func (s *Store) ReRenderHeadings(ctx context.Context) error {
 }
 
 // RebuildSearch empties the search index and indexes every proposal (with
-// its answer and comments) and every debate (with its comments) again, a
+// its answer and comments), every debate (with its comments) and every
+// published civil request again, a
 // batch of items per write, storing every text's language on the way, and
 // records search_format.
 func (s *Store) RebuildSearch(ctx context.Context) error {
@@ -162,7 +165,7 @@ func (s *Store) RebuildSearch(ctx context.Context) error {
 	for _, k := range []struct {
 		table string
 		index func(context.Context, *tx, int64) error
-	}{{"proposals", indexProposal}, {"debates", indexDebate}} {
+	}{{"proposals", indexProposal}, {"debates", indexDebate}, {"faqs", indexFAQ}} {
 		var ids []int64
 		rows, err := s.r.QueryContext(ctx, `SELECT id FROM `+k.table+` ORDER BY id`)
 		if err != nil {

@@ -255,7 +255,8 @@ type chart struct {
 // statsPage is the public statistics page.
 type statsPage struct {
 	base
-	Charts []chart
+	Charts   []chart
+	Requests []requestStatRow // civil requests by month, ministry and kind: aggregates only
 }
 
 func (s *Server) handleStats(c *fiber.Ctx) error {
@@ -293,6 +294,9 @@ func (s *Server) handleStats(c *fiber.Ctx) error {
 		s.rowChart(c, "answers", "stats.by_ministry", []string{s.t(c, "stats.ministry"), s.t(c, "stats.answers"), s.t(c, "stats.median")}, answers, av),
 		s.rowChart(c, "categories", "stats.by_category", []string{s.t(c, "stats.category"), s.t(c, "stats.proposals")}, cats, cv),
 	}}
+	if data.Requests, err = s.requestStatRows(c); err != nil {
+		return err
+	}
 	return s.page(c, fiber.StatusOK, "stats", data)
 }
 

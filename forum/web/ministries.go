@@ -28,6 +28,8 @@ type scoreRow struct {
 	Rank    int    // 0 for a ministry that has received nothing to answer yet
 	OnTimeP string // "83%", or "—" before any answer
 	Median  string // "2.5 days", or "—" before any answer
+	// The civil request figures (forum.RequestScore) written out, "—" before any answer or rating.
+	ReqOnTimeP, ReqMedian, ReqSatisfaction string
 }
 
 // rankScorecards orders ministries by the share answered on time, then by
@@ -60,7 +62,14 @@ func rankScorecards(cards []forum.Scorecard) {
 }
 
 func (s *Server) scoreRow(c *fiber.Ctx, card forum.Scorecard, rank int) scoreRow {
-	r := scoreRow{Scorecard: card, OnTimeP: "—", Median: "—"}
+	r := scoreRow{Scorecard: card, OnTimeP: "—", Median: "—", ReqOnTimeP: "—", ReqMedian: "—", ReqSatisfaction: "—"}
+	if rq := card.Requests; rq.Answered > 0 {
+		r.ReqOnTimeP = strconv.Itoa(rq.OnTimePercent()) + "%"
+		r.ReqMedian = s.t(c, "after.working_days", strconv.FormatFloat(rq.MedianDays, 'f', 1, 64))
+	}
+	if rq := card.Requests; rq.Ratings > 0 {
+		r.ReqSatisfaction = s.t(c, "after.satisfaction_value", strconv.FormatFloat(rq.Satisfaction(), 'f', 1, 64), rq.Ratings)
+	}
 	if card.Received > 0 {
 		r.Rank = rank
 	}

@@ -389,6 +389,16 @@ type apiMinistry struct {
 		MedianDays    float64 `json:"median_days"`
 		Overdue       int     `json:"overdue"`
 	} `json:"scorecard"`
+	// Requests is how it answered civil requests: aggregates only.
+	Requests struct {
+		Received          int      `json:"received"`
+		Answered          int      `json:"answered"`
+		OnTime            int      `json:"on_time"`
+		OnTimePercent     int      `json:"on_time_percent"`
+		MedianWorkingDays float64  `json:"median_working_days"`
+		Ratings           int      `json:"ratings"`
+		Satisfaction      *float64 `json:"satisfaction"`
+	} `json:"requests"`
 }
 
 func (s *Server) apiMinistries(ctx context.Context) ([]apiMinistry, error) {
@@ -402,6 +412,13 @@ func (s *Server) apiMinistries(ctx context.Context) ([]apiMinistry, error) {
 		a := apiMinistry{Slug: m.Slug, URL: s.cfg.BaseURL + "/ministries/" + m.Slug, NameKO: m.NameKO, NameEN: m.NameEN, NameZH: m.NameZH, Description: m.Description}
 		a.Scorecard.Received, a.Scorecard.Answered, a.Scorecard.OnTime = sc.Received, sc.Answered, sc.OnTime
 		a.Scorecard.OnTimePercent, a.Scorecard.MedianDays, a.Scorecard.Overdue = sc.OnTimePercent(), sc.MedianDays, sc.Overdue
+		rq := sc.Requests
+		a.Requests.Received, a.Requests.Answered, a.Requests.OnTime = rq.Received, rq.Answered, rq.OnTime
+		a.Requests.OnTimePercent, a.Requests.MedianWorkingDays, a.Requests.Ratings = rq.OnTimePercent(), rq.MedianDays, rq.Ratings
+		if rq.Ratings > 0 {
+			sat := float64(int(rq.Satisfaction()*100+0.5)) / 100
+			a.Requests.Satisfaction = &sat
+		}
 		out = append(out, a)
 	}
 	return out, nil
@@ -610,7 +627,20 @@ var openDataSets = []dataSet{
 	{Name: "ministries", API: []string{"/api/v1/ministries", "/api/v1/ministries/{slug}"}, Fields: []fieldDoc{
 		{"slug", "string"}, {"url", "string"}, {"name_ko", "string"}, {"name_en", "string"}, {"name_zh", "string"},
 		{"description", "string"}, {"scorecard.received", "integer"}, {"scorecard.answered", "integer"}, {"scorecard.on_time", "integer"},
-		{"scorecard.on_time_percent", "integer"}, {"scorecard.median_days", "number"}, {"scorecard.overdue", "integer"}}},
+		{"scorecard.on_time_percent", "integer"}, {"scorecard.median_days", "number"}, {"scorecard.overdue", "integer"},
+		{"requests.received", "integer"}, {"requests.answered", "integer"}, {"requests.on_time", "integer"},
+		{"requests.on_time_percent", "integer"}, {"requests.median_working_days", "number"}, {"requests.ratings", "integer"},
+		{"requests.satisfaction", "number"}}},
+	{Name: "faqs", Downloads: []string{"/open-data/faqs.csv", "/open-data/faqs.ndjson"},
+		API: []string{"/api/v1/faqs", "/api/v1/faqs/{id}"}, Fields: []fieldDoc{
+			{"id", "integer"}, {"url", "string"}, {"ministry", "string"}, {"kind", "string"}, {"title", "string"}, {"question", "string"},
+			{"decision", "string"}, {"summary", "string"}, {"answer", "string"}, {"legal_basis", "string"}, {"responsible_unit", "string"},
+			{"published_at", "time"}}},
+	{Name: "request-stats", Downloads: []string{"/open-data/request-stats.csv", "/open-data/request-stats.ndjson"},
+		API: []string{"/api/v1/request-stats"}, Fields: []fieldDoc{
+			{"month", "string"}, {"ministry", "string"}, {"kind", "string"}, {"received", "integer"}, {"answered", "integer"},
+			{"on_time", "integer"}, {"median_working_days", "number"}, {"ratings", "integer"}, {"satisfaction", "number"},
+			{"on_time_percent", "integer"}}},
 }
 
 // openDataSet returns the dataset called name; it panics on a name not in openDataSets, a programming error.

@@ -217,6 +217,11 @@ func templateFuncs(lang string, cat catalog, assets map[string]string, site stri
 		"tArgs":          func(key string, args []any) string { return cat.T(key, args...) },
 		"note":           func(n forum.Notification) string { return noteText(cat, lang, n) },
 		"settingChanges": func(before, after string) []settingChange { return settingChanges(cat, before, after) },
+		// Civil requests after the answer (requests_after.go).
+		"feedback":     feedbackOf,
+		"feedbackForm": feedbackForm,
+		"ratings":      forum.Ratings,
+		"ratingKey":    ratingKey,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

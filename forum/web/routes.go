@@ -186,6 +186,16 @@ func (s *Server) routeTable() []route {
 		{get, "/requests/:receipt", signedIn, s.handleRequestShow},
 		{get, "/requests/:receipt/files/:id<int>", signedIn, s.handleRequestFile},
 
+		// Civil requests after the answer: the filer's rating and objection,
+		// publication as a frequently asked request, and those published.
+		{get, "/requests/:receipt/feedback", signedIn, s.handleRequestFeedback},
+		{post, "/requests/:receipt/rate", signedIn, s.handleRequestRate},
+		{post, "/requests/:receipt/object", signedIn, s.handleRequestObject},
+		{get, "/requests/:receipt/publish", staffPowers, s.handleRequestPublishForm},
+		{post, "/requests/:receipt/publish", staffPowers, s.handleRequestPublish},
+		{get, "/faq", nil, s.handleFAQList},
+		{get, "/faq/:id<int>", nil, s.handleFAQShow},
+
 		{get, "/reports/new", signedIn, s.handleReportForm},
 		{post, "/reports", signedIn, s.handleReport},
 		{get, "/appeals/new", signedIn, s.handleAppealForm},
@@ -260,6 +270,11 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/requests", signedIn, s.handleAPIRequests},
 		{post, "/api/v1/requests", signedIn, s.handleAPIRequestCreate},
 		{get, "/api/v1/requests/:receipt", signedIn, s.handleAPIRequest},
+		{post, "/api/v1/requests/:receipt/rate", signedIn, s.handleRequestRate},
+		{post, "/api/v1/requests/:receipt/object", signedIn, s.handleRequestObject},
+		{get, "/api/v1/faqs", nil, s.handleAPIFAQs},
+		{get, "/api/v1/faqs/:id<int>", nil, s.handleAPIFAQ},
+		{get, "/api/v1/request-stats", nil, s.handleAPIRequestStats},
 
 		// Bulk downloads, which any site may fetch too.
 		{use, "/open-data", mw(allowAnyOrigin), nil},
@@ -269,6 +284,10 @@ func (s *Server) routeTable() []route {
 		{get, "/open-data/responses.ndjson", nil, s.download("responses", s.eachResponseRecord)},
 		{get, "/open-data/moderation-log.csv", nil, s.download("moderation-log", s.eachModActionRecord)},
 		{get, "/open-data/moderation-log.ndjson", nil, s.download("moderation-log", s.eachModActionRecord)},
+		{get, "/open-data/faqs.csv", nil, s.download("faqs", s.eachFAQRecord)},
+		{get, "/open-data/faqs.ndjson", nil, s.download("faqs", s.eachFAQRecord)},
+		{get, "/open-data/request-stats.csv", nil, s.download("request-stats", s.eachRequestStatRecord)},
+		{get, "/open-data/request-stats.ndjson", nil, s.download("request-stats", s.eachRequestStatRecord)},
 
 		{use, "/", nil, handleUnmatched},
 	}

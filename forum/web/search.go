@@ -27,7 +27,7 @@ var searchCountBound = store.DefaultSearchCount
 
 // searchKinds and searchStatuses are the values the kind and status filters accept.
 var (
-	searchKinds    = []string{store.SearchProposal, store.SearchAnswer, store.SearchComment, store.SearchDebate}
+	searchKinds    = []string{store.SearchProposal, store.SearchAnswer, store.SearchComment, store.SearchDebate, store.SearchFAQ}
 	searchStatuses = searchStatusList()
 )
 
@@ -121,7 +121,7 @@ func parseSearch(c *fiber.Ctx, d directory) (searchForm, store.SearchQuery, erro
 	return f, q, nil
 }
 
-// searchURL links to a hit: its proposal, debate, comment or the official answer.
+// searchURL links to a hit: its proposal, debate, comment, the official answer or the published civil request.
 func searchURL(h store.SearchHit) string {
 	id := strconv.FormatInt(h.ID, 10)
 	switch h.Kind {
@@ -131,6 +131,8 @@ func searchURL(h store.SearchHit) string {
 		return "/comments/" + id
 	case store.SearchDebate:
 		return "/debates/" + id
+	case store.SearchFAQ:
+		return "/faq/" + id
 	}
 	return "/proposals/" + id
 }
