@@ -30,8 +30,8 @@ var ErrLastAdmin = forum.Invalid("password", "err.last_admin_delete")
 // DeleteAccount erases the personal data of userID in one transaction:
 // name, e-mail address, password, second factor, identity, language,
 // sessions, one-time tokens, recovery codes, notifications, follows and
-// mail, and the civil requests they filed that were not published as
-// frequently asked entries (eraseRequests). Supports, co-sponsorships and comment votes are taken back with
+// mail, and what is personal in the civil requests they filed
+// (eraseRequests). Supports, co-sponsorships and comment votes are taken back with
 // their counters. Public posts stay, shown as a withdrawn member's, unless
 // posts is set: then comments are deleted as by their author and proposals'
 // text is replaced by WithdrawnPost. The last administrator gets

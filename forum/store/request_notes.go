@@ -23,21 +23,23 @@ func mailRequestNote(ctx context.Context, t *tx, userID int64, kind, subject, pa
 	return err
 }
 
-// eraseRequests deletes the civil requests userID filed that were not
-// published as frequently asked entries (a published one lives on, masked,
-// in faqs, and its answer counts in the ministry's figures), with their
-// history, reads, answers and files (ON DELETE CASCADE), the
-// notifications about them (the officials' too: they name the title),
-// the staff's mails about them, and then the stored files no attachment
-// names any more.
+// eraseRequests empties the civil requests userID filed of everything
+// personal, published or not: their title and text, the notes of their
+// history (the ministry's questions and the filer's replies), the text of
+// their answers and the filer's rating comment, their files (and then the
+// stored files no attachment names any more), the notifications and mails
+// to staff about them (they name the title). What the ministry's public
+// figures count stays: the kind, the ministry, the dates, the decision, the
+// working days, whether it was on time, and the rating. A request still
+// open is withdrawn: nobody is left to answer. A published entry lives on in
+// faqs, masked as an official confirmed it.
 func eraseRequests(ctx context.Context, t *tx, userID int64) error {
-	ids, err := queryIDs(ctx, t, `SELECT r.id FROM requests r WHERE r.filer_id = ?
-		AND NOT EXISTS (SELECT 1 FROM faqs q WHERE q.request_id = r.id) ORDER BY r.id`, userID)
+	ids, err := queryIDs(ctx, t, `SELECT r.id FROM requests r WHERE r.filer_id = ? ORDER BY r.id`, userID)
 	if err != nil || len(ids) == 0 {
 		return err
 	}
 	hashes, err := queryStrings(ctx, t, `SELECT DISTINCT f.sha256 FROM requests r JOIN request_attachments f ON f.request_id = r.id
-		WHERE r.filer_id = ? AND NOT EXISTS (SELECT 1 FROM faqs q WHERE q.request_id = r.id)`, userID)
+		WHERE r.filer_id = ?`, userID)
 	if err != nil {
 		return err
 	}
@@ -55,8 +57,20 @@ func eraseRequests(ctx context.Context, t *tx, userID int64) error {
 			return err
 		}
 	}
-	if _, err := t.ExecContext(ctx, `DELETE FROM requests WHERE filer_id = ?
-		AND NOT EXISTS (SELECT 1 FROM faqs q WHERE q.request_id = requests.id)`, userID); err != nil {
+	mine := `request_id IN (SELECT r.id FROM requests r WHERE r.filer_id = ?)`
+	for _, q := range []string{
+		`DELETE FROM request_attachments WHERE ` + mine,
+		`UPDATE request_steps SET note_src = '', note_html = '' WHERE ` + mine,
+		`UPDATE request_answers SET summary = '', body_src = '', body_html = '', legal_basis = '', responsible_unit = '', contact = '',
+			remedy_note = '', rating_comment = '' WHERE ` + mine,
+	} {
+		if _, err := t.ExecContext(ctx, q, userID); err != nil {
+			return err
+		}
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE requests SET title = '', body_src = '', body_html = '', updated_at = ?,
+		status = CASE WHEN status IN (?, ?, ?) THEN ? ELSE status END, paused_at = NULL WHERE filer_id = ?`,
+		t.now.Unix(), forum.RequestReceived, forum.RequestProcessing, forum.RequestInfoRequested, forum.RequestWithdrawn, userID); err != nil {
 		return err
 	}
 	if len(hashes) == 0 {
