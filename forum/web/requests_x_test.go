@@ -212,15 +212,15 @@ func TestPrivacy_RequestsDownloadAndDeletion(t *testing.T) {
 	contains(t, "requests.json", files["requests.json"], `"title":"Kestrel 고충 민원"`, `"kind":"grievance"`)
 	contains(t, "request_steps.json", files["request_steps.json"], `"kind":"filed"`)
 	contains(t, "request_attachments.json", files["request_attachments.json"], `"name":"Kestrel.pdf"`)
-	contains(t, "privacy policy", e.client().get("/privacy").Body, "민원: 내가 낸 민원의 종류", "민원과 첨부파일은 회원 탈퇴 또는 익명화 때 함께 삭제합니다.")
+	contains(t, "privacy policy", e.client().get("/privacy").Body, "민원: 내가 낸 민원의 종류", "민원의 제목과 내용, 첨부파일, 처리 기록과 답변의 글은 회원 탈퇴 또는 익명화 때 지우고")
 	contains(t, "terms", e.client().get("/terms").Body, "민원은 공개 게시물이 아닙니다.")
-	contains(t, "deletion page", leaver.get("/account/delete").Body, "내가 낸 민원과 그 첨부파일")
+	contains(t, "deletion page", leaver.get("/account/delete").Body, "내가 낸 민원의 제목과 내용, 첨부파일")
 
 	if res := leaver.post("/account/delete", url.Values{"password": {"correct horse battery staple"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d %.300s", res.Status, res.Body)
 	}
-	if _, err := e.st.Request(ctx, r.ID); err == nil {
-		t.Error("the request outlived its filer's account")
+	if got, err := e.st.Request(ctx, r.ID); err != nil || got.Title != "" || got.Status != forum.RequestWithdrawn {
+		t.Errorf("the request after its filer left: %+v, %v; want it kept for the figures, emptied and withdrawn", got, err)
 	}
 	rd := e.reader()
 	for _, q := range []string{`SELECT count(*) FROM request_attachments WHERE name = 'Kestrel.pdf'`,
