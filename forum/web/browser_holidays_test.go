@@ -19,7 +19,9 @@ func TestBrowser_AdminHolidays(t *testing.T) {
 	admin := e.staff(forum.RoleAdmin, 0, "한관리")
 	a := br.tab("admin")
 	a.signInStaff(e, admin.user().Email, "staff passphrase 1", "한관리")
-	a.click(`header a[href="/admin/holidays"]`, 200)
+	// The calendar is reached from the settings' request periods.
+	a.open("/admin/settings")
+	a.click(`#settings-requests ~ p a[href="/admin/holidays"]`, 200)
 	a.wantText("h1", "공휴일 관리")
 	a.wantText("main", "2026년 공휴일", "기독탄신일", "이미 정해진 처리 기한은 바뀌지 않습니다")
 

@@ -67,7 +67,7 @@ func TestAdminHolidays_AddAndRemove(t *testing.T) {
 	before := e.fileRequestFor(filer, "달력 바뀌기 전 민원")
 	page := admin.get("/admin/holidays")
 	contains(t, "page", page.Body, "2026년 공휴일", "기독탄신일", "공식 공휴일", "이미 정해진 처리 기한은 바뀌지 않습니다", `href="/admin/holidays?year=2027"`,
-		`href="/admin/holidays"`)
+		`action="/admin/holidays"`)
 	if strings.Contains(page.Body, "공식 공휴일 자료가") {
 		t.Error("a coverage warning with data to 2030")
 	}
