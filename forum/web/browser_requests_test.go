@@ -123,21 +123,9 @@ func TestBrowser_FileRequest(t *testing.T) {
 	b.wantText("#receipt", receipt)
 
 	// Answered after a transfer and a question: the whole page on a phone.
-	id, now := e.count(`SELECT id FROM requests`), e.clock.Now().Unix()
 	official := e.staff(forum.RoleOfficial, e.mins[0].ID, "김담당")
-	oid, mohw := itoa(int(official.user().ID)), itoa(int(e.mins[0].ID))
 	official.get("/requests/" + receipt) // a read the filer is shown
-	e.writeRows(
-		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, note_src, note_html, created_at)
-			VALUES (`+id+`, 'info_requested', `+oid+`, `+mohw+`, '여권 종류를 알려 주세요.', '<p>여권 종류를 알려 주세요.</p>', `+itoa(int(now+3600))+`)`,
-		`INSERT INTO request_answers (request_id, round, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis,
-			responsible_unit, contact, remedies, working_days, on_time, created_at)
-			VALUES (`+id+`, 1, `+mohw+`, `+oid+`, 'partially_accepted', '긴급 여권은 당일, 일반 여권은 8근무일 안에 발급합니다',
-			'사유', '<p>일반 여권은 제작에 시간이 걸립니다.</p>', '여권법 시행령 제6조', '여권정책과', '044-202-0000',
-			'objection administrative_appeal administrative_litigation', 2, 1, `+itoa(int(now+7200))+`)`,
-		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, created_at) VALUES (`+id+`, 'answered', `+oid+`, `+mohw+`, `+itoa(int(now+7200))+`)`,
-		`UPDATE requests SET status = 'answered', answered_at = `+itoa(int(now+7200))+` WHERE id = `+id,
-	)
+	e.answerRefusal(official, receipt, forum.RequestPartial)
 	b.open("/requests/" + receipt)
 	b.wantText(".request-answer", "일부 수용", "이의신청", "행정심판", "행정소송")
 	b.wantText(".request-reads", "보건복지부에서")

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -23,9 +22,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/e-people/e-people/forum"
-	"github.com/e-people/e-people/forum/store/dialect"
+	"github.com/e-people/e-people/moderation"
 )
 
 // upload is a file a test posts with a civil request.
@@ -540,26 +540,23 @@ func TestRequests_BodyLimits(t *testing.T) {
 	}
 }
 
-// writeRows runs statements on e's database from a connection of its own, as
-// the handling steps (another part's store methods) will write them: a page
-// test can then show what it has not written itself.
-func (e *env) writeRows(stmts ...string) {
+// markdown renders src as the forum renders what people write.
+func markdown(src string) moderation.Sanitized { return moderation.NewRenderer().Markdown(src) }
+
+// answerRefusal has official refuse request receipt, with every remedy,
+// through the store as the handling page does.
+func (e *env) answerRefusal(official *client, receipt string, decision forum.RequestDecision) {
 	e.t.Helper()
-	var db *sql.DB
-	var err error
-	if dialect.IsPostgres(e.db) {
-		db, err = dialect.OpenPostgres(e.db)
-	} else {
-		db, err = sql.Open("sqlite3", "file:"+e.db+"?_busy_timeout=5000&_foreign_keys=on")
-	}
+	r, err := e.st.ReadRequestByReceipt(context.Background(), official.user(), receipt)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer db.Close()
-	for _, q := range stmts {
-		if _, err := db.Exec(q); err != nil {
-			e.t.Fatalf("%s: %v", q, err)
-		}
+	body := "일반 여권은 제작에 시간이 걸립니다."
+	if err := e.st.AnswerRequest(context.Background(), official.user(), r.ID, forum.RequestAnswerInput{Decision: decision,
+		Summary: "긴급 여권은 당일, 일반 여권은 8근무일 안에 발급합니다", Body: body, LegalBasis: "여권법 시행령 제6조",
+		ResponsibleUnit: "여권정책과", Contact: "044-202-0000",
+		Remedies: []forum.Remedy{forum.RemedyObjection, forum.RemedyAppeal, forum.RemedyLitigation}}, markdown(body), "ko"); err != nil {
+		e.t.Fatal(err)
 	}
 }
 
@@ -578,24 +575,32 @@ func TestRequests_PageShowsHistoryAndAnswer(t *testing.T) {
 	filer := e.register("이력 신청인")
 	receipt := filer.fileRequest("미세먼지 측정소 설치 요청")
 	official := e.staff(forum.RoleOfficial, other.ID, "최환경")
-	id, now := e.count(`SELECT id FROM requests`), e.clock.Now().Unix()
-	mohw, me, oid := itoa(int(e.mins[0].ID)), itoa(int(other.ID)), itoa(int(official.user().ID))
-	at := func(h int64) string { return itoa(int(now + h*3600)) }
-	e.writeRows(
-		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, to_ministry, note_src, note_html, created_at)
-			VALUES (`+id+`, 'transferred', `+oid+`, `+mohw+`, `+me+`, '대기 측정망은 환경부 소관입니다.', '<p>대기 측정망은 환경부 소관입니다.</p>', `+at(1)+`)`,
-		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, note_src, note_html, created_at)
-			VALUES (`+id+`, 'info_requested', `+oid+`, `+me+`, '설치를 원하는 동네를 알려 주세요.', '<p>설치를 원하는 동네를 알려 주세요.</p>', `+at(2)+`)`,
-		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, note_src, note_html, created_at)
-			VALUES (`+id+`, 'info_given', `+itoa(int(filer.user().ID))+`, `+me+`, '서울 마포구입니다.', '<p>서울 마포구입니다.</p>', `+at(3)+`)`,
-		`INSERT INTO request_steps (request_id, kind, actor_id, ministry_id, created_at) VALUES (`+id+`, 'answered', `+oid+`, `+me+`, `+at(4)+`)`,
-		`INSERT INTO request_answers (request_id, round, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis,
-			responsible_unit, contact, remedies, remedy_note, working_days, on_time, created_at)
-			VALUES (`+id+`, 1, `+me+`, `+oid+`, 'not_accepted', '올해는 측정소를 늘리지 않습니다', '예산이 이미 배정되었습니다.',
-			'<p>예산이 이미 <strong>배정</strong>되었습니다.</p>', '대기환경보전법 제3조', '대기질통합관리센터', '044-201-0000',
-			'objection administrative_appeal administrative_litigation', '내년 계획에 다시 반영을 검토합니다.', 3, 1, `+at(4)+`)`,
-		`UPDATE requests SET ministry_id = `+me+`, status = 'answered', answered_at = `+at(4)+` WHERE id = `+id,
-	)
+	r, err := e.st.ReadRequestByReceipt(ctx, filer.user(), receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ministry that received it hands it on (the period restarts on
+	// Friday 27 November), the new one asks on Monday, the filer replies
+	// on Tuesday (a working day stood still), and the answer comes on
+	// Wednesday: 4 working days less 1.
+	first := e.staff(forum.RoleOfficial, e.mins[0].ID, "김복지")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.st.TransferRequest(ctx, first.user(), r.ID, other.ID, "대기 측정망은 환경부 소관입니다."))
+	e.clock.Add(72 * time.Hour)
+	must(e.st.AskRequestInfo(ctx, official.user(), r.ID, "설치를 원하는 동네를 알려 주세요.", markdown("설치를 원하는 동네를 알려 주세요.")))
+	e.clock.Add(24 * time.Hour)
+	must(e.st.GiveRequestInfo(ctx, filer.user(), r.ID, "서울 마포구입니다.", markdown("서울 마포구입니다."), nil))
+	e.clock.Add(24 * time.Hour)
+	body := "예산이 이미 **배정**되었습니다."
+	must(e.st.AnswerRequest(ctx, official.user(), r.ID, forum.RequestAnswerInput{Decision: forum.RequestRejected,
+		Summary: "올해는 측정소를 늘리지 않습니다", Body: body, LegalBasis: "대기환경보전법 제3조", ResponsibleUnit: "대기질통합관리센터",
+		Contact: "044-201-0000", Remedies: []forum.Remedy{forum.RemedyObjection, forum.RemedyAppeal, forum.RemedyLitigation},
+		RemedyNote: "내년 계획에 다시 반영을 검토합니다."}, markdown(body), "ko"))
 	want := []string{"보건복지부에서 환경부로 이송했습니다", "대기 측정망은 환경부 소관입니다.", "환경부에서 보완을 요청했습니다",
 		"설치를 원하는 동네를 알려 주세요.", "신청인이 보완 내용을 냈습니다", "환경부에서 답변했습니다", "답변 완료",
 		"불수용", "올해는 측정소를 늘리지 않습니다", "<strong>배정</strong>", "대기환경보전법 제3조", "대기질통합관리센터", "044-201-0000",
@@ -642,10 +647,7 @@ func TestRequests_HTMLValid(t *testing.T) {
 	filer := e.register("검사 신청인")
 	receipt := filer.fileRequest("HTML 검사 민원", upload{"자료.txt", []byte("자료")})
 	official := e.staff(forum.RoleOfficial, e.mins[0].ID, "검사 담당")
-	id, oid, mohw := e.count(`SELECT id FROM requests`), itoa(int(official.user().ID)), itoa(int(e.mins[0].ID))
-	e.writeRows(`INSERT INTO request_answers (request_id, round, ministry_id, official_id, decision, summary, body_src, body_html, legal_basis,
-		responsible_unit, contact, remedies, working_days, on_time, created_at)
-		VALUES (` + id + `, 1, ` + mohw + `, ` + oid + `, 'not_accepted', '요약', '이유', '<p>이유</p>', '근거', '부서', '연락처', 'objection', 1, 1, 1)`)
+	e.answerRefusal(official, receipt, forum.RequestRejected)
 	pages := map[string]resp{
 		"form": filer.get("/requests/new"),
 		"refused": filer.postMultipart("/requests", map[string]string{"kind": "inquiry", "ministry": "", "title": "", "body": ""},
