@@ -209,8 +209,8 @@ func SettingKeys() []SettingKey {
 		daysIn(SettingSessionDays, 1, 365, func(s *Settings) *time.Duration { return &s.SessionLifetime }),
 		daysIn(SettingInactiveDays, 30, 36500, func(s *Settings) *time.Duration { return &s.InactiveAfter }),
 		daysIn(SettingInactiveNoticeDays, 1, 365, func(s *Settings) *time.Duration { return &s.InactiveNotice }),
-		// A request's period is at least a working day and at most about a
-		// year of them; the objection window at least a week.
+		// A request's period is at least RequestDaysMin working days and at
+		// most about a year of them; the objection window at least a week.
 		requestDays(RequestInquiry), requestDays(RequestLawInquiry), requestDays(RequestSuggestion),
 		requestDays(RequestGrievance), requestDays(RequestOther),
 		daysIn(SettingObjectionWindowDays, 7, 3650, func(s *Settings) *time.Duration { return &s.ObjectionWindow }),
@@ -218,9 +218,14 @@ func SettingKeys() []SettingKey {
 	}
 }
 
+// RequestDaysMin is the shortest processing period a kind of request may
+// have, in working days: the Civil Petitions Act (art. 19(1)) counts a
+// period of 5 days or fewer in hours, which workday.Calendar does not.
+const RequestDaysMin = 6
+
 // requestDays is the setting of kind's processing period, in working days.
 func requestDays(kind RequestKind) SettingKey {
-	return SettingKey{Key: SettingRequestDaysPrefix + string(kind), Min: 1, Max: 250, Message: "settings.err.range",
+	return SettingKey{Key: SettingRequestDaysPrefix + string(kind), Min: RequestDaysMin, Max: 250, Message: "settings.err.range",
 		get: func(s *Settings) string { return strconv.Itoa(*s.RequestDays.field(kind)) },
 		set: func(s *Settings, v string) bool {
 			n, err := strconv.Atoi(v)

@@ -90,6 +90,14 @@ func TestSettings_With(t *testing.T) {
 		{"window of no days", map[string]string{SettingSupportWindow: "0"}, []problem{{SettingSupportWindow, "settings.err.range"}}, nil, nil},
 		{"response past a century", map[string]string{SettingResponseDays: "36501"}, []problem{{SettingResponseDays, "settings.err.range"}}, nil, nil},
 		{"session past a year", map[string]string{SettingSessionDays: "366"}, []problem{{SettingSessionDays, "settings.err.range"}}, nil, nil},
+		// A period of 5 days or fewer is counted in hours (Civil Petitions Act art. 19(1)).
+		{"a request period of 5 working days", map[string]string{SettingRequestDaysPrefix + string(RequestInquiry): "5"},
+			[]problem{{SettingRequestDaysPrefix + string(RequestInquiry), "settings.err.range"}}, nil, nil},
+		{"request periods of 6 and 30 working days", map[string]string{SettingRequestDaysPrefix + string(RequestInquiry): "6",
+			SettingRequestDaysPrefix + string(RequestSuggestion): "30"}, nil,
+			func(s Settings) bool {
+				return s.RequestDays.Of(RequestInquiry) == 6 && s.RequestDays.Of(RequestSuggestion) == 30
+			}, nil},
 		{"unknown tier", map[string]string{SettingTierPropose: "ministry"}, []problem{{SettingTierPropose, "err.bad_tier"}}, nil, nil},
 		{"terms too long", map[string]string{SettingBannedTerms: strings.Repeat("가", BannedTermsMax/3+1)}, []problem{{SettingBannedTerms, "err.terms_too_long"}}, nil, nil},
 		{"every problem at once", map[string]string{SettingBannedTerms: strings.Repeat("a", BannedTermsMax+1), SettingCapComments: "0",

@@ -160,15 +160,19 @@ func TestAdminSettings_RequestPeriods(t *testing.T) {
 	page := admin.get("/admin/settings").Body
 	contains(t, "settings page", page, `href="#settings-requests"`, `id="settings-requests"`, "민원 처리기간",
 		"질의 민원의 처리기간", "법령 질의 민원의 처리기간", "건의 민원의 처리기간", "고충 민원의 처리기간", "기타 민원의 처리기간",
-		"이의신청할 수 있는 기간", "이의신청의 처리기간", "법정 기간은 14근무일입니다.", "현재 값: 7근무일", "입력 범위: 1~250근무일.",
+		"이의신청할 수 있는 기간", "이의신청의 처리기간", "법정 기간은 14근무일입니다.", "현재 값: 7근무일", "입력 범위: 6~250근무일.", "6근무일부터 정할 수 있습니다",
 		"현재 값: 90일", "현재 값: 10근무일")
 	if strings.Contains(page, "settings.") {
 		t.Error("a settings key shows on the page")
 	}
 	form := settingsForm(e.st.Settings())
 	form.Set(forum.SettingRequestDaysPrefix+"inquiry", "251")
-	if r := admin.post("/admin/settings", form); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "1부터 250까지") {
+	if r := admin.post("/admin/settings", form); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "6부터 250까지") {
 		t.Errorf("251 working days: %d", r.Status)
+	}
+	form.Set(forum.SettingRequestDaysPrefix+"inquiry", "5") // counted in hours under the Act: not offered
+	if r := admin.post("/admin/settings", form); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "6부터 250까지") {
+		t.Errorf("5 working days: %d", r.Status)
 	}
 	form.Set(forum.SettingRequestDaysPrefix+"inquiry", "10")
 	if r := admin.post("/admin/settings", form); r.Status != http.StatusSeeOther {
