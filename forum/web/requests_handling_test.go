@@ -258,7 +258,7 @@ func TestRequestHandling_Flow(t *testing.T) {
 	if disguised.Status != 400 {
 		t.Fatalf("an HTML file named .pdf: %d", disguised.Status)
 	}
-	contains(t, "disguised file", disguised.Body, "증명서.pdf", "받을 수 없는 파일 형식", "첨부합니다")
+	contains(t, "disguised file", disguised.Body, "증명서.pdf: 받을 수 없는 파일입니다", "첨부합니다")
 	w.e.clock.Add(4 * 24 * time.Hour) // Tuesday 1 December
 	ok := w.filer.multipart(t, base+"/reply", map[string]string{"reply": "재학 증명서를 첨부합니다"}, "증명서.txt", "재학 증명서\n학교: 한국고등학교\n")
 	if ok.Status != 303 || ok.Header.Get("Location") != base {
