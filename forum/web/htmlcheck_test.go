@@ -141,8 +141,7 @@ func TestHTMLChecker_EveryPageType(t *testing.T) {
 		{"moderation", moderator, "/moderation"},
 		{"moderation-log", guest, "/moderation/log"},
 	}
-	dir := t.TempDir()
-	var files []string
+	bodies := map[string]string{}
 	for _, p := range pages {
 		r := p.c.get(p.path)
 		if r.Status != 200 {
@@ -152,8 +151,20 @@ func TestHTMLChecker_EveryPageType(t *testing.T) {
 		for _, s := range headingSkips(r.Body) {
 			t.Errorf("%s (%s): heading skips a level: %s", p.name, p.path, s)
 		}
-		f := filepath.Join(dir, p.name+".html")
-		if err := os.WriteFile(f, []byte(r.Body), 0o600); err != nil {
+		bodies[p.name] = r.Body
+	}
+	checkHTML(t, java, bodies)
+}
+
+// checkHTML runs the Nu Html Checker (java, vnuPath) over pages, a body
+// for each file name, and reports every error it finds.
+func checkHTML(t *testing.T, java string, pages map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	var files []string
+	for name, body := range pages {
+		f := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, f)

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -518,34 +517,13 @@ func TestRequestHandling_NuHtmlChecker(t *testing.T) {
 		"reply-error":      w.filer.post(askedBase+"/reply", url.Values{"reply": {" "}}),
 		"withdraw-confirm": w.filer.get(base + "/withdraw"),
 	}
-	dir := t.TempDir()
-	var files []string
+	bodies := map[string]string{}
 	for name, p := range pages {
 		if p.Status != 200 && p.Status != 400 {
 			t.Errorf("%s: %d", name, p.Status)
 			continue
 		}
-		f := filepath.Join(dir, name+".html")
-		if err := os.WriteFile(f, []byte(p.Body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
+		bodies[name] = p.Body
 	}
-	out, err := exec.Command(java, append([]string{"-jar", vnuPath, "--errors-only", "--format", "json", "--exit-zero-always"}, files...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("vnu: %v: %s", err, out)
-	}
-	var res struct {
-		Messages []struct {
-			Type, URL, Message, Extract string
-			LastLine                    int
-		}
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("vnu output: %v: %.500s", err, out)
-	}
-	for _, m := range res.Messages {
-		t.Errorf("%s:%d: %s\n\t%s", filepath.Base(m.URL), m.LastLine, m.Message, m.Extract)
-	}
-	t.Logf("Nu Html Checker: %d pages, %d messages", len(files), len(res.Messages))
+	checkHTML(t, java, bodies)
 }
