@@ -102,7 +102,10 @@ CREATE TABLE proposals (
     -- apart, never in support_count or sponsor_count (which count verified accounts).
     unverified_supports INTEGER NOT NULL DEFAULT 0,
     unverified_sponsors INTEGER NOT NULL DEFAULT 0,
-    lang           TEXT NOT NULL DEFAULT '' -- the language of title and body (BCP 47, e.g. 'ko'); '' not known
+    lang           TEXT NOT NULL DEFAULT '', -- the language of title and body (BCP 47, e.g. 'ko'); '' not known
+    merged_into    INTEGER REFERENCES proposals (id), -- merged into that proposal: this one is its signpost
+    answer_round   INTEGER NOT NULL DEFAULT 1,       -- 2 once supporters' objections sent the answer back
+    reopened_at    INTEGER                           -- when they did
 );
 CREATE INDEX proposals_newest ON proposals (status, published_at DESC, id DESC);
 CREATE INDEX proposals_supported ON proposals (status, support_count DESC, id DESC);
@@ -118,8 +121,14 @@ CREATE TABLE proposal_revisions (
     body_src    TEXT NOT NULL,
     body_html   TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('published', 'pending', 'rejected')), -- pending: waits for a moderator
+    changed_pct INTEGER NOT NULL DEFAULT 0, -- how much of the text it changed
+    decided_by  INTEGER REFERENCES users (id),
+    decided_at  INTEGER,
+    decision_reason TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (proposal_id, number)
 );
+CREATE INDEX proposal_revisions_pending ON proposal_revisions (created_at) WHERE state = 'pending';
 
 CREATE TABLE sponsors (
     proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
@@ -133,10 +142,12 @@ CREATE TABLE supports (
     proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
     user_id     INTEGER NOT NULL REFERENCES users (id),
     created_at  INTEGER NOT NULL,
+    saw_objection INTEGER NOT NULL DEFAULT 0 CHECK (saw_objection IN (0, 1)), -- was shown the strongest argument against first
     PRIMARY KEY (proposal_id, user_id)
 );
 CREATE INDEX supports_recent ON supports (proposal_id, created_at);
 CREATE INDEX supports_user ON supports (user_id, created_at DESC);
+CREATE INDEX supports_saw_objection ON supports (proposal_id) WHERE saw_objection = 1;
 
 CREATE TABLE debates (
     id              INTEGER PRIMARY KEY,
@@ -362,6 +373,7 @@ CREATE TABLE response_revisions (
     next_step        TEXT NOT NULL,
     next_step_date   INTEGER,
     created_at       INTEGER NOT NULL,
+    round            INTEGER NOT NULL DEFAULT 1, -- the answer round it belongs to
     PRIMARY KEY (proposal_id, number)
 );
 
@@ -611,6 +623,99 @@ CREATE TABLE holidays (
     created_at INTEGER NOT NULL
 );
 
+-- Beyond the anchors (issue 18).
+-- A merge of one proposal (from_id) into another (into_id), with its public
+-- reason, and what the undo (within 7 days) needs of into_id as it was.
+CREATE TABLE proposal_merges (
+    id                INTEGER PRIMARY KEY,
+    from_id           INTEGER NOT NULL REFERENCES proposals (id),
+    into_id           INTEGER NOT NULL REFERENCES proposals (id),
+    actor_id          INTEGER NOT NULL REFERENCES users (id),
+    actor_role        TEXT NOT NULL,
+    ministry_id       INTEGER REFERENCES ministries (id), -- the ministry an official merged for; NULL for a moderator
+    reason            TEXT NOT NULL,
+    moved             INTEGER NOT NULL DEFAULT 0, -- supports moved from from_id
+    added             INTEGER NOT NULL DEFAULT 0, -- of them, new to into_id (the others supported both)
+    from_status       TEXT NOT NULL,
+    into_status       TEXT NOT NULL,
+    into_reached_at   INTEGER,
+    into_response_due INTEGER,
+    created_at        INTEGER NOT NULL,
+    undone_at         INTEGER,
+    undone_by         INTEGER REFERENCES users (id),
+    undo_reason       TEXT NOT NULL DEFAULT '',
+    CHECK (from_id <> into_id)
+);
+CREATE INDEX proposal_merges_from ON proposal_merges (from_id, id);
+CREATE INDEX proposal_merges_into ON proposal_merges (into_id, id);
+
+-- The rows a merge moved: every support of from_id (added: into_id did not
+-- have it), and the follows it added to into_id. The undo restores from
+-- these exactly the rows there were.
+CREATE TABLE merge_rows (
+    merge_id      INTEGER NOT NULL REFERENCES proposal_merges (id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('support', 'follow')),
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    created_at    INTEGER NOT NULL, -- the moved row's own time
+    saw_objection INTEGER NOT NULL DEFAULT 0 CHECK (saw_objection IN (0, 1)),
+    added         INTEGER NOT NULL CHECK (added IN (0, 1)),
+    PRIMARY KEY (merge_id, kind, user_id)
+);
+
+-- What a ministry promised after accepting a proposal fully or partly: what,
+-- by when, which unit; later done with evidence, or delayed with a reason
+-- and a new date (planned_due keeps the first date: "kept on time").
+CREATE TABLE milestones (
+    id            INTEGER PRIMARY KEY,
+    proposal_id   INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id   INTEGER NOT NULL REFERENCES ministries (id),
+    title         TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    due_at        INTEGER NOT NULL,
+    planned_due   INTEGER NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'done', 'delayed')),
+    done_at       INTEGER,
+    evidence_src  TEXT NOT NULL DEFAULT '',
+    evidence_html TEXT NOT NULL DEFAULT '',
+    evidence_url  TEXT NOT NULL DEFAULT '',
+    created_by    INTEGER NOT NULL REFERENCES users (id),
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX milestones_proposal ON milestones (proposal_id, due_at);
+CREATE INDEX milestones_ministry ON milestones (ministry_id, due_at);
+CREATE INDEX milestones_due ON milestones (state, due_at);
+
+-- Every change of a milestone, for the proposal's timeline.
+CREATE TABLE milestone_updates (
+    id           INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL REFERENCES milestones (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('planned', 'done', 'delayed')),
+    actor_id     INTEGER NOT NULL REFERENCES users (id),
+    note_src     TEXT NOT NULL DEFAULT '',
+    note_html    TEXT NOT NULL DEFAULT '',
+    url          TEXT NOT NULL DEFAULT '',
+    due_at       INTEGER, -- the new date of a delay
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX milestone_updates_milestone ON milestone_updates (milestone_id, id);
+
+-- Supporters' ratings of a ministry's answer to a proposal, per answer round,
+-- and their objections to it (within 14 days of the answer).
+CREATE TABLE answer_ratings (
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    round       INTEGER NOT NULL,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment     TEXT NOT NULL DEFAULT '',
+    objects     INTEGER NOT NULL DEFAULT 0 CHECK (objects IN (0, 1)),
+    objection   TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, round, user_id)
+);
+CREATE INDEX answer_ratings_user ON answer_ratings (user_id);
+
 -- Full-text search over public content (forum/search tokens: CJK bigrams and
 -- lower-cased words). The rowid is item_id * 4 + the kind's number (proposal 0,
 -- comment 1, debate 2, answer 3), so a write replaces its row without a scan.
@@ -621,4 +726,4 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
     tokenize = 'unicode61'
 );
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;

@@ -109,7 +109,17 @@ type Proposal struct {
 	ReachedAt       time.Time // when the threshold was reached
 	ResponseDue     time.Time // when the answer is due
 	AnsweredAt      time.Time // the first official answer
+	// MergedInto is the proposal this one was merged into (0 for none): this
+	// one is then a signpost to it, and takes no supports.
+	MergedInto int64
+	// AnswerRound is the answer the ministry owes or gave: 1, or 2 once
+	// enough supporters objected to the first (ReopenedAt).
+	AnswerRound int
+	ReopenedAt  time.Time
 }
+
+// Merged reports whether p was merged into another proposal.
+func (p *Proposal) Merged() bool { return p.MergedInto != 0 }
 
 // Overdue reports whether the ministry's answer is late at now.
 func (p *Proposal) Overdue(now time.Time) bool {

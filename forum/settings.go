@@ -46,7 +46,19 @@ type Settings struct {
 	// ObjectionDays is the period, in working days, for answering an
 	// objection (10 under art. 35).
 	ObjectionDays int
+	// EditReviewPercent is the share of a proposal's text (in percent) that
+	// an edit may change, once the proposal has reached its support
+	// threshold, before a moderator must approve the edit for it to be shown.
+	EditReviewPercent int
+	// AnswerObjections is how many supporters' objections to a ministry's
+	// answer, within AnswerObjectionWindow of it, send the proposal back for
+	// a second answer.
+	AnswerObjections int
 }
+
+// AnswerObjectionWindow is how long after a ministry's answer to a proposal
+// its supporters may object to it.
+const AnswerObjectionWindow = 14 * 24 * time.Hour
 
 // DailyCaps are the most one citizen may do of each activity in a day
 // (Korea time); staff are not capped.
@@ -84,6 +96,8 @@ const (
 	SettingRequestDaysPrefix    = "request_days_"
 	SettingObjectionWindowDays  = "objection_window_days"
 	SettingObjectionWorkingDays = "objection_working_days"
+	SettingEditReviewPercent    = "edit_review_percent"
+	SettingAnswerObjections     = "answer_objections"
 )
 
 // ActSettingsChanged is the public moderation log's action for an
@@ -111,18 +125,20 @@ const BannedTermsMax = 100000
 // DefaultSettings are the settings of a fresh forum.
 func DefaultSettings() Settings {
 	return Settings{
-		SponsorThreshold: DefaultRules.SponsorThreshold,
-		Thresholds:       DefaultThresholds,
-		AutoHide:         3,
-		BannedTerms:      strings.Join(moderation.DefaultRules().BannedTerms, "\n"),
-		Caps:             DailyCaps{Proposals: 3, Comments: 60, Supports: 200, Reports: 20, CommentsFirstDay: 10},
-		Tiers:            DefaultActionTiers,
-		SessionLifetime:  30 * 24 * time.Hour,
-		InactiveAfter:    365 * 24 * time.Hour,
-		InactiveNotice:   30 * 24 * time.Hour,
-		RequestDays:      RequestPeriods{Inquiry: 7, LawInquiry: 14, Suggestion: 14, Grievance: 7, Other: 7},
-		ObjectionWindow:  90 * 24 * time.Hour,
-		ObjectionDays:    10,
+		SponsorThreshold:  DefaultRules.SponsorThreshold,
+		Thresholds:        DefaultThresholds,
+		AutoHide:          3,
+		BannedTerms:       strings.Join(moderation.DefaultRules().BannedTerms, "\n"),
+		Caps:              DailyCaps{Proposals: 3, Comments: 60, Supports: 200, Reports: 20, CommentsFirstDay: 10},
+		Tiers:             DefaultActionTiers,
+		SessionLifetime:   30 * 24 * time.Hour,
+		InactiveAfter:     365 * 24 * time.Hour,
+		InactiveNotice:    30 * 24 * time.Hour,
+		RequestDays:       RequestPeriods{Inquiry: 7, LawInquiry: 14, Suggestion: 14, Grievance: 7, Other: 7},
+		ObjectionWindow:   90 * 24 * time.Hour,
+		ObjectionDays:     10,
+		EditReviewPercent: 30,
+		AnswerObjections:  50,
 	}
 }
 
@@ -215,6 +231,8 @@ func SettingKeys() []SettingKey {
 		requestDays(RequestGrievance), requestDays(RequestOther),
 		daysIn(SettingObjectionWindowDays, 7, 3650, func(s *Settings) *time.Duration { return &s.ObjectionWindow }),
 		num(SettingObjectionWorkingDays, 1, 250, func(s *Settings) *int { return &s.ObjectionDays }),
+		num(SettingEditReviewPercent, 1, 100, func(s *Settings) *int { return &s.EditReviewPercent }),
+		num(SettingAnswerObjections, 1, capMax, func(s *Settings) *int { return &s.AnswerObjections }),
 	}
 }
 

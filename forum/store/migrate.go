@@ -309,6 +309,113 @@ CREATE TABLE holidays (
     added_by   INTEGER REFERENCES users (id),
     created_at INTEGER NOT NULL
 );`,
+
+	// 8: beyond the anchors (issue 18): merges, milestones, supporters'
+	// ratings of answers, revisions waiting for a moderator.
+	`ALTER TABLE proposals ADD COLUMN merged_into INTEGER REFERENCES proposals (id);
+ALTER TABLE proposals ADD COLUMN answer_round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE proposals ADD COLUMN reopened_at INTEGER;
+ALTER TABLE supports ADD COLUMN saw_objection INTEGER NOT NULL DEFAULT 0 CHECK (saw_objection IN (0, 1));
+CREATE INDEX supports_saw_objection ON supports (proposal_id) WHERE saw_objection = 1;
+ALTER TABLE proposal_revisions ADD COLUMN state TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('published', 'pending', 'rejected'));
+ALTER TABLE proposal_revisions ADD COLUMN changed_pct INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE proposal_revisions ADD COLUMN decided_by INTEGER REFERENCES users (id);
+ALTER TABLE proposal_revisions ADD COLUMN decided_at INTEGER;
+ALTER TABLE proposal_revisions ADD COLUMN decision_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX proposal_revisions_pending ON proposal_revisions (created_at) WHERE state = 'pending';
+ALTER TABLE response_revisions ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+
+-- A merge of one proposal (from_id) into another (into_id), with its public
+-- reason, and what the undo (within 7 days) needs of into_id as it was.
+CREATE TABLE proposal_merges (
+    id                INTEGER PRIMARY KEY,
+    from_id           INTEGER NOT NULL REFERENCES proposals (id),
+    into_id           INTEGER NOT NULL REFERENCES proposals (id),
+    actor_id          INTEGER NOT NULL REFERENCES users (id),
+    actor_role        TEXT NOT NULL,
+    ministry_id       INTEGER REFERENCES ministries (id), -- the ministry an official merged for; NULL for a moderator
+    reason            TEXT NOT NULL,
+    moved             INTEGER NOT NULL DEFAULT 0, -- supports moved from from_id
+    added             INTEGER NOT NULL DEFAULT 0, -- of them, new to into_id (the others supported both)
+    from_status       TEXT NOT NULL,
+    into_status       TEXT NOT NULL,
+    into_reached_at   INTEGER,
+    into_response_due INTEGER,
+    created_at        INTEGER NOT NULL,
+    undone_at         INTEGER,
+    undone_by         INTEGER REFERENCES users (id),
+    undo_reason       TEXT NOT NULL DEFAULT '',
+    CHECK (from_id <> into_id)
+);
+CREATE INDEX proposal_merges_from ON proposal_merges (from_id, id);
+CREATE INDEX proposal_merges_into ON proposal_merges (into_id, id);
+
+-- The rows a merge moved: every support of from_id (added: into_id did not
+-- have it), and the follows it added to into_id. The undo restores from
+-- these exactly the rows there were.
+CREATE TABLE merge_rows (
+    merge_id      INTEGER NOT NULL REFERENCES proposal_merges (id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('support', 'follow')),
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    created_at    INTEGER NOT NULL, -- the moved row's own time
+    saw_objection INTEGER NOT NULL DEFAULT 0 CHECK (saw_objection IN (0, 1)),
+    added         INTEGER NOT NULL CHECK (added IN (0, 1)),
+    PRIMARY KEY (merge_id, kind, user_id)
+);
+
+-- What a ministry promised after accepting a proposal fully or partly: what,
+-- by when, which unit; later done with evidence, or delayed with a reason
+-- and a new date (planned_due keeps the first date: "kept on time").
+CREATE TABLE milestones (
+    id            INTEGER PRIMARY KEY,
+    proposal_id   INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id   INTEGER NOT NULL REFERENCES ministries (id),
+    title         TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    due_at        INTEGER NOT NULL,
+    planned_due   INTEGER NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'done', 'delayed')),
+    done_at       INTEGER,
+    evidence_src  TEXT NOT NULL DEFAULT '',
+    evidence_html TEXT NOT NULL DEFAULT '',
+    evidence_url  TEXT NOT NULL DEFAULT '',
+    created_by    INTEGER NOT NULL REFERENCES users (id),
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX milestones_proposal ON milestones (proposal_id, due_at);
+CREATE INDEX milestones_ministry ON milestones (ministry_id, due_at);
+CREATE INDEX milestones_due ON milestones (state, due_at);
+
+-- Every change of a milestone, for the proposal's timeline.
+CREATE TABLE milestone_updates (
+    id           INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL REFERENCES milestones (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('planned', 'done', 'delayed')),
+    actor_id     INTEGER NOT NULL REFERENCES users (id),
+    note_src     TEXT NOT NULL DEFAULT '',
+    note_html    TEXT NOT NULL DEFAULT '',
+    url          TEXT NOT NULL DEFAULT '',
+    due_at       INTEGER, -- the new date of a delay
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX milestone_updates_milestone ON milestone_updates (milestone_id, id);
+
+-- Supporters' ratings of a ministry's answer to a proposal, per answer round,
+-- and their objections to it (within 14 days of the answer).
+CREATE TABLE answer_ratings (
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    round       INTEGER NOT NULL,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment     TEXT NOT NULL DEFAULT '',
+    objects     INTEGER NOT NULL DEFAULT 0 CHECK (objects IN (0, 1)),
+    objection   TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, round, user_id)
+);
+CREATE INDEX answer_ratings_user ON answer_ratings (user_id);`,
 }
 
 // postgresFirstVersion is the schema version PostgreSQL databases begin at
@@ -514,6 +621,112 @@ CREATE TABLE holidays (
     added_by   BIGINT REFERENCES users (id),
     created_at BIGINT NOT NULL
 );`,
+
+	// 8: as upgrades' 8.
+	`ALTER TABLE proposals ADD COLUMN merged_into BIGINT REFERENCES proposals (id);
+ALTER TABLE proposals ADD COLUMN answer_round BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE proposals ADD COLUMN reopened_at BIGINT;
+ALTER TABLE supports ADD COLUMN saw_objection BIGINT NOT NULL DEFAULT 0 CHECK (saw_objection IN (0, 1));
+CREATE INDEX supports_saw_objection ON supports (proposal_id) WHERE saw_objection = 1;
+ALTER TABLE proposal_revisions ADD COLUMN state TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('published', 'pending', 'rejected'));
+ALTER TABLE proposal_revisions ADD COLUMN changed_pct BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE proposal_revisions ADD COLUMN decided_by BIGINT REFERENCES users (id);
+ALTER TABLE proposal_revisions ADD COLUMN decided_at BIGINT;
+ALTER TABLE proposal_revisions ADD COLUMN decision_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX proposal_revisions_pending ON proposal_revisions (created_at) WHERE state = 'pending';
+ALTER TABLE response_revisions ADD COLUMN round BIGINT NOT NULL DEFAULT 1;
+
+-- A merge of one proposal (from_id) into another (into_id), with its public
+-- reason, and what the undo (within 7 days) needs of into_id as it was.
+CREATE TABLE proposal_merges (
+    id                BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    from_id           BIGINT NOT NULL REFERENCES proposals (id),
+    into_id           BIGINT NOT NULL REFERENCES proposals (id),
+    actor_id          BIGINT NOT NULL REFERENCES users (id),
+    actor_role        TEXT NOT NULL,
+    ministry_id       BIGINT REFERENCES ministries (id), -- the ministry an official merged for; NULL for a moderator
+    reason            TEXT NOT NULL,
+    moved             BIGINT NOT NULL DEFAULT 0, -- supports moved from from_id
+    added             BIGINT NOT NULL DEFAULT 0, -- of them, new to into_id (the others supported both)
+    from_status       TEXT NOT NULL,
+    into_status       TEXT NOT NULL,
+    into_reached_at   BIGINT,
+    into_response_due BIGINT,
+    created_at        BIGINT NOT NULL,
+    undone_at         BIGINT,
+    undone_by         BIGINT REFERENCES users (id),
+    undo_reason       TEXT NOT NULL DEFAULT '',
+    CHECK (from_id <> into_id)
+);
+CREATE INDEX proposal_merges_from ON proposal_merges (from_id, id);
+CREATE INDEX proposal_merges_into ON proposal_merges (into_id, id);
+
+-- The rows a merge moved: every support of from_id (added: into_id did not
+-- have it), and the follows it added to into_id. The undo restores from
+-- these exactly the rows there were.
+CREATE TABLE merge_rows (
+    merge_id      BIGINT NOT NULL REFERENCES proposal_merges (id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('support', 'follow')),
+    user_id       BIGINT NOT NULL REFERENCES users (id),
+    created_at    BIGINT NOT NULL, -- the moved row's own time
+    saw_objection BIGINT NOT NULL DEFAULT 0 CHECK (saw_objection IN (0, 1)),
+    added         BIGINT NOT NULL CHECK (added IN (0, 1)),
+    PRIMARY KEY (merge_id, kind, user_id)
+);
+
+-- What a ministry promised after accepting a proposal fully or partly: what,
+-- by when, which unit; later done with evidence, or delayed with a reason
+-- and a new date (planned_due keeps the first date: "kept on time").
+CREATE TABLE milestones (
+    id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    proposal_id   BIGINT NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    ministry_id   BIGINT NOT NULL REFERENCES ministries (id),
+    title         TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    due_at        BIGINT NOT NULL,
+    planned_due   BIGINT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'done', 'delayed')),
+    done_at       BIGINT,
+    evidence_src  TEXT NOT NULL DEFAULT '',
+    evidence_html TEXT NOT NULL DEFAULT '',
+    evidence_url  TEXT NOT NULL DEFAULT '',
+    created_by    BIGINT NOT NULL REFERENCES users (id),
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE INDEX milestones_proposal ON milestones (proposal_id, due_at);
+CREATE INDEX milestones_ministry ON milestones (ministry_id, due_at);
+CREATE INDEX milestones_due ON milestones (state, due_at);
+
+-- Every change of a milestone, for the proposal's timeline.
+CREATE TABLE milestone_updates (
+    id           BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    milestone_id BIGINT NOT NULL REFERENCES milestones (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('planned', 'done', 'delayed')),
+    actor_id     BIGINT NOT NULL REFERENCES users (id),
+    note_src     TEXT NOT NULL DEFAULT '',
+    note_html    TEXT NOT NULL DEFAULT '',
+    url          TEXT NOT NULL DEFAULT '',
+    due_at       BIGINT, -- the new date of a delay
+    created_at   BIGINT NOT NULL
+);
+CREATE INDEX milestone_updates_milestone ON milestone_updates (milestone_id, id);
+
+-- Supporters' ratings of a ministry's answer to a proposal, per answer round,
+-- and their objections to it (within 14 days of the answer).
+CREATE TABLE answer_ratings (
+    proposal_id BIGINT NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+    round       BIGINT NOT NULL,
+    user_id     BIGINT NOT NULL REFERENCES users (id),
+    rating      BIGINT NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment     TEXT NOT NULL DEFAULT '',
+    objects     BIGINT NOT NULL DEFAULT 0 CHECK (objects IN (0, 1)),
+    objection   TEXT NOT NULL DEFAULT '',
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (proposal_id, round, user_id)
+);
+CREATE INDEX answer_ratings_user ON answer_ratings (user_id);`,
 }
 
 // Version is the schema version this binary writes.

@@ -17,7 +17,7 @@ const proposalCols = `p.id, p.author_id, u.name, u.role, p.title, p.body_src, p.
 	p.status, p.sponsor_token, p.sponsor_count, p.support_count, p.comment_count, p.revision_count,
 	p.created_at, p.updated_at, p.published_at, p.closed_at, p.mod_state, p.mod_reason, p.locked,
 	COALESCE(p.support_deadline, 0), COALESCE(p.reached_at, 0), COALESCE(p.response_due, 0), COALESCE(p.answered_at, 0),
-	p.unverified_sponsors, p.unverified_supports, u.tier, p.lang`
+	p.unverified_sponsors, p.unverified_supports, u.tier, p.lang, COALESCE(p.merged_into, 0), p.answer_round, COALESCE(p.reopened_at, 0)`
 
 const proposalFrom = ` FROM proposals p JOIN users u ON u.id = p.author_id `
 
@@ -26,11 +26,12 @@ func scanProposal(row interface{ Scan(...any) error }) (*forum.Proposal, error) 
 	var body string
 	var created, updated int64
 	var published, closed sql.NullInt64
-	var deadline, reached, due, answered int64
+	var deadline, reached, due, answered, reopened int64
 	err := row.Scan(&p.ID, &p.AuthorID, &p.AuthorName, &p.AuthorRole, &p.Title, &p.BodySrc, &body, &p.CategoryID, &p.MinistryID,
 		&p.Status, &p.SponsorToken, &p.Sponsors, &p.Supports, &p.Comments, &p.Revisions,
 		&created, &updated, &published, &closed, &p.ModState, &p.ModReason, &p.Locked,
-		&deadline, &reached, &due, &answered, &p.UnverifiedSponsors, &p.UnverifiedSupports, &p.AuthorTier, &p.Lang)
+		&deadline, &reached, &due, &answered, &p.UnverifiedSponsors, &p.UnverifiedSupports, &p.AuthorTier, &p.Lang,
+		&p.MergedInto, &p.AnswerRound, &reopened)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +39,7 @@ func scanProposal(row interface{ Scan(...any) error }) (*forum.Proposal, error) 
 	p.CreatedAt, p.UpdatedAt = fromUnix(created), fromUnix(updated)
 	p.PublishedAt, p.ClosedAt = fromNullUnix(published), fromNullUnix(closed)
 	p.SupportDeadline, p.ReachedAt, p.ResponseDue, p.AnsweredAt = fromUnix(deadline), fromUnix(reached), fromUnix(due), fromUnix(answered)
+	p.ReopenedAt = fromUnix(reopened)
 	return &p, nil
 }
 

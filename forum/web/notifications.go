@@ -81,6 +81,20 @@ func groupNotes(ns []forum.Notification) []forum.Notification {
 	return out
 }
 
+// noteKind says one kind of notification that a part of the forum added
+// (issue 18's merges, edits, milestones, …), from that part's own file,
+// which registers it in noteKinds from an init function.
+type noteKind struct {
+	// text is the sentence, in lang, for the notification n, whose data is
+	// d (and raw, for fields noteData does not have); name names a ministry.
+	text func(cat catalog, lang string, n forum.Notification, d noteData, raw []byte, name func(int64) string) string
+	// link is the path of the exact place it is about, "" for none.
+	link func(d noteData, raw []byte) string
+}
+
+// noteKinds are the registered kinds of notification, by kind.
+var noteKinds = map[string]noteKind{}
+
 // describeNote says n (standing for n.Count notifications) in one language,
 // with the link to the exact place it is about. ministry names a ministry.
 func describeNote(cat catalog, lang string, n forum.Notification, ministry func(int64) forum.Ministry) noteEntry {
@@ -104,7 +118,10 @@ func describeNote(cat catalog, lang string, n forum.Notification, ministry func(
 		item = d.Excerpt
 	}
 	e.Title = item
+	k, registered := noteKinds[n.Kind]
 	switch {
+	case registered:
+		e.Text, e.Link = k.text(cat, lang, n, d, n.Data, name), k.link(d, n.Data)
 	case isRequestNote(n.Kind):
 		e.Text = requestNoteText(cat, lang, n.Kind, d, name)
 	case item == "": // written before notifications named their items

@@ -356,6 +356,13 @@ type proposalPage struct {
 	Answer           answerView
 	Dir              directory
 	SupportNeed      forum.Tier // the tier the viewer lacks to support: the page says so before they click
+	// Issue 18's parts of the page, each gathered by its own file.
+	Merge      mergeView     // merges.go
+	Edits      editView      // edits.go
+	Milestones milestoneView // milestones.go
+	Objection  objectionView // objection.go
+	Rating     ratingView    // answer_ratings.go
+	Share      shareView     // share.go
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
@@ -408,6 +415,24 @@ func (s *Server) proposalData(c *fiber.Ctx, p *forum.Proposal) (proposalPage, er
 	}
 	data.IsModerator = forum.CanModerate(u, nil)
 	if data.Answer, err = s.answerData(c, p, d, data.SupportThreshold); err != nil {
+		return data, err
+	}
+	if data.Merge, err = s.mergeData(c, p); err != nil {
+		return data, err
+	}
+	if data.Edits, err = s.editData(c, p); err != nil {
+		return data, err
+	}
+	if data.Milestones, err = s.milestoneData(c, p); err != nil {
+		return data, err
+	}
+	if data.Objection, err = s.objectionData(c, p); err != nil {
+		return data, err
+	}
+	if data.Rating, err = s.ratingData(c, p); err != nil {
+		return data, err
+	}
+	if data.Share, err = s.shareData(c, p); err != nil {
 		return data, err
 	}
 	data.LiveTopics, data.LiveSince = forum.ProposalTopic(p.ID), since

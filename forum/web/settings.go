@@ -28,7 +28,8 @@ func settingSections() []struct {
 		ID   string
 		Keys []string
 	}{
-		{"proposals", []string{forum.SettingSponsorThreshold, forum.SettingSupportThreshold, forum.SettingSupportWindow, forum.SettingResponseDays}},
+		{"proposals", []string{forum.SettingSponsorThreshold, forum.SettingSupportThreshold, forum.SettingSupportWindow, forum.SettingResponseDays,
+			forum.SettingEditReviewPercent, forum.SettingAnswerObjections}},
 		{"tiers", tiers},
 		{"caps", caps},
 		{"moderation", []string{forum.SettingAutoHide, forum.SettingBannedTerms}},
@@ -70,14 +71,17 @@ func settingLabel(key string) string {
 	return "settings.label." + key
 }
 
-// settingUnit is what a number setting counts: days, working days, people or items.
+// settingUnit is what a number setting counts: days, working days, people, a percentage or items.
 func settingUnit(k forum.SettingKey) string {
 	switch {
 	case strings.HasPrefix(k.Key, forum.SettingRequestDaysPrefix), k.Key == forum.SettingObjectionWorkingDays:
 		return "workdays"
 	case k.Days:
 		return "days"
-	case k.Key == forum.SettingSponsorThreshold, k.Key == forum.SettingSupportThreshold, k.Key == forum.SettingAutoHide:
+	case k.Key == forum.SettingEditReviewPercent:
+		return "percent"
+	case k.Key == forum.SettingSponsorThreshold, k.Key == forum.SettingSupportThreshold, k.Key == forum.SettingAutoHide,
+		k.Key == forum.SettingAnswerObjections:
 		return "people"
 	}
 	return "items"
