@@ -121,7 +121,9 @@ func (s *seeder) run(ctx context.Context) error {
 		return err
 	}
 	steps := []func(context.Context) error{s.seedMinistries, s.seedCategories, s.seedAccounts, s.seedProposals, s.seedBenchmark,
-		s.seedDebates, s.seedModeration, s.seedAnswers, s.seedRequests}
+		s.seedDebates, s.seedModeration, s.seedAnswers, s.seedRequests,
+		// Issue 18's parts, each in its own file.
+		s.seedMerges, s.seedEdits, s.seedMilestones, s.seedObjections, s.seedRatings}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err

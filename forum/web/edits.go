@@ -10,3 +10,6 @@ type editView struct{}
 
 // editData gathers editView for p. BASE: part E replaces this file.
 func (s *Server) editData(c *fiber.Ctx, p *forum.Proposal) (editView, error) { return editView{}, nil }
+
+// editRoutes are part E's routes (issue 18). BASE: part E replaces this file.
+func (s *Server) editRoutes() []route { return nil }

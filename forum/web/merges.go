@@ -12,3 +12,6 @@ type mergeView struct{}
 func (s *Server) mergeData(c *fiber.Ctx, p *forum.Proposal) (mergeView, error) {
 	return mergeView{}, nil
 }
+
+// mergeRoutes are part M's routes (issue 18). BASE: part M replaces this file.
+func (s *Server) mergeRoutes() []route { return nil }

@@ -12,3 +12,6 @@ type milestoneView struct{}
 func (s *Server) milestoneData(c *fiber.Ctx, p *forum.Proposal) (milestoneView, error) {
 	return milestoneView{}, nil
 }
+
+// milestoneRoutes are part P's routes (issue 18). BASE: part P replaces this file.
+func (s *Server) milestoneRoutes() []route { return nil }

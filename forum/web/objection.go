@@ -12,3 +12,6 @@ type objectionView struct{}
 func (s *Server) objectionData(c *fiber.Ctx, p *forum.Proposal) (objectionView, error) {
 	return objectionView{}, nil
 }
+
+// objectionRoutes are part O's routes (issue 18). BASE: part O replaces this file.
+func (s *Server) objectionRoutes() []route { return nil }

@@ -63,7 +63,7 @@ func (s *Server) routeTable() []route {
 	authLimit := s.authLimit() // one budget per address for registering, signing in and setting up
 	// An official's or an admin's own action (answers, hand-offs, debates) needs the second factor.
 	staffPowers := mw(s.signedIn, s.staffReady)
-	return []route{
+	rs := []route{
 		{use, "/", mw(recover.New(), s.requestDeadline, s.noCookieOnPublic, s.checkHost(),
 			helmet.New(helmet.Config{ContentSecurityPolicy: CSP, ReferrerPolicy: "same-origin"}),
 			// The fastest level: gzip of a 1,000-comment page (1 MiB) takes 5 ms for
@@ -288,9 +288,12 @@ func (s *Server) routeTable() []route {
 		{get, "/open-data/faqs.ndjson", nil, s.download("faqs", s.eachFAQRecord)},
 		{get, "/open-data/request-stats.csv", nil, s.download("request-stats", s.eachRequestStatRecord)},
 		{get, "/open-data/request-stats.ndjson", nil, s.download("request-stats", s.eachRequestStatRecord)},
-
-		{use, "/", nil, handleUnmatched},
 	}
+	// Issue 18's parts, each in its own file.
+	for _, part := range [][]route{s.mergeRoutes(), s.editRoutes(), s.milestoneRoutes(), s.objectionRoutes(), s.ratingRoutes(), s.shareRoutes()} {
+		rs = append(rs, part...)
+	}
+	return append(rs, route{use, "/", nil, handleUnmatched})
 }
 
 // writeLimit caps everything that writes: per citizen when signed in, else

@@ -12,3 +12,6 @@ type shareView struct{}
 func (s *Server) shareData(c *fiber.Ctx, p *forum.Proposal) (shareView, error) {
 	return shareView{}, nil
 }
+
+// shareRoutes are part S's routes (issue 18). BASE: part S replaces this file.
+func (s *Server) shareRoutes() []route { return nil }
