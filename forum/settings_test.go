@@ -28,6 +28,11 @@ func TestDefaultSettings(t *testing.T) {
 		RequestDays:     RequestPeriods{Inquiry: 7, LawInquiry: 14, Suggestion: 14, Grievance: 7, Other: 7},
 		ObjectionWindow: 90 * 24 * time.Hour,
 		ObjectionDays:   10,
+		// Issue 18: an edit changing more than 30% of a proposal past its
+		// threshold waits for a moderator; 50 supporters' objections send an
+		// answer back.
+		EditReviewPercent: 30,
+		AnswerObjections:  50,
 	}
 	if d != want {
 		t.Errorf("DefaultSettings() = %+v\nwant %+v", d, want)
