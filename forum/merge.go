@@ -68,10 +68,13 @@ type Merge struct {
 // Undone reports whether the merge was undone.
 func (m *Merge) Undone() bool { return !m.UndoneAt.IsZero() }
 
+// UndoDeadline is when the merge stops being undoable.
+func (m *Merge) UndoDeadline() time.Time { return m.CreatedAt.Add(MergeUndoWindow) }
+
 // UndoableAt reports whether the merge may still be undone at now: it
 // stands and is younger than MergeUndoWindow.
 func (m *Merge) UndoableAt(now time.Time) bool {
-	return !m.Undone() && now.Before(m.CreatedAt.Add(MergeUndoWindow))
+	return !m.Undone() && now.Before(m.UndoDeadline())
 }
 
 // MergeStaff reports whether u may merge, or undo a merge of, proposals
