@@ -102,10 +102,14 @@ type mergePage struct {
 	Form       formState
 }
 
-// mergeTarget reads the proposal the form names to merge into: "into", a
-// number typed in (with or without "#"), or a choice among the similar ones.
+// mergeTarget reads the proposal the form names to merge into: "number",
+// typed in (with or without "#"), or else "into", a choice among the
+// similar ones (or the confirmation page's).
 func mergeTarget(c *fiber.Ctx) (int64, error) {
-	v := strings.TrimPrefix(strings.TrimSpace(c.FormValue("into")), "#")
+	v := strings.TrimPrefix(strings.TrimSpace(c.FormValue("number")), "#")
+	if v == "" {
+		v = strings.TrimSpace(c.FormValue("into"))
+	}
 	if v == "" {
 		return 0, forum.Invalid("into", "err.merge_into_required")
 	}
@@ -135,11 +139,13 @@ func (s *Server) mergeForm(c *fiber.Ctx, status int, ferr error) error {
 		return forum.Refuse(forum.ErrForbidden, "err.merge_forbidden")
 	}
 	page := mergePage{base: s.base(c, s.t(c, "merge.title")), From: from,
-		Form: formState{Values: map[string]string{"into": c.FormValue("into"), "reason": c.FormValue("reason")}}}
+		Form: formState{Values: map[string]string{"number": c.FormValue("number"), "into": c.FormValue("into"), "reason": c.FormValue("reason")}}}
 	if page.Similar, err = s.mergeCandidates(ctx, u, from); err != nil {
 		return err
 	}
-	if ferr == nil && c.FormValue("into") != "" {
+	if c.FormValue("number") != "" || c.FormValue("into") != "" {
+		// The proposal named, when it may take this one: the page confirms
+		// the pair (again, after a missing reason).
 		id, err := mergeTarget(c)
 		if err == nil {
 			if page.Into, err = s.store.Proposal(ctx, id); errors.Is(err, forum.ErrNotFound) {
@@ -150,7 +156,10 @@ func (s *Server) mergeForm(c *fiber.Ctx, status int, ferr error) error {
 			err = forum.CanMerge(u, page.Into, from)
 		}
 		if err != nil {
-			page.Into, ferr, status = nil, err, fiber.StatusBadRequest
+			page.Into, status = nil, fiber.StatusBadRequest
+			if ferr == nil {
+				ferr = err
+			}
 		}
 	}
 	if ferr != nil {

@@ -25,7 +25,7 @@ func newMergePair(t *testing.T, e *env) mergePair {
 	m.author, m.author2 = e.register("가 작성자"), e.register("나 작성자")
 	m.a = e.openProposal(m.author, "공공도서관 야간 개방", "퇴근 뒤에도 도서관을 쓸 수 있게 해 주세요.")
 	m.b = e.openProposal(m.author2, "도서관 심야 운영 청원", "심야에도 열람실을 열어 주세요.")
-	m.both, m.onlyB = e.register("둘 다 공감"), e.register("나만 공감")
+	m.both, m.onlyB = e.register("둘 다 지지"), e.register("나만 지지")
 	for _, s := range []struct {
 		c  *client
 		id int64
@@ -94,8 +94,8 @@ func TestMerges_RoleMatrix(t *testing.T) {
 	}{
 		{url.Values{"into": {itoa(int(m.a))}, "reason": {" "}}, "병합의 공개 사유를 적어 주세요."},
 		{url.Values{"into": {itoa(int(m.b))}, "reason": {"중복"}}, "자기 자신에 병합할 수 없습니다"},
-		{url.Values{"into": {"abc"}, "reason": {"중복"}}, "제안 번호는 123 같은 정수입니다."},
-		{url.Values{"into": {"99999"}, "reason": {"중복"}}, "그 번호의 제안이 없습니다."},
+		{url.Values{"number": {"abc"}, "reason": {"중복"}}, "제안 번호는 123 같은 정수입니다."},
+		{url.Values{"number": {"#99999"}, "reason": {"중복"}}, "그 번호의 제안이 없습니다."},
 		{url.Values{"reason": {"중복"}}, "병합할 대상 제안의 번호를 입력하거나 고르세요."},
 	} {
 		r := moderator.post(b+"/merge", tc.form)
@@ -126,7 +126,7 @@ func TestMerges_RoleMatrix(t *testing.T) {
 		}
 	}
 	contains(t, "A's note", guest.get("/proposals/"+itoa(int(m.a))).Body, "이 제안으로 병합된 제안", "도서관 심야 운영 청원",
-		"공감 2건이 옮겨졌고, 그중 1건이 새로 더해졌습니다.")
+		"지지 2건이 옮겨졌고, 그중 1건이 새로 더해졌습니다.")
 	// B refuses supports, and says where to go.
 	r = citizen.post(b+"/support", nil)
 	if r.Status != http.StatusConflict {
