@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -201,4 +203,42 @@ func TestMerges_Languages(t *testing.T) {
 		c.lang = lang
 		contains(t, lang+" signpost", c.get(b).Body, w[1])
 	}
+}
+
+// TestMerges_ValidHTML runs the Nu Html Checker over the merge's pages:
+// the proposal page with the merge form, the confirmation (and its refusal),
+// the signpost with the undo button, and the merged-from note; none skips a
+// heading level.
+func TestMerges_ValidHTML(t *testing.T) {
+	if _, err := os.Stat(vnuPath); err != nil {
+		t.Skipf("vnu.jar not found at %s: `make test-deps` installs it", vnuPath)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found: `make test-deps` installs default-jre-headless")
+	}
+	e := newEnv(t)
+	m := newMergePair(t, e)
+	moderator := e.staff(forum.RoleModerator, 0, "류지혜")
+	a, b := "/proposals/"+itoa(int(m.a)), "/proposals/"+itoa(int(m.b))
+	bodies := map[string]string{}
+	keep := func(name string, r resp, status int) {
+		t.Helper()
+		if r.Status != status {
+			t.Fatalf("%s: %d, want %d", name, r.Status, status)
+		}
+		for _, s := range headingSkips(r.Body) {
+			t.Errorf("%s: heading skips a level: %s", name, s)
+		}
+		bodies[name] = r.Body
+	}
+	keep("form", moderator.get(b), http.StatusOK)
+	keep("confirm", moderator.get(b+"/merge?into="+itoa(int(m.a))), http.StatusOK)
+	keep("refused", moderator.post(b+"/merge", url.Values{"into": {itoa(int(m.a))}}), http.StatusBadRequest)
+	if r := moderator.post(b+"/merge", url.Values{"into": {itoa(int(m.a))}, "reason": {"중복"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("merge: %d", r.Status)
+	}
+	keep("signpost", moderator.get(b), http.StatusOK)
+	keep("merged-from", moderator.get(a), http.StatusOK)
+	checkHTML(t, java, bodies)
 }
