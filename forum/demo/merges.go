@@ -26,7 +26,7 @@ var mergeSeeds = [2]proposalSeed{
 	{
 		author: 12, category: "safety", ministry: "mois", state: forum.StatusOpen, supports: 9,
 		title: "도서관 야간 개방 시간 연장 요청",
-		body: `저녁 7시면 문을 닫는 도서관이 많습니다. 밤에도 공부하고 책을 빌릴 수 있게 운영 시간을 늘려 주셨으면 합니다.`,
+		body:  `저녁 7시면 문을 닫는 도서관이 많습니다. 밤에도 공부하고 책을 빌릴 수 있게 운영 시간을 늘려 주셨으면 합니다.`,
 	},
 }
 
