@@ -275,6 +275,7 @@
         break;
       case 'proposal.transferred':
       case 'proposal.co_ministry':
+      case 'proposal.merged': // issue 18: a signpost appears (or goes), the counts move: the server draws the page anew
         stopped = true;
         location.reload();
         break;

@@ -49,6 +49,7 @@ var eventWire = []struct {
 	{NotificationEvent{Kind: NoteReply, NotificationID: 9, Unread: 4}, `{"kind":"reply","notification_id":9,"unread":4}`},
 	// What the store's SQL writes for each follower of an item (json_object).
 	{NotificationEvent{Kind: NoteResponse, Unread: 3}, `{"kind":"official_response","unread":3}`},
+	{ProposalMergedEvent{FromID: 8, IntoID: 7, MergeID: 2, Supports: 40}, `{"from_id":8,"into_id":7,"merge_id":2,"supports":40,"undone":false}`},
 }
 
 // Every event type encodes to the bytes stored before the payloads had

@@ -370,8 +370,12 @@ func (s *Store) supportAlone(r *supportReq) func(*tx) error {
 		count := r.count
 		var status forum.ProposalStatus
 		var state forum.ModState
-		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state FROM proposals WHERE id = ?`, id).Scan(&status, count, &state); err != nil {
+		var merged int64
+		if err := t.QueryRowContext(ctx, `SELECT status, support_count, mod_state, COALESCE(merged_into, 0) FROM proposals WHERE id = ?`, id).Scan(&status, count, &state, &merged); err != nil {
 			return err
+		}
+		if merged != 0 { // a signpost to the proposal it was merged into (issue 18)
+			return forum.Refuse(forum.ErrInvalidState, "err.proposal_merged", merged)
 		}
 		if !status.TakesSupport() || (on && state != forum.ModVisible) {
 			return forum.Refuse(forum.ErrInvalidState, "err.support_closed")

@@ -71,18 +71,25 @@ func indexProposal(ctx context.Context, t *tx, id int64) error {
 	var title, body, status, lang, authorLang string
 	var ministry, created int64
 	var category sql.NullInt64
-	var public bool
+	var public, merged bool
 	var names [6]string
 	err := t.QueryRowContext(ctx, `SELECT p.title, p.body_html, p.status, p.ministry_id, p.category_id, COALESCE(p.published_at, p.created_at), `+
-		publicProposal+`, p.lang, u.lang, m.name_ko, m.name_en, m.name_zh, COALESCE(c.name_ko, ''), COALESCE(c.name_en, ''), COALESCE(c.name_zh, '')
+		publicProposal+`, p.merged_into IS NOT NULL, p.lang, u.lang, m.name_ko, m.name_en, m.name_zh, COALESCE(c.name_ko, ''), COALESCE(c.name_en, ''), COALESCE(c.name_zh, '')
 		FROM proposals p JOIN users u ON u.id = p.author_id JOIN ministries m ON m.id = p.ministry_id LEFT JOIN categories c ON c.id = p.category_id
-		WHERE p.id = ?`, id).Scan(&title, &body, &status, &ministry, &category, &created, &public, &lang, &authorLang,
+		WHERE p.id = ?`, id).Scan(&title, &body, &status, &ministry, &category, &created, &public, &merged, &lang, &authorLang,
 		&names[0], &names[1], &names[2], &names[3], &names[4], &names[5])
 	if err != nil {
 		return fmt.Errorf("index proposal: %w", err)
 	}
 	text := title + "\n" + indexText(body)
 	if err := setLang(ctx, t, `proposals`, `id = ?`, lang, forum.DetectLang(text, authorLang), id); err != nil {
+		return fmt.Errorf("index proposal: %w", err)
+	}
+	// Issue 18: a proposal merged into another is no result of its own; the
+	// one it went into is found by its words too.
+	if merged {
+		public = false
+	} else if text, err = withMergedText(ctx, t, id, text); err != nil {
 		return fmt.Errorf("index proposal: %w", err)
 	}
 	if err := unindex(ctx, t, SearchProposal, id); err != nil {
@@ -106,6 +113,25 @@ func indexProposal(ctx context.Context, t *tx, id int64) error {
 		}
 	}
 	return indexComments(ctx, t, `c.proposal_id = ?`, id)
+}
+
+// withMergedText is text followed by the titles and bodies of the
+// proposals merged into proposal id (issue 18).
+func withMergedText(ctx context.Context, t *tx, id int64, text string) (string, error) {
+	rows, err := t.QueryContext(ctx, `SELECT f.title, f.body_html FROM proposal_merges m JOIN proposals f ON f.id = m.from_id
+		WHERE m.into_id = ? AND m.undone_at IS NULL ORDER BY m.id`, id)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var title, body string
+		if err := rows.Scan(&title, &body); err != nil {
+			return "", err
+		}
+		text += "\n" + title + "\n" + indexText(body)
+	}
+	return text, rows.Err()
 }
 
 // indexText is the plain text of stored sanitized HTML, as the page shows it.

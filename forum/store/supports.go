@@ -31,10 +31,11 @@ var supportGroup = &writeGroup{run: runSupports,
 type supportProposal struct {
 	status       forum.ProposalStatus
 	state        forum.ModState
-	count, other int  // verified and unverified supports, as the writes so far leave them
-	public       bool // whether its topic's events are public
-	dv, du       int  // the group's changes to count and other
-	handedOff    bool // a write of it crossed the threshold: it and its later writes run alone
+	count, other int   // verified and unverified supports, as the writes so far leave them
+	public       bool  // whether its topic's events are public
+	dv, du       int   // the group's changes to count and other
+	handedOff    bool  // a write of it crossed the threshold: it and its later writes run alone
+	mergedInto   int64 // merged into that proposal (issue 18): it takes no supports
 }
 
 // supportChange is one support the group adds or withdraws.
@@ -76,6 +77,9 @@ func runSupports(s *Store, t *tx, items []any) ([]error, []int, error) {
 			continue
 		case p.handedOff:
 			alone = append(alone, i)
+			continue
+		case p.mergedInto != 0:
+			answers[i] = forum.Refuse(forum.ErrInvalidState, "err.proposal_merged", p.mergedInto)
 			continue
 		case !p.status.TakesSupport() || (r.on && p.state != forum.ModVisible):
 			answers[i] = forum.ErrInvalidState
@@ -142,7 +146,7 @@ func supportProposals(t *tx, reqs []*supportReq, in []int) (map[int64]*supportPr
 			args = append(args, reqs[i].id)
 		}
 	}
-	rows, err := t.QueryContext(t.ctx, `SELECT p.id, p.status, p.mod_state, p.support_count, p.unverified_supports, `+publicProposal+`
+	rows, err := t.QueryContext(t.ctx, `SELECT p.id, p.status, p.mod_state, p.support_count, p.unverified_supports, COALESCE(p.merged_into, 0), `+publicProposal+`
 		FROM proposals p WHERE p.id IN (`+placeholders("?", len(args))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -151,7 +155,7 @@ func supportProposals(t *tx, reqs []*supportReq, in []int) (map[int64]*supportPr
 	for rows.Next() {
 		var id int64
 		var p supportProposal
-		if err := rows.Scan(&id, &p.status, &p.state, &p.count, &p.other, &p.public); err != nil {
+		if err := rows.Scan(&id, &p.status, &p.state, &p.count, &p.other, &p.mergedInto, &p.public); err != nil {
 			return nil, err
 		}
 		props[id] = &p

@@ -102,6 +102,8 @@ type apiProposal struct {
 	Transfers       *[]apiTransfer `json:"transfers,omitempty"`
 	Response        **apiResponse  `json:"response,omitempty"`
 	ResponseParts   *[]apiResponse `json:"response_parts,omitempty"`
+	MergedInto      **int64        `json:"merged_into,omitempty"` // issue 18: the proposal it was merged into (null for none); detail only
+	MergedFrom      *[]int64       `json:"merged_from,omitempty"` // the proposals merged into it; detail only
 
 	// UnverifiedSponsors and UnverifiedSupports are those of accounts that
 	// never verified their e-mail: published apart, never in the figures above.
@@ -278,6 +280,11 @@ func (s *Server) handleAPIProposal(c *fiber.Ctx) error {
 		apiParts = append(apiParts, *apiResponseOf(r, n))
 	}
 	out.CoMinistries, out.Transfers, out.Response, out.ResponseParts = &co, &transfers, &resp, &apiParts
+	into, from, err := s.apiMerges(ctx, p)
+	if err != nil {
+		return err
+	}
+	out.MergedInto, out.MergedFrom = &into, &from
 	return c.JSON(out)
 }
 
@@ -609,7 +616,11 @@ var openDataSets = []dataSet{
 	{Name: "proposal_detail", API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 		{"co_ministries", "array of string"}, {"transfers", "array of object"}, {"transfers.from_ministry", "string"},
 		{"transfers.to_ministry", "string"}, {"transfers.reason", "string"}, {"transfers.created_at", "time"}, {"response", "object"},
-		{"response_parts", "array of object"}}},
+		{"response_parts", "array of object"}, {"merged_into", "integer"}, {"merged_from", "array of integer"}}},
+	{Name: "merges", Downloads: []string{"/open-data/merges.csv", "/open-data/merges.ndjson"}, Fields: []fieldDoc{
+		{"id", "integer"}, {"from_id", "integer"}, {"into_id", "integer"}, {"actor_role", "string"}, {"ministry", "string"},
+		{"reason", "string"}, {"moved", "integer"}, {"added", "integer"}, {"created_at", "time"}, {"undone_at", "time"},
+		{"undo_reason", "string"}}},
 	{Name: "responses", Downloads: []string{"/open-data/responses.csv", "/open-data/responses.ndjson"},
 		API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 			{"proposal_id", "integer"}, {"ministry", "string"}, {"decision", "string"}, {"summary", "string"}, {"body", "string"},
