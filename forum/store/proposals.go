@@ -656,7 +656,8 @@ func (s *Store) ListProposals(ctx context.Context, q ProposalQuery) (ProposalPag
 	default:
 		q.Sort, key = SortNewest, `p.published_at`
 	}
-	where := []string{publicProposal, listedStatuses}
+	// A proposal merged into another is that one's signpost: the lists show the other.
+	where := []string{publicProposal, listedStatuses, `p.merged_into IS NULL`}
 	var args []any
 	if q.Status != "" {
 		where, args = append(where, `p.status = ?`), append(args, q.Status)
