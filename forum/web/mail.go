@@ -166,7 +166,7 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 		}
 		var nd noteData
 		_ = json.Unmarshal(m.Data, &nd)
-		if l := noteLink(m.Kind, nd); l != "" {
+		if l := noteLink(m.Kind, nd, m.Data); l != "" {
 			link = site + l
 		}
 	}

@@ -100,7 +100,7 @@ var noteKinds = map[string]noteKind{}
 func describeNote(cat catalog, lang string, n forum.Notification, ministry func(int64) forum.Ministry) noteEntry {
 	var d noteData
 	_ = json.Unmarshal(n.Data, &d) // data it cannot read gets the generic words
-	e := noteEntry{Notification: n, Link: noteLink(n.Kind, d)}
+	e := noteEntry{Notification: n, Link: noteLink(n.Kind, d, n.Data)}
 	label := func(prefix, v string) string {
 		if l, ok := cat[prefix+v]; ok {
 			return l
@@ -121,7 +121,7 @@ func describeNote(cat catalog, lang string, n forum.Notification, ministry func(
 	k, registered := noteKinds[n.Kind]
 	switch {
 	case registered:
-		e.Text, e.Link = k.text(cat, lang, n, d, n.Data, name), k.link(d, n.Data)
+		e.Text = k.text(cat, lang, n, d, n.Data, name)
 	case isRequestNote(n.Kind):
 		e.Text = requestNoteText(cat, lang, n.Kind, d, name)
 	case item == "": // written before notifications named their items
@@ -183,7 +183,10 @@ func describeNote(cat catalog, lang string, n forum.Notification, ministry func(
 // noteLink is the path of the exact place a notification is about: the
 // reply itself, the official answer, the appeal form of what was hidden, …;
 // "" when it names no place.
-func noteLink(kind string, d noteData) string {
+func noteLink(kind string, d noteData, raw []byte) string {
+	if k, ok := noteKinds[kind]; ok {
+		return k.link(d, raw)
+	}
 	if isRequestNote(kind) {
 		return requestNoteLink(kind, d)
 	}
