@@ -43,6 +43,7 @@ const (
 	EventDebateClosed        = "debate.closed"
 	EventDebateConcluded     = "debate.concluded"
 	EventNotification        = "notification.created"
+	EventMilestoneChanged    = "milestone.changed"
 )
 
 // EventTypes lists every event type above, for code that must handle, or
@@ -52,7 +53,7 @@ func EventTypes() []string {
 		EventProposalEdited, EventProposalHidden, EventProposalRestored, EventProposalTransferred,
 		EventProposalCoMinistry, EventResponsePublished, EventCommentCreated, EventCommentUpdated,
 		EventCommentDeleted, EventCommentVoted, EventCommentHidden, EventCommentRestored, EventThreadLocked,
-		EventDebateOpened, EventDebateClosed, EventDebateConcluded, EventNotification}
+		EventDebateOpened, EventDebateClosed, EventDebateConcluded, EventNotification, EventMilestoneChanged}
 }
 
 // EventData is the payload of one type of event: its JSON is stored in the
@@ -363,6 +364,8 @@ func (e Event) Payload() (EventData, error) {
 		return decodePayload[DebateConcludedEvent](e)
 	case EventNotification:
 		return decodePayload[NotificationEvent](e)
+	case EventMilestoneChanged:
+		return decodePayload[MilestoneChangedEvent](e)
 	}
 	return nil, fmt.Errorf("decode event %d: unknown type %q", e.ID, e.Type)
 }

@@ -49,6 +49,7 @@ var eventWire = []struct {
 	{NotificationEvent{Kind: NoteReply, NotificationID: 9, Unread: 4}, `{"kind":"reply","notification_id":9,"unread":4}`},
 	// What the store's SQL writes for each follower of an item (json_object).
 	{NotificationEvent{Kind: NoteResponse, Unread: 3}, `{"kind":"official_response","unread":3}`},
+	{MilestoneChangedEvent{Kind: MilestoneDelayed, MilestoneID: 4, ProposalID: 7}, `{"kind":"delayed","milestone_id":4,"proposal_id":7}`},
 }
 
 // Every event type encodes to the bytes stored before the payloads had
