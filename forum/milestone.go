@@ -72,7 +72,9 @@ func (m *Milestone) Done() bool { return m.State == MilestoneDone }
 func (m *Milestone) Overdue(now time.Time) bool { return m.State != MilestoneDone && now.After(m.Due) }
 
 // KeptOnTime reports whether the milestone was done by the date first planned.
-func (m *Milestone) KeptOnTime() bool { return m.State == MilestoneDone && !m.DoneAt.After(m.PlannedDue) }
+func (m *Milestone) KeptOnTime() bool {
+	return m.State == MilestoneDone && !m.DoneAt.After(m.PlannedDue)
+}
 
 // Moved reports whether a delay moved the milestone's date off the one first planned.
 func (m *Milestone) Moved() bool { return !m.Due.Equal(m.PlannedDue) }
