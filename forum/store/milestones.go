@@ -255,16 +255,19 @@ type OverdueMilestone struct {
 	ProposalLang  string
 }
 
-// OverdueMilestones lists a ministry's milestones on public proposals that
-// are past their date at the store's clock and not done, the longest
-// overdue first, at most limit.
+// OverdueMilestones lists a ministry's milestones (every ministry's, for
+// ministryID 0) on public proposals that are past their date at the store's
+// clock and not done, the longest overdue first, at most limit.
 func (s *Store) OverdueMilestones(ctx context.Context, ministryID int64, limit int) ([]OverdueMilestone, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
+	where, args := `m.state <> ? AND m.due_at < ?`, []any{forum.MilestoneDone, s.now().Unix()}
+	if ministryID != 0 {
+		where, args = `m.ministry_id = ? AND `+where, append([]any{ministryID}, args...)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+milestoneCols+`, p.title, p.lang FROM milestones m JOIN proposals p ON p.id = m.proposal_id
-		WHERE m.ministry_id = ? AND m.state <> ? AND m.due_at < ? AND `+publicProposal+` ORDER BY m.due_at, m.id LIMIT ?`,
-		ministryID, forum.MilestoneDone, s.now().Unix(), limit)
+		WHERE `+where+` AND `+publicProposal+` ORDER BY m.due_at, m.id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("overdue milestones: %w", mapErr(err))
 	}

@@ -102,6 +102,7 @@ type apiProposal struct {
 	Transfers       *[]apiTransfer `json:"transfers,omitempty"`
 	Response        **apiResponse  `json:"response,omitempty"`
 	ResponseParts   *[]apiResponse `json:"response_parts,omitempty"`
+	Milestones      *apiMilestones `json:"milestones,omitempty"` // issue 18: what the ministry promised after accepting it
 
 	// UnverifiedSponsors and UnverifiedSupports are those of accounts that
 	// never verified their e-mail: published apart, never in the figures above.
@@ -278,6 +279,11 @@ func (s *Server) handleAPIProposal(c *fiber.Ctx) error {
 		apiParts = append(apiParts, *apiResponseOf(r, n))
 	}
 	out.CoMinistries, out.Transfers, out.Response, out.ResponseParts = &co, &transfers, &resp, &apiParts
+	ms, err := s.apiMilestonesOf(ctx, id, n)
+	if err != nil {
+		return err
+	}
+	out.Milestones = &ms
 	return c.JSON(out)
 }
 
@@ -609,7 +615,7 @@ var openDataSets = []dataSet{
 	{Name: "proposal_detail", API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 		{"co_ministries", "array of string"}, {"transfers", "array of object"}, {"transfers.from_ministry", "string"},
 		{"transfers.to_ministry", "string"}, {"transfers.reason", "string"}, {"transfers.created_at", "time"}, {"response", "object"},
-		{"response_parts", "array of object"}}},
+		{"response_parts", "array of object"}, {"milestones", "array of object"}}},
 	{Name: "responses", Downloads: []string{"/open-data/responses.csv", "/open-data/responses.ndjson"},
 		API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 			{"proposal_id", "integer"}, {"ministry", "string"}, {"decision", "string"}, {"summary", "string"}, {"body", "string"},
@@ -641,6 +647,11 @@ var openDataSets = []dataSet{
 			{"month", "string"}, {"ministry", "string"}, {"kind", "string"}, {"received", "integer"}, {"answered", "integer"},
 			{"on_time", "integer"}, {"median_working_days", "number"}, {"ratings", "integer"}, {"satisfaction", "number"},
 			{"on_time_percent", "integer"}}},
+	{Name: "milestones", Downloads: []string{"/open-data/milestones.csv", "/open-data/milestones.ndjson"},
+		API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
+			{"id", "integer"}, {"proposal_id", "integer"}, {"ministry", "string"}, {"title", "string"}, {"responsible_unit", "string"},
+			{"state", "string"}, {"planned_due", "date"}, {"due", "date"}, {"moved", "boolean"}, {"done_at", "time"},
+			{"kept_on_time", "boolean"}, {"evidence", "string"}, {"evidence_url", "string"}, {"created_at", "time"}, {"updated_at", "time"}}},
 }
 
 // openDataSet returns the dataset called name; it panics on a name not in openDataSets, a programming error.
