@@ -40,7 +40,9 @@ func (s *seeder) seedMilestones(ctx context.Context) error {
 		return fmt.Errorf("seed milestones: no official of ministry %d", p.MinistryID)
 	}
 	now := s.st.Now()
-	day := func(d int) forum.MilestoneInput { return forum.MilestoneInput{Due: forum.MilestoneDue(now.AddDate(0, 0, d))} }
+	day := func(d int) forum.MilestoneInput {
+		return forum.MilestoneInput{Due: forum.MilestoneDue(now.AddDate(0, 0, d))}
+	}
 	plan := []forum.MilestoneInput{day(14), day(30), day(120)}
 	plan[0].Title, plan[0].Unit = "시범 사업 대상 지역 선정 공고", "정책기획과"
 	plan[1].Title, plan[1].Unit = "관련 시행령 개정안 입법예고", "법무지원팀"

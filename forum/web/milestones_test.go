@@ -50,7 +50,9 @@ func (f *msFixture) msRows(id int64) string {
 }
 
 // msDay is the date field's value d days after the fixture's clock, in KST.
-func msDay(e *env, d int) string { return e.clock.Now().In(seoul).AddDate(0, 0, d).Format("2006-01-02") }
+func msDay(e *env, d int) string {
+	return e.clock.Now().In(seoul).AddDate(0, 0, d).Format("2006-01-02")
+}
 
 // msText is what a catalog message reads like in a page (html/template escapes quotes).
 func msText(e *env, lang, key string, args ...any) string {
