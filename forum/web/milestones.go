@@ -223,7 +223,7 @@ func (s *Server) handleMilestonePlan(c *fiber.Ctx) error {
 	}
 	if errs == nil {
 		if _, err = s.store.PlanMilestones(c.UserContext(), currentUser(c), p.ID, ins); err == nil {
-			s.flash(c, "milestone.flash_planned")
+			s.flash(c, "flash.milestone_planned")
 			return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10)+"#milestones", fiber.StatusSeeOther)
 		}
 		if _, ok := forum.AsValidation(err); !ok {
@@ -284,7 +284,7 @@ func (s *Server) handleMilestoneDone(c *fiber.Ctx) error {
 	err = in.Validate()
 	if err == nil {
 		if _, err = s.store.CompleteMilestone(c.UserContext(), currentUser(c), m.ID, in, s.md.Markdown(in.Evidence)); err == nil {
-			s.flash(c, "milestone.flash_done")
+			s.flash(c, "flash.milestone_done")
 			return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10)+"#milestone-"+strconv.FormatInt(m.ID, 10), fiber.StatusSeeOther)
 		}
 	}
@@ -309,7 +309,7 @@ func (s *Server) handleMilestoneDelay(c *fiber.Ctx) error {
 	err = forum.ValidationErrors(withDateError(in.Validate(m.Due, s.cfg.Now()), "due", readable)).Err()
 	if err == nil {
 		if _, err = s.store.DelayMilestone(c.UserContext(), currentUser(c), m.ID, in, s.md.Markdown(in.Reason)); err == nil {
-			s.flash(c, "milestone.flash_delayed")
+			s.flash(c, "flash.milestone_delayed")
 			return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10)+"#milestone-"+strconv.FormatInt(m.ID, 10), fiber.StatusSeeOther)
 		}
 	}
