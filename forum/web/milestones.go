@@ -418,6 +418,28 @@ func (s *Server) handleMilestones(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "milestones", p)
 }
 
+// promiseChart is /stats's chart of the milestones each ministry kept on
+// time, beside its share of those due ("약속 이행률") and its overdue ones;
+// ok is false while no ministry has planned any.
+func (s *Server) promiseChart(c *fiber.Ctx, cards []forum.Scorecard) (ch chart, ok bool) {
+	lang := s.lang(c)
+	var bars []chartBar
+	var values []int
+	for _, sc := range cards {
+		if sc.Promises.Planned == 0 {
+			continue
+		}
+		extra := s.promiseKept(sc)
+		if sc.Promises.Overdue > 0 {
+			extra += " · " + s.t(c, "milestone.overdue_n", sc.Promises.Overdue)
+		}
+		bars = append(bars, chartBar{AxisLabel: sc.Ministry.Name(lang), Label: sc.Ministry.Name(lang), Value: formatNumber(sc.Promises.Kept), Extra: extra})
+		values = append(values, sc.Promises.Kept)
+	}
+	return s.rowChart(c, "promises", "milestone.stats_chart", []string{s.t(c, "stats.ministry"), s.t(c, "milestone.col_kept"),
+		s.t(c, "milestone.col_kept_share")}, bars, values), len(bars) > 0
+}
+
 // overdueMilestones is the ministry page's list of its overdue milestones.
 func (s *Server) overdueMilestones(ctx context.Context, ministryID int64) ([]store.OverdueMilestone, error) {
 	return s.store.OverdueMilestones(ctx, ministryID, ministryItemsMax)

@@ -95,6 +95,7 @@ func TestMilestones_RoleMatrix(t *testing.T) {
 	if r.Status != 303 || r.Header.Get("Location") != ansPath(id, "#milestones") {
 		t.Fatalf("plan by the lead official: %d → %q: %.300s", r.Status, r.Header.Get("Location"), r.Body)
 	}
+	contains(t, "the page after planning", f.lead.get(ansPath(id, "")).Body, `class="flash"`, msText(e, "ko", "flash.milestone_planned"))
 	ms, err := e.st.ProposalMilestones(context.Background(), id)
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("planned %d milestones, %v", len(ms), err)
@@ -279,6 +280,8 @@ func TestMilestones_Publicly(t *testing.T) {
 	}
 	contains(t, "/milestones", all.Body, "보건복지부", "33%", "잊을 일", `href="/proposals/`+itoa(int(id))+`#milestone-`+byTitle["잊을 일"]+`"`)
 
+	stats := e.client().get("/stats")
+	contains(t, "/stats", stats.Body, `id="chart-promises-heading"`, msText(e, "ko", "milestone.stats_chart"), "33% · 기한 초과 1")
 	api := e.client().get("/api/v1/proposals/" + itoa(int(id)))
 	var got struct {
 		Milestones []map[string]any `json:"milestones"`
