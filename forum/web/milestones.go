@@ -210,8 +210,11 @@ func (s *Server) handleMilestonePlan(c *fiber.Ctx) error {
 		if title == "" && unit == "" && day == "" {
 			continue
 		}
-		values["title_"+n], values["unit_"+n], values["due_"+n] = title, unit, day
 		due, readable := milestoneDate(day)
+		values["title_"+n], values["unit_"+n] = title, unit
+		if readable { // a date field takes back only a date
+			values["due_"+n] = day
+		}
 		in := forum.MilestoneInput{Title: title, Unit: unit, Due: due}
 		for _, v := range withDateError(in.Validate(now), "due", readable) {
 			errs = append(errs, forum.Invalid(v.Field+"_"+n, v.Key, v.Args...))
@@ -322,7 +325,10 @@ func (s *Server) handleMilestoneDelay(c *fiber.Ctx) error {
 		}
 		err = ves
 	}
-	values := map[string]string{"action": "delay", "reason": in.Reason, "new_due": day}
+	values := map[string]string{"action": "delay", "reason": in.Reason}
+	if readable { // a date field takes back only a date
+		values["new_due"] = day
+	}
 	return s.milestoneFormAgain(c, p, "-"+strconv.FormatInt(m.ID, 10), func(v *milestoneView, fe []fieldError) {
 		v.Open, v.Report = m.ID, formState{Values: values, Errors: fe}
 	}, err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -337,4 +339,58 @@ func TestMilestones_Publicly(t *testing.T) {
 // msDayAt is the API's date d days after the fixture's clock started (YYYY-MM-DD, KST).
 func msDayAt(e *env, d int) string {
 	return e.clock.Now().In(seoul).AddDate(0, 0, d).Format("2006-01-02")
+}
+
+// TestMilestones_ValidHTML runs the Nu Html Checker, and the heading-level
+// check, over the pages milestones appear on: the proposal as a visitor and
+// as the official with every form (one come back with errors), the
+// ministry's page, /milestones and /stats.
+func TestMilestones_ValidHTML(t *testing.T) {
+	if _, err := os.Stat(vnuPath); err != nil {
+		t.Skipf("vnu.jar not found at %s: `make test-deps` installs it", vnuPath)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found: `make test-deps` installs default-jre-headless")
+	}
+	f := newMsFixture(t)
+	e := f.e
+	id := f.answered("검사할 제안", forum.DecisionAccepted)
+	if r := f.lead.post(ansPath(id, "/milestones"), msPlanForm(e)); r.Status != 303 {
+		t.Fatalf("plan: %d", r.Status)
+	}
+	ms, _ := e.st.ProposalMilestones(context.Background(), id)
+	mid := itoa(int(ms[0].ID))
+	if r := f.lead.post("/milestones/"+mid+"/done", url.Values{"evidence": {"- 공포\n- 시행"}, "url": {"https://example.kr/a?b=1&c=2"}}); r.Status != 303 {
+		t.Fatalf("done: %d", r.Status)
+	}
+	if r := f.lead.post("/milestones/"+itoa(int(ms[1].ID))+"/delay", url.Values{"reason": {"사정"}, "new_due": {msDay(e, 200)}}); r.Status != 303 {
+		t.Fatalf("delay: %d", r.Status)
+	}
+	// The official's pages first: the session would not outlive the clock's jump.
+	pages := map[string]resp{
+		"proposal-official":      f.lead.get(ansPath(id, "")),
+		"proposal-plan-errors":   f.lead.post(ansPath(id, "/milestones"), url.Values{"title_0": {"제목만"}, "due_0": {"bad"}}),
+		"proposal-report-errors": f.lead.post("/milestones/"+itoa(int(ms[1].ID))+"/delay", url.Values{"reason": {""}}),
+	}
+	contains(t, "the official's page", pages["proposal-official"].Body, `id="milestone-plan"`, `action="/milestones/`+itoa(int(ms[1].ID))+`/delay"`)
+	e.clock.Add(400 * 24 * time.Hour) // the delayed one is overdue
+	pages["proposal"] = e.client().get(ansPath(id, ""))
+	pages["ministry"] = e.client().get("/ministries/mohw")
+	pages["milestones"] = e.client().get("/milestones")
+	pages["stats"] = e.client().get("/stats")
+	contains(t, "the overdue milestone", pages["milestones"].Body, "milestone-badge-overdue", "야간 개방 시범 운영")
+	bodies := map[string]string{}
+	for name, r := range pages {
+		if want := 200; strings.Contains(name, "errors") && r.Status != 400 || !strings.Contains(name, "errors") && r.Status != want {
+			t.Errorf("%s: %d", name, r.Status)
+			continue
+		}
+		for _, s := range headingSkips(r.Body) {
+			t.Errorf("%s: heading skips a level: %s", name, s)
+		}
+		bodies[name] = r.Body
+	}
+	contains(t, "proposal-report-errors", bodies["proposal-report-errors"], `<details class="milestone-report" id="report-`+itoa(int(ms[1].ID))+`" open>`)
+	checkHTML(t, java, bodies)
 }
