@@ -239,8 +239,9 @@ func (d Decision) PlansMilestones() bool { return d == DecisionAccepted || d == 
 
 // CanPlanMilestones reports whether u may plan milestones for p, whose
 // answer of record has decision: p is answered, the decision accepts it
-// fully or partly, and u is an active official of p's (lead) ministry, the
-// one that answered.
+// fully or partly, and u is an active official of p.MinistryID, which the
+// callers set to the ministry that gave the answer of record (it stays the
+// proposal's lead unless the proposal was handed on after the answer).
 func CanPlanMilestones(u *User, p *Proposal, decision Decision) bool {
 	return p != nil && p.Status.Answered() && decision.PlansMilestones() && CanAnswer(u, p.MinistryID)
 }

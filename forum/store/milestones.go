@@ -33,14 +33,19 @@ func scanMilestone(row interface{ Scan(...any) error }) (*forum.Milestone, error
 
 // milestonePlanner checks, inside t, that actor may plan milestones for
 // proposal id now: it is answered, its answer of record accepts it fully or
-// partly, and actor speaks for its ministry.
+// partly, and actor speaks for the ministry that gave that answer. The
+// proposal it returns carries that ministry as its MinistryID.
 func milestonePlanner(ctx context.Context, t *tx, actor *forum.User, id int64) (*forum.Proposal, error) {
 	p := &forum.Proposal{ID: id}
 	var decision sql.NullString
-	err := t.QueryRowContext(ctx, `SELECT p.ministry_id, p.status, r.decision FROM proposals p
-		LEFT JOIN responses r ON r.proposal_id = p.id WHERE p.id = ?`, id).Scan(&p.MinistryID, &p.Status, &decision)
+	var answering sql.NullInt64
+	err := t.QueryRowContext(ctx, `SELECT p.ministry_id, p.status, r.decision, r.ministry_id FROM proposals p
+		LEFT JOIN responses r ON r.proposal_id = p.id WHERE p.id = ?`, id).Scan(&p.MinistryID, &p.Status, &decision, &answering)
 	if err != nil {
 		return nil, mapErr(err)
+	}
+	if answering.Valid {
+		p.MinistryID = answering.Int64
 	}
 	d := forum.Decision(decision.String)
 	if !p.Status.Answered() || !d.PlansMilestones() {

@@ -304,3 +304,23 @@ func TestMilestones_OverdueAndKeptOnTime(t *testing.T) {
 		t.Errorf("overdue milestones of a hidden proposal listed: %d", len(over))
 	}
 }
+
+// A proposal handed to another ministry after its answer keeps its
+// milestones with the ministry that accepted it.
+func TestMilestones_PlannedByTheAnsweringMinistryAfterATransfer(t *testing.T) {
+	w := newMsWorld(t)
+	p := w.answered(t, "답변 후 이관된 제안", forum.DecisionAccepted)
+	if err := w.s.Transfer(ctx, w.official, p.ID, w.stranger.MinistryID, "후속 업무는 다른 부처 소관입니다"); err != nil {
+		t.Skipf("an answered proposal cannot be transferred here: %v", err)
+	}
+	plan := []forum.MilestoneInput{{Title: "후속 조치", Unit: "정책과", Due: msDay(w.clock.now(), 10)}}
+	_, err := w.s.PlanMilestones(ctx, w.stranger, p.ID, plan)
+	wantErr(t, err, forum.ErrForbidden)
+	ids, err := w.s.PlanMilestones(ctx, w.official, p.ID, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := w.s.Milestone(ctx, ids[0]); err != nil || m.MinistryID != w.ministry {
+		t.Errorf("milestone = %+v, %v; want the answering ministry's", m, err)
+	}
+}

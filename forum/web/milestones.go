@@ -91,16 +91,17 @@ func (s *Server) milestoneData(c *fiber.Ctx, p *forum.Proposal) (milestoneView, 
 		v.CanUpdate = v.CanUpdate || (!m.Done() && forum.CanUpdateMilestone(u, m))
 	}
 	var decision forum.Decision
+	answered := *p // as the answer of record has it: the ministry that gave it plans the milestones
 	if p.Status.Answered() {
 		r, err := s.store.Response(c.UserContext(), p.ID)
 		if err != nil && !errors.Is(err, forum.ErrNotFound) {
 			return v, err
 		}
 		if r != nil {
-			decision = r.Decision
+			decision, answered.MinistryID = r.Decision, r.MinistryID
 		}
 	}
-	v.CanPlan = forum.CanPlanMilestones(u, p, decision) && len(ms) < forum.MilestonesMax
+	v.CanPlan = forum.CanPlanMilestones(u, &answered, decision) && len(ms) < forum.MilestonesMax
 	v.Shown = len(ms) > 0 || (p.Status.Answered() && decision.PlansMilestones())
 	for i := 0; i < milestonePlanRows; i++ {
 		v.Rows = append(v.Rows, planRow{i, i + 1})
