@@ -270,6 +270,22 @@ func TestMilestones_Publicly(t *testing.T) {
 	contains(t, "follower's notifications", notes.Body, "보건복지부가 이행 계획 3개를 세웠습니다: 도서관 야간 개방",
 		"이행 완료: 제때 할 일 (도서관 야간 개방)", "이행 연기: 미룰 일, 새 기한 ", `href="/proposals/`+itoa(int(id))+`#milestone-`+byTitle["제때 할 일"]+`"`)
 
+	// Immediate mails say the same as the notifications page.
+	for kind, want := range map[string]string{forum.NoteMilestonePlanned: "보건복지부가 이행 계획 3개를 세웠습니다",
+		forum.NoteMilestoneDone: "이행 완료: 제때 할 일", forum.NoteMilestoneDelayed: "이행 연기: 미룰 일, 새 기한 "} {
+		mails := e.acctMails(follower.user().Email, kind)
+		if len(mails) != 1 {
+			t.Errorf("%s mails to the follower: %d, want 1", kind, len(mails))
+			continue
+		}
+		_, body, err := e.srv.ComposeMail(context.Background(), mails[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The mail's link is the proposal (mail.go's noteLink; the page's link has the milestone's anchor).
+		contains(t, kind+" mail", body, want, "/proposals/"+itoa(int(id)))
+	}
+
 	// Due: all three (first date passed). Kept: one. Overdue: the forgotten one.
 	min := e.client().get("/ministries/mohw")
 	contains(t, "ministry page", min.Body, `id="promises"`, "<strong>33%</strong>", "<strong>1/3</strong>", "잊을 일", "도서관 야간 개방")
