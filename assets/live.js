@@ -216,7 +216,7 @@
   // clock and the timeline change with the state, and only the server
   // knows their words.
   function refreshState(id) {
-    var regions = document.querySelectorAll('[data-live="clock"], [data-live="timeline"]');
+    var regions = document.querySelectorAll('[data-live="clock"], [data-live="timeline"], [data-live="milestones"]');
     if (!regions.length) return;
     fetch('/proposals/' + encodeURIComponent(id) + '/state', { credentials: 'same-origin' })
       .then(function (res) { return res.ok ? res.text() : ''; })
@@ -304,6 +304,10 @@
         if (m.html) replaceInto('[data-live="status"]', m.html);
         if (d.status === 'closed' || d.status === 'withdrawn') readOnly();
         if (d.proposal_id) refreshState(d.proposal_id);
+        break;
+      case 'milestone.changed': // issue 18: the milestones and the timeline, drawn by the server
+        if (d.proposal_id) refreshState(d.proposal_id);
+        announce(msgs.msgNote);
         break;
       case 'debate.opened': // the comment form and the time left appear: the server draws the page anew
         stopped = true;

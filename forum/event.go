@@ -44,6 +44,7 @@ const (
 	EventDebateConcluded     = "debate.concluded"
 	EventNotification        = "notification.created"
 	EventProposalMerged      = "proposal.merged" // issue 18: ProposalMergedEvent, in merge.go
+	EventMilestoneChanged    = "milestone.changed"
 )
 
 // EventTypes lists every event type above, for code that must handle, or
@@ -54,7 +55,7 @@ func EventTypes() []string {
 		EventProposalCoMinistry, EventResponsePublished, EventCommentCreated, EventCommentUpdated,
 		EventCommentDeleted, EventCommentVoted, EventCommentHidden, EventCommentRestored, EventThreadLocked,
 		EventDebateOpened, EventDebateClosed, EventDebateConcluded, EventNotification,
-		EventProposalMerged}
+		EventProposalMerged, EventMilestoneChanged}
 }
 
 // EventData is the payload of one type of event: its JSON is stored in the
@@ -367,6 +368,8 @@ func (e Event) Payload() (EventData, error) {
 		return decodePayload[NotificationEvent](e)
 	case EventProposalMerged:
 		return decodePayload[ProposalMergedEvent](e)
+	case EventMilestoneChanged:
+		return decodePayload[MilestoneChangedEvent](e)
 	}
 	return nil, fmt.Errorf("decode event %d: unknown type %q", e.ID, e.Type)
 }

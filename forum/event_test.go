@@ -50,6 +50,7 @@ var eventWire = []struct {
 	// What the store's SQL writes for each follower of an item (json_object).
 	{NotificationEvent{Kind: NoteResponse, Unread: 3}, `{"kind":"official_response","unread":3}`},
 	{ProposalMergedEvent{FromID: 8, IntoID: 7, MergeID: 2, Supports: 40}, `{"from_id":8,"into_id":7,"merge_id":2,"supports":40,"undone":false}`},
+	{MilestoneChangedEvent{Kind: MilestoneDelayed, MilestoneID: 4, ProposalID: 7}, `{"kind":"delayed","milestone_id":4,"proposal_id":7}`},
 }
 
 // Every event type encodes to the bytes stored before the payloads had

@@ -137,6 +137,8 @@ type Scorecard struct {
 	Overdue    int
 	// Requests is how it answered civil requests (issue 17).
 	Requests RequestScore
+	// Promises is how it keeps its implementation milestones (issue 18).
+	Promises MilestoneScore
 }
 
 // OnTimePercent is the share of answered proposals answered by their due date.

@@ -571,10 +571,15 @@ func (s *Store) Scorecards(ctx context.Context) ([]forum.Scorecard, error) {
 	if err != nil {
 		return nil, err
 	}
+	promises, err := s.MilestoneScores(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]forum.Scorecard, 0, len(ms))
 	for _, m := range ms {
 		c := cards[m.ID]
 		c.Requests = requests[m.ID]
+		c.Promises = promises[m.ID]
 		if d := days[m.ID]; len(d) > 0 {
 			sort.Float64s(d)
 			if len(d)%2 == 1 {

@@ -131,6 +131,9 @@ func (s *Server) answerData(c *fiber.Ctx, p *forum.Proposal, d directory, suppor
 		v.ShowForecast = true
 	}
 	v.Timeline = s.timeline(c, p, d, v)
+	if v.Timeline, err = s.milestoneTimeline(c, p, v.Timeline); err != nil { // issue 18: milestones.go
+		return v, err
+	}
 	return v, nil
 }
 

@@ -294,6 +294,9 @@ func (s *Server) handleStats(c *fiber.Ctx) error {
 		s.rowChart(c, "answers", "stats.by_ministry", []string{s.t(c, "stats.ministry"), s.t(c, "stats.answers"), s.t(c, "stats.median")}, answers, av),
 		s.rowChart(c, "categories", "stats.by_category", []string{s.t(c, "stats.category"), s.t(c, "stats.proposals")}, cats, cv),
 	}}
+	if ch, ok := s.promiseChart(c, cards); ok { // issue 18: milestones.go
+		data.Charts = append(data.Charts, ch)
+	}
 	if data.Requests, err = s.requestStatRows(c); err != nil {
 		return err
 	}

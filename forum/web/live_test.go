@@ -308,6 +308,7 @@ func TestLive_RendersEveryEventType(t *testing.T) {
 		{forum.DebateConcludedEvent{DebateID: d.ID}, "시범 운영합니다."},
 		{forum.NotificationEvent{Kind: forum.NoteReply, NotificationID: 1, Unread: 1}, ""},
 		{forum.ProposalMergedEvent{FromID: pid, IntoID: pid, MergeID: 1}, ""},
+		{forum.MilestoneChangedEvent{Kind: forum.MilestonePlanned, MilestoneID: 1, ProposalID: pid}, ""}, // the page fetches its state
 	} {
 		typ := tc.data.EventType()
 		raw, err := json.Marshal(tc.data)

@@ -30,6 +30,8 @@ type scoreRow struct {
 	Median  string // "2.5 days", or "—" before any answer
 	// The civil request figures (forum.RequestScore) written out, "—" before any answer or rating.
 	ReqOnTimeP, ReqMedian, ReqSatisfaction string
+	// PromiseKept is forum.MilestoneScore.KeptPercent written out (issue 18), "—" before any milestone is due.
+	PromiseKept string
 }
 
 // rankScorecards orders ministries by the share answered on time, then by
@@ -70,6 +72,7 @@ func (s *Server) scoreRow(c *fiber.Ctx, card forum.Scorecard, rank int) scoreRow
 	if rq := card.Requests; rq.Ratings > 0 {
 		r.ReqSatisfaction = s.t(c, "after.satisfaction_value", strconv.FormatFloat(rq.Satisfaction(), 'f', 1, 64), rq.Ratings)
 	}
+	r.PromiseKept = s.promiseKept(card)
 	if card.Received > 0 {
 		r.Rank = rank
 	}
@@ -155,6 +158,8 @@ type ministryPage struct {
 	Goal       int // supporters a proposal needs
 	Following  bool
 	IsOfficial bool // the viewer speaks for this ministry
+	// OverdueMilestones are its milestones past their date and not done (issue 18).
+	OverdueMilestones []store.OverdueMilestone
 }
 
 func (s *Server) handleMinistryShow(c *fiber.Ctx) error {
@@ -182,6 +187,9 @@ func (s *Server) handleMinistryShow(c *fiber.Ctx) error {
 		return err
 	}
 	if p.Debates, err = s.store.Debates(ctx, store.DebateQuery{MinistryID: m.ID, Limit: 20}); err != nil {
+		return err
+	}
+	if p.OverdueMilestones, err = s.overdueMilestones(ctx, m.ID); err != nil {
 		return err
 	}
 	if p.Dir, err = s.directory(c); err != nil {

@@ -104,6 +104,7 @@ type apiProposal struct {
 	ResponseParts   *[]apiResponse `json:"response_parts,omitempty"`
 	MergedInto      **int64        `json:"merged_into,omitempty"` // issue 18: the proposal it was merged into (null for none); detail only
 	MergedFrom      *[]int64       `json:"merged_from,omitempty"` // the proposals merged into it; detail only
+	Milestones      *apiMilestones `json:"milestones,omitempty"`  // issue 18: what the ministry promised after accepting it
 
 	// UnverifiedSponsors and UnverifiedSupports are those of accounts that
 	// never verified their e-mail: published apart, never in the figures above.
@@ -285,6 +286,11 @@ func (s *Server) handleAPIProposal(c *fiber.Ctx) error {
 		return err
 	}
 	out.MergedInto, out.MergedFrom = &into, &from
+	ms, err := s.apiMilestonesOf(ctx, id, n)
+	if err != nil {
+		return err
+	}
+	out.Milestones = &ms
 	return c.JSON(out)
 }
 
@@ -616,7 +622,8 @@ var openDataSets = []dataSet{
 	{Name: "proposal_detail", API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 		{"co_ministries", "array of string"}, {"transfers", "array of object"}, {"transfers.from_ministry", "string"},
 		{"transfers.to_ministry", "string"}, {"transfers.reason", "string"}, {"transfers.created_at", "time"}, {"response", "object"},
-		{"response_parts", "array of object"}, {"merged_into", "integer"}, {"merged_from", "array of integer"}}},
+		{"response_parts", "array of object"}, {"merged_into", "integer"}, {"merged_from", "array of integer"},
+		{"milestones", "array of object"}}},
 	{Name: "merges", Downloads: []string{"/open-data/merges.csv", "/open-data/merges.ndjson"}, Fields: []fieldDoc{
 		{"id", "integer"}, {"from_id", "integer"}, {"into_id", "integer"}, {"actor_role", "string"}, {"ministry", "string"},
 		{"reason", "string"}, {"moved", "integer"}, {"added", "integer"}, {"created_at", "time"}, {"undone_at", "time"},
@@ -652,6 +659,11 @@ var openDataSets = []dataSet{
 			{"month", "string"}, {"ministry", "string"}, {"kind", "string"}, {"received", "integer"}, {"answered", "integer"},
 			{"on_time", "integer"}, {"median_working_days", "number"}, {"ratings", "integer"}, {"satisfaction", "number"},
 			{"on_time_percent", "integer"}}},
+	{Name: "milestones", Downloads: []string{"/open-data/milestones.csv", "/open-data/milestones.ndjson"},
+		API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
+			{"id", "integer"}, {"proposal_id", "integer"}, {"ministry", "string"}, {"title", "string"}, {"responsible_unit", "string"},
+			{"state", "string"}, {"planned_due", "date"}, {"due", "date"}, {"moved", "boolean"}, {"done_at", "time"},
+			{"kept_on_time", "boolean"}, {"evidence", "string"}, {"evidence_url", "string"}, {"created_at", "time"}, {"updated_at", "time"}}},
 }
 
 // openDataSet returns the dataset called name; it panics on a name not in openDataSets, a programming error.

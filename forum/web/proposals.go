@@ -458,6 +458,9 @@ func (s *Server) handleProposalState(c *fiber.Ctx) error {
 	if data.Answer, err = s.answerData(c, p, d, s.store.Settings().Thresholds.Supports); err != nil {
 		return err
 	}
+	if data.Milestones, err = s.milestoneData(c, p); err != nil {
+		return err
+	}
 	html, err := s.views.partial(s.lang(c), "proposal-state", data)
 	if err != nil {
 		return err
