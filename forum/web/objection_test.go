@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -225,4 +226,29 @@ func TestObjection_JSON(t *testing.T) {
 	if ok, saw := f.supported(t, script); !ok || saw != 1 {
 		t.Errorf("confirmed JSON support: recorded %v, saw_objection %d", ok, saw)
 	}
+}
+
+// TestObjection_HTML runs the Nu Html Checker over the confirmation page and
+// the proposal page that carries the dialog, and checks their headings.
+func TestObjection_HTML(t *testing.T) {
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found: `make test-deps` installs default-jre-headless")
+	}
+	f := newObjectionFixture(t)
+	f.comment(t, f.critic, "against", "예산이 부족합니다.")
+	f.comment(t, f.critic, "for", "직장인에게 필요합니다.")
+	reader := f.e.register("검사하는 시민")
+	pages := map[string]resp{"confirm": reader.get(f.path + "/support"), "dialog": reader.get(f.path)}
+	bodies := map[string]string{}
+	for name, r := range pages {
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: status %d", name, r.Status)
+		}
+		for _, s := range headingSkips(r.Body) {
+			t.Errorf("%s: heading skips a level: %s", name, s)
+		}
+		bodies[name] = r.Body
+	}
+	checkHTML(t, java, bodies)
 }
