@@ -1,10 +1,12 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/e-people/e-people/forum"
+	"github.com/e-people/e-people/forum/store/storetest"
 )
 
 // seenSupport is one new support of a batch under test, given after the
@@ -153,4 +155,20 @@ func TestStore_SupportAfterObjection_Grouped(t *testing.T) {
 		t.Errorf("proposal after the batch: %s with %d supports, want awaiting with 6", pp.Status, pp.Supports)
 	}
 	checkCounters(t, w.s)
+}
+
+// TestStore_SupportsAfterObjectionPlan: the count reads only the marked
+// supports of the proposals asked for, through the partial index, never
+// every support of a proposal.
+func TestStore_SupportsAfterObjectionPlan(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("SQLite's plan")
+	}
+	s := openTest(t, nil)
+	q := sawObjectionSQL + countedTier("u") + ` AND x.proposal_id IN (?, ?) GROUP BY x.proposal_id`
+	got := strings.Join(queryPlan(t, s, q, 1, 2), "; ")
+	t.Logf("plan: %s", got)
+	if !strings.Contains(got, "supports_saw_objection") || strings.Contains(got, "SCAN x") {
+		t.Errorf("plan = %q, want a search of the partial index supports_saw_objection", got)
+	}
 }

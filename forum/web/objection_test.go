@@ -252,3 +252,35 @@ func TestObjection_HTML(t *testing.T) {
 	}
 	checkHTML(t, java, bodies)
 }
+
+// TestObjection_Languages: the support step and the figure speak English and
+// Traditional Chinese too, with no catalog key left showing.
+func TestObjection_Languages(t *testing.T) {
+	f := newObjectionFixture(t)
+	against := f.comment(t, f.critic, "against", "예산이 부족합니다.")
+	seen := f.e.register("먼저 읽은 시민")
+	if r := seen.post(f.path+"/support", url.Values{"seen": {"1"}, "against": {itoa(int(against))}, "for": {"0"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("confirmed support: %d", r.Status)
+	}
+	for _, tc := range []struct {
+		lang       string
+		step, seen []string
+	}{
+		{"en", []string{"Before you support, read the strongest objection", "The strongest argument against", "Agree 0 · Disagree 0", "I have read it. I support this"},
+			[]string{"Of these, 1 read the strongest argument against before supporting."}},
+		{"zh", []string{"支持之前，請先閱讀反對意見", "最有力的反對意見", "認同 0 · 不認同 0", "我已閱讀，我支持"},
+			[]string{"其中 1 人先閱讀了最有力的反對意見才支持。"}},
+	} {
+		c := f.e.register("reader " + tc.lang)
+		c.lang = tc.lang
+		step := c.get(f.path + "/support")
+		contains(t, tc.lang+" support step", step.Body, tc.step...)
+		page := c.get(f.path)
+		contains(t, tc.lang+" proposal page", page.Body, tc.seen...)
+		for _, body := range []string{step.Body, page.Body} {
+			if i := strings.Index(strings.ReplaceAll(body, "objection.js", ""), "objection."); i >= 0 {
+				t.Errorf("%s: a catalog key shows: %q", tc.lang, strings.ReplaceAll(body, "objection.js", "")[i:][:40])
+			}
+		}
+	}
+}
