@@ -284,3 +284,17 @@ func TestObjection_Languages(t *testing.T) {
 		}
 	}
 }
+
+// supportThroughStep supports the proposal at path (/proposals/{id}) as the
+// support step asks: it reads the step as a script does and confirms the
+// arguments it shows (none: a plain support).
+func (c *client) supportThroughStep(path string) resp {
+	c.e.t.Helper()
+	var step struct {
+		Confirm struct{ Against, For int64 } `json:"confirm"`
+	}
+	if r := c.do("GET", path+"/support", nil, "Accept", "application/json"); r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &step) != nil {
+		c.e.t.Fatalf("support step of %s: %d %.300s", path, r.Status, r.Body)
+	}
+	return c.post(path+"/support", url.Values{"seen": {"1"}, "against": {itoa(int(step.Confirm.Against))}, "for": {itoa(int(step.Confirm.For))}})
+}
