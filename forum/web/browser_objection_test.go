@@ -104,6 +104,7 @@ func TestBrowser_ObjectionBeforeSupport(t *testing.T) {
 	n.wantText("main", "가장 강한 반대 의견", "야간 인건비가 늘면", "가장 강한 찬성 의견", "직장인과 수험생")
 	n.click(`.objection-confirm button.btn-primary`, 200)
 	n.wantText("#support", "이 제안을 지지하고 있습니다", "이 중 2명은")
+	n.screenshot("objection-seen-390", 390, 844, true)
 	if ok, saw := f.supported(t, plain); !ok || saw != 1 {
 		t.Errorf("support confirmed without script: recorded %v, saw_objection %d; want true, 1", ok, saw)
 	}
