@@ -197,20 +197,26 @@ func toggleSupport(ctx context.Context, client *http.Client, fx *fixture, l *lis
 	var sent []time.Duration
 	deadline := time.Now().Add(d)
 	on := false
+	// The thread has arguments against it: read its support step before the clock runs (objection.go).
+	step, err := supportStep(client, fx.base(0), fx.threadID, &u)
+	if err != nil {
+		return nil, err
+	}
 	for len(sent) < maxEvents && time.Now().Before(deadline) && ctx.Err() == nil {
-		verb := "support"
-		if on {
-			verb = "unsupport"
-		}
-		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base(0), fx.threadID, verb), nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("X-CSRF-Token", u.CSRF)
-		req.AddCookie(u.Cookie())
 		at := time.Since(l.epoch)
-		if _, _, err := send(client, req, http.StatusOK); err != nil {
+		if on {
+			req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/unsupport", fx.base(0), fx.threadID), nil)
+			if err != nil {
+				return nil, err
+			}
+			req.Header.Set("Accept", "application/json")
+			req.Header.Set("X-CSRF-Token", u.CSRF)
+			req.AddCookie(u.Cookie())
+			if _, _, err := send(client, req, http.StatusOK); err != nil {
+				tally.fail(err)
+				continue
+			}
+		} else if _, err := postSupport(client, fx.base(0), fx.threadID, &u, &step); err != nil {
 			tally.fail(err)
 			continue
 		}

@@ -378,9 +378,11 @@ func support(client *http.Client, o *options, fx *fixture, pairs int) func(worke
 	for p := range pairs {
 		owned[p%o.conns] = append(owned[p%o.conns], p)
 	}
-	on := make([][]bool, o.conns) // on[w][k]: pair owned[w][k] is supported
+	on := make([][]bool, o.conns)      // on[w][k]: pair owned[w][k] is supported
+	steps := make([][]string, o.conns) // steps[w][k]: the support step's confirmation for pair owned[w][k] (objection.go)
 	for w := range on {
 		on[w] = make([]bool, len(owned[w]))
+		steps[w] = make([]string, len(owned[w]))
 	}
 	return func(worker, i int) error {
 		k := i % len(owned[worker])
@@ -391,14 +393,20 @@ func support(client *http.Client, o *options, fx *fixture, pairs int) func(worke
 		if want {
 			verb = "support"
 		}
-		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base(worker), id, verb), nil)
-		if err != nil {
-			return err
+		var body []byte
+		var err error
+		if want {
+			body, err = postSupport(client, fx.base(worker), id, &u, &steps[worker][k])
+		} else {
+			var req *http.Request
+			if req, err = http.NewRequest(http.MethodPost, fmt.Sprintf("%s/proposals/%d/%s", fx.base(worker), id, verb), nil); err != nil {
+				return err
+			}
+			req.Header.Set("Accept", "application/json")
+			req.Header.Set("X-CSRF-Token", u.CSRF)
+			req.AddCookie(u.Cookie())
+			_, body, err = send(client, req, http.StatusOK)
 		}
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("X-CSRF-Token", u.CSRF)
-		req.AddCookie(u.Cookie())
-		_, body, err := send(client, req, http.StatusOK)
 		if err != nil {
 			return err
 		}
@@ -407,7 +415,7 @@ func support(client *http.Client, o *options, fx *fixture, pairs int) func(worke
 			Supports  int  `json:"supports"`
 		}
 		if err := json.Unmarshal(body, &got); err != nil || got.Supported != want {
-			return fmt.Errorf("POST %s: answer %q does not confirm the %s", req.URL.Path, body, verb)
+			return fmt.Errorf("POST /proposals/%d/%s: answer %q does not confirm it", id, verb, body)
 		}
 		on[worker][k] = want
 		return nil

@@ -192,6 +192,9 @@ type visitor struct {
 	Account
 	base string
 	hc   *http.Client
+
+	mu       sync.Mutex
+	confirms map[int64]url.Values // by proposal: the support step's confirmation, once read (supportStep)
 }
 
 // newVisitor returns a's client against base from ip; a may be the zero account.
@@ -278,13 +281,66 @@ func (v *visitor) comment(id int64, body string) (reply, int64, error) {
 	return r, out.CommentID, nil
 }
 
-// setSupport supports (on) or unsupports proposal id.
+// setSupport supports (on) or unsupports proposal id. A support of a
+// proposal with an argument against it confirms the support step (the
+// strongest arguments, read once per proposal and kept): refused with 409
+// objection_unseen, it reads the step again and sends the support once more.
 func (v *visitor) setSupport(id int64, on bool) (reply, error) {
-	verb := "unsupport"
-	if on {
-		verb = "support"
+	if !on {
+		return v.post(fmt.Sprintf("/proposals/%d/unsupport", id), nil)
 	}
-	return v.post(fmt.Sprintf("/proposals/%d/%s", id, verb), nil)
+	path := fmt.Sprintf("/proposals/%d/support", id)
+	v.mu.Lock()
+	form := v.confirms[id]
+	v.mu.Unlock()
+	r, err := v.post(path, form)
+	if err != nil || r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"objection_unseen"`) {
+		return r, err
+	}
+	if form, err = v.supportStep(id); err != nil {
+		return r, err
+	}
+	return v.post(path, form)
+}
+
+// supportStep reads the support step of proposal id as a script does
+// (GET /proposals/{id}/support, JSON) and keeps the confirmation it asks
+// for; nil when the proposal has no argument against.
+func (v *visitor) supportStep(id int64) (url.Values, error) {
+	req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/proposals/%d/support", v.base, id), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if v.Session != "" {
+		req.AddCookie(v.Cookie())
+	}
+	res, err := v.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	var step struct {
+		Objection bool `json:"objection"`
+		Confirm   struct {
+			Against int64 `json:"against"`
+			For     int64 `json:"for"`
+		} `json:"confirm"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&step); err != nil || res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("support step of %d: %d, %v", id, res.StatusCode, err)
+	}
+	var form url.Values
+	if step.Objection {
+		form = url.Values{"seen": {"1"}, "against": {strconv.FormatInt(step.Confirm.Against, 10)}, "for": {strconv.FormatInt(step.Confirm.For, 10)}}
+	}
+	v.mu.Lock()
+	if v.confirms == nil {
+		v.confirms = map[int64]url.Values{}
+	}
+	v.confirms[id] = form
+	v.mu.Unlock()
+	return form, nil
 }
 
 // commentBook records what the server answered to comment posts.

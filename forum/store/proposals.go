@@ -344,17 +344,17 @@ func (s *Store) Sponsor(ctx context.Context, id, userID int64, token string, thr
 // new count. Supporting twice changes nothing. A new support past limit
 // fails with a *CapError; a nil limit limits nothing.
 func (s *Store) Support(ctx context.Context, id, userID int64, limit *Cap) (int, error) {
-	return s.setSupport(ctx, id, userID, true, limit)
+	return s.setSupport(ctx, id, userID, true, false, limit)
 }
 
 // Unsupport withdraws one user's support and returns the new count.
 func (s *Store) Unsupport(ctx context.Context, id, userID int64) (int, error) {
-	return s.setSupport(ctx, id, userID, false, nil)
+	return s.setSupport(ctx, id, userID, false, false, nil)
 }
 
-func (s *Store) setSupport(ctx context.Context, id, userID int64, on bool, limit *Cap) (int, error) {
+func (s *Store) setSupport(ctx context.Context, id, userID int64, on, seen bool, limit *Cap) (int, error) {
 	var count int
-	req := &supportReq{id: id, userID: userID, on: on, limit: limit, count: &count}
+	req := &supportReq{id: id, userID: userID, on: on, seen: seen, limit: limit, count: &count}
 	if err := s.writeGrouped(ctx, s.supportAlone(req), supportGroup, req); err != nil {
 		return 0, fmt.Errorf("support proposal %d: %w", id, err)
 	}
@@ -389,8 +389,8 @@ func (s *Store) supportAlone(r *supportReq) func(*tx) error {
 				return err
 			}
 		}
-		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, 1
-		args := []any{id, userID, t.now.Unix()}
+		q, delta := `INSERT INTO supports (proposal_id, user_id, created_at, saw_objection) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, 1
+		args := []any{id, userID, t.now.Unix(), sawObjection(r.seen)}
 		if !on {
 			q, delta, args = `DELETE FROM supports WHERE proposal_id = ? AND user_id = ?`, -1, args[:2]
 		}

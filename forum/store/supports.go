@@ -11,6 +11,7 @@ import (
 type supportReq struct {
 	id, userID int64
 	on         bool
+	seen       bool // a new support: its citizen was shown the strongest objection first (supports.saw_objection)
 	limit      *Cap
 	count      *int // the answer: the proposal's verified supports after the write
 }
@@ -250,12 +251,12 @@ func spentSupports(t *tx, reqs []*supportReq, in []int) (map[int]int, error) {
 func applySupports(t *tx, props map[int64]*supportProposal, added, withdrawn, changes []supportChange) error {
 	now := t.now.Unix()
 	if len(added) > 0 {
-		args := make([]any, 0, 3*len(added))
+		args := make([]any, 0, 4*len(added))
 		for _, c := range added {
-			args = append(args, c.req.id, c.req.userID, now)
+			args = append(args, c.req.id, c.req.userID, now, sawObjection(c.req.seen))
 		}
-		if err := execCount(t, len(added), `INSERT INTO supports (proposal_id, user_id, created_at) VALUES `+
-			placeholders("(?, ?, ?)", len(added)), args...); err != nil {
+		if err := execCount(t, len(added), `INSERT INTO supports (proposal_id, user_id, created_at, saw_objection) VALUES `+
+			placeholders("(?, ?, ?, ?)", len(added)), args...); err != nil {
 			return err
 		}
 		// Supporters follow what they support; they may stop.

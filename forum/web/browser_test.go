@@ -140,6 +140,10 @@ func TestBrowser_CitizenJourney(t *testing.T) {
 	b.wantText(supportBtn, "이 제안 지지하기")
 	b.wantText(`#support [data-live=supports]`, "0")
 	b.click(supportBtn, 200)
+	// The reply against came after the page was drawn, so the support step is
+	// its own page: the strongest objection first (objection.go).
+	b.wantText("h1", "지지하기 전에 반대 의견을 읽어 주세요")
+	b.click(`.objection-confirm button.btn-primary`, 200)
 	b.wantText(".flash", "이 제안을 지지했습니다")
 	b.wantText(`#support [data-live=supports]`, "1")
 	b.wantText("#support", "이 제안을 지지하고 있습니다")

@@ -85,7 +85,8 @@ func TestLive_PostOverHTTPReceiveOverSocket(t *testing.T) {
 	if err := json.Unmarshal(m.Data, &d); err != nil || d.CommentID == 0 || d.Stance != "against" || d.Comments != 1 {
 		t.Fatalf("data %s: %v", m.Data, err)
 	}
-	c.post("/proposals/"+itoa(int(id))+"/support", nil)
+	// The comment against is the strongest objection: the support confirms it was read (objection.go).
+	c.post("/proposals/"+itoa(int(id))+"/support", url.Values{"seen": {"1"}, "against": {itoa(int(d.CommentID))}, "for": {"0"}})
 	m2 := next(t, ws)
 	if m2.Type != forum.EventProposalSupported || m2.ID <= m.ID || !strings.Contains(string(m2.Data), `"supports":1`) {
 		t.Fatalf("support event %+v", m2)

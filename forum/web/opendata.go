@@ -110,6 +110,10 @@ type apiProposal struct {
 	// never verified their e-mail: published apart, never in the figures above.
 	UnverifiedSponsors int `json:"unverified_sponsors"`
 	UnverifiedSupports int `json:"unverified_supports"`
+
+	// SupportsAfterObjection is how many of Supports read the strongest
+	// argument against before they supported (objection.go).
+	SupportsAfterObjection int `json:"supports_after_objection"`
 }
 
 // apiTransfer is one hand-off of a proposal between lead ministries.
@@ -231,6 +235,9 @@ func (s *Server) handleAPIProposals(c *fiber.Ctx) error {
 	for _, p := range page.Proposals {
 		out.Items = append(out.Items, s.apiProposal(p, n))
 	}
+	if err := s.addSupportsAfterObjection(ctx, out.Items); err != nil {
+		return err
+	}
 	if page.Next != "" {
 		out.Next = &page.Next
 	}
@@ -257,6 +264,11 @@ func (s *Server) handleAPIProposal(c *fiber.Ctx) error {
 		return err
 	}
 	out := s.apiProposal(p, n)
+	afterObjection, err := s.store.SupportsAfterObjection(ctx, id)
+	if err != nil {
+		return err
+	}
+	out.SupportsAfterObjection = afterObjection[id]
 	co, transfers := []string{}, []apiTransfer{}
 	for _, m := range rt.CoMinistries {
 		co = append(co, n.ministry(m))
@@ -469,11 +481,15 @@ type record []any
 type eachRecord func(ctx context.Context, n names, emit func(record) error) error
 
 func (s *Server) eachProposalRecord(ctx context.Context, n names, emit func(record) error) error {
+	afterObjection, err := s.store.AllSupportsAfterObjection(ctx)
+	if err != nil {
+		return err
+	}
 	return s.store.EachPublicProposal(ctx, func(p *forum.Proposal) error {
 		a := s.apiProposal(p, n)
 		return emit(record{a.ID, a.URL, a.Title, a.Body, a.Status, a.Category, a.Ministry, a.Sponsors, a.Supports, a.Comments, a.Locked,
 			a.CreatedAt, a.PublishedAt, a.SupportDeadline, a.ReachedAt, a.ResponseDue, a.AnsweredAt, a.ClosedAt, a.UpdatedAt,
-			a.UnverifiedSponsors, a.UnverifiedSupports})
+			a.UnverifiedSponsors, a.UnverifiedSupports, afterObjection[p.ID]})
 	})
 }
 
@@ -618,7 +634,7 @@ var openDataSets = []dataSet{
 			{"category", "string"}, {"ministry", "string"}, {"sponsors", "integer"}, {"supports", "integer"}, {"comments", "integer"},
 			{"locked", "boolean"}, {"created_at", "time"}, {"published_at", "time"}, {"support_deadline", "time"}, {"reached_at", "time"},
 			{"response_due", "time"}, {"answered_at", "time"}, {"closed_at", "time"}, {"updated_at", "time"},
-			{"unverified_sponsors", "integer"}, {"unverified_supports", "integer"}}},
+			{"unverified_sponsors", "integer"}, {"unverified_supports", "integer"}, {"supports_after_objection", "integer"}}},
 	{Name: "proposal_detail", API: []string{"/api/v1/proposals/{id}"}, Fields: []fieldDoc{
 		{"co_ministries", "array of string"}, {"transfers", "array of object"}, {"transfers.from_ministry", "string"},
 		{"transfers.to_ministry", "string"}, {"transfers.reason", "string"}, {"transfers.created_at", "time"}, {"response", "object"},

@@ -142,7 +142,7 @@ func TestOpenData_API(t *testing.T) {
 	}
 	proposalFields := []string{"id", "url", "title", "body", "status", "category", "ministry", "sponsors", "supports", "comments", "locked",
 		"created_at", "published_at", "support_deadline", "reached_at", "response_due", "answered_at", "closed_at", "updated_at",
-		"unverified_sponsors", "unverified_supports"}
+		"unverified_sponsors", "unverified_supports", "supports_after_objection"}
 	for _, k := range proposalFields {
 		if _, ok := all.Items[0][k]; !ok {
 			t.Errorf("list item lacks %q", k)

@@ -650,9 +650,20 @@ func (s *Server) support(c *fiber.Ctx, on bool) error {
 	id := paramID(c)
 	var n int
 	var err error
+	var seen bool // shown the strongest objection first
 	if on {
+		// With an argument against, the citizen reads the strongest first (objection.go).
+		var answered bool
+		if seen, answered, err = s.supportGate(c, id); answered || err != nil {
+			return err
+		}
 		var limit *store.Cap
-		if limit, err = s.dailyCap(currentUser(c), store.ActivitySupports); err == nil {
+		if limit, err = s.dailyCap(currentUser(c), store.ActivitySupports); err != nil {
+			return err
+		}
+		if seen {
+			n, err = s.store.SupportAfterObjection(c.UserContext(), id, currentUser(c).ID, limit)
+		} else {
 			n, err = s.store.Support(c.UserContext(), id, currentUser(c).ID, limit)
 		}
 	} else {
@@ -662,7 +673,7 @@ func (s *Server) support(c *fiber.Ctx, on bool) error {
 		return err
 	}
 	if wantsJSON(c) {
-		return c.JSON(fiber.Map{"proposal_id": id, "supports": n, "supported": on})
+		return c.JSON(fiber.Map{"proposal_id": id, "supports": n, "supported": on, "saw_objection": seen})
 	}
 	if on {
 		s.flash(c, "flash.supported")
