@@ -247,7 +247,7 @@ func (s *Store) DecideEdit(ctx context.Context, actor *forum.User, id int64, num
 			return forum.Refuse(forum.ErrInvalidState, "err.edit_not_pending")
 		}
 		if !approve && reason == "" {
-			return forum.Invalid("reason", "err.reason_required")
+			return forum.Invalid("reason", "err.edit_reason_required")
 		}
 		if len([]rune(reason)) > forum.CommentBodyMax {
 			return forum.Invalid("reason", "err.edit_reason_long")

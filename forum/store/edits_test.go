@@ -217,7 +217,7 @@ func TestStore_EditReview(t *testing.T) {
 	// Roles: a citizen and the author may not decide; a rejection needs a reason.
 	wantErr(t, w.s.DecideEdit(ctx, citizen, p.ID, 4, true, "", rules), forum.ErrForbidden)
 	wantErr(t, w.s.DecideEdit(ctx, w.author, p.ID, 4, true, "", rules), forum.ErrForbidden)
-	wantInvalid(t, w.s.DecideEdit(ctx, mod, p.ID, 4, false, "  ", rules), "err.reason_required")
+	wantInvalid(t, w.s.DecideEdit(ctx, mod, p.ID, 4, false, "  ", rules), "err.edit_reason_required")
 	wantErr(t, w.s.DecideEdit(ctx, mod, p.ID, 3, true, "", rules), forum.ErrInvalidState)
 	wantErr(t, w.s.DecideEdit(ctx, mod, p.ID, 99, true, "", rules), forum.ErrNotFound)
 
