@@ -62,6 +62,27 @@ func TestEdits_DiffAndOneClickWithdrawal(t *testing.T) {
 			`action="`+path+`/edits/unsupport"`, `name="from" value="1"`, tc.btn)
 	}
 
+	// Each supporter's mail links to the diff (the three mail immediately).
+	mails, err := e.st.PendingMail(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for _, m := range mails {
+		if m.Kind != forum.NoteProposalEdited {
+			continue
+		}
+		sent++
+		subject, body, err := e.srv.ComposeMail(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		contains(t, "mail", subject+body, "버스 요금을 내려 주세요", "http://127.0.0.1"+path+"/history?from=1\n")
+	}
+	if sent != 3 {
+		t.Errorf("mails about the edit = %d, want 3", sent)
+	}
+
 	// The diff page: character-level inside Hangul, marked with <ins>/<del>
 	// and said in words; no raw user HTML.
 	r := a.get(path + "/history?from=1")

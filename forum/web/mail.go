@@ -166,7 +166,11 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 		}
 		var nd noteData
 		_ = json.Unmarshal(m.Data, &nd)
-		if l := noteLink(m.Kind, nd); l != "" {
+		l := noteLink(m.Kind, nd)
+		if k, ok := noteKinds[m.Kind]; ok { // a kind an issue-18 part registered links where its notification does
+			l = k.link(nd, m.Data)
+		}
+		if l != "" {
 			link = site + l
 		}
 	}
