@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -262,4 +264,57 @@ func TestEdits_ModeratorApproval(t *testing.T) {
 	if r := mod.post("/moderation/edits/"+itoa(int(id))+"/3", url.Values{"decision": {"approve"}}); r.Status != http.StatusConflict {
 		t.Errorf("second approval: %d", r.Status)
 	}
+}
+
+// TestEdits_HTMLChecker runs the Nu Html Checker and the heading-level
+// check over the pages of edits: the diff page (to a supporter, with the
+// withdrawal), the history, an edit waiting (to its author and to a
+// moderator, with the decision form), the review queue and the
+// notifications with the withdrawal button.
+func TestEdits_HTMLChecker(t *testing.T) {
+	if _, err := os.Stat(vnuPath); err != nil {
+		t.Skipf("vnu.jar not found at %s", vnuPath)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found")
+	}
+	e := newEnv(t)
+	if err := e.st.SetSettings(context.Background(), map[string]string{forum.SettingSupportThreshold: "2"}); err != nil {
+		t.Fatal(err)
+	}
+	author := e.register("작성자")
+	id := e.openProposal(author, "버스 요금을 내려 주세요", "서울시 버스 요금을 내려 주세요.")
+	path := "/proposals/" + itoa(int(id))
+	s1, s2 := e.register("지지자 일"), e.register("지지자 이")
+	support(t, s1, id)
+	author.editProposal(id, "버스 요금을 내려 주세요", "서울시 버스 요금은 꼭 내려 주세요.")
+	support(t, s2, id)
+	if r := author.editProposal(id, "모든 버스와 지하철 요금을 동결해 주세요", "전국의 버스, 지하철, 광역버스 요금을 3년 동안 동결해 주세요."); r.Header.Get("Location") != path+"/revisions/3" {
+		t.Fatalf("substantial edit: %d %q", r.Status, r.Header.Get("Location"))
+	}
+	mod := e.staff(forum.RoleModerator, 0, "류운영")
+	pages := map[string]string{}
+	for name, get := range map[string]struct {
+		c    *client
+		path string
+	}{
+		"edit-diff":          {s1, path + "/history?from=1"},
+		"edit-history":       {e.client(), path + "/history"},
+		"edit-pending":       {author, path + "/revisions/3"},
+		"edit-pending-mod":   {mod, path + "/revisions/3"},
+		"edit-proposal":      {author, path},
+		"edit-queue":         {mod, "/moderation/"},
+		"edit-notifications": {s1, "/notifications"},
+	} {
+		r := get.c.get(get.path)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: %d", name, r.Status)
+		}
+		if skips := headingSkips(r.Body); len(skips) > 0 {
+			t.Errorf("%s skips heading levels: %v", name, skips)
+		}
+		pages[name] = r.Body
+	}
+	checkHTML(t, java, pages)
 }
