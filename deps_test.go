@@ -26,7 +26,7 @@ func TestDependencyDirection(t *testing.T) {
 		"assets":         {},
 		"views":          {},
 		"moderation":     {},
-		"forum":          {"moderation", "forum/workday"},
+		"forum":          {"moderation", "forum/textdiff", "forum/workday"},
 		"forum/search":   {},
 		"forum/identity": {"forum"},
 		"forum/schedule": {},
@@ -39,7 +39,7 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/live":          {"forum"},
 		"forum/mail":          {"forum/store"},
 		"forum/demo":          {"forum", "forum/store", "moderation"},
-		"forum/web":           {"forum", "forum/attachment", "forum/live", "forum/search", "forum/store", "forum/workday", "moderation"},
+		"forum/web":           {"forum", "forum/attachment", "forum/live", "forum/search", "forum/store", "forum/textdiff", "forum/workday", "moderation"},
 		// Several nodes as one forum: ordered events, the bus, registry and leader, through the store.
 		"forum/cluster": {"forum", "forum/store"},
 		// The load generator drives a forum it starts itself, through the
@@ -51,6 +51,8 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/e2e": {"forum/store", "forum/web"},
 		// The store's test helpers.
 		"forum/store/storetest": {"forum", "forum/store", "forum/store/dialect"},
+		// Word- and character-level diffs of two texts (issue 18's edits told to supporters): go-diff only.
+		"forum/textdiff": {},
 		// Working days and Korea's holidays for the periods of civil requests: the standard library only.
 		"forum/workday": {},
 	}

@@ -16,6 +16,7 @@
 //   comment.voted         comment_id, up, down
 //   proposal.supported    supports
 //   proposal.status       proposal_id, status
+//   proposal.updated      (html only: the edited title and text)
 //   thread.locked         locked
 //   notification.created  unread
 // The other types it handles use only html, or reload the page.
@@ -308,6 +309,17 @@
       case 'milestone.changed': // issue 18: the milestones and the timeline, drawn by the server
         if (d.proposal_id) refreshState(d.proposal_id);
         announce(msgs.msgNote);
+        break;
+      case 'proposal.updated': // an edit was shown: its title and text, drawn by the server
+        if (m.html) {
+          var t = document.createElement('template');
+          t.innerHTML = m.html;
+          t.content.querySelectorAll('[data-live]').forEach(function (part) {
+            replaceInto('[data-live="' + part.dataset.live + '"]', part.innerHTML);
+          });
+          var body = document.querySelector('[data-live="proposal-body"]');
+          if (body && body.dataset.msgEdited) announce(body.dataset.msgEdited);
+        }
         break;
       case 'debate.opened': // the comment form and the time left appear: the server draws the page anew
         stopped = true;

@@ -129,8 +129,6 @@ func (p *Proposal) Overdue(now time.Time) bool {
 // Rules are the tunable numbers of the proposal lifecycle.
 type Rules struct {
 	SponsorThreshold int           // co-sponsors needed before a proposal opens
-	EditWindow       time.Duration // how long after creation an author may edit
-	EditMaxSupports  int           // edits stop once a proposal has this many supports
 	CommentEdit      time.Duration // how long after posting a comment may be edited
 }
 
@@ -162,18 +160,21 @@ func Forecast(p *Proposal, threshold int, recentPerDay float64, now time.Time) (
 // DefaultRules are the rules a fresh forum starts with.
 var DefaultRules = Rules{
 	SponsorThreshold: 5,
-	EditWindow:       30 * time.Minute,
-	EditMaxSupports:  100,
 	CommentEdit:      15 * time.Minute,
 }
 
-// CanEdit reports whether the author may still edit p at now.
+// CanEdit reports whether the author may still edit p at now: until the
+// ministry answers (or the proposal closes or is merged). Supporters are
+// told of every edit with its diff and may withdraw in one click, and
+// after the threshold a substantial edit waits for a moderator
+// (NeedsReview), so edits need no window of time or cap on supporters.
 func (r Rules) CanEdit(p *Proposal, now time.Time) bool {
+	if p.Merged() {
+		return false
+	}
 	switch p.Status {
-	case StatusDraft:
+	case StatusDraft, StatusGathering, StatusOpen, StatusAwaiting:
 		return true
-	case StatusGathering, StatusOpen:
-		return now.Sub(p.CreatedAt) <= r.EditWindow && p.Supports < r.EditMaxSupports
 	}
 	return false
 }
@@ -227,6 +228,11 @@ type Revision struct {
 	ProposalID int64
 	Number     int
 	Title      string
+	BodySrc    string // the Markdown the author wrote, which diffs compare
 	Body       moderation.Sanitized
 	CreatedAt  time.Time
+	State      RevisionState // published, or (seen by the author and moderators only) pending or rejected
+	ChangedPct int           // how much of the text it changed from the revision shown before it
+	DecidedAt  time.Time     // when a moderator approved or rejected it; zero for none
+	Reason     string        // a rejection's reason
 }

@@ -19,7 +19,7 @@ var counterChecks = []struct{ table, column, count string }{
 	{"proposals", "unverified_supports", `SELECT count(*) FROM supports x JOIN users u ON u.id = x.user_id WHERE x.proposal_id = t.id AND NOT ` + countedTier("u")},
 	{"proposals", "comment_count", `SELECT count(*) FROM comments x WHERE x.proposal_id = t.id AND ` + keptComment("x")},
 	{"debates", "comment_count", `SELECT count(*) FROM comments x WHERE x.debate_id = t.id AND ` + keptComment("x")},
-	{"proposals", "revision_count", `SELECT count(*) FROM proposal_revisions x WHERE x.proposal_id = t.id`},
+	{"proposals", "revision_count", `SELECT count(*) FROM proposal_revisions x WHERE x.proposal_id = t.id AND x.state = 'published'`},
 	{"comments", "up_count", `SELECT count(*) FROM comment_votes x WHERE x.comment_id = t.id AND x.value = 1`},
 	{"comments", "down_count", `SELECT count(*) FROM comment_votes x WHERE x.comment_id = t.id AND x.value = -1`},
 }

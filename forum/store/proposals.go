@@ -233,66 +233,30 @@ func checkAuthor(ctx context.Context, t *tx, id, authorID int64) error {
 	return nil
 }
 
-// EditProposal saves a new revision of the author's proposal while the rules allow editing.
+// EditProposal saves a new revision of the author's proposal while the rules allow editing
+// (Edit, which says whether it was shown or waits for a moderator).
 // A non-empty hold (content rules tripped) sends the proposal back to review.
 func (s *Store) EditProposal(ctx context.Context, id, authorID int64, in forum.ProposalInput, body moderation.Sanitized, rules forum.Rules, hold []string) error {
-	err := s.write(ctx, func(t *tx) error {
-		p, err := scanProposal(t.QueryRowContext(ctx, `SELECT `+proposalCols+proposalFrom+`WHERE p.id = ?`, id))
-		if err != nil {
-			return err
-		}
-		if p.AuthorID != authorID {
-			return forum.Refuse(forum.ErrForbidden, "err.not_your_proposal")
-		}
-		if !rules.CanEdit(p, t.now) {
-			return forum.Refuse(forum.ErrInvalidState, "err.edit_closed")
-		}
-		if err := noPendingAppeal(ctx, t, forum.ItemProposal, id); err != nil {
-			return err
-		}
-		now := t.now.Unix()
-		var n int
-		if err := t.QueryRowContext(ctx, `UPDATE proposals SET title = ?, body_src = ?, body_html = ?, category_id = ?, ministry_id = ?,
-			revision_count = revision_count + 1, updated_at = ? WHERE id = ? RETURNING revision_count`,
-			in.Title, in.Body, body.String(), in.CategoryID, in.MinistryID, now, id).Scan(&n); err != nil {
-			return err
-		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO proposal_revisions (proposal_id, number, title, body_src, body_html, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, n, in.Title, in.Body, body.String(), now); err != nil {
-			return err
-		}
-		if err := t.event(ctx, forum.ProposalTopic(id), forum.ProposalEditedEvent{ProposalID: id, Revision: n}); err != nil {
-			return err
-		}
-		if err := holdEdit(ctx, t, forum.ItemProposal, id, p.ModState, hold); err != nil {
-			return err
-		}
-		return indexProposal(ctx, t, id)
-	})
-	if err != nil {
-		return fmt.Errorf("edit proposal %d: %w", id, err)
-	}
-	return nil
+	_, err := s.Edit(ctx, id, authorID, in, body, rules, hold)
+	return err
 }
 
-// Revisions returns every saved version of a proposal, oldest first.
+// Revisions returns every shown version of a proposal, oldest first: not
+// the edits waiting for a moderator or turned down (PendingEdit, Revision).
 func (s *Store) Revisions(ctx context.Context, id int64) ([]forum.Revision, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT number, title, body_html, created_at FROM proposal_revisions
-		WHERE proposal_id = ? ORDER BY number`, id)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+revisionCols+` FROM proposal_revisions
+		WHERE proposal_id = ? AND state = 'published' ORDER BY number`, id)
 	if err != nil {
 		return nil, fmt.Errorf("list revisions: %w", mapErr(err))
 	}
 	defer rows.Close()
 	var out []forum.Revision
 	for rows.Next() {
-		r := forum.Revision{ProposalID: id}
-		var body string
-		var created int64
-		if err := rows.Scan(&r.Number, &r.Title, &body, &created); err != nil {
+		r, err := scanRevision(id, rows)
+		if err != nil {
 			return nil, fmt.Errorf("list revisions: %w", err)
 		}
-		r.Body, r.CreatedAt = moderation.TrustedFromStore(body), fromUnix(created)
-		out = append(out, r)
+		out = append(out, *r)
 	}
 	return out, rows.Err()
 }

@@ -189,6 +189,12 @@ func (r *EventRenderer) html(ev forum.Event, lang string) (string, error) {
 			return "", fmt.Errorf("load the answer to %d: %w", d.ProposalID, err)
 		}
 		name, data = "official-answers", b
+	case forum.ProposalEditedEvent: // an edit shown (an author's, or a moderator's approval): the title and text anew
+		p, err := r.store.Proposal(ctx, d.ProposalID)
+		if err != nil || p.VisibilityTo(nil) != forum.Seen {
+			return "", nil
+		}
+		name, data = "proposal-edited", p
 	case forum.DebateConcludedEvent:
 		db, err := r.store.Debate(ctx, d.DebateID)
 		if err != nil {

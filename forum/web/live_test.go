@@ -289,7 +289,7 @@ func TestLive_RendersEveryEventType(t *testing.T) {
 	}{
 		{forum.ProposalCreatedEvent{AuthorID: f.author.ID, ProposalID: pid}, ""},
 		{forum.ProposalStatusEvent{From: forum.StatusOpen, ProposalID: pid, Status: forum.StatusAwaiting}, "badge-awaiting_response"},
-		{forum.ProposalEditedEvent{ProposalID: pid, Revision: 2}, ""},
+		{forum.ProposalEditedEvent{ProposalID: pid, Revision: 2}, `<div data-live="proposal-title">실시간으로 그려 볼 제안</div>`}, // issue 18: the edited title and text
 		{forum.ProposalSponsoredEvent{ProposalID: pid, Sponsors: 1, Threshold: 2}, ""},
 		{forum.ProposalSupportedEvent{ProposalID: pid, Supports: 2}, ""},
 		{forum.ProposalHiddenEvent{ProposalID: pid, Reason: "spam"}, ""},

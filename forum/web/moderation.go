@@ -234,6 +234,8 @@ type queuePage struct {
 	// for each one skipped (claimed by someone else, or decided meanwhile).
 	Decided int
 	Skipped []skipNote
+	// Edits are the substantial edits waiting for a moderator (issue 18, edits.go).
+	Edits []pendingEditView
 }
 
 // skipNote is one entry "apply to selected" left alone, and why.
@@ -260,8 +262,12 @@ func (s *Server) queuePage(c *fiber.Ctx) (queuePage, error) {
 	if err != nil {
 		return queuePage{}, err
 	}
+	edits, err := s.pendingEdits(c)
+	if err != nil {
+		return queuePage{}, err
+	}
 	return queuePage{base: s.base(c, s.t(c, "mod.queue_title")), Items: items, Stats: stats,
-		HideReasons: moderation.AllHideReasons(), Now: s.cfg.Now()}, nil
+		HideReasons: moderation.AllHideReasons(), Now: s.cfg.Now(), Edits: edits}, nil
 }
 
 func (s *Server) handleClaim(c *fiber.Ctx) error {

@@ -55,6 +55,8 @@ type noteEntry struct {
 	Quote string // a reply's opening words; "" for none
 	Link  string // the path of the exact place; "" for none
 	Title string // the item's name; "" when the notification predates names
+	// Action is a button the notification carries (noteKind.action); nil for none.
+	Action *noteAction
 }
 
 // groupNotes folds the unread notifications of one kind about one subject
@@ -90,6 +92,16 @@ type noteKind struct {
 	text func(cat catalog, lang string, n forum.Notification, d noteData, raw []byte, name func(int64) string) string
 	// link is the path of the exact place it is about, "" for none.
 	link func(d noteData, raw []byte) string
+	// action, if set, is a button the notification carries (a POST form,
+	// with the page's CSRF token), nil for none.
+	action func(cat catalog, d noteData, raw []byte) *noteAction
+}
+
+// noteAction is a button a notification carries: a POST to Path with
+// Fields, labelled Label in the reader's language.
+type noteAction struct {
+	Path, Label string
+	Fields      map[string]string
 }
 
 // noteKinds are the registered kinds of notification, by kind.
@@ -122,6 +134,9 @@ func describeNote(cat catalog, lang string, n forum.Notification, ministry func(
 	switch {
 	case registered:
 		e.Text = k.text(cat, lang, n, d, n.Data, name)
+		if k.action != nil {
+			e.Action = k.action(cat, d, n.Data)
+		}
 	case isRequestNote(n.Kind):
 		e.Text = requestNoteText(cat, lang, n.Kind, d, name)
 	case item == "": // written before notifications named their items

@@ -516,35 +516,22 @@ func (s *Server) handleProposalEdit(c *fiber.Ctx) error {
 		}
 		return s.proposalForm(c, fiber.StatusBadRequest, form, p)
 	}
-	if err := s.store.EditProposal(c.UserContext(), p.ID, p.AuthorID, in, s.md.Markdown(in.Body), forum.DefaultRules, hold); err != nil {
-		return err
+	out, err := s.store.Edit(c.UserContext(), p.ID, p.AuthorID, in, s.md.Markdown(in.Body), forum.DefaultRules, hold)
+	if err != nil {
+		if form.Errors, _ = s.formErrors(c, err); form.Errors == nil {
+			return err
+		}
+		return s.proposalForm(c, fiber.StatusBadRequest, form, p)
+	}
+	if out.Pending { // a substantial edit past the threshold: shown once a moderator approves it
+		s.flash(c, "flash.edit_pending")
+		return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10)+"/revisions/"+strconv.Itoa(out.Revision), fiber.StatusSeeOther)
 	}
 	s.flash(c, "flash.proposal_edited")
 	if hold != nil {
 		s.flash(c, heldFlash(hold))
 	}
 	return c.Redirect("/proposals/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
-}
-
-type historyPage struct {
-	base
-	P         *forum.Proposal
-	Revisions []forum.Revision
-}
-
-func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
-	p, v, err := s.proposalFor(c, paramID(c))
-	if err != nil {
-		return err
-	}
-	if v == forum.Withheld {
-		return s.withheldPage(c, p)
-	}
-	revs, err := s.store.Revisions(c.UserContext(), p.ID)
-	if err != nil {
-		return err
-	}
-	return s.page(c, fiber.StatusOK, "history", historyPage{base: s.base(c, s.t(c, "history.title", p.Title)), P: p, Revisions: revs})
 }
 
 func (s *Server) handleProposalSubmit(c *fiber.Ctx) error {
