@@ -49,6 +49,7 @@ var eventWire = []struct {
 	{NotificationEvent{Kind: NoteReply, NotificationID: 9, Unread: 4}, `{"kind":"reply","notification_id":9,"unread":4}`},
 	// What the store's SQL writes for each follower of an item (json_object).
 	{NotificationEvent{Kind: NoteResponse, Unread: 3}, `{"kind":"official_response","unread":3}`},
+	{AnswerRatedEvent{Average: 3.4, Objections: 2, ProposalID: 7, Ratings: 5, Round: 1}, `{"average":3.4,"objections":2,"proposal_id":7,"ratings":5,"round":1}`},
 }
 
 // Every event type encodes to the bytes stored before the payloads had

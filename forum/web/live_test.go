@@ -307,6 +307,7 @@ func TestLive_RendersEveryEventType(t *testing.T) {
 		{forum.DebateClosedEvent{DebateID: d.ID, Status: forum.DebateClosed}, "종료된 토론"},
 		{forum.DebateConcludedEvent{DebateID: d.ID}, "시범 운영합니다."},
 		{forum.NotificationEvent{Kind: forum.NoteReply, NotificationID: 1, Unread: 1}, ""},
+		{forum.AnswerRatedEvent{ProposalID: pid, Round: 1}, "지지자 평가"},
 	} {
 		typ := tc.data.EventType()
 		raw, err := json.Marshal(tc.data)
