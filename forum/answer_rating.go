@@ -127,3 +127,10 @@ type AnswerReturn struct {
 // Returnable reports whether a proposal in state s can go back to its
 // ministry for a second answer (TransReturn): once it is answered.
 func (s ProposalStatus) Returnable() bool { return s.Can(TransReturn) }
+
+// AnswerObjectionReason is one supporter's reason for objecting to an
+// answer, as the answering ministry reads it: without the supporter's name.
+type AnswerObjectionReason struct {
+	Reason string
+	At     time.Time
+}

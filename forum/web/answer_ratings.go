@@ -57,6 +57,9 @@ type ratingView struct {
 	CanRate   bool
 	CanObject bool
 	Why       string // the catalog key of why the viewer may not rate: guest, not a supporter, an official
+	// Reasons are the objections' reasons, without names, for the
+	// officials of the answering ministries only.
+	Reasons []forum.AnswerObjectionReason
 	Form      formState
 }
 
@@ -105,6 +108,8 @@ func (s *Server) ratingData(c *fiber.Ctx, p *forum.Proposal) (ratingView, error)
 		v.Why = "rating.why.not_supporter"
 		if ref := (*forum.Refusal)(nil); errors.As(err, &ref) && ref.Key == "rating.err.official" {
 			v.Why = "rating.why.official"
+			v.Reasons, err = s.store.AnswerObjectionReasons(ctx, p.ID)
+			return v, err
 		}
 		return v, nil
 	}
