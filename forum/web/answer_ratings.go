@@ -60,7 +60,7 @@ type ratingView struct {
 	// Reasons are the objections' reasons, without names, for the
 	// officials of the answering ministries only.
 	Reasons []forum.AnswerObjectionReason
-	Form      formState
+	Form    formState
 }
 
 // AverageText formats the score's average to one decimal.
