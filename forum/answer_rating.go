@@ -128,9 +128,12 @@ type AnswerReturn struct {
 // ministry for a second answer (TransReturn): once it is answered.
 func (s ProposalStatus) Returnable() bool { return s.Can(TransReturn) }
 
-// AnswerObjectionReason is one supporter's reason for objecting to an
-// answer, as the answering ministry reads it: without the supporter's name.
-type AnswerObjectionReason struct {
-	Reason string
-	At     time.Time
+// AnswerNote is what one supporter wrote with their rating of an answer,
+// as the answering ministry reads it: without the supporter's name.
+type AnswerNote struct {
+	Round     int
+	Rating    int
+	Comment   string
+	Objection string // the reason of their objection; "" for none
+	At        time.Time
 }

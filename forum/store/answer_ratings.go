@@ -325,25 +325,26 @@ func (s *Store) answerRatingScores(ctx context.Context) (map[int64][2]int, error
 	return out, rows.Err()
 }
 
-// AnswerObjectionReasons returns the reasons of the objections to proposal
-// id's first answer, oldest first, without who gave them: for the
-// officials of the answering ministries, who prepare the second answer.
-func (s *Store) AnswerObjectionReasons(ctx context.Context, id int64) ([]forum.AnswerObjectionReason, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT objection, updated_at FROM answer_ratings
-		WHERE proposal_id = ? AND round = 1 AND objects = 1 ORDER BY updated_at, user_id`, id)
+// AnswerNotes returns what the supporters wrote with their ratings of
+// proposal id's answers (comments, and the reasons of objections), every
+// round, oldest first, without who wrote them: for the officials of the
+// answering ministries, who prepare and review the answers.
+func (s *Store) AnswerNotes(ctx context.Context, id int64) ([]forum.AnswerNote, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT round, rating, comment, objection, updated_at FROM answer_ratings
+		WHERE proposal_id = ? AND (comment <> '' OR objects = 1) ORDER BY round, updated_at, user_id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("objection reasons of %d: %w", id, mapErr(err))
+		return nil, fmt.Errorf("answer notes of %d: %w", id, mapErr(err))
 	}
 	defer rows.Close()
-	var out []forum.AnswerObjectionReason
+	var out []forum.AnswerNote
 	for rows.Next() {
-		var r forum.AnswerObjectionReason
+		var n forum.AnswerNote
 		var at int64
-		if err := rows.Scan(&r.Reason, &at); err != nil {
-			return nil, fmt.Errorf("objection reasons of %d: %w", id, err)
+		if err := rows.Scan(&n.Round, &n.Rating, &n.Comment, &n.Objection, &at); err != nil {
+			return nil, fmt.Errorf("answer notes of %d: %w", id, err)
 		}
-		r.At = fromUnix(at)
-		out = append(out, r)
+		n.At = fromUnix(at)
+		out = append(out, n)
 	}
 	return out, rows.Err()
 }

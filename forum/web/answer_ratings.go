@@ -57,9 +57,9 @@ type ratingView struct {
 	CanRate   bool
 	CanObject bool
 	Why       string // the catalog key of why the viewer may not rate: guest, not a supporter, an official
-	// Reasons are the objections' reasons, without names, for the
-	// officials of the answering ministries only.
-	Reasons []forum.AnswerObjectionReason
+	// Notes are the supporters' comments and objections' reasons, without
+	// names, for the officials of the answering ministries only.
+	Notes []forum.AnswerNote
 	Form    formState
 }
 
@@ -108,7 +108,7 @@ func (s *Server) ratingData(c *fiber.Ctx, p *forum.Proposal) (ratingView, error)
 		v.Why = "rating.why.not_supporter"
 		if ref := (*forum.Refusal)(nil); errors.As(err, &ref) && ref.Key == "rating.err.official" {
 			v.Why = "rating.why.official"
-			v.Reasons, err = s.store.AnswerObjectionReasons(ctx, p.ID)
+			v.Notes, err = s.store.AnswerNotes(ctx, p.ID)
 			return v, err
 		}
 		return v, nil

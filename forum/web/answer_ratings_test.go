@@ -172,10 +172,10 @@ func TestAnswerRatings_ObjectionsSendTheAnswerBack(t *testing.T) {
 	page := f.s2.get(f.proposal).Body
 	contains(t, "returned page", page, "이의가 기준에 이르러", "지지자 2명의 이의로 이 제안은 부처에 돌아갔습니다.", "새 답변 기한:",
 		"지지자들의 이의로 부처에 돌아감", "현재로서는 어렵습니다", "제안은 한 번만 부처에 돌아갑니다.")
-	notContains(t, "returned page", page, `action="`+object+`"`, `action="`+rate+`"`, "비공개 이유")
+	notContains(t, "returned page", page, `action="`+object+`"`, `action="`+rate+`"`, "비공개 이유", "비공개 의견")
 	// The ministry that answers again reads the reasons, without names.
 	official := f.lead.get(f.proposal).Body
-	contains(t, "the official's page", official, "이의 이유 2건", "비공개 이유 하나", "비공개 이유 둘")
+	contains(t, "the official's page", official, "지지자가 남긴 의견과 이의 이유 2건", "비공개 의견 0", "비공개 이유 하나", "비공개 이유 둘")
 	notContains(t, "the official's page", official, f.s1.user().Name)
 	p, err := f.e.st.Proposal(context.Background(), f.id)
 	if err != nil || p.Status != forum.StatusAwaiting || p.AnswerRound != 2 {
