@@ -60,7 +60,7 @@ type ratingView struct {
 	// Notes are the supporters' comments and objections' reasons, without
 	// names, for the officials of the answering ministries only.
 	Notes []forum.AnswerNote
-	Form    formState
+	Form  formState
 }
 
 // AverageText formats the score's average to one decimal.
