@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -243,4 +245,40 @@ func TestAnswerRatings_ObjectionsSendTheAnswerBack(t *testing.T) {
 			t.Errorf("API scorecard = %+v", m.Scorecard)
 		}
 	}
+}
+
+// TestHTMLChecker_AnswerRating runs the Nu Html Checker over the feedback
+// block in each of its states: a supporter's forms, the page of a form come
+// back with errors, the ministry's view with the notes, and round 2.
+func TestHTMLChecker_AnswerRating(t *testing.T) {
+	if _, err := os.Stat(vnuPath); err != nil {
+		t.Skipf("vnu.jar not found at %s", vnuPath)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found")
+	}
+	f := newRatedFixture(t)
+	rate, object := ansPath(f.id, "/answer-rating"), ansPath(f.id, "/answer-objection")
+	pages := map[string]string{"rating-form": f.s1.get(f.proposal).Body}
+	pages["rating-error"] = f.s1.post(rate, url.Values{"comment": {"선택 없음"}}).Body
+	f.s1.post(rate, url.Values{"rating": {"2"}, "comment": {"짧은 의견"}})
+	pages["objection-form"] = f.s1.get(f.proposal).Body
+	pages["objection-error"] = f.s1.post(object, url.Values{"reason": {""}}).Body
+	f.s1.post(object, url.Values{"reason": {"이유 하나"}})
+	f.s2.post(rate, url.Values{"rating": {"1"}})
+	f.s2.post(object, url.Values{"reason": {"이유 둘"}})
+	pages["returned-official"] = f.lead.get(f.proposal).Body
+	pages["returned-page"] = f.e.client().get(rate).Body
+	f.lead.post(ansPath(f.id, "/response"), ansAnswerForm("accepted", "두 번째 답변"))
+	pages["second-answer"] = f.s1.get(f.proposal).Body
+	for name, body := range pages {
+		if !strings.Contains(body, `id="answer-rating"`) {
+			t.Errorf("%s: no feedback block", name)
+		}
+		for _, s := range headingSkips(body) {
+			t.Errorf("%s: heading skips a level: %s", name, s)
+		}
+	}
+	checkHTML(t, java, pages)
 }
