@@ -71,9 +71,10 @@ func ObjectionsReturn(objections, needed int) bool { return needed > 0 && object
 
 // MayGiveAnswerFeedback says whether u may rate or object to the answer to
 // a proposal that the ministries answering (its lead first) answer:
-// an active citizen who supports it, and no official of those ministries,
-// who would be judging their own answer. supporter is whether u has a
-// support of the proposal.
+// an active citizen who supports it with a support that counts (an account
+// whose tier is Counted, as the threshold counts them), and no official of
+// those ministries, who would be judging their own answer. supporter is
+// whether u has a support of the proposal.
 func MayGiveAnswerFeedback(u *User, supporter bool, answering ...int64) error {
 	switch {
 	case !u.Active():
@@ -82,6 +83,8 @@ func MayGiveAnswerFeedback(u *User, supporter bool, answering ...int64) error {
 		return Refuse(ErrForbidden, "rating.err.official")
 	case !supporter:
 		return Refuse(ErrForbidden, "rating.err.not_supporter")
+	case !u.Tier.Counted():
+		return Refuse(ErrForbidden, "rating.err.unverified")
 	}
 	return nil
 }

@@ -45,9 +45,10 @@ func TestAnswerFeedbackRules(t *testing.T) {
 		t.Error("ObjectionsReturn: the setting's number, and only it, sends the answer back")
 	}
 
-	citizen := &User{ID: 1, Role: RoleCitizen, Status: UserActive}
-	official := &User{ID: 2, Role: RoleOfficial, MinistryID: 7, Status: UserActive}
-	other := &User{ID: 3, Role: RoleOfficial, MinistryID: 8, Status: UserActive}
+	citizen := &User{ID: 1, Role: RoleCitizen, Status: UserActive, Tier: TierEmailVerified}
+	unverified := &User{ID: 4, Role: RoleCitizen, Status: UserActive, Tier: TierRegistered}
+	official := &User{ID: 2, Role: RoleOfficial, MinistryID: 7, Status: UserActive, Tier: TierEmailVerified}
+	other := &User{ID: 3, Role: RoleOfficial, MinistryID: 8, Status: UserActive, Tier: TierEmailVerified}
 	for _, tc := range []struct {
 		who       string
 		u         *User
@@ -60,6 +61,7 @@ func TestAnswerFeedbackRules(t *testing.T) {
 		{"answering official who supports", official, true, "rating.err.official", ErrForbidden},
 		{"another ministry's official who supports", other, true, "", nil},
 		{"guest", nil, false, "", ErrForbidden},
+		{"supporter whose support does not count (e-mail not verified)", unverified, true, "rating.err.unverified", ErrForbidden},
 	} {
 		err := MayGiveAnswerFeedback(tc.u, tc.supporter, 7, 9)
 		var r *Refusal

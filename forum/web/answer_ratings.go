@@ -106,7 +106,11 @@ func (s *Server) ratingData(c *fiber.Ctx, p *forum.Proposal) (ratingView, error)
 	}
 	if err := forum.MayGiveAnswerFeedback(u, viewer.Supported, append([]int64{p.MinistryID}, routing.CoMinistries...)...); err != nil {
 		v.Why = "rating.why.not_supporter"
-		if ref := (*forum.Refusal)(nil); errors.As(err, &ref) && ref.Key == "rating.err.official" {
+		ref := (*forum.Refusal)(nil)
+		if errors.As(err, &ref) && ref.Key == "rating.err.unverified" {
+			v.Why = "rating.why.unverified"
+		}
+		if errors.As(err, &ref) && ref.Key == "rating.err.official" {
 			v.Why = "rating.why.official"
 			v.Notes, err = s.store.AnswerNotes(ctx, p.ID)
 			return v, err

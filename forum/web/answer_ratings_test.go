@@ -20,17 +20,21 @@ import (
 // and the official who answered: two objections send the answer back.
 type ratedFixture struct {
 	*ansFixture
-	id       int64
-	s1, s2   *client
-	author   *client
-	proposal string // its page's path
+	id     int64
+	s1, s2 *client
+	author *client
+	// unverified supports too, from an account whose e-mail is not
+	// verified: its support does not count, nor may it rate.
+	unverified *client
+	proposal   string // its page's path
 }
 
 func newRatedFixture(t *testing.T) *ratedFixture {
 	t.Helper()
 	f := &ratedFixture{ansFixture: newAnsFixture(t)}
 	ctx := context.Background()
-	if err := f.e.st.SetSettings(ctx, map[string]string{forum.SettingAnswerObjections: "2"}); err != nil {
+	// Registered accounts may support (the administrators' choice), but their supports do not count.
+	if err := f.e.st.SetSettings(ctx, map[string]string{forum.SettingAnswerObjections: "2", forum.SettingTierSupport: string(forum.TierRegistered)}); err != nil {
 		t.Fatal(err)
 	}
 	f.s1, f.s2, f.author = f.e.register("평가하는 지지자"), f.e.register("이의하는 지지자"), f.e.register("제안자")
@@ -40,7 +44,8 @@ func newRatedFixture(t *testing.T) *ratedFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []*client{f.s1, f.s2} {
+	f.unverified = f.e.registerUnverified("미인증 지지자")
+	for _, c := range []*client{f.s1, f.s2, f.unverified} {
 		if _, err := f.e.st.Support(ctx, p.ID, c.user().ID, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -65,6 +70,7 @@ func TestAnswerRatings_RoleMatrix(t *testing.T) {
 	f := newRatedFixture(t)
 	rate := ansPath(f.id, "/answer-rating")
 	object := ansPath(f.id, "/answer-objection")
+	unverified := f.unverified
 	guest := f.e.client()
 	page := guest.get(f.proposal)
 	contains(t, "guest's page", page.Body, `id="answer-rating"`, "아직 지지자 평가가 없습니다.", "이의 0명 / 기준 2명", "로그인하여 답변을 평가")
@@ -81,6 +87,7 @@ func TestAnswerRatings_RoleMatrix(t *testing.T) {
 		{"author who did not support", f.author, 403, "en", "Only the proposal&#39;s supporters may rate its answer or object to it."},
 		{"answering official", f.lead, 403, "zh", "答覆部會的公務員不得評價自己部會的答覆。"},
 		{"moderator", f.moderator, 403, "ko", "이 제안을 지지한 사람만"},
+		{"supporter whose e-mail is not verified", unverified, 403, "ko", "이메일 인증을 마친 지지자만"},
 	} {
 		tc.c.lang = tc.lang
 		for _, path := range []string{rate, object} {
@@ -99,6 +106,7 @@ func TestAnswerRatings_RoleMatrix(t *testing.T) {
 	}
 	contains(t, "a non-supporter's page", f.citizen.get(f.proposal).Body, "이 제안을 지지한 사람만 답변을 평가할 수 있습니다.")
 	contains(t, "the official's page", f.lead.get(f.proposal).Body, "답변한 부처의 공무원은 이 답변을 평가하지 않습니다.")
+	contains(t, "an unverified supporter's page", unverified.get(f.proposal).Body, "이메일을 인증하면 답변을 평가할 수 있습니다.")
 
 	// A supporter: the forms, then bad input in each language, then a rating.
 	own := f.s1.get(f.proposal)
