@@ -270,6 +270,9 @@
         stopped = true;
         location.reload();
         break;
+      case 'answer.rated': // supporters' ratings of the answer (issue 18): the round's average and count
+        if (m.html) replaceInto('[data-live="answer-score-' + d.round + '"]', m.html);
+        break;
       case 'response.published':
         if (m.html) replaceInto('[data-live="response"]', m.html);
         announce(msgs.msgNote);
@@ -302,6 +305,12 @@
         document.querySelectorAll('[data-live="unverified-supports-wrap"]').forEach(function (el) { el.hidden = !d.unverified; });
         break;
       case 'proposal.status':
+        if (d.status === 'awaiting_response' && (d.from === 'answered' || d.from === 'referred')) {
+          // supporters' objections sent the answer back (issue 18): the answer, its feedback and the clock all change
+          stopped = true;
+          location.reload();
+          break;
+        }
         if (m.html) replaceInto('[data-live="status"]', m.html);
         if (d.status === 'closed' || d.status === 'withdrawn') readOnly();
         if (d.proposal_id) refreshState(d.proposal_id);

@@ -45,6 +45,7 @@ const (
 	EventNotification        = "notification.created"
 	EventProposalMerged      = "proposal.merged" // issue 18: ProposalMergedEvent, in merge.go
 	EventMilestoneChanged    = "milestone.changed"
+	EventAnswerRated         = "answer.rated"
 )
 
 // EventTypes lists every event type above, for code that must handle, or
@@ -55,7 +56,7 @@ func EventTypes() []string {
 		EventProposalCoMinistry, EventResponsePublished, EventCommentCreated, EventCommentUpdated,
 		EventCommentDeleted, EventCommentVoted, EventCommentHidden, EventCommentRestored, EventThreadLocked,
 		EventDebateOpened, EventDebateClosed, EventDebateConcluded, EventNotification,
-		EventProposalMerged, EventMilestoneChanged}
+		EventProposalMerged, EventMilestoneChanged, EventAnswerRated}
 }
 
 // EventData is the payload of one type of event: its JSON is stored in the
@@ -257,6 +258,21 @@ type NotificationEvent struct {
 	Unread         int   `json:"unread"` // the user's unread notifications now
 }
 
+// AnswerRatedEvent is emitted when a supporter rates a proposal's answer
+// or objects to it, on the proposal's topic: the round's aggregates, never
+// who rated what. A rating that sends the answer back is followed by a
+// ProposalStatusEvent.
+type AnswerRatedEvent struct {
+	Average    float64 `json:"average"`    // the round's average rating, 1 to 5, to one decimal; 0 when nobody rated
+	Objections int     `json:"objections"` // supporters who objected to the first answer
+	ProposalID int64   `json:"proposal_id"`
+	Ratings    int     `json:"ratings"` // supporters who rated the round's answer
+	Round      int     `json:"round"`   // the answer round, 1 or 2
+}
+
+// EventType implements EventData.
+func (AnswerRatedEvent) EventType() string { return EventAnswerRated }
+
 // EventType implements EventData.
 func (ProposalCreatedEvent) EventType() string { return EventProposalCreated }
 
@@ -370,6 +386,8 @@ func (e Event) Payload() (EventData, error) {
 		return decodePayload[ProposalMergedEvent](e)
 	case EventMilestoneChanged:
 		return decodePayload[MilestoneChangedEvent](e)
+	case EventAnswerRated:
+		return decodePayload[AnswerRatedEvent](e)
 	}
 	return nil, fmt.Errorf("decode event %d: unknown type %q", e.ID, e.Type)
 }

@@ -51,6 +51,7 @@ var eventWire = []struct {
 	{NotificationEvent{Kind: NoteResponse, Unread: 3}, `{"kind":"official_response","unread":3}`},
 	{ProposalMergedEvent{FromID: 8, IntoID: 7, MergeID: 2, Supports: 40}, `{"from_id":8,"into_id":7,"merge_id":2,"supports":40,"undone":false}`},
 	{MilestoneChangedEvent{Kind: MilestoneDelayed, MilestoneID: 4, ProposalID: 7}, `{"kind":"delayed","milestone_id":4,"proposal_id":7}`},
+	{AnswerRatedEvent{Average: 3.4, Objections: 2, ProposalID: 7, Ratings: 5, Round: 1}, `{"average":3.4,"objections":2,"proposal_id":7,"ratings":5,"round":1}`},
 }
 
 // Every event type encodes to the bytes stored before the payloads had

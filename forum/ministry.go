@@ -139,6 +139,19 @@ type Scorecard struct {
 	Requests RequestScore
 	// Promises is how it keeps its implementation milestones (issue 18).
 	Promises MilestoneScore
+	// AnswerRatings and AnswerRatingSum are its answers' ratings by the
+	// proposals' supporters, every round (issue 18).
+	AnswerRatings   int
+	AnswerRatingSum int
+}
+
+// AnswerSatisfaction is the average of the supporters' ratings of its
+// answers, 1 to 5; 0 when none was rated.
+func (s Scorecard) AnswerSatisfaction() float64 {
+	if s.AnswerRatings == 0 {
+		return 0
+	}
+	return float64(s.AnswerRatingSum) / float64(s.AnswerRatings)
 }
 
 // OnTimePercent is the share of answered proposals answered by their due date.

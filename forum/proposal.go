@@ -45,8 +45,8 @@ var lifecycle = map[ProposalStatus]map[Transition]ProposalStatus{
 	StatusGathering: {TransSponsors: StatusOpen, TransWithdraw: StatusWithdrawn},
 	StatusOpen:      {TransClose: StatusClosed, TransWithdraw: StatusWithdrawn, TransReach: StatusAwaiting},
 	StatusAwaiting:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred},
-	StatusAnswered:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred},
-	StatusReferred:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred},
+	StatusAnswered:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred, TransReturn: StatusAwaiting},
+	StatusReferred:  {TransAnswer: StatusAnswered, TransRefer: StatusReferred, TransReturn: StatusAwaiting},
 }
 
 // Next returns the state that t leads to from s, or ErrInvalidState.

@@ -239,12 +239,15 @@ func (s *Store) PublishResponse(ctx context.Context, actor *forum.User, id int64
 		if err != nil {
 			return err
 		}
-		// Versions are numbered across the whole joint answer, in the order they were published.
+		// Versions are numbered across the whole joint answer, in the order
+		// they were published; each records the answer round it belongs to
+		// (2 once supporters' objections sent the first answer back).
 		if _, err := t.ExecContext(ctx, `INSERT INTO response_revisions (proposal_id, number, ministry_id, official_id, decision, summary,
-			body_src, body_html, legal_basis, responsible_unit, contact, next_step, next_step_date, created_at)
-			SELECT ?, COALESCE(max(number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM response_revisions WHERE proposal_id = ?`,
+			body_src, body_html, legal_basis, responsible_unit, contact, next_step, next_step_date, created_at, round)
+			SELECT ?, COALESCE(max(number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT p.answer_round FROM proposals p WHERE p.id = ?)
+			FROM response_revisions WHERE proposal_id = ?`,
 			id, actor.MinistryID, actor.ID, in.Decision, in.Summary, in.Body, body.String(), in.LegalBasis, in.ResponsibleUnit,
-			in.Contact, in.NextStep, next, now, id); err != nil {
+			in.Contact, in.NextStep, next, now, id, id); err != nil {
 			return err
 		}
 		if !part {
@@ -572,6 +575,7 @@ func (s *Store) Scorecards(ctx context.Context) ([]forum.Scorecard, error) {
 		return nil, err
 	}
 	promises, err := s.MilestoneScores(ctx)
+	rated, err := s.answerRatingScores(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -580,6 +584,7 @@ func (s *Store) Scorecards(ctx context.Context) ([]forum.Scorecard, error) {
 		c := cards[m.ID]
 		c.Requests = requests[m.ID]
 		c.Promises = promises[m.ID]
+		c.AnswerRatings, c.AnswerRatingSum = rated[m.ID][0], rated[m.ID][1]
 		if d := days[m.ID]; len(d) > 0 {
 			sort.Float64s(d)
 			if len(d)%2 == 1 {

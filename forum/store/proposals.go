@@ -142,6 +142,10 @@ func (s *Store) transition(ctx context.Context, t *tx, id int64, tr forum.Transi
 		q = `UPDATE proposals SET status = ?, updated_at = ?, answered_at = COALESCE(answered_at, ?) WHERE id = ?`
 		extra = []any{now}
 	}
+	if tr == forum.TransReturn { // back to its ministry for the second answer: reached_at and answered_at stay the first round's
+		q = `UPDATE proposals SET status = ?, updated_at = ?, response_due = ?, answer_round = 2, reopened_at = ? WHERE id = ?`
+		extra = []any{t.now.Add(th.ResponseIn).Unix(), now}
+	}
 	args := append(append([]any{to, now}, extra...), id)
 	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return err

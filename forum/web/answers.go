@@ -39,7 +39,9 @@ type answerBlock struct {
 func loadAnswerBlock(ctx context.Context, st *store.Store, p *forum.Proposal, d directory, lang string) (answerBlock, error) {
 	b := answerBlock{ProposalID: p.ID, LeadBy: d.Ministry(p.MinistryID), Dir: d, Lang: lang}
 	var err error
-	if p.Status.Answered() {
+	// A first answer its supporters' objections sent back stays in view
+	// while the ministry prepares the second (issue 18).
+	if p.Status.Answered() || p.AnswerRound > 1 {
 		if b.Lead, err = st.Response(ctx, p.ID); err != nil {
 			return b, err
 		}
@@ -159,6 +161,12 @@ func (s *Server) timeline(c *fiber.Ctx, p *forum.Proposal, d directory, v answer
 	}
 	if v.Response != nil {
 		out = append(out, timelineEntry{p.AnsweredAt, "timeline.answered", []any{s.t(c, "decision."+string(v.Response.Decision))}})
+	}
+	if !p.ReopenedAt.IsZero() { // supporters' objections sent the answer back (issue 18)
+		out = append(out, timelineEntry{p.ReopenedAt, "rating.timeline.returned", []any{formatDay(lang, p.ResponseDue)}})
+		if p.Status.Answered() && v.Response != nil && v.Response.UpdatedAt.After(p.ReopenedAt) {
+			out = append(out, timelineEntry{v.Response.UpdatedAt, "rating.timeline.second_answer", []any{s.t(c, "decision."+string(v.Response.Decision))}})
+		}
 	}
 	for _, r := range v.Block.Parts {
 		out = append(out, timelineEntry{r.CreatedAt, "timeline.part_published", []any{d.Ministry(r.MinistryID).Name(lang)}})

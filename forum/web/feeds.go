@@ -257,6 +257,9 @@ type statsPage struct {
 	base
 	Charts   []chart
 	Requests []requestStatRow // civil requests by month, ministry and kind: aggregates only
+	// AnswerScores are the ministries whose answers supporters rated, with
+	// their average and count (issue 18).
+	AnswerScores []scoreRow
 }
 
 func (s *Server) handleStats(c *fiber.Ctx) error {
@@ -299,6 +302,11 @@ func (s *Server) handleStats(c *fiber.Ctx) error {
 	}
 	if data.Requests, err = s.requestStatRows(c); err != nil {
 		return err
+	}
+	for _, sc := range cards {
+		if sc.AnswerRatings > 0 {
+			data.AnswerScores = append(data.AnswerScores, s.scoreRow(c, sc, 0))
+		}
 	}
 	return s.page(c, fiber.StatusOK, "stats", data)
 }

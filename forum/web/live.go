@@ -195,6 +195,22 @@ func (r *EventRenderer) html(ev forum.Event, lang string) (string, error) {
 			return "", nil
 		}
 		name, data = "proposal-edited", p
+	case forum.AnswerRatedEvent:
+		p, err := r.store.Proposal(ctx, d.ProposalID)
+		if err != nil || forum.ResponseVisibility(p, nil) != forum.Seen {
+			return "", nil
+		}
+		scores, err := r.store.AnswerScores(ctx, d.ProposalID)
+		if err != nil {
+			return "", fmt.Errorf("load the answer ratings of %d: %w", d.ProposalID, err)
+		}
+		sc := ratingScore{AnswerRoundScore: forum.AnswerRoundScore{Round: d.Round}, Needed: r.store.Settings().AnswerObjections, ShowObjections: d.Round == 1}
+		for _, x := range scores {
+			if x.Round == d.Round {
+				sc.AnswerRoundScore = x
+			}
+		}
+		name, data = "answer-score", sc
 	case forum.DebateConcludedEvent:
 		db, err := r.store.Debate(ctx, d.DebateID)
 		if err != nil {

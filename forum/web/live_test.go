@@ -310,6 +310,7 @@ func TestLive_RendersEveryEventType(t *testing.T) {
 		{forum.NotificationEvent{Kind: forum.NoteReply, NotificationID: 1, Unread: 1}, ""},
 		{forum.ProposalMergedEvent{FromID: pid, IntoID: pid, MergeID: 1}, ""},
 		{forum.MilestoneChangedEvent{Kind: forum.MilestonePlanned, MilestoneID: 1, ProposalID: pid}, ""}, // the page fetches its state
+		{forum.AnswerRatedEvent{ProposalID: pid, Round: 1}, "지지자 평가"},
 	} {
 		typ := tc.data.EventType()
 		raw, err := json.Marshal(tc.data)

@@ -32,6 +32,9 @@ type scoreRow struct {
 	ReqOnTimeP, ReqMedian, ReqSatisfaction string
 	// PromiseKept is forum.MilestoneScore.KeptPercent written out (issue 18), "—" before any milestone is due.
 	PromiseKept string
+	// AnswerSatisfaction is the supporters' ratings of its answers to
+	// proposals written out ("3.4 / 5 (120 ratings)"), "—" before any (issue 18).
+	AnswerSatisfaction string
 }
 
 // rankScorecards orders ministries by the share answered on time, then by
@@ -64,7 +67,10 @@ func rankScorecards(cards []forum.Scorecard) {
 }
 
 func (s *Server) scoreRow(c *fiber.Ctx, card forum.Scorecard, rank int) scoreRow {
-	r := scoreRow{Scorecard: card, OnTimeP: "—", Median: "—", ReqOnTimeP: "—", ReqMedian: "—", ReqSatisfaction: "—"}
+	r := scoreRow{Scorecard: card, OnTimeP: "—", Median: "—", ReqOnTimeP: "—", ReqMedian: "—", ReqSatisfaction: "—", AnswerSatisfaction: "—"}
+	if card.AnswerRatings > 0 {
+		r.AnswerSatisfaction = s.t(c, "rating.satisfaction_value", strconv.FormatFloat(card.AnswerSatisfaction(), 'f', 1, 64), card.AnswerRatings)
+	}
 	if rq := card.Requests; rq.Answered > 0 {
 		r.ReqOnTimeP = strconv.Itoa(rq.OnTimePercent()) + "%"
 		r.ReqMedian = s.t(c, "after.working_days", strconv.FormatFloat(rq.MedianDays, 'f', 1, 64))

@@ -413,6 +413,10 @@ type apiMinistry struct {
 		OnTimePercent int     `json:"on_time_percent"`
 		MedianDays    float64 `json:"median_days"`
 		Overdue       int     `json:"overdue"`
+		// AnswerRatings and AnswerSatisfaction are its answers' ratings by
+		// the proposals' supporters (issue 18): how many, and their average.
+		AnswerRatings      int      `json:"answer_ratings"`
+		AnswerSatisfaction *float64 `json:"answer_satisfaction"`
 	} `json:"scorecard"`
 	// Requests is how it answered civil requests: aggregates only.
 	Requests struct {
@@ -437,6 +441,7 @@ func (s *Server) apiMinistries(ctx context.Context) ([]apiMinistry, error) {
 		a := apiMinistry{Slug: m.Slug, URL: s.cfg.BaseURL + "/ministries/" + m.Slug, NameKO: m.NameKO, NameEN: m.NameEN, NameZH: m.NameZH, Description: m.Description}
 		a.Scorecard.Received, a.Scorecard.Answered, a.Scorecard.OnTime = sc.Received, sc.Answered, sc.OnTime
 		a.Scorecard.OnTimePercent, a.Scorecard.MedianDays, a.Scorecard.Overdue = sc.OnTimePercent(), sc.MedianDays, sc.Overdue
+		a.Scorecard.AnswerRatings, a.Scorecard.AnswerSatisfaction = sc.AnswerRatings, roundedAverage(sc.AnswerRatings, sc.AnswerRatingSum)
 		rq := sc.Requests
 		a.Requests.Received, a.Requests.Answered, a.Requests.OnTime = rq.Received, rq.Answered, rq.OnTime
 		a.Requests.OnTimePercent, a.Requests.MedianWorkingDays, a.Requests.Ratings = rq.OnTimePercent(), rq.MedianDays, rq.Ratings
@@ -662,6 +667,7 @@ var openDataSets = []dataSet{
 		{"slug", "string"}, {"url", "string"}, {"name_ko", "string"}, {"name_en", "string"}, {"name_zh", "string"},
 		{"description", "string"}, {"scorecard.received", "integer"}, {"scorecard.answered", "integer"}, {"scorecard.on_time", "integer"},
 		{"scorecard.on_time_percent", "integer"}, {"scorecard.median_days", "number"}, {"scorecard.overdue", "integer"},
+		{"scorecard.answer_ratings", "integer"}, {"scorecard.answer_satisfaction", "number"},
 		{"requests.received", "integer"}, {"requests.answered", "integer"}, {"requests.on_time", "integer"},
 		{"requests.on_time_percent", "integer"}, {"requests.median_working_days", "number"}, {"requests.ratings", "integer"},
 		{"requests.satisfaction", "number"}}},
@@ -680,6 +686,10 @@ var openDataSets = []dataSet{
 			{"id", "integer"}, {"proposal_id", "integer"}, {"ministry", "string"}, {"title", "string"}, {"responsible_unit", "string"},
 			{"state", "string"}, {"planned_due", "date"}, {"due", "date"}, {"moved", "boolean"}, {"done_at", "time"},
 			{"kept_on_time", "boolean"}, {"evidence", "string"}, {"evidence_url", "string"}, {"created_at", "time"}, {"updated_at", "time"}}},
+	{Name: "answer-ratings", Downloads: []string{"/open-data/answer-ratings.csv", "/open-data/answer-ratings.ndjson"},
+		API: []string{"/api/v1/proposals/{id}/answer-ratings"}, Fields: []fieldDoc{
+			{"proposal_id", "integer"}, {"url", "string"}, {"ministry", "string"}, {"round", "integer"}, {"ratings", "integer"},
+			{"average", "number"}, {"objections", "integer"}}},
 }
 
 // openDataSet returns the dataset called name; it panics on a name not in openDataSets, a programming error.
