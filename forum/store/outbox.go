@@ -276,7 +276,13 @@ func (s *Store) queueDigests(ctx context.Context, freq string, since time.Time, 
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			data, err := jsonString(map[string]any{"count": d.count, "kinds": d.kinds, "since": since.Unix(), "items": d.items, "frequency": freq})
+			payload := map[string]any{"count": d.count, "kinds": d.kinds, "since": since.Unix(), "items": d.items, "frequency": freq}
+			if freq == EmailWeekly { // the weekly digest says, per followed item, what changed (issue 18)
+				if payload["followed"], err = followedChanges(ctx, t, d.user, d.from, end); err != nil {
+					return err
+				}
+			}
+			data, err := jsonString(payload)
 			if err != nil {
 				return err
 			}

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/e-people/e-people/forum"
 	"github.com/e-people/e-people/forum/ogcard"
+	"github.com/e-people/e-people/forum/store"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -200,4 +204,113 @@ func (cc *cardCache) put(key cardKey, e cardEntry) {
 		cc.order = append(cc.order, key)
 	}
 	cc.entries[key] = e
+}
+
+// weeklyLines writes a weekly digest's account of what changed on each
+// followed item, one text per language of langs: the item's title (while
+// rcpt may read it; an item they may no longer see is left out), then what
+// changed (the status it moved to, answers, milestones, new comments, other
+// news) and its link. Nil when there is nothing to say. covered holds the
+// subjects (forum.NoteSubject) it tells of, whose notifications the digest
+// need not list again one by one.
+func (s *Server) weeklyLines(ctx context.Context, rcpt *forum.User, changes []store.FollowedChange, langs []string) (lines []string, covered map[string]bool, err error) {
+	if len(changes) == 0 {
+		return nil, nil, nil
+	}
+	type named struct {
+		store.FollowedChange
+		title, path string
+	}
+	var items []named
+	for _, ch := range changes {
+		it := named{FollowedChange: ch, path: "/" + ch.Kind + "s/" + strconv.FormatInt(ch.ID, 10)}
+		switch ch.Kind {
+		case "proposal":
+			p, err := s.store.Proposal(ctx, ch.ID)
+			if errors.Is(err, forum.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			switch p.VisibilityTo(rcpt) {
+			case forum.Unseen:
+				continue
+			case forum.Seen:
+				it.title = p.Title
+			}
+		case "debate":
+			d, err := s.store.Debate(ctx, ch.ID)
+			if errors.Is(err, forum.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			it.title = d.Question
+		default:
+			continue
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return nil, nil, nil
+	}
+	covered = map[string]bool{}
+	for _, it := range items {
+		covered[forum.NoteSubject(it.Kind, it.ID)] = true
+	}
+	site := s.site()
+	out := make([]string, len(langs))
+	for i, lang := range langs {
+		cat := s.views.catalogs[lang]
+		var b strings.Builder
+		b.WriteString(cat.T("mail.weekly.heading"))
+		for _, it := range items {
+			name := it.title
+			if name == "" {
+				name = cat.T("mail.weekly."+it.Kind, it.ID)
+			}
+			var what []string
+			if it.Status != "" {
+				label, ok := cat["status."+it.Status]
+				if !ok {
+					label = it.Status
+				}
+				what = append(what, cat.T("mail.weekly.status", label))
+			}
+			if it.Answers > 0 {
+				what = append(what, cat.T("mail.weekly.answer"))
+			}
+			if it.Milestones > 0 {
+				what = append(what, cat.T("mail.weekly.milestones", formatNumber(it.Milestones)))
+			}
+			if it.Comments > 0 {
+				what = append(what, cat.T("mail.weekly.comments", formatNumber(it.Comments)))
+			}
+			kinds := make([]string, 0, len(it.Other))
+			for k := range it.Other {
+				kinds = append(kinds, k)
+			}
+			slices.Sort(kinds)
+			other := 0
+			for _, k := range kinds {
+				if l, ok := cat["mail.kind."+k]; ok {
+					what = append(what, l+" "+formatNumber(it.Other[k]))
+				} else {
+					other += it.Other[k]
+				}
+			}
+			if other > 0 {
+				what = append(what, cat.T("mail.weekly.other", formatNumber(other)))
+			}
+			b.WriteString("\n· " + name)
+			if len(what) > 0 {
+				b.WriteString(": " + strings.Join(what, ", "))
+			}
+			b.WriteString("\n  " + site + it.path)
+		}
+		out[i] = b.String()
+	}
+	return out, covered, nil
 }

@@ -320,3 +320,87 @@ func TestShare_DebateFeed(t *testing.T) {
 		t.Errorf("unknown debate's feed: %d", r.Status)
 	}
 }
+
+// TestShare_WeeklyDigest: a weekly digest lists, per followed proposal,
+// what changed in the week: the status it moved to, and the comments
+// others left (not the reader's own); a proposal withheld since keeps its
+// place but not its title; the per-notification list no longer repeats
+// what the per-item account tells; a daily digest stays as it was.
+func TestShare_WeeklyDigest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.st.SetSettings(ctx, map[string]string{forum.SettingSupportWindow: "5"}); err != nil {
+		t.Fatal(err)
+	}
+	start := e.clock.Now()
+	author := e.register("최작성")
+	closing := e.openProposal(author, "어린이 통학로 안전 강화", "통학로에 보도를 설치해 주세요.")
+	e.clock.Add(time.Hour)
+	talked := e.openProposal(author, "공공 와이파이 확대", "버스 정류장마다 와이파이를.")
+	hidden := e.openProposal(author, "나중에 숨겨질 제안", "본문입니다.")
+	weekly := e.register("정주간")
+	daily := e.register("한매일")
+	for _, u := range []*client{weekly, daily} {
+		for _, id := range []int64{closing, talked, hidden} {
+			if err := e.st.Follow(ctx, u.user().ID, forum.ItemProposal, id, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := e.st.SetEmailFrequency(ctx, weekly.user().ID, store.EmailWeekly); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.SetEmailFrequency(ctx, daily.user().ID, store.EmailDaily); err != nil {
+		t.Fatal(err)
+	}
+	// Two comments by others on one proposal, one by the reader (not news to them).
+	for _, c := range []*client{author, e.register("이댓글"), weekly} {
+		if r := c.post("/proposals/"+itoa(int(talked))+"/comments", url.Values{"stance": {"for"}, "body": {"좋은 제안입니다, 찬성합니다."}}); r.Status >= 400 {
+			t.Fatalf("comment: %d", r.Status)
+		}
+	}
+	// The support window ends: the followers hear that the proposals closed.
+	e.clock.Add(6 * 24 * time.Hour)
+	if n, err := e.st.AdvanceProposals(ctx); err != nil || n == 0 {
+		t.Fatalf("advance: %d %v", n, err)
+	}
+	mod := e.staff(forum.RoleModerator, 0, "류지혜")
+	if err := e.st.Hide(ctx, mod.user(), forum.ItemProposal, hidden, moderation.HideSpam); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(time.Hour) // the digest runs after the week's news
+	if n, err := e.st.QueueWeeklyDigests(ctx, start); err != nil || n != 1 {
+		t.Fatalf("weekly digests: %d %v", n, err)
+	}
+	e.clock.Add(time.Hour)
+	if _, err := e.st.QueueDigests(ctx, e.clock.Now().Add(-24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := e.st.Outbox(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{}
+	for _, m := range ms {
+		if m.Kind != store.MailDigest {
+			continue
+		}
+		_, body, err := e.srv.ComposeMail(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[m.Address] = body
+	}
+	w := bodies[weekly.user().Email]
+	contains(t, "weekly digest", w, "팔로우하는 항목에서 이번 주에 달라진 것:",
+		"· 어린이 통학로 안전 강화: 상태가 '지지 모집 마감'으로 바뀜",
+		"· 공공 와이파이 확대: 상태가 '지지 모집 마감'으로 바뀜, 새 의견 2건",
+		"· 제안 #"+itoa(int(hidden))+": 상태가 '지지 모집 마감'으로 바뀜",
+		"· Proposal status changes: 3",
+		"http://127.0.0.1/proposals/"+itoa(int(closing)), "http://127.0.0.1/proposals/"+itoa(int(talked)))
+	// The withheld proposal keeps its place but not its title; each change is told once, per item.
+	notContains(t, "weekly digest", w, "나중에 숨겨질 제안", "소식을 받는 제안의 상태가 바뀌었습니다")
+	if d := bodies[daily.user().Email]; !strings.Contains(d, "소식을 받는 제안의 상태가 바뀌었습니다") || strings.Contains(d, "팔로우하는 항목에서") {
+		t.Errorf("daily digest:\n%s", d)
+	}
+}
