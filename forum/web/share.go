@@ -99,6 +99,7 @@ func (s *Server) handleProposalSharePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	sv.Card = "" // the page is the card's preview: its block does not link to itself
 	return s.page(c, fiber.StatusOK, "share", sharePage{base: s.base(c, s.t(c, "share.page_title", p.Title)), P: p, Share: sv})
 }
 
