@@ -278,7 +278,7 @@ func (s *Store) queueDigests(ctx context.Context, freq string, since time.Time, 
 			}
 			payload := map[string]any{"count": d.count, "kinds": d.kinds, "since": since.Unix(), "items": d.items, "frequency": freq}
 			if freq == EmailWeekly { // the weekly digest says, per followed item, what changed (issue 18)
-				if payload["followed"], err = followedChanges(ctx, t, d.user, d.from, end); err != nil {
+				if payload["what_changed"], err = followedChanges(ctx, t, d.user, d.from, end); err != nil {
 					return err
 				}
 			}

@@ -73,16 +73,16 @@ type mailData struct {
 	To         int64                  `json:"to"`
 	Count      int                    `json:"count"`
 	Kinds      map[string]int         `json:"kinds"`
-	Items      []store.DigestItem     `json:"items"`     // a digest's entries, newest first
-	Frequency  string                 `json:"frequency"` // a digest's: store.EmailDaily or store.EmailWeekly
-	Followed   []store.FollowedChange `json:"followed"`  // a weekly digest's: what changed on each followed item (issue 18)
-	Token      string                 `json:"token"`     // a one-time link's token, scrubbed once the mail is sent
-	Email      string                 `json:"email"`     // the new address of an address change
-	Expires    int64                  `json:"expires"`   // when a one-time link expires, unix seconds
-	Receipt    string                 `json:"receipt"`   // a civil request's receipt number
-	Title      string                 `json:"title"`     // a civil request's title
-	Ministry   int64                  `json:"ministry"`  // the ministry that holds a civil request
-	Due        int64                  `json:"due"`       // a civil request's due time, unix seconds
+	Items      []store.DigestItem     `json:"items"`        // a digest's entries, newest first
+	Frequency  string                 `json:"frequency"`    // a digest's: store.EmailDaily or store.EmailWeekly
+	Followed   []store.FollowedChange `json:"what_changed"` // a weekly digest's: what changed on each followed item (issue 18)
+	Token      string                 `json:"token"`        // a one-time link's token, scrubbed once the mail is sent
+	Email      string                 `json:"email"`        // the new address of an address change
+	Expires    int64                  `json:"expires"`      // when a one-time link expires, unix seconds
+	Receipt    string                 `json:"receipt"`      // a civil request's receipt number
+	Title      string                 `json:"title"`        // a civil request's title
+	Ministry   int64                  `json:"ministry"`     // the ministry that holds a civil request
+	Due        int64                  `json:"due"`          // a civil request's due time, unix seconds
 }
 
 // ComposeMail writes a queued mail's subject and plain-text body, in its
