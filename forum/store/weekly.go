@@ -124,3 +124,46 @@ func followedChanges(ctx context.Context, t *tx, userID, from, end int64) ([]Fol
 	}
 	return out, nil
 }
+
+// quietFollower is a user to digest for the comments on what they follow alone.
+type quietFollower struct {
+	id    int64
+	email string
+	from  int64 // digested_at
+}
+
+// commentedFollowers are the active users with e-mail frequency freq, not
+// digested up to end, who follow a proposal or debate that someone else
+// commented on (shown) in [max(since, digested_at), end).
+func commentedFollowers(ctx context.Context, t *tx, freq string, since, end int64) ([]quietFollower, error) {
+	var out []quietFollower
+	seen := map[int64]bool{}
+	for _, q := range []struct{ kind, col string }{{"proposal", "proposal_id"}, {"debate", "debate_id"}} {
+		rows, err := t.QueryContext(ctx, `SELECT DISTINCT u.id, u.email, COALESCE(u.digested_at, 0) FROM users u
+			JOIN follows f ON f.user_id = u.id AND f.item_kind = ?
+			JOIN comments c ON c.`+q.col+` = f.item_id
+			WHERE u.email_frequency = ? AND `+activeUser+` AND COALESCE(u.digested_at, 0) < ?
+				AND c.created_at >= ? AND c.created_at >= COALESCE(u.digested_at, 0) AND c.created_at < ?
+				AND c.status = 'visible' AND c.mod_state = 'visible' AND c.author_id <> u.id
+			ORDER BY u.id`, q.kind, freq, end, since, end)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var f quietFollower
+			if err := rows.Scan(&f.id, &f.email, &f.from); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !seen[f.id] {
+				seen[f.id] = true
+				out = append(out, f)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

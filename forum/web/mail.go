@@ -295,6 +295,9 @@ func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum
 		subject, body := cat.T("mail.subject.digest", d.Count), cat.T("mail.body.digest", d.Count)
 		if d.Frequency == store.EmailWeekly {
 			subject, body = cat.T("mail.subject.digest_weekly", d.Count), cat.T("mail.body.digest_weekly", d.Count)
+			if d.Count == 0 && len(d.Followed) > 0 { // only comments on what they follow (issue 18)
+				subject, body = cat.T("mail.subject.digest_weekly_followed"), cat.T("mail.body.digest_weekly_followed")
+			}
 		}
 		lines := []string{body}
 		for _, k := range kinds {

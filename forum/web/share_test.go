@@ -340,6 +340,7 @@ func TestShare_WeeklyDigest(t *testing.T) {
 	hidden := e.openProposal(author, "나중에 숨겨질 제안", "본문입니다.")
 	weekly := e.register("정주간")
 	daily := e.register("한매일")
+	quiet := e.register("조용한") // follows one proposal that only draws comments
 	for _, u := range []*client{weekly, daily} {
 		for _, id := range []int64{closing, talked, hidden} {
 			if err := e.st.Follow(ctx, u.user().ID, forum.ItemProposal, id, true); err != nil {
@@ -347,8 +348,10 @@ func TestShare_WeeklyDigest(t *testing.T) {
 			}
 		}
 	}
-	if err := e.st.SetEmailFrequency(ctx, weekly.user().ID, store.EmailWeekly); err != nil {
-		t.Fatal(err)
+	for _, u := range []*client{weekly, quiet} {
+		if err := e.st.SetEmailFrequency(ctx, u.user().ID, store.EmailWeekly); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := e.st.SetEmailFrequency(ctx, daily.user().ID, store.EmailDaily); err != nil {
 		t.Fatal(err)
@@ -359,8 +362,17 @@ func TestShare_WeeklyDigest(t *testing.T) {
 			t.Fatalf("comment: %d", r.Status)
 		}
 	}
+	// A proposal opened mid-week stays open; the quiet follower hears of its comments only.
+	e.clock.Add(3 * 24 * time.Hour)
+	young := e.openProposal(author, "마을버스 배차 간격 단축", "출퇴근 시간 배차를 줄여 주세요.")
+	if err := e.st.Follow(ctx, quiet.user().ID, forum.ItemProposal, young, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.register("댓글러").post("/proposals/"+itoa(int(young))+"/comments", url.Values{"stance": {"against"}, "body": {"예산이 더 필요한 곳이 있습니다."}}); r.Status >= 400 {
+		t.Fatalf("comment: %d", r.Status)
+	}
 	// The support window ends: the followers hear that the proposals closed.
-	e.clock.Add(6 * 24 * time.Hour)
+	e.clock.Add(3 * 24 * time.Hour)
 	if n, err := e.st.AdvanceProposals(ctx); err != nil || n == 0 {
 		t.Fatalf("advance: %d %v", n, err)
 	}
@@ -369,7 +381,7 @@ func TestShare_WeeklyDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Add(time.Hour) // the digest runs after the week's news
-	if n, err := e.st.QueueWeeklyDigests(ctx, start); err != nil || n != 1 {
+	if n, err := e.st.QueueWeeklyDigests(ctx, start); err != nil || n != 2 {
 		t.Fatalf("weekly digests: %d %v", n, err)
 	}
 	e.clock.Add(time.Hour)
@@ -400,6 +412,8 @@ func TestShare_WeeklyDigest(t *testing.T) {
 		"http://127.0.0.1/proposals/"+itoa(int(closing)), "http://127.0.0.1/proposals/"+itoa(int(talked)))
 	// The withheld proposal keeps its place but not its title; each change is told once, per item.
 	notContains(t, "weekly digest", w, "나중에 숨겨질 제안", "소식을 받는 제안의 상태가 바뀌었습니다")
+	contains(t, "quiet follower's weekly digest", bodies[quiet.user().Email], "지난 한 주 동안 새 알림은 없었지만",
+		"· 마을버스 배차 간격 단축: 새 의견 1건", "http://127.0.0.1/proposals/"+itoa(int(young)))
 	if d := bodies[daily.user().Email]; !strings.Contains(d, "소식을 받는 제안의 상태가 바뀌었습니다") || strings.Contains(d, "팔로우하는 항목에서") {
 		t.Errorf("daily digest:\n%s", d)
 	}
