@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -417,4 +418,22 @@ func TestShare_WeeklyDigest(t *testing.T) {
 	if d := bodies[daily.user().Email]; !strings.Contains(d, "소식을 받는 제안의 상태가 바뀌었습니다") || strings.Contains(d, "팔로우하는 항목에서") {
 		t.Errorf("daily digest:\n%s", d)
 	}
+}
+
+// TestHTMLChecker_SharePage: the share page (and on it the share block the
+// proposal and debate pages carry) is valid HTML by the Nu Html Checker.
+func TestHTMLChecker_SharePage(t *testing.T) {
+	if _, err := os.Stat(vnuPath); err != nil {
+		t.Skipf("vnu.jar not found at %s: `make test-deps` installs it", vnuPath)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("java not found: `make test-deps` installs default-jre-headless")
+	}
+	f := newFeedFixture(t)
+	r := f.e.client().get("/proposals/" + itoa(int(f.xss)) + "/share")
+	if r.Status != 200 {
+		t.Fatalf("share page: %d", r.Status)
+	}
+	checkHTML(t, java, map[string]string{"share.html": r.Body})
 }
