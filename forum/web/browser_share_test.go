@@ -42,7 +42,7 @@ func TestBrowser_Share(t *testing.T) {
 	if evalIn[bool](a, `document.documentElement.scrollWidth > window.innerWidth + 1`) {
 		t.Error("the page scrolls sideways at 390 px")
 	}
-	if small := evalIn[int](a, `[...document.querySelectorAll(".share-list a, .share-list button, .share-copy button")].filter(n => n.offsetParent && (n.getBoundingClientRect().height < 24 || n.getBoundingClientRect().width < 24)).length`); small != 0 {
+	if small := evalIn[int](a, `[...document.querySelectorAll(".share a, .share button")].filter(n => n.offsetParent && (n.getBoundingClientRect().height < 24 || n.getBoundingClientRect().width < 24)).length`); small != 0 {
 		t.Errorf("%d share controls smaller than 24×24 px", small)
 	}
 	a.grantClipboard()
