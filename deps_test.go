@@ -39,7 +39,9 @@ func TestDependencyDirection(t *testing.T) {
 		"forum/live":          {"forum"},
 		"forum/mail":          {"forum/store"},
 		"forum/demo":          {"forum", "forum/store", "moderation"},
-		"forum/web":           {"forum", "forum/attachment", "forum/live", "forum/search", "forum/store", "forum/textdiff", "forum/workday", "moderation"},
+		"forum/web":           {"forum", "forum/attachment", "forum/live", "forum/ogcard", "forum/search", "forum/store", "forum/textdiff", "forum/workday", "moderation"},
+		// A proposal's share card (issue 18): draws the PNG from words and a font, pure.
+		"forum/ogcard": {},
 		// Several nodes as one forum: ordered events, the bus, registry and leader, through the store.
 		"forum/cluster": {"forum", "forum/store"},
 		// The load generator drives a forum it starts itself, through the

@@ -243,6 +243,21 @@ func (s *Store) queueDigests(ctx context.Context, freq string, since time.Time, 
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if freq == EmailWeekly { // and those whose followed items only drew comments (issue 18)
+			quiet, err := commentedFollowers(ctx, t, freq, since.Unix(), end)
+			if err != nil {
+				return err
+			}
+			have := map[int64]bool{}
+			for _, d := range ds {
+				have[d.user] = true
+			}
+			for _, q := range quiet {
+				if !have[q.id] {
+					ds = append(ds, &digest{user: q.id, email: q.email, from: max(q.from, since.Unix()), kinds: map[string]int{}, itemsFor: map[string]*DigestItem{}})
+				}
+			}
+		}
 		for _, d := range ds {
 			// The entries: the newest notifications, those of one kind about one subject as one.
 			rows, err := t.QueryContext(ctx, `SELECT kind, subject, data FROM notifications
@@ -276,7 +291,13 @@ func (s *Store) queueDigests(ctx context.Context, freq string, since time.Time, 
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			data, err := jsonString(map[string]any{"count": d.count, "kinds": d.kinds, "since": since.Unix(), "items": d.items, "frequency": freq})
+			payload := map[string]any{"count": d.count, "kinds": d.kinds, "since": since.Unix(), "items": d.items, "frequency": freq}
+			if freq == EmailWeekly { // the weekly digest says, per followed item, what changed (issue 18)
+				if payload["what_changed"], err = followedChanges(ctx, t, d.user, d.from, end); err != nil {
+					return err
+				}
+			}
+			data, err := jsonString(payload)
 			if err != nil {
 				return err
 			}

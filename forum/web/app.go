@@ -75,6 +75,7 @@ type Server struct {
 	secret       []byte // signs guest CSRF tokens; kept in the database
 	requestIDs   *requestIDs
 	guest        guestPages // guests' proposal and debate pages as drawn (guestpages.go)
+	cards        cardCache  // proposals' share cards as drawn (share.go)
 
 	// rules are the content rules last parsed (contentRules).
 	rules atomic.Pointer[parsedRules]

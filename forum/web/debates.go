@@ -145,6 +145,7 @@ type debatePage struct {
 	Following bool
 	Form      formState // the conclusion form
 	Remaining string    // how long an open debate still takes arguments, in words
+	Share     shareView // the share block and the debate's feed (share.go)
 }
 
 func (s *Server) handleDebateShow(c *fiber.Ctx) error {
@@ -181,6 +182,7 @@ func (s *Server) debateData(c *fiber.Ctx, d *forum.Debate) (debatePage, error) {
 		data.Remaining = s.timeLeft(c, s.cfg.Now(), d.ClosesAt)
 	}
 	data.Form = formState{Values: map[string]string{"conclusion": d.ConclusionSrc}}
+	data.Share = s.debateShare(c, d)
 	if u := currentUser(c); u != nil {
 		if data.Following, err = s.store.Following(c.UserContext(), u.ID, forum.ItemKind("debate"), d.ID); err != nil {
 			return data, err

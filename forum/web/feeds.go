@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -375,4 +376,128 @@ func monthLabel(lang string, t time.Time, short bool) string {
 		return t.Format("1월")
 	}
 	return t.Format("2006년 1월")
+}
+
+// handleProposalItemFeed is one proposal's Atom feed (issue 18): the steps
+// of its public timeline, as the page shows them (published, reached,
+// transferred, co-answering, answered, closed, and whatever else the
+// timeline tells), and every published version of its answer, whole. Only a
+// proposal everyone may read has one.
+func (s *Server) handleProposalItemFeed(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	p, err := s.store.Proposal(ctx, paramID(c))
+	if err != nil {
+		return err
+	}
+	if p.VisibilityTo(nil) != forum.Seen {
+		return forum.ErrNotFound
+	}
+	d, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.answerData(c, p, d, s.store.Settings().Thresholds.Supports)
+	if err != nil {
+		return err
+	}
+	lang := s.lang(c)
+	path := "/proposals/" + strconv.FormatInt(p.ID, 10)
+	url := s.site() + path
+	site := s.t(c, "site.name")
+	var revs []*forum.Response
+	if p.Status.Answerable() || p.Status.Answered() {
+		if revs, err = s.store.ResponseRevisions(ctx, p.ID); err != nil {
+			return err
+		}
+	}
+	// The lead's first version is the timeline's "answered" entry, with its text; every other version is an entry of its own.
+	first := -1
+	for i, r := range revs {
+		if v.Response != nil && !r.Part && r.MinistryID == v.Response.MinistryID {
+			first = i
+			break
+		}
+	}
+	f := s.newFeed(c, s.t(c, "share.feed_proposal", p.Title), path)
+	for _, e := range v.Timeline {
+		text := s.t(c, e.Key, e.Args...)
+		entry := atomEntry{
+			Title: text, ID: url + "#timeline-" + strings.TrimPrefix(e.Key, "timeline.") + "-" + strconv.FormatInt(e.At.Unix(), 10),
+			Updated: atomTime(e.At), Published: atomTime(e.At),
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: url + "#timeline"}},
+			Author:  atomPerson{Name: site},
+			Content: atomText{Type: "text", Body: text},
+		}
+		if e.Key == "timeline.answered" && first >= 0 {
+			r := revs[first]
+			entry.Links[0].Href = url + "#response"
+			entry.Author.Name = d.Ministry(r.MinistryID).Name(lang)
+			entry.Summary = &atomText{Type: "text", Body: r.Summary}
+			entry.Content = atomText{Type: "html", Body: r.Body.String()}
+		}
+		f.add(entry, e.At)
+	}
+	for i, r := range revs {
+		if i == first {
+			continue
+		}
+		m := d.Ministry(r.MinistryID)
+		f.add(atomEntry{
+			Title: s.t(c, "share.feed_answer_version", m.Name(lang), r.Revision, s.t(c, "decision."+string(r.Decision))),
+			ID:    url + "#answer-version-" + strconv.Itoa(r.Revision), Updated: atomTime(r.CreatedAt), Published: atomTime(r.CreatedAt),
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: url + "/response/history"}},
+			Author:  atomPerson{Name: m.Name(lang)},
+			Summary: &atomText{Type: "text", Body: r.Summary},
+			Content: atomText{Type: "html", Body: r.Body.String()},
+		}, r.CreatedAt)
+	}
+	sortEntries(f)
+	return s.sendFeed(c, f)
+}
+
+// handleDebateItemFeed is one debate's Atom feed (issue 18): its
+// announcement, opening, closing and conclusion, as they happen.
+func (s *Server) handleDebateItemFeed(c *fiber.Ctx) error {
+	d, err := s.store.Debate(c.UserContext(), paramID(c))
+	if err != nil {
+		return err
+	}
+	if forum.DebateVisibility(d, nil) != forum.Seen {
+		return forum.ErrNotFound
+	}
+	dir, err := s.directory(c)
+	if err != nil {
+		return err
+	}
+	host := dir.Ministry(d.MinistryID).Name(s.lang(c))
+	path := "/debates/" + strconv.FormatInt(d.ID, 10)
+	url := s.site() + path
+	f := s.newFeed(c, s.t(c, "share.feed_debate", d.Question), path)
+	add := func(step string, at time.Time, anchor string, content atomText) {
+		title := s.t(c, "share.feed_debate_"+step, d.Question)
+		if content.Body == "" {
+			content = atomText{Type: "text", Body: title}
+		}
+		f.add(atomEntry{Title: title, ID: url + "#" + step, Updated: atomTime(at), Published: atomTime(at),
+			Links:  []atomLink{{Rel: "alternate", Type: "text/html", Href: url + anchor}},
+			Author: atomPerson{Name: host}, Content: content}, at)
+	}
+	now := s.cfg.Now()
+	add("announced", d.CreatedAt, "", atomText{Type: "html", Body: d.Background.String()})
+	if st := d.StatusAt(now); st != forum.DebateUpcoming {
+		add("opened", d.OpensAt, "", atomText{})
+		if st == forum.DebateClosed {
+			add("closed", d.ClosesAt, "#comments", atomText{})
+		}
+	}
+	if !d.ConcludedAt.IsZero() {
+		add("concluded", d.ConcludedAt, "#conclusion", atomText{Type: "html", Body: d.Conclusion.String()})
+	}
+	sortEntries(f)
+	return s.sendFeed(c, f)
+}
+
+// sortEntries puts a feed's newest entry first, as the site's feeds do.
+func sortEntries(f *feedDoc) {
+	slices.SortStableFunc(f.Entries, func(a, b atomEntry) int { return strings.Compare(b.Updated, a.Updated) })
 }

@@ -216,14 +216,14 @@ func TestOpenGraph(t *testing.T) {
 	contains(t, "proposal OG", page,
 		`<meta property="og:type" content="article">`,
 		`<meta property="og:title" content="`+esc+`">`,
-		`<meta property="og:description" content="`+esc+` — 지지 0명">`,
+		`<meta property="og:description" content="alert(&#34;x&#34;) 야간 버스 &amp; 지하철 본문">`, // a plain-text excerpt of the text as shown (issue 18)
 		`<meta property="og:url" content="http://127.0.0.1/proposals/`+itoa(int(f.xss))+`">`,
-		`<meta name="twitter:card" content="summary">`)
+		`<meta name="twitter:card" content="summary_large_image">`)
 	if strings.Contains(page, `<script>alert`) {
 		t.Error("the title reached the page as markup")
 	}
 	contains(t, "supported proposal OG", e.client().get("/proposals/"+itoa(int(f.answered))).Body,
-		`<meta property="og:description" content="공공도서관 야간 개방 — 지지 2명">`)
+		`<meta property="og:image" content="http://127.0.0.1/proposals/`+itoa(int(f.answered))+`/card.png">`)
 
 	ctx := context.Background()
 	now := e.clock.Now()

@@ -65,23 +65,24 @@ func (s *Server) handleAdminOutbox(c *fiber.Ctx) error {
 
 // mailData is everything the outbox's JSON data may hold.
 type mailData struct {
-	ProposalID int64              `json:"proposal_id"`
-	Status     string             `json:"status"`
-	Decision   string             `json:"decision"`
-	Revision   int                `json:"revision"`
-	From       int64              `json:"from"`
-	To         int64              `json:"to"`
-	Count      int                `json:"count"`
-	Kinds      map[string]int     `json:"kinds"`
-	Items      []store.DigestItem `json:"items"`     // a digest's entries, newest first
-	Frequency  string             `json:"frequency"` // a digest's: store.EmailDaily or store.EmailWeekly
-	Token      string             `json:"token"`     // a one-time link's token, scrubbed once the mail is sent
-	Email      string             `json:"email"`     // the new address of an address change
-	Expires    int64              `json:"expires"`   // when a one-time link expires, unix seconds
-	Receipt    string             `json:"receipt"`   // a civil request's receipt number
-	Title      string             `json:"title"`     // a civil request's title
-	Ministry   int64              `json:"ministry"`  // the ministry that holds a civil request
-	Due        int64              `json:"due"`       // a civil request's due time, unix seconds
+	ProposalID int64                  `json:"proposal_id"`
+	Status     string                 `json:"status"`
+	Decision   string                 `json:"decision"`
+	Revision   int                    `json:"revision"`
+	From       int64                  `json:"from"`
+	To         int64                  `json:"to"`
+	Count      int                    `json:"count"`
+	Kinds      map[string]int         `json:"kinds"`
+	Items      []store.DigestItem     `json:"items"`        // a digest's entries, newest first
+	Frequency  string                 `json:"frequency"`    // a digest's: store.EmailDaily or store.EmailWeekly
+	Followed   []store.FollowedChange `json:"what_changed"` // a weekly digest's: what changed on each followed item (issue 18)
+	Token      string                 `json:"token"`        // a one-time link's token, scrubbed once the mail is sent
+	Email      string                 `json:"email"`        // the new address of an address change
+	Expires    int64                  `json:"expires"`      // when a one-time link expires, unix seconds
+	Receipt    string                 `json:"receipt"`      // a civil request's receipt number
+	Title      string                 `json:"title"`        // a civil request's title
+	Ministry   int64                  `json:"ministry"`     // the ministry that holds a civil request
+	Due        int64                  `json:"due"`          // a civil request's due time, unix seconds
 }
 
 // ComposeMail writes a queued mail's subject and plain-text body, in its
@@ -170,8 +171,15 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 			link = site + l
 		}
 	}
+	weekly, covered, err := s.weeklyLines(ctx, rcpt, d.Followed, langs) // a weekly digest's account per followed item
+	if err != nil {
+		return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
+	}
 	var items [][]noteEntry // a digest's entries, in each language
 	for _, it := range d.Items {
+		if covered[it.Subject] { // told per item in the weekly account
+			continue
+		}
 		data, err := s.readableNoteData(ctx, rcpt, it.Data)
 		if err != nil {
 			return "", "", fmt.Errorf("compose mail %d: %w", m.ID, err)
@@ -210,6 +218,9 @@ func (s *Server) ComposeMail(ctx context.Context, m store.Mail) (subject, body s
 			if row[i].Link != "" {
 				b.WriteString("  " + site + row[i].Link + "\n")
 			}
+		}
+		if len(weekly) > 0 {
+			b.WriteString("\n" + weekly[i] + "\n")
 		}
 		if title != "" && knownMail[m.Kind] {
 			b.WriteString(cat.T("mail.proposal", title) + "\n")
@@ -284,6 +295,9 @@ func mailText(cat catalog, lang string, m store.Mail, d mailData, from, to forum
 		subject, body := cat.T("mail.subject.digest", d.Count), cat.T("mail.body.digest", d.Count)
 		if d.Frequency == store.EmailWeekly {
 			subject, body = cat.T("mail.subject.digest_weekly", d.Count), cat.T("mail.body.digest_weekly", d.Count)
+			if d.Count == 0 && len(d.Followed) > 0 { // only comments on what they follow (issue 18)
+				subject, body = cat.T("mail.subject.digest_weekly_followed"), cat.T("mail.body.digest_weekly_followed")
+			}
 		}
 		lines := []string{body}
 		for _, k := range kinds {
