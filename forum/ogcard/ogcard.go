@@ -34,7 +34,7 @@ const TitleLines = 3
 // Card is what one card says, already in the reader's language.
 type Card struct {
 	Site     string // the site's name, in the top band
-	Title    string // the proposal's title, wrapped to at most TitleLines lines
+	Title    string // the proposal's title, wrapped to at most TitleLines lines; left out when the font lacks any of its letters
 	Status   string // the proposal's status in words
 	Count    string // the support figure as it reads ("1,234 / 50,000명")
 	Supports int    // supports so far, for the bar
@@ -126,6 +126,12 @@ func (d *Drawer) Draw(c Card) ([]byte, error) {
 		return nil, err
 	}
 	defer title.Close()
+	// A title in a script the font does not cover (Han: the shipped font is
+	// Korean and Latin) would be a row of empty boxes: the card goes without
+	// it, and the page's og:title says it in text.
+	if len(d.Missing(c.Title)) > 0 {
+		c.Title = ""
+	}
 	for i, line := range Wrap(title, c.Title, Width-2*margin, TitleLines) {
 		text(img, title, colText, margin, titleTop+titleSize*4/5+i*titleLead, line)
 	}

@@ -85,6 +85,17 @@ func TestDraw_HangulTitle(t *testing.T) {
 	if n := differing(img, img2, titleArea); n < 2000 {
 		t.Errorf("two titles differ in %d pixels, want thousands", n)
 	}
+	// A Chinese title, which the font cannot draw, is left out rather
+	// than drawn as empty boxes.
+	han := base
+	han.Title = "增加學校周邊測速照相機"
+	hanPNG, err := d.Draw(han)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := differing(blank, decode(t, hanPNG), titleArea); n != 0 {
+		t.Errorf("a title the font cannot draw changed %d pixels, want none (no empty boxes)", n)
+	}
 	if m := d.Missing(with.Title + base.Status + base.Count + base.Site); len(m) != 0 {
 		t.Errorf("the card font lacks %q", string(m))
 	}
