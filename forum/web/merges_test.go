@@ -129,10 +129,17 @@ func TestMerges_RoleMatrix(t *testing.T) {
 	}
 	contains(t, "A's note", guest.get("/proposals/"+itoa(int(m.a))).Body, "이 제안으로 병합된 제안", "도서관 심야 운영 청원",
 		"지지 2건이 옮겨졌고, 그중 1건이 새로 더해졌습니다.")
-	// B refuses supports, and says where to go.
+	// B refuses supports, and says where to go: a form (a page opened
+	// before the merge) is sent on to A's support section with a notice,
+	// recording nothing; the API gets the refusal.
 	r = citizen.post(b+"/support", nil)
+	if want := "/proposals/" + itoa(int(m.a)) + "#support"; r.Status != http.StatusSeeOther || r.Header.Get("Location") != want {
+		t.Errorf("support of the signpost: %d %q, want 303 to %s", r.Status, r.Header.Get("Location"), want)
+	}
+	contains(t, "support sent on", citizen.get("/proposals/"+itoa(int(m.a))).Body, "지지하려던 제안은 이 제안에 병합되었습니다")
+	r = citizen.do("POST", b+"/support", url.Values{"_csrf": {citizen.csrf()}}, "Accept", "application/json")
 	if r.Status != http.StatusConflict {
-		t.Errorf("support of the signpost: %d, want 409", r.Status)
+		t.Errorf("API support of the signpost: %d, want 409", r.Status)
 	}
 	contains(t, "support refusal", r.Body, "이 제안은 제"+itoa(int(m.a))+"호 제안에 병합되었습니다")
 	// The others are told, in their language.

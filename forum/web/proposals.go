@@ -633,6 +633,23 @@ func (s *Server) handleSponsor(c *fiber.Ctx) error {
 func (s *Server) handleSupport(c *fiber.Ctx) error   { return s.support(c, true) }
 func (s *Server) handleUnsupport(c *fiber.Ctx) error { return s.support(c, false) }
 
+// supportMerged answers a support refused with err: a form's support of a
+// proposal merged into another (a page opened before the merge) goes on to
+// that one's support section, with a notice, instead of an error page;
+// anything else is err.
+func (s *Server) supportMerged(c *fiber.Ctx, id int64, on bool, err error) error {
+	var r *forum.Refusal
+	if !on || wantsJSON(c) || !errors.As(err, &r) || r.Key != "err.proposal_merged" {
+		return err
+	}
+	p, perr := s.store.Proposal(c.UserContext(), id)
+	if perr != nil || !p.Merged() {
+		return err
+	}
+	s.flash(c, "flash.support_merged")
+	return c.Redirect("/proposals/"+strconv.FormatInt(p.MergedInto, 10)+"#support", fiber.StatusSeeOther)
+}
+
 func (s *Server) support(c *fiber.Ctx, on bool) error {
 	id := paramID(c)
 	var n int
@@ -657,7 +674,7 @@ func (s *Server) support(c *fiber.Ctx, on bool) error {
 		n, err = s.store.Unsupport(c.UserContext(), id, currentUser(c).ID)
 	}
 	if err != nil {
-		return err
+		return s.supportMerged(c, id, on, err)
 	}
 	if wantsJSON(c) {
 		return c.JSON(fiber.Map{"proposal_id": id, "supports": n, "supported": on, "saw_objection": seen})
