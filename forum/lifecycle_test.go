@@ -80,18 +80,24 @@ func TestRules_CanEdit(t *testing.T) {
 		{"draft long after", StatusDraft, 72 * time.Hour, 0, true},
 		{"draft with supports", StatusDraft, 0, 500, true},
 		{"gathering at once", StatusGathering, 0, 0, true},
-		{"open at 29m59s", StatusOpen, 30*time.Minute - time.Second, 0, true},
-		{"open exactly at 30m", StatusOpen, 30 * time.Minute, 0, true},
-		{"open at 30m plus 1ns", StatusOpen, 30*time.Minute + time.Nanosecond, 0, false},
-		{"gathering at 31m", StatusGathering, 31 * time.Minute, 0, false},
-		{"open with 99 supports", StatusOpen, time.Minute, 99, true},
-		{"open with exactly 100 supports", StatusOpen, time.Minute, 100, false},
-		{"open with 101 supports", StatusOpen, time.Minute, 101, false},
+		// Issue 18: no window of time and no cap on supporters (they are
+		// told of each edit with its diff; past the threshold a large edit
+		// waits for a moderator), until the ministry answers.
+		{"open a month later", StatusOpen, 30 * 24 * time.Hour, 0, true},
+		{"gathering at 31m", StatusGathering, 31 * time.Minute, 0, true},
+		{"open with 101 supports", StatusOpen, time.Minute, 101, true},
+		{"awaiting its answer", StatusAwaiting, 40 * 24 * time.Hour, 50000, true},
+		{"answered", StatusAnswered, 0, 0, false},
+		{"referred", StatusReferred, 0, 0, false},
 		{"closed at once", StatusClosed, 0, 0, false},
 		{"withdrawn at once", StatusWithdrawn, 0, 0, false},
+		{"merged", StatusOpen, 0, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &Proposal{Status: tc.status, CreatedAt: created, Supports: tc.supports}
+			if tc.name == "merged" {
+				p.MergedInto = 7
+			}
 			if got := r.CanEdit(p, created.Add(tc.after)); got != tc.want {
 				t.Errorf("CanEdit = %v, want %v", got, tc.want)
 			}
