@@ -2,14 +2,12 @@
 // word by word where words are separated by spaces, and character by
 // character inside runs of Hangul, Han, Hiragana and Katakana, where a
 // single syllable can be the whole change. It runs github.com/sergi/go-diff
-// over tokens instead of bytes, and writes the result as HTML that marks
-// insertions with <ins> and deletions with <del>, each also said in words
-// for screen readers. It imports nothing of the forum's.
+// over tokens instead of bytes and returns the kept, inserted and deleted
+// runs, for a template to draw (and escape). It imports nothing of the
+// forum's.
 package textdiff
 
 import (
-	"html"
-	"html/template"
 	"strings"
 	"time"
 	"unicode"
@@ -32,6 +30,12 @@ type Op struct {
 	Kind Kind
 	Text string
 }
+
+// Inserted reports whether o is text only in the new version.
+func (o Op) Inserted() bool { return o.Kind == Insert }
+
+// Deleted reports whether o is text only in the old version.
+func (o Op) Deleted() bool { return o.Kind == Delete }
 
 // timeout bounds the diff of two very different long texts: past it, the
 // diff stays correct but coarser (larger runs marked changed).
@@ -179,45 +183,6 @@ func ChangedPercent(old, new string) int {
 	}
 	total := max(len([]rune(old)), len([]rune(new)))
 	return (100*max(del, ins) + total - 1) / total
-}
-
-// Labels are the words a screen reader says around a change (visually
-// hidden: the marks show it to the eye), in the reader's language.
-type Labels struct {
-	Added, Removed, End string // "added:", "removed:", "(end)"
-}
-
-// HTML writes ops as HTML: kept text as is, insertions in <ins> and
-// deletions in <del>, each opened and closed by visually hidden words from
-// l, so the change reads without colour and without sight. Every run of
-// user text is escaped: no markup of the text survives.
-func HTML(ops []Op, l Labels) template.HTML {
-	var sb strings.Builder
-	hidden := func(s string) {
-		if s != "" {
-			sb.WriteString(`<span class="visually-hidden">` + html.EscapeString(s) + `</span>`)
-		}
-	}
-	for _, op := range ops {
-		text := html.EscapeString(op.Text)
-		switch op.Kind {
-		case Equal:
-			sb.WriteString(text)
-		case Insert:
-			sb.WriteString(`<ins class="diff-ins">`)
-			hidden("[" + l.Added + " ")
-			sb.WriteString(text)
-			hidden(" " + l.End + "]")
-			sb.WriteString(`</ins>`)
-		case Delete:
-			sb.WriteString(`<del class="diff-del">`)
-			hidden("[" + l.Removed + " ")
-			sb.WriteString(text)
-			hidden(" " + l.End + "]")
-			sb.WriteString(`</del>`)
-		}
-	}
-	return template.HTML(sb.String()) // #nosec G203 -- every piece of text above is escaped
 }
 
 // Changed reports whether ops change anything.

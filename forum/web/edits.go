@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"strconv"
 
 	"github.com/e-people/e-people/forum"
@@ -56,22 +55,16 @@ func (s *Server) editRoutes() []route {
 // diffView is one diff between two revisions, as the pages draw it.
 type diffView struct {
 	From, To   *forum.Revision
-	Title      template.HTML // the title's diff
-	Body       template.HTML // the body source's diff
+	Title      []textdiff.Op // the title's diff, drawn by the template "diff-ops" (which escapes every piece)
+	Body       []textdiff.Op // the body source's diff
 	Changed    bool          // anything changed at all
 	ChangedPct int
 }
 
-// diffLabels are the words a screen reader says around a change, in the
-// page's language.
-func (s *Server) diffLabels(c *fiber.Ctx) textdiff.Labels {
-	return textdiff.Labels{Added: s.t(c, "edit.diff_added"), Removed: s.t(c, "edit.diff_removed"), End: s.t(c, "edit.diff_end")}
-}
-
 // makeDiff compares two revisions: the title, and the body's source.
-func makeDiff(l textdiff.Labels, from, to *forum.Revision) diffView {
+func makeDiff(from, to *forum.Revision) diffView {
 	title, body := textdiff.Diff(from.Title, to.Title), textdiff.Diff(from.BodySrc, to.BodySrc)
-	return diffView{From: from, To: to, Title: textdiff.HTML(title, l), Body: textdiff.HTML(body, l),
+	return diffView{From: from, To: to, Title: title, Body: body,
 		Changed:    textdiff.Changed(title) || textdiff.Changed(body),
 		ChangedPct: forum.ChangedPercent(forum.EditText(from.Title, from.BodySrc), forum.EditText(to.Title, to.BodySrc))}
 }
@@ -109,7 +102,6 @@ func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
 		}
 		return nil
 	}
-	l := s.diffLabels(c)
 	if c.Query("from") != "" || c.Query("to") != "" {
 		from, to := queryRevision(c, "from"), queryRevision(c, "to")
 		if to == 0 {
@@ -127,11 +119,11 @@ func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
 		}
 		page.From, page.To = a.Number, b.Number
 		page.SelFrom, page.SelTo = page.From, page.To
-		page.Diffs = []diffView{makeDiff(l, a, b)}
+		page.Diffs = []diffView{makeDiff(a, b)}
 		return s.page(c, fiber.StatusOK, "history", page)
 	}
 	for i := len(revs) - 1; i > 0; i-- {
-		page.Diffs = append(page.Diffs, makeDiff(l, &revs[i-1], &revs[i]))
+		page.Diffs = append(page.Diffs, makeDiff(&revs[i-1], &revs[i]))
 	}
 	page.First = &revs[0]
 	page.SelTo = revs[len(revs)-1].Number
@@ -210,7 +202,7 @@ func (s *Server) handleRevision(c *fiber.Ctx) error {
 	page.From, page.To = prev.Number, r.Number
 	page.SelFrom, page.SelTo = prev.Number, r.Number
 	page.Title = s.t(c, "edit.revision_title", r.Number, p.Title)
-	page.Diffs = []diffView{makeDiff(s.diffLabels(c), prev, r)}
+	page.Diffs = []diffView{makeDiff(prev, r)}
 	return s.page(c, fiber.StatusOK, "history", page)
 }
 
@@ -288,12 +280,11 @@ func (s *Server) pendingEdits(c *fiber.Ctx) ([]pendingEditView, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := s.diffLabels(c)
 	out := make([]pendingEditView, len(list))
 	for i, e := range list {
 		shown := &forum.Revision{Number: e.Proposal.Revisions, Title: e.Proposal.Title, BodySrc: e.Proposal.BodySrc}
 		next := &forum.Revision{Number: e.Number, Title: e.Title, BodySrc: e.BodySrc, CreatedAt: e.CreatedAt}
-		out[i] = pendingEditView{PendingEdit: e, Diff: makeDiff(l, shown, next)}
+		out[i] = pendingEditView{PendingEdit: e, Diff: makeDiff(shown, next)}
 	}
 	return out, nil
 }
