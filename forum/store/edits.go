@@ -102,61 +102,11 @@ func notifySupporters(ctx context.Context, t *tx, p *forum.Proposal, from, to in
 		return nil
 	}
 	subject := forum.NoteSubject(string(forum.ItemProposal), p.ID)
-	payload, err := jsonString(map[string]any{"proposal_id": p.ID, "from": from, "revision": to, "title": p.Title})
-	if err != nil {
-		return err
-	}
-	now := t.now.Unix()
-	var before int64
-	if err := t.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM notifications`).Scan(&before); err != nil {
-		return err
-	}
-	if _, err := t.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at, subject)
-		SELECT s.user_id, ?, ?, ?, ? FROM supports s
-		WHERE s.proposal_id = ? AND s.user_id <> ? AND NOT EXISTS (SELECT 1 FROM notifications n
-			WHERE n.user_id = s.user_id AND n.kind = ? AND n.subject = ? AND n.read_at IS NULL AND n.id <= ?)`,
-		forum.NoteProposalEdited, payload, now, subject, p.ID, p.AuthorID, forum.NoteProposalEdited, subject, before); err != nil {
-		return err
-	}
-	kindJSON, err := jsonString(forum.NoteProposalEdited)
-	if err != nil {
-		return err
-	}
-	if err := t.flushEvents(); err != nil {
-		return err
-	}
-	if err := t.lockEvents(); err != nil {
-		return err
-	}
-	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
-		SELECT 'user:' || n.user_id, ?, '{"kind":' || CAST(? AS TEXT) || ',"notification_id":' || n.id || ',"unread":' ||
-			(SELECT count(*) FROM notifications u WHERE u.user_id = n.user_id AND u.read_at IS NULL) || '}', 0, ?
-		FROM notifications n WHERE n.id > ? AND n.kind = ? AND n.subject = ?
-		ORDER BY n.id RETURNING id, topic, type, payload`,
-		forum.EventNotification, kindJSON, now, before, forum.NoteProposalEdited, subject)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var e forum.Event
-		var data string
-		if err := rows.Scan(&e.ID, &e.Topic, &e.Type, &data); err != nil {
-			rows.Close()
-			return err
-		}
-		e.Data, e.CreatedAt = []byte(data), t.now
-		t.events = append(t.events, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at)
-		SELECT u.id, u.email, ?, ?, ? FROM notifications n JOIN users u ON u.id = n.user_id
-		WHERE n.id > ? AND n.kind = ? AND n.subject = ? AND u.email_frequency = 'immediate' AND `+activeUser+`
-		ORDER BY n.id`,
-		forum.NoteProposalEdited, payload, now, before, forum.NoteProposalEdited, subject)
-	return err
+	return notifyUsersIn(ctx, t, forum.NoteProposalEdited, subject,
+		map[string]any{"proposal_id": p.ID, "from": from, "revision": to, "title": p.Title},
+		`SELECT s.user_id FROM supports s WHERE s.proposal_id = ?1 AND s.user_id <> ?2 AND NOT EXISTS (SELECT 1 FROM notifications n
+			WHERE n.user_id = s.user_id AND n.kind = ?3 AND n.subject = ?4 AND n.read_at IS NULL)`,
+		p.ID, p.AuthorID, forum.NoteProposalEdited, subject)
 }
 
 // Edit saves the author's edit of proposal id while rules allow editing,

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/e-people/e-people/forum"
@@ -189,76 +188,6 @@ const mergePeople = `SELECT user_id FROM merge_rows WHERE merge_id = ?1 AND kind
 func notifyMerge(ctx context.Context, t *tx, note string, mergeID, fromID, intoID int64, fromTitle, reason string) error {
 	data := map[string]any{"proposal_id": intoID, "from_id": fromID, "from_title": fromTitle, "merge_id": mergeID, "reason": reason}
 	return notifyUsersIn(ctx, t, note, forum.NoteSubject(string(forum.ItemProposal), intoID), data, mergePeople, mergeID, fromID, intoID)
-}
-
-// notifyUsersIn tells every user in the set the SQL query users selects
-// (user ids; its parameters numbered ?1…, args) of note, each once, in one
-// statement each for the notifications, their live events and the
-// immediate e-mails: notifyFollowersOf for a set other than an item's
-// followers.
-func notifyUsersIn(ctx context.Context, t *tx, note, subject string, data map[string]any, users string, args ...any) error {
-	if err := describeThread(ctx, t, data); err != nil {
-		return err
-	}
-	payload, err := jsonString(data)
-	if err != nil {
-		return err
-	}
-	// The set's parameters come after the statement's own, renumbered.
-	shift := func(q string, by int) string {
-		for i := len(args); i >= 1; i-- {
-			q = strings.ReplaceAll(q, fmt.Sprintf("?%d", i), fmt.Sprintf("?%d", i+by))
-		}
-		return q
-	}
-	now := t.now.Unix()
-	var before int64
-	if err := t.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM notifications`).Scan(&before); err != nil {
-		return err
-	}
-	if _, err := t.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at, subject)
-		SELECT u.id, ?1, ?2, ?3, ?4 FROM users u WHERE u.id IN (`+shift(users, 4)+`)`,
-		append([]any{note, payload, now, subject}, args...)...); err != nil {
-		return err
-	}
-	kindJSON, err := jsonString(note)
-	if err != nil {
-		return err
-	}
-	if err := t.flushEvents(); err != nil {
-		return err
-	}
-	if err := t.lockEvents(); err != nil {
-		return err
-	}
-	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
-		SELECT 'user:' || n.user_id, ?1, '{"kind":' || CAST(?2 AS TEXT) || ',"notification_id":' || n.id || ',"unread":' ||
-			(SELECT count(*) FROM notifications u WHERE u.user_id = n.user_id AND u.read_at IS NULL) || '}', 0, ?3
-		FROM notifications n WHERE n.id > ?4 AND n.kind = ?5 AND n.subject = ?6 AND n.created_at = ?3
-		ORDER BY n.id RETURNING id, topic, type, payload`,
-		forum.EventNotification, kindJSON, now, before, note, subject)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var e forum.Event
-		var p string
-		if err := rows.Scan(&e.ID, &e.Topic, &e.Type, &p); err != nil {
-			rows.Close()
-			return err
-		}
-		e.Data, e.CreatedAt = []byte(p), t.now
-		t.events = append(t.events, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at)
-		SELECT u.id, u.email, ?1, ?2, ?3 FROM users u
-		WHERE u.id IN (`+shift(users, 3)+`) AND u.email_frequency = 'immediate' AND `+activeUser,
-		append([]any{note, payload, now}, args...)...)
-	return err
 }
 
 // UndoMerge undoes merge mergeID for actor, with a public reason, within

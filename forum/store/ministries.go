@@ -31,6 +31,22 @@ func notifyFollowers(ctx context.Context, t *tx, kind forum.ItemKind, id int64, 
 // 50,000. Each follower is told exactly once, whichever and however many
 // of the items they follow (a proposal and its ministry).
 func notifyFollowersOf(ctx context.Context, t *tx, note, subject string, data map[string]any, items ...followed) error {
+	conds := make([]string, len(items))
+	var args []any
+	for i, it := range items {
+		conds[i] = fmt.Sprintf(`(item_kind = ?%d AND item_id = ?%d)`, 2*i+1, 2*i+2)
+		args = append(args, it.kind, it.id)
+	}
+	return notifyUsersIn(ctx, t, note, subject, data, `SELECT user_id FROM follows WHERE `+strings.Join(conds, " OR "), args...)
+}
+
+// notifyUsersIn tells every user in the set the SQL query users selects
+// (user ids; its parameters numbered ?1…, args) of note, each once, in one
+// statement each for the notifications, their live events and the
+// immediate e-mails. The set is read once, by the first statement: the
+// other two follow the notifications it wrote, so a set that looks at the
+// notifications themselves (who was not told yet) is read as it was.
+func notifyUsersIn(ctx context.Context, t *tx, note, subject string, data map[string]any, users string, args ...any) error {
 	if err := describeThread(ctx, t, data); err != nil {
 		return err
 	}
@@ -38,15 +54,15 @@ func notifyFollowersOf(ctx context.Context, t *tx, note, subject string, data ma
 	if err != nil {
 		return err
 	}
-	conds := make([]string, len(items))
-	var args []any
-	for i, it := range items {
-		conds[i] = `(item_kind = ? AND item_id = ?)`
-		args = append(args, it.kind, it.id)
+	// The set's parameters come after the statement's own, renumbered.
+	shift := func(q string, by int) string {
+		for i := len(args); i >= 1; i-- {
+			q = strings.ReplaceAll(q, fmt.Sprintf("?%d", i), fmt.Sprintf("?%d", i+by))
+		}
+		return q
 	}
-	followers := `SELECT user_id FROM follows WHERE ` + strings.Join(conds, " OR ")
 	now := t.now.Unix()
-	// The notifications this statement writes are the caller's rows with
+	// The notifications the first statement writes are the caller's rows with
 	// ids above the highest one it sees now: SQLite has one writer, and a
 	// PostgreSQL transaction sees no row another one writes meanwhile.
 	var before int64
@@ -54,11 +70,11 @@ func notifyFollowersOf(ctx context.Context, t *tx, note, subject string, data ma
 		return err
 	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, data, created_at, subject)
-		SELECT u.id, ?, ?, ?, ? FROM users u WHERE u.id IN (`+followers+`)`,
+		SELECT u.id, ?1, ?2, ?3, ?4 FROM users u WHERE u.id IN (`+shift(users, 4)+`)`,
 		append([]any{note, payload, now, subject}, args...)...); err != nil {
 		return err
 	}
-	// Each follower's event is a forum.NotificationEvent, its JSON written
+	// Each user's event is a forum.NotificationEvent, its JSON written
 	// by concatenation: SQLite's json_object is not PostgreSQL's.
 	kindJSON, err := jsonString(note)
 	if err != nil {
@@ -74,11 +90,11 @@ func notifyFollowersOf(ctx context.Context, t *tx, note, subject string, data ma
 		return err
 	}
 	rows, err := t.QueryContext(ctx, `INSERT INTO events (topic, type, payload, public, created_at)
-		SELECT 'user:' || n.user_id, ?, '{"kind":' || CAST(? AS TEXT) || ',"notification_id":' || n.id || ',"unread":' ||
-			(SELECT count(*) FROM notifications u WHERE u.user_id = n.user_id AND u.read_at IS NULL) || '}', 0, ?
-		FROM notifications n WHERE n.id > ? AND n.kind = ? AND n.subject = ? AND n.created_at = ? AND n.user_id IN (`+followers+`)
+		SELECT 'user:' || n.user_id, ?1, '{"kind":' || CAST(?2 AS TEXT) || ',"notification_id":' || n.id || ',"unread":' ||
+			(SELECT count(*) FROM notifications u WHERE u.user_id = n.user_id AND u.read_at IS NULL) || '}', 0, ?3
+		FROM notifications n WHERE n.id > ?4 AND n.kind = ?5 AND n.subject = ?6 AND n.created_at = ?3
 		ORDER BY n.id RETURNING id, topic, type, payload`,
-		append([]any{forum.EventNotification, kindJSON, now, before, note, subject, now}, args...)...)
+		forum.EventNotification, kindJSON, now, before, note, subject)
 	if err != nil {
 		return err
 	}
@@ -99,9 +115,10 @@ func notifyFollowersOf(ctx context.Context, t *tx, note, subject string, data ma
 	sort.Slice(t.events, func(i, j int) bool { return t.events[i].ID < t.events[j].ID })
 	// The mail keeps the notification's kind and data; its words are written when it is sent.
 	_, err = t.ExecContext(ctx, `INSERT INTO outbox (user_id, address, kind, data, created_at)
-		SELECT u.id, u.email, ?, ?, ? FROM users u
-		WHERE u.id IN (`+followers+`) AND u.email_frequency = 'immediate' AND `+activeUser,
-		append([]any{note, payload, now}, args...)...)
+		SELECT u.id, u.email, ?1, ?2, ?3 FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE n.id > ?4 AND n.kind = ?1 AND n.subject = ?5 AND n.created_at = ?3
+		AND u.email_frequency = 'immediate' AND `+activeUser+` ORDER BY n.id`,
+		note, payload, now, before, subject)
 	return err
 }
 
