@@ -283,16 +283,23 @@ func (v *visitor) comment(id int64, body string) (reply, int64, error) {
 
 // setSupport supports (on) or unsupports proposal id. A support of a
 // proposal with an argument against it confirms the support step (the
-// strongest arguments, read once per proposal and kept): refused with 409
-// objection_unseen, it reads the step again and sends the support once more.
+// strongest arguments, read before the first support of each proposal and
+// kept): refused with 409 objection_unseen (they changed since), it reads
+// the step again and sends the support once more.
 func (v *visitor) setSupport(id int64, on bool) (reply, error) {
 	if !on {
 		return v.post(fmt.Sprintf("/proposals/%d/unsupport", id), nil)
 	}
 	path := fmt.Sprintf("/proposals/%d/support", id)
 	v.mu.Lock()
-	form := v.confirms[id]
+	form, read := v.confirms[id]
 	v.mu.Unlock()
+	if !read { // read the step first (a GET): a refused POST would spend the write budget
+		var err error
+		if form, err = v.supportStep(id); err != nil {
+			return reply{}, err
+		}
+	}
 	r, err := v.post(path, form)
 	if err != nil || r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"objection_unseen"`) {
 		return r, err
