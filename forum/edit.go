@@ -42,14 +42,13 @@ const (
 // author's newer edit replaced before a moderator decided it.
 const ReasonEditReplaced = "replaced"
 
-// EditText is the text of a proposal as the edit rules compare it: the
-// title, a blank line, the body's source.
-func EditText(title, body string) string { return title + "\n\n" + body }
-
-// ChangedPercent is how much of the text an edit from old to new changed,
-// 0 to 100 (textdiff.ChangedPercent: the larger of the characters deleted
-// and inserted over the longer text, rounded up).
-func ChangedPercent(old, new string) int { return textdiff.ChangedPercent(old, new) }
+// EditChangedPercent is how much of a proposal an edit from (fromTitle,
+// fromBody) to (toTitle, toBody) changed, 0 to 100, title and body taken
+// as one text (textdiff.ChangedPercent: the larger of the characters
+// deleted and inserted over the longer text, rounded up).
+func EditChangedPercent(fromTitle, fromBody, toTitle, toBody string) int {
+	return textdiff.ChangedPercent(fromTitle+"\n\n"+fromBody, toTitle+"\n\n"+toBody)
+}
 
 // PastThreshold reports whether p reached its support threshold: the
 // ministry owes, or gave, an answer to the text its supporters backed.

@@ -148,7 +148,7 @@ func (s *Store) Edit(ctx context.Context, id, authorID int64, in forum.ProposalI
 			WHERE proposal_id = ? AND state = 'pending'`, authorID, t.now.Unix(), forum.ReasonEditReplaced, id); err != nil {
 			return err
 		}
-		out.ChangedPct = forum.ChangedPercent(forum.EditText(p.Title, p.BodySrc), forum.EditText(in.Title, in.Body))
+		out.ChangedPct = forum.EditChangedPercent(p.Title, p.BodySrc, in.Title, in.Body)
 		if forum.NeedsReview(p, out.ChangedPct, st) {
 			n, err := nextRevision(ctx, t, id)
 			if err != nil {

@@ -66,7 +66,7 @@ func makeDiff(from, to *forum.Revision) diffView {
 	title, body := textdiff.Diff(from.Title, to.Title), textdiff.Diff(from.BodySrc, to.BodySrc)
 	return diffView{From: from, To: to, Title: title, Body: body,
 		Changed:    textdiff.Changed(title) || textdiff.Changed(body),
-		ChangedPct: forum.ChangedPercent(forum.EditText(from.Title, from.BodySrc), forum.EditText(to.Title, to.BodySrc))}
+		ChangedPct: forum.EditChangedPercent(from.Title, from.BodySrc, to.Title, to.BodySrc)}
 }
 
 // historyPage is the history of a proposal's shown revisions, as diffs.
